@@ -1,0 +1,3 @@
+from llmdive.cli import main
+
+main()

@@ -1,0 +1,411 @@
+"""Load, validate, cache and look things up in a catalogue (a guide.toml file).
+
+Parsing and validating TOML is the slow part of a command, so a validated catalogue
+is cached (marshal, in the user cache dir) under the SHA-256 of the file's bytes:
+a cache is only ever used for exactly the bytes it was made from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import marshal
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from llmdive import __version__
+from llmdive.errors import LlmdiveError
+from llmdive.paths import GUIDE_ENV, bundled_guide, cache_dir
+from llmdive.slugs import normalize_url, slugify, url_kind
+
+if TYPE_CHECKING:
+    from llmdive.models import Guide, Link, Topic
+
+ACTIVE_GUIDE = "guide.toml"  # in the llmdive home, written by `guide update`
+_CACHE_FORMAT = 1
+
+
+# ---------------------------------------------------------------- which file
+
+
+def guide_path(explicit: Path | None, home: Path) -> Path:
+    """The catalogue to use: --guide, else $LLMDIVE_GUIDE, else the updated one, else bundled."""
+    if explicit is not None:
+        return explicit.expanduser()
+    env = os.environ.get(GUIDE_ENV)
+    if env:
+        return Path(env).expanduser()
+    active = home / ACTIVE_GUIDE
+    return active if active.is_file() else bundled_guide()
+
+
+# ---------------------------------------------------------------- reading and validating
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LlmdiveError(f"{path}: catalogue not found (check --guide or ${GUIDE_ENV})") from None
+    except OSError as exc:
+        raise LlmdiveError(f"{path}: cannot read catalogue: {exc.strerror or exc}") from exc
+
+
+def _describe(loc: Sequence[int | str], raw: Any) -> str:
+    """'sections[5] (FineTuning).links[1] (lora-explained).difficulty' from a pydantic loc."""
+    out: list[str] = []
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            out[-1] += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict):
+                name = node.get("id") or node.get("title")
+                if isinstance(name, str):
+                    out[-1] += f" ({name})"
+        else:
+            out.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(out) or "top level"
+
+
+def validation_problems(path: Path, raw: Any, error: Any) -> list[str]:
+    """One line per pydantic error, naming the file and the place in it."""
+    lines = []
+    for err in error.errors():
+        msg = err["msg"]
+        if err["type"] == "enum":
+            msg = "must be one of " + err["ctx"]["expected"]
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown key (a typo?)"
+        elif err["type"] == "string_pattern_mismatch":
+            field = err["loc"][-1] if err["loc"] else ""
+            msg = {
+                "url": f"{err['input']!r} is not an http(s) URL",
+                "id": f"{err['input']!r} is not a valid id (lowercase letters, digits, dashes)",
+                "slug": f"{err['input']!r} is not a valid slug (lowercase letters, digits, dashes)",
+            }.get(str(field), msg)
+        lines.append(f"{path}: {_describe(err['loc'], raw)}: {msg}")
+    return lines
+
+
+def consistency_problems(guide: Guide) -> list[str]:
+    """What a schema cannot see: duplicate ids and slugs, a URL twice in one section."""
+    problems: list[str] = []
+    ids: dict[str, str] = {}
+    slugs: dict[str, str] = {}
+    for s_index, section in enumerate(guide.sections):
+        urls: dict[str, str] = {}
+        for path, topic in section.walk():
+            where = " > ".join(t.title for t in path)
+            if topic.slug in slugs:
+                problems.append(f"duplicate slug {topic.slug!r}: {slugs[topic.slug]} and {where}")
+            slugs.setdefault(topic.slug, where)
+            for index, link in enumerate(topic.links):
+                place = f"{where}, links[{index}]"
+                if link.id in ids:
+                    problems.append(f"duplicate link id {link.id!r}: {ids[link.id]} and {place}")
+                ids.setdefault(link.id, place)
+                key = normalize_url(link.url)
+                if key in urls:
+                    problems.append(
+                        f"duplicate URL {link.url} in section {section.title!r} "
+                        f"(sections[{s_index}]): {urls[key]} and {place}"
+                    )
+                urls.setdefault(key, place)
+    return problems
+
+
+def parse_guide(data: bytes, path: Path) -> Guide:
+    """Parse and validate catalogue bytes; every problem is reported, one line each."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from llmdive.models import Guide
+
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise LlmdiveError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise LlmdiveError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        guide = Guide.model_validate(raw)
+    except ValidationError as exc:
+        raise LlmdiveError("\n".join(validation_problems(path, raw, exc))) from None
+    problems = consistency_problems(guide)
+    if problems:
+        raise LlmdiveError("\n".join(f"{path}: {p}" for p in problems))
+    return guide
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def _cache_file(path: Path) -> Path:
+    name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / f"catalogue-{name}.marshal"
+
+
+def _cache_key(digest: str) -> tuple[int, str, str]:
+    return (_CACHE_FORMAT, __version__, digest)
+
+
+def _read_cache(path: Path, digest: str) -> dict[str, Any] | None:
+    """The cached record for exactly these bytes, or None (missing, stale or corrupt)."""
+    try:
+        record = marshal.loads(_cache_file(path).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(record, dict) or record.get("key") != _cache_key(digest):
+        return None
+    return record
+
+
+def _write_cache(path: Path, digest: str, guide: Guide) -> None:
+    from llmdive.storage import atomic_write
+
+    record = {
+        "key": _cache_key(digest),
+        "guide": guide.model_dump(mode="json"),
+        "ids": [link.id for _, topic in guide.walk() for link in topic.links],
+        "sections": [(topic.slug, topic.title) for _, topic in guide.walk()],
+        "shared_urls": shared_url_groups(guide),
+    }
+    with contextlib.suppress(LlmdiveError):  # a read-only cache dir only costs speed
+        atomic_write(_cache_file(path), marshal.dumps(record))
+
+
+def shared_url_groups(guide: Guide) -> list[list[str]]:
+    """Ids of links that point at the same (normalised) URL: they share one read state."""
+    by_url: dict[str, list[str]] = {}
+    for _, topic in guide.walk():
+        for link in topic.links:
+            by_url.setdefault(normalize_url(link.url), []).append(link.id)
+    return [ids for ids in by_url.values() if len(ids) > 1]
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """The validated catalogue at `path`, from the cache when it matches the file's bytes."""
+    data = _read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    record = _read_cache(path, digest)
+    if record is not None:
+        from pydantic import ValidationError
+
+        from llmdive.models import Guide
+
+        try:
+            guide = Guide.model_validate(record["guide"])
+            return Catalogue(guide, path, shared_urls=list(record["shared_urls"]))
+        except (ValidationError, KeyError, TypeError):
+            pass  # a damaged cache is rebuilt below
+    guide = parse_guide(data, path)
+    _write_cache(path, digest, guide)
+    return Catalogue(guide, path)
+
+
+def completion_names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Link ids and (slug, title) of headings, for shell completion, without pydantic if cached."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return [], []
+    record = _read_cache(path, hashlib.sha256(data).hexdigest())
+    if record is None:
+        try:
+            guide = load_catalogue(path).guide
+        except LlmdiveError:
+            return [], []
+        ids = [link.id for _, topic in guide.walk() for link in topic.links]
+        return ids, [(topic.slug, topic.title) for _, topic in guide.walk()]
+    return list(record["ids"]), [tuple(s) for s in record["sections"]]
+
+
+# ---------------------------------------------------------------- writing TOML
+
+
+def _s(value: str) -> str:
+    # JSON string escapes are a subset of TOML basic-string escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def dump_toml(guide: Guide) -> str:
+    """The catalogue as TOML, in guide order, ready to be read back by parse_guide."""
+    out = [
+        "# The LLM Deep Dive as an llmdive catalogue, generated by `llmdive guide import`.",
+        "# Ids are stable names: titles, URLs and difficulties may be edited, ids should stay.",
+        f"version = {guide.version}",
+        f"title = {_s(guide.title)}",
+    ]
+
+    def topic(t: Topic, table: str) -> None:
+        out.extend(["", f"[[{table}]]", f"slug = {_s(t.slug)}", f"title = {_s(t.title)}"])
+        if t.description:
+            out.append(f"description = {_s(t.description)}")
+        if t.tip:
+            out.append(f"tip = {_s(t.tip)}")
+        for link in t.links:
+            out.extend(
+                [
+                    "",
+                    f"[[{table}.links]]",
+                    f"id = {_s(link.id)}",
+                    f"title = {_s(link.title)}",
+                    f"url = {_s(link.url)}",
+                    f"difficulty = {_s(link.difficulty.value)}",
+                ]
+            )
+        for child in t.topics:
+            topic(child, f"{table}.topics")
+
+    for section in guide.sections:
+        topic(section, "sections")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- looking things up
+
+
+@dataclass(frozen=True, eq=False)
+class Item:
+    """A link with the headings above it, from its top-level section down."""
+
+    link: Link
+    path: tuple[Topic, ...]
+
+    @property
+    def section(self) -> Topic:
+        return self.path[0]
+
+    def to_json(self) -> dict[str, Any]:
+        link = self.link
+        data: dict[str, Any] = {
+            "id": link.id,
+            "title": link.title,
+            "url": link.url,
+            "difficulty": link.difficulty.value,
+            "section": [t.title for t in self.path],
+            "kind": url_kind(link.url),
+        }
+        if link.personal:
+            data["personal"] = True
+        return data
+
+
+def _within(path: tuple[Topic, ...], ancestor: tuple[Topic, ...]) -> bool:
+    """Is `path` at or below `ancestor`? (Topics are compared by identity, not value.)"""
+    n = len(ancestor)
+    return len(path) >= n and path[n - 1] is ancestor[-1]
+
+
+def _closest(query: str, names: Iterable[str]) -> list[str]:
+    """Up to three names most like `query`, only those about as close as the best one."""
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(b=query)
+    scored = []
+    for name in names:
+        matcher.set_seq1(name)
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+            score = matcher.ratio()
+            if score >= 0.6:
+                scored.append((score, name))
+    scored.sort(key=lambda pair: -pair[0])
+    best = scored[0][0] if scored else 0.0
+    return [name for score, name in scored[:3] if score >= best - 0.05]
+
+
+def _suggest(names: list[str]) -> str:
+    return f" (did you mean: {', '.join(names)}?)" if names else ""
+
+
+class Catalogue:
+    """A validated guide with its links flattened in guide order, for lookups."""
+
+    def __init__(
+        self, guide: Guide, path: Path | None = None, shared_urls: list[list[str]] | None = None
+    ) -> None:
+        self.guide = guide
+        self.path = path
+        if shared_urls is not None:
+            self.shared_urls = shared_urls
+
+    @cached_property
+    def shared_urls(self) -> list[list[str]]:
+        return shared_url_groups(self.guide)
+
+    @cached_property
+    def items(self) -> list[Item]:
+        return [Item(link, p) for p, topic in self.guide.walk() for link in topic.links]
+
+    @cached_property
+    def by_id(self) -> dict[str, Item]:
+        return {item.link.id: item for item in self.items}
+
+    @cached_property
+    def topics(self) -> list[tuple[tuple[Topic, ...], Topic]]:
+        return list(self.guide.walk())
+
+    def resolve_id(self, query: str) -> Item:
+        """A link by its id or an unambiguous prefix of it."""
+        if query in self.by_id:
+            return self.by_id[query]
+        q = query.lower()
+        if q in self.by_id:
+            return self.by_id[q]
+        matches = [i for i in self.by_id if i.startswith(q)]
+        if len(matches) == 1:
+            return self.by_id[matches[0]]
+        if matches:
+            shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+            raise LlmdiveError(f"id {query!r} is ambiguous: it starts {shown}")
+        raise LlmdiveError(
+            f"no link with id {query!r}{_suggest(_closest(q, self.by_id))}; "
+            "`llmdive list` shows every id"
+        )
+
+    def resolve_ids(self, queries: Iterable[str]) -> list[Item]:
+        """Several ids at once; all are checked before anything is done with any of them."""
+        found: list[Item] = []
+        for query in queries:
+            item = self.resolve_id(query)
+            if all(item.link.id != f.link.id for f in found):
+                found.append(item)
+        return found
+
+    def find_topic(self, query: str) -> tuple[Topic, ...]:
+        """A section or topic by slug or title, any case, or an unambiguous prefix of either."""
+        q = query.strip().lower()
+        qs = slugify(query)
+        for path, topic in self.topics:
+            if q in (topic.slug, topic.title.lower()) or (qs and qs == topic.slug):
+                return path
+        matches = [
+            (path, topic)
+            for path, topic in self.topics
+            if topic.slug.startswith(qs or q) or topic.title.lower().startswith(q)
+        ]
+        if len(matches) == 1:
+            return matches[0][0]
+        # A prefix matching a section and only headings inside it means that section.
+        first = matches[0][0] if matches else ()
+        if matches and all(_within(p, first) for p, _ in matches):
+            return first
+        if matches:
+            shown = ", ".join(t.slug for _, t in matches[:5])
+            raise LlmdiveError(f"section {query!r} is ambiguous: it matches {shown}")
+        names = [t.slug for _, t in self.topics]
+        raise LlmdiveError(
+            f"no section {query!r}{_suggest(_closest(qs or q, names))}; "
+            "`llmdive toc` shows every section"
+        )
+
+    def items_under(self, path: tuple[Topic, ...]) -> list[Item]:
+        return [i for i in self.items if _within(i.path, path)]

@@ -1,0 +1,388 @@
+"""The command line: parse arguments, call the core, render. Nothing else lives here.
+
+Imports beyond typer happen inside the commands that need them, so that --help,
+--version and shell completion start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from llmdive import __version__
+from llmdive.errors import LlmdiveError
+from llmdive.vocab import Difficulty, Status
+from llmdive.workspace import Workspace
+
+
+class _Group(TyperGroup):
+    """Turns an LlmdiveError from any command into one line per problem on stderr, exit 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LlmdiveError as exc:
+            for line in str(exc).splitlines() or ["unknown error"]:
+                sys.stderr.write(f"llmdive: error: {line}\n")
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="llmdive",
+    help="Track your reading of The LLM Deep Dive: browse it, mark what you read, get what's next.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+guide_app = typer.Typer(
+    help="The catalogue itself: import a README, update it, export it.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(guide_app, name="guide")
+
+
+def _ws(ctx: typer.Context) -> Workspace:
+    obj = ctx.find_root().obj
+    if isinstance(obj, Workspace):
+        return obj
+    params = ctx.find_root().params
+    return Workspace(params.get("guide"), params.get("home"))
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    from llmdive.catalogue import completion_names
+
+    ws = _ws(ctx)
+    ids, _ = completion_names(ws.guide_path)
+    return [i for i in ids if i.startswith(incomplete)]
+
+
+def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:
+    from llmdive.catalogue import completion_names
+
+    ws = _ws(ctx)
+    _, sections = completion_names(ws.guide_path)
+    low = incomplete.lower()
+    return [slug for slug, title in sections if slug.startswith(low)]
+
+
+# ---------------------------------------------------------------- options
+
+IdsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Link ids, or unambiguous prefixes of them.",
+        autocompletion=_complete_ids,
+        show_default=False,
+    ),
+]
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        help="A link id, or an unambiguous prefix of one.",
+        autocompletion=_complete_ids,
+        show_default=False,
+    ),
+]
+SectionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--section",
+        "-s",
+        help="A section or topic: slug, title or unambiguous prefix.",
+        autocompletion=_complete_sections,
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts, nothing else.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"llmdive {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    guide: Annotated[
+        Path | None,
+        typer.Option(
+            "--guide",
+            envvar="LLMDIVE_GUIDE",
+            dir_okay=False,
+            help="Use this catalogue file instead of the bundled or updated one.",
+        ),
+    ] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            file_okay=False,
+            help="Keep progress in this folder (default: $LLMDIVE_HOME, else your "
+            "user data folder).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Track your reading of The LLM Deep Dive.
+
+    Start with `llmdive next`, then `llmdive mark-read ID` once you have read a link.
+    """
+    ctx.obj = Workspace(guide, home)
+
+
+# ---------------------------------------------------------------- browsing
+
+
+@app.command("list")
+def list_links(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    difficulty: Annotated[
+        list[Difficulty] | None,
+        typer.Option(
+            "--difficulty",
+            "-d",
+            case_sensitive=False,
+            show_default=False,
+            help="Only this difficulty; repeat for several.",
+        ),
+    ] = None,
+    status: Annotated[
+        list[Status] | None,
+        typer.Option(
+            "--status",
+            case_sensitive=False,
+            show_default=False,
+            help="Only links with this reading status; repeat for several.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List links in guide order, e.g. `llmdive list -s finetuning -d easy`."""
+    from llmdive import render
+
+    ws = _ws(ctx)
+    cat = ws.catalogue
+    items = cat.items_under(cat.find_topic(section)) if section else cat.items
+    states = ws.states
+    if difficulty:
+        items = [i for i in items if i.link.difficulty in difficulty]
+    if status:
+        items = [i for i in items if states.get(i.link.id, Status.UNREAD) in status]
+    if json_out:
+        render.emit_json(
+            [{**i.to_json(), "status": states.get(i.link.id, Status.UNREAD).value} for i in items]
+        )
+        return
+    w = render.Writer()
+    render.render_list(w, items, states)
+    w.close()
+
+
+@app.command()
+def toc(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Show the guide's sections and topics with link and read counts."""
+    from llmdive import render
+
+    ws = _ws(ctx)
+    if json_out:
+        render.emit_json(render.toc_json(ws.catalogue, ws.states))
+        return
+    w = render.Writer()
+    render.render_toc(w, ws.catalogue, ws.states)
+    w.close()
+
+
+@app.command()
+def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
+    """Show one link with its full section path, status and note."""
+    from llmdive import render
+
+    ws = _ws(ctx)
+    item = ws.catalogue.resolve_id(link_id)
+    status = ws.states.get(item.link.id, Status.UNREAD)
+    entry = ws.progress.links.get(item.link.id)
+    if json_out:
+        render.emit_json(
+            {**item.to_json(), "status": status.value, "note": entry.note if entry else None}
+        )
+        return
+    w = render.Writer()
+    render.render_show(w, item, status, entry)
+    w.close()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _mark(ctx: typer.Context, ids: list[str], status: Status) -> None:
+    from llmdive import progress, render
+
+    ws = _ws(ctx)
+    items = ws.catalogue.resolve_ids(ids)
+    changes = progress.update_progress(
+        ws.home, lambda p: progress.set_status(p, ws.catalogue, items, status)
+    )
+    w = render.Writer()
+    render.render_changes(w, changes)
+    w.close()
+
+
+@app.command("mark-read")
+def mark_read(ctx: typer.Context, link_ids: IdsArg) -> None:
+    """Mark links as read, e.g. `llmdive mark-read illustrated-transformer`."""
+    _mark(ctx, link_ids, Status.READ)
+
+
+@app.command("mark-unread")
+def mark_unread(ctx: typer.Context, link_ids: IdsArg) -> None:
+    """Mark links as unread again (their history is kept)."""
+    _mark(ctx, link_ids, Status.UNREAD)
+
+
+@app.command()
+def start(ctx: typer.Context, link_ids: IdsArg) -> None:
+    """Mark links as being read: `next` offers them first."""
+    _mark(ctx, link_ids, Status.READING)
+
+
+@app.command()
+def skip(ctx: typer.Context, link_ids: IdsArg) -> None:
+    """Skip links: `next` passes them over and progress leaves them out of the totals."""
+    _mark(ctx, link_ids, Status.SKIPPED)
+
+
+@app.command()
+def note(
+    ctx: typer.Context,
+    link_id: IdArg,
+    text: Annotated[str, typer.Argument(help="The note; an empty string removes it.")],
+) -> None:
+    """Keep a note on a link, e.g. `llmdive note lora "re-read the rank section"`."""
+    from llmdive import progress
+
+    ws = _ws(ctx)
+    item = ws.catalogue.resolve_id(link_id)
+    progress.update_progress(ws.home, lambda p: progress.set_note(p, item, text))
+    sys.stdout.write(f"{'noted' if text else 'note removed'}: {item.link.id}\n")
+
+
+@app.command("next")
+def next_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = False) -> None:
+    """What to read next in each section: easiest unread first, links being read before all."""
+    from llmdive import planner, render
+
+    ws = _ws(ctx)
+    within = ws.catalogue.find_topic(section) if section else None
+    picks = planner.next_links(ws.catalogue, ws.states, within)
+    if json_out:
+        render.emit_json([p.to_json(ws.states) for p in picks])
+        return
+    w = render.Writer()
+    render.render_next(w, picks, ws.states)
+    w.close()
+
+
+@app.command("progress")
+def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """How far along you are: overall, per section and per difficulty."""
+    from llmdive import planner, render
+    from llmdive.progress import orphans
+
+    ws = _ws(ctx)
+    summary = planner.summarize(ws.catalogue, ws.states)
+    lost = orphans(ws.catalogue, ws.progress)
+    if json_out:
+        render.emit_json(render.progress_json(summary, lost))
+        return
+    w = render.Writer()
+    render.render_progress(w, summary, lost)
+    w.close()
+
+
+@app.command()
+def history(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """What you marked, and when, newest first."""
+    from llmdive import progress, render
+
+    rows = progress.history(_ws(ctx).progress)
+    if json_out:
+        render.emit_json(
+            [
+                {
+                    "at": r.at.isoformat().replace("+00:00", "Z"),
+                    "id": r.id,
+                    "title": r.title,
+                    "status": r.status.value,
+                }
+                for r in rows
+            ]
+        )
+        return
+    w = render.Writer()
+    render.render_history(w, rows)
+    w.close()
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+@guide_app.command("import")
+def guide_import(
+    readme: Annotated[
+        Path,
+        typer.Argument(
+            help="A README in The LLM Deep Dive's format.", dir_okay=False, show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", dir_okay=False, help="Write the catalogue here (default: stdout)."
+        ),
+    ] = None,
+) -> None:
+    """Turn a guide README into a catalogue, e.g. `llmdive guide import README.md -o g.toml`."""
+    from llmdive import catalogue, markdown, render
+    from llmdive.storage import atomic_write
+
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LlmdiveError(f"{readme}: cannot read: {exc}") from exc
+    result = markdown.parse_readme(text, source=str(readme))
+    for warning in result.warnings:
+        render.warn(warning)
+    problems = catalogue.consistency_problems(result.guide)
+    if problems:
+        raise LlmdiveError("\n".join(f"{readme}: {p}" for p in problems))
+    toml_text = catalogue.dump_toml(result.guide)
+    if output is None:
+        sys.stdout.write(toml_text)
+        return
+    atomic_write(output, toml_text)
+    links = sum(len(t.links) for _, t in result.guide.walk())
+    sys.stderr.write(f"wrote {output}: {len(result.guide.sections)} sections, {links} links\n")
+
+
+def main() -> None:
+    """Entry point of the `llmdive` console script."""
+    app(prog_name="llmdive")

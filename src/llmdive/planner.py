@@ -1,0 +1,125 @@
+"""What to read next, and how far along a reader is: pure functions over the models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from llmdive.vocab import Difficulty, Status
+
+if TYPE_CHECKING:
+    from llmdive.catalogue import Catalogue, Item
+    from llmdive.models import Topic
+
+States = dict[str, Status]
+_DONE = (Status.READ, Status.SKIPPED)
+
+
+def pick_next(items: Sequence[Item], states: States) -> Item | None:
+    """A link being read first; else the first unread link of the easiest difficulty left."""
+    best: Item | None = None
+    for item in items:
+        status = states.get(item.link.id, Status.UNREAD)
+        if status is Status.READING:
+            return item
+        if status is Status.UNREAD and (
+            best is None or item.link.difficulty.rank < best.link.difficulty.rank
+        ):
+            best = item
+    return best
+
+
+@dataclass(frozen=True, eq=False)
+class NextPick:
+    """The next link of one section (or topic); None when everything there is read or skipped."""
+
+    path: tuple[Topic, ...]
+    item: Item | None
+
+    def to_json(self, states: States) -> dict[str, object]:
+        link = None
+        if self.item is not None:
+            link = {
+                **self.item.to_json(),
+                "status": states.get(self.item.link.id, Status.UNREAD).value,
+            }
+        return {"section": self.path[-1].title, "link": link}
+
+
+def next_links(
+    catalogue: Catalogue, states: States, within: tuple[Topic, ...] | None = None
+) -> list[NextPick]:
+    """One pick per top-level section that has links, or just the one for `within`."""
+    if within is not None:
+        return [NextPick(within, pick_next(catalogue.items_under(within), states))]
+    by_section: dict[int, list[Item]] = {}
+    for item in catalogue.items:
+        by_section.setdefault(id(item.section), []).append(item)
+    return [
+        NextPick((section,), pick_next(by_section[id(section)], states))
+        for section in catalogue.guide.sections
+        if id(section) in by_section
+    ]
+
+
+@dataclass
+class Tally:
+    """Read / total, where skipped links leave the total."""
+
+    read: int = 0
+    reading: int = 0
+    skipped: int = 0
+    links: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.links - self.skipped
+
+    @property
+    def fraction(self) -> float:
+        return self.read / self.total if self.total else 1.0
+
+    def add(self, status: Status) -> None:
+        self.links += 1
+        if status is Status.READ:
+            self.read += 1
+        elif status is Status.READING:
+            self.reading += 1
+        elif status is Status.SKIPPED:
+            self.skipped += 1
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "read": self.read,
+            "reading": self.reading,
+            "skipped": self.skipped,
+            "total": self.total,
+        }
+
+
+@dataclass
+class Summary:
+    overall: Tally = field(default_factory=Tally)
+    sections: list[tuple[Topic, Tally]] = field(default_factory=list)
+    difficulties: dict[Difficulty, Tally] = field(default_factory=dict)
+
+
+def summarize(catalogue: Catalogue, states: States) -> Summary:
+    """Progress overall, per top-level section with links, and per difficulty."""
+    summary = Summary(difficulties={d: Tally() for d in Difficulty})
+    per_section: dict[int, Tally] = {}
+    for item in catalogue.items:
+        status = states.get(item.link.id, Status.UNREAD)
+        summary.overall.add(status)
+        summary.difficulties[item.link.difficulty].add(status)
+        per_section.setdefault(id(item.section), Tally()).add(status)
+    summary.sections = [
+        (s, per_section[id(s)]) for s in catalogue.guide.sections if id(s) in per_section
+    ]
+    summary.difficulties = {d: t for d, t in summary.difficulties.items() if t.links}
+    return summary
+
+
+def is_done(status: Status) -> bool:
+    return status in _DONE

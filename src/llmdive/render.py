@@ -1,0 +1,334 @@
+"""How results look: styled lines for a terminal, plain lines for a pipe, JSON for scripts.
+
+Output is streamed line by line rather than laid out as a Rich Table: a table must
+measure every cell before printing anything, which takes seconds at 10,000 rows.
+Rich is imported only when the output goes to a terminal that wants colour.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+from llmdive.slugs import url_kind
+from llmdive.vocab import Difficulty, Status
+
+if TYPE_CHECKING:
+    from llmdive.catalogue import Catalogue, Item
+    from llmdive.models import Entry, Topic
+    from llmdive.planner import NextPick, Summary, Tally
+    from llmdive.progress import Change, HistoryRow
+
+# A part of a line: plain text, or (text, rich style), or (text, rich style, hyperlink URL).
+Part = str | tuple[str, str] | tuple[str, str, str]
+
+BADGE_STYLE = {
+    Difficulty.EASY: "bold black on green",
+    Difficulty.MEDIUM: "bold black on yellow",
+    Difficulty.HARD: "bold white on red",
+    Difficulty.UNRATED: "dim",
+}
+STATUS_MARK = {Status.UNREAD: "·", Status.READING: "▸", Status.READ: "✓", Status.SKIPPED: "–"}
+STATUS_STYLE = {
+    Status.UNREAD: "dim",
+    Status.READING: "bold cyan",
+    Status.READ: "green",
+    Status.SKIPPED: "dim",
+}
+SEP = " › "
+BAR_WIDTH = 24
+
+
+def wants_style(stream: IO[str]) -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Writer:
+    """Collects lines; styled ones are printed through Rich once, at the end."""
+
+    def __init__(self, stream: IO[str] | None = None, styled: bool | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        self.styled = wants_style(self.stream) if styled is None else styled
+        self._text: Any = None
+        if self.styled:
+            from rich.text import Text
+
+            self._text = Text(end="")
+
+    def line(self, *parts: Part) -> None:
+        if not self.styled:
+            self.stream.write("".join(p if isinstance(p, str) else p[0] for p in parts) + "\n")
+            return
+        from rich.style import Style
+
+        text = self._text
+        for part in parts:
+            if isinstance(part, str):
+                text.append(part)
+            elif len(part) == 3:
+                text.append(part[0], Style.parse(part[1]) + Style(link=part[2]))
+            else:
+                text.append(part[0], part[1])
+        text.append("\n")
+
+    def close(self) -> None:
+        if self.styled and self._text:
+            from rich.console import Console
+
+            console = Console(file=self.stream, highlight=False, force_terminal=True)
+            console.print(self._text, no_wrap=True, overflow="ellipsis", crop=True)
+        self.stream.flush()
+
+
+def emit_json(data: Any, stream: IO[str] | None = None) -> None:
+    out = stream if stream is not None else sys.stdout
+    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(f"llmdive: warning: {message}\n")
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def badge(difficulty: Difficulty, styled: bool) -> Part:
+    word = difficulty.value.capitalize()
+    if styled:
+        return (f" {word} ".ljust(9), BADGE_STYLE[difficulty])
+    return word.ljust(9)
+
+
+def status_mark(status: Status) -> Part:
+    return (STATUS_MARK[status], STATUS_STYLE[status])
+
+
+def title_part(item: Item, styled: bool, style: str = "") -> list[Part]:
+    link = item.link
+    parts: list[Part] = [(link.title, style or "none", link.url) if styled else link.title]
+    if link.personal:
+        parts.append((" (personal)", "magenta"))
+    if not styled:
+        parts.append(f"  {link.url}")
+    return parts
+
+
+def bar(fraction: float, width: int = BAR_WIDTH) -> list[Part]:
+    filled = round(fraction * width)
+    return [("█" * filled, "green"), ("░" * (width - filled), "grey37")]
+
+
+def section_path(path: Sequence[Topic]) -> str:
+    return SEP.join(t.title for t in path)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def render_list(w: Writer, items: Sequence[Item], states: dict[str, Status]) -> None:
+    if not items:
+        w.line(("No links match.", "dim"))
+        return
+    id_width = max(len(i.link.id) for i in items)
+    last_path: tuple[Topic, ...] | None = None
+    for item in items:
+        if last_path is None or item.path[-1] is not last_path[-1]:
+            if last_path is not None:
+                w.line()
+            w.line((section_path(item.path), "bold"))
+            last_path = item.path
+        status = states.get(item.link.id, Status.UNREAD)
+        w.line(
+            "  ",
+            status_mark(status),
+            " ",
+            (item.link.id.ljust(id_width), "cyan"),
+            "  ",
+            badge(item.link.difficulty, w.styled),
+            " ",
+            (url_kind(item.link.url).ljust(8), "dim"),
+            *title_part(item, w.styled, "dim" if status is Status.SKIPPED else ""),
+        )
+
+
+def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> None:
+    counts: dict[int, list[int]] = {}
+    for item in catalogue.items:
+        done = states.get(item.link.id) is Status.READ
+        for topic in item.path:
+            c = counts.setdefault(id(topic), [0, 0])
+            c[0] += 1
+            c[1] += done
+    w.line((catalogue.guide.title, "bold underline"))
+    for path, topic in catalogue.topics:
+        indent = "  " * (len(path) - 1)
+        total, read = counts.get(id(topic), [0, 0])
+        style = "bold" if len(path) == 1 else ""
+        if total:
+            tally: Part = (f"{read}/{total} read", "green" if read == total else "")
+        else:
+            tally = ("no links yet: contribute one", "dim italic")
+        w.line(indent, (topic.title, style), "  ", (f"[{topic.slug}]", "cyan"), "  ", tally)
+
+
+def toc_json(catalogue: Catalogue, states: dict[str, Status]) -> list[dict[str, Any]]:
+    def node(topic: Topic) -> dict[str, Any]:
+        ids = [link.id for _, t in topic.walk() for link in t.links]
+        return {
+            "slug": topic.slug,
+            "title": topic.title,
+            "links": len(ids),
+            "read": sum(states.get(i) is Status.READ for i in ids),
+            "topics": [node(t) for t in topic.topics],
+        }
+
+    return [node(s) for s in catalogue.guide.sections]
+
+
+def render_show(w: Writer, item: Item, status: Status, entry: Entry | None) -> None:
+    link = item.link
+    w.line((link.id, "bold cyan"), "  ", badge(link.difficulty, w.styled))
+    w.line(("  title    ", "dim"), *title_part(item, w.styled)[:2])
+    w.line(("  url      ", "dim"), link.url)
+    w.line(("  section  ", "dim"), section_path(item.path))
+    w.line(("  kind     ", "dim"), url_kind(link.url))
+    when = f"  since {entry.changed:%Y-%m-%d %H:%M} UTC" if entry and entry.changed else ""
+    w.line(("  status   ", "dim"), status_mark(status), f" {status.value}{when}")
+    if entry and entry.note:
+        w.line(("  note     ", "dim"), entry.note)
+
+
+def render_next(w: Writer, picks: Sequence[NextPick], states: dict[str, Status]) -> None:
+    width = max((len(p.path[-1].title) for p in picks), default=0)
+    id_width = max((len(p.item.link.id) for p in picks if p.item), default=0)
+    for pick in picks:
+        name = (pick.path[-1].title.ljust(width), "bold")
+        if pick.item is None:
+            w.line(name, "  ", ("✓ done", "green"))
+            continue
+        link = pick.item.link
+        status = states.get(link.id, Status.UNREAD)
+        w.line(
+            name,
+            "  ",
+            status_mark(status),
+            " ",
+            (link.id.ljust(id_width), "cyan"),
+            "  ",
+            badge(link.difficulty, w.styled),
+            " ",
+            *title_part(pick.item, w.styled),
+        )
+    if picks and all(p.item is None for p in picks):
+        w.line()
+        w.line(
+            (
+                "Everything here is read or skipped. `llmdive whatsnew` after a guide update "
+                "shows new links.",
+                "dim",
+            )
+        )
+
+
+def _tally_line(w: Writer, label: str, width: int, tally: Tally) -> None:
+    if not tally.total:
+        w.line("  ", label.ljust(width), "  ", ("all skipped", "dim"))
+        return
+    extra = f"  ({tally.reading} reading)" if tally.reading else ""
+    w.line(
+        "  ",
+        label.ljust(width),
+        "  ",
+        *bar(tally.fraction),
+        "  ",
+        (f"{tally.read}/{tally.total}".ljust(7), "bold"),
+        f"{tally.fraction:4.0%}",
+        (extra, "cyan"),
+    )
+
+
+def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> None:
+    labels = [s.title for s, _ in summary.sections] + [d.value for d in summary.difficulties]
+    width = max([len(x) for x in labels] + [7])
+    w.line(("Overall", "bold"))
+    _tally_line(w, "all", width, summary.overall)
+    if summary.overall.skipped:
+        w.line(("  (" + f"{summary.overall.skipped} skipped, left out of the totals)", "dim"))
+    w.line()
+    w.line(("By section", "bold"))
+    for section, tally in summary.sections:
+        _tally_line(w, section.title, width, tally)
+    w.line()
+    w.line(("By difficulty", "bold"))
+    for difficulty, tally in summary.difficulties.items():
+        _tally_line(w, difficulty.value.capitalize(), width, tally)
+    if orphans:
+        w.line()
+        w.line((f"Not in the current guide ({len(orphans)}): kept in your progress", "bold yellow"))
+        for key, entry in orphans.items():
+            w.line(
+                "  ",
+                (key, "cyan"),
+                f"  {entry.status.value}  ",
+                entry.title or "",
+                (f"  {entry.url}" if entry.url else "", "dim"),
+            )
+
+
+def progress_json(summary: Summary, orphans: dict[str, Entry]) -> dict[str, Any]:
+    return {
+        "overall": summary.overall.to_json(),
+        "sections": [{"section": s.title, **t.to_json()} for s, t in summary.sections],
+        "difficulties": {d.value: t.to_json() for d, t in summary.difficulties.items()},
+        "orphans": [
+            {"id": k, "status": e.status.value, "title": e.title, "url": e.url}
+            for k, e in orphans.items()
+        ],
+    }
+
+
+def render_history(w: Writer, rows: Sequence[HistoryRow]) -> None:
+    if not rows:
+        w.line(("Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`.", "dim"))
+    for row in rows:
+        w.line(
+            (f"{row.at:%Y-%m-%d %H:%M}", "dim"),
+            "  ",
+            status_mark(row.status),
+            f" {row.status.value:<8} ",
+            (row.id, "cyan"),
+            "  ",
+            row.title,
+        )
+
+
+def render_changes(w: Writer, changes: Iterable[Change]) -> None:
+    for c in changes:
+        if c.changed:
+            w.line(
+                status_mark(c.after),
+                " ",
+                (c.id, "cyan"),
+                f"  {c.before.value} → ",
+                (c.after.value, "bold"),
+                f"  {c.title}",
+            )
+        else:
+            w.line(
+                status_mark(c.after),
+                " ",
+                (c.id, "cyan"),
+                f"  already {c.after.value}",
+                f"  {c.title}",
+            )

@@ -1,0 +1,31 @@
+"""The closed sets of words llmdive uses: difficulties and reading statuses.
+
+Kept apart from models.py so that the command line can offer them as choices
+without importing pydantic (which shell completion and --help never need).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+    UNRATED = "unrated"
+
+    @property
+    def rank(self) -> int:
+        """Order for 'easiest first': unrated links count as medium."""
+        return _RANK[self]
+
+
+_RANK = {Difficulty.EASY: 0, Difficulty.MEDIUM: 1, Difficulty.UNRATED: 1, Difficulty.HARD: 2}
+
+
+class Status(StrEnum):
+    UNREAD = "unread"
+    READING = "reading"
+    READ = "read"
+    SKIPPED = "skipped"

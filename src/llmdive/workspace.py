@@ -1,0 +1,44 @@
+"""The catalogue and progress one command works on, loaded only when first needed."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llmdive.catalogue import Catalogue, guide_path, load_catalogue
+from llmdive.paths import home_dir
+
+if TYPE_CHECKING:
+    from llmdive.models import Progress
+    from llmdive.vocab import Status
+
+
+class Workspace:
+    def __init__(self, guide: Path | None = None, home: Path | None = None) -> None:
+        self._guide = guide
+        self._home = home
+
+    @cached_property
+    def home(self) -> Path:
+        return home_dir(self._home)
+
+    @cached_property
+    def guide_path(self) -> Path:
+        return guide_path(self._guide, self.home)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return load_catalogue(self.guide_path)
+
+    @cached_property
+    def progress(self) -> Progress:
+        from llmdive.progress import load_progress
+
+        return load_progress(self.home)
+
+    @cached_property
+    def states(self) -> dict[str, Status]:
+        from llmdive.progress import reading_states
+
+        return reading_states(self.catalogue, self.progress)

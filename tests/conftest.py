@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from llmdive.catalogue import Catalogue, load_catalogue
+from llmdive.cli import app
+from llmdive.paths import bundled_guide
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GUIDE_README = FIXTURES / "llm-deep-dive-README.md"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test touches the real home, cache or terminal settings."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LLMDIVE_HOME", str(home))
+    monkeypatch.setenv("LLMDIVE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.setenv("COLUMNS", "200")
+    for var in ("LLMDIVE_GUIDE", "NO_COLOR", "FORCE_COLOR", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def home(isolated: Path) -> Path:
+    return isolated
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    return load_catalogue(bundled_guide())
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def cli() -> Invoke:
+    """Run llmdive in-process: cli("list", "--json") -> Result (stdout and stderr apart)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+        return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for running `llmdive` as a real process inside the test's sandbox."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(extra)
+    return env

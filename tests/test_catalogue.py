@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+import pytest
+
+from llmdive import catalogue as cat_mod
+from llmdive.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.errors import LlmdiveError
+from llmdive.paths import bundled_guide
+
+GOOD = """\
+version = 1
+title = "T"
+
+[[sections]]
+slug = "one"
+title = "One"
+
+[[sections.links]]
+id = "first"
+title = "First"
+url = "https://a.example/1"
+difficulty = "easy"
+
+[[sections.topics]]
+slug = "sub"
+title = "Sub"
+
+[[sections.topics.links]]
+id = "second"
+title = "Second"
+url = "https://a.example/2"
+difficulty = "hard"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "g.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(LlmdiveError) as info:
+        load_catalogue(path)
+    return str(info.value).splitlines()
+
+
+def test_the_bundled_catalogue_validates(catalogue: Catalogue) -> None:
+    assert len(catalogue.items) == 29
+    assert len(catalogue.guide.sections) == 18
+    assert len(set(catalogue.by_id)) == 29
+
+
+def test_bad_difficulty_names_the_place(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('"hard"', '"spicy"'))
+    assert errors_of(path) == [
+        f"{path}: sections[0] (One).topics[0] (Sub).links[0] (second).difficulty: "
+        "must be one of 'easy', 'medium', 'hard' or 'unrated'"
+    ]
+
+
+def test_missing_title_and_unknown_key(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('title = "First"\n', 'titel = "First"\n'))
+    assert errors_of(path) == [
+        f"{path}: sections[0] (One).links[0] (first).title: Field required",
+        f"{path}: sections[0] (One).links[0] (first).titel: unknown key (a typo?)",
+    ]
+
+
+def test_duplicate_id(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('id = "second"', 'id = "first"'))
+    assert errors_of(path) == [
+        f"{path}: duplicate link id 'first': One, links[0] and One > Sub, links[0]"
+    ]
+
+
+def test_duplicate_url_within_a_section(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("https://a.example/2", "https://A.example/1/"))
+    assert errors_of(path) == [
+        f"{path}: duplicate URL https://A.example/1/ in section 'One' (sections[0]): "
+        "One, links[0] and One > Sub, links[0]"
+    ]
+
+
+def test_malformed_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('title = "T"', 'title = "T'))
+    assert errors_of(path) == [
+        f"{path}: not valid TOML: Illegal character '\\n' (at line 2, column 11)"
+    ]
+
+
+def test_not_an_http_url(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("https://a.example/1", "ftp://a.example/1"))
+    assert errors_of(path) == [
+        f"{path}: sections[0] (One).links[0] (first).url: 'ftp://a.example/1' is not an http(s) URL"
+    ]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.toml"
+    assert errors_of(path) == [f"{path}: catalogue not found (check --guide or $LLMDIVE_GUIDE)"]
+
+
+def test_find_topic_by_slug_title_or_prefix(catalogue: Catalogue) -> None:
+    assert catalogue.find_topic("finetuning")[-1].title == "FineTuning"
+    assert catalogue.find_topic("FINE")[-1].title == "FineTuning"
+    assert catalogue.find_topic("lora")[-1].title == "LoRA"
+    assert catalogue.find_topic("Model Architecture")[-1].slug == "model-architecture"
+    assert [t.title for t in catalogue.find_topic("rotary")] == [
+        "Model Architecture",
+        "Transformer Architecture",
+        "Positional Encoding",
+        "Rotary Positional Encoding",
+    ]
+
+
+def test_find_topic_errors_suggest(catalogue: Catalogue) -> None:
+    with pytest.raises(LlmdiveError) as info:
+        catalogue.find_topic("finetunning")
+    assert str(info.value) == (
+        "no section 'finetunning' (did you mean: finetuning?); `llmdive toc` shows every section"
+    )
+    with pytest.raises(LlmdiveError, match="section 'm' is ambiguous: it matches "):
+        catalogue.find_topic("m")
+
+
+def test_items_under_a_section_include_its_topics(catalogue: Catalogue) -> None:
+    items = catalogue.items_under(catalogue.find_topic("model-architecture"))
+    assert [i.link.id for i in items][:3] == [
+        "illustrated-transformer",
+        "umar-jamil-attention",
+        "rotary-positional-encoding-explained",
+    ]
+    assert len(items) == 7
+
+
+def test_resolve_id_prefix_ambiguity_and_suggestions(catalogue: Catalogue) -> None:
+    assert catalogue.resolve_id("lora").link.id == "lora-explained"
+    assert catalogue.resolve_id("LORA-EXPLAINED").link.id == "lora-explained"
+    with pytest.raises(LlmdiveError) as info:
+        catalogue.resolve_id("illustrated")
+    assert str(info.value) == (
+        "id 'illustrated' is ambiguous: it starts illustrated-transformer, illustrated-gpt2"
+    )
+    with pytest.raises(LlmdiveError) as info:
+        catalogue.resolve_id("lora-explaned")
+    assert str(info.value) == (
+        "no link with id 'lora-explaned' (did you mean: lora-explained?); "
+        "`llmdive list` shows every id"
+    )
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def cache_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache").glob("catalogue-*.marshal"))
+
+
+def test_cache_is_written_and_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, GOOD)
+    first = load_catalogue(path)
+    assert len(cache_files(tmp_path)) == 1
+
+    def no_parse(*args: object) -> None:
+        raise AssertionError("parsed although the cache matches")
+
+    monkeypatch.setattr(cat_mod, "parse_guide", no_parse)
+    assert load_catalogue(path).guide == first.guide
+
+
+def test_stale_cache_is_never_trusted(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    load_catalogue(path)
+    # Same size and the same mtime: only the content changed.
+    stat = path.stat()
+    path.write_text(GOOD.replace('"First"', '"Fixed"'), encoding="utf-8")
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert load_catalogue(path).by_id["first"].link.title == "Fixed"
+
+
+def test_corrupt_or_foreign_cache_is_rebuilt(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    load_catalogue(path)
+    (cache,) = cache_files(tmp_path)
+    for junk in (b"", b"\x00garbage", marshal.dumps([1, 2, 3])):
+        cache.write_bytes(junk)
+        assert load_catalogue(path).by_id["second"].link.title == "Second"
+    record = marshal.loads(cache.read_bytes())
+    record["guide"]["sections"][0]["links"][0]["difficulty"] = "spicy"
+    cache.write_bytes(marshal.dumps(record))
+    assert load_catalogue(path).by_id["first"].link.difficulty.value == "easy"
+
+
+def test_an_invalid_catalogue_is_never_cached(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('"hard"', '"spicy"'))
+    with pytest.raises(LlmdiveError):
+        load_catalogue(path)
+    assert cache_files(tmp_path) == []
+    with pytest.raises(LlmdiveError):
+        load_catalogue(path)
+
+
+def test_unwritable_cache_dir_only_costs_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache dir should be")
+    monkeypatch.setenv("LLMDIVE_CACHE_DIR", str(blocker / "cache"))
+    assert len(load_catalogue(write(tmp_path, GOOD)).items) == 2
+
+
+def test_completion_names_come_from_the_cache_or_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    expected = (["first", "second"], [("one", "One"), ("sub", "Sub")])
+    assert cat_mod.completion_names(path) == expected  # no cache yet: parsed
+    assert cat_mod.completion_names(path) == expected  # from the cache
+    assert cat_mod.completion_names(tmp_path / "missing.toml") == ([], [])
+
+
+def test_dump_toml_round_trips(catalogue: Catalogue) -> None:
+    text = cat_mod.dump_toml(catalogue.guide)
+    assert parse_guide(text.encode(), bundled_guide()) == catalogue.guide

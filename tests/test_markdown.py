@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import pytest
+
+from llmdive.catalogue import dump_toml, parse_guide
+from llmdive.errors import LlmdiveError
+from llmdive.markdown import export_markdown, parse_readme
+from llmdive.models import Difficulty
+from llmdive.paths import bundled_guide
+
+from .conftest import GUIDE_README
+
+
+def parse(text: str):
+    return parse_readme(text, source="T.md")
+
+
+def test_importing_the_guide_readme_gives_the_bundled_catalogue_exactly() -> None:
+    result = parse_readme(GUIDE_README.read_text(encoding="utf-8"), source="README.md")
+    assert result.warnings == []
+    assert dump_toml(result.guide) == bundled_guide().read_text(encoding="utf-8")
+
+
+def test_the_guide_has_every_section_in_order_and_29_links() -> None:
+    guide = parse_readme(GUIDE_README.read_text(encoding="utf-8")).guide
+    assert [s.title for s in guide.sections] == [
+        "Model Architecture",
+        "Agentic LLMs",
+        "Methodology",
+        "Datasets",
+        "Pipeline",
+        "FineTuning",
+        "Quantization",
+        "RL in LLM",
+        "Coding",
+        "Deployment",
+        "Engineering",
+        "Benchmarks",
+        "Modifications",
+        "Misc Algorithms",
+        "Explainability",
+        "MultiModal Transformers",
+        "Adversarial methods",
+        "Misc",
+    ]
+    links = [link for _, t in guide.walk() for link in t.links]
+    assert len(links) == 29
+    unrated = [link.title for link in links if link.difficulty is Difficulty.UNRATED]
+    assert unrated == [
+        "Rotary Positional Encoding Explained",
+        "Agentic LLMs Deep Dive",
+        "Whisper Model Explained",
+    ]
+    deep = [t.title for path, t in guide.walk() if len(path) == 4]
+    assert deep == ["Rotational Positional Encoding", "Rotary Positional Encoding"]
+
+
+def test_section_text_tip_and_a_link_before_its_description() -> None:
+    guide = parse_readme(GUIDE_README.read_text(encoding="utf-8")).guide
+    arch, agentic = guide.sections[0], guide.sections[1]
+    assert arch.description == "This section talks about the key aspects of LLM architecture."
+    assert arch.tip.startswith("Try to cover basics of Transformers")
+    assert agentic.description == "This section talks about various aspects of the Agentic LLMs"
+    assert [link.id for link in agentic.links] == ["agentic-llms-deep-dive"]
+
+
+def test_titles_are_kept_exactly_as_written() -> None:
+    guide = parse_readme(GUIDE_README.read_text(encoding="utf-8")).guide
+    titles = {link.title for _, t in guide.walk() for link in t.links}
+    assert "Reproducing GPT-2 (124M) in llm.c in 90 minutes for $20" in titles
+    assert (
+        "LLM Inference Optimizations — Continuous Batching (Dynamic Batching) and Selective "
+        "Batching, Orca | by Don Moon | Byte-Sized AI | Medium"
+    ) in titles
+
+
+def test_constructs_of_hand_written_readmes() -> None:
+    text = (
+        "# G\n\n- [toc](#a)\n\n### 🟩 One\n"
+        "-[no space](https://a.example/1) ![Easy](https://img.shields.io/badge/difficulty-Easy-green)\n"
+        "- [nested [brackets] title](https://a.example/2)![Hard](https://img.shields.io/badge/difficulty-Hard-red)\n"
+        "- \n"
+        "-[]()\n"
+        "<!-- - [commented](https://a.example/3) ![Easy](x) -->\n"
+        "#### ◻️Sub\n"
+        "- [weird badge](https://a.example/4) ![Spicy](https://img.shields.io/badge/difficulty-Spicy-blue)\n"
+        "- [mail me](mailto:a@b.c)\n"
+        "#### ◻️Sub\n"
+        "- [again](https://a.example/5)"
+    )
+    result = parse(text.replace("\n", "\r\n"))
+    one = result.guide.sections[0]
+    assert [(link.title, link.difficulty) for link in one.links] == [
+        ("no space", Difficulty.EASY),
+        ("nested [brackets] title", Difficulty.HARD),
+    ]
+    assert [t.slug for t in one.topics] == ["sub", "one-sub"]
+    assert [link.title for link in one.topics[0].links] == ["weird badge"]
+    assert one.topics[0].links[0].difficulty is Difficulty.UNRATED
+    assert result.warnings == [
+        "T.md:9: empty link skipped",
+        "T.md:12: unknown badge 'Spicy' on link 'weird badge': imported as unrated",
+        "T.md:13: link 'mail me' skipped: 'mailto:a@b.c' is not an http(s) URL",
+    ]
+
+
+def test_a_readme_without_sections_is_an_error() -> None:
+    with pytest.raises(LlmdiveError, match="no sections found"):
+        parse("# Title\n\n- [a](https://a.example)\n")
+
+
+def test_export_then_import_gives_the_same_catalogue() -> None:
+    guide = parse_guide(bundled_guide().read_bytes(), bundled_guide())
+    again = parse(export_markdown(guide))
+    assert again.warnings == []
+    assert again.guide == guide

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from llmdive.catalogue import Catalogue
+from llmdive.planner import next_links, pick_next, summarize
+from llmdive.vocab import Difficulty, Status
+
+
+def picks(catalogue: Catalogue, states: dict[str, Status]) -> dict[str, str | None]:
+    return {
+        p.path[-1].title: (p.item.link.id if p.item else None)
+        for p in next_links(catalogue, states)
+    }
+
+
+def test_next_starts_with_the_easy_links_of_each_section(catalogue: Catalogue) -> None:
+    got = picks(catalogue, {})
+    assert got == {
+        "Model Architecture": "illustrated-transformer",
+        "Agentic LLMs": "agentic-llms-deep-dive",
+        "FineTuning": "umar-jamil-quantization",
+        "Deployment": "llm-inference-optimizations-continuous",
+        "Engineering": "ml-engineering-used-training-bloom",
+        "Modifications": "introduction-model-merging-llms",
+        "Explainability": "sparse-autoencoders-explained",
+        "MultiModal Transformers": "whisper-model-explained",
+        "Misc": "tweet-learn-ml-rt-karpathy",
+    }
+
+
+def test_easiest_first_then_guide_order_and_unrated_counts_as_medium(
+    catalogue: Catalogue,
+) -> None:
+    arch = catalogue.items_under(catalogue.find_topic("model-architecture"))
+    states = {"illustrated-transformer": Status.READ, "umar-jamil-attention": Status.SKIPPED}
+    # Illustrated GPT2 is the last easy link; it comes before the earlier unrated link.
+    assert pick_next(arch, states).link.id == "illustrated-gpt2"
+    states["illustrated-gpt2"] = Status.READ
+    # Unrated ranks with medium, and comes first among them in guide order.
+    assert pick_next(arch, states).link.id == "rotary-positional-encoding-explained"
+    assert pick_next(arch, states).link.difficulty is Difficulty.UNRATED
+
+
+def test_a_link_being_read_comes_before_anything_else(catalogue: Catalogue) -> None:
+    got = picks(catalogue, {"llama-2-scratch": Status.READING})
+    assert got["Model Architecture"] == "llama-2-scratch"
+
+
+def test_sections_all_read_or_skipped_are_done(catalogue: Catalogue) -> None:
+    got = picks(catalogue, {"tweet-learn-ml-rt-karpathy": Status.SKIPPED})
+    assert got["Misc"] is None
+
+
+def test_next_within_a_topic(catalogue: Catalogue) -> None:
+    (pick,) = next_links(catalogue, {}, catalogue.find_topic("lora"))
+    assert (pick.path[-1].title, pick.item.link.id) == ("LoRA", "lora-explained")
+
+
+def test_summary_leaves_skipped_links_out_of_totals(catalogue: Catalogue) -> None:
+    states = {
+        "lora-explained": Status.READ,
+        "dpo-explained": Status.SKIPPED,
+        "rlhf-explained": Status.READING,
+    }
+    summary = summarize(catalogue, states)
+    assert (summary.overall.read, summary.overall.total) == (1, 28)
+    finetuning = dict((s.title, t) for s, t in summary.sections)["FineTuning"]
+    assert finetuning.to_json() == {"read": 1, "reading": 1, "skipped": 1, "total": 3}
+    assert summary.difficulties[Difficulty.MEDIUM].total == 16
+    assert list(summary.difficulties) == [
+        Difficulty.EASY,
+        Difficulty.MEDIUM,
+        Difficulty.HARD,
+        Difficulty.UNRATED,
+    ]

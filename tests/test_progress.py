@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llmdive import progress as prog
+from llmdive import storage
+from llmdive.catalogue import Catalogue, load_catalogue
+from llmdive.errors import LlmdiveError
+from llmdive.models import Progress, Status
+
+from .conftest import subprocess_env
+
+T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def mark(home: Path, catalogue: Catalogue, ids: list[str], status: Status) -> list[prog.Change]:
+    items = catalogue.resolve_ids(ids)
+    return prog.update_progress(home, lambda p: prog.set_status(p, catalogue, items, status))
+
+
+def test_missing_file_is_empty_progress(home: Path) -> None:
+    assert prog.load_progress(home) == Progress()
+    assert not home.exists()
+
+
+def test_file_format_is_versioned_sorted_and_indented(home: Path, catalogue: Catalogue) -> None:
+    items = catalogue.resolve_ids(["lora-explained"])
+    prog.update_progress(home, lambda p: prog.set_status(p, catalogue, items, Status.READ, T0))
+    text = (home / "progress.json").read_text(encoding="utf-8")
+    assert json.loads(text) == {
+        "version": 1,
+        "links": {
+            "lora-explained": {
+                "status": "read",
+                "changed": "2026-01-02T03:04:05Z",
+                "events": [{"at": "2026-01-02T03:04:05Z", "status": "read"}],
+                "title": "Umar Jamil: LoRA Explained",
+                "url": "https://www.youtube.com/watch?v=PXWYUTMt-AU",
+            }
+        },
+    }
+    assert text.startswith('{\n  "links": {\n    "lora-explained": {\n      "changed"')
+    assert text.endswith("\n")
+
+
+def test_status_changes_and_unread_keeps_history(home: Path, catalogue: Catalogue) -> None:
+    changes = mark(home, catalogue, ["lora", "dpo"], Status.READ)
+    assert [(c.id, c.before, c.after, c.changed) for c in changes] == [
+        ("lora-explained", Status.UNREAD, Status.READ, True),
+        ("dpo-explained", Status.UNREAD, Status.READ, True),
+    ]
+    again = mark(home, catalogue, ["lora"], Status.READ)
+    assert again[0].changed is False
+    mark(home, catalogue, ["lora"], Status.UNREAD)
+    stored = prog.load_progress(home).links["lora-explained"]
+    assert stored.status is Status.UNREAD
+    assert [e.status for e in stored.events] == [Status.READ, Status.UNREAD]
+    assert [r.id for r in prog.history(prog.load_progress(home))] == [
+        "lora-explained",
+        "dpo-explained",
+        "lora-explained",
+    ]
+
+
+def test_notes_are_kept_beside_status(home: Path, catalogue: Catalogue) -> None:
+    item = catalogue.resolve_id("lora")
+    prog.update_progress(home, lambda p: prog.set_note(p, item, "rank matters", T0))
+    mark(home, catalogue, ["lora"], Status.READ)
+    entry = prog.load_progress(home).links["lora-explained"]
+    assert (entry.note, entry.noted, entry.status) == ("rank matters", T0, Status.READ)
+
+
+def test_same_url_in_two_places_shares_one_state(tmp_path: Path, home: Path) -> None:
+    guide = tmp_path / "g.toml"
+    guide.write_text(
+        'version = 1\n[[sections]]\nslug = "a"\ntitle = "A"\n'
+        '[[sections.links]]\nid = "one"\ntitle = "One"\nurl = "https://x.example/p"\n'
+        '[[sections]]\nslug = "b"\ntitle = "B"\n'
+        '[[sections.links]]\nid = "again"\ntitle = "Again"\nurl = "http://X.example/p/"\n',
+        encoding="utf-8",
+    )
+    cat = load_catalogue(guide)
+    mark(home, cat, ["one"], Status.READ)
+    states = prog.reading_states(cat, prog.load_progress(home))
+    assert states == {"one": Status.READ, "again": Status.READ}
+    mark(home, cat, ["again"], Status.SKIPPED)
+    states = prog.reading_states(cat, prog.load_progress(home))
+    assert states == {"one": Status.SKIPPED, "again": Status.SKIPPED}
+
+
+def test_entries_no_longer_in_the_guide_are_kept_and_reported(
+    home: Path, catalogue: Catalogue
+) -> None:
+    home.mkdir()
+    old = {"status": "read", "changed": "2025-01-01T00:00:00Z", "title": "Gone"}
+    (home / "progress.json").write_text(json.dumps({"version": 1, "links": {"gone-link": old}}))
+    mark(home, catalogue, ["lora"], Status.READ)
+    stored = prog.load_progress(home)
+    assert set(stored.links) == {"gone-link", "lora-explained"}
+    assert list(prog.orphans(catalogue, stored)) == ["gone-link"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty, so it holds no progress"),
+        (b'{"version": 1, "links": {"a": {"status": "re', "not valid JSON (Unterminated string"),
+        (b"\xff\xfe not text", "not UTF-8 text"),
+        (b"[1, 2, 3]", "not an llmdive progress file: top level: Input should be"),
+        (
+            b'{"version": 1, "links": {"a": {"status": "done"}}}',
+            "not an llmdive progress file: links.a.status: Input should be",
+        ),
+        (
+            b'{"version": 1, "links": {}, "extra": true}',
+            "not an llmdive progress file: extra: Extra inputs are not permitted",
+        ),
+        (b'{"version": 2, "links": {}}', "written by a newer llmdive (progress format 2"),
+    ],
+)
+def test_bad_files_are_reported_and_left_byte_for_byte(
+    home: Path, catalogue: Catalogue, content: bytes, message: str
+) -> None:
+    home.mkdir()
+    path = home / "progress.json"
+    path.write_bytes(content)
+    with pytest.raises(LlmdiveError) as info:
+        mark(home, catalogue, ["lora"], Status.READ)
+    text = str(info.value)
+    assert text.startswith(f"{path}: ")
+    assert message in text
+    assert "\n" not in text
+    assert path.read_bytes() == content
+
+
+def test_a_failed_write_leaves_the_previous_file_intact(
+    home: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mark(home, catalogue, ["lora"], Status.READ)
+    before = (home / "progress.json").read_bytes()
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "replace", broken_replace)
+    with pytest.raises(LlmdiveError, match="No space left on device"):
+        mark(home, catalogue, ["dpo"], Status.READ)
+    assert (home / "progress.json").read_bytes() == before
+    assert sorted(p.name for p in home.iterdir()) == ["progress.json", "progress.json.lock"]
+
+
+def test_a_crash_mid_write_leaves_the_previous_file_intact(
+    home: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mark(home, catalogue, ["lora"], Status.READ)
+    before = (home / "progress.json").read_bytes()
+
+    def broken_fsync(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(storage.os, "fsync", broken_fsync)
+    with pytest.raises(KeyboardInterrupt):
+        mark(home, catalogue, ["dpo"], Status.READ)
+    assert (home / "progress.json").read_bytes() == before
+    assert not [p for p in home.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_unwritable_home_is_a_clear_error(tmp_path: Path, catalogue: Catalogue) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(LlmdiveError, match=f"cannot write in {blocker / 'home'}"):
+        mark(blocker / "home", catalogue, ["lora"], Status.READ)
+
+
+def test_twenty_concurrent_processes_all_land(home: Path, catalogue: Catalogue) -> None:
+    ids = [item.link.id for item in catalogue.items][:24]
+    env = subprocess_env(LLMDIVE_HOME=str(home))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "llmdive", "mark-read", link_id],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for link_id in ids
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    stored = prog.load_progress(home)
+    assert sorted(k for k, e in stored.links.items() if e.status is Status.READ) == sorted(ids)
+
+
+STATUSES = st.sampled_from(list(Status))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 28), STATUSES, st.integers(0, 10**6), st.text(max_size=20)),
+        max_size=25,
+    )
+)
+def test_any_sequence_of_changes_saves_and_reloads_unchanged(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, Status, int, str]]
+) -> None:
+    home = tmp_path_factory.mktemp("prop")
+    cat = load_catalogue(_bundled())
+    progress = Progress()
+    for index, status, seconds, text in steps:
+        item = cat.items[index]
+        when = T0 + timedelta(seconds=seconds, microseconds=seconds % 997)
+        prog.set_status(progress, cat, [item], status, when)
+        if text:
+            prog.set_note(progress, item, text, when)
+    prog.save_progress(home, progress)
+    assert prog.load_progress(home) == progress
+    assert prog.dump_progress(prog.load_progress(home)) == prog.dump_progress(progress)
+
+
+def _bundled() -> Path:
+    from llmdive.paths import bundled_guide
+
+    return bundled_guide()
