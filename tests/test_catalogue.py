@@ -192,7 +192,7 @@ def test_corrupt_or_foreign_cache_is_rebuilt(tmp_path: Path) -> None:
         cache.write_bytes(junk)
         assert load_catalogue(path).by_id["second"].link.title == "Second"
     record = marshal.loads(cache.read_bytes())
-    record["guide"]["sections"][0]["links"][0]["difficulty"] = "spicy"
+    record["value"]["guide"]["sections"][0]["links"][0]["difficulty"] = "spicy"
     cache.write_bytes(marshal.dumps(record))
     assert load_catalogue(path).by_id["first"].link.difficulty.value == "easy"
 

@@ -75,7 +75,11 @@ def test_notes_are_kept_beside_status(home: Path, catalogue: Catalogue) -> None:
     prog.update_progress(home, lambda p: prog.set_note(p, item, "rank matters", T0))
     mark(home, catalogue, ["lora"], Status.READ)
     entry = prog.load_progress(home).links["lora-explained"]
-    assert (entry.note, entry.noted, entry.status) == ("rank matters", T0, Status.READ)
+    assert (entry.note, entry.noted, entry.status) == (
+        "rank matters",
+        "2026-01-02T03:04:05Z",
+        Status.READ,
+    )
 
 
 def test_same_url_in_two_places_shares_one_state(tmp_path: Path, home: Path) -> None:
@@ -230,3 +234,18 @@ def _bundled() -> Path:
     from llmdive.paths import bundled_guide
 
     return bundled_guide()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_pretty_json_is_the_standard_librarys_text(value: object) -> None:
+    assert (
+        prog.pretty_json(value)
+        == json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )

@@ -1,33 +1,30 @@
-"""Load, validate, cache and look things up in a catalogue (a guide.toml file).
+"""Load, validate and look things up in a catalogue (a guide.toml file).
 
-Parsing and validating TOML is the slow part of a command, so a validated catalogue
-is cached (marshal, in the user cache dir) under the SHA-256 of the file's bytes:
-a cache is only ever used for exactly the bytes it was made from.
+A validated catalogue is cached (cache.py) under the SHA-256 of the file's bytes,
+with what shell completion needs beside it, so that most commands neither parse
+TOML nor import pydantic.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import marshal
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmdive import __version__
+from llmdive import cache
 from llmdive.errors import LlmdiveError
-from llmdive.paths import GUIDE_ENV, bundled_guide, cache_dir
+from llmdive.models import Guide
+from llmdive.paths import GUIDE_ENV, bundled_guide
 from llmdive.slugs import normalize_url, slugify, url_kind
 
 if TYPE_CHECKING:
-    from llmdive.models import Guide, Link, Topic
+    from llmdive.models import Link, Topic
 
 ACTIVE_GUIDE = "guide.toml"  # in the llmdive home, written by `guide update`
-_CACHE_FORMAT = 1
 
 
 # ---------------------------------------------------------------- which file
@@ -54,44 +51,6 @@ def _read_bytes(path: Path) -> bytes:
         raise LlmdiveError(f"{path}: catalogue not found (check --guide or ${GUIDE_ENV})") from None
     except OSError as exc:
         raise LlmdiveError(f"{path}: cannot read catalogue: {exc.strerror or exc}") from exc
-
-
-def _describe(loc: Sequence[int | str], raw: Any) -> str:
-    """'sections[5] (FineTuning).links[1] (lora-explained).difficulty' from a pydantic loc."""
-    out: list[str] = []
-    node = raw
-    for part in loc:
-        if isinstance(part, int):
-            out[-1] += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict):
-                name = node.get("id") or node.get("title")
-                if isinstance(name, str):
-                    out[-1] += f" ({name})"
-        else:
-            out.append(str(part))
-            node = node.get(part) if isinstance(node, dict) else None
-    return ".".join(out) or "top level"
-
-
-def validation_problems(path: Path, raw: Any, error: Any) -> list[str]:
-    """One line per pydantic error, naming the file and the place in it."""
-    lines = []
-    for err in error.errors():
-        msg = err["msg"]
-        if err["type"] == "enum":
-            msg = "must be one of " + err["ctx"]["expected"]
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown key (a typo?)"
-        elif err["type"] == "string_pattern_mismatch":
-            field = err["loc"][-1] if err["loc"] else ""
-            msg = {
-                "url": f"{err['input']!r} is not an http(s) URL",
-                "id": f"{err['input']!r} is not a valid id (lowercase letters, digits, dashes)",
-                "slug": f"{err['input']!r} is not a valid slug (lowercase letters, digits, dashes)",
-            }.get(str(field), msg)
-        lines.append(f"{path}: {_describe(err['loc'], raw)}: {msg}")
-    return lines
 
 
 def consistency_problems(guide: Guide) -> list[str]:
@@ -125,9 +84,7 @@ def parse_guide(data: bytes, path: Path) -> Guide:
     """Parse and validate catalogue bytes; every problem is reported, one line each."""
     import tomllib
 
-    from pydantic import ValidationError
-
-    from llmdive.models import Guide
+    from llmdive.schema import validate_guide
 
     try:
         raw = tomllib.loads(data.decode("utf-8"))
@@ -135,51 +92,11 @@ def parse_guide(data: bytes, path: Path) -> Guide:
         raise LlmdiveError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise LlmdiveError(f"{path}: not valid TOML: {exc}") from exc
-    try:
-        guide = Guide.model_validate(raw)
-    except ValidationError as exc:
-        raise LlmdiveError("\n".join(validation_problems(path, raw, exc))) from None
+    guide = Guide.from_dict(validate_guide(raw, path))
     problems = consistency_problems(guide)
     if problems:
         raise LlmdiveError("\n".join(f"{path}: {p}" for p in problems))
     return guide
-
-
-# ---------------------------------------------------------------- the cache
-
-
-def _cache_file(path: Path) -> Path:
-    name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    return cache_dir() / f"catalogue-{name}.marshal"
-
-
-def _cache_key(digest: str) -> tuple[int, str, str]:
-    return (_CACHE_FORMAT, __version__, digest)
-
-
-def _read_cache(path: Path, digest: str) -> dict[str, Any] | None:
-    """The cached record for exactly these bytes, or None (missing, stale or corrupt)."""
-    try:
-        record = marshal.loads(_cache_file(path).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(record, dict) or record.get("key") != _cache_key(digest):
-        return None
-    return record
-
-
-def _write_cache(path: Path, digest: str, guide: Guide) -> None:
-    from llmdive.storage import atomic_write
-
-    record = {
-        "key": _cache_key(digest),
-        "guide": guide.model_dump(mode="json"),
-        "ids": [link.id for _, topic in guide.walk() for link in topic.links],
-        "sections": [(topic.slug, topic.title) for _, topic in guide.walk()],
-        "shared_urls": shared_url_groups(guide),
-    }
-    with contextlib.suppress(LlmdiveError):  # a read-only cache dir only costs speed
-        atomic_write(_cache_file(path), marshal.dumps(record))
 
 
 def shared_url_groups(guide: Guide) -> list[list[str]]:
@@ -194,38 +111,39 @@ def shared_url_groups(guide: Guide) -> list[list[str]]:
 def load_catalogue(path: Path) -> Catalogue:
     """The validated catalogue at `path`, from the cache when it matches the file's bytes."""
     data = _read_bytes(path)
-    digest = hashlib.sha256(data).hexdigest()
-    record = _read_cache(path, digest)
+    key = cache.digest(data)
+    record = cache.read("catalogue", path, key)
     if record is not None:
-        from pydantic import ValidationError
-
-        from llmdive.models import Guide
-
         try:
-            guide = Guide.model_validate(record["guide"])
+            guide = Guide.from_dict(record["guide"])
             return Catalogue(guide, path, shared_urls=list(record["shared_urls"]))
-        except (ValidationError, KeyError, TypeError):
-            pass  # a damaged cache is rebuilt below
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # a damaged cache entry is rebuilt below
     guide = parse_guide(data, path)
-    _write_cache(path, digest, guide)
-    return Catalogue(guide, path)
+    catalogue = Catalogue(guide, path)
+    record = {
+        "guide": guide.to_dict(),
+        "ids": [item.link.id for item in catalogue.items],
+        "sections": [[topic.slug, topic.title] for _, topic in guide.walk()],
+        "shared_urls": catalogue.shared_urls,
+    }
+    cache.write("catalogue", path, key, record)
+    return catalogue
 
 
 def completion_names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """Link ids and (slug, title) of headings, for shell completion, without pydantic if cached."""
+    """Link ids and (slug, title) of headings for shell completion; fast when cached."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        record = cache.read("catalogue", path, cache.digest(path.read_bytes()))
+        if record is None:
+            cat = load_catalogue(path)
+            record = {
+                "ids": list(cat.by_id),
+                "sections": [[t.slug, t.title] for _, t in cat.topics],
+            }
+        return list(record["ids"]), [(s[0], s[1]) for s in record["sections"]]
+    except (OSError, LlmdiveError, KeyError, TypeError, IndexError):
         return [], []
-    record = _read_cache(path, hashlib.sha256(data).hexdigest())
-    if record is None:
-        try:
-            guide = load_catalogue(path).guide
-        except LlmdiveError:
-            return [], []
-        ids = [link.id for _, topic in guide.walk() for link in topic.links]
-        return ids, [(topic.slug, topic.title) for _, topic in guide.walk()]
-    return list(record["ids"]), [tuple(s) for s in record["sections"]]
 
 
 # ---------------------------------------------------------------- writing TOML
@@ -310,13 +228,18 @@ def _closest(query: str, names: Iterable[str]) -> list[str]:
     from difflib import SequenceMatcher
 
     matcher = SequenceMatcher(b=query)
-    scored = []
+    rough = []
     for name in names:
         matcher.set_seq1(name)
-        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
-            score = matcher.ratio()
-            if score >= 0.6:
-                scored.append((score, name))
+        if matcher.real_quick_ratio() >= 0.6 and (quick := matcher.quick_ratio()) >= 0.6:
+            rough.append((quick, name))
+    # The exact ratio is slow; at 10,000 names only the roughly closest are worth it.
+    rough.sort(key=lambda pair: -pair[0])
+    scored = []
+    for _, name in rough[:50]:
+        matcher.set_seq1(name)
+        if (score := matcher.ratio()) >= 0.6:
+            scored.append((score, name))
     scored.sort(key=lambda pair: -pair[0])
     best = scored[0][0] if scored else 0.0
     return [name for score, name in scored[:3] if score >= best - 0.05]

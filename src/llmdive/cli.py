@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -16,7 +16,9 @@ from typer.core import TyperGroup
 from llmdive import __version__
 from llmdive.errors import LlmdiveError
 from llmdive.vocab import Difficulty, Status
-from llmdive.workspace import Workspace
+
+if TYPE_CHECKING:
+    from llmdive.workspace import Workspace
 
 
 class _Group(TyperGroup):
@@ -49,11 +51,14 @@ app.add_typer(guide_app, name="guide")
 
 
 def _ws(ctx: typer.Context) -> Workspace:
-    obj = ctx.find_root().obj
-    if isinstance(obj, Workspace):
-        return obj
-    params = ctx.find_root().params
-    return Workspace(params.get("guide"), params.get("home"))
+    """The workspace of this call, made from the global options (also during completion)."""
+    from llmdive.workspace import Workspace
+
+    root = ctx.find_root()
+    if not isinstance(root.obj, Workspace):
+        guide, home = root.params.get("guide"), root.params.get("home")
+        root.obj = Workspace(Path(guide) if guide else None, Path(home) if home else None)
+    return root.obj
 
 
 # ---------------------------------------------------------------- completion
@@ -145,7 +150,6 @@ def _root(
 
     Start with `llmdive next`, then `llmdive mark-read ID` once you have read a link.
     """
-    ctx.obj = Workspace(guide, home)
 
 
 # ---------------------------------------------------------------- browsing

@@ -7,7 +7,6 @@ importer both use them.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Words dropped from generated link ids: they make ids longer without making them clearer.
@@ -114,30 +113,39 @@ def normalize_url(url: str) -> str:
     return urlunsplit(("https", host, path, urlencode(query), ""))
 
 
-_VIDEO_HOSTS = ("youtube.com", "youtu.be", "vimeo.com")
-_PAPER_HOSTS = ("arxiv.org", "openreview.net", "aclanthology.org", "proceedings.neurips.cc")
-_REPO_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org")
-_POST_HOSTS = ("medium.com", "substack.com", "notion.site", "x.com", "twitter.com", "github.io")
-
-
-def _host_is(host: str, names: Iterable[str]) -> bool:
-    return any(host == n or host.endswith("." + n) for n in names)
+_HOST_KINDS = {
+    **dict.fromkeys(("youtube.com", "youtu.be", "vimeo.com"), "video"),
+    **dict.fromkeys(
+        ("arxiv.org", "openreview.net", "aclanthology.org", "proceedings.neurips.cc"), "paper"
+    ),
+    **dict.fromkeys(
+        ("medium.com", "substack.com", "notion.site", "x.com", "twitter.com", "github.io"), "post"
+    ),
+    **dict.fromkeys(("github.com", "gitlab.com", "huggingface.co", "bitbucket.org"), "repo"),
+}
 
 
 def url_kind(url: str) -> str:
     """What a link points at, from its host and path: video, paper, repo, post or article."""
-    parts = urlsplit(url)
-    host = parts.netloc.lower().split(":")[0]
-    path = parts.path.lower()
-    if _host_is(host, _VIDEO_HOSTS):
-        return "video"
-    if _host_is(host, _PAPER_HOSTS) or path.endswith(".pdf"):
+    # Called for every row of a listing, so this splits the (validated, absolute http)
+    # URL by hand: urlsplit costs a tenth of a second at 10,000 links.
+    rest = url.partition("://")[2]
+    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0),
+              default=len(rest))  # fmt: skip
+    host = rest[:cut].rpartition("@")[2].partition(":")[0].lower()
+    path = rest[cut:].partition("?")[0].partition("#")[0].lower()
+    labels = host.split(".")
+    kind = next(
+        (k for i in range(len(labels) - 1) if (k := _HOST_KINDS.get(".".join(labels[i:])))),
+        None,
+    )
+    if kind in ("video", "paper"):
+        return kind
+    if path.endswith(".pdf"):
         return "paper"
-    if "/blog" in path or "/posts/" in path or _host_is(host, _POST_HOSTS):
+    if kind == "post" or "/blog" in path or "/posts/" in path:
         return "post"
-    if _host_is(host, _REPO_HOSTS):
-        return "repo"
-    return "article"
+    return kind or "article"
 
 
 def similarity(a: str, b: str) -> float:

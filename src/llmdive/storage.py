@@ -10,11 +10,12 @@ from pathlib import Path
 from llmdive.errors import LlmdiveError
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
     """Write to a temp file beside `path`, flush and fsync it, then os.replace it into place.
 
     Until the final rename the old file is untouched; if anything fails the temp file is
-    removed and the old file stays as it was.
+    removed and the old file stays as it was. `durable=False` skips the fsync, for
+    disposable files such as caches.
     """
     payload = data.encode() if isinstance(data, str) else data
     try:
@@ -26,7 +27,8 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

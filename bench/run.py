@@ -1,0 +1,208 @@
+"""Benchmark llmdive's commands against the floor of its own dependencies, in one run.
+
+    python bench/run.py [--rounds N]
+
+Every round runs each command once, alternating with two baselines: `python -c pass`
+and the floor, `python -c "import typer, pydantic, rich.console, rich.table,
+platformdirs"`. Medians over the rounds are reported with their ratio to the floor's
+median from the same run, so that a busy machine slows both sides alike. A large
+catalogue (10,000 links under ~200 headings, imported with `llmdive guide import`)
+and a progress file of 10,000 entries are generated in a temporary folder.
+
+Standard library only, plus llmdive (installed in the running Python).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FLOOR_IMPORTS = "import typer, pydantic, rich.console, rich.table, platformdirs"
+LEVELS = ("Easy", "Medium", "Hard")
+COLOURS = {"Easy": "green", "Medium": "yellow", "Hard": "red"}
+
+
+def llmdive_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("llmdive")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "llmdive"]
+
+
+def big_readme(links: int = 10_000, sections: int = 20, topics: int = 9) -> str:
+    """A README in the guide's format: sections, topics and sub-topics (~200 headings)."""
+    lines = ["# Big Guide", "", "#### ◻️Table of contents", "- [x](#x)", ""]
+    headings = [(s, t) for s in range(sections) for t in range(topics + 1)]
+    per_heading = links // len(headings)
+    n = 0
+    for s, t in headings:
+        if t == 0:
+            lines += ["---", f"### 🟩 Section {s} about topic {s}", f"Text of section {s}."]
+        elif t % 3 == 0:
+            lines.append(f"##### Sub topic {s}-{t}")
+        else:
+            lines.append(f"#### ◻️Topic {s}-{t}")
+        count = per_heading + (1 if n + per_heading < links and (s, t) == headings[-1] else 0)
+        if (s, t) == headings[-1]:
+            count = links - n
+        for _ in range(count):
+            level = LEVELS[n % 3]
+            badge = f"![{level}](https://img.shields.io/badge/difficulty-{level}-{COLOURS[level]})"
+            lines.append(
+                f"- [Reading number {n} on subject {n % 97} part {n % 13}]"
+                f"(https://example.com/s{s}/t{t}/{n}) {badge}"
+            )
+            n += 1
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Case:
+    name: str
+    args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    cmd: list[str] | None = None  # a whole command line instead of `llmdive ARGS`
+    rotate: list[str] | None = None  # ids: each round takes the next one (so each is a real write)
+    times: list[float] = field(default_factory=list)
+
+    def argv(self, round_no: int) -> list[str]:
+        if self.cmd is not None:
+            return self.cmd
+        args = list(self.args)
+        if self.rotate:
+            args.append(self.rotate[round_no % len(self.rotate)])
+        return [*llmdive_cmd(), *args]
+
+
+def run_once(case: Case, round_no: int, base_env: dict[str, str]) -> float:
+    env = {**base_env, **case.env}
+    start = time.perf_counter()
+    proc = subprocess.run(
+        case.argv(round_no), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{case.name} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def prepare_large(work: Path, env: dict[str, str]) -> tuple[Path, Path, list[str]]:
+    """The 10,000-link catalogue and a 10,000-entry progress file; ids left unread to mark."""
+    readme = work / "BIG-README.md"
+    readme.write_text(big_readme(), encoding="utf-8")
+    guide = work / "big-guide.toml"
+    subprocess.run([*llmdive_cmd(), "guide", "import", str(readme), "-o", str(guide)],
+                   env=env, check=True, stderr=subprocess.DEVNULL)
+    out = subprocess.run([*llmdive_cmd(), "--guide", str(guide), "list", "--json"], env=env,
+                         check=True, capture_output=True)
+    ids = [d["id"] for d in json.loads(out.stdout)]
+    stamp = "2026-01-01T00:00:00Z"
+    links = {}
+    unread = []
+    for i, link_id in enumerate(ids):
+        status = ("read", "read", "skipped", "unread")[i % 4]
+        entry = {"changed": stamp, "events": [{"at": stamp, "status": status}],
+                 "title": f"Reading number {i}", "url": f"https://example.com/{i}"}
+        if status != "unread":
+            entry["status"] = status
+        else:
+            unread.append(link_id)
+        links[link_id] = entry
+    home = work / "home-large"
+    home.mkdir()
+    (home / "progress.json").write_text(
+        json.dumps({"version": 1, "links": links}, indent=2, sort_keys=True), encoding="utf-8"
+    )
+    return readme, guide, unread
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=21, help="runs of each command (median)")
+    opts = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="llmdive-bench-"))
+    try:
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMDIVE_", "FORCE_"))}
+        base_env.update(LLMDIVE_HOME=str(work / "home"), LLMDIVE_CACHE_DIR=str(work / "cache"),
+                        NO_COLOR="", COLUMNS="120")
+        base_env.pop("NO_COLOR")
+        readme, guide, unread = prepare_large(work, base_env)
+        bundled_out = subprocess.run([*llmdive_cmd(), "list", "--json"], env=base_env,
+                                     check=True, capture_output=True)
+        bundled_ids = [d["id"] for d in json.loads(bundled_out.stdout)]
+        large = {"LLMDIVE_GUIDE": str(guide), "LLMDIVE_HOME": str(work / "home-large")}
+        complete = {"_LLMDIVE_COMPLETE": "complete_bash"}
+        py = sys.executable
+        cases = [
+            Case("python -c pass", [], cmd=[py, "-c", "pass"]),
+            Case("floor (import typer, pydantic, rich, platformdirs)", [],
+                 cmd=[py, "-c", FLOOR_IMPORTS]),
+            Case("next", ["next"]),
+            Case("list --section finetuning", ["list", "--section", "finetuning"]),
+            Case("list --section finetuning (colour)", ["list", "--section", "finetuning"],
+                 env={"FORCE_COLOR": "1"}),
+            Case("mark-read ID", ["mark-read"], rotate=bundled_ids),
+            Case("--version", ["--version"]),
+            Case("--help", ["--help"]),
+            Case("complete ids", [], env={**complete, "COMP_WORDS": "llmdive mark-read lo",
+                                          "COMP_CWORD": "2"}),
+            Case("complete sections", [], env={**complete,
+                                               "COMP_WORDS": "llmdive list --section fi",
+                                               "COMP_CWORD": "3"}),
+            Case("10k: next", ["next"], env=large),
+            Case("10k: mark-read ID", ["mark-read"], env=large, rotate=unread),
+            Case("10k: list --json", ["list", "--json"], env=large),
+            Case("10k: list", ["list"], env=large),
+            Case("10k: list (colour)", ["list"], env={**large, "FORCE_COLOR": "1"}),
+            Case("10k: guide import", ["guide", "import", str(readme), "-o",
+                                       str(work / "again.toml")], env=large),
+        ]
+        for case in cases:  # warm up: caches filled, files in the page cache
+            run_once(case, 0, base_env)
+        for r in range(1, opts.rounds + 1):
+            for case in cases:
+                case.times.append(run_once(case, r, base_env))
+        report(cases)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(cases: list[Case]) -> None:
+    med = {c.name: statistics.median(c.times) for c in cases}
+    floor = med["floor (import typer, pydantic, rich, platformdirs)"]
+    budgets: dict[str, tuple[str, bool]] = {}
+
+    def ratio(name: str, limit: float) -> None:
+        budgets[name] = (f"<= {limit}x floor", med[name] / floor <= limit)
+
+    for name in ("next", "list --section finetuning", "mark-read ID"):
+        ratio(name, 1.1)
+    for name in ("--version", "--help", "complete ids", "complete sections"):
+        ratio(name, 0.7)
+    for name, base in (("10k: next", "next"), ("10k: mark-read ID", "mark-read ID")):
+        budgets[name] = (f"<= 2x {base}", med[name] <= 2 * med[base])
+    for name, limit in (("10k: list --json", 1.0), ("10k: list", 2.0),
+                        ("10k: guide import", 3.0)):
+        budgets[name] = (f"<= {limit:g} s", med[name] <= limit)
+
+    width = max(len(c.name) for c in cases)
+    print(f"{'command':<{width}}  {'median':>9}  {'x floor':>7}  budget")
+    for c in cases:
+        budget, good = budgets.get(c.name, ("", True))
+        mark = ("ok" if good else "OVER") if budget else ""
+        print(f"{c.name:<{width}}  {med[c.name] * 1000:7.1f}ms  {med[c.name] / floor:7.2f}"
+              f"  {budget} {mark}".rstrip())
+    print(f"({len(cases[0].times)} rounds; medians; {sys.executable})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pytest
+
+from llmdive.slugs import github_anchor, link_id, normalize_url, slugify, strip_decoration, url_kind
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Model Exporting (vLLM, Llama.cpp, QLoRA)", "model-exporting-vllm-llama-cpp-qlora"),
+        ("LLM.int8()", "llm-int8"),
+        ("Quantization Aware Training → 1BIT LLM", "quantization-aware-training-1bit-llm"),
+        ("Static/Dynamic Quantization", "static-dynamic-quantization"),
+        ("Café Ünïcode", "cafe-unicode"),
+    ],
+)
+def test_slugify(title: str, slug: str) -> None:
+    assert slugify(title) == slug
+
+
+def test_decoration_is_stripped_but_inner_symbols_stay() -> None:
+    assert strip_decoration("◻️Transformer Architecture") == "Transformer Architecture"
+    assert strip_decoration("🟩 Model Architecture") == "Model Architecture"
+    assert strip_decoration("A → B") == "A → B"
+
+
+def test_github_anchors_match_the_guides_table_of_contents() -> None:
+    assert github_anchor("🟩 Model Architecture") == "-model-architecture"
+    assert github_anchor("◻️Transformer Architecture") == "\ufe0ftransformer-architecture"
+    assert github_anchor("Quantization Aware Training → 1BIT LLM") == (
+        "quantization-aware-training--1bit-llm"
+    )
+    assert github_anchor("JAX / XLA JIT compilers") == "jax--xla-jit-compilers"
+
+
+def test_link_ids_are_short_readable_and_unique() -> None:
+    taken: set[str] = set()
+    assert link_id("Jay Alamar - Illustrated Transformer", "https://a", taken) == (
+        "illustrated-transformer"
+    )
+    # A one-word rest keeps the author, so the id still says something.
+    assert link_id("Umar Jamil: Attention", "https://a", taken) == "umar-jamil-attention"
+    assert (
+        link_id(
+            "LLM Inference Series: 4. KV caching, a deeper look | by Pierre Lienhart | Medium",
+            "https://a",
+            taken,
+        )
+        == "llm-inference-series-4-kv-caching"
+    )
+    assert link_id("Umar Jamil: Attention", "https://b", taken) == "umar-jamil-attention-2"
+    assert link_id("!!!", "https://www.example.com/x", taken) == "www-example-com"
+    assert len(taken) == 5
+
+
+def test_normalize_url() -> None:
+    assert normalize_url("HTTP://WWW.Example.com/a/?utm_source=x&b=1") == (
+        "https://example.com/a?b=1"
+    )
+    assert normalize_url("https://example.com/a") == normalize_url("https://example.com/a/")
+    assert normalize_url("https://example.com/a?b=1") != normalize_url("https://example.com/a?b=2")
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://www.youtube.com/watch?v=x", "video"),
+        ("https://youtu.be/x", "video"),
+        ("https://arxiv.org/abs/1706.03762", "paper"),
+        ("https://example.com/paper.PDF", "paper"),
+        ("https://github.com/karpathy/llm.c/discussions/481", "repo"),
+        ("https://huggingface.co/blog/unsloth-trl", "post"),
+        ("https://jalammar.github.io/illustrated-transformer/", "post"),
+        ("https://medium.com/@a/b", "post"),
+        ("https://user@x.com:443?q=1", "post"),
+        ("https://developer.nvidia.com/blog/an-introduction", "post"),
+        ("https://www.notta.ai/en/blog/how-to-use-whisper", "post"),
+        ("https://example.com/article", "article"),
+        ("https://example.com", "article"),
+    ],
+)
+def test_url_kind(url: str, kind: str) -> None:
+    assert url_kind(url) == kind
