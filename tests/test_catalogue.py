@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from llmdive import catalogue as cat_mod
+from llmdive import completion
 from llmdive.catalogue import Catalogue, load_catalogue, parse_guide
 from llmdive.errors import LlmdiveError
 from llmdive.paths import bundled_guide
@@ -218,9 +219,14 @@ def test_unwritable_cache_dir_only_costs_speed(
 def test_completion_names_come_from_the_cache_or_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
     expected = (["first", "second"], [("one", "One"), ("sub", "Sub")])
-    assert cat_mod.completion_names(path) == expected  # no cache yet: parsed
-    assert cat_mod.completion_names(path) == expected  # from the cache
-    assert cat_mod.completion_names(tmp_path / "missing.toml") == ([], [])
+    assert completion.names(path) == expected  # no cache yet: parsed
+    assert len(cache_files(tmp_path)) == 1
+    assert completion.names(path) == expected  # from the cache
+    assert completion.ids(path, "s") == ["second"]
+    assert completion.sections(path, "O") == ["one"]
+    assert completion.names(tmp_path / "missing.toml") == ([], [])
+    broken = write(tmp_path, GOOD.replace('"hard"', '"spicy"'))
+    assert completion.names(broken) == ([], [])
 
 
 def test_dump_toml_round_trips(catalogue: Catalogue) -> None:

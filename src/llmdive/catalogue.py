@@ -8,7 +8,6 @@ TOML nor import pydantic.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,27 +17,11 @@ from typing import TYPE_CHECKING, Any
 from llmdive import cache
 from llmdive.errors import LlmdiveError
 from llmdive.models import Guide
-from llmdive.paths import GUIDE_ENV, bundled_guide
+from llmdive.paths import GUIDE_ENV
 from llmdive.slugs import normalize_url, slugify, url_kind
 
 if TYPE_CHECKING:
     from llmdive.models import Link, Topic
-
-ACTIVE_GUIDE = "guide.toml"  # in the llmdive home, written by `guide update`
-
-
-# ---------------------------------------------------------------- which file
-
-
-def guide_path(explicit: Path | None, home: Path) -> Path:
-    """The catalogue to use: --guide, else $LLMDIVE_GUIDE, else the updated one, else bundled."""
-    if explicit is not None:
-        return explicit.expanduser()
-    env = os.environ.get(GUIDE_ENV)
-    if env:
-        return Path(env).expanduser()
-    active = home / ACTIVE_GUIDE
-    return active if active.is_file() else bundled_guide()
 
 
 # ---------------------------------------------------------------- reading and validating
@@ -121,29 +104,18 @@ def load_catalogue(path: Path) -> Catalogue:
             pass  # a damaged cache entry is rebuilt below
     guide = parse_guide(data, path)
     catalogue = Catalogue(guide, path)
-    record = {
-        "guide": guide.to_dict(),
-        "ids": [item.link.id for item in catalogue.items],
-        "sections": [[topic.slug, topic.title] for _, topic in guide.walk()],
-        "shared_urls": catalogue.shared_urls,
-    }
-    cache.write("catalogue", path, key, record)
+    cache.write("catalogue", path, key, _record(catalogue))
     return catalogue
 
 
-def completion_names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """Link ids and (slug, title) of headings for shell completion; fast when cached."""
-    try:
-        record = cache.read("catalogue", path, cache.digest(path.read_bytes()))
-        if record is None:
-            cat = load_catalogue(path)
-            record = {
-                "ids": list(cat.by_id),
-                "sections": [[t.slug, t.title] for _, t in cat.topics],
-            }
-        return list(record["ids"]), [(s[0], s[1]) for s in record["sections"]]
-    except (OSError, LlmdiveError, KeyError, TypeError, IndexError):
-        return [], []
+def _record(catalogue: Catalogue) -> dict[str, Any]:
+    """What the cache keeps: the validated guide, and the names completion.py offers."""
+    return {
+        "guide": catalogue.guide.to_dict(),
+        "ids": list(catalogue.by_id),
+        "sections": [[topic.slug, topic.title] for _, topic in catalogue.topics],
+        "shared_urls": catalogue.shared_urls,
+    }
 
 
 # ---------------------------------------------------------------- writing TOML

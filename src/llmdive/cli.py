@@ -65,20 +65,15 @@ def _ws(ctx: typer.Context) -> Workspace:
 
 
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
-    from llmdive.catalogue import completion_names
+    from llmdive import completion
 
-    ws = _ws(ctx)
-    ids, _ = completion_names(ws.guide_path)
-    return [i for i in ids if i.startswith(incomplete)]
+    return completion.ids(_ws(ctx).guide_path, incomplete)
 
 
 def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:
-    from llmdive.catalogue import completion_names
+    from llmdive import completion
 
-    ws = _ws(ctx)
-    _, sections = completion_names(ws.guide_path)
-    low = incomplete.lower()
-    return [slug for slug, title in sections if slug.startswith(low)]
+    return completion.sections(_ws(ctx).guide_path, incomplete)
 
 
 # ---------------------------------------------------------------- options
@@ -223,7 +218,7 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     ws = _ws(ctx)
     item = ws.catalogue.resolve_id(link_id)
     status = ws.states.get(item.link.id, Status.UNREAD)
-    entry = ws.progress.links.get(item.link.id)
+    entry = ws.progress.get(item.link.id)
     if json_out:
         render.emit_json(
             {**item.to_json(), "status": status.value, "note": entry.note if entry else None}

@@ -32,6 +32,20 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("llmdive", appauthor=False))
 
 
+ACTIVE_GUIDE = "guide.toml"  # in the llmdive home, written by `guide update`
+
+
+def guide_path(explicit: Path | None, home: Path) -> Path:
+    """The catalogue to use: --guide, else $LLMDIVE_GUIDE, else the updated one, else bundled."""
+    if explicit is not None:
+        return explicit.expanduser()
+    env = os.environ.get(GUIDE_ENV)
+    if env:
+        return Path(env).expanduser()
+    active = home / ACTIVE_GUIDE
+    return active if active.is_file() else bundled_guide()
+
+
 def bundled_guide() -> Path:
     """The catalogue shipped with llmdive: inside the wheel, or data/ of a source checkout."""
     packaged = Path(__file__).parent / "data" / "guide.toml"

@@ -225,7 +225,7 @@ def set_status(
         changes.append(Change(link.id, link.title, before, status))
         if before is status:
             continue
-        entry = progress.links.setdefault(link.id, Entry())
+        entry = progress.entry(link.id)
         entry.status, entry.changed = status, stamp
         entry.title, entry.url = link.title, link.url
         entry.events.append(Event(at=stamp, status=status))
@@ -234,7 +234,7 @@ def set_status(
 
 
 def set_note(progress: Progress, item: Item, text: str, when: datetime | None = None) -> None:
-    entry = progress.links.setdefault(item.link.id, Entry())
+    entry = progress.entry(item.link.id)
     entry.note = text or None
     entry.noted = iso(when or now()) if text else None
     entry.title, entry.url = item.link.title, item.link.url
@@ -243,10 +243,9 @@ def set_note(progress: Progress, item: Item, text: str, when: datetime | None = 
 
 def reading_states(catalogue: Catalogue, progress: Progress) -> dict[str, Status]:
     """Each catalogue link's status; links sharing a URL share the most recent one."""
-    links = progress.links
-    states = {key: links[key].status for key in catalogue.by_id.keys() & links.keys()}
+    states = {key: progress.status(key) for key in catalogue.by_id.keys() & progress.keys()}
     for ids in catalogue.shared_urls:
-        entries = [links[i] for i in ids if i in links]
+        entries = [e for i in ids if (e := progress.get(i)) is not None]
         if entries:
             latest = max(entries, key=lambda e: e.changed_at or _EPOCH)
             for i in ids:
@@ -256,7 +255,8 @@ def reading_states(catalogue: Catalogue, progress: Progress) -> dict[str, Status
 
 def orphans(catalogue: Catalogue, progress: Progress) -> dict[str, Entry]:
     """Entries for ids that are no longer in the catalogue: kept, and reported."""
-    return {k: e for k, e in progress.links.items() if k not in catalogue.by_id}
+    gone = sorted(progress.keys() - catalogue.by_id.keys())
+    return {k: e for k in gone if (e := progress.get(k)) is not None}
 
 
 @dataclass(frozen=True)
@@ -274,6 +274,6 @@ def history(progress: Progress) -> list[HistoryRow]:
         for key, entry in progress.links.items()
         for ev in entry.events
     ]
-    rows.reverse()  # ties (one command marking several links) also come newest first
-    rows.sort(key=lambda r: r.at, reverse=True)
+    # Links marked by one command share a time; their order is then by id.
+    rows.sort(key=lambda r: (r.at, r.id), reverse=True)
     return rows

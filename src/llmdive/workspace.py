@@ -6,10 +6,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmdive.catalogue import Catalogue, guide_path, load_catalogue
-from llmdive.paths import home_dir
+from llmdive.paths import guide_path, home_dir
 
 if TYPE_CHECKING:
+    from llmdive.catalogue import Catalogue
     from llmdive.models import Progress
     from llmdive.vocab import Status
 
@@ -29,6 +29,8 @@ class Workspace:
 
     @cached_property
     def catalogue(self) -> Catalogue:
+        from llmdive.catalogue import load_catalogue
+
         return load_catalogue(self.guide_path)
 
     @cached_property

@@ -1,0 +1,35 @@
+"""Names for shell completion, answered from the catalogue cache on every Tab.
+
+Only the cache is imported here: a cache hit neither parses TOML nor builds models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmdive import cache
+from llmdive.errors import LlmdiveError
+
+
+def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Link ids, and (slug, title) of every heading, of the catalogue at `path`."""
+    try:
+        # "ids" and "sections" are kept in the cache record by catalogue.load_catalogue.
+        record = cache.read("catalogue", path, cache.digest(path.read_bytes()))
+        if record is not None:
+            return list(record["ids"]), [(s[0], s[1]) for s in record["sections"]]
+        from llmdive.catalogue import load_catalogue
+
+        cat = load_catalogue(path)
+        return list(cat.by_id), [(t.slug, t.title) for _, t in cat.topics]
+    except (OSError, LlmdiveError, KeyError, TypeError, IndexError):
+        return [], []
+
+
+def ids(path: Path, incomplete: str) -> list[str]:
+    return [i for i in names(path)[0] if i.startswith(incomplete)]
+
+
+def sections(path: Path, incomplete: str) -> list[str]:
+    low = incomplete.lower()
+    return [slug for slug, _ in names(path)[1] if slug.startswith(low)]
