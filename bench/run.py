@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -72,6 +73,7 @@ class Case:
     cmd: list[str] | None = None  # a whole command line instead of `llmdive ARGS`
     rotate: list[str] | None = None  # ids: each round takes the next one (so each is a real write)
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
     def argv(self, round_no: int) -> list[str]:
         if self.cmd is not None:
@@ -82,16 +84,20 @@ class Case:
         return [*llmdive_cmd(), *args]
 
 
-def run_once(case: Case, round_no: int, base_env: dict[str, str]) -> float:
+def run_once(case: Case, round_no: int, base_env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run, stdout to /dev/null as when piped."""
     env = {**base_env, **case.env}
     start = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         case.argv(round_no), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        sys.exit(f"{case.name} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
-    return elapsed
+        sys.exit(f"{case.name} failed ({proc.returncode}): {err.decode()[-500:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def prepare_large(work: Path, env: dict[str, str]) -> tuple[Path, Path, list[str]]:
@@ -99,18 +105,30 @@ def prepare_large(work: Path, env: dict[str, str]) -> tuple[Path, Path, list[str
     readme = work / "BIG-README.md"
     readme.write_text(big_readme(), encoding="utf-8")
     guide = work / "big-guide.toml"
-    subprocess.run([*llmdive_cmd(), "guide", "import", str(readme), "-o", str(guide)],
-                   env=env, check=True, stderr=subprocess.DEVNULL)
-    out = subprocess.run([*llmdive_cmd(), "--guide", str(guide), "list", "--json"], env=env,
-                         check=True, capture_output=True)
+    subprocess.run(
+        [*llmdive_cmd(), "guide", "import", str(readme), "-o", str(guide)],
+        env=env,
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    out = subprocess.run(
+        [*llmdive_cmd(), "--guide", str(guide), "list", "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     ids = [d["id"] for d in json.loads(out.stdout)]
     stamp = "2026-01-01T00:00:00Z"
     links = {}
     unread = []
     for i, link_id in enumerate(ids):
         status = ("read", "read", "skipped", "unread")[i % 4]
-        entry = {"changed": stamp, "events": [{"at": stamp, "status": status}],
-                 "title": f"Reading number {i}", "url": f"https://example.com/{i}"}
+        entry = {
+            "changed": stamp,
+            "events": [{"at": stamp, "status": status}],
+            "title": f"Reading number {i}",
+            "url": f"https://example.com/{i}",
+        }
         if status != "unread":
             entry["status"] = status
         else:
@@ -126,51 +144,76 @@ def prepare_large(work: Path, env: dict[str, str]) -> tuple[Path, Path, list[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=21, help="runs of each command (median)")
+    parser.add_argument("--rounds", type=int, default=25, help="runs of each command (median)")
     opts = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="llmdive-bench-"))
     try:
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMDIVE_", "FORCE_"))}
-        base_env.update(LLMDIVE_HOME=str(work / "home"), LLMDIVE_CACHE_DIR=str(work / "cache"),
-                        NO_COLOR="", COLUMNS="120")
+        # Bytecode is written, as for any installed package (pip compiles it at install).
+        drop = ("LLMDIVE_", "FORCE_", "PYTHONDONTWRITEBYTECODE")
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+        base_env.update(
+            LLMDIVE_HOME=str(work / "home"),
+            LLMDIVE_CACHE_DIR=str(work / "cache"),
+            NO_COLOR="",
+            COLUMNS="120",
+        )
         base_env.pop("NO_COLOR")
         readme, guide, unread = prepare_large(work, base_env)
-        bundled_out = subprocess.run([*llmdive_cmd(), "list", "--json"], env=base_env,
-                                     check=True, capture_output=True)
+        bundled_out = subprocess.run(
+            [*llmdive_cmd(), "list", "--json"], env=base_env, check=True, capture_output=True
+        )
         bundled_ids = [d["id"] for d in json.loads(bundled_out.stdout)]
         large = {"LLMDIVE_GUIDE": str(guide), "LLMDIVE_HOME": str(work / "home-large")}
         complete = {"_LLMDIVE_COMPLETE": "complete_bash"}
         py = sys.executable
         cases = [
             Case("python -c pass", [], cmd=[py, "-c", "pass"]),
-            Case("floor (import typer, pydantic, rich, platformdirs)", [],
-                 cmd=[py, "-c", FLOOR_IMPORTS]),
+            Case(
+                "floor (import typer, pydantic, rich, platformdirs)",
+                [],
+                cmd=[py, "-c", FLOOR_IMPORTS],
+            ),
             Case("next", ["next"]),
             Case("list --section finetuning", ["list", "--section", "finetuning"]),
-            Case("list --section finetuning (colour)", ["list", "--section", "finetuning"],
-                 env={"FORCE_COLOR": "1"}),
+            Case(
+                "list --section finetuning (colour)",
+                ["list", "--section", "finetuning"],
+                env={"FORCE_COLOR": "1"},
+            ),
             Case("mark-read ID", ["mark-read"], rotate=bundled_ids),
             Case("--version", ["--version"]),
             Case("--help", ["--help"]),
-            Case("complete ids", [], env={**complete, "COMP_WORDS": "llmdive mark-read lo",
-                                          "COMP_CWORD": "2"}),
-            Case("complete sections", [], env={**complete,
-                                               "COMP_WORDS": "llmdive list --section fi",
-                                               "COMP_CWORD": "3"}),
+            Case(
+                "complete ids",
+                [],
+                env={**complete, "COMP_WORDS": "llmdive mark-read lo", "COMP_CWORD": "2"},
+            ),
+            Case(
+                "complete sections",
+                [],
+                env={**complete, "COMP_WORDS": "llmdive list --section fi", "COMP_CWORD": "3"},
+            ),
             Case("10k: next", ["next"], env=large),
             Case("10k: mark-read ID", ["mark-read"], env=large, rotate=unread),
             Case("10k: list --json", ["list", "--json"], env=large),
             Case("10k: list", ["list"], env=large),
             Case("10k: list (colour)", ["list"], env={**large, "FORCE_COLOR": "1"}),
-            Case("10k: guide import", ["guide", "import", str(readme), "-o",
-                                       str(work / "again.toml")], env=large),
+            Case(
+                "10k: guide import",
+                ["guide", "import", str(readme), "-o", str(work / "again.toml")],
+                env=large,
+            ),
         ]
         for case in cases:  # warm up: caches filled, files in the page cache
             run_once(case, 0, base_env)
+        shuffler = random.Random(1)
         for r in range(1, opts.rounds + 1):
-            for case in cases:
-                case.times.append(run_once(case, r, base_env))
+            # A new order each round, so that no command always follows the same one.
+            for case in shuffler.sample(cases, len(cases)):
+                wall, cpu = run_once(case, r, base_env)
+                case.times.append(wall)
+                case.cpu.append(cpu)
         report(cases)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -190,18 +233,23 @@ def report(cases: list[Case]) -> None:
         ratio(name, 0.7)
     for name, base in (("10k: next", "next"), ("10k: mark-read ID", "mark-read ID")):
         budgets[name] = (f"<= 2x {base}", med[name] <= 2 * med[base])
-    for name, limit in (("10k: list --json", 1.0), ("10k: list", 2.0),
-                        ("10k: guide import", 3.0)):
+    for name, limit in (("10k: list --json", 1.0), ("10k: list", 2.0), ("10k: guide import", 3.0)):
         budgets[name] = (f"<= {limit:g} s", med[name] <= limit)
 
+    cpu = {c.name: statistics.median(c.cpu) for c in cases}
+    cpu_floor = cpu["floor (import typer, pydantic, rich, platformdirs)"]
     width = max(len(c.name) for c in cases)
-    print(f"{'command':<{width}}  {'median':>9}  {'x floor':>7}  budget")
+    head = f"{'wall':>9}  {'x floor':>7}  {'cpu':>9}  {'x floor':>7}"
+    print(f"{'command':<{width}}  {head}  budget (wall)")
     for c in cases:
         budget, good = budgets.get(c.name, ("", True))
         mark = ("ok" if good else "OVER") if budget else ""
-        print(f"{c.name:<{width}}  {med[c.name] * 1000:7.1f}ms  {med[c.name] / floor:7.2f}"
-              f"  {budget} {mark}".rstrip())
-    print(f"({len(cases[0].times)} rounds; medians; {sys.executable})")
+        wall = f"{med[c.name] * 1000:7.1f}ms  {med[c.name] / floor:7.2f}"
+        used = f"{cpu[c.name] * 1000:7.1f}ms  {cpu[c.name] / cpu_floor:7.2f}"
+        print(f"{c.name:<{width}}  {wall}  {used}  {budget} {mark}".rstrip())
+    over = [name for name, (_, good) in budgets.items() if not good]
+    print(f"({len(cases[0].times)} rounds, medians; {sys.executable})")
+    print("all within budget" if not over else f"over budget: {', '.join(over)}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -163,12 +162,18 @@ def dump_toml(guide: Guide) -> str:
 # ---------------------------------------------------------------- looking things up
 
 
-@dataclass(frozen=True, eq=False)
 class Item:
     """A link with the headings above it, from its top-level section down."""
 
-    link: Link
-    path: tuple[Topic, ...]
+    # A plain slotted class: one is made per link on every command, 10,000 at a time.
+    __slots__ = ("link", "path")
+
+    def __init__(self, link: Link, path: tuple[Topic, ...]) -> None:
+        self.link = link
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"Item({self.link.id!r})"
 
     @property
     def section(self) -> Topic:
@@ -235,6 +240,11 @@ class Catalogue:
     @cached_property
     def shared_urls(self) -> list[list[str]]:
         return shared_url_groups(self.guide)
+
+    @cached_property
+    def shared_with(self) -> dict[str, list[str]]:
+        """For each id whose URL is also another link's, the ids of all of them."""
+        return {i: group for group in self.shared_urls for i in group}
 
     @cached_property
     def items(self) -> list[Item]:

@@ -4,8 +4,8 @@ Imports beyond typer happen inside the commands that need them, so that --help,
 --version and shell completion start fast.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Typer would then eval every parameter's
+# annotation string on each start, a measurable part of `llmdive --version`.
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -50,7 +50,7 @@ guide_app = typer.Typer(
 app.add_typer(guide_app, name="guide")
 
 
-def _ws(ctx: typer.Context) -> Workspace:
+def _ws(ctx: typer.Context) -> "Workspace":
     """The workspace of this call, made from the global options (also during completion)."""
     from llmdive.workspace import Workspace
 

@@ -217,11 +217,10 @@ def set_status(
 ) -> list[Change]:
     """Give each link `status`; a link already there is reported unchanged, not an error."""
     stamp = iso(when or now())
-    states = reading_states(catalogue, progress)
     changes = []
     for item in items:
         link = item.link
-        before = states.get(link.id, Status.UNREAD)
+        before = reading_state(catalogue, progress, link.id)
         changes.append(Change(link.id, link.title, before, status))
         if before is status:
             continue
@@ -245,12 +244,25 @@ def reading_states(catalogue: Catalogue, progress: Progress) -> dict[str, Status
     """Each catalogue link's status; links sharing a URL share the most recent one."""
     states = {key: progress.status(key) for key in catalogue.by_id.keys() & progress.keys()}
     for ids in catalogue.shared_urls:
-        entries = [e for i in ids if (e := progress.get(i)) is not None]
-        if entries:
-            latest = max(entries, key=lambda e: e.changed_at or _EPOCH)
-            for i in ids:
-                states[i] = latest.status
+        status = _latest(progress, ids)
+        if status is not None:
+            states.update(dict.fromkeys(ids, status))
     return states
+
+
+def reading_state(catalogue: Catalogue, progress: Progress, link_id: str) -> Status:
+    """One link's status, as reading_states would give it, without computing them all."""
+    group = catalogue.shared_with.get(link_id)
+    if group is None:
+        return progress.status(link_id)
+    return _latest(progress, group) or Status.UNREAD
+
+
+def _latest(progress: Progress, ids: list[str]) -> Status | None:
+    entries = [e for i in ids if (e := progress.get(i)) is not None]
+    if not entries:
+        return None
+    return max(entries, key=lambda e: e.changed_at or _EPOCH).status
 
 
 def orphans(catalogue: Catalogue, progress: Progress) -> dict[str, Entry]:
