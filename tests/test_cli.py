@@ -375,3 +375,19 @@ def test_help_is_plain_text(cli: Invoke, args: tuple[str, ...]) -> None:
     out = ok(cli(*args))
     assert "Usage: llmdive" in out or "Usage: root" in out
     assert "\x1b" not in out
+
+
+def test_guide_export_markdown_and_toml(cli: Invoke, tmp_path: Path) -> None:
+    from llmdive.markdown import parse_readme
+    from llmdive.paths import bundled_guide
+
+    md = ok(cli("guide", "export"))
+    assert md.startswith("# The LLM Deep Dive\n")
+    assert len([x for _, t in parse_readme(md).guide.walk() for x in t.links]) == 29
+    assert ok(cli("guide", "export", "--format", "toml")) == bundled_guide().read_text()
+    out = tmp_path / "README.md"
+    ok(cli("guide", "export", "-o", str(out)))
+    assert out.read_text() == md
+    bad = cli("guide", "export", "--format", "pdf")
+    assert bad.exit_code == 2
+    assert "choose markdown or toml" in bad.stderr

@@ -114,3 +114,59 @@ def test_export_then_import_gives_the_same_catalogue() -> None:
     again = parse(export_markdown(guide))
     assert again.warnings == []
     assert again.guide == guide
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["llm-deep-dive-README.md", "guide-v2-renamed.md", "guide-v3-additions.md", "malformed.md"],
+)
+def test_export_round_trips_every_fixture(name: str) -> None:
+    from .conftest import FIXTURES
+
+    guide = parse_readme((FIXTURES / name).read_text(encoding="utf-8")).guide
+    again = parse(export_markdown(guide))
+    assert again.warnings == []
+    assert again.guide == guide
+
+
+def test_export_uses_the_guides_own_format() -> None:
+    guide = parse_guide(bundled_guide().read_bytes(), bundled_guide())
+    text = export_markdown(guide)
+    assert "- [🟩 Model Architecture](#-model-architecture)" in text
+    assert "  - [◻️Transformer Architecture](#️transformer-architecture)" in text
+    assert "### 🟩 FineTuning\n#### ◻️Quantized FineTuning\n" in text
+    assert (
+        "- [Jay Alamar - Illustrated Transformer](https://jalammar.github.io/illustrated-transformer/)"
+        " ![Easy](https://img.shields.io/badge/difficulty-Easy-green)\n"
+    ) in text
+    assert "![Medium](https://img.shields.io/badge/difficulty-Medium-yellow)" in text
+    assert "![Hard](https://img.shields.io/badge/difficulty-Hard-red)" in text
+    assert "- [Whisper Model Explained](https://www.notta.ai/en/blog/how-to-use-whisper)\n" in text
+
+
+def test_hand_written_readme_with_crlf_and_no_final_newline() -> None:
+    from .conftest import FIXTURES
+
+    raw = (FIXTURES / "malformed.md").read_text(encoding="utf-8")
+    result = parse_readme(raw.rstrip("\n").replace("\n", "\r\n"), source="malformed.md")
+    first, second = result.guide.sections
+    assert [(s.slug, s.title) for s in result.guide.sections] == [
+        ("first", "First"),
+        ("first-2", "First"),
+    ]
+    assert [(link.title, link.difficulty.value) for link in first.links] == [
+        ("Under the section, before any topic", "easy"),
+        ("No space after the dash", "hard"),
+        ("Title with [nested [brackets]] inside", "medium"),
+        ("Odd badge", "unrated"),
+    ]
+    assert [(t.slug, [k.title for k in t.links]) for t in first.topics] == [
+        ("topic", ["In the topic"]),
+        ("first-topic", ["In the second topic of the same name"]),
+    ]
+    assert [k.title for k in second.links] == ["A second section of the same name"]
+    assert result.warnings == [
+        "malformed.md:10: empty link skipped",
+        "malformed.md:12: unknown badge 'Legendary' on link 'Odd badge': imported as unrated",
+        "malformed.md:13: link 'Relative link' skipped: 'docs/page.md' is not an http(s) URL",
+    ]

@@ -382,6 +382,164 @@ def guide_import(
     sys.stderr.write(f"wrote {output}: {len(result.guide.sections)} sections, {links} links\n")
 
 
+@guide_app.command("update")
+def guide_update(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from", show_default=False, help="The newer README: a file or an http(s) URL."
+        ),
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Follow the guide: import a newer README, keeping every id and all your progress."""
+    from llmdive import markdown, progress, render, update
+    from llmdive.catalogue import Catalogue, consistency_problems
+    from llmdive.models import iso
+
+    ws = _ws(ctx)
+    result = markdown.parse_readme(update.read_readme(source), source=source)
+    for warning in result.warnings:
+        render.warn(warning)
+    reserved = ws.progress.keys() | {i.link.id for i in ws.catalogue.items if i.link.personal}
+    gone = {
+        key: (entry.url, entry.status)
+        for key, entry in progress.orphans(ws.base_catalogue, ws.progress).items()
+        if entry.url
+    }
+    report = update.reconcile(
+        ws.base_catalogue, Catalogue(result.guide), ws.states, reserved, source, gone
+    )
+    problems = consistency_problems(result.guide)
+    if problems:
+        raise LlmdiveError("\n".join(f"{source}: {p}" for p in problems))
+    if not dry_run:
+        with progress.locked(ws.home):
+            update.write_active(ws.home, result.guide, report, iso(progress.now()))
+    if json_out:
+        render.emit_json({**report.to_json(), "dry_run": dry_run})
+    else:
+        w = render.Writer()
+        render.render_report(w, report, dry_run)
+        w.close()
+    if ws.guide_chosen and not dry_run:
+        render.warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
+
+
+@guide_app.command("status")
+def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Which catalogue is in use, where it came from and when."""
+    from llmdive import render, update
+    from llmdive.paths import bundled_guide
+
+    ws = _ws(ctx)
+    meta = update.read_meta(ws.home)
+    path = ws.guide_path
+    kind = (
+        "bundled"
+        if path == bundled_guide()
+        else ("updated" if path == ws.home / "guide.toml" else "chosen with --guide/$LLMDIVE_GUIDE")
+    )
+    data = {"catalogue": str(path), "kind": kind, "links": len(ws.base_catalogue.items),
+            "source": meta.source if kind == "updated" else None,
+            "updated": meta.updated if kind == "updated" else None,
+            "updates": len(meta.updates)}  # fmt: skip
+    if json_out:
+        render.emit_json(data)
+        return
+    w = render.Writer()
+    w.line(("catalogue  ", "dim"), f"{path} ({kind}, {data['links']} links)")
+    if kind == "updated":
+        w.line(("from       ", "dim"), str(meta.source))
+        w.line(("updated    ", "dim"), f"{meta.updated} ({len(meta.updates)} update(s) so far)")
+    w.close()
+
+
+@guide_app.command("export")
+def guide_export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="markdown (the guide's README format) or toml.")
+    ] = "markdown",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", dir_okay=False, help="Write here instead of stdout."),
+    ] = None,
+) -> None:
+    """Write the catalogue in use back out, as the guide's README or as TOML."""
+    from llmdive.catalogue import dump_toml
+    from llmdive.markdown import export_markdown
+    from llmdive.storage import atomic_write
+
+    writers = {"markdown": export_markdown, "toml": dump_toml}
+    if fmt not in writers:
+        raise typer.BadParameter("choose markdown or toml", param_hint="--format")
+    text = writers[fmt](_ws(ctx).base_catalogue.guide)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write(output, text)
+
+
+@app.command()
+def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Links that arrived with guide updates and that you have not read, per section."""
+    from llmdive import render, update
+
+    ws = _ws(ctx)
+    added = update.read_meta(ws.home).added_ids()
+    groups: dict[int, tuple[Any, list[Any]]] = {}
+    for item in ws.catalogue.items:
+        when = added.get(item.link.id)
+        if when and ws.states.get(item.link.id, Status.UNREAD) is Status.UNREAD:
+            groups.setdefault(id(item.section), (item.section, []))[1].append((item, when))
+    rows = list(groups.values())
+    if json_out:
+        render.emit_json([
+            {"section": s.title,
+             "links": [{**i.to_json(), "status": "unread", "added": when} for i, when in items]}
+            for s, items in rows
+        ])  # fmt: skip
+        return
+    w = render.Writer()
+    render.render_whatsnew(w, rows)
+    w.close()
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    url: Annotated[str | None, typer.Argument(help="The link's URL.", show_default=False)] = None,
+    title: Annotated[str | None, typer.Option("--title", "-t", help="The link's title.")] = None,
+    section: SectionOpt = None,
+    difficulty: Annotated[
+        Difficulty, typer.Option("--difficulty", "-d", case_sensitive=False, help="How hard it is.")
+    ] = Difficulty.UNRATED,
+    export: Annotated[
+        bool,
+        typer.Option(
+            "--export", help="Print your links as Markdown for a pull request to the guide."
+        ),
+    ] = False,
+) -> None:
+    """Add a link of your own, e.g. `llmdive add URL -t "Title" -s lora -d easy`."""
+    from llmdive import personal, progress
+    from llmdive.models import iso
+
+    ws = _ws(ctx)
+    if export:
+        sys.stdout.write(personal.export_markdown(ws.catalogue))
+        return
+    if not url or not title or not section:
+        raise typer.BadParameter("give URL, --title and --section (or --export)")
+    with progress.locked(ws.home):
+        new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
+                           ws.progress.keys(), iso(progress.now()))  # fmt: skip
+    sys.stdout.write(f"added {new.link.id} (personal) under {new.section}\n")
+
+
 def main() -> None:
     """Entry point of the `llmdive` console script."""
     app(prog_name="llmdive")

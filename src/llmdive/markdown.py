@@ -17,7 +17,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from llmdive.models import Difficulty, Guide
+from llmdive.models import Difficulty, Guide, Link
 from llmdive.slugs import github_anchor, link_id, slugify, strip_decoration
 
 SECTION_LEVEL = 3
@@ -254,6 +254,19 @@ def _badge_markdown(difficulty: Difficulty) -> str:
     return f" ![{word}](https://img.shields.io/badge/difficulty-{word}-{colour})"
 
 
+def link_line(link: Link) -> str:
+    """A link as the guide writes it: `- [title](url) ![Easy](badge)`."""
+    return f"- [{_escape(link.title)}]({link.url}){_badge_markdown(link.difficulty)}"
+
+
+def heading_line(depth: int, title: str) -> str:
+    """A heading as the guide writes it: `### 🟩 Section`, `#### ◻️Topic`, `##### Sub`."""
+    if depth == 0:
+        return f"### 🟩 {_escape(title)}"
+    marker = "◻️" if depth == 1 else ""
+    return f"{'#' * (SECTION_LEVEL + depth)} {marker}{_escape(title)}"
+
+
 def export_markdown(guide: Guide) -> str:
     """The catalogue as a README in the guide's own format."""
     lines = [f"# {guide.title}", "", "#### ◻️Table of contents"]
@@ -266,17 +279,14 @@ def export_markdown(guide: Guide) -> str:
     for path, topic in guide.walk():
         depth = len(path) - 1
         if depth == 0:
-            lines += ["---", f"### 🟩 {topic.title}"]
-        else:
-            marker = "◻️" if depth == 1 else ""
-            lines.append(f"{'#' * (SECTION_LEVEL + depth)} {marker}{_escape(topic.title)}")
+            lines.append("---")
+        lines.append(heading_line(depth, topic.title))
         if topic.description:
             lines += [*topic.description.split("\n"), ""]
         if topic.tip:
             lines += [f"> 📝 {line}" if line else ">" for line in topic.tip.split("\n")]
             lines.append("")
-        for link in topic.links:
-            lines.append(f"- [{_escape(link.title)}]({link.url}){_badge_markdown(link.difficulty)}")
+        lines.extend(link_line(link) for link in topic.links if not link.personal)
         if topic.links:
             lines.append("")
     lines += ["---", f"### 🟩 {FOOTER_TITLE}", FOOTER_TEXT, ""]

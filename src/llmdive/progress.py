@@ -163,7 +163,8 @@ def _pretty(value: object, newline: str, out: list[str]) -> None:
 
 
 @contextmanager
-def _locked(home: Path) -> Iterator[None]:
+def locked(home: Path) -> Iterator[None]:
+    """Hold the lock on the llmdive home: every read-modify-write of its files takes it."""
     from filelock import FileLock, Timeout
 
     try:
@@ -185,7 +186,7 @@ def _locked(home: Path) -> Iterator[None]:
 
 def update_progress(home: Path, change: Callable[[Progress], T]) -> T:
     """Read-modify-write under the lock; the file is written only if `change` changed it."""
-    with _locked(home):
+    with locked(home):
         progress = load_progress(home)
         result = change(progress)
         if progress.dirty:

@@ -365,3 +365,64 @@ def render_changes(w: Writer, changes: Iterable[Change]) -> None:
                 f"  already {c.after.value}",
                 f"  {c.title}",
             )
+
+
+# ---------------------------------------------------------------- guide updates
+
+REPORT_LABELS = {
+    "added": ("+ added", "green"),
+    "returned": ("↺ back", "green"),
+    "removed": ("- removed", "red"),
+    "retitled": ("~ retitled", "yellow"),
+    "moved": ("→ moved", "cyan"),
+    "rebadged": ("★ re-badged", "magenta"),
+    "url_changed": ("⇄ new URL", "blue"),
+}
+
+
+def render_report(w: Writer, report: Any, dry_run: bool) -> None:
+    """What a guide update changes (or would change), and what it means for progress."""
+    head = "Would update" if dry_run else "Updated"
+    w.line((f"{head} the guide from {report.source}", "bold"))
+    if not report.changed and not report.ambiguous:
+        w.line(("  No link changed.", "dim"))
+    for kind, (label, style) in REPORT_LABELS.items():
+        for c in getattr(report, kind):
+            progress = f"  (you: {c.status.value})" if c.status is not Status.UNREAD else ""
+            detail = c.title if c.before is None else f"{c.before}  →  {c.after}"
+            w.line("  ", (label.ljust(12), style), (c.id, "cyan"), "  ", detail,
+                   (progress, "bold"))  # fmt: skip
+    for a in report.ambiguous:
+        w.line("  ", ("? unsure".ljust(12), "bold yellow"),
+               f"{a['new']!r} could continue {' or '.join(a['candidates'])}: "
+               "kept apart (new id; old ones listed as removed)")  # fmt: skip
+    counts = ", ".join(
+        f"{len(getattr(report, k))} {REPORT_LABELS[k][0].split(' ', 1)[1]}"
+        for k in REPORT_LABELS
+        if getattr(report, k)
+    )
+    if counts:
+        w.line()
+        w.line((counts + ".", "dim"))
+    kept = [c for c in report.removed if c.status is not Status.UNREAD]
+    if kept:
+        w.line(
+            (f"Your progress on {len(kept)} removed link(s) stays in progress.json "
+             "(`llmdive progress` lists it).", "dim")
+        )  # fmt: skip
+    if dry_run:
+        w.line(("Dry run: nothing was changed.", "dim"))
+
+
+def render_whatsnew(w: Writer, groups: Sequence[tuple[Topic, list[tuple[Item, str]]]]) -> None:
+    if not groups:
+        w.line(("Nothing new and unread. `llmdive guide update --from URL` fetches a newer "
+                "guide.", "dim"))  # fmt: skip
+        return
+    for section, rows in groups:
+        w.line((f"{section.title} ({len(rows)} new)", "bold"))
+        id_width = max(len(item.link.id) for item, _ in rows)
+        for item, added in rows:
+            w.line("  ", (item.link.id.ljust(id_width), "cyan"), "  ",
+                   *badge(item.link.difficulty, w.styled), (f"{added[:10]}  ", "dim"),
+                   *title_part(item, w.styled))  # fmt: skip

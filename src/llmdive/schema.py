@@ -119,3 +119,31 @@ def validate_guide(raw: Any, path: Path) -> dict[str, Any]:
 def validate_progress(raw: Any) -> dict[str, Any]:
     """progress.json data, checked and normalised; raises ValidationError."""
     return ProgressSchema.model_validate(raw).model_dump(mode="json", exclude_defaults=True)
+
+
+class UpdateSchema(_Strict):
+    at: datetime
+    source: str
+    added: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+
+
+class MetaSchema(_Strict):
+    """guide-meta.json: where the active catalogue came from, and each update's changes."""
+
+    version: Literal[1] = 1
+    source: str
+    updated: datetime | None = None
+    updates: list[UpdateSchema] = Field(default_factory=list)
+
+
+class PersonalLinkSchema(LinkSchema):
+    section: Slug
+    added: datetime
+
+
+class PersonalSchema(_Strict):
+    """personal.json: the reader's own links."""
+
+    version: Literal[1] = 1
+    links: list[PersonalLinkSchema] = Field(default_factory=list)

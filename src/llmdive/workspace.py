@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmdive.paths import guide_path, home_dir
+from llmdive.paths import GUIDE_ENV, guide_path, home_dir
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue
@@ -23,15 +24,30 @@ class Workspace:
     def home(self) -> Path:
         return home_dir(self._home)
 
+    @property
+    def guide_chosen(self) -> bool:
+        """Was the catalogue named by --guide or $LLMDIVE_GUIDE (not bundled or updated)?"""
+        return self._guide is not None or bool(os.environ.get(GUIDE_ENV))
+
     @cached_property
     def guide_path(self) -> Path:
         return guide_path(self._guide, self.home)
 
     @cached_property
-    def catalogue(self) -> Catalogue:
+    def base_catalogue(self) -> Catalogue:
+        """The catalogue file alone, as the guide has it."""
         from llmdive.catalogue import load_catalogue
 
         return load_catalogue(self.guide_path)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The catalogue with the reader's personal links in place."""
+        from llmdive.catalogue import load_catalogue
+        from llmdive.personal import load_personal, merge
+
+        # A fresh load, so that base_catalogue stays the guide's alone.
+        return merge(load_catalogue(self.guide_path), load_personal(self.home))
 
     @cached_property
     def progress(self) -> Progress:
