@@ -391,3 +391,29 @@ def test_guide_export_markdown_and_toml(cli: Invoke, tmp_path: Path) -> None:
     bad = cli("guide", "export", "--format", "pdf")
     assert bad.exit_code == 2
     assert "choose markdown or toml" in bad.stderr
+
+
+def test_guide_import_keeps_the_ids_of_an_existing_output(cli: Invoke, tmp_path: Path) -> None:
+    from llmdive.catalogue import load_catalogue
+    from llmdive.paths import bundled_guide
+
+    from .conftest import FIXTURES
+
+    out = tmp_path / "guide.toml"
+    text = bundled_guide().read_text().replace('id = "lora-explained"', 'id = "my-lora"')
+    out.write_text(text)
+    result = cli("guide", "import", str(FIXTURES / "guide-v3-additions.md"), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote {out}: 18 sections, 32 links, 29 ids kept\n"
+    ids = set(load_catalogue(out).by_id)
+    assert {"my-lora", "annotated-transformer", "fineweb-datasets"} <= ids
+    assert "lora-explained" not in ids
+
+
+def test_guide_import_never_overwrites_a_broken_output(cli: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "guide.toml"
+    out.write_text("this is = = not toml")
+    result = cli("guide", "import", str(GUIDE_README), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"llmdive: error: {out}: not valid TOML")
+    assert out.read_text() == "this is = = not toml"

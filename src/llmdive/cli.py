@@ -359,27 +359,27 @@ def guide_import(
         ),
     ] = None,
 ) -> None:
-    """Turn a guide README into a catalogue, e.g. `llmdive guide import README.md -o g.toml`."""
-    from llmdive import catalogue, markdown, render
+    """Turn a guide README into a catalogue, e.g. `llmdive guide import README.md -o g.toml`.
+
+    When the output file exists, its ids are kept for the links that continue there.
+    """
+    from llmdive import catalogue, render, update
     from llmdive.storage import atomic_write
 
-    try:
-        text = readme.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LlmdiveError(f"{readme}: cannot read: {exc}") from exc
-    result = markdown.parse_readme(text, source=str(readme))
+    old = catalogue.load_catalogue(output) if output and output.exists() else None
+    result = update.plan(update.read_readme(str(readme)), str(readme), old)
     for warning in result.warnings:
         render.warn(warning)
-    problems = catalogue.consistency_problems(result.guide)
-    if problems:
-        raise LlmdiveError("\n".join(f"{readme}: {p}" for p in problems))
     toml_text = catalogue.dump_toml(result.guide)
     if output is None:
         sys.stdout.write(toml_text)
         return
     atomic_write(output, toml_text)
     links = sum(len(t.links) for _, t in result.guide.walk())
-    sys.stderr.write(f"wrote {output}: {len(result.guide.sections)} sections, {links} links\n")
+    kept = f", {links - len(result.report.added)} ids kept" if old else ""
+    sys.stderr.write(
+        f"wrote {output}: {len(result.guide.sections)} sections, {links} links{kept}\n"
+    )
 
 
 @guide_app.command("update")
@@ -395,34 +395,19 @@ def guide_update(
     json_out: JsonOpt = False,
 ) -> None:
     """Follow the guide: import a newer README, keeping every id and all your progress."""
-    from llmdive import markdown, progress, render, update
-    from llmdive.catalogue import Catalogue, consistency_problems
-    from llmdive.models import iso
+    from llmdive import render, update
 
     ws = _ws(ctx)
-    result = markdown.parse_readme(update.read_readme(source), source=source)
-    for warning in result.warnings:
+    plan = update.plan_update(ws, source)
+    for warning in plan.warnings:
         render.warn(warning)
-    reserved = ws.progress.keys() | {i.link.id for i in ws.catalogue.items if i.link.personal}
-    gone = {
-        key: (entry.url, entry.status)
-        for key, entry in progress.orphans(ws.base_catalogue, ws.progress).items()
-        if entry.url
-    }
-    report = update.reconcile(
-        ws.base_catalogue, Catalogue(result.guide), ws.states, reserved, source, gone
-    )
-    problems = consistency_problems(result.guide)
-    if problems:
-        raise LlmdiveError("\n".join(f"{source}: {p}" for p in problems))
     if not dry_run:
-        with progress.locked(ws.home):
-            update.write_active(ws.home, result.guide, report, iso(progress.now()))
+        update.apply_update(ws, plan)
     if json_out:
-        render.emit_json({**report.to_json(), "dry_run": dry_run})
+        render.emit_json({**plan.report.to_json(), "dry_run": dry_run})
     else:
         w = render.Writer()
-        render.render_report(w, report, dry_run)
+        render.render_report(w, plan.report, dry_run)
         w.close()
     if ws.guide_chosen and not dry_run:
         render.warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
@@ -432,28 +417,13 @@ def guide_update(
 def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Which catalogue is in use, where it came from and when."""
     from llmdive import render, update
-    from llmdive.paths import bundled_guide
 
-    ws = _ws(ctx)
-    meta = update.read_meta(ws.home)
-    path = ws.guide_path
-    kind = (
-        "bundled"
-        if path == bundled_guide()
-        else ("updated" if path == ws.home / "guide.toml" else "chosen with --guide/$LLMDIVE_GUIDE")
-    )
-    data = {"catalogue": str(path), "kind": kind, "links": len(ws.base_catalogue.items),
-            "source": meta.source if kind == "updated" else None,
-            "updated": meta.updated if kind == "updated" else None,
-            "updates": len(meta.updates)}  # fmt: skip
+    data = update.status(_ws(ctx))
     if json_out:
         render.emit_json(data)
         return
     w = render.Writer()
-    w.line(("catalogue  ", "dim"), f"{path} ({kind}, {data['links']} links)")
-    if kind == "updated":
-        w.line(("from       ", "dim"), str(meta.source))
-        w.line(("updated    ", "dim"), f"{meta.updated} ({len(meta.updates)} update(s) so far)")
+    render.render_status(w, data)
     w.close()
 
 
@@ -488,23 +458,12 @@ def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Links that arrived with guide updates and that you have not read, per section."""
     from llmdive import render, update
 
-    ws = _ws(ctx)
-    added = update.read_meta(ws.home).added_ids()
-    groups: dict[int, tuple[Any, list[Any]]] = {}
-    for item in ws.catalogue.items:
-        when = added.get(item.link.id)
-        if when and ws.states.get(item.link.id, Status.UNREAD) is Status.UNREAD:
-            groups.setdefault(id(item.section), (item.section, []))[1].append((item, when))
-    rows = list(groups.values())
+    groups = update.whatsnew(_ws(ctx))
     if json_out:
-        render.emit_json([
-            {"section": s.title,
-             "links": [{**i.to_json(), "status": "unread", "added": when} for i, when in items]}
-            for s, items in rows
-        ])  # fmt: skip
+        render.emit_json(render.whatsnew_json(groups))
         return
     w = render.Writer()
-    render.render_whatsnew(w, rows)
+    render.render_whatsnew(w, groups)
     w.close()
 
 

@@ -426,3 +426,20 @@ def render_whatsnew(w: Writer, groups: Sequence[tuple[Topic, list[tuple[Item, st
             w.line("  ", (item.link.id.ljust(id_width), "cyan"), "  ",
                    *badge(item.link.difficulty, w.styled), (f"{added[:10]}  ", "dim"),
                    *title_part(item, w.styled))  # fmt: skip
+
+
+def whatsnew_json(groups: Sequence[tuple[Topic, list[tuple[Item, str]]]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "section": section.title,
+            "links": [{**i.to_json(), "status": "unread", "added": when} for i, when in rows],
+        }
+        for section, rows in groups
+    ]
+
+
+def render_status(w: Writer, data: dict[str, Any]) -> None:
+    w.line(("catalogue  ", "dim"), f"{data['catalogue']} ({data['kind']}, {data['links']} links)")
+    if data["kind"] == "updated":
+        w.line(("from       ", "dim"), str(data["source"]))
+        w.line(("updated    ", "dim"), f"{data['updated']} ({data['updates']} update(s) so far)")

@@ -25,6 +25,7 @@ from llmdive.vocab import Status
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
     from llmdive.models import Guide, Link, Topic
+    from llmdive.workspace import Workspace
 
 SAME_TITLE = 0.9  # step 2: "the same or a very similar title"
 SIMILAR_TITLE = 0.6  # step 3: paired by similarity above this
@@ -330,3 +331,96 @@ def write_active(home: Path, guide: Guide, report: Report, when: str) -> None:
     doc = {"version": 1, "source": report.source, "updated": when, "updates": meta.updates}
     atomic_write(home / ACTIVE_GUIDE, dump_toml(guide))
     atomic_write(home / META_FILE, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------- what the commands call
+
+
+@dataclass
+class Plan:
+    """A parsed README with ids carried over, and the report of what it changes."""
+
+    guide: Guide
+    report: Report
+    warnings: list[str]
+
+
+def plan(
+    text: str,
+    source: str,
+    old: Catalogue | None,
+    states: dict[str, Status] | None = None,
+    reserved: set[str] | None = None,
+    gone: dict[str, tuple[str, Status]] | None = None,
+) -> Plan:
+    """Parse `text` and give its links the ids they have in `old`; refuse a broken result."""
+    from llmdive.catalogue import Catalogue, consistency_problems
+    from llmdive.errors import LlmdiveError
+    from llmdive.markdown import parse_readme
+
+    result = parse_readme(text, source=source)
+    new = Catalogue(result.guide)
+    if old is None:
+        report = Report(source)
+    else:
+        report = reconcile(old, new, states or {}, reserved or set(), source, gone)
+    problems = consistency_problems(result.guide)
+    if problems:
+        raise LlmdiveError("\n".join(f"{source}: {p}" for p in problems))
+    return Plan(result.guide, report, result.warnings)
+
+
+def plan_update(ws: Workspace, source: str) -> Plan:
+    """What updating the workspace's catalogue from `source` would do; nothing is written."""
+    from llmdive.progress import orphans
+
+    text = read_readme(source)
+    personal = {i.link.id for i in ws.catalogue.items if i.link.personal}
+    gone = {
+        key: (entry.url, entry.status)
+        for key, entry in orphans(ws.base_catalogue, ws.progress).items()
+        if entry.url
+    }
+    return plan(text, source, ws.base_catalogue, ws.states, ws.progress.keys() | personal, gone)
+
+
+def apply_update(ws: Workspace, update: Plan) -> None:
+    from llmdive.models import iso
+    from llmdive.progress import locked, now
+
+    with locked(ws.home):
+        write_active(ws.home, update.guide, update.report, iso(now()))
+
+
+def status(ws: Workspace) -> dict[str, Any]:
+    """Which catalogue is in use, where it came from and when."""
+    from llmdive.paths import ACTIVE_GUIDE, bundled_guide
+
+    meta = read_meta(ws.home)
+    path = ws.guide_path
+    if path == bundled_guide():
+        kind = "bundled"
+    elif path == ws.home / ACTIVE_GUIDE:
+        kind = "updated"
+    else:
+        kind = "chosen with --guide/$LLMDIVE_GUIDE"
+    updated = kind == "updated"
+    return {
+        "catalogue": str(path),
+        "kind": kind,
+        "links": len(ws.base_catalogue.items),
+        "source": meta.source if updated else None,
+        "updated": meta.updated if updated else None,
+        "updates": len(meta.updates),
+    }
+
+
+def whatsnew(ws: Workspace) -> list[tuple[Topic, list[tuple[Item, str]]]]:
+    """Unread links that guide updates added, per top-level section, with when."""
+    added = read_meta(ws.home).added_ids()
+    groups: dict[int, tuple[Topic, list[tuple[Item, str]]]] = {}
+    for item in ws.catalogue.items:
+        when = added.get(item.link.id)
+        if when and ws.states.get(item.link.id, Status.UNREAD) is Status.UNREAD:
+            groups.setdefault(id(item.section), (item.section, []))[1].append((item, when))
+    return list(groups.values())
