@@ -7,6 +7,7 @@ Imports beyond typer happen inside the commands that need them, so that --help,
 # No `from __future__ import annotations` here: Typer would then eval every parameter's
 # annotation string on each start, a measurable part of `llmdive --version`.
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -59,6 +60,18 @@ def _ws(ctx: typer.Context) -> "Workspace":
         guide, home = root.params.get("guide"), root.params.get("home")
         root.obj = Workspace(Path(guide) if guide else None, Path(home) if home else None)
     return root.obj
+
+
+def _emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]) -> None:
+    """JSON for --json, else lines drawn on a terminal-aware Writer."""
+    from llmdive import render
+
+    if json_out:
+        render.emit_json(as_json())
+        return
+    w = render.Writer()
+    draw(w)
+    w.close()
 
 
 # ---------------------------------------------------------------- completion
@@ -186,14 +199,13 @@ def list_links(
         items = [i for i in items if i.link.difficulty in difficulty]
     if status:
         items = [i for i in items if states.get(i.link.id, Status.UNREAD) in status]
-    if json_out:
-        render.emit_json(
-            [{**i.to_json(), "status": states.get(i.link.id, Status.UNREAD).value} for i in items]
-        )
-        return
-    w = render.Writer()
-    render.render_list(w, items, states)
-    w.close()
+    _emit(
+        json_out,
+        lambda: [
+            {**i.to_json(), "status": states.get(i.link.id, Status.UNREAD).value} for i in items
+        ],
+        lambda w: render.render_list(w, items, states),
+    )
 
 
 @app.command()
@@ -202,12 +214,11 @@ def toc(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     from llmdive import render
 
     ws = _ws(ctx)
-    if json_out:
-        render.emit_json(render.toc_json(ws.catalogue, ws.states))
-        return
-    w = render.Writer()
-    render.render_toc(w, ws.catalogue, ws.states)
-    w.close()
+    _emit(
+        json_out,
+        lambda: render.toc_json(ws.catalogue, ws.states),
+        lambda w: render.render_toc(w, ws.catalogue, ws.states),
+    )
 
 
 @app.command()
@@ -219,14 +230,11 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     item = ws.catalogue.resolve_id(link_id)
     status = ws.states.get(item.link.id, Status.UNREAD)
     entry = ws.progress.get(item.link.id)
-    if json_out:
-        render.emit_json(
-            {**item.to_json(), "status": status.value, "note": entry.note if entry else None}
-        )
-        return
-    w = render.Writer()
-    render.render_show(w, item, status, entry)
-    w.close()
+    _emit(
+        json_out,
+        lambda: {**item.to_json(), "status": status.value, "note": entry.note if entry else None},
+        lambda w: render.render_show(w, item, status, entry),
+    )
 
 
 # ---------------------------------------------------------------- reading
@@ -240,9 +248,7 @@ def _mark(ctx: typer.Context, ids: list[str], status: Status) -> None:
     changes = progress.update_progress(
         ws.home, lambda p: progress.set_status(p, ws.catalogue, items, status)
     )
-    w = render.Writer()
-    render.render_changes(w, changes)
-    w.close()
+    _emit(False, list, lambda w: render.render_changes(w, changes))
 
 
 @app.command("mark-read")
@@ -292,12 +298,11 @@ def next_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = Fa
     ws = _ws(ctx)
     within = ws.catalogue.find_topic(section) if section else None
     picks = planner.next_links(ws.catalogue, ws.states, within)
-    if json_out:
-        render.emit_json([p.to_json(ws.states) for p in picks])
-        return
-    w = render.Writer()
-    render.render_next(w, picks, ws.states)
-    w.close()
+    _emit(
+        json_out,
+        lambda: [p.to_json(ws.states) for p in picks],
+        lambda w: render.render_next(w, picks, ws.states),
+    )
 
 
 @app.command("progress")
@@ -309,12 +314,11 @@ def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     ws = _ws(ctx)
     summary = planner.summarize(ws.catalogue, ws.states)
     lost = orphans(ws.catalogue, ws.progress)
-    if json_out:
-        render.emit_json(render.progress_json(summary, lost))
-        return
-    w = render.Writer()
-    render.render_progress(w, summary, lost)
-    w.close()
+    _emit(
+        json_out,
+        lambda: render.progress_json(summary, lost),
+        lambda w: render.render_progress(w, summary, lost),
+    )
 
 
 @app.command()
@@ -323,22 +327,11 @@ def history(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     from llmdive import progress, render
 
     rows = progress.history(_ws(ctx).progress)
-    if json_out:
-        render.emit_json(
-            [
-                {
-                    "at": r.at.isoformat().replace("+00:00", "Z"),
-                    "id": r.id,
-                    "title": r.title,
-                    "status": r.status.value,
-                }
-                for r in rows
-            ]
-        )
-        return
-    w = render.Writer()
-    render.render_history(w, rows)
-    w.close()
+    _emit(
+        json_out,
+        lambda: [r.to_json() for r in rows],
+        lambda w: render.render_history(w, rows),
+    )
 
 
 # ---------------------------------------------------------------- the catalogue
@@ -403,12 +396,11 @@ def guide_update(
         render.warn(warning)
     if not dry_run:
         update.apply_update(ws, plan)
-    if json_out:
-        render.emit_json({**plan.report.to_json(), "dry_run": dry_run})
-    else:
-        w = render.Writer()
-        render.render_report(w, plan.report, dry_run)
-        w.close()
+    _emit(
+        json_out,
+        lambda: {**plan.report.to_json(), "dry_run": dry_run},
+        lambda w: render.render_report(w, plan.report, dry_run),
+    )
     if ws.guide_chosen and not dry_run:
         render.warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
 
@@ -419,12 +411,7 @@ def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     from llmdive import render, update
 
     data = update.status(_ws(ctx))
-    if json_out:
-        render.emit_json(data)
-        return
-    w = render.Writer()
-    render.render_status(w, data)
-    w.close()
+    _emit(json_out, lambda: data, lambda w: render.render_status(w, data))
 
 
 @guide_app.command("export")
@@ -459,12 +446,11 @@ def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     from llmdive import render, update
 
     groups = update.whatsnew(_ws(ctx))
-    if json_out:
-        render.emit_json(render.whatsnew_json(groups))
-        return
-    w = render.Writer()
-    render.render_whatsnew(w, groups)
-    w.close()
+    _emit(
+        json_out,
+        lambda: render.whatsnew_json(groups),
+        lambda w: render.render_whatsnew(w, groups),
+    )
 
 
 @app.command()

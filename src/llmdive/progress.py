@@ -279,6 +279,9 @@ class HistoryRow:
     title: str
     status: Status
 
+    def to_json(self) -> dict[str, str]:
+        return {"at": iso(self.at), "id": self.id, "title": self.title, "status": self.status.value}
+
 
 def history(progress: Progress) -> list[HistoryRow]:
     """Every status change, newest first."""
