@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -249,3 +250,30 @@ def test_pretty_json_is_the_standard_librarys_text(value: object) -> None:
         prog.pretty_json(value)
         == json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )
+
+
+def test_progress_edited_by_hand_is_read_from_the_file_not_the_cache(
+    home: Path, catalogue: Catalogue
+) -> None:
+    mark(home, catalogue, ["lora"], Status.READ)
+    path = home / "progress.json"
+    assert prog.load_progress(home).status("lora-explained") is Status.READ  # cached now
+    stat = path.stat()
+    entry_status = '      "status": "read",\n      "title"'
+    text = path.read_text()
+    assert entry_status in text
+    path.write_text(text.replace(entry_status, entry_status.replace("read", "reading")))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old mtime
+    assert prog.load_progress(home).status("lora-explained") is Status.READING
+    path.write_text(text.replace(entry_status, entry_status.replace("read", "finished")))
+    with pytest.raises(LlmdiveError, match="not an llmdive progress file"):
+        prog.load_progress(home)
+
+
+def test_a_corrupt_progress_cache_is_ignored(
+    home: Path, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    mark(home, catalogue, ["lora", "dpo"], Status.READ)
+    for cache_file in (tmp_path / "cache").glob("progress-*.marshal"):
+        cache_file.write_bytes(b"\x00not marshal")
+    assert prog.load_progress(home).status("dpo-explained") is Status.READ

@@ -96,6 +96,7 @@ IdsArg = Annotated[
     typer.Argument(
         help="Link ids, or unambiguous prefixes of them.",
         autocompletion=_complete_ids,
+        metavar="ID",
         show_default=False,
     ),
 ]
@@ -104,6 +105,7 @@ IdArg = Annotated[
     typer.Argument(
         help="A link id, or an unambiguous prefix of one.",
         autocompletion=_complete_ids,
+        metavar="ID",
         show_default=False,
     ),
 ]
@@ -114,6 +116,7 @@ SectionOpt = Annotated[
         "-s",
         help="A section or topic: slug, title or unambiguous prefix.",
         autocompletion=_complete_sections,
+        metavar="SECTION",
         show_default=False,
     ),
 ]
@@ -188,7 +191,10 @@ def list_links(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """List links in guide order, e.g. `llmdive list -s finetuning -d easy`."""
+    """List links in guide order, filtered by section, difficulty or status.
+
+    Example: llmdive list --section finetuning --difficulty easy
+    """
     from llmdive import render
 
     ws = _ws(ctx)
@@ -253,7 +259,10 @@ def _mark(ctx: typer.Context, ids: list[str], status: Status) -> None:
 
 @app.command("mark-read")
 def mark_read(ctx: typer.Context, link_ids: IdsArg) -> None:
-    """Mark links as read, e.g. `llmdive mark-read illustrated-transformer`."""
+    """Mark links as read.
+
+    Example: llmdive mark-read illustrated-transformer lora
+    """
     _mark(ctx, link_ids, Status.READ)
 
 
@@ -281,7 +290,10 @@ def note(
     link_id: IdArg,
     text: Annotated[str, typer.Argument(help="The note; an empty string removes it.")],
 ) -> None:
-    """Keep a note on a link, e.g. `llmdive note lora "re-read the rank section"`."""
+    """Keep a note on a link (shown by `show`).
+
+    Example: llmdive note lora "re-read the rank section"
+    """
     from llmdive import progress
 
     ws = _ws(ctx)
@@ -352,9 +364,11 @@ def guide_import(
         ),
     ] = None,
 ) -> None:
-    """Turn a guide README into a catalogue, e.g. `llmdive guide import README.md -o g.toml`.
+    """Turn a guide README into a catalogue TOML.
 
     When the output file exists, its ids are kept for the links that continue there.
+
+    Example: llmdive guide import README.md -o guide.toml
     """
     from llmdive import catalogue, render, update
     from llmdive.storage import atomic_write
@@ -469,7 +483,10 @@ def add(
         ),
     ] = False,
 ) -> None:
-    """Add a link of your own, e.g. `llmdive add URL -t "Title" -s lora -d easy`."""
+    """Add a link of your own under any heading, or export yours as Markdown.
+
+    Example: llmdive add https://example.com/post -t "A post" -s lora -d easy
+    """
     from llmdive import personal, progress
     from llmdive.models import iso
 
