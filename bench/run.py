@@ -134,8 +134,8 @@ def prepare_large(work: Path, env: dict[str, str]) -> tuple[Path, Path, list[str
         else:
             unread.append(link_id)
         links[link_id] = entry
-    home = work / "home-large"
-    home.mkdir()
+    home = work / "data-large" / "llmdive"
+    home.mkdir(parents=True)
     (home / "progress.json").write_text(
         json.dumps({"version": 1, "links": links}, indent=2, sort_keys=True), encoding="utf-8"
     )
@@ -150,21 +150,21 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="llmdive-bench-"))
     try:
         # Bytecode is written, as for any installed package (pip compiles it at install).
-        drop = ("LLMDIVE_", "FORCE_", "PYTHONDONTWRITEBYTECODE")
+        drop = ("LLMDIVE_", "FORCE_COLOR", "NO_COLOR", "XDG_", "PYTHONDONTWRITEBYTECODE")
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
         base_env.update(
-            LLMDIVE_HOME=str(work / "home"),
-            LLMDIVE_CACHE_DIR=str(work / "cache"),
-            NO_COLOR="",
+            # The default locations (through platformdirs, as for a user), inside `work`.
+            HOME=str(work / "user"),
+            XDG_DATA_HOME=str(work / "data"),
+            XDG_CACHE_HOME=str(work / "cache"),
             COLUMNS="120",
         )
-        base_env.pop("NO_COLOR")
         readme, guide, unread = prepare_large(work, base_env)
         bundled_out = subprocess.run(
             [*llmdive_cmd(), "list", "--json"], env=base_env, check=True, capture_output=True
         )
         bundled_ids = [d["id"] for d in json.loads(bundled_out.stdout)]
-        large = {"LLMDIVE_GUIDE": str(guide), "LLMDIVE_HOME": str(work / "home-large")}
+        large = {"LLMDIVE_GUIDE": str(guide), "XDG_DATA_HOME": str(work / "data-large")}
         complete = {"_LLMDIVE_COMPLETE": "complete_bash"}
         py = sys.executable
         cases = [

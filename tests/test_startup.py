@@ -1,0 +1,67 @@
+"""What each kind of command loads: the startup path stays free of what it does not use.
+
+Not a timing test (those belong to bench/); it checks which modules a real process has
+imported by the time it exits.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import subprocess_env
+
+PROBE = """
+import json, sys
+from llmdive.cli import main
+sys.argv = ["llmdive", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("pydantic", "rich", "tomllib", "markdown_it", "filelock", "llmdive.schema")
+sys.stderr.write(json.dumps(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+def loaded(home: Path, args: list[str], **env: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        env=subprocess_env(LLMDIVE_HOME=str(home), **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return json.loads(proc.stderr.splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["list", "--help"]])
+def test_version_and_help_load_neither_pydantic_nor_rich(home: Path, args: list[str]) -> None:
+    assert loaded(home, args) == []
+
+
+def test_completion_answers_from_the_cache_alone(home: Path) -> None:
+    complete = {"_LLMDIVE_COMPLETE": "complete_bash", "COMP_WORDS": "llmdive show lo",
+                "COMP_CWORD": "2"}  # fmt: skip
+    # The first Tab after an install parses the catalogue (and fills the cache) ...
+    assert "pydantic" in loaded(home, [], **complete)
+    # ... every later one reads the cache only.
+    assert loaded(home, [], **complete) == []
+
+
+def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
+    assert loaded(home, ["mark-read", "lora"]) == ["filelock", "llmdive.schema", "pydantic",
+                                                   "tomllib"]  # fmt: skip
+    assert loaded(home, ["next"]) == []
+    assert loaded(home, ["list", "--section", "finetuning", "--json"]) == []
+    assert loaded(home, ["mark-read", "dpo"]) == ["filelock"]
+
+
+def test_colour_output_loads_rich_and_only_then(home: Path) -> None:
+    loaded(home, ["next"])
+    assert "rich" in loaded(home, ["next"], FORCE_COLOR="1")
+    assert "rich" not in loaded(home, ["next"], NO_COLOR="1", FORCE_COLOR="1")
