@@ -1,16 +1,20 @@
-"""A disposable cache of validated file contents, keyed by the SHA-256 of the file's bytes.
+"""A disposable cache of validated file contents, keyed by a checksum of the file's bytes.
 
 Parsing and validating is the slow part of reading a catalogue or a progress file, and
-it needs pydantic; a cache hit needs neither. A cache entry is only ever used for
-exactly the bytes it was made from, so it can never be trusted over the file itself;
-a missing, stale or corrupt entry is simply rebuilt.
+it needs pydantic; a cache hit needs neither. A cache entry is only ever used for the
+bytes it was made from (same length, same CRC-32 and Adler-32: 64 bits of checksum), so
+it is never trusted over the file itself, whatever the file's timestamps say; a missing,
+stale or corrupt entry is simply rebuilt.
+
+zlib's checksums rather than hashlib's SHA-256: this runs on every command and every
+Tab, and importing hashlib (OpenSSL) costs more than the whole cache lookup.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +22,17 @@ from llmdive import __version__
 from llmdive.errors import LlmdiveError
 from llmdive.paths import cache_dir
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    """The identity of a file's content."""
+    return f"{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
 
 
 def _file(kind: str, path: Path) -> Path:
-    name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    where = str(path.resolve()).encode()
+    name = f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
     return cache_dir() / f"{kind}-{name}.marshal"
 
 

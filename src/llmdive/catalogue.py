@@ -1,6 +1,6 @@
 """Load, validate and look things up in a catalogue (a guide.toml file).
 
-A validated catalogue is cached (cache.py) under the SHA-256 of the file's bytes,
+A validated catalogue is cached (cache.py) under a checksum of the file's bytes,
 with what shell completion needs beside it, so that most commands neither parse
 TOML nor import pydantic.
 """
