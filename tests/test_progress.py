@@ -211,6 +211,7 @@ STATUSES = st.sampled_from(list(Status))
 @given(
     steps=st.lists(
         st.tuples(st.integers(0, 28), STATUSES, st.integers(0, 10**6), st.text(max_size=20)),
+        min_size=0,
         max_size=25,
     )
 )
@@ -229,6 +230,8 @@ def test_any_sequence_of_changes_saves_and_reloads_unchanged(
     prog.save_progress(home, progress)
     assert prog.load_progress(home) == progress
     assert prog.dump_progress(prog.load_progress(home)) == prog.dump_progress(progress)
+    standard = json.dumps(progress.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+    assert prog.dump_progress(progress) == standard + "\n"
 
 
 def _bundled() -> Path:
