@@ -118,7 +118,12 @@ def validate_guide(raw: Any, path: Path) -> dict[str, Any]:
 
 def validate_progress(raw: Any) -> dict[str, Any]:
     """progress.json data, checked and normalised; raises ValidationError."""
-    return ProgressSchema.model_validate(raw).model_dump(mode="json", exclude_defaults=True)
+    progress = ProgressSchema.model_validate(raw)
+    links = {
+        key: entry.model_dump(mode="json", exclude_defaults=True)
+        for key, entry in progress.links.items()
+    }
+    return {"version": progress.version, "links": links}
 
 
 class UpdateSchema(_Strict):
