@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from llmdive.models import Topic
 
 States = dict[str, Status]
-_DONE = (Status.READ, Status.SKIPPED)
 
 
 def pick_next(items: Sequence[Item], states: States) -> Item | None:
@@ -119,7 +118,3 @@ def summarize(catalogue: Catalogue, states: States) -> Summary:
     ]
     summary.difficulties = {d: t for d, t in summary.difficulties.items() if t.links}
     return summary
-
-
-def is_done(status: Status) -> bool:
-    return status in _DONE

@@ -24,7 +24,7 @@ from llmdive.vocab import Status
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
-    from llmdive.models import Guide, Link, Topic
+    from llmdive.models import Guide, Topic
     from llmdive.workspace import Workspace
 
 SAME_TITLE = 0.9  # step 2: "the same or a very similar title"
@@ -223,10 +223,6 @@ def _describe(report: Report, before: Item, after: Item, status: Status) -> None
         report.rebadged.append(change(old.difficulty.value, new.difficulty.value))
     if old.url != new.url:
         report.url_changed.append(change(old.url, new.url))
-
-
-def links_of(guide: Guide) -> list[Link]:
-    return [link for _, topic in guide.walk() for link in topic.links]
 
 
 # ---------------------------------------------------------------- reading a README
