@@ -417,3 +417,17 @@ def test_guide_import_never_overwrites_a_broken_output(cli: Invoke, tmp_path: Pa
     assert result.exit_code == 1
     assert result.stderr.startswith(f"llmdive: error: {out}: not valid TOML")
     assert out.read_text() == "this is = = not toml"
+
+
+def test_an_unexpected_os_error_is_one_line_not_a_traceback(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmdive import workspace
+
+    def denied(self: object) -> None:
+        raise PermissionError(13, "Permission denied", "/somewhere/guide.toml")
+
+    monkeypatch.setattr(workspace.Workspace, "catalogue", property(denied))
+    result = cli("next")
+    assert result.exit_code == 1
+    assert result.stderr == "llmdive: error: /somewhere/guide.toml: Permission denied\n"

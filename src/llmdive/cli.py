@@ -6,6 +6,7 @@ Imports beyond typer happen inside the commands that need them, so that --help,
 
 # No `from __future__ import annotations` here: Typer would then eval every parameter's
 # annotation string on each start, a measurable part of `llmdive --version`.
+import errno
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,9 +30,16 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except LlmdiveError as exc:
-            for line in str(exc).splitlines() or ["unknown error"]:
-                sys.stderr.write(f"llmdive: error: {line}\n")
-            raise typer.Exit(1) from None
+            lines = str(exc).splitlines() or ["unknown error"]
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # output piped into `head`: Click exits quietly
+            # The core names the file of every error it expects; this is the safety net.
+            where = f"{exc.filename}: " if exc.filename else ""
+            lines = [f"{where}{exc.strerror or exc}"]
+        for line in lines:
+            sys.stderr.write(f"llmdive: error: {line}\n")
+        raise typer.Exit(1)
 
 
 app = typer.Typer(
