@@ -99,6 +99,11 @@ def _pair_by_similarity(
         key=lambda t: (-t[0], t[1], t[2]),
     )
     scored = [s for s in scored if s[0] >= threshold]
+    by_old: dict[int, list[tuple[float, int, int]]] = {}
+    by_new: dict[int, list[tuple[float, int, int]]] = {}
+    for entry in scored:
+        by_old.setdefault(entry[1], []).append(entry)
+        by_new.setdefault(entry[2], []).append(entry)
     used_old: set[int] = set()
     used_new: set[int] = set()
     pairs: list[tuple[Item, Item]] = []
@@ -106,10 +111,11 @@ def _pair_by_similarity(
     for score, i, j in scored:
         if i in used_old or j in used_new:
             continue
+        # Rivals share the old link or the new one, are still free, and score about as well.
         rivals = [
             (s, a, b)
-            for s, a, b in scored
-            if (a == i) != (b == j) and a not in used_old and b not in used_new
+            for s, a, b in by_old[i] + by_new[j]
+            if (a, b) != (i, j) and a not in used_old and b not in used_new
             and s >= score - AMBIGUITY_MARGIN
         ]  # fmt: skip
         if rivals:
