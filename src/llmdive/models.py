@@ -208,9 +208,6 @@ class Progress:
     def keys(self) -> set[str]:
         return self._stored.keys() | self._entries.keys()
 
-    def __contains__(self, key: str) -> bool:
-        return key in self._entries or key in self._stored
-
     def __len__(self) -> int:
         return len(self._entries) + len(self._stored)
 

@@ -46,8 +46,11 @@ class Workspace:
         from llmdive.catalogue import load_catalogue
         from llmdive.personal import load_personal, merge
 
-        # A fresh load, so that base_catalogue stays the guide's alone.
-        return merge(load_catalogue(self.guide_path), load_personal(self.home))
+        personal = load_personal(self.home)
+        if not personal:
+            return self.base_catalogue
+        # merge() adds to the guide it is given: a fresh load keeps base_catalogue the guide's.
+        return merge(load_catalogue(self.guide_path), personal)
 
     @cached_property
     def progress(self) -> Progress:
