@@ -1,0 +1,86 @@
+"""Browsing the guide: list, toc, show."""
+
+# No `from __future__ import annotations`: Typer would eval every annotation on each start.
+from typing import Annotated
+
+import typer
+
+from llmdive.cli.app import IdArg, JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.vocab import Difficulty, Status
+
+
+@app.command("list")
+def list_links(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    difficulty: Annotated[
+        list[Difficulty] | None,
+        typer.Option(
+            "--difficulty",
+            "-d",
+            case_sensitive=False,
+            show_default=False,
+            help="Only this difficulty; repeat for several.",
+        ),
+    ] = None,
+    status: Annotated[
+        list[Status] | None,
+        typer.Option(
+            "--status",
+            case_sensitive=False,
+            show_default=False,
+            help="Only links with this reading status; repeat for several.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List links in guide order, filtered by section, difficulty or status.
+
+    Example: llmdive list --section finetuning --difficulty easy
+    """
+    from llmdive import render
+
+    ws = workspace(ctx)
+    cat = ws.catalogue
+    items = cat.items_under(cat.find_topic(section)) if section else cat.items
+    states = ws.states
+    if difficulty:
+        items = [i for i in items if i.link.difficulty in difficulty]
+    if status:
+        items = [i for i in items if states.get(i.link.id, Status.UNREAD) in status]
+    emit(
+        json_out,
+        lambda: [
+            {**i.to_json(), "status": states.get(i.link.id, Status.UNREAD).value} for i in items
+        ],
+        lambda w: render.render_list(w, items, states),
+    )
+
+
+@app.command()
+def toc(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Show the guide's sections and topics with link and read counts."""
+    from llmdive import render
+
+    ws = workspace(ctx)
+    emit(
+        json_out,
+        lambda: render.toc_json(ws.catalogue, ws.states),
+        lambda w: render.render_toc(w, ws.catalogue, ws.states),
+    )
+
+
+@app.command()
+def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
+    """Show one link with its full section path, status and note."""
+    from llmdive import render
+
+    ws = workspace(ctx)
+    item = ws.catalogue.resolve_id(link_id)
+    status = ws.states.get(item.link.id, Status.UNREAD)
+    entry = ws.progress.get(item.link.id)
+    emit(
+        json_out,
+        lambda: {**item.to_json(), "status": status.value, "note": entry.note if entry else None},
+        lambda w: render.render_show(w, item, status, entry),
+    )

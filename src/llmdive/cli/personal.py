@@ -1,0 +1,45 @@
+"""The reader's own links."""
+
+# No `from __future__ import annotations`: Typer would eval every annotation on each start.
+import sys
+from typing import Annotated
+
+import typer
+
+from llmdive.cli.app import SectionOpt, app, workspace
+from llmdive.vocab import Difficulty
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    url: Annotated[str | None, typer.Argument(help="The link's URL.", show_default=False)] = None,
+    title: Annotated[str | None, typer.Option("--title", "-t", help="The link's title.")] = None,
+    section: SectionOpt = None,
+    difficulty: Annotated[
+        Difficulty, typer.Option("--difficulty", "-d", case_sensitive=False, help="How hard it is.")
+    ] = Difficulty.UNRATED,
+    export: Annotated[
+        bool,
+        typer.Option(
+            "--export", help="Print your links as Markdown for a pull request to the guide."
+        ),
+    ] = False,
+) -> None:
+    """Add a link of your own under any heading, or export yours as Markdown.
+
+    Example: llmdive add https://example.com/post -t "A post" -s lora -d easy
+    """
+    from llmdive import personal, progress
+    from llmdive.models import iso
+
+    ws = workspace(ctx)
+    if export:
+        sys.stdout.write(personal.export_markdown(ws.catalogue))
+        return
+    if not url or not title or not section:
+        raise typer.BadParameter("give URL, --title and --section (or --export)")
+    with progress.locked(ws.home):
+        new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
+                           ws.progress.keys(), iso(progress.now()))  # fmt: skip
+    sys.stdout.write(f"added {new.link.id} (personal) under {new.section}\n")
