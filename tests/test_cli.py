@@ -58,7 +58,10 @@ def test_list_section_json_is_the_four_finetuning_links(cli: Invoke) -> None:
             "difficulty": "medium",
             "section": s,
             "kind": "video",
+            "personal": False,
             "status": "unread",
+            "status_changed": None,
+            "note": None,
         }
         for i, t, u, s in FINETUNING
     ]
@@ -138,7 +141,9 @@ def test_show_one_link(cli: Invoke) -> None:
         "difficulty": "medium",
         "section": ["FineTuning", "LoRA"],
         "kind": "video",
+        "personal": False,
         "status": "unread",
+        "status_changed": None,
         "note": "re-read the rank part",
     }
     out = ok(cli("show", "lora"))
@@ -215,22 +220,38 @@ def test_progress_json_and_orphans(cli: Invoke, home: Path) -> None:
     ok(cli("mark-read", "lora", "illustrated-t"))
     ok(cli("skip", "dpo"))
     data = json.loads(ok(cli("progress", "--json")))
-    assert data["overall"] == {"read": 2, "reading": 0, "skipped": 1, "total": 28}
+    # Every link counted, skipped apart: the counts add up to the total.
+    assert data["overall"] == {"total": 29, "read": 2, "reading": 0, "unread": 26, "skipped": 1}
     assert data["sections"][2] == {
         "section": "FineTuning",
+        "total": 4,
         "read": 1,
         "reading": 0,
+        "unread": 2,
         "skipped": 1,
-        "total": 3,
     }
-    assert data["difficulties"]["easy"] == {"read": 1, "reading": 0, "skipped": 0, "total": 4}
+    assert sum(s["total"] for s in data["sections"]) == 29
+    assert data["difficulties"]["easy"] == {
+        "total": 4,
+        "read": 1,
+        "reading": 0,
+        "unread": 3,
+        "skipped": 0,
+    }
     assert data["orphans"] == []
     raw = json.loads((home / "progress.json").read_text())
     raw["links"]["retired-link"] = {"status": "read", "title": "Old one"}
     (home / "progress.json").write_text(json.dumps(raw))
     data = json.loads(ok(cli("progress", "--json")))
     assert data["orphans"] == [
-        {"id": "retired-link", "status": "read", "title": "Old one", "url": None}
+        {
+            "id": "retired-link",
+            "title": "Old one",
+            "url": None,
+            "status": "read",
+            "status_changed": None,
+            "note": None,
+        }
     ]
     human = ok(cli("progress"))
     assert "Not in the current guide (1): kept in your progress" in human

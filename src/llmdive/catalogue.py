@@ -17,7 +17,7 @@ from llmdive import cache
 from llmdive.errors import LlmdiveError
 from llmdive.models import Guide
 from llmdive.paths import GUIDE_ENV
-from llmdive.slugs import normalize_url, slugify, url_kind
+from llmdive.slugs import normalize_url, slugify
 
 if TYPE_CHECKING:
     from llmdive.models import Link, Topic
@@ -178,20 +178,6 @@ class Item:
     @property
     def section(self) -> Topic:
         return self.path[0]
-
-    def to_json(self) -> dict[str, Any]:
-        link = self.link
-        data: dict[str, Any] = {
-            "id": link.id,
-            "title": link.title,
-            "url": link.url,
-            "difficulty": link.difficulty.value,
-            "section": [t.title for t in self.path],
-            "kind": url_kind(link.url),
-        }
-        if link.personal:
-            data["personal"] = True
-        return data
 
 
 def _within(path: tuple[Topic, ...], ancestor: tuple[Topic, ...]) -> bool:

@@ -218,6 +218,14 @@ class Progress:
         stored = self._stored.get(key)
         return _STATUS[stored.get("status", "unread")] if stored else Status.UNREAD
 
+    def value(self, key: str, name: str) -> Any:
+        """One stored field of an entry ("changed", "note", ...), without building the entry."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            return getattr(entry, name)
+        stored = self._stored.get(key)
+        return stored.get(name) if stored else None
+
     def get(self, key: str) -> Entry | None:
         entry = self._entries.get(key)
         if entry is None and key in self._stored:

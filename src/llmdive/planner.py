@@ -36,15 +36,6 @@ class NextPick:
     path: tuple[Topic, ...]
     item: Item | None
 
-    def to_json(self, states: States) -> dict[str, object]:
-        link = None
-        if self.item is not None:
-            link = {
-                **self.item.to_json(),
-                "status": states.get(self.item.link.id, Status.UNREAD).value,
-            }
-        return {"section": self.path[-1].title, "link": link}
-
 
 def next_links(
     catalogue: Catalogue, states: States, within: tuple[Topic, ...] | None = None
@@ -87,14 +78,6 @@ class Tally:
             self.reading += 1
         elif status is Status.SKIPPED:
             self.skipped += 1
-
-    def to_json(self) -> dict[str, int]:
-        return {
-            "read": self.read,
-            "reading": self.reading,
-            "skipped": self.skipped,
-            "total": self.total,
-        }
 
 
 @dataclass

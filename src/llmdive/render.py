@@ -7,7 +7,6 @@ Rich is imported only when the output goes to a terminal that wants colour.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -122,11 +121,6 @@ class Writer:
         self.stream.flush()
 
 
-def emit_json(data: Any, stream: IO[str] | None = None) -> None:
-    out = stream if stream is not None else sys.stdout
-    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
 def warn(message: str) -> None:
     sys.stderr.write(f"llmdive: warning: {message}\n")
 
@@ -212,20 +206,6 @@ def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> No
         else:
             tally = ("no links yet: contribute one", "dim italic")
         w.line(indent, (topic.title, style), "  ", (f"[{topic.slug}]", "cyan"), "  ", tally)
-
-
-def toc_json(catalogue: Catalogue, states: dict[str, Status]) -> list[dict[str, Any]]:
-    def node(topic: Topic) -> dict[str, Any]:
-        ids = [link.id for _, t in topic.walk() for link in t.links]
-        return {
-            "slug": topic.slug,
-            "title": topic.title,
-            "links": len(ids),
-            "read": sum(states.get(i) is Status.READ for i in ids),
-            "topics": [node(t) for t in topic.topics],
-        }
-
-    return [node(s) for s in catalogue.guide.sections]
 
 
 def render_show(w: Writer, item: Item, status: Status, entry: Entry | None) -> None:
@@ -317,18 +297,6 @@ def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> N
                 entry.title or "",
                 (f"  {entry.url}" if entry.url else "", "dim"),
             )
-
-
-def progress_json(summary: Summary, orphans: dict[str, Entry]) -> dict[str, Any]:
-    return {
-        "overall": summary.overall.to_json(),
-        "sections": [{"section": s.title, **t.to_json()} for s, t in summary.sections],
-        "difficulties": {d.value: t.to_json() for d, t in summary.difficulties.items()},
-        "orphans": [
-            {"id": k, "status": e.status.value, "title": e.title, "url": e.url}
-            for k, e in orphans.items()
-        ],
-    }
 
 
 def render_history(w: Writer, rows: Sequence[HistoryRow]) -> None:
@@ -426,16 +394,6 @@ def render_whatsnew(w: Writer, groups: Sequence[tuple[Topic, list[tuple[Item, st
             w.line("  ", (item.link.id.ljust(id_width), "cyan"), "  ",
                    *badge(item.link.difficulty, w.styled), (f"{added[:10]}  ", "dim"),
                    *title_part(item, w.styled))  # fmt: skip
-
-
-def whatsnew_json(groups: Sequence[tuple[Topic, list[tuple[Item, str]]]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "section": section.title,
-            "links": [{**i.to_json(), "status": "unread", "added": when} for i, when in rows],
-        }
-        for section, rows in groups
-    ]
 
 
 def render_status(w: Writer, data: dict[str, Any]) -> None:

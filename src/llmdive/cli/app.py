@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+# Typer 0.28 vendors Click; its usage errors derive from this (typer.BadParameter does too).
+from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
 from llmdive import __version__
@@ -23,7 +26,18 @@ if TYPE_CHECKING:
 
 
 class _Group(TyperGroup):
-    """Turns an LlmdiveError from any command into one line per problem on stderr, exit 1."""
+    """Turns an LlmdiveError from any command into one line per problem on stderr, exit 1.
+
+    With --json, every error (usage errors too) is one JSON object on stderr instead,
+    `{"error": ..., "problems": [...]}`, with the same exit code.
+    """
+
+    json_errors = False
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        self.json_errors = "--json" in argv[: argv.index("--") if "--" in argv else None]
+        return super().main(args, *rest, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -36,9 +50,22 @@ class _Group(TyperGroup):
             # The core names the file of every error it expects; this is the safety net.
             where = f"{exc.filename}: " if exc.filename else ""
             lines = [f"{where}{exc.strerror or exc}"]
+        except ClickException as exc:
+            if not self.json_errors:
+                raise
+            _json_error([exc.format_message()], exc.exit_code)
+        if self.json_errors:
+            _json_error(lines, 1)
         for line in lines:
             sys.stderr.write(f"llmdive: error: {line}\n")
         raise typer.Exit(1)
+
+
+def _json_error(lines: list[str], code: int) -> None:
+    from llmdive.jsonout import emit_json, error_json
+
+    emit_json(error_json(lines), sys.stderr)
+    raise typer.Exit(code)
 
 
 app = typer.Typer(
@@ -71,11 +98,13 @@ def workspace(ctx: typer.Context) -> "Workspace":
 
 def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]) -> None:
     """JSON for --json, else lines drawn on a terminal-aware Writer."""
+    if json_out:
+        from llmdive.jsonout import emit_json
+
+        emit_json(as_json())
+        return
     from llmdive import render
 
-    if json_out:
-        render.emit_json(as_json())
-        return
     w = render.Writer()
     draw(w)
     w.close()

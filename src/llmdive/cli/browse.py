@@ -38,7 +38,7 @@ def list_links(
 
     Example: llmdive list --section finetuning --difficulty easy
     """
-    from llmdive import render
+    from llmdive import jsonout, render
 
     ws = workspace(ctx)
     cat = ws.catalogue
@@ -50,9 +50,7 @@ def list_links(
         items = [i for i in items if states.get(i.link.id, Status.UNREAD) in status]
     emit(
         json_out,
-        lambda: [
-            {**i.to_json(), "status": states.get(i.link.id, Status.UNREAD).value} for i in items
-        ],
+        lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items),
         lambda w: render.render_list(w, items, states),
     )
 
@@ -60,12 +58,12 @@ def list_links(
 @app.command()
 def toc(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Show the guide's sections and topics with link and read counts."""
-    from llmdive import render
+    from llmdive import jsonout, render
 
     ws = workspace(ctx)
     emit(
         json_out,
-        lambda: render.toc_json(ws.catalogue, ws.states),
+        lambda: jsonout.toc_json(ws.catalogue, ws.states),
         lambda w: render.render_toc(w, ws.catalogue, ws.states),
     )
 
@@ -73,7 +71,7 @@ def toc(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 @app.command()
 def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     """Show one link with its full section path, status and note."""
-    from llmdive import render
+    from llmdive import jsonout, render
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
@@ -81,6 +79,6 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     entry = ws.progress.get(item.link.id)
     emit(
         json_out,
-        lambda: {**item.to_json(), "status": status.value, "note": entry.note if entry else None},
+        lambda: jsonout.LinkJson.of(ws)(item),
         lambda w: render.render_show(w, item, status, entry),
     )

@@ -118,11 +118,12 @@ def guide_export(
 @app.command()
 def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Links that arrived with guide updates and that you have not read, per section."""
-    from llmdive import render, update
+    from llmdive import jsonout, render, update
 
-    groups = update.whatsnew(workspace(ctx))
+    ws = workspace(ctx)
+    groups = update.whatsnew(ws)
     emit(
         json_out,
-        lambda: render.whatsnew_json(groups),
+        lambda: jsonout.whatsnew_json(jsonout.LinkJson.of(ws), groups),
         lambda w: render.render_whatsnew(w, groups),
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from llmdive.cli.app import SectionOpt, app, workspace
+from llmdive.cli.app import JsonOpt, SectionOpt, app, workspace
 from llmdive.vocab import Difficulty
 
 
@@ -25,12 +25,14 @@ def add(
             "--export", help="Print your links as Markdown for a pull request to the guide."
         ),
     ] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Add a link of your own under any heading, or export yours as Markdown.
 
     Example: llmdive add https://example.com/post -t "A post" -s lora -d easy
     """
-    from llmdive import personal, progress
+    from llmdive import jsonout, personal, progress
+    from llmdive.catalogue import Item
     from llmdive.models import iso
 
     ws = workspace(ctx)
@@ -42,4 +44,9 @@ def add(
     with progress.locked(ws.home):
         new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
                            ws.progress.keys(), iso(progress.now()))  # fmt: skip
+    if json_out:
+        item = Item(new.link, ws.catalogue.find_topic(new.section))
+        link = jsonout.LinkJson(ws.catalogue, ws.progress, {})(item)
+        jsonout.emit_json({"changes": [jsonout.change_json(link, "link", None, "added")]})
+        return
     sys.stdout.write(f"added {new.link.id} (personal) under {new.section}\n")

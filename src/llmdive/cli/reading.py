@@ -2,50 +2,57 @@
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from llmdive.cli.app import IdArg, IdsArg, JsonOpt, SectionOpt, app, emit, workspace
 from llmdive.vocab import Status
 
+if TYPE_CHECKING:
+    from llmdive.models import Progress
 
-def _mark(ctx: typer.Context, ids: list[str], status: Status) -> None:
-    from llmdive import progress, render
+
+def _mark(ctx: typer.Context, ids: list[str], status: Status, json_out: bool) -> None:
+    from llmdive import jsonout, progress, render
 
     ws = workspace(ctx)
     items = ws.catalogue.resolve_ids(ids)
-    changes = progress.update_progress(
-        ws.home, lambda p: progress.set_status(p, ws.catalogue, items, status)
+    changes, after = progress.update_progress(
+        ws.home, lambda p: (progress.set_status(p, ws.catalogue, items, status), p)
     )
-    emit(False, list, lambda w: render.render_changes(w, changes))
+    emit(
+        json_out,
+        lambda: jsonout.status_changes_json(jsonout.LinkJson(ws.catalogue, after), changes),
+        lambda w: render.render_changes(w, changes),
+    )
 
 
 @app.command("mark-read")
-def mark_read(ctx: typer.Context, link_ids: IdsArg) -> None:
+def mark_read(ctx: typer.Context, link_ids: IdsArg, json_out: JsonOpt = False) -> None:
     """Mark links as read.
 
     Example: llmdive mark-read illustrated-transformer lora
     """
-    _mark(ctx, link_ids, Status.READ)
+    _mark(ctx, link_ids, Status.READ, json_out)
 
 
 @app.command("mark-unread")
-def mark_unread(ctx: typer.Context, link_ids: IdsArg) -> None:
+def mark_unread(ctx: typer.Context, link_ids: IdsArg, json_out: JsonOpt = False) -> None:
     """Mark links as unread again (their history is kept)."""
-    _mark(ctx, link_ids, Status.UNREAD)
+    _mark(ctx, link_ids, Status.UNREAD, json_out)
 
 
 @app.command()
-def start(ctx: typer.Context, link_ids: IdsArg) -> None:
+def start(ctx: typer.Context, link_ids: IdsArg, json_out: JsonOpt = False) -> None:
     """Mark links as being read: `next` offers them first."""
-    _mark(ctx, link_ids, Status.READING)
+    _mark(ctx, link_ids, Status.READING, json_out)
 
 
 @app.command()
-def skip(ctx: typer.Context, link_ids: IdsArg) -> None:
+def skip(ctx: typer.Context, link_ids: IdsArg, json_out: JsonOpt = False) -> None:
     """Skip links: `next` passes them over and progress leaves them out of the totals."""
-    _mark(ctx, link_ids, Status.SKIPPED)
+    _mark(ctx, link_ids, Status.SKIPPED, json_out)
 
 
 @app.command()
@@ -53,30 +60,41 @@ def note(
     ctx: typer.Context,
     link_id: IdArg,
     text: Annotated[str, typer.Argument(help="The note; an empty string removes it.")],
+    json_out: JsonOpt = False,
 ) -> None:
     """Keep a note on a link (shown by `show`).
 
     Example: llmdive note lora "re-read the rank section"
     """
-    from llmdive import progress
+    from llmdive import jsonout, progress
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
-    progress.update_progress(ws.home, lambda p: progress.set_note(p, item, text))
+
+    def change(p: "Progress") -> "tuple[str | None, Progress]":
+        before = p.value(item.link.id, "note")
+        progress.set_note(p, item, text)
+        return before, p
+
+    before, after = progress.update_progress(ws.home, change)
+    if json_out:
+        link = jsonout.LinkJson(ws.catalogue, after)(item)
+        jsonout.emit_json({"changes": [jsonout.change_json(link, "note", before, link["note"])]})
+        return
     sys.stdout.write(f"{'noted' if text else 'note removed'}: {item.link.id}\n")
 
 
 @app.command("next")
 def next_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = False) -> None:
     """What to read next in each section: easiest unread first, links being read before all."""
-    from llmdive import planner, render
+    from llmdive import jsonout, planner, render
 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
     picks = planner.next_links(ws.catalogue, ws.states, within)
     emit(
         json_out,
-        lambda: [p.to_json(ws.states) for p in picks],
+        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks),
         lambda w: render.render_next(w, picks, ws.states),
     )
 
@@ -84,7 +102,7 @@ def next_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = Fa
 @app.command("progress")
 def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """How far along you are: overall, per section and per difficulty."""
-    from llmdive import planner, render
+    from llmdive import jsonout, planner, render
     from llmdive.progress import orphans
 
     ws = workspace(ctx)
@@ -92,7 +110,7 @@ def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     lost = orphans(ws.catalogue, ws.progress)
     emit(
         json_out,
-        lambda: render.progress_json(summary, lost),
+        lambda: jsonout.progress_json(summary, lost),
         lambda w: render.render_progress(w, summary, lost),
     )
 

@@ -1,0 +1,203 @@
+"""The JSON llmdive prints for scripts: one builder per shape.
+
+Every shape here is described by a pydantic model in contract.py, and schema/ holds the
+JSON Schema generated from those models; tests hold every command's output to them.
+Building the JSON needs neither pydantic nor rich: this runs on the fast path.
+
+The link object is the one shape every command shows a link in (list, show, next,
+search, whatsnew, the changes a command made): every key always present, null when unset.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from llmdive.slugs import url_kind
+from llmdive.vocab import Status
+
+if TYPE_CHECKING:
+    from llmdive.catalogue import Catalogue, Item
+    from llmdive.models import Entry, Progress, Topic
+    from llmdive.planner import NextPick, Summary, Tally
+    from llmdive.progress import Change
+    from llmdive.workspace import Workspace
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def emit_json(data: Any, stream: IO[str] | None = None) -> None:
+    """Write `data` as indented JSON and a newline (to stdout unless told otherwise)."""
+    out = stream if stream is not None else sys.stdout
+    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------- the link object
+
+
+class LinkJson:
+    """Builds the link object for the links of one catalogue, as one progress has them.
+
+        links = LinkJson(catalogue, progress)
+        links(item)                  # {"id": ..., "status": ..., "note": ..., ...}
+        links(item, score=0.8)       # a command adds its own keys after the shared ones
+
+    `states` (the statuses from progress.reading_states) is computed when not given.
+    """
+
+    __slots__ = ("catalogue", "progress", "states")
+
+    def __init__(
+        self, catalogue: Catalogue, progress: Progress, states: dict[str, Status] | None = None
+    ) -> None:
+        from llmdive.progress import reading_states
+
+        self.catalogue = catalogue
+        self.progress = progress
+        self.states = reading_states(catalogue, progress) if states is None else states
+
+    @classmethod
+    def of(cls, ws: Workspace) -> LinkJson:
+        """The builder for a command's workspace: its catalogue, progress and statuses."""
+        return cls(ws.catalogue, ws.progress, ws.states)
+
+    def __call__(self, item: Item, **extra: Any) -> dict[str, Any]:
+        link = item.link
+        key = link.id
+        progress = self.progress
+        status = self.states.get(key, Status.UNREAD)
+        group = self.catalogue.shared_with.get(key)
+        if group is None:
+            changed = progress.value(key, "changed")
+        else:
+            # Links sharing a URL share the status set last: so too its time.
+            changed = _latest_changed(progress, group)
+        return {
+            "id": key,
+            "title": link.title,
+            "url": link.url,
+            "difficulty": link.difficulty.value,
+            "section": [t.title for t in item.path],
+            "kind": url_kind(link.url),
+            "personal": link.personal,
+            "status": status.value,
+            "status_changed": changed,
+            "note": progress.value(key, "note"),
+            **extra,
+        }
+
+
+def _latest_changed(progress: Progress, ids: list[str]) -> str | None:
+    entries = [e for i in ids if (e := progress.get(i)) is not None and e.changed]
+    if not entries:
+        return None
+    return max(entries, key=lambda e: e.changed_at or _EPOCH).changed
+
+
+# ---------------------------------------------------------------- browsing
+
+
+def links_json(links: LinkJson, items: Iterable[Item]) -> list[dict[str, Any]]:
+    return [links(i) for i in items]
+
+
+def next_json(links: LinkJson, picks: Sequence[NextPick]) -> list[dict[str, Any]]:
+    return [{"section": p.path[-1].title, "link": links(p.item) if p.item else None} for p in picks]
+
+
+def toc_json(catalogue: Catalogue, states: dict[str, Status]) -> list[dict[str, Any]]:
+    def node(topic: Topic) -> dict[str, Any]:
+        ids = [link.id for _, t in topic.walk() for link in t.links]
+        return {
+            "slug": topic.slug,
+            "title": topic.title,
+            "links": len(ids),
+            "read": sum(states.get(i) is Status.READ for i in ids),
+            "topics": [node(t) for t in topic.topics],
+        }
+
+    return [node(s) for s in catalogue.guide.sections]
+
+
+def whatsnew_json(
+    links: LinkJson, groups: Sequence[tuple[Topic, list[tuple[Item, str]]]]
+) -> list[dict[str, Any]]:
+    return [
+        {"section": section.title, "links": [links(i, added=when) for i, when in rows]}
+        for section, rows in groups
+    ]
+
+
+# ---------------------------------------------------------------- progress
+
+
+def tally_json(tally: Tally) -> dict[str, int]:
+    """Counts that add up: read + reading + unread + skipped == total (every link)."""
+    return {
+        "total": tally.links,
+        "read": tally.read,
+        "reading": tally.reading,
+        "unread": tally.links - tally.read - tally.reading - tally.skipped,
+        "skipped": tally.skipped,
+    }
+
+
+def progress_json(summary: Summary, orphans: dict[str, Entry]) -> dict[str, Any]:
+    return {
+        "overall": tally_json(summary.overall),
+        "sections": [{"section": s.title, **tally_json(t)} for s, t in summary.sections],
+        "difficulties": {d.value: tally_json(t) for d, t in summary.difficulties.items()},
+        "orphans": [
+            {
+                "id": k,
+                "title": e.title,
+                "url": e.url,
+                "status": e.status.value,
+                "status_changed": e.changed,
+                "note": e.note,
+            }
+            for k, e in orphans.items()
+        ],
+    }
+
+
+# ---------------------------------------------------------------- changes
+
+
+def status_changes_json(links: LinkJson, changes: Iterable[Change]) -> dict[str, Any]:
+    """What mark-read, start, skip and mark-unread did: each link as it is now."""
+    by_id = links.catalogue.by_id
+    return {
+        "changes": [
+            change_json(links(by_id[c.id]), "status", c.before.value, c.after.value)
+            for c in changes
+        ]
+    }
+
+
+def change_json(
+    link: dict[str, Any], field: str, before: str | None, after: str | None
+) -> dict[str, Any]:
+    """One change a command made: which field of which link, from what, to what.
+
+    `field` is "status", "note", or "link" (a personal link added: before null, after
+    "added"). `link` is the link object as it is after the change.
+    """
+    return {
+        "link": link,
+        "field": field,
+        "before": before,
+        "after": after,
+        "changed": before != after,
+    }
+
+
+# ---------------------------------------------------------------- errors
+
+
+def error_json(lines: Sequence[str]) -> dict[str, Any]:
+    """An error: its first line, and every line (one per problem)."""
+    return {"error": lines[0] if lines else "unknown error", "problems": list(lines)}
