@@ -195,6 +195,21 @@ def test_start_skip_unread_and_history(cli: Invoke) -> None:
     assert "skipped  dpo-explained" in ok(cli("history"))
 
 
+def test_notes_are_in_history(cli: Invoke) -> None:
+    ok(cli("mark-read", "lora"))
+    ok(cli("note", "lora", "rank matters"))
+    ok(cli("note", "lora", ""))
+    rows = json.loads(ok(cli("history", "--json")))
+    assert [(r["status"], r["note"], r["undo"]) for r in rows] == [
+        (None, "", None),
+        (None, "rank matters", None),
+        ("read", None, None),
+    ]
+    lines = ok(cli("history")).splitlines()
+    assert "note     lora-explained  Umar Jamil: LoRA Explained  (removed)" in lines[0]
+    assert "note     lora-explained  Umar Jamil: LoRA Explained  rank matters" in lines[1]
+
+
 def test_next_json_and_section(cli: Invoke) -> None:
     ok(cli("start", "rlhf"))
     data = json.loads(ok(cli("next", "--json")))

@@ -15,7 +15,7 @@ from llmdive import progress as prog
 from llmdive import storage
 from llmdive.catalogue import Catalogue, load_catalogue
 from llmdive.errors import LlmdiveError
-from llmdive.models import Progress, Status
+from llmdive.models import Event, Progress, Status
 
 from .conftest import subprocess_env
 
@@ -81,6 +81,84 @@ def test_notes_are_kept_beside_status(home: Path, catalogue: Catalogue) -> None:
         "2026-01-02T03:04:05Z",
         Status.READ,
     )
+
+
+def test_a_note_is_an_event_and_removing_it_is_one_too(home: Path, catalogue: Catalogue) -> None:
+    item = catalogue.resolve_id("lora")
+    prog.update_progress(home, lambda p: prog.set_note(p, item, "rank", T0))
+    assert prog.update_progress(home, lambda p: prog.set_note(p, item, "rank")) is False
+    prog.update_progress(home, lambda p: prog.set_note(p, item, "", T0 + timedelta(seconds=1)))
+    entry = prog.load_progress(home).links["lora-explained"]
+    assert (entry.note, entry.noted, entry.status) == (None, None, Status.UNREAD)
+    assert [(e.at, e.note, e.status) for e in entry.events] == [
+        ("2026-01-02T03:04:05Z", "rank", None),
+        ("2026-01-02T03:04:06Z", "", None),
+    ]
+    rows = prog.history(prog.load_progress(home))
+    assert [(r.id, r.status, r.note) for r in rows] == [
+        ("lora-explained", None, ""),
+        ("lora-explained", None, "rank"),
+    ]
+
+
+def test_a_file_from_before_note_events_reads_unchanged_and_keeps_its_note(
+    home: Path, catalogue: Catalogue
+) -> None:
+    home.mkdir()
+    old = {
+        "status": "read",
+        "changed": "2025-01-01T00:00:00Z",
+        "note": "old note",
+        "noted": "2025-01-02T00:00:00Z",
+        "title": "Umar Jamil: LoRA Explained",
+        "events": [{"at": "2025-01-01T00:00:00Z", "status": "read"}],
+    }
+    text = json.dumps({"version": 1, "links": {"lora-explained": old}}, indent=2, sort_keys=True)
+    (home / "progress.json").write_text(text + "\n")
+    loaded = prog.load_progress(home)
+    assert loaded.links["lora-explained"].to_dict() == old
+    assert prog.dump_progress(loaded) == text + "\n"
+    mark(home, catalogue, ["lora"], Status.SKIPPED)
+    entry = prog.load_progress(home).links["lora-explained"]
+    # The old note gets the event that made it, at its own time: the events say what the file said.
+    assert [(e.at, e.status, e.note) for e in entry.events] == [
+        ("2025-01-02T00:00:00Z", None, "old note"),
+        ("2025-01-01T00:00:00Z", Status.READ, None),
+        (entry.changed, Status.SKIPPED, None),
+    ]
+    assert (entry.status, entry.note, entry.noted) == (
+        Status.SKIPPED, "old note", "2025-01-02T00:00:00Z"
+    )  # fmt: skip
+
+
+def test_replay_latest_event_wins_and_an_undo_restores_what_was_before() -> None:
+    read = Event("2026-01-01T00:00:00Z", Status.READ)
+    noted = Event("2026-01-02T00:00:00Z", note="n")
+    skipped = Event("2026-01-03T00:00:00Z", Status.SKIPPED)
+    undo = Event("2026-01-04T00:00:00Z", Status.READ, undo="2026-01-03T00:00:00Z")
+    state = prog.replay([undo, skipped, read, noted])  # stored order does not matter
+    assert state == prog.Settled(Status.READ, "2026-01-01T00:00:00Z", "n", "2026-01-02T00:00:00Z")
+    cleared = Event("2026-01-05T00:00:00Z", note="")
+    assert prog.replay([read, noted, cleared]).note is None
+    restored = Event("2026-01-06T00:00:00Z", note="n", undo="2026-01-05T00:00:00Z")
+    assert prog.replay([read, noted, cleared, restored]).noted == "2026-01-02T00:00:00Z"
+    # Two machines' events at one instant: the same answer in any order.
+    a, b = Event("2026-01-07T00:00:00Z", Status.READ), Event("2026-01-07T00:00:00Z", Status.SKIPPED)
+    assert prog.replay([a, b]) == prog.replay([b, a])
+
+
+def test_a_new_change_is_never_older_than_the_events_it_follows(
+    home: Path, catalogue: Catalogue
+) -> None:
+    items = catalogue.resolve_ids(["lora"])
+    prog.update_progress(home, lambda p: prog.set_status(p, catalogue, items, Status.READ, T0))
+    earlier = T0 - timedelta(days=1)  # a clock set back
+    prog.update_progress(
+        home, lambda p: prog.set_status(p, catalogue, items, Status.SKIPPED, earlier)
+    )
+    entry = prog.load_progress(home).links["lora-explained"]
+    assert entry.status is Status.SKIPPED
+    assert entry.changed == "2026-01-02T03:04:05.000001Z"
 
 
 def test_same_url_in_two_places_shares_one_state(tmp_path: Path, home: Path) -> None:
@@ -210,7 +288,9 @@ STATUSES = st.sampled_from(list(Status))
 @settings(max_examples=60, deadline=None)
 @given(
     steps=st.lists(
-        st.tuples(st.integers(0, 28), STATUSES, st.integers(0, 10**6), st.text(max_size=20)),
+        st.tuples(
+            st.integers(0, 28), STATUSES, st.integers(0, 10**6), st.just("-") | st.text(max_size=20)
+        ),
         min_size=0,
         max_size=25,
     )
@@ -226,7 +306,7 @@ def test_any_sequence_of_changes_saves_and_reloads_unchanged(
         when = T0 + timedelta(seconds=seconds, microseconds=seconds % 997)
         prog.set_status(progress, cat, [item], status, when)
         if text:
-            prog.set_note(progress, item, text, when)
+            prog.set_note(progress, item, "" if text == "-" else text, when)
     prog.save_progress(home, progress)
     assert prog.load_progress(home) == progress
     assert prog.dump_progress(prog.load_progress(home)) == prog.dump_progress(progress)

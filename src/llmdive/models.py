@@ -108,14 +108,80 @@ class Guide:
             yield from section.walk()
 
 
+def at_key(at: str) -> str:
+    """A sort key for a stored timestamp: one instant, one key, whatever its spelling.
+
+    Stored times are UTC with a Z (microseconds only when not zero), but a file edited by
+    hand may carry an offset; comparing the strings themselves would misorder them.
+    """
+    if at.endswith("Z"):
+        if len(at) == 20:
+            return at[:19] + ".000000"
+        if len(at) == 27:
+            return at[:26]
+    return datetime.fromisoformat(at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
 @dataclass(slots=True, eq=True)
 class Event:
+    """One change to one link's record, at one time; the entry's log is a list of these.
+
+    An event carries one or more of:
+
+    - `status`: the link's status from then on;
+    - `note`: the link's note from then on (`""`: the note was removed);
+    - `link`: for a personal link, its fields (title, url, difficulty, section, added)
+      from then on; `{}`: the personal link was removed;
+    - `undo`: the `at` of the change this event takes back; it then carries the
+      restored `status`/`note`/`link` (whatever the undone change had changed).
+
+    One command's changes share one `at`: that is how a change spanning several links
+    (a whole section marked read) is recorded, and taken back whole by `undo`.
+    """
+
     at: str  # UTC ISO 8601, as stored
-    status: Status
+    status: Status | None = None
+    note: str | None = None
+    undo: str | None = None
+    link: dict[str, str] | None = None
 
     @property
     def when(self) -> datetime:
         return datetime.fromisoformat(self.at)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        status = d.get("status")
+        return cls(
+            d["at"],
+            None if status is None else _STATUS[status],
+            d.get("note"),
+            d.get("undo"),
+            d.get("link"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"at": self.at}
+        if self.link is not None:
+            out["link"] = dict(self.link)
+        if self.note is not None:
+            out["note"] = self.note
+        if self.status is not None:
+            out["status"] = self.status.value
+        if self.undo is not None:
+            out["undo"] = self.undo
+        return out
+
+    def order(self) -> tuple[str, int, str, str, str, str]:
+        """Time order; events at the same instant in a fixed order (an undo after a change)."""
+        return (
+            at_key(self.at),
+            self.undo is not None,
+            self.undo or "",
+            self.status or "",
+            "" if self.note is None else "\0" + self.note,
+            "" if self.link is None else repr(sorted(self.link.items())),
+        )
 
 
 @dataclass(slots=True, eq=True)
@@ -148,7 +214,7 @@ class Entry:
             get("url"),
             get("note"),
             get("noted"),
-            [Event(e["at"], _STATUS[e["status"]]) for e in get("events", ())],
+            [Event.from_dict(e) for e in get("events", ())],
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -167,7 +233,7 @@ class Entry:
         if self.noted is not None:
             out["noted"] = self.noted
         if self.events:
-            out["events"] = [{"at": e.at, "status": e.status.value} for e in self.events]
+            out["events"] = [e.to_dict() for e in self.events]
         return out
 
 

@@ -10,13 +10,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from llmdive import cache
 from llmdive.errors import LlmdiveError
-from llmdive.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
+from llmdive.models import SCHEMA_VERSION, Entry, Event, Progress, Status, at_key, iso
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
@@ -131,16 +131,21 @@ def _entry_json(entry: dict[str, Any]) -> str:
         if value is None:
             continue
         if key == "events":
-            events = [
-                f'{_I8}{{{_I10}"at": "{e["at"]}",{_I10}"status": "{e["status"]}"{_I8}}}'
-                for e in value
-            ]
+            events = [_event_json(e) for e in value]
             out.append(f'"events": [{",".join(events)}{_I6}]' if events else '"events": []')
         elif key in _PLAIN:
             out.append(f'"{key}": "{value}"')
         else:
             out.append(f'"{key}": {_encode_str(value)}')
     return "{" + _I6 + ("," + _I6).join(out) + "\n    }" if out else "{}"
+
+
+def _event_json(event: dict[str, Any]) -> str:
+    if len(event) == 2 and "status" in event:  # by far the most common event
+        return f'{_I8}{{{_I10}"at": "{event["at"]}",{_I10}"status": "{event["status"]}"{_I8}}}'
+    out = [_I8]
+    _pretty(event, _I8, out)
+    return "".join(out)
 
 
 def save_progress(home: Path, progress: Progress) -> None:
@@ -248,6 +253,83 @@ class Change:
         return self.before is not self.after
 
 
+@dataclass(frozen=True)
+class Settled:
+    """What a link's events say: its status and note, since when, and its personal fields."""
+
+    status: Status = Status.UNREAD
+    changed: str | None = None
+    note: str | None = None
+    noted: str | None = None
+    link: dict[str, str] | None = None  # None: no personal-link event; {}: removed
+
+
+def replay(events: Iterable[Event]) -> Settled:
+    """The state a link's events leave it in: the latest event wins, in Event.order.
+
+    An undo event restores the state from before the change it takes back, timestamps
+    included: undoing a mistaken mark leaves the link as it was, `since` and all.
+    """
+    state = Settled()
+    before: dict[str, Settled] = {}  # instant -> the state just before its first event
+    for event in sorted(events, key=Event.order):
+        before.setdefault(at_key(event.at), state)
+        prior = before.get(at_key(event.undo)) if event.undo is not None else None
+        status, changed, note, noted, link = (
+            state.status, state.changed, state.note, state.noted, state.link
+        )  # fmt: skip
+        if event.status is not None:
+            status = event.status
+            same = prior is not None and prior.status is status
+            changed = prior.changed if same and prior is not None else event.at
+        if event.note is not None:
+            note = event.note or None
+            same = prior is not None and prior.note == note
+            noted = prior.noted if same and prior is not None else (event.at if note else None)
+        if event.link is not None:
+            link = event.link
+        state = Settled(status, changed, note, noted, link)
+    return state
+
+
+def settle(entry: Entry) -> None:
+    """Make the entry's stored status and note what its events say."""
+    state = replay(entry.events)
+    entry.status, entry.changed = state.status, state.changed
+    entry.note, entry.noted = state.note, state.noted
+
+
+_EPOCH_AT = "1970-01-01T00:00:00Z"
+
+
+def backfill(entry: Entry) -> None:
+    """Give a status or note older files hold without an event one, before adding events.
+
+    Files written before notes were events (or edited by hand) carry a note, or a status,
+    that no event says; the event that made it is written in first, at its own time, so
+    that what the events say stays what the file said.
+    """
+    events = entry.events
+    if entry.status is not Status.UNREAD and all(e.status is None for e in events):
+        events.insert(0, Event(entry.changed or _EPOCH_AT, status=entry.status))
+    if entry.note and all(e.note is None for e in events):
+        events.insert(0, Event(entry.noted or _EPOCH_AT, note=entry.note))
+
+
+def stamp_after(entries: Iterable[Entry], when: datetime | None = None) -> str:
+    """The time of a new change: now, but always after every event of the links it touches.
+
+    A clock set back (or events merged from a machine whose clock runs ahead) must not
+    make a new change older than the ones it follows: the latest event wins.
+    """
+    stamp = iso(when or now())
+    latest = max((at_key(e.at) for entry in entries for e in entry.events), default="")
+    if latest and at_key(stamp) <= latest:
+        after = datetime.fromisoformat(latest + "+00:00") + timedelta(microseconds=1)
+        stamp = iso(after)
+    return stamp
+
+
 def set_status(
     progress: Progress,
     catalogue: Catalogue,
@@ -255,29 +337,41 @@ def set_status(
     status: Status,
     when: datetime | None = None,
 ) -> list[Change]:
-    """Give each link `status`; a link already there is reported unchanged, not an error."""
-    stamp = iso(when or now())
+    """Give each link `status`; a link already there is reported unchanged, not an error.
+
+    The links changed share one event time: one change, which one `undo` takes back.
+    """
     changes = []
     for item in items:
         link = item.link
         before = reading_state(catalogue, progress, link.id)
-        changes.append(Change(link.id, link.title, before, status))
-        if before is status:
-            continue
-        entry = progress.entry(link.id)
-        entry.status, entry.changed = status, stamp
-        entry.title, entry.url = link.title, link.url
-        entry.events.append(Event(at=stamp, status=status))
+        changes.append((item, Change(link.id, link.title, before, status)))
+    moving = [item for item, change in changes if change.changed]
+    if moving:
+        existing = [e for i in moving if (e := progress.get(i.link.id)) is not None]
+        stamp = stamp_after(existing, when)
+        for item in moving:
+            entry = progress.entry(item.link.id)
+            backfill(entry)
+            entry.events.append(Event(at=stamp, status=status))
+            entry.title, entry.url = item.link.title, item.link.url
+            settle(entry)
         progress.dirty = True
-    return changes
+    return [change for _, change in changes]
 
 
-def set_note(progress: Progress, item: Item, text: str, when: datetime | None = None) -> None:
+def set_note(progress: Progress, item: Item, text: str, when: datetime | None = None) -> bool:
+    """Set (or, with "", remove) a link's note, as a note event; False if it was already so."""
+    entry = progress.get(item.link.id)
+    if (entry.note if entry else None) == (text or None):
+        return False
     entry = progress.entry(item.link.id)
-    entry.note = text or None
-    entry.noted = iso(when or now()) if text else None
+    backfill(entry)
+    entry.events.append(Event(at=stamp_after([entry], when), note=text))
     entry.title, entry.url = item.link.title, item.link.url
+    settle(entry)
     progress.dirty = True
+    return True
 
 
 def reading_states(catalogue: Catalogue, progress: Progress) -> dict[str, Status]:
@@ -313,22 +407,40 @@ def orphans(catalogue: Catalogue, progress: Progress) -> dict[str, Entry]:
 
 @dataclass(frozen=True)
 class HistoryRow:
+    """One event, for `history`: what changed on which link, and when."""
+
     at: datetime
     id: str
     title: str
-    status: Status
+    status: Status | None
+    note: str | None = None
+    undo: str | None = None  # the time of the change this event took back
+    link: str | None = None  # a personal link "added", "edited" or "removed"
 
-    def to_json(self) -> dict[str, str]:
-        return {"at": iso(self.at), "id": self.id, "title": self.title, "status": self.status.value}
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "at": iso(self.at),
+            "id": self.id,
+            "title": self.title,
+            "status": self.status.value if self.status else None,
+            "note": self.note,
+            "undo": self.undo,
+            "link": self.link,
+        }
 
 
 def history(progress: Progress) -> list[HistoryRow]:
-    """Every status change, newest first."""
-    rows = [
-        HistoryRow(ev.when, key, entry.title or key, ev.status)
-        for key, entry in progress.links.items()
-        for ev in entry.events
-    ]
-    # Links marked by one command share a time; their order is then by id.
+    """Every change (marks, notes, personal links, undos), newest first."""
+    rows = []
+    for key, entry in progress.links.items():
+        title = entry.title or key
+        present = False
+        for ev in sorted(entry.events, key=Event.order):
+            kind = None
+            if ev.link is not None:
+                kind = ("edited" if present else "added") if ev.link else "removed"
+                present = bool(ev.link)
+            rows.append(HistoryRow(ev.when, key, title, ev.status, ev.note, ev.undo, kind))
+    # Links changed by one command share a time; their order is then by id.
     rows.sort(key=lambda r: (r.at, r.id), reverse=True)
     return rows

@@ -303,15 +303,34 @@ def render_history(w: Writer, rows: Sequence[HistoryRow]) -> None:
     if not rows:
         w.line(("Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`.", "dim"))
     for row in rows:
+        mark, what, detail = history_words(row)
         w.line(
             (f"{row.at:%Y-%m-%d %H:%M}", "dim"),
             "  ",
-            status_mark(row.status),
-            f" {row.status.value:<8} ",
+            mark,
+            f" {what:<8} ",
             (row.id, "cyan"),
             "  ",
             row.title,
+            (detail, "dim"),
         )
+
+
+def history_words(row: HistoryRow) -> tuple[Part, str, str]:
+    """The mark, the word and the detail of one history row."""
+    if row.undo is not None:
+        restored = [f"back to {row.status.value}"] if row.status else []
+        if row.note is not None:
+            restored.append("note restored" if row.note else "note removed")
+        if row.link is not None:
+            restored.append("link removed" if row.link == "removed" else "link restored")
+        return ("↶", "bold yellow"), "undo", f"  ({', '.join(restored)})"
+    if row.status is not None:
+        return status_mark(row.status), row.status.value, ""
+    if row.note is not None:
+        return ("✎", "cyan"), "note", f"  {row.note}" if row.note else "  (removed)"
+    mark = {"added": "+", "removed": "-"}.get(row.link or "", "~")
+    return (mark, "magenta"), row.link or "", "  (personal)"
 
 
 def render_changes(w: Writer, changes: Iterable[Change]) -> None:

@@ -12,7 +12,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from llmdive.errors import LlmdiveError
 from llmdive.vocab import Difficulty, Status
@@ -50,9 +57,34 @@ class GuideSchema(_Strict):
     sections: list[TopicSchema] = Field(default_factory=list)
 
 
+class EventLinkSchema(_Strict):
+    """A personal link's fields, as a change left them."""
+
+    title: Title
+    url: HttpUrl
+    difficulty: Difficulty
+    section: Slug
+    added: datetime
+
+
+class NoLinkSchema(_Strict):
+    """`{}`: the change removed the personal link."""
+
+
 class EventSchema(_Strict):
+    """One change: at least one of status, note, link (an undo carries what it restored)."""
+
     at: datetime
-    status: Status
+    status: Status | None = None
+    note: str | None = None
+    undo: datetime | None = None
+    link: EventLinkSchema | NoLinkSchema | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> EventSchema:
+        if self.status is None and self.note is None and self.link is None:
+            raise ValueError("an event needs a status, a note or a link")
+        return self
 
 
 class EntrySchema(_Strict):
