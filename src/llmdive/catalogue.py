@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 
 def _read_bytes(path: Path) -> bytes:
+    from llmdive.storage import read_bytes
+
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except FileNotFoundError:
         raise LlmdiveError(f"{path}: catalogue not found (check --guide or ${GUIDE_ENV})") from None
     except OSError as exc:

@@ -42,8 +42,10 @@ def guide_path(explicit: Path | None, home: Path) -> Path:
     env = os.environ.get(GUIDE_ENV)
     if env:
         return Path(env).expanduser()
+    from llmdive.storage import exists
+
     active = home / ACTIVE_GUIDE
-    return active if active.is_file() else bundled_guide()
+    return active if exists(active) else bundled_guide()
 
 
 def bundled_guide() -> Path:

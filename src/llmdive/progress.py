@@ -80,9 +80,11 @@ def parse_progress(data: bytes, path: Path) -> Progress:
 
 def load_progress(home: Path) -> Progress:
     """The progress stored in `home`; no file yet means nothing read yet."""
+    from llmdive.storage import read_bytes
+
     path = progress_file(home)
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except FileNotFoundError:
         return Progress()
     except OSError as exc:
@@ -206,23 +208,35 @@ def _pretty(value: object, newline: str, out: list[str]) -> None:
         out.append(json.dumps(value))
 
 
+LOCK_FILE = f"{PROGRESS_FILE}.lock"
+
+
 @contextmanager
 def locked(home: Path) -> Iterator[None]:
-    """Hold the lock on the llmdive home: every read-modify-write of its files takes it."""
+    """Hold the lock on the llmdive home: every read-modify-write of its files takes it.
+
+    Taking it first finishes any multi-file change a killed llmdive left half applied.
+    """
     from filelock import FileLock, Timeout
 
+    from llmdive.storage import PRIVATE, make_home, recover
+
+    path = home / LOCK_FILE
     try:
-        home.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(home / f"{PROGRESS_FILE}.lock"), timeout=LOCK_TIMEOUT_S)
+        make_home(home)
+    except OSError as exc:
+        raise LlmdiveError(f"cannot write in {home}: {exc.strerror or exc}") from exc
+    lock = FileLock(str(path), timeout=LOCK_TIMEOUT_S, mode=PRIVATE)
+    try:
         lock.acquire()
     except Timeout:
         raise LlmdiveError(
-            f"{progress_file(home)} is locked by another llmdive for over {LOCK_TIMEOUT_S:.0f}s; "
-            "try again"
+            f"{path} is held by another llmdive for over {LOCK_TIMEOUT_S:.0f}s; try again"
         ) from None
     except OSError as exc:
-        raise LlmdiveError(f"cannot write in {home}: {exc.strerror or exc}") from exc
+        raise LlmdiveError(f"cannot lock {path}: {exc.strerror or exc}") from exc
     try:
+        recover(home)
         yield
     finally:
         lock.release()

@@ -297,10 +297,11 @@ def read_meta(home: Path) -> Meta:
 
     from llmdive.errors import LlmdiveError
     from llmdive.schema import MetaSchema
+    from llmdive.storage import read_bytes
 
     path = home / META_FILE
     try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(read_bytes(path))
     except FileNotFoundError:
         return Meta()
     except (OSError, ValueError) as exc:
@@ -319,7 +320,7 @@ def write_active(home: Path, guide: Guide, report: Report, when: str) -> None:
 
     from llmdive.catalogue import dump_toml
     from llmdive.paths import ACTIVE_GUIDE
-    from llmdive.storage import atomic_write
+    from llmdive.storage import write_all
 
     meta = read_meta(home)
     meta.updates.append(
@@ -331,8 +332,11 @@ def write_active(home: Path, guide: Guide, report: Report, when: str) -> None:
         }
     )
     doc = {"version": 1, "source": report.source, "updated": when, "updates": meta.updates}
-    atomic_write(home / ACTIVE_GUIDE, dump_toml(guide))
-    atomic_write(home / META_FILE, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    meta_text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # One commit: killed at any point, the home has the old guide and record or the new ones.
+    write_all(
+        {home / ACTIVE_GUIDE: dump_toml(guide).encode(), home / META_FILE: meta_text.encode()}
+    )
 
 
 # ---------------------------------------------------------------- what the commands call

@@ -32,7 +32,7 @@ def guide_import(
     Example: llmdive guide import README.md -o guide.toml
     """
     from llmdive import catalogue, render, update
-    from llmdive.storage import atomic_write
+    from llmdive.storage import write_output
 
     old = catalogue.load_catalogue(output) if output and output.exists() else None
     result = update.plan(update.read_readme(str(readme)), str(readme), old)
@@ -42,7 +42,7 @@ def guide_import(
     if output is None:
         sys.stdout.write(toml_text)
         return
-    atomic_write(output, toml_text)
+    write_output(output, toml_text)
     links = sum(len(t.links) for _, t in result.guide.walk())
     kept = f", {links - len(result.report.added)} ids kept" if old else ""
     sys.stderr.write(
@@ -103,7 +103,7 @@ def guide_export(
     """Write the catalogue in use back out, as the guide's README or as TOML."""
     from llmdive.catalogue import dump_toml
     from llmdive.markdown import export_markdown
-    from llmdive.storage import atomic_write
+    from llmdive.storage import write_output
 
     writers = {"markdown": export_markdown, "toml": dump_toml}
     if fmt not in writers:
@@ -112,7 +112,7 @@ def guide_export(
     if output is None:
         sys.stdout.write(text)
     else:
-        atomic_write(output, text)
+        write_output(output, text)
 
 
 @app.command()

@@ -1,0 +1,384 @@
+"""The one door for files: all-or-nothing commits, crash recovery, and files as people keep them."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from llmdive import storage
+from llmdive.errors import LlmdiveError
+from llmdive.progress import LOCK_FILE, locked
+
+from .conftest import subprocess_env
+
+OLD = {"guide.toml": b"old guide\n", "guide-meta.json": b'{"old": 1}\n', "gone.txt": b"bye\n"}
+NEW: dict[str, bytes | None] = {
+    "guide.toml": b"new guide, longer than the old one\n",
+    "guide-meta.json": b'{"new": 2}\n',
+    "gone.txt": None,
+    "fresh.txt": b"a new file\n",
+}
+NAMES = sorted(set(OLD) | set(NEW))
+
+
+def seed(home: Path) -> None:
+    storage.make_home(home)
+    for name, data in OLD.items():
+        (home / name).write_bytes(data)
+
+
+def view(home: Path) -> dict[str, bytes | None]:
+    """The files as a reader sees them (through any unfinished commit)."""
+    out: dict[str, bytes | None] = {}
+    for name in NAMES:
+        try:
+            out[name] = storage.read_bytes(home / name)
+        except FileNotFoundError:
+            out[name] = None
+    return out
+
+
+def on_disk(home: Path) -> dict[str, bytes | None]:
+    return {n: (home / n).read_bytes() if (home / n).exists() else None for n in NAMES}
+
+
+OLD_STATE: dict[str, bytes | None] = {n: OLD.get(n) for n in NAMES}
+NEW_STATE: dict[str, bytes | None] = {n: NEW.get(n, OLD.get(n)) for n in NAMES}
+
+
+def leftovers(home: Path) -> list[str]:
+    return sorted(p.name for p in home.iterdir() if p.name.startswith("."))
+
+
+def commit(home: Path) -> None:
+    storage.write_all({home / name: data for name, data in NEW.items()})
+
+
+def test_write_all_replaces_and_deletes_together(home: Path) -> None:
+    seed(home)
+    commit(home)
+    assert on_disk(home) == NEW_STATE
+    assert leftovers(home) == []
+    assert stat.S_IMODE((home / "fresh.txt").stat().st_mode) == 0o600
+
+
+def test_write_all_takes_one_folder_only(home: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="more than one folder"):
+        storage.write_all({home / "a": b"1", tmp_path / "b": b"2"})
+
+
+# ---------------------------------------------------------------- failing at every step
+
+STEPS = ("write", "fsync", "replace", "unlink")
+
+
+def failing_at(
+    monkeypatch: pytest.MonkeyPatch, n: int, fail: Callable[[], BaseException]
+) -> list[str]:
+    """Make the n-th write/fsync/replace/unlink storage performs raise; the steps seen."""
+    seen: list[str] = []
+    for name in STEPS:
+        real = getattr(os, name)
+
+        def step(*args: object, _real: Callable[..., object] = real, _name: str = name) -> object:
+            seen.append(_name)
+            if len(seen) == n:
+                raise fail()
+            return _real(*args)
+
+        monkeypatch.setattr(storage.os, name, step)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [lambda: OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt],
+    ids=["disk-full", "interrupted"],
+)
+def test_failing_at_any_step_leaves_the_whole_old_or_the_whole_new_state(
+    home: Path, monkeypatch: pytest.MonkeyPatch, fail: Callable[[], BaseException]
+) -> None:
+    outcomes = set()
+    n = 1
+    while True:
+        seed(home)
+        for p in home.iterdir():
+            if p.name not in OLD:
+                p.unlink()
+        with monkeypatch.context() as m:
+            seen = failing_at(m, n, fail)
+            try:
+                commit(home)
+                finished = True
+            except (LlmdiveError, KeyboardInterrupt):
+                finished = False
+        if finished and len(seen) < n:
+            break  # every step has been failed once
+        seen_by_reader = view(home)
+        assert seen_by_reader in (OLD_STATE, NEW_STATE), f"step {n} ({seen[-1]})"
+        with locked(home):  # the next command: finishes or drops the interrupted commit
+            pass
+        assert on_disk(home) == seen_by_reader, f"step {n} ({seen[-1]})"
+        assert leftovers(home) == [] or all(
+            time.time() - (home / name).stat().st_mtime < storage.STALE_TEMP_S
+            for name in leftovers(home)
+        )
+        outcomes.add("new" if seen_by_reader == NEW_STATE else "old")
+        # A rerun of the change applies it whole.
+        commit(home)
+        assert on_disk(home) == NEW_STATE
+        n += 1
+    assert outcomes == {"old", "new"}
+    assert n > 12  # 4 files staged, the journal, 4 renames and unlinks: each one failed
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from llmdive import storage
+home, n = Path(sys.argv[1]), int(sys.argv[2])
+count = 0
+for name in ("write", "fsync", "replace", "unlink"):
+    real = getattr(os, name)
+    def step(*args, _real=real):
+        global count
+        count += 1
+        if count == n:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return _real(*args)
+    setattr(os, name, step)
+changes = {home / k: (v.encode() if v is not None else None) for k, v in
+           __import__("json").loads(sys.argv[3]).items()}
+storage.write_all(changes)
+"""
+
+
+@pytest.mark.stress
+def test_sigkill_at_every_step_then_the_next_command_recovers(home: Path) -> None:
+    spec = json.dumps({k: v.decode() if v is not None else None for k, v in NEW.items()})
+    outcomes = []
+    for n in range(1, 60):
+        seed(home)
+        for p in home.iterdir():
+            if p.name not in OLD and p.name != LOCK_FILE:
+                p.unlink()
+        proc = subprocess.run(
+            [sys.executable, "-c", KILLER, str(home), str(n), spec],
+            env=subprocess_env(),
+            capture_output=True,
+            timeout=60,
+        )
+        if proc.returncode == 0:
+            break
+        assert proc.returncode == -9, proc.stderr.decode()
+        seen_by_reader = view(home)
+        assert seen_by_reader in (OLD_STATE, NEW_STATE), f"killed at step {n}"
+        with locked(home):
+            pass
+        assert on_disk(home) == seen_by_reader, f"killed at step {n}"
+        outcomes.append("new" if seen_by_reader == NEW_STATE else "old")
+    else:
+        pytest.fail("the commit never finished")
+    assert "old" in outcomes and "new" in outcomes
+
+
+def test_a_reader_sees_the_new_state_while_a_commit_is_being_finished(home: Path) -> None:
+    seed(home)
+    # What a killed writer leaves right after its commit point: a journal, staged files.
+    staged = []
+    for name, data in NEW.items():
+        tmp = None
+        if data is not None:
+            tmp = str(home / f".{name}.llmdive-x.tmp")
+            Path(tmp).write_bytes(data)
+        staged.append({"path": str(home / name), "real": str(home / name), "temp": tmp})
+    (home / storage.JOURNAL).write_text(json.dumps({"version": 1, "changes": staged}))
+    assert view(home) == NEW_STATE
+    assert storage.exists(home / "fresh.txt") and not storage.exists(home / "gone.txt")
+    assert on_disk(home) == OLD_STATE
+    with locked(home):
+        assert on_disk(home) == NEW_STATE
+    assert leftovers(home) == []
+
+
+def test_an_unreadable_journal_is_named_and_kept(home: Path) -> None:
+    seed(home)
+    (home / storage.JOURNAL).write_text("{not json")
+    journal = home / storage.JOURNAL
+    with pytest.raises(LlmdiveError, match=f"{journal}: an unfinished change"), locked(home):
+        pass
+    assert (home / storage.JOURNAL).read_text() == "{not json"
+    assert on_disk(home) == OLD_STATE
+
+
+# ---------------------------------------------------------------- files as people keep them
+
+
+def test_a_symlinked_file_is_written_through_to_its_target(home: Path, tmp_path: Path) -> None:
+    synced = tmp_path / "dotfiles"
+    synced.mkdir()
+    target = synced / "progress.json"
+    target.write_text("old")
+    storage.make_home(home)
+    (home / "progress.json").symlink_to(target)
+    storage.atomic_write(home / "progress.json", "new")
+    assert (home / "progress.json").is_symlink()
+    assert target.read_text() == "new"
+    (home / "personal.json").symlink_to(synced / "personal.json")  # dangling until written
+    storage.write_all({home / "personal.json": b"mine", home / "guide.toml": b"g"})
+    assert (home / "personal.json").is_symlink()
+    assert (synced / "personal.json").read_bytes() == b"mine"
+    assert [p.name for p in synced.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_read_only_file_is_refused_not_replaced(home: Path) -> None:
+    storage.make_home(home)
+    path = home / "progress.json"
+    path.write_text("mine")
+    path.chmod(0o444)
+    with pytest.raises(LlmdiveError, match=f"^{path} is read-only: llmdive has left it as it is"):
+        storage.atomic_write(path, "new")
+    with pytest.raises(LlmdiveError, match="read-only"):
+        storage.write_all({path: b"new", home / "other": b"x"})
+    assert path.read_text() == "mine"
+    assert sorted(p.name for p in home.iterdir()) == ["progress.json"]
+
+
+def test_home_is_private_and_so_is_every_file_in_it(home: Path) -> None:
+    with locked(home):
+        storage.atomic_write(home / "progress.json", "{}")
+        storage.write_all({home / "guide.toml": b"g", home / "guide-meta.json": b"m"})
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in home.iterdir()}
+    assert modes == {
+        LOCK_FILE: 0o600,
+        "progress.json": 0o600,
+        "guide.toml": 0o600,
+        "guide-meta.json": 0o600,
+    }
+
+
+def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
+    out = tmp_path / "guide.toml"
+    out.write_text("old")
+    out.chmod(0o640)
+    storage.write_output(out, "new")
+    assert out.read_text() == "new"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_a_new_output_file_follows_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        storage.write_output(tmp_path / "out.md", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.md").stat().st_mode) == 0o640
+
+
+def test_output_to_a_pipe_nobody_reads_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(LlmdiveError, match=f"cannot write {fifo}: no process is reading"):
+        storage.write_output(fifo, "x")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_output_to_a_pipe_with_a_reader_is_written(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # opens at once, writer or not
+        ready.set()
+        data = b""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(fd, 1024)
+            except BlockingIOError:  # a writer is there, its bytes are not yet
+                chunk = None
+            if chunk:
+                data += chunk
+            elif chunk == b"" and data:
+                break  # the writer has closed
+            else:
+                time.sleep(0.01)
+        os.close(fd)
+        got.append(data)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert ready.wait(10)
+    storage.write_output(fifo, "through the pipe")
+    reader.join(10)
+    assert got == [b"through the pipe"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_output_to_a_device_is_written_and_the_device_kept() -> None:
+    storage.write_output(Path(os.devnull), "discarded")
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_output_to_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(LlmdiveError, match="is a folder"):
+        storage.write_output(tmp_path, "x")
+
+
+def test_a_killed_writers_temp_files_are_cleaned_up_by_a_later_write(home: Path) -> None:
+    storage.make_home(home)
+    stale = home / ".progress.json.llmdive-abc123.tmp"
+    stale.write_text("half a file")
+    old = time.time() - 2 * storage.STALE_TEMP_S
+    os.utime(stale, (old, old))
+    young = home / ".progress.json.llmdive-def456.tmp"  # maybe another writer's, in progress
+    young.write_text("being written")
+    foreign = home / ".notes.tmp"  # not llmdive's
+    foreign.write_text("someone else's")
+    os.utime(foreign, (old, old))
+    with locked(home):
+        storage.atomic_write(home / "progress.json", "{}")
+    assert not stale.exists()
+    assert young.exists() and foreign.exists()
+
+
+def test_the_folder_is_fsynced_after_each_replace(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage.make_home(home)
+    events: list[str] = []
+    real_replace, real_fsync = os.replace, os.fsync
+
+    def replace(src: str, dst: str) -> None:
+        events.append(f"replace {Path(dst).name}")
+        real_replace(src, dst)
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            events.append("fsync folder")
+        real_fsync(fd)
+
+    monkeypatch.setattr(storage.os, "replace", replace)
+    monkeypatch.setattr(storage.os, "fsync", fsync)
+    storage.atomic_write(home / "progress.json", "{}")
+    assert events == ["replace progress.json", "fsync folder"]
+
+
+def test_an_error_about_the_lock_names_the_lock_file(home: Path) -> None:
+    storage.make_home(home)
+    (home / LOCK_FILE).mkdir()  # something that cannot be a lock file
+    with pytest.raises(LlmdiveError, match=f"cannot lock {home / LOCK_FILE}: "), locked(home):
+        pass
