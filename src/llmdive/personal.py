@@ -91,11 +91,19 @@ def _validate(data: bytes, path: Path) -> dict[str, Any]:
         ) from None
 
 
+def personal_document(links: list[PersonalLink]) -> dict[str, Any]:
+    """personal.json's content for these links."""
+    return {"version": 1, "links": [p.to_dict() for p in links]}
+
+
+def dump_personal(links: list[PersonalLink]) -> str:
+    return json.dumps(personal_document(links), indent=2, ensure_ascii=False) + "\n"
+
+
 def save_personal(home: Path, links: list[PersonalLink]) -> None:
     from llmdive.storage import atomic_write
 
-    doc = {"version": 1, "links": [p.to_dict() for p in links]}
-    atomic_write(personal_file(home), json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    atomic_write(personal_file(home), dump_personal(links))
 
 
 def merge(catalogue: Catalogue, personal: list[PersonalLink]) -> Catalogue:

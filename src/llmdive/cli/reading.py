@@ -99,22 +99,6 @@ def next_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = Fa
     )
 
 
-@app.command("progress")
-def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
-    """How far along you are: overall, per section and per difficulty."""
-    from llmdive import jsonout, planner, render
-    from llmdive.progress import orphans
-
-    ws = workspace(ctx)
-    summary = planner.summarize(ws.catalogue, ws.states)
-    lost = orphans(ws.catalogue, ws.progress)
-    emit(
-        json_out,
-        lambda: jsonout.progress_json(summary, lost),
-        lambda w: render.render_progress(w, summary, lost),
-    )
-
-
 @app.command()
 def history(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """What you marked, and when, newest first."""

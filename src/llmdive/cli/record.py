@@ -1,0 +1,76 @@
+"""The reader's record as a whole: `progress` (the summary), `progress export`."""
+
+# No `from __future__ import annotations`: Typer would eval every annotation on each start.
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmdive.cli.app import JsonOpt, app, emit, workspace
+
+progress_app = typer.Typer(
+    help="How far along you are; `progress export` shares your record.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+app.add_typer(progress_app, name="progress")
+
+
+@progress_app.callback()
+def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """How far along you are: overall, per section and per difficulty.
+
+    Example: llmdive progress export --format markdown --output reading.md
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from llmdive import jsonout, planner, render
+    from llmdive.progress import orphans
+
+    ws = workspace(ctx)
+    summary = planner.summarize(ws.catalogue, ws.states)
+    lost = orphans(ws.catalogue, ws.progress)
+    emit(
+        json_out,
+        lambda: jsonout.progress_json(summary, lost),
+        lambda w: render.render_progress(w, summary, lost),
+    )
+
+
+@progress_app.command("export")
+def progress_export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="markdown (a checklist by section), json (the whole record, for "
+            "`progress merge`) or csv (one row per link).",
+        ),
+    ] = "markdown",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", dir_okay=False, help="Write here instead of stdout."),
+    ] = None,
+) -> None:
+    """Export your reading record to share: a Markdown checklist, JSON or CSV.
+
+    Example: llmdive progress export --format csv --output reading.csv
+    """
+    from llmdive import record
+    from llmdive.personal import load_personal
+
+    if fmt not in record.FORMATS:
+        raise typer.BadParameter("choose markdown, json or csv", param_hint="--format")
+    ws = workspace(ctx)
+    text = record.export(fmt, ws.catalogue, ws.progress, load_personal(ws.home))
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from llmdive.storage import atomic_write
+
+    record.refuse_own_files(output, ws.home)
+    atomic_write(output, text)
+    sys.stderr.write(f"wrote {output}\n")

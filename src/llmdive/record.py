@@ -1,0 +1,234 @@
+"""The reader's record, exported to share: a Markdown checklist, a CSV sheet, or JSON.
+
+The JSON form is the whole record, exactly as stored, in one document that another
+llmdive can read back (`progress merge`):
+
+    {"format": "llmdive-record", "version": 1,
+     "progress": <progress.json document>, "personal": <personal.json document>}
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from llmdive.errors import LlmdiveError
+from llmdive.vocab import Status
+
+if TYPE_CHECKING:
+    from llmdive.catalogue import Catalogue, Item
+    from llmdive.models import Entry, Progress, Topic
+    from llmdive.personal import PersonalLink
+
+RECORD_FORMAT = "llmdive-record"
+RECORD_VERSION = 1
+FORMATS = ("markdown", "json", "csv")
+CSV_COLUMNS = ("id", "title", "url", "section", "difficulty", "status", "changed", "note")
+SEP = " › "
+
+
+def record_document(progress: Progress, personal: list[PersonalLink]) -> dict[str, Any]:
+    """The whole record: progress.json and personal.json, as stored, in one document."""
+    from llmdive.personal import personal_document
+
+    return {
+        "format": RECORD_FORMAT,
+        "version": RECORD_VERSION,
+        "progress": progress.to_dict(),
+        "personal": personal_document(personal),
+    }
+
+
+def export(fmt: str, catalogue: Catalogue, progress: Progress, personal: list[PersonalLink]) -> str:
+    """The record as `fmt` (markdown, json or csv)."""
+    if fmt == "json":
+        from llmdive.progress import pretty_json
+
+        return pretty_json(record_document(progress, personal))
+    if fmt == "csv":
+        return export_csv(catalogue, progress)
+    if fmt == "markdown":
+        return export_markdown(catalogue, progress)
+    raise LlmdiveError(f"unknown export format {fmt!r}: choose {', '.join(FORMATS)}")
+
+
+def refuse_own_files(output: Path, home: Path) -> None:
+    """An export must never replace the record it was made from."""
+    from llmdive.personal import personal_file
+    from llmdive.progress import progress_file
+
+    target = output.resolve()
+    for own in (progress_file(home), personal_file(home)):
+        if target == own.resolve():
+            raise LlmdiveError(
+                f"{output} is llmdive's own {own.name}: write the export somewhere else"
+            )
+
+
+# ---------------------------------------------------------------- rows
+
+
+class _Row:
+    """One link of the record, with what the reader did with it."""
+
+    __slots__ = ("changed", "difficulty", "id", "note", "personal", "section", "status", "title",
+                 "url")  # fmt: skip
+
+    def __init__(self, key: str, title: str, url: str, section: list[str], difficulty: str,
+                 personal: bool, status: Status, changed: str | None,
+                 note: str | None) -> None:  # fmt: skip
+        self.id, self.title, self.url, self.section = key, title, url, section
+        self.difficulty, self.personal = difficulty, personal
+        self.status, self.changed, self.note = status, changed, note
+
+
+def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | None, _Row]]:
+    """Every link of the catalogue in guide order, then the record's links no longer in it."""
+    from llmdive.progress import orphans, reading_states
+
+    states = reading_states(catalogue, progress)
+    for item in catalogue.items:
+        link = item.link
+        key = link.id
+        group = catalogue.shared_with.get(key, [key])
+        changed = max(
+            (c for i in group if (c := progress.value(i, "changed"))), key=_when, default=None
+        )
+        yield item, _Row(key, link.title, link.url, [t.title for t in item.path],
+                         link.difficulty.value, link.personal, states.get(key, Status.UNREAD),
+                         changed, progress.value(key, "note"))  # fmt: skip
+    for key, entry in orphans(catalogue, progress).items():
+        if _kept(entry):
+            yield None, _Row(key, entry.title or key, entry.url or "", [], "", False,
+                             entry.status, entry.changed, entry.note)  # fmt: skip
+
+
+def _when(at: str) -> str:
+    from llmdive.models import at_key
+
+    return at_key(at)
+
+
+def _kept(entry: Entry) -> bool:
+    """An entry worth listing: it says something, and is not a personal link since removed."""
+    from llmdive.progress import replay
+
+    if replay(entry.events).link == {}:
+        return False
+    return entry.status is not Status.UNREAD or bool(entry.note)
+
+
+# ---------------------------------------------------------------- Markdown
+
+# Every character that could start Markdown syntax in running text. Escaping them all keeps
+# a title a title: it cannot open a link, an image, emphasis, code or raw HTML.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&#])")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def md_text(text: str) -> str:
+    """Text from data, safe in a Markdown line: one line, every markup character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(_CONTROLS.sub(" ", text).split()))
+
+
+def md_url(url: str) -> str:
+    """A URL as a Markdown link destination: nothing in it can close or break the link."""
+    return "".join(
+        c if c.isascii() and c.isprintable() and c not in " ()<>\\`" else
+        "".join(f"%{b:02X}" for b in c.encode())
+        for c in url
+    )  # fmt: skip
+
+
+_BOX = {Status.READ: "[x]"}
+_WORD = {Status.READ: "read", Status.READING: "reading since", Status.SKIPPED: "skipped"}
+
+
+def _md_line(row: _Row) -> str:
+    parts = [f"- {_BOX.get(row.status, '[ ]')} [{md_text(row.title)}]({md_url(row.url)})"]
+    if row.status is not Status.UNREAD:
+        when = f" {row.changed[:10]}" if row.changed else ""
+        parts.append(f"{_WORD[row.status]}{when}")
+    if row.personal:
+        parts.append("personal")
+    if row.note:
+        parts.append(f"note: {md_text(row.note)}")
+    return " · ".join(parts)
+
+
+def export_markdown(catalogue: Catalogue, progress: Progress) -> str:
+    """A checklist by the guide's sections: [x] read, [ ] the rest, with dates and notes."""
+    rows = list(_rows(catalogue, progress))
+    counted = [r for _, r in rows if r.status is not Status.SKIPPED]
+    read = sum(r.status is Status.READ for r in counted)
+    reading = sum(r.status is Status.READING for r in counted)
+    skipped = len(rows) - len(counted)
+    title = md_text(catalogue.guide.title)
+    out = [f"# My reading of {title}", ""]
+    summary = f"{read} of {len(counted)} links read"
+    if reading:
+        summary += f", {reading} being read"
+    if skipped:
+        summary += f" ({skipped} skipped)"
+    out += [summary + ".", ""]
+    last: tuple[Topic, ...] = ()
+    for item, row in rows:
+        if item is None:
+            continue
+        path = item.path
+        if not last or path[-1] is not last[-1]:
+            # A heading for each level this link's path opens that the last link's did not.
+            same = 0
+            while same < min(len(path), len(last)) and path[same] is last[same]:
+                same += 1
+            for depth in range(same, len(path)):
+                out += ["", f"{'#' * min(depth + 2, 6)} {md_text(path[depth].title)}", ""]
+            last = path
+        out.append(_md_line(row))
+    gone = [row for item, row in rows if item is None]
+    if gone:
+        out += ["", "## Not in the current guide", ""]
+        out += [_md_line(row) for row in gone]
+    return "\n".join(_squeeze(out)).strip("\n") + "\n"
+
+
+def _squeeze(lines: list[str]) -> Iterator[str]:
+    """No two blank lines in a row."""
+    blank = False
+    for line in lines:
+        if line == "" and blank:
+            continue
+        blank = line == ""
+        yield line
+
+
+# ---------------------------------------------------------------- CSV
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str | None) -> str:
+    """A cell a spreadsheet shows as text: never a formula, never a control character."""
+    if not value:
+        return ""
+    text = "".join(
+        c if c in "\n\t" or c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in value
+    )
+    return "'" + text if value.startswith(_FORMULA_START) else text
+
+
+def export_csv(catalogue: Catalogue, progress: Progress) -> str:
+    """One row per link: id, title, url, section path, difficulty, status, changed, note."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for _, row in _rows(catalogue, progress):
+        writer.writerow(
+            [csv_cell(v) for v in (row.id, row.title, row.url, SEP.join(row.section),
+                                   row.difficulty, row.status.value, row.changed, row.note)]
+        )  # fmt: skip
+    return out.getvalue()
