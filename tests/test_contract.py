@@ -5,13 +5,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+import pytest
+import typer
+
+from llmdive import contract
+from llmdive.cli import app
 from llmdive.progress import load_progress
 from llmdive.vocab import Status
 
-from .conftest import Invoke, subprocess_env
+from .conftest import FIXTURES, REPO, Invoke, subprocess_env
+
+SCHEMA = REPO / "schema"
 
 
 def ok_json(result: Any) -> Any:
@@ -101,3 +110,103 @@ def test_a_broken_progress_file_with_json_in_a_real_process(home: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert "not valid JSON" in json.loads(proc.stderr)["error"]
+
+
+# ---------------------------------------------------------------- the schema files
+
+
+def test_the_schema_files_are_generated_from_the_models() -> None:
+    committed = {p.name: p.read_text(encoding="utf-8") for p in SCHEMA.glob("*.json")}
+    assert committed == contract.files(), "run: python schema/make_schema.py"
+    for text in committed.values():
+        jsonschema.Draft202012Validator.check_schema(json.loads(text))
+
+
+def schema_of(command: str) -> dict[str, Any]:
+    name = next(n for n, (_, commands) in contract.SHAPES.items() if command in commands)
+    return json.loads((SCHEMA / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def json_commands() -> set[str]:
+    """Every command that takes --json, as `name` or `group name`."""
+
+    def walk(group: Any, prefix: str) -> Iterator[str]:
+        for name, cmd in group.commands.items():
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, f"{prefix}{name} ")
+            elif any(p.name == "json_out" for p in cmd.params):
+                yield prefix + name
+
+    return set(walk(typer.main.get_command(app), ""))
+
+
+def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
+    """Each --json command run on a record with something of every kind in it."""
+
+    def run(*args: str) -> Any:
+        return ok_json(cli(*args, "--json"))
+
+    yield "mark-read", run("mark-read", "lora", "illustrated-t", "tweet")
+    yield "start", run("start", "rlhf")
+    yield "skip", run("skip", "dpo")
+    yield "mark-unread", run("mark-unread", "illustrated-t")
+    yield "note", run("note", "lora", "the rank part")
+    yield "add", run("add", "https://example.com/mine", "-t", "Mine", "-s", "lora")
+    yield "list", run("list")
+    yield "show", run("show", "lora")
+    yield "next", run("next")
+    yield "toc", run("toc")
+    yield "history", run("history")
+    yield "guide status", run("guide", "status")
+    yield "guide update", run("guide", "update", "--from", str(FIXTURES / "guide-v2-renamed.md"))
+    yield "guide update", run("guide", "update", "--from", str(FIXTURES / "guide-v3-additions.md"))
+    yield "whatsnew", run("whatsnew")
+    raw = json.loads((home / "progress.json").read_text())
+    raw["links"]["retired-link"] = {"status": "read", "title": "Old one"}
+    (home / "progress.json").write_text(json.dumps(raw))
+    yield "progress", run("progress")
+
+
+def test_every_commands_json_output_follows_its_schema(cli: Invoke, home: Path) -> None:
+    seen = set()
+    for command, data in outputs(cli, home):
+        jsonschema.validate(data, schema_of(command))
+        seen.add(command)
+    missing = json_commands() - seen
+    assert not missing, (
+        f"{sorted(missing)} take --json: add their shape to llmdive/contract.py (SHAPES), "
+        "run schema/make_schema.py, and run them in outputs() here"
+    )
+
+
+def test_the_record_used_has_something_of_every_kind(cli: Invoke, home: Path) -> None:
+    """The validation above means something only if nulls and non-nulls both occur."""
+    data = dict(outputs(cli, home))
+    links = data["list"]
+    assert {d["status"] for d in links} == {"unread", "reading", "read", "skipped"}
+    assert {d["personal"] for d in links} == {True, False}
+    assert {d["note"] is None for d in links} == {True, False}
+    assert {d["status_changed"] is None for d in links} == {True, False}
+    assert {n["link"] is None for n in data["next"]} == {True, False}
+    assert data["progress"]["orphans"] and data["whatsnew"]
+
+
+def test_errors_follow_the_error_schema(cli: Invoke) -> None:
+    for args in (("show", "nosuch"), ("list", "-d", "spicy"), ("mark-read", "zzz", "lora")):
+        result = cli(*args, "--json")
+        assert result.exit_code in (1, 2) and result.stdout == ""
+        jsonschema.validate(json.loads(result.stderr), schema_of("any command, on stderr"))
+
+
+def test_a_wrong_output_is_caught(cli: Invoke) -> None:
+    """The schemas are strict: a missing key or an extra one fails."""
+    link = ok_json(cli("show", "lora", "--json"))
+    jsonschema.validate(link, schema_of("show"))
+    for broken in (
+        {k: v for k, v in link.items() if k != "note"},
+        {**link, "extra": 1},
+        {**link, "status": "done"},
+        {**link, "status_changed": "2026-01-01 10:00"},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, schema_of("show"))

@@ -111,7 +111,8 @@ def test_update_keeps_every_read_mark_and_never_rewrites_progress(cli: Invoke, h
     dry = json.loads(ok(cli("guide", "update", "--from", str(V2), "--dry-run", "--json")))
     assert dry["dry_run"] is True
     assert not (home / "guide.toml").exists()
-    assert [c["id"] for c in dry["removed"] if c["had_progress"]] == ["tweet-learn-ml-rt-karpathy"]
+    removed = [c["link"] for c in dry["removed"] if c["link"]["status"] != "unread"]
+    assert [(c["id"], c["status"]) for c in removed] == [("tweet-learn-ml-rt-karpathy", "read")]
     out = ok(cli("guide", "update", "--from", str(V2)))
     assert "Updated the guide from" in out
     assert "(you: read)" in out
@@ -134,7 +135,8 @@ def test_a_link_that_comes_back_gets_its_id_and_progress_back(cli: Invoke) -> No
     ok(cli("guide", "update", "--from", str(V2)))
     report = json.loads(ok(cli("guide", "update", "--from", str(V3), "--json")))
     # Only links with progress are remembered once they leave; this one had a read mark.
-    assert [c["id"] for c in report["returned"]] == ["tweet-learn-ml-rt-karpathy"]
+    returned = [c["link"] for c in report["returned"]]
+    assert [(c["id"], c["status"]) for c in returned] == [("tweet-learn-ml-rt-karpathy", "read")]
     assert json.loads(ok(cli("show", "tweet", "--json")))["status"] == "read"
 
 

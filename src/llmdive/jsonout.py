@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from llmdive.models import Entry, Progress, Topic
     from llmdive.planner import NextPick, Summary, Tally
     from llmdive.progress import Change
+    from llmdive.update import Report
     from llmdive.workspace import Workspace
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -193,6 +194,24 @@ def change_json(
         "after": after,
         "changed": before != after,
     }
+
+
+def report_json(
+    report: Report, old: Catalogue, new: Catalogue, progress: Progress, dry_run: bool
+) -> dict[str, Any]:
+    """A guide update's report: each link as the new guide has it (the old one, if removed)."""
+    in_new, in_old = LinkJson(new, progress), LinkJson(old, progress)
+
+    def entry(c: Any) -> dict[str, Any]:
+        item = new.by_id.get(c.id)
+        link = in_new(item) if item is not None else in_old(old.by_id[c.id])
+        return {"link": link, "before": c.before, "after": c.after}
+
+    data: dict[str, Any] = {"source": report.source, "dry_run": dry_run}
+    for kind in report.KINDS:
+        data[kind] = [entry(c) for c in getattr(report, kind)]
+    data["ambiguous"] = report.ambiguous
+    return data
 
 
 # ---------------------------------------------------------------- errors

@@ -43,18 +43,6 @@ class Change:
     before: str | None = None
     after: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "title": self.title,
-            "section": self.section,
-            "status": self.status.value,
-            "had_progress": self.status is not Status.UNREAD,
-        }
-        if self.before is not None or self.after is not None:
-            data.update(before=self.before, after=self.after)
-        return data
-
 
 @dataclass
 class Report:
@@ -73,13 +61,6 @@ class Report:
     @property
     def changed(self) -> bool:
         return any(getattr(self, k) for k in self.KINDS)
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"source": self.source}
-        for kind in self.KINDS:
-            data[kind] = [c.to_json() for c in getattr(self, kind)]
-        data["ambiguous"] = self.ambiguous
-        return data
 
 
 def _titles(path: tuple[Topic, ...]) -> list[str]:

@@ -63,7 +63,8 @@ def guide_update(
     json_out: JsonOpt = False,
 ) -> None:
     """Follow the guide: import a newer README, keeping every id and all your progress."""
-    from llmdive import render, update
+    from llmdive import jsonout, render, update
+    from llmdive.catalogue import Catalogue
 
     ws = workspace(ctx)
     plan = update.plan_update(ws, source)
@@ -71,9 +72,10 @@ def guide_update(
         render.warn(warning)
     if not dry_run:
         update.apply_update(ws, plan)
+    new = Catalogue(plan.guide)
     emit(
         json_out,
-        lambda: {**plan.report.to_json(), "dry_run": dry_run},
+        lambda: jsonout.report_json(plan.report, ws.base_catalogue, new, ws.progress, dry_run),
         lambda w: render.render_report(w, plan.report, dry_run),
     )
     if ws.guide_chosen and not dry_run:

@@ -1,0 +1,210 @@
+"""The JSON contract, written down: the shape of every command's --json output.
+
+These pydantic models describe what jsonout.py builds; they are never imported by a
+command (building JSON needs no pydantic). `schemas()` turns them into the JSON Schema
+files committed under schema/ (`python schema/make_schema.py` rewrites them), and the
+tests hold every command's output to those files.
+
+Conventions: every key is always present (null when unset); times are UTC ISO 8601
+with a Z; a link is always the one `Link` object, to which a command may add keys of
+its own (`WhatsnewLink.added`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from llmdive.vocab import Difficulty, Status
+
+UtcTime = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$",
+        description="UTC, ISO 8601, with a Z",
+    ),
+]
+Count = Annotated[int, Field(ge=0)]
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Link(_Shape):
+    """One link of the guide (or one of the reader's own), as the reader has it."""
+
+    id: str = Field(description="Stable id; any unambiguous prefix works on the command line")
+    title: str
+    url: str
+    difficulty: Difficulty
+    section: list[str] = Field(description="Headings from the top-level section down")
+    kind: str = Field(description="What the URL is: video, paper, article, ...")
+    personal: bool = Field(description="One of the reader's own links (`llmdive add`)")
+    status: Status
+    status_changed: UtcTime | None = Field(description="When the status last changed")
+    note: str | None
+
+
+class WhatsnewLink(Link):
+    added: UtcTime = Field(description="When the guide update that added it was made")
+
+
+class NextPick(_Shape):
+    section: str
+    link: Link | None = Field(description="null when everything there is read or skipped")
+
+
+class TocNode(_Shape):
+    slug: str
+    title: str
+    links: Count = Field(description="Links here and in every topic below")
+    read: Count
+    topics: list[TocNode]
+
+
+class Tally(_Shape):
+    """Counts that add up: read + reading + unread + skipped == total (every link)."""
+
+    total: Count
+    read: Count
+    reading: Count
+    unread: Count
+    skipped: Count
+
+
+class SectionTally(Tally):
+    section: str
+
+
+class Orphan(_Shape):
+    """Progress on a link that is no longer in the guide: kept, and reported."""
+
+    id: str
+    title: str | None
+    url: str | None
+    status: Status
+    status_changed: UtcTime | None
+    note: str | None
+
+
+class ProgressSummary(_Shape):
+    overall: Tally
+    sections: list[SectionTally]
+    difficulties: dict[Difficulty, Tally]
+    orphans: list[Orphan]
+
+
+class HistoryRow(_Shape):
+    at: UtcTime
+    id: str
+    title: str
+    status: Status
+
+
+class WhatsnewGroup(_Shape):
+    section: str
+    links: list[WhatsnewLink]
+
+
+class Change(_Shape):
+    """One change a command made (mark-read, start, skip, mark-unread, note, add, ...)."""
+
+    link: Link = Field(description="The link as it is after the change")
+    field: Literal["status", "note", "link"] = Field(
+        description='What changed: "link" is a personal link added (before null, after "added")'
+    )
+    before: str | None
+    after: str | None
+    changed: bool = Field(description="false when the link already was so")
+
+
+class Changes(_Shape):
+    changes: list[Change]
+
+
+class ReportEntry(_Shape):
+    """One link in a guide update's report: `before` and `after` for what changed."""
+
+    link: Link
+    before: str | None
+    after: str | None
+
+
+class Ambiguous(_Shape):
+    new: str = Field(description="Title of the new link, kept apart under a new id")
+    candidates: list[str] = Field(description="Ids of the old links it could continue")
+    section: list[str]
+
+
+class UpdateReport(_Shape):
+    source: str
+    dry_run: bool
+    added: list[ReportEntry]
+    returned: list[ReportEntry]
+    removed: list[ReportEntry]
+    retitled: list[ReportEntry]
+    moved: list[ReportEntry]
+    rebadged: list[ReportEntry]
+    url_changed: list[ReportEntry]
+    ambiguous: list[Ambiguous]
+
+
+class GuideStatus(_Shape):
+    catalogue: str
+    kind: str = Field(description="bundled, updated, or chosen with --guide/$LLMDIVE_GUIDE")
+    links: Count
+    source: str | None
+    updated: UtcTime | None
+    updates: Count
+
+
+class Error(_Shape):
+    """What a command prints on stderr when it fails under --json (exit code unchanged)."""
+
+    error: str = Field(description="The first problem, as one line")
+    problems: list[str] = Field(description="Every problem, one line each")
+
+
+# One schema file per output: schema/NAME.json, and the commands that print it.
+SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "link": (Link, ("show",)),
+    "links": (list[Link], ("list",)),
+    "next": (list[NextPick], ("next",)),
+    "toc": (list[TocNode], ("toc",)),
+    "progress": (ProgressSummary, ("progress",)),
+    "history": (list[HistoryRow], ("history",)),
+    "whatsnew": (list[WhatsnewGroup], ("whatsnew",)),
+    "changes": (Changes, ("mark-read", "start", "skip", "mark-unread", "note", "add")),
+    "guide-update": (UpdateReport, ("guide update",)),
+    "guide-status": (GuideStatus, ("guide status",)),
+    "error": (Error, ("any command, on stderr",)),
+}
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of every output, by file name (without .json)."""
+    out = {}
+    for name, (shape, commands) in SHAPES.items():
+        schema = TypeAdapter(shape).json_schema()
+        said = f"The --json output of: {', '.join(commands)}."
+        if "description" in schema:
+            said += " " + schema.pop("description")
+        schema.pop("title", None)
+        out[name] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": f"llmdive {name}",
+            "description": said,
+            **schema,
+        }
+    return out
+
+
+def files() -> dict[str, str]:
+    """The text of every file under schema/, by file name."""
+    return {
+        f"{name}.json": json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        for name, schema in schemas().items()
+    }
