@@ -98,10 +98,17 @@ class ProgressSummary(_Shape):
 
 
 class HistoryRow(_Shape):
+    """One change, newest first: a status, a note, a personal link, or an undo."""
+
     at: UtcTime
     id: str
     title: str
-    status: Status
+    status: Status | None = Field(description="The status set, if this change set one")
+    note: str | None = Field(description='The note set, if this change set one ("" removed it)')
+    undo: UtcTime | None = Field(description="The time of the change this one took back")
+    link: Literal["added", "edited", "removed"] | None = Field(
+        description="What happened to a personal link"
+    )
 
 
 class WhatsnewGroup(_Shape):
