@@ -2,27 +2,37 @@
 
 A record is a log of events per link, and events are values: merging two records
 takes, per link, the union of both event histories (an event on both sides is kept
-once), and derives the link's status and note from that union, exactly as a single
-machine does (the latest event wins; events at the same instant are ordered by their
-JSON text, so every machine picks the same one). Nothing either side recorded is lost:
-a note overwritten by a newer one stays in the history as the older event.
+once), and derives the link's status, note and personal-link fields from that union
+exactly as a single machine does (progress.replay: the latest event wins, events at
+one instant in Event.order, so every machine picks the same one). Nothing either side
+recorded is lost: a note overwritten by a newer one stays in the history as the older
+event, and an older file's note or status without an event gets one (progress.backfill).
 
 The merge is a join in the lattice sense: merge(a, b) == merge(b, a),
-merge(a, merge(b, c)) == merge(merge(a, b), c) and merge(a, a) == a, for records whose
-stored fields say what their events say (which is how llmdive writes them; an older
-file whose note has no event of its own gets one, at the note's time, on the way in).
+merge(a, merge(b, c)) == merge(merge(a, b), c) and merge(a, a) == a, for records as
+llmdive writes them (stored fields say what the events say).
 
-Personal links are unioned by normalised URL (slugs.normalize_url):
+Personal links are unioned by normalised URL (slugs.normalize_url), over what both
+personal.json files list and what both logs' link events say (so that a link removed
+on one machine still holds its id):
 
-- the same URL on both sides is one link; its newest version (by `edited`, else
-  `added`) wins, id included, and progress recorded for that URL moves to that id;
-- two different URLs under one id: the URL added first keeps the id (ties: the
-  smaller normalised URL); the other becomes `ID-XXXXXXXX` (eight hex digits of the
-  CRC-32 of its normalised URL, so every machine renames it alike), and the progress
-  recorded for its URL moves with it;
-- given the common ancestor (`base`, as git's merge driver has it), a link one side
-  removed and the other left as it was stays removed; without one, removals are not
-  known and the union keeps the link.
+- the same URL under two ids is one link: the smaller id is kept, and the progress
+  recorded for that URL moves to it;
+- two different URLs under one id: the smaller normalised URL keeps the id; the other
+  becomes `ID-XXXXXXXX` (eight hex digits of the CRC-32 of its normalised URL, so every
+  machine renames it alike), and the progress recorded for its URL moves with it.
+
+These rules look only at what survives every merge (ids and URLs, never a time a
+removed link took with it), which is what makes the merge associative.
+- a link's fields, and whether it was removed, are what its merged link events say
+  (an edit or a removal on one machine wins over an older state on the other); a link
+  no event speaks of (a file older than link events) keeps the fields of the claim
+  whose id is kept.
+
+An entry follows a personal link by the URL it recorded (every mark and note records
+one). An id that names a guide link on one machine and a personal link on the other
+is not told apart: `add` allocates ids against the guide, so only a guide update made
+on one machine alone can bring that about.
 
 Plain data in, plain data out (the validated JSON documents); no typer, rich or git.
 """
@@ -36,11 +46,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from llmdive.models import Entry, Event, Status, at_key
+from llmdive.progress import backfill, replay
 from llmdive.slugs import normalize_url
 
 Doc = dict[str, Any]
 _MIN_TIME = datetime(1, 1, 1, tzinfo=UTC)
-_EPOCH_Z = "1970-01-01T00:00:00Z"
 
 
 # ---------------------------------------------------------------- events and entries
@@ -57,76 +68,49 @@ def _text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def event_key(event: Mapping[str, Any]) -> tuple[datetime, str]:
-    """The one order of events on every machine: time, then the event's JSON text."""
-    return (_when(event.get("at")), _text(event))
-
-
-def implied_events(entry: Mapping[str, Any]) -> list[Doc]:
+def implied_events(entry: Mapping[str, Any]) -> list[Event]:
     """The entry's events, plus one for a stored status or note no event accounts for.
 
     Files written before notes were events hold a note with only its time (`noted`);
-    a hand-edited file may hold a status with no event. Both become events here, so
-    that a merge keeps them.
+    a hand-edited file may hold a status with no event. Both become events here
+    (progress.backfill, as any change to the entry would), so that a merge keeps them.
     """
-    events: list[Doc] = [dict(e) for e in entry.get("events", ())]
-    status, note = derive(events)
-    stored_status = entry.get("status", "unread")
-    if stored_status != status[0] and (entry.get("changed") or stored_status != "unread"):
-        events.append({"at": entry.get("changed") or entry.get("noted") or _EPOCH_Z,
-                       "status": stored_status})  # fmt: skip
-    stored_note = entry.get("note")
-    if stored_note and stored_note != note[0]:
-        events.append({"at": entry.get("noted") or entry.get("changed") or _EPOCH_Z,
-                       "note": stored_note})  # fmt: skip
-    return events
+    entry_obj = Entry.from_dict(dict(entry))
+    backfill(entry_obj)
+    return entry_obj.events
 
 
-State = tuple[tuple[str, str | None], tuple[str | None, str | None]]
-
-
-def derive(events: Iterable[Mapping[str, Any]]) -> State:
-    """((status, changed), (note, noted)) as the events say: the latest of each kind wins."""
-    ordered = sorted(events, key=event_key)
-    status: tuple[str, str | None] = ("unread", None)
-    note: tuple[str | None, str | None] = (None, None)
-    for e in ordered:
-        if "status" in e:
-            status = (e["status"], e["at"])
-        if "note" in e:
-            note = (e["note"], e["at"]) if e["note"] else (None, None)
-    return status, note
-
-
-def _latest(events: Iterable[Mapping[str, Any]]) -> datetime:
-    return max((_when(e.get("at")) for e in events), default=_MIN_TIME)
+def _latest(events: Iterable[Event]) -> str:
+    return max((at_key(e.at) for e in events), default="")
 
 
 def merge_entries(a: Mapping[str, Any], b: Mapping[str, Any]) -> Doc:
     """One link's entry from two: both histories, and the state their union says."""
     sides = [(a, implied_events(a)), (b, implied_events(b))]
-    seen: dict[str, Doc] = {}
+    seen: dict[str, Event] = {}
     for _, side_events in sides:
         for e in side_events:
-            seen.setdefault(_text(e), e)
-    events = sorted(seen.values(), key=event_key)
-    (status, changed), (note, noted) = derive(events)
+            seen.setdefault(_text(e.to_dict()), e)
+    events = sorted(seen.values(), key=Event.order)
+    state = replay(events)
     # The link's title and URL as last recorded: from the side with the newest event.
     newest = max(
         sides, key=lambda s: (_latest(s[1]), s[0].get("title") or "", s[0].get("url") or "")
     )[0]
     out: Doc = {}
-    if status != "unread":
-        out["status"] = status
-    if changed is not None:
-        out["changed"] = changed
+    if state.status is not Status.UNREAD:
+        out["status"] = state.status.value
+    if state.changed is not None:
+        out["changed"] = state.changed
     for key in ("title", "url"):
         if newest.get(key) is not None:
             out[key] = newest[key]
-    if note is not None:
-        out["note"], out["noted"] = note, noted
+    if state.note is not None:
+        out["note"] = state.note
+    if state.noted is not None:
+        out["noted"] = state.noted
     if events:
-        out["events"] = events
+        out["events"] = [e.to_dict() for e in events]
     return out
 
 
@@ -154,74 +138,52 @@ def _base_id(link_id: str, nurl: str) -> str:
 
 @dataclass
 class _Claim:
-    link: Doc
-    nurl: str
-    base: str
+    """One side's word that a personal link with these fields has this id."""
+
+    link: Doc  # the link's fields, without its id
+    link_id: str
+    nurl: str = field(init=False)
+    base: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.nurl = normalize_url(self.link["url"])
+        self.base = _base_id(self.link_id, self.nurl)
 
     @property
-    def rank(self) -> tuple[datetime, str]:
-        """Newest version wins: latest edit, else latest add; then the JSON text."""
-        stamp = self.link.get("edited") or self.link.get("added")
-        return (_when(stamp), _text({**self.link, "id": self.base}))
+    def rank(self) -> tuple[str, datetime, str]:
+        """The smallest id wins (and gives its fields when no event says otherwise)."""
+        return (self.base, _when(self.link.get("added")), _text(self.link))
 
 
-@dataclass
-class PersonalMerge:
-    doc: Doc
-    ids: dict[str, str]  # normalised URL -> the link's id after the merge
-
-
-def merge_personal(
-    a: Mapping[str, Any], b: Mapping[str, Any], base: Mapping[str, Any] | None = None
-) -> PersonalMerge:
-    """Two personal.json documents as one, unioned by normalised URL (see the module doc)."""
-    sides = (a.get("links", ()), b.get("links", ()))
-    claims: list[list[_Claim]] = [
-        [_Claim(dict(link), n, _base_id(link["id"], n)) for link in links
-         for n in (normalize_url(link["url"]),)]
-        for links in sides
-    ]  # fmt: skip
-    winners: dict[str, _Claim] = {}
-    for claim in (*claims[0], *claims[1]):
-        held = winners.get(claim.nurl)
-        if held is None or claim.rank > held.rank:
-            winners[claim.nurl] = claim
-    if base is not None:
-        _drop_removed(winners, claims, base)
-    final = _resolve_ids(winners.values())
-    links = sorted(({**c.link, "id": final[c.nurl]} for c in winners.values()),
-                   key=lambda d: (_when(d.get("added")), d["id"]))  # fmt: skip
-    version = max(a.get("version", 1), b.get("version", 1))
-    return PersonalMerge({"version": version, "links": links}, final)
-
-
-def _drop_removed(
-    winners: dict[str, _Claim], claims: list[list[_Claim]], base: Mapping[str, Any]
-) -> None:
-    """A link in the ancestor that one side removed and the other did not change goes."""
-    before = {normalize_url(link["url"]): link for link in base.get("links", ())}
-    present = [{c.nurl: c.link for c in side} for side in claims]
-    for nurl, old in before.items():
-        kept = [side[nurl] for side in present if nurl in side]
-        if len(kept) < 2 and all(_text(k) == _text(old) for k in kept):
-            winners.pop(nurl, None)
+def _claims(personal: Mapping[str, Any], progress: Mapping[str, Any]) -> list[_Claim]:
+    """The personal links a side has, or had: its personal.json, and its link events."""
+    out = [
+        _Claim({k: v for k, v in link.items() if k != "id"}, link["id"])
+        for link in personal.get("links", ())
+    ]
+    for key, entry in progress.get("links", {}).items():
+        shown = [e["link"] for e in entry.get("events", ()) if e.get("link")]
+        if shown:
+            latest = max(
+                (e for e in entry["events"] if e.get("link")),
+                key=lambda e: at_key(e["at"]),
+            )
+            out.append(_Claim(dict(latest["link"]), key))
+    return out
 
 
 def _resolve_ids(winners: Iterable[_Claim]) -> dict[str, str]:
-    """Each URL's final id: on a clash, the URL added first keeps it, the others get a suffix."""
+    """Each URL's final id: on a clash, the smallest URL keeps it, the others get a suffix."""
     by_base: dict[str, list[_Claim]] = {}
     for c in winners:
         by_base.setdefault(c.base, []).append(c)
     final: dict[str, str] = {}
     for base_id, group in by_base.items():
-        group.sort(key=lambda c: (_when(c.link.get("added")), c.nurl))
+        group.sort(key=lambda c: c.nurl)
         final[group[0].nurl] = base_id
         for c in group[1:]:
             final[c.nurl] = f"{base_id}-{url_suffix(c.nurl)}"
     return final
-
-
-# ---------------------------------------------------------------- whole records
 
 
 def _rekey(progress: Mapping[str, Any], ids: Mapping[str, str]) -> Doc:
@@ -236,26 +198,48 @@ def _rekey(progress: Mapping[str, Any], ids: Mapping[str, str]) -> Doc:
     return {**progress, "links": links}
 
 
-def merge_records(
-    a: Mapping[str, Any], b: Mapping[str, Any], base: Mapping[str, Any] | None = None
-) -> Doc:
+# ---------------------------------------------------------------- whole records
+
+_NO_PROGRESS: Doc = {"version": 1, "links": {}}
+_NO_PERSONAL: Doc = {"version": 1, "links": []}
+
+
+def merge_records(a: Mapping[str, Any], b: Mapping[str, Any]) -> Doc:
     """Two records ({"progress": ..., "personal": ...}) as one.
 
-    Every mark and note records the link's URL in its entry: an entry whose URL is a
-    personal link's is filed under that link's id after the merge (which a same-URL
-    pair or an id clash may have changed); any other entry keeps its id.
+    Personal links are unioned by normalised URL: the claims of both personal.json
+    files and of both logs' link events (so a link one side removed still holds its
+    id). Every mark and note records the link's URL in its entry: an entry whose URL
+    is a personal link's is filed under that link's id after the merge; any other
+    entry keeps its id. A personal link's fields, or its removal, are then what its
+    merged events say; a link no event speaks of (an older file) keeps the fields of
+    the first-added claim.
     """
-    empty: Doc = {"version": 1, "links": []}
-    personal = merge_personal(
-        a.get("personal") or empty,
-        b.get("personal") or empty,
-        base.get("personal") or empty if base is not None else None,
-    )
-    progress = merge_progress(
-        _rekey(a.get("progress") or {"version": 1, "links": {}}, personal.ids),
-        _rekey(b.get("progress") or {"version": 1, "links": {}}, personal.ids),
-    )
-    return {"progress": progress, "personal": personal.doc}
+    progress_a, progress_b = a.get("progress") or _NO_PROGRESS, b.get("progress") or _NO_PROGRESS
+    personal_a, personal_b = a.get("personal") or _NO_PERSONAL, b.get("personal") or _NO_PERSONAL
+    winners: dict[str, _Claim] = {}
+    for claim in (*_claims(personal_a, progress_a), *_claims(personal_b, progress_b)):
+        held = winners.get(claim.nurl)
+        if held is None or claim.rank < held.rank:
+            winners[claim.nurl] = claim
+    ids = _resolve_ids(winners.values())
+    progress = merge_progress(_rekey(progress_a, ids), _rekey(progress_b, ids))
+    listed = {normalize_url(p["url"]) for p in (*personal_a["links"], *personal_b["links"])}
+    links: list[Doc] = []
+    for nurl, claim in winners.items():
+        link_id = ids[nurl]
+        entry = progress["links"].get(link_id)
+        state = replay(Event.from_dict(e) for e in entry.get("events", ())) if entry else None
+        fields = state.link if state is not None and state.link is not None else None
+        if fields is None:
+            if nurl not in listed:
+                continue
+            fields = claim.link
+        if fields:  # {}: removed
+            links.append({"id": link_id, **fields})
+    links.sort(key=lambda d: (_when(d.get("added")), d["id"]))
+    version = max(personal_a.get("version", 1), personal_b.get("version", 1))
+    return {"progress": progress, "personal": {"version": version, "links": links}}
 
 
 # ---------------------------------------------------------------- what changed
