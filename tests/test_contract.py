@@ -132,10 +132,11 @@ def json_commands() -> set[str]:
 
     def walk(group: Any, prefix: str) -> Iterator[str]:
         for name, cmd in group.commands.items():
+            # A group may take --json itself (`progress` is a group with a default).
+            if any(p.name == "json_out" for p in cmd.params):
+                yield prefix + name
             if hasattr(cmd, "commands"):
                 yield from walk(cmd, f"{prefix}{name} ")
-            elif any(p.name == "json_out" for p in cmd.params):
-                yield prefix + name
 
     return set(walk(typer.main.get_command(app), ""))
 
@@ -158,9 +159,11 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "toc", run("toc")
     yield "history", run("history")
     yield "guide status", run("guide", "status")
+    yield "paths", run("paths")
     yield "guide update", run("guide", "update", "--from", str(FIXTURES / "guide-v2-renamed.md"))
     yield "guide update", run("guide", "update", "--from", str(FIXTURES / "guide-v3-additions.md"))
     yield "whatsnew", run("whatsnew")
+    yield "paths", run("paths")
     raw = json.loads((home / "progress.json").read_text())
     raw["links"]["retired-link"] = {"status": "read", "title": "Old one"}
     (home / "progress.json").write_text(json.dumps(raw))

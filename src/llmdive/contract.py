@@ -168,6 +168,24 @@ class GuideStatus(_Shape):
     updates: Count
 
 
+class Paths(_Shape):
+    """Where this call's files are, and what chose each place."""
+
+    home: str = Field(description="The folder of everything llmdive writes")
+    home_from: Literal["--home", "$LLMDIVE_HOME", "default"]
+    progress: str
+    personal: str
+    catalogue: str = Field(description="The catalogue in use")
+    catalogue_from: Literal["--guide", "$LLMDIVE_GUIDE", "updated", "bundled"]
+    catalogue_source: str | None = Field(
+        description="Where `guide update` took the catalogue in use from"
+    )
+    cache: str
+    cache_from: Literal["$LLMDIVE_CACHE_DIR", "home", "default"] = Field(
+        description='"home": the cache folder of $LLMDIVE_HOME or --home'
+    )
+
+
 class Error(_Shape):
     """What a command prints on stderr when it fails under --json (exit code unchanged)."""
 
@@ -187,6 +205,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "changes": (Changes, ("mark-read", "start", "skip", "mark-unread", "note", "add")),
     "guide-update": (UpdateReport, ("guide update",)),
     "guide-status": (GuideStatus, ("guide status",)),
+    "paths": (Paths, ("paths",)),
     "error": (Error, ("any command, on stderr",)),
 }
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llmdive.workspace import Workspace
 
 HOME_ENV = "LLMDIVE_HOME"
 CACHE_ENV = "LLMDIVE_CACHE_DIR"
@@ -22,11 +26,19 @@ def home_dir(override: Path | None = None) -> Path:
     return Path(user_data_dir("llmdive", appauthor=False))
 
 
+CACHE_IN_HOME = "cache"
+
+
 def cache_dir() -> Path:
-    """Disposable files (the parsed catalogue): $LLMDIVE_CACHE_DIR, else the user cache dir."""
+    """Disposable files (validated catalogue and progress): $LLMDIVE_CACHE_DIR, else the
+    `cache` folder of $LLMDIVE_HOME when it is set (so that it moves everything llmdive
+    writes), else the user cache dir. `--home` sets $LLMDIVE_HOME for its call."""
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env).expanduser()
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home).expanduser() / CACHE_IN_HOME
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("llmdive", appauthor=False))
@@ -54,3 +66,57 @@ def bundled_guide() -> Path:
     if packaged.is_file():
         return packaged
     return Path(__file__).resolve().parents[2] / "data" / "guide.toml"
+
+
+def locations(ws: Workspace) -> dict[str, str | None]:
+    """Where this call's files are, and what chose each place (for `llmdive paths`).
+
+    Reads no file but the catalogue's record of its source, so it answers even when
+    a file is broken.
+    """
+    from llmdive.errors import LlmdiveError
+    from llmdive.personal import PERSONAL_FILE
+    from llmdive.progress import PROGRESS_FILE
+
+    home = ws.home
+    if ws.home_option is not None:
+        home_from = "--home"
+    elif os.environ.get(HOME_ENV):
+        home_from = f"${HOME_ENV}"
+    else:
+        home_from = "default"
+    guide = ws.guide_path
+    source = None
+    env_guide = os.environ.get(GUIDE_ENV)
+    # --guide reads $LLMDIVE_GUIDE as its default: the option was given if they differ.
+    if ws.guide_option is not None and ws.guide_option != (Path(env_guide or "")):
+        guide_from = "--guide"
+    elif env_guide:
+        guide_from = f"${GUIDE_ENV}"
+    elif guide == home / ACTIVE_GUIDE:
+        guide_from = "updated"
+        from llmdive.update import read_meta
+
+        try:
+            source = read_meta(home).source
+        except LlmdiveError:
+            source = None
+    else:
+        guide_from = "bundled"
+    if os.environ.get(CACHE_ENV):
+        cache_from = f"${CACHE_ENV}"
+    elif os.environ.get(HOME_ENV):
+        cache_from = "home"
+    else:
+        cache_from = "default"
+    return {
+        "home": str(home),
+        "home_from": home_from,
+        "progress": str(home / PROGRESS_FILE),
+        "personal": str(home / PERSONAL_FILE),
+        "catalogue": str(guide),
+        "catalogue_from": guide_from,
+        "catalogue_source": source,
+        "cache": str(cache_dir()),
+        "cache_from": cache_from,
+    }

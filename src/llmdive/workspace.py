@@ -20,6 +20,16 @@ class Workspace:
         self._guide = guide
         self._home = home
 
+    @property
+    def home_option(self) -> Path | None:
+        """The folder --home named, if it did."""
+        return self._home
+
+    @property
+    def guide_option(self) -> Path | None:
+        """The catalogue --guide named, if it did."""
+        return self._guide
+
     @cached_property
     def home(self) -> Path:
         return home_dir(self._home)

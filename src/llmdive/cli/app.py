@@ -7,6 +7,7 @@ Imports beyond typer happen inside the commands that need them, so that --help,
 # No `from __future__ import annotations` here: Typer would then eval every parameter's
 # annotation string on each start, a measurable part of `llmdive --version`.
 import errno
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from typer.core import TyperGroup
 
 from llmdive import __version__
 from llmdive.errors import LlmdiveError
+from llmdive.paths import HOME_ENV
 
 if TYPE_CHECKING:
     from llmdive.workspace import Workspace
@@ -91,9 +93,28 @@ def workspace(ctx: typer.Context) -> "Workspace":
 
     root = ctx.find_root()
     if not isinstance(root.obj, Workspace):
+        _home_for_this_call(root)
         guide, home = root.params.get("guide"), root.params.get("home")
         root.obj = Workspace(Path(guide) if guide else None, Path(home) if home else None)
     return root.obj
+
+
+def _home_for_this_call(root: Any) -> None:
+    """--home is $LLMDIVE_HOME for this call, so that it moves the cache too (paths.py)."""
+    home = root.params.get("home")
+    if home is None or root.meta.get("llmdive.home") == home:
+        return
+    root.meta["llmdive.home"] = home
+    before = os.environ.get(HOME_ENV)
+    os.environ[HOME_ENV] = str(Path(home).expanduser().absolute())
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop(HOME_ENV, None)
+        else:
+            os.environ[HOME_ENV] = before
+
+    root.call_on_close(restore)
 
 
 def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]) -> None:
@@ -197,3 +218,4 @@ def _root(
 
     Start with `llmdive next`, then `llmdive mark-read ID` once you have read a link.
     """
+    _home_for_this_call(ctx)
