@@ -16,6 +16,7 @@ from llmdive import storage
 from llmdive.catalogue import Catalogue, load_catalogue
 from llmdive.errors import LlmdiveError
 from llmdive.models import Event, Progress, Status
+from llmdive.undo import undo_last
 
 from .conftest import subprocess_env
 
@@ -289,7 +290,10 @@ STATUSES = st.sampled_from(list(Status))
 @given(
     steps=st.lists(
         st.tuples(
-            st.integers(0, 28), STATUSES, st.integers(0, 10**6), st.just("-") | st.text(max_size=20)
+            st.integers(0, 28),
+            STATUSES,
+            st.integers(0, 10**6),
+            st.sampled_from(["-", "undo"]) | st.text(max_size=20),
         ),
         min_size=0,
         max_size=25,
@@ -305,7 +309,9 @@ def test_any_sequence_of_changes_saves_and_reloads_unchanged(
         item = cat.items[index]
         when = T0 + timedelta(seconds=seconds, microseconds=seconds % 997)
         prog.set_status(progress, cat, [item], status, when)
-        if text:
+        if text == "undo":
+            undo_last(progress, [], when)
+        elif text:
             prog.set_note(progress, item, "" if text == "-" else text, when)
     prog.save_progress(home, progress)
     assert prog.load_progress(home) == progress

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from llmdive.models import Entry, Progress, Topic
     from llmdive.planner import NextPick, Summary, Tally
     from llmdive.progress import Change
+    from llmdive.undo import Undone
     from llmdive.update import Report
     from llmdive.workspace import Workspace
 
@@ -212,6 +213,42 @@ def report_json(
         data[kind] = [entry(c) for c in getattr(report, kind)]
     data["ambiguous"] = report.ambiguous
     return data
+
+
+# ---------------------------------------------------------------- undo
+
+
+def undo_json(links: LinkJson, done: Undone | None, fallback: Catalogue) -> dict[str, Any]:
+    """What undo took back: the change's time, the undo's, and each field it restored.
+
+    A link is shown as it is after the undo; one the undo removed (a personal link
+    added by the undone change) as it was, from `fallback`, the catalogue before.
+    """
+    if done is None:
+        return {"undone": None, "at": None, "changes": []}
+    changes = []
+    for r in done.restored:
+        item = links.catalogue.by_id.get(r.id) or fallback.by_id.get(r.id)
+        link = links(item) if item is not None else _gone_link(links.progress, r.id)
+        changes.append(change_json(link, r.field, r.before, r.after))
+    return {"undone": done.change_at, "at": done.at, "changes": changes}
+
+
+def _gone_link(progress: Progress, key: str) -> dict[str, Any]:
+    """The link object of a link in no catalogue: what progress.json remembers of it."""
+    url = progress.value(key, "url") or ""
+    return {
+        "id": key,
+        "title": progress.value(key, "title") or key,
+        "url": url,
+        "difficulty": "unrated",
+        "section": [],
+        "kind": url_kind(url) if url else "article",
+        "personal": False,
+        "status": progress.status(key).value,
+        "status_changed": progress.value(key, "changed"),
+        "note": progress.value(key, "note"),
+    }
 
 
 # ---------------------------------------------------------------- errors

@@ -20,6 +20,7 @@ from llmdive.models import SCHEMA_VERSION, Entry, Event, Progress, Status, at_ke
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
+    from llmdive.personal import PersonalLink
 
 PROGRESS_FILE = "progress.json"
 LOCK_TIMEOUT_S = 15.0
@@ -151,12 +152,22 @@ def _event_json(event: dict[str, Any]) -> str:
 
 
 def save_progress(home: Path, progress: Progress) -> None:
-    from llmdive.storage import atomic_write
+    save_record(home, progress)
+
+
+def save_record(home: Path, progress: Progress, personal: list[PersonalLink] | None = None) -> None:
+    """Write progress.json, and personal.json when given: both or neither (storage.write_all)."""
+    from llmdive import storage
 
     data = progress.to_dict()
     text = progress_json(data).encode()
     path = progress_file(home)
-    atomic_write(path, text)
+    if personal is None:
+        storage.atomic_write(path, text)
+    else:
+        from llmdive.personal import dump_personal, personal_file
+
+        storage.write_all({path: text, personal_file(home): dump_personal(personal).encode()})
     progress.dirty = False
     # What was just written is known to be valid: later reads need not validate it again.
     cache.write("progress", path, cache.digest(text), data)
@@ -342,6 +353,18 @@ def stamp_after(entries: Iterable[Entry], when: datetime | None = None) -> str:
         after = datetime.fromisoformat(latest + "+00:00") + timedelta(microseconds=1)
         stamp = iso(after)
     return stamp
+
+
+def marked_items(catalogue: Catalogue, ids: list[str], section: str | None) -> list[Item]:
+    """The links a mark command names: its ids, then every link at or below `section`."""
+    if not ids and section is None:
+        raise LlmdiveError("name the links: give one or more IDs, or --section SECTION")
+    items = catalogue.resolve_ids(ids) if ids else []
+    if section is not None:
+        seen = {i.link.id for i in items}
+        items += [i for i in catalogue.items_under(catalogue.find_topic(section))
+                  if i.link.id not in seen]  # fmt: skip
+    return items
 
 
 def set_status(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from llmdive.models import Entry, Topic
     from llmdive.planner import NextPick, Summary, Tally
     from llmdive.progress import Change, HistoryRow
+    from llmdive.undo import Undone
 
 # A part of a line: plain text, or (text, rich style), or (text, rich style, hyperlink URL).
 Part = str | tuple[str, str] | tuple[str, str, str]
@@ -447,3 +448,41 @@ def render_paths(w: Writer, data: dict[str, str | None]) -> None:
         w.line((f"{label:<11}", "dim"), data[key] or "", (note, "dim"))
         if key == "catalogue" and data["catalogue_source"]:
             w.line((f"{'  source':<11}", "dim"), data["catalogue_source"])
+
+
+# ---------------------------------------------------------------- undo and marks by section
+
+
+def render_undone(w: Writer, done: Undone | None) -> None:
+    if done is None:
+        w.line(("Nothing to undo: your record has no change left to take back.", "dim"))
+        return
+    links = len({r.id for r in done.restored})
+    what = f"{links} links" if links > 1 else "1 link"
+    w.line(
+        ("Undid ", "bold"), f"the change of {done.change_at[:16].replace('T', ' ')} UTC ({what}):"
+    )
+    for r in done.restored:
+        if r.field == "status":
+            before: Part = (r.before or "", "")
+            after: Part = (r.after or "", "bold")
+        elif r.field == "note":
+            before = (f"note {r.before!r}" if r.before else "no note", "")
+            after = (f"note {r.after!r}" if r.after else "no note", "bold")
+        else:
+            before, after = (f"personal link {r.before}", ""), (r.after or "", "bold")
+        w.line("  ", ("↶", "bold yellow"), " ", (r.id, "cyan"), "  ", before, " → ", after,
+               f"  {r.title}")  # fmt: skip
+    w.line(("`llmdive undo` again takes back the change before it; `llmdive history` shows both.",
+            "dim"))  # fmt: skip
+
+
+def render_marked(w: Writer, changes: Sequence[Change]) -> None:
+    """What a mark over a whole section changed; the links already so, counted, not listed."""
+    render_changes(w, [c for c in changes if c.changed])
+    same = [c for c in changes if not c.changed]
+    if same:
+        state = same[0].after.value
+        w.line((f"{len(same)} other link(s) there already {state}.", "dim"))
+    if not changes:
+        w.line(("No links there.", "dim"))

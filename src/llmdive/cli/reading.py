@@ -13,46 +13,90 @@ if TYPE_CHECKING:
     from llmdive.models import Progress
 
 
-def _mark(ctx: typer.Context, ids: list[str], status: Status, json_out: bool) -> None:
+def _mark(
+    ctx: typer.Context, ids: list[str] | None, section: str | None, status: Status, json_out: bool
+) -> None:
     from llmdive import jsonout, progress, render
 
     ws = workspace(ctx)
-    items = ws.catalogue.resolve_ids(ids)
+    items = progress.marked_items(ws.catalogue, ids or [], section)
     changes, after = progress.update_progress(
         ws.home, lambda p: (progress.set_status(p, ws.catalogue, items, status), p)
     )
     emit(
         json_out,
         lambda: jsonout.status_changes_json(jsonout.LinkJson(ws.catalogue, after), changes),
-        lambda w: render.render_changes(w, changes),
+        lambda w: (render.render_marked if section else render.render_changes)(w, changes),
     )
 
 
+MarkIdsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Link ids, or unambiguous prefixes of them (or use --section).",
+        autocompletion=IdsArg.__metadata__[0].autocompletion,
+        metavar="[ID]...",
+        show_default=False,
+    ),
+]
+MarkSectionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--section",
+        "-s",
+        help="Every link at or below this section or topic (one change: one `undo`).",
+        autocompletion=SectionOpt.__metadata__[0].autocompletion,
+        metavar="SECTION",
+        show_default=False,
+    ),
+]
+
+
 @app.command("mark-read")
-def mark_read(ctx: typer.Context, link_ids: IdsArg, json_out: JsonOpt = False) -> None:
+def mark_read(
+    ctx: typer.Context,
+    link_ids: MarkIdsArg = None,
+    section: MarkSectionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
     """Mark links as read.
 
-    Example: llmdive mark-read illustrated-transformer lora
+    Example: llmdive mark-read illustrated-transformer lora (or: --section finetuning)
     """
-    _mark(ctx, link_ids, Status.READ, json_out)
+    _mark(ctx, link_ids, section, Status.READ, json_out)
 
 
 @app.command("mark-unread")
-def mark_unread(ctx: typer.Context, link_ids: IdsArg, json_out: JsonOpt = False) -> None:
+def mark_unread(
+    ctx: typer.Context,
+    link_ids: MarkIdsArg = None,
+    section: MarkSectionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
     """Mark links as unread again (their history is kept)."""
-    _mark(ctx, link_ids, Status.UNREAD, json_out)
+    _mark(ctx, link_ids, section, Status.UNREAD, json_out)
 
 
 @app.command()
-def start(ctx: typer.Context, link_ids: IdsArg, json_out: JsonOpt = False) -> None:
+def start(
+    ctx: typer.Context,
+    link_ids: MarkIdsArg = None,
+    section: MarkSectionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
     """Mark links as being read: `next` offers them first."""
-    _mark(ctx, link_ids, Status.READING, json_out)
+    _mark(ctx, link_ids, section, Status.READING, json_out)
 
 
 @app.command()
-def skip(ctx: typer.Context, link_ids: IdsArg, json_out: JsonOpt = False) -> None:
+def skip(
+    ctx: typer.Context,
+    link_ids: MarkIdsArg = None,
+    section: MarkSectionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
     """Skip links: `next` passes them over and progress leaves them out of the totals."""
-    _mark(ctx, link_ids, Status.SKIPPED, json_out)
+    _mark(ctx, link_ids, section, Status.SKIPPED, json_out)
 
 
 @app.command()

@@ -1,0 +1,129 @@
+"""Taking back the reader's last change: a mark, a note, a personal link added or removed.
+
+Nothing is erased. One command's changes share one event time (progress.json's events
+say so); `undo` finds the latest change not yet taken back and appends, to each link it
+touched, an event that restores what was there before, naming the change it undoes.
+`history` shows both; run again, `undo` walks further back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from llmdive.models import Event, at_key
+from llmdive.progress import backfill, replay, settle, stamp_after
+
+if TYPE_CHECKING:
+    from llmdive.models import Progress
+    from llmdive.personal import PersonalLink
+
+
+@dataclass(frozen=True)
+class Restored:
+    """One field of one link put back: `before` is what the undone change had made it."""
+
+    id: str
+    title: str
+    field: str  # "status", "note" or "link" (a personal link: added/edited/removed/restored)
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Undone:
+    change_at: str  # the time of the change taken back
+    at: str  # the time of the undo
+    restored: list[Restored]
+    personal: list[PersonalLink] | None  # personal.json's links after the undo, if it changes
+
+
+def last_change(progress: Progress) -> tuple[str, list[tuple[str, Event]]] | None:
+    """The latest change not yet undone: its time, and each (link id, event) it made."""
+    undone: set[str] = set()
+    changes: dict[str, list[tuple[str, Event]]] = {}
+    for key, entry in progress.links.items():
+        for event in entry.events:
+            if event.undo is not None:
+                undone.add(at_key(event.undo))
+            else:
+                changes.setdefault(at_key(event.at), []).append((key, event))
+    open_ = [k for k in changes if k not in undone]
+    if not open_:
+        return None
+    latest = max(open_)
+    events = sorted(changes[latest], key=lambda pair: pair[0])
+    return events[0][1].at, events
+
+
+def undo_last(
+    progress: Progress, personal: list[PersonalLink], when: datetime | None = None
+) -> Undone | None:
+    """Take back the latest change still standing; None when there is nothing left to undo."""
+    found = last_change(progress)
+    if found is None:
+        return None
+    change_at, events = found
+    entries = {key: progress.entry(key) for key, _ in events}
+    stamp = stamp_after(entries.values(), when)
+    restored: list[Restored] = []
+    links = list(personal)
+    personal_changed = False
+    for key, event in events:
+        entry = entries[key]
+        backfill(entry)
+        now = replay(entry.events)
+        cut = at_key(event.at)
+        before = replay([e for e in entry.events if at_key(e.at) < cut])
+        title = entry.title or key
+        undo = Event(stamp, undo=event.at)
+        if event.status is not None:
+            undo.status = before.status
+            restored.append(Restored(key, title, "status", now.status.value,
+                                     before.status.value))  # fmt: skip
+        if event.note is not None:
+            undo.note = before.note or ""
+            restored.append(Restored(key, title, "note", now.note, before.note))
+        if event.link is not None:
+            undo.link = dict(before.link or {})
+            links = _put_link(links, key, undo.link)
+            personal_changed = True
+            restored.append(Restored(key, title, "link", *_link_words(now.link, undo.link)))
+        entry.events.append(undo)
+        settle(entry)
+    progress.dirty = True
+    return Undone(change_at, stamp, restored, links if personal_changed else None)
+
+
+def _link_words(now: dict[str, Any] | None, restored: dict[str, Any]) -> tuple[str, str]:
+    """What the undone change had done to a personal link, and what the undo does."""
+    if not now:
+        return "removed", "restored"
+    return ("edited", "restored") if restored else ("added", "removed")
+
+
+def _put_link(links: list[PersonalLink], key: str, fields: dict[str, str]) -> list[PersonalLink]:
+    """The personal links with `key` as `fields` say: restored in place, or removed."""
+    from llmdive.personal import PersonalLink
+
+    rest = [p for p in links if p.link.id != key]
+    if not fields:
+        return rest
+    restored = PersonalLink.from_dict({"id": key, **fields})
+    at = next((i for i, p in enumerate(links) if p.link.id == key), len(rest))
+    return [*rest[:at], restored, *rest[at:]]
+
+
+def undo(home: Path, when: datetime | None = None) -> Undone | None:
+    """Undo the last change in the llmdive home `home`, under its lock, both files at once."""
+    from llmdive.personal import load_personal
+    from llmdive.progress import load_progress, locked, save_record
+
+    with locked(home):
+        progress = load_progress(home)
+        result = undo_last(progress, load_personal(home), when)
+        if result is not None:
+            save_record(home, progress, result.personal)
+    return result
