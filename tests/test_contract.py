@@ -168,6 +168,7 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     raw["links"]["retired-link"] = {"status": "read", "title": "Old one"}
     (home / "progress.json").write_text(json.dumps(raw))
     yield "progress", run("progress")
+    yield "undo", run("undo")
 
 
 def test_every_commands_json_output_follows_its_schema(cli: Invoke, home: Path) -> None:

@@ -132,6 +132,18 @@ class Changes(_Shape):
     changes: list[Change]
 
 
+class Undo(_Shape):
+    """What `undo` took back; every field it restored is one change (before: as the undone
+    change left it; after: as restored). A personal link's before/after are "added",
+    "edited" or "removed", and "removed" or "restored"."""
+
+    undone: UtcTime | None = Field(
+        description="The time of the change taken back; null when there was nothing to undo"
+    )
+    at: UtcTime | None = Field(description="The time of the undo (its events in `history`)")
+    changes: list[Change]
+
+
 class ReportEntry(_Shape):
     """One link in a guide update's report: `before` and `after` for what changed."""
 
@@ -203,6 +215,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "history": (list[HistoryRow], ("history",)),
     "whatsnew": (list[WhatsnewGroup], ("whatsnew",)),
     "changes": (Changes, ("mark-read", "start", "skip", "mark-unread", "note", "add")),
+    "undo": (Undo, ("undo",)),
     "guide-update": (UpdateReport, ("guide update",)),
     "guide-status": (GuideStatus, ("guide status",)),
     "paths": (Paths, ("paths",)),
