@@ -164,6 +164,8 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "guide update", run("guide", "update", "--from", str(FIXTURES / "guide-v3-additions.md"))
     yield "whatsnew", run("whatsnew")
     yield "paths", run("paths")
+    yield "guide update", run("guide", "update", "--from", str(FIXTURES / "guide-v3-additions.md"))
+    yield "guide reset", run("guide", "reset", "--dry-run")
     raw = json.loads((home / "progress.json").read_text())
     raw["links"]["retired-link"] = {"status": "read", "title": "Old one"}
     (home / "progress.json").write_text(json.dumps(raw))

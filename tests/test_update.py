@@ -1,22 +1,27 @@
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from llmdive import update
+from llmdive import fetch, storage, update
 from llmdive.catalogue import Catalogue, load_catalogue
 from llmdive.errors import LlmdiveError
 from llmdive.markdown import parse_readme
 from llmdive.paths import bundled_guide
-from llmdive.vocab import Status
+from llmdive.vocab import Difficulty, Status
 
-from .conftest import FIXTURES, Invoke
+from .conftest import FIXTURES, REPO, Invoke, subprocess_env
+from .test_storage import failing_at
 
 V2 = FIXTURES / "guide-v2-renamed.md"
 V3 = FIXTURES / "guide-v3-additions.md"
@@ -225,3 +230,360 @@ def test_a_silent_server_times_out() -> None:
         url = f"http://127.0.0.1:{s.getsockname()[1]}/g.md"
         with pytest.raises(LlmdiveError, match="timed out"):
             update.read_readme(url, timeout=0.5)
+
+
+# ---------------------------------------------------------------- guarded updates and reset
+
+
+def home_files(home: Path) -> dict[str, bytes]:
+    if not home.exists():
+        return {}
+    return {p.name: p.read_bytes() for p in home.iterdir() if p.is_file()}
+
+
+def test_llmdives_own_readme_in_a_fresh_clone_is_refused_and_changes_nothing(
+    home: Path,
+) -> None:
+    """From a fresh clone, the README's own example run inside the clone."""
+    env = subprocess_env(LLMDIVE_HOME=str(home))
+    run = [sys.executable, "-m", "llmdive"]
+    marked = subprocess.run([*run, "mark-read", "lora", "dpo"], env=env, cwd=REPO, timeout=60)
+    assert marked.returncode == 0
+    before = home_files(home)
+    proc = subprocess.run(
+        [*run, "guide", "update", "--from", "README.md"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == (
+        "llmdive: error: refused: README.md is evidently not The LLM Deep Dive's README: "
+        "none of its ### sections has a link; nothing was changed (--force applies it)"
+    )
+    assert "removed   lora-explained" in proc.stdout  # the report, as --dry-run shows it
+    assert home_files(home) == before
+    assert not (home / "guide.toml").exists()
+
+
+def test_an_update_removing_over_half_the_guide_is_refused_unless_forced(
+    cli: Invoke, home: Path, tmp_path: Path
+) -> None:
+    ok(cli("mark-read", "lora"))
+    small = tmp_path / "small.md"
+    small.write_text(
+        "### FineTuning\n\n"
+        "- ![Easy] [Umar Jamil: LoRA Explained](https://www.youtube.com/watch?v=PXWYUTMt-AU)\n"
+    )
+    before = home_files(home)
+    refused = cli("guide", "update", "--from", str(small), "--json")
+    assert refused.exit_code == 1
+    report = json.loads(refused.stdout)
+    assert report["refused"] == "this update would remove 28 of the guide's 29 links"
+    assert len(report["removed"]) == 28
+    assert "--force" in refused.stderr
+    assert home_files(home) == before
+    dry = cli("guide", "update", "--from", str(small), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "applying it needs --force" in dry.stderr
+    assert home_files(home) == before
+    ok(cli("guide", "update", "--from", str(small), "--force"))
+    assert [d["id"] for d in json.loads(ok(cli("list", "--json")))] == ["lora-explained"]
+
+
+def test_reset_after_a_forced_bad_update_restores_the_guide_and_every_read_mark(
+    cli: Invoke, home: Path
+) -> None:
+    ok(cli("mark-read", "lora", "dpo", "tweet"))
+    ok(cli("skip", "whisper"))
+    ok(cli("note", "dpo", "read twice"))
+    progress_before = (home / "progress.json").read_bytes()
+    listing_before = ok(cli("list", "--json"))
+    ok(cli("guide", "update", "--from", str(REPO / "README.md"), "--force"))
+    assert json.loads(ok(cli("list", "--json"))) == []
+    assert json.loads(ok(cli("guide", "status", "--json")))["kind"] == "updated"
+    report = json.loads(ok(cli("guide", "reset", "--json")))
+    assert {c["link"]["id"]: c["link"]["status"] for c in report["returned"]} == {
+        "lora-explained": "read",
+        "dpo-explained": "read",
+        "tweet-learn-ml-rt-karpathy": "read",
+        "whisper-model-explained": "skipped",
+    }
+    assert len(report["added"]) + len(report["returned"]) == 29 and report["removed"] == []
+    assert (home / "progress.json").read_bytes() == progress_before
+    assert ok(cli("list", "--json")) == listing_before
+    status = json.loads(ok(cli("guide", "status", "--json")))
+    assert status["kind"] == "bundled" and status["catalogue"] == str(bundled_guide())
+    assert not (home / "guide.toml").exists()
+    assert "Nothing new and unread" in ok(cli("whatsnew"))
+    assert "Already using the bundled guide" in ok(cli("guide", "reset"))
+
+
+def test_reset_reports_what_changes_and_a_dry_run_changes_nothing(cli: Invoke, home: Path) -> None:
+    ok(cli("mark-read", "lora"))
+    ok(cli("guide", "update", "--from", str(V3)))
+    before = home_files(home)
+    dry = json.loads(ok(cli("guide", "reset", "--dry-run", "--json")))
+    assert dry["dry_run"] is True
+    assert [c["link"]["id"] for c in dry["removed"]] == [
+        "annotated-transformer",
+        "fineweb-datasets",
+        "illustrating-rlhf",
+    ]
+    assert [(c["link"]["id"], c["before"], c["after"]) for c in dry["rebadged"]] == [
+        ("agentic-llms-deep-dive", "easy", "unrated")
+    ]
+    assert home_files(home) == before
+    out = ok(cli("guide", "reset"))
+    assert "annotated-transformer" in out
+    assert json.loads(ok(cli("guide", "status", "--json")))["kind"] == "bundled"
+
+
+# ---------------------------------------------------------------- following upstream
+
+
+class Upstream:
+    """A server on 127.0.0.1 that plays the guide's upstream: ETags, slow and huge answers."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.requests: list[dict[str, str]] = []
+        self.url = ""
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    state = Upstream()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            state.requests.append({"path": self.path, **dict(self.headers.items())})
+            if self.path == "/slow":  # headers, then a byte every 0.1 s for a minute
+                self.send_response(200)
+                self.end_headers()
+                for _ in range(600):
+                    try:
+                        self.wfile.write(b"#")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.1)
+                return
+            if self.path == "/huge":  # no Content-Length: the limit is found while reading
+                self.send_response(200)
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    for _ in range(6 * 16):
+                        self.wfile.write(b"x" * 65536)
+                return
+            if self.path == "/to-file":
+                self.send_response(302)
+                self.send_header("Location", "ftp://127.0.0.1:9/README.md")
+                self.end_headers()
+                return
+            path = self.path.split("?")[0]
+            if path not in state.files:
+                self.send_error(404)
+                return
+            body, etag = state.files[path]
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_update_with_no_source_follows_upstream_and_asks_only_for_changes(
+    cli: Invoke, home: Path, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upstream.files["/README.md"] = (V3.read_bytes(), '"v3"')
+    monkeypatch.setenv("LLMDIVE_GUIDE_URL", f"{upstream.url}/README.md")
+    ok(cli("guide", "update"))
+    assert "If-None-Match" not in upstream.requests[-1]
+    assert json.loads(ok(cli("show", "annotated", "--json")))["title"] == (
+        "The Annotated Transformer"
+    )
+    before = home_files(home)
+    out = ok(cli("guide", "update"))
+    assert upstream.requests[-1]["If-None-Match"] == '"v3"'
+    assert out == f"The guide is already up to date with {upstream.url}/README.md.\n"
+    assert home_files(home) == before
+    upstream.files["/README.md"] = (V2.read_bytes(), '"v2"')
+    report = json.loads(ok(cli("guide", "update", "--json", "--force")))
+    assert [c["link"]["id"] for c in report["removed"]][:1] == ["annotated-transformer"]
+    assert json.loads((home / "guide-meta.json").read_text())["etag"] == '"v2"'
+
+
+def test_the_default_source_is_the_guides_upstream_readme(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert update.default_source() == (
+        "https://raw.githubusercontent.com/Exorust/LLM-Deep-Dive/main/README.md"
+    )
+    monkeypatch.setenv("LLMDIVE_GUIDE_URL", "http://127.0.0.1:9/g.md")
+    assert update.default_source() == "http://127.0.0.1:9/g.md"
+
+
+@pytest.mark.parametrize(
+    "source", ["ftp://example.com/README.md", "file:///etc/passwd", "javascript://x"]
+)
+def test_only_http_and_https_urls_are_fetched(cli: Invoke, home: Path, source: str) -> None:
+    result = cli("guide", "update", "--from", source)
+    assert result.exit_code == 1
+    assert "only http:// and https:// URLs (or a local file) are read" in result.stderr
+    assert home_files(home) == {}
+
+
+def test_a_redirect_away_from_http_is_refused(upstream: Upstream) -> None:
+    with pytest.raises(
+        LlmdiveError, match="redirected to ftp://127.0.0.1:9/README.md: not an http"
+    ):
+        update.read_readme(f"{upstream.url}/to-file")
+
+
+def test_a_server_sending_a_byte_at_a_time_is_cut_off_at_the_deadline(
+    upstream: Upstream,
+) -> None:
+    with pytest.raises(LlmdiveError, match=f"cannot fetch {upstream.url}/slow: timed out"):
+        update.read_readme(f"{upstream.url}/slow", timeout=1.0)
+
+
+def test_an_answer_over_the_size_limit_is_refused(upstream: Upstream) -> None:
+    upstream.files["/big.md"] = (b"#" * (fetch.MAX_BYTES + 1), '"big"')
+    for path in ("/big.md", "/huge"):
+        with pytest.raises(LlmdiveError, match=f"{upstream.url}{path}: larger than 5 MiB"):
+            update.read_readme(f"{upstream.url}{path}")
+
+
+def test_credentials_and_tokens_never_stored_or_shown(
+    cli: Invoke, home: Path, upstream: Upstream
+) -> None:
+    upstream.files["/README.md"] = (V3.read_bytes(), '"v3"')
+    port = upstream.url.rsplit(":", 1)[1]
+    secret_url = (
+        f"http://reader:hunter2@127.0.0.1:{port}/README.md?token=ghp_abc123def456ghi789&x=1"
+    )
+    result = cli("guide", "update", "--from", secret_url)
+    assert result.exit_code == 0, result.output
+    assert upstream.requests[-1]["Authorization"] == "Basic cmVhZGVyOmh1bnRlcjI="
+    shown = f"http://127.0.0.1:{port}/README.md?token=***&x=1"
+    assert f"Updated the guide from {shown}" in result.stdout
+    assert json.loads(ok(cli("guide", "status", "--json")))["source"] == shown
+    stored = b"".join(home_files(home).values())
+    assert b"hunter2" not in stored and b"ghp_abc123" not in stored
+    failed = cli("guide", "update", "--from", secret_url.replace("README", "missing"))
+    assert "hunter2" not in failed.stderr and "ghp_abc123" not in failed.stderr
+    assert fetch.redact_url("https://h/x?sig=short&page=2&id=AbCdEf0123456789AbCdEf") == (
+        "https://h/x?sig=***&page=2&id=***"
+    )
+
+
+# ---------------------------------------------------------------- one commit, ids under the lock
+
+
+def test_an_update_failing_at_any_write_leaves_the_old_or_the_new_guide_whole(
+    cli: Invoke, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(cli("guide", "update", "--from", str(V2)))
+    names = ("guide.toml", "guide-meta.json")
+    old = {name: (home / name).read_bytes() for name in names}
+
+    def restore() -> None:
+        ok(cli("mark-read", "lora"))  # any command that takes the lock finishes a commit
+        assert not (home / storage.JOURNAL).exists()
+        for name in names:
+            (home / name).write_bytes(old[name])
+
+    ok(cli("guide", "update", "--from", str(V3)))
+    new_toml = (home / "guide.toml").read_bytes()
+    new_updates = json.loads((home / "guide-meta.json").read_bytes())["updates"]
+    restore()
+    seen_new = seen_old = False
+    for n in range(1, 200):
+        with monkeypatch.context() as m:
+            steps = failing_at(m, n, lambda: OSError(28, "No space left on device"))
+            result = cli("guide", "update", "--from", str(V3))
+        if result.exit_code == 0 and len(steps) < n:
+            break
+        toml, meta = (storage.read_bytes(home / name) for name in names)
+        if toml == old["guide.toml"]:
+            assert meta == old["guide-meta.json"], f"step {n}"
+            seen_old = True
+        else:
+            assert toml == new_toml, f"step {n}"
+            updates = json.loads(meta)["updates"]
+            assert [u["added"] for u in updates] == [u["added"] for u in new_updates]
+            seen_new = True
+        restore()
+    else:
+        pytest.fail("the update never finished")
+    assert seen_old and seen_new
+
+
+def test_an_add_during_an_update_never_gets_the_same_id(
+    cli: Invoke, home: Path, catalogue: Catalogue
+) -> None:
+    from llmdive import personal
+    from llmdive.progress import locked
+    from llmdive.workspace import Workspace
+
+    outcome: list[object] = []
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold_and_add() -> None:
+        with locked(home):
+            holding.set()
+            release.wait(10)
+            personal.add(home, Workspace(home=home).catalogue, "https://example.com/at",
+                         "The Annotated Transformer", "model-architecture", Difficulty.EASY,
+                         set(), "2026-01-01T00:00:00Z")  # fmt: skip
+
+    adder = threading.Thread(target=hold_and_add)
+    adder.start()
+    assert holding.wait(10)
+
+    def run_update() -> None:
+        outcome.append(update.update_guide(Workspace(home=home), str(V3), False, False))
+
+    updater = threading.Thread(target=run_update)
+    updater.start()
+    updater.join(0.5)  # the update has read its README and waits for the lock
+    release.set()
+    adder.join(10)
+    updater.join(30)
+    assert outcome
+    ids = [i.link.id for i in Workspace(home=home).catalogue.items]
+    assert len(ids) == len(set(ids))
+    assert "annotated-transformer-2" in ids
+
+
+def test_a_personal_link_with_a_guide_links_id_is_reported_on_load(cli: Invoke, home: Path) -> None:
+    ok(cli("add", "https://example.com/mine", "-t", "Mine", "-s", "lora"))
+    path = home / "personal.json"
+    doc = json.loads(path.read_text())
+    doc["links"][0]["id"] = "lora-explained"
+    path.write_text(json.dumps(doc))
+    result = cli("list")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"llmdive: error: {path}: your link 'lora-explained' has the id of a guide link "
+        "(in FineTuning › LoRA); give yours another id in that file (llmdive has changed neither)\n"
+    )

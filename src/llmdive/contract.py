@@ -169,6 +169,12 @@ class UpdateReport(_Shape):
     rebadged: list[ReportEntry]
     url_changed: list[ReportEntry]
     ambiguous: list[Ambiguous]
+    refused: str | None = Field(
+        description="Why the update was not applied (it needs --force); null when it was"
+    )
+    up_to_date: bool = Field(
+        description="The server said the guide has not changed since the last update"
+    )
 
 
 class GuideStatus(_Shape):
@@ -216,7 +222,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "whatsnew": (list[WhatsnewGroup], ("whatsnew",)),
     "changes": (Changes, ("mark-read", "start", "skip", "mark-unread", "note", "add")),
     "undo": (Undo, ("undo",)),
-    "guide-update": (UpdateReport, ("guide update",)),
+    "guide-update": (UpdateReport, ("guide update", "guide reset")),
     "guide-status": (GuideStatus, ("guide status",)),
     "paths": (Paths, ("paths",)),
     "error": (Error, ("any command, on stderr",)),

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 HOME_ENV = "LLMDIVE_HOME"
 CACHE_ENV = "LLMDIVE_CACHE_DIR"
 GUIDE_ENV = "LLMDIVE_GUIDE"
+GUIDE_URL_ENV = "LLMDIVE_GUIDE_URL"  # where `guide update` with no --from reads
+UPSTREAM_URL = "https://raw.githubusercontent.com/Exorust/LLM-Deep-Dive/main/README.md"
 
 
 def home_dir(override: Path | None = None) -> Path:

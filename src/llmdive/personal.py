@@ -106,12 +106,24 @@ def save_personal(home: Path, links: list[PersonalLink]) -> None:
     atomic_write(personal_file(home), dump_personal(links))
 
 
-def merge(catalogue: Catalogue, personal: list[PersonalLink]) -> Catalogue:
-    """The catalogue with the reader's links under their headings (or in their own section)."""
+def merge(
+    catalogue: Catalogue, personal: list[PersonalLink], source: Path | None = None
+) -> Catalogue:
+    """The catalogue with the reader's links under their headings (or in their own section).
+
+    A personal link with a guide link's id is an error, never one link hiding the other.
+    """
     from llmdive.catalogue import Catalogue
 
     if not personal:
         return catalogue
+    clash = next((p for p in personal if p.link.id in catalogue.by_id), None)
+    if clash is not None:
+        where = " › ".join(t.title for t in catalogue.by_id[clash.link.id].path)
+        raise LlmdiveError(
+            f"{source or PERSONAL_FILE}: your link {clash.link.id!r} has the id of a guide link "
+            f"(in {where}); give yours another id in that file (llmdive has changed neither)"
+        )
     by_slug = {topic.slug: topic for _, topic in catalogue.topics}
     orphans = Topic(ORPHAN_SLUG, ORPHAN_TITLE)
     for p in personal:

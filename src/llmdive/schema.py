@@ -172,6 +172,10 @@ class MetaSchema(_Strict):
     source: str
     updated: datetime | None = None
     updates: list[UpdateSchema] = Field(default_factory=list)
+    # The last download, for a conditional request next time.
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class PersonalLinkSchema(LinkSchema):

@@ -27,6 +27,7 @@ import json
 import os
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
@@ -331,6 +332,44 @@ def read_bytes(path: Path) -> bytes:
             with contextlib.suppress(FileNotFoundError):
                 return Path(temp).read_bytes()
     return path.read_bytes()
+
+
+def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
+    """Several files of one folder as one commit left them (None: no such file).
+
+    Read like a seqlock: if any file was replaced while the others were read, or a
+    commit was under way, read them again, so that a concurrent `write_all` is seen
+    whole or not at all.
+    """
+    for _ in range(100):
+        if _pending(paths[0].parent) is not None:
+            return {p: _or_none(read_bytes, p) for p in paths}
+        seen: dict[Path, tuple[bytes | None, int | None]] = {}
+        for path in paths:
+            try:
+                with open(path, "rb") as f:
+                    seen[path] = (f.read(), os.fstat(f.fileno()).st_ino)
+            except FileNotFoundError:
+                seen[path] = (None, None)
+        if _pending(paths[0].parent) is None and all(
+            _inode(p) == ino for p, (_, ino) in seen.items()
+        ):
+            return {p: data for p, (data, _) in seen.items()}
+    raise LlmdiveError(f"{paths[0].parent}: its files keep changing; try again")
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _or_none(read: Callable[[Path], bytes], path: Path) -> bytes | None:
+    try:
+        return read(path)
+    except FileNotFoundError:
+        return None
 
 
 def exists(path: Path) -> bool:

@@ -24,6 +24,7 @@ from llmdive.vocab import Status
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
+    from llmdive.fetch import Fetched
     from llmdive.models import Guide, Topic
     from llmdive.workspace import Workspace
 
@@ -214,39 +215,12 @@ def _describe(report: Report, before: Item, after: Item, status: Status) -> None
 
 # ---------------------------------------------------------------- reading a README
 
-FETCH_TIMEOUT_S = 20.0
-MAX_README_BYTES = 20 * 1024 * 1024
 
+def read_readme(source: str, timeout: float | None = None) -> str:
+    """The text of a README: a local file, or an http(s) URL fetched within a deadline."""
+    from llmdive import fetch
 
-def read_readme(source: str, timeout: float = FETCH_TIMEOUT_S) -> str:
-    """The text of a README: a local file, or an http(s) URL fetched with a timeout."""
-
-    from llmdive.errors import LlmdiveError
-
-    if source.lower().startswith(("http://", "https://")):
-        import urllib.error
-        import urllib.request
-
-        request = urllib.request.Request(source, headers={"User-Agent": "llmdive"})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                data: bytes = response.read(MAX_README_BYTES + 1)
-        except urllib.error.HTTPError as exc:
-            raise LlmdiveError(f"cannot fetch {source}: HTTP {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise LlmdiveError(f"cannot fetch {source}: {reason}") from None
-        if len(data) > MAX_README_BYTES:
-            raise LlmdiveError(f"{source}: larger than {MAX_README_BYTES // 2**20} MiB")
-    else:
-        try:
-            data = Path(source).expanduser().read_bytes()
-        except OSError as exc:
-            raise LlmdiveError(f"cannot read {source}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LlmdiveError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    return fetch.read_text(source, fetch.DEADLINE_S if timeout is None else timeout)
 
 
 # ---------------------------------------------------------------- the active catalogue
@@ -256,11 +230,18 @@ META_FILE = "guide-meta.json"
 
 @dataclass
 class Meta:
-    """Where the active catalogue came from, and what each update added."""
+    """Where the active catalogue came from, and what each update added and removed.
+
+    `url`, `etag` and `last_modified` describe the last download, so that the next
+    update of the same URL can ask the server whether anything changed.
+    """
 
     source: str = "bundled"
     updated: str | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
     def added_ids(self) -> dict[str, str]:
         """Every id an update added, with when (the latest update wins)."""
@@ -269,6 +250,20 @@ class Meta:
             for added in update.get("added", []):
                 out[added] = update["at"]
         return out
+
+    def known_ids(self) -> set[str]:
+        """Every id an update ever added or removed: never given to another link."""
+        return {i for u in self.updates for kind in ("added", "removed") for i in u.get(kind, [])}
+
+    def to_bytes(self) -> bytes:
+        import json
+
+        doc: dict[str, Any] = {"version": 1, "source": self.source, "updated": self.updated,
+                               "updates": self.updates}  # fmt: skip
+        for key in ("url", "etag", "last_modified"):
+            if getattr(self, key) is not None:
+                doc[key] = getattr(self, key)
+        return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def read_meta(home: Path) -> Meta:
@@ -292,32 +287,35 @@ def read_meta(home: Path) -> Meta:
     except ValidationError as exc:
         raise LlmdiveError(f"{path}: not an llmdive guide record ({exc.error_count()} "
                            "problems); fix or remove it") from None  # fmt: skip
-    return Meta(data["source"], data["updated"], data["updates"])
+    return Meta(data["source"], data["updated"], data["updates"], data.get("url"),
+                data.get("etag"), data.get("last_modified"))  # fmt: skip
 
 
-def write_active(home: Path, guide: Guide, report: Report, when: str) -> None:
-    """Make `guide` the active catalogue and record the update; the old one stays until then."""
-    import json
+def _record(meta: Meta, report: Report, when: str, source: str, added: list[str]) -> None:
+    meta.updates.append({"at": when, "source": source, "added": added,
+                         "removed": [c.id for c in report.removed]})  # fmt: skip
+    meta.source, meta.updated = source, when
 
-    from llmdive.catalogue import dump_toml
+
+def write_active(
+    home: Path, guide: Guide, report: Report, when: str, fetched: Fetched | None = None
+) -> None:
+    """Make `guide` the active catalogue and record the update, as one commit."""
+    from llmdive.catalogue import dump_toml, parse_guide
     from llmdive.paths import ACTIVE_GUIDE
     from llmdive.storage import write_all
 
     meta = read_meta(home)
-    meta.updates.append(
-        {
-            "at": when,
-            "source": report.source,
-            "added": [c.id for c in report.added],
-            "removed": [c.id for c in report.removed],
-        }
-    )
-    doc = {"version": 1, "source": report.source, "updated": when, "updates": meta.updates}
-    meta_text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if report.changed or not (home / ACTIVE_GUIDE).exists():
+        _record(meta, report, when, report.source, [c.id for c in report.added])
+    meta.source = report.source
+    meta.url = report.source if fetched is not None else None
+    meta.etag = fetched.etag if fetched is not None else None
+    meta.last_modified = fetched.last_modified if fetched is not None else None
+    toml = dump_toml(guide).encode()
+    parse_guide(toml, home / ACTIVE_GUIDE)  # what llmdive writes, llmdive must read back
     # One commit: killed at any point, the home has the old guide and record or the new ones.
-    write_all(
-        {home / ACTIVE_GUIDE: dump_toml(guide).encode(), home / META_FILE: meta_text.encode()}
-    )
+    write_all({home / ACTIVE_GUIDE: toml, home / META_FILE: meta.to_bytes()})
 
 
 # ---------------------------------------------------------------- what the commands call
@@ -330,6 +328,7 @@ class Plan:
     guide: Guide
     report: Report
     warnings: list[str]
+    refused: str | None = None  # why applying it needs --force
 
 
 def plan(
@@ -354,29 +353,143 @@ def plan(
     problems = consistency_problems(result.guide)
     if problems:
         raise LlmdiveError("\n".join(f"{source}: {p}" for p in problems))
-    return Plan(result.guide, report, result.warnings)
+    update = Plan(result.guide, report, result.warnings)
+    if old is not None:
+        update.refused = guard(update, len(old.items))
+    return update
 
 
-def plan_update(ws: Workspace, source: str) -> Plan:
-    """What updating the workspace's catalogue from `source` would do; nothing is written."""
+def guard(update: Plan, before: int) -> str | None:
+    """Why an update looks like a mistake (not the guide, or most of it gone), or None."""
+    links = sum(len(t.links) for _, t in update.guide.walk())
+    if not links:
+        return (f"{update.report.source} is evidently not The LLM Deep Dive's README: "
+                "none of its ### sections has a link")  # fmt: skip
+    removed = len(update.report.removed)
+    if before and removed * 2 > before:
+        return f"this update would remove {removed} of the guide's {before} links"
+    return None
+
+
+def default_source() -> str:
+    """Where `guide update` with no --from reads: $LLMDIVE_GUIDE_URL, else the upstream README."""
+    import os
+
+    from llmdive.paths import GUIDE_URL_ENV, UPSTREAM_URL
+
+    return os.environ.get(GUIDE_URL_ENV) or UPSTREAM_URL
+
+
+@dataclass
+class Outcome:
+    """What `guide update` did: applied, refused, dry run, or nothing to do."""
+
+    source: str
+    plan: Plan | None = None  # None: the server said the guide has not changed
+    applied: bool = False
+
+
+def plan_update(ws: Workspace, text: str, source: str) -> Plan:
+    """What updating the workspace's catalogue to `text` would do; nothing is written."""
     from llmdive.progress import orphans
 
-    text = read_readme(source)
     personal = {i.link.id for i in ws.catalogue.items if i.link.personal}
     gone = {
         key: (entry.url, entry.status)
         for key, entry in orphans(ws.base_catalogue, ws.progress).items()
         if entry.url
     }
-    return plan(text, source, ws.base_catalogue, ws.states, ws.progress.keys() | personal, gone)
+    reserved = ws.progress.keys() | personal | read_meta(ws.home).known_ids()
+    return plan(text, source, ws.base_catalogue, ws.states, reserved, gone)
 
 
-def apply_update(ws: Workspace, update: Plan) -> None:
+def update_guide(ws: Workspace, source: str | None, dry_run: bool, force: bool) -> Outcome:
+    """Read the guide from `source` (default: upstream) and make it the active catalogue.
+
+    The download happens first, without the lock; ids are then planned and written
+    under it, so that an `add` running meanwhile can never get the same id. A refused
+    update (see `guard`) writes nothing unless `force`.
+    """
+    from llmdive import fetch
     from llmdive.models import iso
+    from llmdive.paths import ACTIVE_GUIDE
     from llmdive.progress import locked, now
+    from llmdive.storage import exists
 
+    source = source or default_source()
+    fetched = None
+    if fetch.is_url(source):
+        shown = fetch.redact_url(source)
+        meta = read_meta(ws.home)
+        same = meta.url == shown and exists(ws.home / ACTIVE_GUIDE)
+        fetched = fetch.fetch(source, etag=meta.etag if same else None,
+                              last_modified=meta.last_modified if same else None)  # fmt: skip
+        if fetched.text is None:
+            return Outcome(shown)
+        text = fetched.text
+    else:
+        shown = source
+        text = fetch.read_text(source)
+    if dry_run:
+        return Outcome(shown, plan_update(ws, text, shown))
     with locked(ws.home):
-        write_active(ws.home, update.guide, update.report, iso(now()))
+        update = plan_update(ws, text, shown)
+        if update.refused and not force:
+            return Outcome(shown, update)
+        write_active(ws.home, update.guide, update.report, iso(now()), fetched)
+    return Outcome(shown, update, applied=True)
+
+
+def _diff(old: Catalogue, new: Catalogue, ws: Workspace, source: str) -> Report:
+    """What changes for the reader going from `old` to `new`, link by id (no reconciling)."""
+    from llmdive.progress import reading_states
+
+    states = reading_states(old, ws.progress)
+    report = Report(source)
+    for item in new.items:
+        before = old.by_id.get(item.link.id)
+        if before is not None:
+            _describe(report, before, item, states.get(item.link.id, Status.UNREAD))
+            continue
+        status = ws.progress.status(item.link.id)
+        kind = report.added if status is Status.UNREAD else report.returned
+        kind.append(Change(item.link.id, item.link.title, _titles(item.path), status))
+    for item in old.items:
+        if item.link.id not in new.by_id:
+            status = states.get(item.link.id, Status.UNREAD)
+            report.removed.append(Change(item.link.id, item.link.title, _titles(item.path), status))
+    return report
+
+
+def reset(ws: Workspace, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] | None:
+    """Go back to the bundled catalogue: what it changes, the catalogues before and after;
+    None when the bundled one is already in use.
+
+    Progress is not touched: marks on links the bundled guide has apply again.
+    """
+    from llmdive.catalogue import load_catalogue
+    from llmdive.models import iso
+    from llmdive.paths import ACTIVE_GUIDE, bundled_guide
+    from llmdive.progress import locked, now
+    from llmdive.storage import exists, write_all
+
+    active = ws.home / ACTIVE_GUIDE
+    if dry_run:
+        if not exists(active):
+            return None
+        old, new = load_catalogue(active), load_catalogue(bundled_guide())
+        return _diff(old, new, ws, "bundled"), old, new
+    with locked(ws.home):
+        if not exists(active):
+            return None
+        old, new = load_catalogue(active), load_catalogue(bundled_guide())
+        report = _diff(old, new, ws, "bundled")
+        meta = read_meta(ws.home)
+        # Links coming back are not news: whatsnew lists what updates brought, not a reset.
+        _record(meta, report, iso(now()), "bundled", [])
+        meta.url = meta.etag = meta.last_modified = None
+        write_all({active: None, ws.home / META_FILE: meta.to_bytes()})
+    return report, old, new
 
 
 def status(ws: Workspace) -> dict[str, Any]:

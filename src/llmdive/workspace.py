@@ -54,13 +54,13 @@ class Workspace:
     def catalogue(self) -> Catalogue:
         """The catalogue with the reader's personal links in place."""
         from llmdive.catalogue import load_catalogue
-        from llmdive.personal import load_personal, merge
+        from llmdive.personal import load_personal, merge, personal_file
 
         personal = load_personal(self.home)
         if not personal:
             return self.base_catalogue
         # merge() adds to the guide it is given: a fresh load keeps base_catalogue the guide's.
-        return merge(load_catalogue(self.guide_path), personal)
+        return merge(load_catalogue(self.guide_path), personal, personal_file(self.home))
 
     @cached_property
     def progress(self) -> Progress:

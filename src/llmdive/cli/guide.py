@@ -54,29 +54,106 @@ def guide_import(
 def guide_update(
     ctx: typer.Context,
     source: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--from", show_default=False, help="The newer README: a file or an http(s) URL."
+            "--from",
+            show_default=False,
+            help="The newer README: a file or an http(s) URL (default: the guide's upstream "
+            "README, or $LLMDIVE_GUIDE_URL).",
         ),
-    ],
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Apply an update that would remove most of the guide."),
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Follow the guide: import a newer README, keeping every id and all your progress.
+
+    With no --from, reads the guide's own README upstream, and only when it has changed.
+
+    Example: llmdive guide update --dry-run
+    """
+    from llmdive import jsonout, render, update
+    from llmdive.catalogue import Catalogue
+    from llmdive.errors import LlmdiveError
+
+    ws = workspace(ctx)
+    outcome = update.update_guide(ws, source, dry_run, force)
+    plan = outcome.plan
+    if plan is None:
+        same = ws.base_catalogue
+        emit(
+            json_out,
+            lambda: {
+                **jsonout.report_json(
+                    update.Report(outcome.source), same, same, ws.progress, dry_run
+                ),  # fmt: skip
+                "refused": None,
+                "up_to_date": True,
+            },
+            lambda w: w.line(f"The guide is already up to date with {outcome.source}."),
+        )
+        return
+    for warning in plan.warnings:
+        render.warn(warning)
+    shown_as_dry = dry_run or not outcome.applied
+    emit(
+        json_out,
+        lambda: {
+            **jsonout.report_json(
+                plan.report, ws.base_catalogue, Catalogue(plan.guide), ws.progress, dry_run
+            ),
+            "refused": None if outcome.applied else plan.refused,
+            "up_to_date": False,
+        },
+        lambda w: render.render_report(w, plan.report, shown_as_dry),
+    )
+    if plan.refused and not outcome.applied:
+        if dry_run:
+            render.warn(f"{plan.refused}: applying it needs --force")
+        else:
+            raise LlmdiveError(f"refused: {plan.refused}; nothing was changed (--force applies it)")
+    if ws.guide_chosen and outcome.applied:
+        render.warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
+
+
+@guide_app.command("reset")
+def guide_reset(
+    ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Follow the guide: import a newer README, keeping every id and all your progress."""
+    """Go back to the guide bundled with llmdive; your progress is kept as it is.
+
+    Example: llmdive guide reset --dry-run
+    """
     from llmdive import jsonout, render, update
-    from llmdive.catalogue import Catalogue
 
     ws = workspace(ctx)
-    plan = update.plan_update(ws, source)
-    for warning in plan.warnings:
-        render.warn(warning)
-    if not dry_run:
-        update.apply_update(ws, plan)
-    new = Catalogue(plan.guide)
+    done = update.reset(ws, dry_run)
+    if done is None:
+        same = ws.base_catalogue
+        emit(
+            json_out,
+            lambda: {
+                **jsonout.report_json(update.Report("bundled"), same, same, ws.progress, dry_run),
+                "refused": None,
+                "up_to_date": True,
+            },
+            lambda w: w.line("Already using the bundled guide; nothing to reset."),
+        )
+        return
+    report, old, new = done
     emit(
         json_out,
-        lambda: jsonout.report_json(plan.report, ws.base_catalogue, new, ws.progress, dry_run),
-        lambda w: render.render_report(w, plan.report, dry_run),
+        lambda: {
+            **jsonout.report_json(report, old, new, ws.progress, dry_run),
+            "refused": None,
+            "up_to_date": False,
+        },
+        lambda w: render.render_report(w, report, dry_run),
     )
     if ws.guide_chosen and not dry_run:
         render.warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")

@@ -1,0 +1,210 @@
+"""Reading a README from a file or over http(s): bounded in size and in total time.
+
+A download has one deadline for everything (connecting, the headers, the body): a
+server that sends a byte a second is cut off, not waited for. A URL is shown and
+stored without its credentials or query values that look like tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llmdive.errors import LlmdiveError
+
+if TYPE_CHECKING:
+    import urllib.request
+
+DEADLINE_S = 30.0
+MAX_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 5
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# Query parameters whose values are secrets, whatever they look like.
+_SECRET_NAMES = re.compile(
+    r"(token|key|secret|sig|signature|password|passwd|pwd|auth|credential|session|"
+    r"^x-amz-|^code$)",
+    re.IGNORECASE,
+)
+# A value that looks like a token: long, and made of token characters with digits in it.
+_TOKEN_VALUE = re.compile(r"^(?=.*\d)[A-Za-z0-9_\-.~+/=%]{20,}$")
+
+
+def is_url(source: str) -> bool:
+    return _SCHEME.match(source) is not None
+
+
+def check_url(source: str) -> None:
+    """Only http and https are fetched; anything else with a scheme is refused."""
+    match = _SCHEME.match(source)
+    if match and match.group(1).lower() not in ("http", "https"):
+        raise LlmdiveError(
+            f"{redact_url(source)}: only http:// and https:// URLs (or a local file) are read"
+        )
+
+
+def redact_url(url: str) -> str:
+    """`url` without user:password@ and with token-like query values replaced by ***."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    if not is_url(url):
+        return url
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc.rpartition("@")[2]
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            query = urlencode(
+                [
+                    (k, "***" if _SECRET_NAMES.search(k) or _TOKEN_VALUE.match(v) else v)
+                    for k, v in pairs
+                ],
+                safe="*",
+            )
+        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    except ValueError:
+        return "(a URL llmdive cannot read)"
+
+
+@dataclass
+class Fetched:
+    """A download: the text (None when the server says it has not changed) and validators."""
+
+    text: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def read_text(source: str, deadline: float = DEADLINE_S) -> str:
+    """The text of a README: a local file, or an http(s) URL."""
+    if is_url(source):
+        text = fetch(source, deadline).text
+        assert text is not None  # no validators were sent
+        return text
+    try:
+        data = Path(source).expanduser().read_bytes()
+    except OSError as exc:
+        raise LlmdiveError(f"cannot read {source}: {exc.strerror or exc}") from None
+    return _decode(data, source)
+
+
+def _decode(data: bytes, shown: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LlmdiveError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+
+
+def fetch(
+    url: str,
+    deadline: float = DEADLINE_S,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    limit: int = MAX_BYTES,
+) -> Fetched:
+    """GET `url` within `deadline` seconds in all; with an ETag or a date, conditionally."""
+    check_url(url)
+    shown = redact_url(url)
+    outcome: list[Fetched | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(
+                _get(url, shown, time.monotonic() + deadline, etag, last_modified, limit)
+            )
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+
+    # The deadline is enforced from outside: a socket timeout alone restarts with each byte.
+    worker = threading.Thread(target=work, daemon=True, name="llmdive-fetch")
+    worker.start()
+    worker.join(deadline)
+    if not outcome:
+        raise LlmdiveError(
+            f"cannot fetch {shown}: timed out (no whole answer within {deadline:g}s)"
+        )
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    import urllib.request
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        max_redirections = MAX_REDIRECTS
+
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+            if not newurl.lower().startswith(("http://", "https://")):
+                raise LlmdiveError(f"redirected to {redact_url(newurl)}: not an http(s) URL")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return urllib.request.build_opener(Redirects)
+
+
+def _credentials_to_header(url: str, headers: dict[str, str]) -> str:
+    """user:password@ in a URL becomes HTTP Basic authentication, and leaves the URL."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    import base64
+
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    headers["Authorization"] = f"Basic {token}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def _get(
+    url: str,
+    shown: str,
+    until: float,
+    etag: str | None,
+    last_modified: str | None,
+    limit: int,
+) -> Fetched:
+    import urllib.error
+    import urllib.request
+
+    headers = {"User-Agent": "llmdive", "Accept-Encoding": "identity"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    url = _credentials_to_header(url, headers)
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with _opener().open(request, timeout=max(until - time.monotonic(), 0.001)) as response:
+            validators = (response.headers.get("ETag"), response.headers.get("Last-Modified"))
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > limit:
+                raise LlmdiveError(f"{shown}: larger than {limit // 2**20} MiB; not read")
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                if time.monotonic() > until:
+                    raise LlmdiveError(f"cannot fetch {shown}: timed out")
+                chunk = response.read(65536)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise LlmdiveError(f"{shown}: larger than {limit // 2**20} MiB; not read")
+                chunks.append(chunk)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304:
+            return Fetched(None, exc.headers.get("ETag") or etag,
+                           exc.headers.get("Last-Modified") or last_modified)  # fmt: skip
+        raise LlmdiveError(f"cannot fetch {shown}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise LlmdiveError(f"cannot fetch {shown}: {reason}") from None
+    return Fetched(_decode(b"".join(chunks), shown), *validators)
