@@ -24,8 +24,13 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LLMDIVE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
     monkeypatch.setenv("COLUMNS", "200")
-    for var in ("LLMDIVE_GUIDE", "NO_COLOR", "FORCE_COLOR", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")  # as if outside tmux/screen, wherever run
+    for var in ("LLMDIVE_GUIDE", "NO_COLOR", "FORCE_COLOR", "XDG_DATA_HOME", "XDG_CACHE_HOME",
+                "LLMDIVE_URLS", "FORCE_HYPERLINK", "TMUX", "STY"):  # fmt: skip
+        # set first, so that the variable is removed again after the test even if the
+        # program set it (`--urls` sets LLMDIVE_URLS for the rest of its process)
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
     return home
 
 

@@ -33,8 +33,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def emit_json(data: Any, stream: IO[str] | None = None) -> None:
     """Write `data` as indented JSON and a newline (to stdout unless told otherwise)."""
+    from llmdive.render import json_safe
+
     out = stream if stream is not None else sys.stdout
-    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    # Made safe like every text going out: a title holding C1 or bidi controls is escaped.
+    out.write(json_safe(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 # ---------------------------------------------------------------- the link object

@@ -8,6 +8,7 @@ Rich is imported only when the output goes to a terminal that wants colour.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -42,6 +43,92 @@ SEP = " › "
 BAR_WIDTH = 24
 
 
+# ---------------------------------------------------------------- the door for text going out
+
+# What must never reach a terminal raw: C0 controls (ESC, BEL, CR, BS, TAB, newline ...),
+# DEL, C1 controls (U+009B is a one-character CSI to some terminals), the bidi controls
+# that reorder what is shown (Trojan Source), line and paragraph separators, and lone
+# surrogates (bytes that were not UTF-8, which would also fail to encode).
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CONTROL = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+# In JSON, C0 controls are escaped by the encoder already; these are the rest.
+_JSON_UNSAFE = re.compile(f"[{_BEYOND_C0}]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
+
+def safe(text: str) -> str:
+    """Text from data, made safe for a terminal: each control shown as an escape (`\\x1b`).
+
+    Like git quoting an odd file name: what was there stays visible, and nothing in it
+    can move the cursor, retitle the window, write the clipboard or reorder the line.
+    """
+    if text.isprintable():  # the usual case, and no regex pass
+        return text
+    return _CONTROL.sub(_visible, text)
+
+
+def safe_lines(text: str) -> list[str]:
+    """Text that may hold several lines (a note, an error), each line made safe."""
+    return [safe(line) for line in text.split("\n")]
+
+
+def has_controls(text: str, allow_newlines: bool = False) -> bool:
+    """Does `text` hold anything `safe` would escape (newlines allowed if asked)?"""
+    if allow_newlines:
+        text = text.replace("\n", "")
+    return _CONTROL.search(text) is not None
+
+
+def _link_target(url: str) -> str:
+    """A URL fit for an OSC 8 hyperlink: printable ASCII only, the rest percent-encoded."""
+    if url.isascii() and url.isprintable() and " " not in url:
+        return url
+    return "".join(
+        c if "!" <= c <= "~" else "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
+        for c in url
+    )
+
+
+def json_safe(text: str) -> str:
+    """JSON text with C1 controls, DEL, bidi controls and lone surrogates as \\u escapes.
+
+    The encoder escapes C0 controls already; only strings can hold the rest, and a
+    \\uXXXX escape is valid in any JSON string, so the document means the same.
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def wants_urls(styled: bool) -> bool:
+    """Print URLs as text? Always in plain output; on a terminal, where links are not clickable.
+
+    LLMDIVE_URLS=1 (or --urls) asks for them, LLMDIVE_URLS=0 for none. Otherwise they are
+    shown where OSC 8 hyperlinks are known not to work: TERM=dumb, the Linux console,
+    and inside tmux or screen, unless FORCE_HYPERLINK=1 says the terminal renders them.
+    """
+    if not styled:
+        return True
+    env = os.environ
+    asked = env.get("LLMDIVE_URLS", "").strip().lower()
+    if asked:
+        return asked not in ("0", "no", "false", "off")
+    if env.get("FORCE_HYPERLINK", "").strip() not in ("", "0"):
+        return False
+    term = env.get("TERM", "")
+    return (
+        term in ("dumb", "linux")
+        or term.startswith(("screen", "tmux"))
+        or bool(env.get("TMUX") or env.get("STY"))
+    )
+
+
 def wants_style(stream: IO[str]) -> bool:
     """Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     if os.environ.get("NO_COLOR"):
@@ -66,6 +153,7 @@ class Writer:
     def __init__(self, stream: IO[str] | None = None, styled: bool | None = None) -> None:
         self.stream = stream if stream is not None else sys.stdout
         self.styled = wants_style(self.stream) if styled is None else styled
+        self.urls = wants_urls(self.styled)
         self._codes: dict[str, tuple[str, str]] = {}
         if self.styled:
             from rich.console import Console
@@ -95,35 +183,34 @@ class Writer:
     def line(self, *parts: Part) -> None:
         if not self.styled:
             text = "".join(p if isinstance(p, str) else p[0] for p in parts)
-            self.stream.write(text.rstrip() + "\n")
+            self.stream.write(safe(text).rstrip() + "\n")
             return
-        from rich.cells import cell_len, set_cell_size
-
         out: list[str] = []
-        room = self.width
         for part in parts:
             text, style, link = (part, "", "") if isinstance(part, str) else (*part, "")[:3]
-            size = len(text) if text.isascii() else cell_len(text)
-            cropped = size > room
-            if cropped:
-                text = set_cell_size(text, room - 1) + "…" if room > 0 else ""
+            text = safe(text)
             if style:
                 before, after = self._style(style)
                 text = f"{before}{text}{after}"
             if link:
-                text = f"\x1b]8;;{link}\x1b\\{text}\x1b]8;;\x1b\\"
+                text = f"\x1b]8;;{_link_target(link)}\x1b\\{text}\x1b]8;;\x1b\\"
             out.append(text)
-            room -= size
-            if cropped:
-                break
         self.stream.write("".join(out) + "\n")
 
     def close(self) -> None:
         self.stream.flush()
 
 
+def emit_text(text: str, stream: IO[str] | None = None) -> None:
+    """A document (Markdown, TOML) on stdout: its lines kept, anything in them made safe."""
+    out = stream if stream is not None else sys.stdout
+    lines = safe_lines(text)
+    out.write("\n".join(lines))
+
+
 def warn(message: str) -> None:
-    sys.stderr.write(f"llmdive: warning: {message}\n")
+    """A warning on stderr, one line per line of `message`, each made safe."""
+    sys.stderr.write("".join(f"llmdive: warning: {line}\n" for line in safe_lines(message)))
 
 
 # ---------------------------------------------------------------- pieces
@@ -141,13 +228,13 @@ def status_mark(status: Status) -> Part:
     return (STATUS_MARK[status], STATUS_STYLE[status])
 
 
-def title_part(item: Item, styled: bool, style: str = "") -> list[Part]:
+def title_part(item: Item, w: Writer, style: str = "", url: bool = True) -> list[Part]:
     link = item.link
-    parts: list[Part] = [(link.title, style, link.url) if styled else link.title]
+    parts: list[Part] = [(link.title, style, link.url) if w.styled else link.title]
     if link.personal:
         parts.append((" (personal)", "magenta"))
-    if not styled:
-        parts.append(f"  {link.url}")
+    if url and w.urls:
+        parts.append(("  " + link.url, "dim"))
     return parts
 
 
@@ -185,7 +272,7 @@ def render_list(w: Writer, items: Sequence[Item], states: dict[str, Status]) -> 
             *badge(item.link.difficulty, w.styled),
             " ",
             (url_kind(item.link.url).ljust(8), "dim"),
-            *title_part(item, w.styled, "dim" if status is Status.SKIPPED else ""),
+            *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
         )
 
 
@@ -212,7 +299,7 @@ def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> No
 def render_show(w: Writer, item: Item, status: Status, entry: Entry | None) -> None:
     link = item.link
     w.line((link.id, "bold cyan"), "  ", *badge(link.difficulty, w.styled))
-    w.line(("  title    ", "dim"), *title_part(item, w.styled)[:2])
+    w.line(("  title    ", "dim"), *title_part(item, w, url=False))
     w.line(("  url      ", "dim"), link.url)
     w.line(("  section  ", "dim"), section_path(item.path))
     w.line(("  kind     ", "dim"), url_kind(link.url))
@@ -220,7 +307,10 @@ def render_show(w: Writer, item: Item, status: Status, entry: Entry | None) -> N
     when = f"  since {changed:%Y-%m-%d %H:%M} UTC" if changed else ""
     w.line(("  status   ", "dim"), status_mark(status), f" {status.value}{when}")
     if entry and entry.note:
-        w.line(("  note     ", "dim"), entry.note)
+        first, *more = entry.note.split("\n")
+        w.line(("  note     ", "dim"), first)
+        for line in more:
+            w.line("           ", line)
 
 
 def render_next(w: Writer, picks: Sequence[NextPick], states: dict[str, Status]) -> None:
@@ -242,7 +332,7 @@ def render_next(w: Writer, picks: Sequence[NextPick], states: dict[str, Status])
             "  ",
             *badge(link.difficulty, w.styled),
             " ",
-            *title_part(pick.item, w.styled),
+            *title_part(pick.item, w),
         )
     if picks and all(p.item is None for p in picks):
         w.line()
@@ -413,7 +503,7 @@ def render_whatsnew(w: Writer, groups: Sequence[tuple[Topic, list[tuple[Item, st
         for item, added in rows:
             w.line("  ", (item.link.id.ljust(id_width), "cyan"), "  ",
                    *badge(item.link.difficulty, w.styled), (f"{added[:10]}  ", "dim"),
-                   *title_part(item, w.styled))  # fmt: skip
+                   *title_part(item, w))  # fmt: skip
 
 
 def render_status(w: Writer, data: dict[str, Any]) -> None:

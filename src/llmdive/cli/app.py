@@ -7,16 +7,17 @@ Imports beyond typer happen inside the commands that need them, so that --help,
 # No `from __future__ import annotations` here: Typer would then eval every parameter's
 # annotation string on each start, a measurable part of `llmdive --version`.
 import errno
+import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 # Typer 0.28 vendors Click; its usage errors derive from this (typer.BadParameter does too).
-from typer._click.exceptions import ClickException
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from llmdive import __version__
@@ -27,19 +28,99 @@ if TYPE_CHECKING:
     from llmdive.workspace import Workspace
 
 
-class _Group(TyperGroup):
-    """Turns an LlmdiveError from any command into one line per problem on stderr, exit 1.
+# Options of the whole program that are also accepted after the command name
+# (`llmdive next --home X`): they are moved in front of it before Click parses.
+_GLOBAL_WITH_VALUE = ("--home", "--guide")
+_GLOBAL_FLAGS = ("--urls",)
 
-    With --json, every error (usage errors too) is one JSON object on stderr instead,
+
+def _global_options_first(args: list[str]) -> list[str]:
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":  # everything after it is an argument, never an option
+            rest += args[i:]
+            break
+        if arg in _GLOBAL_WITH_VALUE and i + 1 < len(args):
+            front += args[i : i + 2]
+            i += 2
+            continue
+        if arg in _GLOBAL_FLAGS or arg.split("=", 1)[0] in _GLOBAL_WITH_VALUE:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _print_errors(lines: list[str]) -> None:
+    """The CLI's one error printer: each line made safe, so data in a message is inert."""
+    from llmdive.render import safe
+
+    sys.stderr.write("".join(f"llmdive: error: {safe(line)}\n" for line in lines))
+
+
+def _quiet_pipe() -> None:
+    """The reader closed our stdout (`llmdive list | head -1`): drop the rest quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # not a real file (tests): nothing will be flushed to it at exit
+
+
+class _Group(TyperGroup):
+    """The root command: one way out for errors, help and closed pipes.
+
+    An LlmdiveError from any command becomes one line per problem on stderr, exit 1;
+    usage errors keep Click's wording (exit 2) but every line is made safe; a closed
+    pipe is a normal end, exit 0 and nothing on stderr. With --json, every error
+    (usage errors too) is one JSON object on stderr instead,
     `{"error": ..., "problems": [...]}`, with the same exit code.
     """
 
     json_errors = False
 
-    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
-        argv = list(sys.argv[1:] if args is None else args)
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = _global_options_first(list(sys.argv[1:] if args is None else args))
         self.json_errors = "--json" in argv[: argv.index("--") if "--" in argv else None]
-        return super().main(args, *rest, **kwargs)
+        if not standalone_mode:
+            return super().main(argv, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(argv, prog_name, complete_var, False, **extra)
+            sys.stdout.flush()
+        except NoArgsIsHelpError as exc:  # `llmdive` alone: the help, as asked for
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            code = 0
+        except ClickException as exc:
+            if self.json_errors:
+                _json_error([exc.format_message()], exc.exit_code, exit=False)
+            else:
+                text = io.StringIO()
+                exc.show(text)
+                from llmdive.render import safe_lines
+
+                lines = safe_lines(text.getvalue().rstrip())
+                sys.stderr.write("".join(line + "\n" for line in lines))
+            code = exc.exit_code
+        except typer.Abort:
+            sys.stderr.write("Aborted!\n")
+            code = 1
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            _quiet_pipe()
+            code = 0
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -48,7 +129,8 @@ class _Group(TyperGroup):
             lines = str(exc).splitlines() or ["unknown error"]
         except OSError as exc:
             if exc.errno == errno.EPIPE:
-                raise  # output piped into `head`: Click exits quietly
+                _quiet_pipe()
+                raise typer.Exit(0) from None
             # The core names the file of every error it expects; this is the safety net.
             where = f"{exc.filename}: " if exc.filename else ""
             lines = [f"{where}{exc.strerror or exc}"]
@@ -58,16 +140,16 @@ class _Group(TyperGroup):
             _json_error([exc.format_message()], exc.exit_code)
         if self.json_errors:
             _json_error(lines, 1)
-        for line in lines:
-            sys.stderr.write(f"llmdive: error: {line}\n")
+        _print_errors(lines)
         raise typer.Exit(1)
 
 
-def _json_error(lines: list[str], code: int) -> None:
+def _json_error(lines: list[str], code: int, exit: bool = True) -> None:
     from llmdive.jsonout import emit_json, error_json
 
     emit_json(error_json(lines), sys.stderr)
-    raise typer.Exit(code)
+    if exit:
+        raise typer.Exit(code)
 
 
 app = typer.Typer(
@@ -177,6 +259,42 @@ SectionOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _note_text(value: str) -> str:
+    """A note from the command line: any text, several lines allowed, no control characters."""
+    from llmdive.render import has_controls
+
+    if value and not value.strip():
+        raise typer.BadParameter('a note needs some text (an empty string, "", removes it)')
+    if has_controls(value, allow_newlines=True):
+        raise typer.BadParameter("control characters are not allowed in a note (newlines are)")
+    return value
+
+
+def _title_text(value: str | None) -> str | None:
+    """A title from the command line: one line of text, no control characters."""
+    from llmdive.render import has_controls
+
+    if value is None:
+        return value
+    if not value.strip():
+        raise typer.BadParameter("a title needs some text")
+    if has_controls(value):
+        raise typer.BadParameter("control characters (newlines too) are not allowed in a title")
+    return value
+
+
+NoteArg = Annotated[
+    str,
+    typer.Argument(
+        help="The note; an empty string removes it.", callback=_note_text, show_default=False
+    ),
+]
+TitleOpt = Annotated[
+    str | None,
+    typer.Option("--title", "-t", help="The link's title.", callback=_title_text),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts, nothing else.")]
 
 
@@ -207,6 +325,14 @@ def _root(
             "user data folder).",
         ),
     ] = None,
+    urls: Annotated[
+        bool,
+        typer.Option(
+            "--urls",
+            help="Print each link's URL even where titles are clickable (same as "
+            "LLMDIVE_URLS=1; on by default in tmux, screen and the Linux console).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -217,5 +343,15 @@ def _root(
     """Track your reading of The LLM Deep Dive.
 
     Start with `llmdive next`, then `llmdive mark-read ID` once you have read a link.
+    Global options (--home, --guide, --urls) may also follow the command name.
     """
     _home_for_this_call(ctx)
+    if urls:
+        # The one switch every Writer of this call reads, whoever builds it.
+        before = os.environ.get("LLMDIVE_URLS")
+        os.environ["LLMDIVE_URLS"] = "1"
+        ctx.call_on_close(
+            lambda: os.environ.pop("LLMDIVE_URLS", None)
+            if before is None
+            else os.environ.__setitem__("LLMDIVE_URLS", before)
+        )

@@ -40,13 +40,14 @@ def guide_import(
         render.warn(warning)
     toml_text = catalogue.dump_toml(result.guide)
     if output is None:
-        sys.stdout.write(toml_text)
+        render.emit_text(toml_text)
         return
     write_output(output, toml_text)
     links = sum(len(t.links) for _, t in result.guide.walk())
     kept = f", {links - len(result.report.added)} ids kept" if old else ""
     sys.stderr.write(
-        f"wrote {output}: {len(result.guide.sections)} sections, {links} links{kept}\n"
+        render.safe(f"wrote {output}: {len(result.guide.sections)} sections, {links} links{kept}")
+        + "\n"
     )
 
 
@@ -180,6 +181,7 @@ def guide_export(
     ] = None,
 ) -> None:
     """Write the catalogue in use back out, as the guide's README or as TOML."""
+    from llmdive import render
     from llmdive.catalogue import dump_toml
     from llmdive.markdown import export_markdown
     from llmdive.storage import write_output
@@ -189,7 +191,7 @@ def guide_export(
         raise typer.BadParameter("choose markdown or toml", param_hint="--format")
     text = writers[fmt](workspace(ctx).base_catalogue.guide)
     if output is None:
-        sys.stdout.write(text)
+        render.emit_text(text)
     else:
         write_output(output, text)
 

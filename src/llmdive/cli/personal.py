@@ -1,12 +1,11 @@
 """The reader's own links."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
-import sys
 from typing import Annotated
 
 import typer
 
-from llmdive.cli.app import JsonOpt, SectionOpt, app, workspace
+from llmdive.cli.app import JsonOpt, SectionOpt, TitleOpt, app, emit, workspace
 from llmdive.vocab import Difficulty
 
 
@@ -14,7 +13,7 @@ from llmdive.vocab import Difficulty
 def add(
     ctx: typer.Context,
     url: Annotated[str | None, typer.Argument(help="The link's URL.", show_default=False)] = None,
-    title: Annotated[str | None, typer.Option("--title", "-t", help="The link's title.")] = None,
+    title: TitleOpt = None,
     section: SectionOpt = None,
     difficulty: Annotated[
         Difficulty, typer.Option("--difficulty", "-d", case_sensitive=False, help="How hard it is.")
@@ -31,13 +30,13 @@ def add(
 
     Example: llmdive add https://example.com/post -t "A post" -s lora -d easy
     """
-    from llmdive import jsonout, personal, progress
+    from llmdive import jsonout, personal, progress, render
     from llmdive.catalogue import Item
     from llmdive.models import iso
 
     ws = workspace(ctx)
     if export:
-        sys.stdout.write(personal.export_markdown(ws.catalogue))
+        render.emit_text(personal.export_markdown(ws.catalogue))
         return
     if not url or not title or not section:
         raise typer.BadParameter("give URL, --title and --section (or --export)")
@@ -49,4 +48,8 @@ def add(
         link = jsonout.LinkJson(ws.catalogue, ws.progress, {})(item)
         jsonout.emit_json({"changes": [jsonout.change_json(link, "link", None, "added")]})
         return
-    sys.stdout.write(f"added {new.link.id} (personal) under {new.section}\n")
+    emit(
+        False,
+        list,
+        lambda w: w.line("added ", (new.link.id, "cyan"), f" (personal) under {new.section}"),
+    )

@@ -1,12 +1,11 @@
 """Reading: marks, notes, next, progress, history."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
-import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from llmdive.cli.app import IdArg, IdsArg, JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.cli.app import IdArg, IdsArg, JsonOpt, NoteArg, SectionOpt, app, emit, workspace
 from llmdive.vocab import Status
 
 if TYPE_CHECKING:
@@ -100,12 +99,7 @@ def skip(
 
 
 @app.command()
-def note(
-    ctx: typer.Context,
-    link_id: IdArg,
-    text: Annotated[str, typer.Argument(help="The note; an empty string removes it.")],
-    json_out: JsonOpt = False,
-) -> None:
+def note(ctx: typer.Context, link_id: IdArg, text: NoteArg, json_out: JsonOpt = False) -> None:
     """Keep a note on a link (shown by `show`).
 
     Example: llmdive note lora "re-read the rank section"
@@ -117,7 +111,8 @@ def note(
 
     def change(p: "Progress") -> "tuple[str | None, Progress]":
         before = p.value(item.link.id, "note")
-        progress.set_note(p, item, text)
+        if text or before:  # removing no note records nothing
+            progress.set_note(p, item, text)
         return before, p
 
     before, after = progress.update_progress(ws.home, change)
@@ -125,7 +120,11 @@ def note(
         link = jsonout.LinkJson(ws.catalogue, after)(item)
         jsonout.emit_json({"changes": [jsonout.change_json(link, "note", before, link["note"])]})
         return
-    sys.stdout.write(f"{'noted' if text else 'note removed'}: {item.link.id}\n")
+    if text:
+        said = "note replaced" if before else "noted"
+    else:
+        said = "note removed" if before else "no note to remove"
+    emit(False, list, lambda w: w.line(f"{said}: ", (item.link.id, "cyan")))
 
 
 @app.command("next")
