@@ -59,7 +59,7 @@ def progress_export(
 
     Example: llmdive progress export --format csv --output reading.csv
     """
-    from llmdive import record
+    from llmdive import record, render
     from llmdive.personal import load_personal
 
     if fmt not in record.FORMATS:
@@ -67,10 +67,14 @@ def progress_export(
     ws = workspace(ctx)
     text = record.export(fmt, ws.catalogue, ws.progress, load_personal(ws.home))
     if output is None:
-        sys.stdout.write(text)
+        # Made safe like all output: JSON keeps its meaning (controls as \u escapes).
+        if fmt == "json":
+            sys.stdout.write(render.json_safe(text))
+        else:
+            render.emit_text(text)
         return
     from llmdive.storage import atomic_write
 
     record.refuse_own_files(output, ws.home)
     atomic_write(output, text)
-    sys.stderr.write(f"wrote {output}\n")
+    sys.stderr.write(render.safe(f"wrote {output}") + "\n")
