@@ -204,7 +204,8 @@ class Writer:
 def emit_text(text: str, stream: IO[str] | None = None) -> None:
     """A document (Markdown, TOML) on stdout: its lines kept, anything in them made safe."""
     out = stream if stream is not None else sys.stdout
-    lines = safe_lines(text)
+    # CRLF line ends (CSV) stay: a carriage return just before a newline moves nothing.
+    lines = [safe(x[:-1]) + "\r" if x.endswith("\r") else safe(x) for x in text.split("\n")]
     out.write("\n".join(lines))
 
 
