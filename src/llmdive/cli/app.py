@@ -351,7 +351,9 @@ def _root(
         before = os.environ.get("LLMDIVE_URLS")
         os.environ["LLMDIVE_URLS"] = "1"
         ctx.call_on_close(
-            lambda: os.environ.pop("LLMDIVE_URLS", None)
-            if before is None
-            else os.environ.__setitem__("LLMDIVE_URLS", before)
+            lambda: (
+                os.environ.pop("LLMDIVE_URLS", None)
+                if before is None
+                else os.environ.__setitem__("LLMDIVE_URLS", before)
+            )
         )
