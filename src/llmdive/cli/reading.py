@@ -1,7 +1,7 @@
 """Reading: marks, notes, next, progress, history."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
