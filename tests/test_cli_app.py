@@ -91,6 +91,6 @@ def test_urls_option_after_the_command_name_shows_urls_in_colour(cli: Invoke) ->
 
 
 def test_a_usage_error_names_the_missing_option(cli: Invoke) -> None:
-    result = cli("guide", "update")
+    result = cli("guide", "import")
     assert result.exit_code == 2
-    assert "Missing option '--from'" in result.stderr
+    assert "Missing argument 'README'" in result.stderr
