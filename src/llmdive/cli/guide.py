@@ -15,7 +15,10 @@ def guide_import(
     readme: Annotated[
         Path,
         typer.Argument(
-            help="A README in The LLM Deep Dive's format.", dir_okay=False, show_default=False
+            help="A README in The LLM Deep Dive's format.",
+            dir_okay=False,
+            show_default=False,
+            metavar="README",
         ),
     ],
     output: Annotated[
