@@ -87,3 +87,90 @@ def test_add_export_prints_markdown_for_a_pull_request(cli: Invoke) -> None:
     )
     # The guide's own export leaves personal links out.
     assert URL not in ok(cli("guide", "export"))
+
+
+def personal_json(home: Path) -> list[dict[str, str]]:
+    return json.loads((home / "personal.json").read_text())["links"]
+
+
+def test_remove_a_personal_link_and_undo_brings_it_back_exactly(cli: Invoke, home: Path) -> None:
+    ok(cli("add", "https://example.com/first", "-t", "First", "-s", "lora", "-d", "easy"))
+    ok(cli("add", URL, "-t", "Mine", "-s", "dpo", "-d", "hard"))
+    ok(cli("mark-read", "mine"))
+    ok(cli("note", "mine", "good one"))
+    before = personal_json(home)
+    assert ok(cli("remove", "mine")) == "removed mine (personal)  Mine\n"
+    assert [p["id"] for p in personal_json(home)] == ["first"]
+    assert "mine" not in {d["id"] for d in json.loads(ok(cli("list", "--json")))}
+    # Its record stays, but it is not reported as a link the guide lost.
+    assert json.loads(ok(cli("progress", "--json")))["orphans"] == []
+    out = ok(cli("undo"))
+    assert "  ↶ mine  personal link removed → restored  Mine" in out.splitlines()
+    assert personal_json(home) == before  # same fields, same place in the file
+    shown = json.loads(ok(cli("show", "mine", "--json")))
+    assert (shown["status"], shown["note"], shown["section"]) == (
+        "read",
+        "good one",
+        ["FineTuning", "DPO"],
+    )
+    rows = json.loads(ok(cli("history", "--json")))
+    assert [(r["id"], r["link"], r["undo"] is not None) for r in rows[:2]] == [
+        ("mine", "added", True), ("mine", "removed", False)]  # fmt: skip
+
+
+def test_undo_of_an_add_removes_the_link_and_keeps_the_add_in_history(
+    cli: Invoke, home: Path
+) -> None:
+    ok(cli("add", URL, "-t", "Mine", "-s", "dpo"))
+    ok(cli("undo"))
+    assert personal_json(home) == []
+    assert [(r["link"], r["undo"] is None) for r in json.loads(ok(cli("history", "--json")))] == [
+        ("removed", False), ("added", True)]  # fmt: skip
+    assert ok(cli("undo")).startswith("Nothing to undo")
+
+
+def test_a_guide_link_cannot_be_removed_or_edited(cli: Invoke, home: Path) -> None:
+    for args in (("remove", "lora"), ("edit", "lora", "-t", "Mine now")):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            "llmdive: error: lora-explained is a guide link, not one of yours: only links you "
+            "added can be removed or edited; `llmdive skip lora-explained` leaves it out of next "
+            "and progress\n"
+        )
+    assert not (home / "progress.json").exists()
+
+
+def test_edit_a_personal_link_validated_like_add_and_undone(cli: Invoke, home: Path) -> None:
+    ok(cli("add", URL, "-t", "Mine", "-s", "lora", "-d", "easy"))
+    before = personal_json(home)
+    out = ok(cli("edit", "mine", "--title", "Mine, renamed", "-s", "dpo", "-d", "hard"))
+    assert out.splitlines() == [
+        "edited mine (personal)",
+        "  title      Mine → Mine, renamed",
+        "  section    lora → dpo",
+        "  difficulty easy → hard",
+    ]
+    shown = json.loads(ok(cli("show", "mine", "--json")))
+    assert (shown["title"], shown["section"], shown["difficulty"]) == (
+        "Mine, renamed", ["FineTuning", "DPO"], "hard")  # fmt: skip
+    assert personal_json(home)[0]["added"] == before[0]["added"]
+    for args, message in (
+        (("edit", "mine", "-t", "  "), "cannot add this link: give a --title"),
+        (("edit", "mine", "-s", "nowhere-at-all"), "no section 'nowhere-at-all'"),
+        (("edit", "mine"), "nothing to change: give --title, --section or --difficulty"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1 and message in result.stderr, result.stderr
+    assert cli("edit", "mine", "-d", "spicy").exit_code == 2
+    ok(cli("undo"))
+    assert personal_json(home) == before
+
+
+def test_completion_offers_personal_ids(cli: Invoke, home: Path) -> None:
+    from llmdive import completion
+    from llmdive.paths import bundled_guide
+
+    ok(cli("add", URL, "-t", "Finetuning LLMs with LoRA", "-s", "lora"))
+    assert completion.ids(bundled_guide(), "fine", home) == ["finetuning-llms-lora"]
+    assert "lora-explained" in completion.ids(bundled_guide(), "lo", home)

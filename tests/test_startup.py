@@ -54,6 +54,15 @@ def test_completion_answers_from_the_cache_alone(home: Path) -> None:
     assert loaded(home, [], **complete) == []
 
 
+def test_completion_of_personal_ids_answers_from_the_cache_too(home: Path) -> None:
+    url = "https://example.com/finetuning-notes"
+    loaded(home, ["add", url, "-t", "Finetuning notes", "-s", "lora"])
+    complete = {"_LLMDIVE_COMPLETE": "complete_bash", "COMP_WORDS": "llmdive remove fine",
+                "COMP_CWORD": "2"}  # fmt: skip
+    loaded(home, [], **complete)
+    assert loaded(home, [], **complete) == []
+
+
 def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
     assert loaded(home, ["mark-read", "lora"]) == ["filelock", "llmdive.schema", "pydantic",
                                                    "tomllib"]  # fmt: skip

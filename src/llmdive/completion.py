@@ -26,8 +26,27 @@ def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
         return [], []
 
 
-def ids(path: Path, incomplete: str) -> list[str]:
-    return [i for i in names(path)[0] if i.startswith(incomplete)]
+def personal_ids(home: Path) -> list[str]:
+    """The ids of the reader's own links, from the cache of personal.json when it has it."""
+    path = home / "personal.json"
+    try:
+        record = cache.read("personal", path, cache.digest(path.read_bytes()))
+        if record is not None:
+            return [str(d["id"]) for d in record["links"]]
+        from llmdive.personal import load_personal
+
+        return [p.link.id for p in load_personal(home)]
+    except (OSError, LlmdiveError, KeyError, TypeError):
+        return []
+
+
+def ids(path: Path, incomplete: str, home: Path | None = None) -> list[str]:
+    """Link ids starting with `incomplete`: the catalogue's, then the reader's own."""
+    found = [i for i in names(path)[0] if i.startswith(incomplete)]
+    if home is not None:
+        seen = set(found)
+        found += [i for i in personal_ids(home) if i.startswith(incomplete) and i not in seen]
+    return found
 
 
 def sections(path: Path, incomplete: str) -> list[str]:

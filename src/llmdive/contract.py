@@ -121,7 +121,8 @@ class Change(_Shape):
 
     link: Link = Field(description="The link as it is after the change")
     field: Literal["status", "note", "link"] = Field(
-        description='What changed: "link" is a personal link added (before null, after "added")'
+        description='What changed: "link" is a personal link added (before null, after '
+        '"added"), edited (after "edited") or removed (after "removed")'
     )
     before: str | None
     after: str | None
@@ -220,7 +221,10 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "progress": (ProgressSummary, ("progress",)),
     "history": (list[HistoryRow], ("history",)),
     "whatsnew": (list[WhatsnewGroup], ("whatsnew",)),
-    "changes": (Changes, ("mark-read", "start", "skip", "mark-unread", "note", "add")),
+    "changes": (
+        Changes,
+        ("mark-read", "start", "skip", "mark-unread", "note", "add", "edit", "remove"),
+    ),
     "undo": (Undo, ("undo",)),
     "guide-update": (UpdateReport, ("guide update", "guide reset")),
     "guide-status": (GuideStatus, ("guide status",)),

@@ -161,8 +161,94 @@ def add(
     link = Link(link_id(title, url, taken), title.strip(), url.strip(), difficulty, personal=True)
     _check(link)
     new = PersonalLink(link, path[-1].slug, added)
-    save_personal(home, [*load_personal(home), new])
+    commit_link(home, [*load_personal(home), new], new, added)
     return new
+
+
+def fields(p: PersonalLink) -> dict[str, str]:
+    """A personal link's fields as its events record them (everything but the id)."""
+    out = p.to_dict()
+    del out["id"]
+    return out
+
+
+def commit_link(
+    home: Path, links: list[PersonalLink], changed: PersonalLink, stamp: str | None = None,
+    removed: bool = False, old: PersonalLink | None = None,
+) -> None:  # fmt: skip
+    """Write personal.json as `links`, and the change to `changed` as an event in
+    progress.json (so `history` shows it and `undo` takes it back): both files or neither.
+
+    Call it holding progress.locked(home). `old` is the link as it was before an edit
+    or a removal: a link from before link events gets the event that added it first.
+    """
+    from llmdive.models import Event, at_key
+    from llmdive.progress import load_progress, save_record, settle, stamp_after
+
+    progress = load_progress(home)
+    key = changed.link.id
+    entry = progress.entry(key)
+    if old is not None and all(e.link is None for e in entry.events):
+        entry.events.insert(0, Event(old.added, link=fields(old)))
+        entry.events.sort(key=Event.order)
+    when = stamp_after([entry])
+    if stamp is not None and at_key(stamp) > at_key(when):
+        when = stamp
+    entry.events.append(Event(when, link={} if removed else fields(changed)))
+    entry.title, entry.url = changed.link.title, changed.link.url
+    settle(entry)
+    save_record(home, progress, links)
+
+
+def find_own(catalogue: Catalogue, home: Path, query: str) -> PersonalLink:
+    """One of the reader's own links, by id (or prefix); a guide link is refused with a hint."""
+    item = catalogue.resolve_id(query)
+    key = item.link.id
+    if not item.link.personal:
+        raise LlmdiveError(
+            f"{key} is a guide link, not one of yours: only links you added can be removed or "
+            f"edited; `llmdive skip {key}` leaves it out of next and progress"
+        )
+    for p in load_personal(home):
+        if p.link.id == key:
+            return p
+    raise LlmdiveError(f"{key} is not in {personal_file(home)} any more; try again")
+
+
+def remove(home: Path, catalogue: Catalogue, query: str) -> PersonalLink:
+    """Remove one of the reader's links; its marks and notes stay in progress.json."""
+    gone = find_own(catalogue, home, query)
+    rest = [p for p in load_personal(home) if p.link.id != gone.link.id]
+    commit_link(home, rest, gone, removed=True, old=gone)
+    return gone
+
+
+def edit(
+    home: Path,
+    catalogue: Catalogue,
+    query: str,
+    title: str | None = None,
+    section: str | None = None,
+    difficulty: Difficulty | None = None,
+) -> tuple[PersonalLink, PersonalLink]:
+    """Change the title, heading or difficulty of one of the reader's links: (before, after)."""
+    if title is None and section is None and difficulty is None:
+        raise LlmdiveError("nothing to change: give --title, --section or --difficulty")
+    old = find_own(catalogue, home, query)
+    link = Link(
+        old.link.id,
+        old.link.title if title is None else title.strip(),
+        old.link.url,
+        old.link.difficulty if difficulty is None else difficulty,
+        personal=True,
+    )
+    _check(link)
+    slug = old.section if section is None else catalogue.find_topic(section)[-1].slug
+    new = PersonalLink(link, slug, old.added)
+    if fields(new) != fields(old):
+        links = [new if p.link.id == old.link.id else p for p in load_personal(home)]
+        commit_link(home, links, new, old=old)
+    return old, new
 
 
 def _check(link: Link) -> None:

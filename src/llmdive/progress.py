@@ -437,9 +437,18 @@ def _latest(progress: Progress, ids: list[str]) -> Status | None:
 
 
 def orphans(catalogue: Catalogue, progress: Progress) -> dict[str, Entry]:
-    """Entries for ids that are no longer in the catalogue: kept, and reported."""
+    """Entries for ids that are no longer in the catalogue: kept, and reported.
+
+    A personal link the reader removed is not reported: it left on purpose (its record
+    stays, and `undo` brings it back).
+    """
     gone = sorted(progress.keys() - catalogue.by_id.keys())
-    return {k: e for k in gone if (e := progress.get(k)) is not None}
+    return {
+        k: e
+        for k in gone
+        if (e := progress.get(k)) is not None
+        and not (any(ev.link is not None for ev in e.events) and replay(e.events).link == {})
+    }
 
 
 @dataclass(frozen=True)

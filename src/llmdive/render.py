@@ -19,6 +19,7 @@ from llmdive.vocab import Difficulty, Status
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
     from llmdive.models import Entry, Topic
+    from llmdive.personal import PersonalLink
     from llmdive.planner import NextPick, Summary, Tally
     from llmdive.progress import Change, HistoryRow
     from llmdive.undo import Undone
@@ -566,6 +567,19 @@ def render_undone(w: Writer, done: Undone | None) -> None:
                f"  {r.title}")  # fmt: skip
     w.line(("`llmdive undo` again takes back the change before it; `llmdive history` shows both.",
             "dim"))  # fmt: skip
+
+
+def render_edit(w: Writer, old: PersonalLink, new: PersonalLink) -> None:
+    """What `edit` changed on a personal link, field by field."""
+    pairs = [
+        ("title", old.link.title, new.link.title),
+        ("section", old.section, new.section),
+        ("difficulty", old.link.difficulty.value, new.link.difficulty.value),
+    ]
+    changed = [(name, a, b) for name, a, b in pairs if a != b]
+    w.line("edited " if changed else "unchanged ", (new.link.id, "cyan"), " (personal)")
+    for name, a, b in changed:
+        w.line(f"  {name:<11}", (a, "dim"), " → ", (b, "bold"))
 
 
 def render_marked(w: Writer, changes: Sequence[Change]) -> None:

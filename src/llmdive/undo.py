@@ -89,6 +89,8 @@ def undo_last(
         if event.link is not None:
             undo.link = dict(before.link or {})
             links = _put_link(links, key, undo.link)
+            if undo.link:
+                entry.title, entry.url = undo.link["title"], undo.link["url"]
             personal_changed = True
             restored.append(Restored(key, title, "link", *_link_words(now.link, undo.link)))
         entry.events.append(undo)

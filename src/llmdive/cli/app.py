@@ -219,7 +219,8 @@ def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     from llmdive import completion
 
-    return completion.ids(workspace(ctx).guide_path, incomplete)
+    ws = workspace(ctx)
+    return completion.ids(ws.guide_path, incomplete, ws.home)
 
 
 def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from llmdive.cli.app import JsonOpt, SectionOpt, TitleOpt, app, emit, workspace
+from llmdive.cli.app import IdArg, JsonOpt, SectionOpt, TitleOpt, app, emit, workspace
 from llmdive.vocab import Difficulty
 
 
@@ -53,3 +53,59 @@ def add(
         list,
         lambda w: w.line("added ", (new.link.id, "cyan"), f" (personal) under {new.section}"),
     )
+
+
+@app.command()
+def remove(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
+    """Remove a link you added (`undo` brings it back; its marks and notes are kept).
+
+    Guide links cannot be removed: `llmdive skip ID` leaves one out of next and progress.
+    """
+    from llmdive import jsonout, personal, progress
+    from llmdive.catalogue import Item
+
+    ws = workspace(ctx)
+    with progress.locked(ws.home):
+        gone = personal.remove(ws.home, ws.catalogue, link_id)
+    if json_out:
+        item = Item(gone.link, ws.catalogue.find_topic(gone.section))
+        link = jsonout.LinkJson(ws.catalogue, progress.load_progress(ws.home))(item)
+        jsonout.emit_json({"changes": [jsonout.change_json(link, "link", "added", "removed")]})
+        return
+    emit(False, dict, lambda w: w.line("removed ", (gone.link.id, "cyan"), " (personal)  ",
+                                       gone.link.title))  # fmt: skip
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    link_id: IdArg,
+    title: TitleOpt = None,
+    section: SectionOpt = None,
+    difficulty: Annotated[
+        Difficulty | None,
+        typer.Option(
+            "--difficulty", "-d", case_sensitive=False, help="How hard it is.", show_default=False
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Change the title, heading or difficulty of a link you added.
+
+    Example: llmdive edit my-post --title "A better title" -s dpo -d medium
+    """
+    from llmdive import jsonout, personal, progress, render
+
+    ws = workspace(ctx)
+    with progress.locked(ws.home):
+        old, new = personal.edit(ws.home, ws.catalogue, link_id, title, section, difficulty)
+    if json_out:
+        from llmdive.workspace import Workspace
+
+        after = Workspace(ws.guide_path, ws.home)  # the catalogue with the edit in it
+        item = after.catalogue.by_id[new.link.id]
+        link = jsonout.LinkJson.of(after)(item)
+        state = "edited" if personal.fields(old) != personal.fields(new) else "added"
+        jsonout.emit_json({"changes": [jsonout.change_json(link, "link", "added", state)]})
+        return
+    emit(False, dict, lambda w: render.render_edit(w, old, new))
