@@ -156,13 +156,15 @@ def test_edit_a_personal_link_validated_like_add_and_undone(cli: Invoke, home: P
         "Mine, renamed", ["FineTuning", "DPO"], "hard")  # fmt: skip
     assert personal_json(home)[0]["added"] == before[0]["added"]
     for args, message in (
-        (("edit", "mine", "-t", "  "), "cannot add this link: give a --title"),
         (("edit", "mine", "-s", "nowhere-at-all"), "no section 'nowhere-at-all'"),
         (("edit", "mine"), "nothing to change: give --title, --section or --difficulty"),
     ):
         result = cli(*args)
         assert result.exit_code == 1 and message in result.stderr, result.stderr
     assert cli("edit", "mine", "-d", "spicy").exit_code == 2
+    blank = cli("edit", "mine", "-t", "  ")
+    assert blank.exit_code == 2 and "a title needs some text" in blank.stderr
+    assert cli("edit", "mine", "-t", "two\nlines").exit_code == 2
     ok(cli("undo"))
     assert personal_json(home) == before
 
