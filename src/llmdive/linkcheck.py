@@ -1,0 +1,601 @@
+"""Do the guide's links still lead somewhere? Check them, keep the results, date them.
+
+Each URL is asked with HEAD, and with GET where HEAD is refused or unsupported (a 4xx
+or a 501 to HEAD is never believed: some servers answer HEAD with 403, 404 or 405 and
+GET with 200). Redirects are followed by hand, at most `max_redirects`, so that every
+hop is seen: a loop is caught, and a permanent first hop (301/308) is reported with
+where it ends. Each link gets one result:
+
+- ok: a success, also through temporary redirects (302/303/307);
+- redirected: a permanent redirect (301/308) to another URL, ending in a success;
+- dead: 404 or 410 (to a GET), or a host that does not resolve;
+- unknown: anything that may well be temporary or is not the link's fault: timeouts,
+  401/403, 429, 5xx, TLS and connection errors, redirect loops. Never called dead.
+
+429, 408, 5xx and timeouts are retried with a doubling backoff, honouring Retry-After
+up to a cap. Checks run on a thread pool (a handful at a time, at most two per host),
+each request with a hard deadline that a watchdog enforces by shutting its socket.
+
+The HTTP client is the standard library's http.client: checking needs no connection
+pooling, cookies or bodies, only status lines and Location headers with redirects under
+our control, which urllib's opener hides. It and ssl are imported only when a check
+runs; reading the stored results (for `list`, `show`, `next`) needs neither.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from llmdive import __version__
+from llmdive.errors import LlmdiveError
+
+if TYPE_CHECKING:
+    import socket
+
+CHECKS_FILE = "linkcheck.json"
+STALE_AFTER = timedelta(days=7)
+# The bundled catalogue (data/guide.toml) is a snapshot of the guide's README imported on
+# this day: every bundled link was in the guide, as curated, by then. It is the date a
+# bundled link's Web Archive snapshot is asked for (the archive answers with the capture
+# nearest to it). Links that guide updates or `add` bring in carry their own dates.
+BUNDLED_SINCE = date(2026, 11, 27)
+ARCHIVE = "https://web.archive.org/web/{day:%Y%m%d}/{url}"
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    REDIRECTED = "redirected"
+    DEAD = "dead"
+    UNKNOWN = "unknown"
+
+
+PERMANENT = frozenset({301, 308})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+GONE = frozenset({404, 410})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a check behaves; the defaults are what `llmdive check-links` uses."""
+
+    timeout: float = 10.0  # seconds for one request: connect, TLS, status line and headers
+    concurrency: int = 8
+    per_host: int = 2
+    retries: int = 2  # further tries after the first, for 429, 408, 5xx and timeouts
+    backoff: float = 1.0  # seconds before the first retry, doubled before each next one
+    retry_after_cap: float = 30.0  # a longer Retry-After is not waited for: the link stays unknown
+    max_redirects: int = 10
+    user_agent: str = f"llmdive/{__version__} (link check)"
+    # getaddrinfo(host, port) -> addresses; injectable so that tests need no DNS.
+    resolve: Callable[[str, int], list[Any]] | None = None
+    # Waits between tries (seconds); injectable so that tests can see them without waiting.
+    sleep: Callable[[float], None] | None = None
+
+
+@dataclass
+class Outcome:
+    """The result of checking one link."""
+
+    id: str
+    url: str
+    result: Verdict
+    status_code: int | None = None
+    final_url: str | None = None
+    permanent: bool = False  # the first hop was a permanent redirect
+    detail: str = ""
+    checked: str = ""  # UTC ISO 8601 with a Z
+    redirects: list[dict[str, Any]] = field(default_factory=list)  # [{"status", "url"}] per hop
+    attempts: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "result": self.result.value,
+            "status_code": self.status_code,
+            "final_url": self.final_url,
+            "permanent": self.permanent,
+            "redirects": self.redirects,
+            "detail": self.detail,
+            "attempts": self.attempts,
+            "checked": self.checked,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Outcome:
+        return cls(
+            d["id"],
+            d["url"],
+            Verdict(d["result"]),
+            d.get("status_code"),
+            d.get("final_url"),
+            bool(d.get("permanent", False)),
+            d.get("detail", ""),
+            d["checked"],
+            list(d.get("redirects", [])),
+            int(d.get("attempts", 1)),
+        )
+
+    @property
+    def checked_at(self) -> datetime:
+        return datetime.fromisoformat(self.checked)
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        return (now or datetime.now(UTC)) - self.checked_at > STALE_AFTER
+
+
+# ---------------------------------------------------------------- one request
+
+
+def resolve(host: str, port: int) -> list[Any]:
+    """getaddrinfo, except that names under .invalid fail at once (RFC 6761, 6.4)."""
+    import socket
+
+    name = host.rstrip(".").lower()
+    if name == "invalid" or name.endswith(".invalid"):
+        raise socket.gaierror(socket.EAI_NONAME, "names under .invalid never resolve")
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
+class _Watch:
+    """The socket a worker is waiting on, and when it must give up: shut by the watchdog."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._deadline = 0.0
+        self.expired = False
+        self.stopped = threading.Event()  # set on Ctrl-C: workers stop waiting and trying
+
+    def arm(self, sock: socket.socket, deadline: float) -> None:
+        with self._lock:
+            self._sock, self._deadline, self.expired = sock, deadline, False
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._sock = None
+
+    def enforce(self, now: float, force: bool = False) -> None:
+        import socket
+
+        with self._lock:
+            if self._sock is not None and (force or now >= self._deadline):
+                self.expired = True
+                with contextlib.suppress(OSError):  # already closed by its worker
+                    self._sock.shutdown(socket.SHUT_RDWR)
+
+
+@dataclass
+class _Answer:
+    status: int
+    reason: str
+    location: str | None
+    retry_after: str | None
+
+
+class _Failure(Exception):
+    """A request that got no HTTP answer; `verdict` says what that means for the link."""
+
+    def __init__(
+        self, verdict: Verdict, detail: str, retry: bool = False, garbled: bool = False
+    ) -> None:
+        super().__init__(detail)
+        self.verdict, self.detail, self.retry = verdict, detail, retry
+        self.garbled = garbled  # an answer that is not HTTP: some servers do that to HEAD
+
+
+def _target(url: str) -> tuple[str, str, int, str]:
+    """Scheme, host, port and request target of an absolute http(s) URL, made ASCII."""
+    from urllib.parse import quote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise _Failure(Verdict.UNKNOWN, f"malformed URL ({exc})") from None
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in ("http", "https") or not host:
+        raise _Failure(Verdict.UNKNOWN, "not an http(s) URL")
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        raise _Failure(Verdict.DEAD, f"host {host!r} is not a valid name") from None
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    if parts.query:
+        path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
+    return scheme, host, port or (443 if scheme == "https" else 80), path
+
+
+def _request(method: str, url: str, s: Settings, watch: _Watch) -> _Answer:
+    """One request, no redirect followed, no body read; a hard deadline of `s.timeout`."""
+    import http.client
+    import socket
+    import ssl
+    import time
+
+    scheme, host, port, path = _target(url)
+    deadline = time.monotonic() + s.timeout
+    try:
+        infos = (s.resolve or resolve)(host, port)
+    except socket.gaierror as exc:
+        if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
+            raise _Failure(Verdict.DEAD, f"host {host} does not resolve") from None
+        raise _Failure(Verdict.UNKNOWN, f"cannot look up {host} ({exc.strerror or exc})") from None
+    sock: socket.socket | None = None
+    error: OSError | None = None
+    for family, kind, proto, _, address in infos:
+        sock = socket.socket(family, kind, proto)
+        sock.settimeout(max(0.001, deadline - time.monotonic()))
+        watch.arm(sock, deadline)
+        try:
+            sock.connect(address)
+            break
+        except OSError as exc:
+            sock.close()
+            sock, error = None, exc
+    try:
+        if sock is None:
+            raise error or OSError(f"no address for {host}")
+        conn: http.client.HTTPConnection
+        if scheme == "https":
+            context = ssl.create_default_context()
+            sock = context.wrap_socket(sock, server_hostname=host)
+            watch.arm(sock, deadline)
+            conn = http.client.HTTPSConnection(host, port, timeout=s.timeout, context=context)
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=s.timeout)
+        conn.sock = sock
+        headers = {"User-Agent": s.user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
+        conn.request(method, path, headers=headers)
+        response = conn.getresponse()
+        answer = _Answer(response.status, response.reason, response.getheader("Location"),
+                         response.getheader("Retry-After"))  # fmt: skip
+        conn.close()  # the body is never read: the status line is the answer
+        return answer
+    except (TimeoutError, ssl.SSLError, OSError, http.client.HTTPException, ValueError) as exc:
+        raise _failure(exc, s.timeout, watch.expired) from None
+    finally:
+        watch.disarm()
+        if sock is not None:
+            sock.close()
+
+
+def _failure(exc: BaseException, timeout: float, expired: bool) -> _Failure:
+    import http.client
+    import ssl
+
+    if expired or isinstance(exc, TimeoutError):
+        return _Failure(Verdict.UNKNOWN, f"no answer within {timeout:g} s", retry=True)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _Failure(Verdict.UNKNOWN, f"TLS certificate not trusted ({exc.verify_message})")
+    if isinstance(exc, ssl.SSLError):
+        return _Failure(Verdict.UNKNOWN, f"TLS error ({exc.reason or exc})")
+    if isinstance(exc, ConnectionRefusedError):
+        return _Failure(Verdict.UNKNOWN, "connection refused")
+    if isinstance(exc, http.client.HTTPException | ValueError):
+        detail = f"not a valid HTTP answer ({type(exc).__name__})"
+        return _Failure(Verdict.UNKNOWN, detail, garbled=True)
+    if isinstance(exc, OSError):
+        return _Failure(Verdict.UNKNOWN, f"connection failed ({exc.strerror or exc})")
+    return _Failure(Verdict.UNKNOWN, str(exc))
+
+
+# ---------------------------------------------------------------- one link
+
+
+@dataclass
+class _Chain:
+    """Where a URL led: the last answer (or the failure) and each redirect on the way."""
+
+    url: str
+    answer: _Answer | None = None
+    failure: _Failure | None = None
+    hops: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _follow(url: str, method: str, s: Settings, watch: _Watch) -> _Chain:
+    from urllib.parse import urldefrag, urljoin
+
+    chain = _Chain(url)
+    seen = {url}
+    while True:
+        try:
+            answer = _request(method, chain.url, s, watch)
+        except _Failure as failure:
+            chain.failure = failure
+            return chain
+        chain.answer = answer
+        if answer.status not in REDIRECTS or not answer.location:
+            return chain
+        target = urldefrag(urljoin(chain.url, answer.location.strip()))[0]
+        chain.hops.append({"status": answer.status, "url": target})
+        if target in seen:
+            chain.failure = _Failure(Verdict.UNKNOWN, f"redirect loop back to {target}")
+            return chain
+        if len(chain.hops) > s.max_redirects:
+            chain.failure = _Failure(Verdict.UNKNOWN, f"more than {s.max_redirects} redirects")
+            return chain
+        seen.add(target)
+        chain.url = target
+
+
+def _wants_get(chain: _Chain) -> bool:
+    """Is a HEAD answer not to be believed? Any 4xx but 408/429, a 501, or no valid answer."""
+    if chain.failure is not None:
+        return chain.answer is None and chain.failure.garbled
+    assert chain.answer is not None
+    status = chain.answer.status
+    return (400 <= status < 500 and status not in (408, 429)) or status == 501
+
+
+def _phrase(status: int, reason: str) -> str:
+    from http import HTTPStatus
+
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} {reason}".strip()
+
+
+@dataclass
+class _Probe:
+    outcome: Outcome
+    retry: bool = False
+    retry_after: float | None = None
+
+
+def _classify(link_id: str, url: str, chain: _Chain) -> _Probe:
+    hops = chain.hops
+    permanent = bool(hops) and hops[0]["status"] in PERMANENT
+    out = Outcome(link_id, url, Verdict.UNKNOWN, permanent=permanent, redirects=hops)
+    answer = chain.answer
+    if answer is not None:
+        out.status_code = answer.status
+        out.final_url = chain.url if chain.failure is None else None
+    if chain.failure is not None:
+        out.result, out.detail = chain.failure.verdict, chain.failure.detail
+        return _Probe(out, chain.failure.retry)
+    assert answer is not None
+    status = answer.status
+    out.detail = _phrase(status, answer.reason)
+    if 200 <= status < 300:
+        out.result = Verdict.REDIRECTED if permanent and chain.url != url else Verdict.OK
+    elif status in GONE:
+        out.result = Verdict.DEAD
+    if hops:
+        kind = "permanent" if permanent else "temporary"
+        out.detail += f" after {len(hops)} redirect(s), the first {kind} ({hops[0]['status']})"
+    retry = status in (408, 429) or 500 <= status < 600
+    return _Probe(out, retry, _retry_after(answer.retry_after) if retry else None)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def check_url(link_id: str, url: str, s: Settings, watch: _Watch | None = None) -> Outcome:
+    """Check one URL: HEAD, GET where HEAD is not to be believed, retries; one Outcome."""
+    watch = watch or _Watch()
+    attempt = 0
+    while True:
+        chain = _follow(url, "HEAD", s, watch)
+        if _wants_get(chain):
+            chain = _follow(url, "GET", s, watch)
+        probe = _classify(link_id, url, chain)
+        probe.outcome.attempts = attempt + 1
+        if not probe.retry or attempt >= s.retries:
+            break
+        wait = s.backoff * 2**attempt
+        if probe.retry_after is not None:
+            if probe.retry_after > s.retry_after_cap:
+                probe.outcome.detail += (
+                    f"; asked to retry after {probe.retry_after:.0f} s "
+                    f"(more than {s.retry_after_cap:g} s: not waited for)"
+                )
+                break
+            wait = max(wait, probe.retry_after)
+        if s.sleep is not None:
+            s.sleep(wait)
+        elif watch.stopped.wait(wait):
+            break  # Ctrl-C
+        attempt += 1
+    out = probe.outcome
+    if out.attempts > 1:
+        out.detail += f" ({out.attempts} tries)"
+    from llmdive.models import iso
+
+    out.checked = iso(datetime.now(UTC))
+    return out
+
+
+# ---------------------------------------------------------------- many links
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def check(
+    links: Sequence[tuple[str, str]],
+    settings: Settings | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Check (id, url) pairs concurrently; one Outcome each, in the order given.
+
+    A URL shared by several ids is checked once. `on_done` is called (in this thread) as
+    each URL's check ends, once per id.
+    """
+    import time
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+    s = settings or Settings()
+    ids_by_url: dict[str, list[str]] = {}
+    for link_id, url in links:
+        ids_by_url.setdefault(url, []).append(link_id)
+    queues: dict[str, deque[str]] = {}
+    for url in ids_by_url:
+        queues.setdefault(_host(url), deque()).append(url)
+    busy: dict[str, int] = dict.fromkeys(queues, 0)
+    done_by_url: dict[str, Outcome] = {}
+    running: dict[Future[Outcome], tuple[str, _Watch]] = {}
+    watches: list[_Watch] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, s.concurrency), thread_name_prefix="linkcheck")
+    try:
+        while queues or running:
+            for host in list(queues):
+                while queues[host] and busy[host] < s.per_host and len(running) < s.concurrency:
+                    url = queues[host].popleft()
+                    watch = _Watch()
+                    watches.append(watch)
+                    future = pool.submit(check_url, ids_by_url[url][0], url, s, watch)
+                    running[future] = (url, watch)
+                    busy[host] += 1
+                if not queues[host]:
+                    del queues[host]
+            finished, _ = wait(running, timeout=0.05, return_when=FIRST_COMPLETED)
+            now = time.monotonic()
+            for _, watch in running.values():
+                watch.enforce(now)
+            for future in finished:
+                url, _ = running.pop(future)
+                busy[_host(url)] -= 1
+                outcome = done_by_url[url] = future.result()
+                if on_done is not None:
+                    for link_id in ids_by_url[url]:
+                        on_done(_for_id(outcome, link_id))
+    except BaseException:
+        for watch in watches:  # Ctrl-C: stop waiting, stop retrying, shut every socket
+            watch.stopped.set()
+            watch.enforce(0.0, force=True)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return [_for_id(done_by_url[url], link_id) for link_id, url in links]
+
+
+def _for_id(outcome: Outcome, link_id: str) -> Outcome:
+    if outcome.id == link_id:
+        return outcome
+    from dataclasses import replace
+
+    return replace(outcome, id=link_id)
+
+
+# ---------------------------------------------------------------- kept results
+
+
+def checks_file(home: Path) -> Path:
+    return home / CHECKS_FILE
+
+
+def read_results(home: Path) -> dict[str, Outcome]:
+    """The last check of each link, by id; nothing when links were never checked."""
+    path = checks_file(home)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        raw = json.loads(data)
+        if not isinstance(raw, dict) or raw.get("version") != 1:
+            raise ValueError("not a version 1 link-check file")
+        links = raw["links"]
+        if not isinstance(links, dict):
+            raise ValueError("links must be an object")
+        out = {}
+        for key, entry in links.items():
+            result = Outcome.from_json({**entry, "id": key})
+            result.checked_at  # noqa: B018 - a bad date fails here, not in a renderer
+            out[key] = result
+        return out
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise LlmdiveError(
+            f"{path}: not an llmdive link-check file ({exc}); `llmdive check-links` "
+            "replaces it with fresh results"
+        ) from None
+
+
+def save_results(home: Path, outcomes: Iterable[Outcome]) -> None:
+    """Keep these results beside the earlier ones (under the home lock, atomically)."""
+    from llmdive.progress import locked
+    from llmdive.storage import atomic_write
+
+    with locked(home):
+        try:
+            kept = read_results(home)
+        except LlmdiveError:
+            kept = {}  # a damaged file of past checks is only replaced by fresh ones
+        kept.update((o.id, o) for o in outcomes)
+        links = {}
+        for key in sorted(kept):
+            entry = kept[key].to_json()
+            del entry["id"]
+            links[key] = entry
+        text = json.dumps({"version": 1, "links": links}, indent=2, ensure_ascii=False)
+        atomic_write(checks_file(home), text + "\n")
+
+
+def results_for(home: Path, links: Iterable[tuple[str, str]]) -> tuple[dict[str, Outcome], str]:
+    """The kept result of each (id, url) that was checked at that URL, and a problem if any.
+
+    For the browsing commands: a damaged results file is a warning, never a failure.
+    """
+    try:
+        kept = read_results(home)
+    except LlmdiveError as exc:
+        return {}, str(exc)
+    if not kept:
+        return {}, ""
+    return {i: kept[i] for i, url in links if i in kept and kept[i].url == url}, ""
+
+
+# ---------------------------------------------------------------- the Web Archive
+
+
+def first_seen(
+    link_id: str,
+    personal_added: str | None,
+    updates: Sequence[dict[str, Any]],
+) -> date:
+    """When llmdive first saw a link: added as a personal link, by a guide update, or bundled."""
+    if personal_added:
+        return datetime.fromisoformat(personal_added).astimezone(UTC).date()
+    dates = [u["at"] for u in updates if link_id in u.get("added", ())]
+    if dates:
+        return datetime.fromisoformat(min(dates)).astimezone(UTC).date()
+    return BUNDLED_SINCE
+
+
+def archive_url(url: str, seen: date) -> str:
+    """The Web Archive's capture of `url` nearest to `seen` (no request is made)."""
+    return ARCHIVE.format(day=seen, url=url)

@@ -1,0 +1,124 @@
+"""A web server on 127.0.0.1 for the link checker's tests: one endpoint per kind of answer.
+
+Never the internet: every URL the tests check points here, at a port nothing listens on,
+at a socket that never answers, or at a name under .invalid (which never resolves).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# path -> (status, headers) for HEAD and GET alike; the special cases are in the handler.
+ROUTES: dict[str, tuple[int, dict[str, str]]] = {
+    "/ok": (200, {}),
+    "/moved": (301, {"Location": "/ok"}),
+    "/moved-308": (308, {"Location": "/ok"}),
+    "/found": (302, {"Location": "/ok"}),
+    "/see-other": (303, {"Location": "/ok"}),
+    "/temporary": (307, {"Location": "/ok"}),
+    "/missing": (404, {}),
+    "/gone": (410, {}),
+    "/moved-to-missing": (301, {"Location": "/missing"}),
+    "/busy": (429, {"Retry-After": "1"}),
+    "/busy-for-hours": (429, {"Retry-After": "7200"}),
+    "/error": (500, {}),
+    "/unavailable": (503, {}),
+    "/forbidden": (403, {}),
+    "/login": (401, {}),
+    "/loop-a": (301, {"Location": "/loop-b"}),
+    "/loop-b": (302, {"Location": "/loop-a"}),
+    "/self": (301, {"Location": "/self"}),
+    "/no-location": (301, {}),
+}
+for _n in range(12):  # a chain of 12 redirects: more than 10
+    ROUTES[f"/chain-{_n}"] = (302, {"Location": f"/chain-{_n + 1}"})
+ROUTES["/chain-12"] = (200, {})
+
+
+class LinkServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.hits: Counter[tuple[str, str]] = Counter()  # (method, path) -> requests
+        self.lock = threading.Lock()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: LinkServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet tests
+
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def do_GET(self) -> None:
+        self._answer(body=True)
+
+    def _answer(self, body: bool) -> None:
+        path = self.path.split("?", 1)[0]
+        with self.server.lock:
+            self.server.hits[(self.command, path)] += 1
+            hits = self.server.hits[("HEAD", path)] + self.server.hits[("GET", path)]
+        if path == "/head-not-allowed":  # 405 to HEAD, 200 to GET
+            status, headers = (405, {"Allow": "GET"}) if not body else (200, {})
+        elif path == "/head-not-found":  # a server that answers HEAD wrongly
+            status, headers = (404, {}) if not body else (200, {})
+        elif path == "/flaky":  # 500 to the first request, 200 after
+            status, headers = (500, {}) if hits == 1 else (200, {})
+        elif path == "/evil":  # a Location with terminal controls in it
+            status, headers = 301, {"Location": "/ok?\x1b[31mred"}
+        else:
+            status, headers = ROUTES.get(path, (404, {}))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        payload = b"hello\n" if status == 200 else b""
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if body:
+            self.wfile.write(payload)
+
+
+@contextlib.contextmanager
+def serving() -> Iterator[LinkServer]:
+    server = LinkServer()
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@contextlib.contextmanager
+def silent_port() -> Iterator[str]:
+    """A URL whose server accepts connections and then never says a word."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)  # the kernel completes connections; nobody ever reads or writes
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/never"
+    finally:
+        sock.close()
+
+
+def refused_url() -> str:
+    """A URL at a port nothing listens on (bound, then closed)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}/refused"
