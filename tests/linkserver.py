@@ -10,8 +10,12 @@ import contextlib
 import socket
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # path -> (status, headers) for HEAD and GET alike; the special cases are in the handler.
 ROUTES: dict[str, tuple[int, dict[str, str]]] = {
@@ -122,3 +126,34 @@ def refused_url() -> str:
     port = sock.getsockname()[1]
     sock.close()
     return f"http://127.0.0.1:{port}/refused"
+
+
+def bounded(run: Callable[[], T], limit: float = 60.0) -> T:
+    """Run `run` in a thread and fail if it has not ended within `limit` seconds."""
+    box: list[Any] = []
+    thread = threading.Thread(target=lambda: box.append(run()), daemon=True)
+    thread.start()
+    thread.join(limit)
+    assert not thread.is_alive(), f"the check did not end within {limit} s"
+    assert box, "the check raised"
+    return box[0]  # type: ignore[no-any-return]
+
+
+def write_guide(path: Path, sections: dict[str, list[tuple[str, str, str]]]) -> Path:
+    """A catalogue file: section title -> [(id, url, difficulty)]."""
+    from llmdive.catalogue import dump_toml
+    from llmdive.models import Guide, Link, Topic
+    from llmdive.slugs import slugify
+    from llmdive.vocab import Difficulty
+
+    guide = Guide(
+        "Test guide",
+        [
+            Topic(slugify(title), title, links=[
+                Link(i, f"Title of {i}", url, Difficulty(d)) for i, url, d in links
+            ])
+            for title, links in sections.items()
+        ],
+    )  # fmt: skip
+    path.write_text(dump_toml(guide))
+    return path

@@ -62,6 +62,7 @@ def test_list_section_json_is_the_four_finetuning_links(cli: Invoke) -> None:
             "status": "unread",
             "status_changed": None,
             "note": None,
+            "link_check": None,
         }
         for i, t, u, s in FINETUNING
     ]
@@ -145,6 +146,7 @@ def test_show_one_link(cli: Invoke) -> None:
         "status": "unread",
         "status_changed": None,
         "note": "re-read the rank part",
+        "link_check": None,
     }
     out = ok(cli("show", "lora"))
     assert "  section  FineTuning › LoRA" in out.splitlines()
@@ -222,6 +224,7 @@ def test_next_json_and_section(cli: Invoke) -> None:
     assert next(d for d in json.loads(ok(cli("next", "--json"))) if d["section"] == "Misc") == {
         "section": "Misc",
         "link": None,
+        "passed_over": [],
     }
     only = json.loads(ok(cli("next", "--section", "model-a", "--json")))
     assert [(d["section"], d["link"]["id"]) for d in only] == [

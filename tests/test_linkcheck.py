@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
-from llmdive import linkcheck
-from llmdive.errors import LlmdiveError
-from llmdive.linkcheck import Outcome, Settings, Verdict
+from llmdive import linkcheck, linkmarks
+from llmdive.linkcheck import Settings
+from llmdive.linkmarks import Outcome, Verdict
 
-from .linkserver import LinkServer, refused_url, serving, silent_port
+from .conftest import Invoke
+from .linkserver import LinkServer, bounded, refused_url, serving, silent_port, write_guide
 
 T = TypeVar("T")
 FAST = Settings(timeout=0.5, backoff=0.01, retries=2, sleep=lambda _: None)
-
-
-def bounded(run: Callable[[], T], limit: float = 60.0) -> T:
-    """Run `run` in a thread and fail if it has not ended within `limit` seconds."""
-    box: list[Any] = []
-    thread = threading.Thread(target=lambda: box.append(run()), daemon=True)
-    thread.start()
-    thread.join(limit)
-    assert not thread.is_alive(), f"the check did not end within {limit} s"
-    assert box, "the check raised"
-    return box[0]  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -264,68 +255,95 @@ def test_at_most_two_requests_at_once_per_host(server: LinkServer) -> None:
     assert peak == 2
 
 
-# ---------------------------------------------------------------- kept results
-
-
-def test_results_are_kept_merged_and_read_back(home: Path) -> None:
-    a = Outcome("a", "https://a.example/", Verdict.DEAD, 404, "https://a.example/",
-                detail="404 Not Found", checked="2026-11-20T10:00:00Z")  # fmt: skip
-    b = Outcome("b", "https://b.example/", Verdict.OK, 200, "https://b.example/",
-                checked="2026-11-20T10:00:00Z")  # fmt: skip
-    linkcheck.save_results(home, [a, b])
-    b2 = Outcome("b", "https://b.example/", Verdict.UNKNOWN, 503, checked="2026-11-27T10:00:00Z")
-    linkcheck.save_results(home, [b2])
-    assert linkcheck.read_results(home) == {"a": a, "b": b2}
-
-
-def test_a_result_applies_only_to_the_url_it_was_checked_at(home: Path) -> None:
-    old = Outcome("a", "https://old.example/", Verdict.DEAD, 404, checked="2026-11-20T10:00:00Z")
-    linkcheck.save_results(home, [old])
-    assert linkcheck.results_for(home, [("a", "https://old.example/")]) == ({"a": old}, "")
-    assert linkcheck.results_for(home, [("a", "https://new.example/")]) == ({}, "")
-
-
-def test_a_damaged_results_file_is_a_warning_and_is_replaced_by_a_check(home: Path) -> None:
-    home.mkdir()
-    (home / "linkcheck.json").write_text('{"version": 1, "links": {"a": {"url": 3}}}')
-    marks, problem = linkcheck.results_for(home, [("a", "https://a.example/")])
-    assert marks == {}
-    assert problem.startswith(f"{home / 'linkcheck.json'}: not an llmdive link-check file")
-    with pytest.raises(LlmdiveError):
-        linkcheck.read_results(home)
-    fresh = Outcome("a", "https://a.example/", Verdict.OK, 200, checked="2026-11-27T10:00:00Z")
-    linkcheck.save_results(home, [fresh])
-    assert linkcheck.read_results(home) == {"a": fresh}
-
-
-def test_a_check_older_than_a_week_is_stale() -> None:
-    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
-    out = Outcome("a", "u", Verdict.DEAD, checked="2026-11-21T11:59:00Z")
-    assert out.is_stale(now)
-    assert not Outcome("a", "u", Verdict.DEAD, checked="2026-11-21T12:01:00Z").is_stale(now)
-
-
-# ---------------------------------------------------------------- the Web Archive
-
-
-def test_first_seen_comes_from_personal_links_updates_or_the_bundled_snapshot() -> None:
-    updates = [
-        {"at": "2026-12-03T09:00:00Z", "added": ["new"], "removed": []},
-        {"at": "2027-01-10T09:00:00Z", "added": ["new", "newer"], "removed": []},
-    ]
-    assert linkcheck.first_seen("mine", "2026-12-24T23:30:00Z", updates) == date(2026, 12, 24)
-    assert linkcheck.first_seen("new", None, updates) == date(2026, 12, 3)  # the first time
-    assert linkcheck.first_seen("newer", None, updates) == date(2027, 1, 10)
-    assert linkcheck.first_seen("lora-explained", None, updates) == linkcheck.BUNDLED_SINCE
-
-
-def test_archive_url() -> None:
-    assert linkcheck.archive_url("https://a.example/p?q=1", date(2026, 11, 27)) == (
-        "https://web.archive.org/web/20261127/https://a.example/p?q=1"
-    )
-
-
 def test_tls_trouble_is_unknown(server: LinkServer) -> None:
     out = one(server.base.replace("http://", "https://") + "/ok")
     assert out.result is Verdict.UNKNOWN
     assert out.detail.startswith("TLS error")
+
+
+# ---------------------------------------------------------------- through the command line
+
+ENDPOINTS = {  # id -> (path on the test server, result)
+    "fine": ("/ok", "ok"),
+    "moved": ("/moved", "redirected"),
+    "found": ("/found", "ok"),
+    "missing": ("/missing", "dead"),
+    "gone": ("/gone", "dead"),
+    "busy": ("/busy", "unknown"),
+    "broken": ("/error", "unknown"),
+    "flaky": ("/flaky", "ok"),
+    "head-refused": ("/head-not-allowed", "ok"),
+    "looping": ("/loop-a", "unknown"),
+}
+
+
+@pytest.fixture
+def served_guide(server: LinkServer, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A guide of every endpoint, with a refused, a silent and an unresolvable link too."""
+    with silent_port() as never:
+        urls = {i: server.base + p for i, (p, _) in ENDPOINTS.items()}
+        urls.update(refused=refused_url(), silent=never, nowhere="http://nowhere.invalid/x")
+        links = [(i, url, "easy") for i, url in urls.items()]
+        guide = write_guide(tmp_path / "guide.toml", {"Web": links})
+        yield {**urls, "guide": str(guide)}
+
+
+def test_check_links_classifies_every_endpoint_in_json(
+    cli: Invoke, served_guide: dict[str, str], server: LinkServer, home: Path
+) -> None:
+    env = {"LLMDIVE_GUIDE": served_guide["guide"]}
+    added = cli("add", server.base + "/gone?mine", "-t", "Mine", "-s", "web", env=env)
+    assert added.exit_code == 0, added.output
+    result = bounded(
+        lambda: cli("check-links", "--json", "--timeout", "0.5", "--retries", "1", env=env)
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+    data = json.loads(result.stdout)
+    got = {d["id"]: d["result"] for d in data}
+    expected = {i: r for i, (_, r) in ENDPOINTS.items()}
+    expected.update(refused="unknown", silent="unknown", nowhere="dead")
+    mine = next(d["id"] for d in data if d["personal"])
+    expected[mine] = "dead"
+    assert got == expected
+    by_id = {d["id"]: d for d in data}
+    for d in data:
+        assert {"id", "url", "result", "status_code", "final_url", "detail", "checked"} <= d.keys()
+        assert {"title", "section", "status", "personal", "note"} <= d.keys()  # a link object
+        assert datetime.fromisoformat(d["checked"]).tzinfo is not None
+        assert d["checked"].endswith("Z")
+    assert by_id["moved"]["final_url"] == server.base + "/ok"
+    assert (by_id["moved"]["status_code"], by_id["moved"]["permanent"]) == (200, True)
+    assert (by_id["found"]["final_url"], by_id["found"]["permanent"]) == (
+        server.base + "/ok",
+        False,
+    )
+    assert by_id["missing"]["status_code"] == 404
+    assert by_id["gone"]["status_code"] == 410
+    assert (by_id["busy"]["status_code"], by_id["busy"]["attempts"]) == (429, 2)
+    assert (by_id["flaky"]["status_code"], by_id["flaky"]["attempts"]) == (200, 2)
+    assert by_id["looping"]["detail"] == f"redirect loop back to {server.base}/loop-a"
+    assert by_id["refused"]["detail"] == "connection refused"
+    assert by_id["silent"]["detail"] == "no answer within 0.5 s (2 tries)"
+    assert by_id["nowhere"]["detail"] == "host nowhere.invalid does not resolve"
+    # Kept in the home, one entry per link, at the URL checked.
+    kept = linkmarks.read_results(home)
+    assert {k: v.result.value for k, v in kept.items()} == expected
+
+
+def test_check_links_human_output_and_section(
+    cli: Invoke, served_guide: dict[str, str], server: LinkServer, tmp_path: Path
+) -> None:
+    guide = write_guide(tmp_path / "two.toml", {
+        "Web": [("missing", server.base + "/missing", "easy"),
+                ("moved", server.base + "/moved", "easy")],
+        "Other": [("fine", server.base + "/ok", "easy")],
+    })  # fmt: skip
+    env = {"LLMDIVE_GUIDE": str(guide)}
+    result = bounded(lambda: cli("check-links", "--section", "web", env=env))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Checked 2 link(s): 1 redirected, 1 dead."
+    assert lines[1] == f"  ✗ dead       missing  404 Not Found  {server.base}/missing"
+    assert lines[2] == f"  ↪ redirected moved    301 → {server.base}/ok  {server.base}/moved"
+    assert server.hits[("HEAD", "/ok")] == 1  # through /moved only: "Other" was not checked

@@ -24,7 +24,7 @@ try:
 except SystemExit:
     pass
 heavy = ("pydantic", "rich", "tomllib", "markdown_it", "filelock", "llmdive.schema",
-         "llmdive.contract")
+         "llmdive.contract", "llmdive.linkcheck", "http.client", "ssl", "concurrent.futures")
 sys.stderr.write(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
 
@@ -77,3 +77,20 @@ def test_colour_output_loads_rich_and_only_then(home: Path) -> None:
     loaded(home, ["next"])
     assert "rich" in loaded(home, ["next"], FORCE_COLOR="1")
     assert "rich" not in loaded(home, ["next"], NO_COLOR="1", FORCE_COLOR="1")
+
+
+def test_only_check_links_loads_the_http_client(home: Path, tmp_path: Path) -> None:
+    guide = tmp_path / "guide.toml"
+    guide.write_text(
+        'version = 1\ntitle = "T"\n\n[[sections]]\nslug = "web"\ntitle = "Web"\n\n'
+        '[[sections.links]]\nid = "nowhere"\ntitle = "Nowhere"\n'
+        'url = "https://nowhere.invalid/"\ndifficulty = "easy"\n'
+    )
+    env = {"LLMDIVE_GUIDE": str(guide)}
+    checking = loaded(home, ["check-links", "--json"], **env)
+    assert {"llmdive.linkcheck", "http.client", "ssl", "concurrent.futures"} <= set(checking)
+    assert loaded(home, ["check-links", "--help"]) == []
+    # With results kept (the link above is dead), browsing marks it without any of that.
+    assert (home / "linkcheck.json").exists()
+    for args in (["next"], ["list"], ["show", "nowhere", "--json"]):
+        assert loaded(home, args, **env) == [], args

@@ -21,6 +21,7 @@ from llmdive.vocab import Status
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
+    from llmdive.linkmarks import Marks, Outcome
     from llmdive.models import Entry, Progress, Topic
     from llmdive.planner import NextPick, Summary, Tally
     from llmdive.progress import Change
@@ -105,12 +106,32 @@ def _latest_changed(progress: Progress, ids: list[str]) -> str | None:
 # ---------------------------------------------------------------- browsing
 
 
-def links_json(links: LinkJson, items: Iterable[Item]) -> list[dict[str, Any]]:
-    return [links(i) for i in items]
+def links_json(
+    links: LinkJson, items: Iterable[Item], marks: Marks | None = None
+) -> list[dict[str, Any]]:
+    if marks is None:
+        return [links(i) for i in items]
+    return [links(i, link_check=link_check_json(marks, i.link.id)) for i in items]
 
 
-def next_json(links: LinkJson, picks: Sequence[NextPick]) -> list[dict[str, Any]]:
-    return [{"section": p.path[-1].title, "link": links(p.item) if p.item else None} for p in picks]
+def next_json(
+    links: LinkJson, picks: Sequence[NextPick], marks: Marks | None = None
+) -> list[dict[str, Any]]:
+    """Each section's pick; with `marks`, its link check and the dead links passed over."""
+
+    def link(item: Item) -> dict[str, Any]:
+        if marks is None:
+            return links(item)
+        return links(item, link_check=link_check_json(marks, item.link.id))
+
+    return [
+        {
+            "section": p.path[-1].title,
+            "link": link(p.item) if p.item else None,
+            **({"passed_over": [link(i) for i in p.passed]} if marks is not None else {}),
+        }
+        for p in picks
+    ]
 
 
 def toc_json(catalogue: Catalogue, states: dict[str, Status]) -> list[dict[str, Any]]:
@@ -260,3 +281,47 @@ def _gone_link(progress: Progress, key: str) -> dict[str, Any]:
 def error_json(lines: Sequence[str]) -> dict[str, Any]:
     """An error: its first line, and every line (one per problem)."""
     return {"error": lines[0] if lines else "unknown error", "problems": list(lines)}
+
+
+# ---------------------------------------------------------------- link checks
+
+
+def link_check_json(marks: Marks, link_id: str) -> dict[str, Any] | None:
+    """The kept check of a link, as list, show and next add it (`link_check`); null if none."""
+    outcome = marks.results.get(link_id)
+    if outcome is None:
+        return None
+    return {
+        "result": outcome.result.value,
+        "status_code": outcome.status_code,
+        "final_url": outcome.final_url,
+        "permanent": outcome.permanent,
+        "detail": outcome.detail,
+        "checked": outcome.checked,
+        "stale": outcome.is_stale(),
+        "archive": marks.archives.get(link_id),
+    }
+
+
+def checks_json(
+    links: LinkJson, items: Sequence[Item], outcomes: Sequence[Outcome]
+) -> list[dict[str, Any]]:
+    """What check-links found: each link object with its result, in guide order."""
+    by_id = {o.id: o for o in outcomes}
+    out = []
+    for item in items:
+        o = by_id[item.link.id]
+        out.append(
+            links(
+                item,
+                result=o.result.value,
+                status_code=o.status_code,
+                final_url=o.final_url,
+                permanent=o.permanent,
+                redirects=o.redirects,
+                detail=o.detail,
+                attempts=o.attempts,
+                checked=o.checked,
+            )
+        )
+    return out

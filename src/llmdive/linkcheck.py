@@ -1,4 +1,4 @@
-"""Do the guide's links still lead somewhere? Check them, keep the results, date them.
+"""Do the guide's links still lead somewhere? Check them over HTTP, concurrently.
 
 Each URL is asked with HEAD, and with GET where HEAD is refused or unsupported (a 4xx
 or a 501 to HEAD is never believed: some servers answer HEAD with 403, 404 or 405 and
@@ -18,44 +18,24 @@ each request with a hard deadline that a watchdog enforces by shutting its socke
 
 The HTTP client is the standard library's http.client: checking needs no connection
 pooling, cookies or bodies, only status lines and Location headers with redirects under
-our control, which urllib's opener hides. It and ssl are imported only when a check
-runs; reading the stored results (for `list`, `show`, `next`) needs neither.
+our control, which urllib's opener hides. Only `check-links` imports this module (it,
+ssl and the thread pool cost start-up time); linkmarks.py keeps what it finds.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from llmdive import __version__
-from llmdive.errors import LlmdiveError
+from llmdive.linkmarks import Outcome, Verdict
 
 if TYPE_CHECKING:
     import socket
-
-CHECKS_FILE = "linkcheck.json"
-STALE_AFTER = timedelta(days=7)
-# The bundled catalogue (data/guide.toml) is a snapshot of the guide's README imported on
-# this day: every bundled link was in the guide, as curated, by then. It is the date a
-# bundled link's Web Archive snapshot is asked for (the archive answers with the capture
-# nearest to it). Links that guide updates or `add` bring in carry their own dates.
-BUNDLED_SINCE = date(2026, 11, 27)
-ARCHIVE = "https://web.archive.org/web/{day:%Y%m%d}/{url}"
-
-
-class Verdict(StrEnum):
-    OK = "ok"
-    REDIRECTED = "redirected"
-    DEAD = "dead"
-    UNKNOWN = "unknown"
-
 
 PERMANENT = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -78,58 +58,6 @@ class Settings:
     resolve: Callable[[str, int], list[Any]] | None = None
     # Waits between tries (seconds); injectable so that tests can see them without waiting.
     sleep: Callable[[float], None] | None = None
-
-
-@dataclass
-class Outcome:
-    """The result of checking one link."""
-
-    id: str
-    url: str
-    result: Verdict
-    status_code: int | None = None
-    final_url: str | None = None
-    permanent: bool = False  # the first hop was a permanent redirect
-    detail: str = ""
-    checked: str = ""  # UTC ISO 8601 with a Z
-    redirects: list[dict[str, Any]] = field(default_factory=list)  # [{"status", "url"}] per hop
-    attempts: int = 1
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "result": self.result.value,
-            "status_code": self.status_code,
-            "final_url": self.final_url,
-            "permanent": self.permanent,
-            "redirects": self.redirects,
-            "detail": self.detail,
-            "attempts": self.attempts,
-            "checked": self.checked,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Outcome:
-        return cls(
-            d["id"],
-            d["url"],
-            Verdict(d["result"]),
-            d.get("status_code"),
-            d.get("final_url"),
-            bool(d.get("permanent", False)),
-            d.get("detail", ""),
-            d["checked"],
-            list(d.get("redirects", [])),
-            int(d.get("attempts", 1)),
-        )
-
-    @property
-    def checked_at(self) -> datetime:
-        return datetime.fromisoformat(self.checked)
-
-    def is_stale(self, now: datetime | None = None) -> bool:
-        return (now or datetime.now(UTC)) - self.checked_at > STALE_AFTER
 
 
 # ---------------------------------------------------------------- one request
@@ -507,95 +435,3 @@ def _for_id(outcome: Outcome, link_id: str) -> Outcome:
     from dataclasses import replace
 
     return replace(outcome, id=link_id)
-
-
-# ---------------------------------------------------------------- kept results
-
-
-def checks_file(home: Path) -> Path:
-    return home / CHECKS_FILE
-
-
-def read_results(home: Path) -> dict[str, Outcome]:
-    """The last check of each link, by id; nothing when links were never checked."""
-    path = checks_file(home)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        raw = json.loads(data)
-        if not isinstance(raw, dict) or raw.get("version") != 1:
-            raise ValueError("not a version 1 link-check file")
-        links = raw["links"]
-        if not isinstance(links, dict):
-            raise ValueError("links must be an object")
-        out = {}
-        for key, entry in links.items():
-            result = Outcome.from_json({**entry, "id": key})
-            result.checked_at  # noqa: B018 - a bad date fails here, not in a renderer
-            out[key] = result
-        return out
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise LlmdiveError(
-            f"{path}: not an llmdive link-check file ({exc}); `llmdive check-links` "
-            "replaces it with fresh results"
-        ) from None
-
-
-def save_results(home: Path, outcomes: Iterable[Outcome]) -> None:
-    """Keep these results beside the earlier ones (under the home lock, atomically)."""
-    from llmdive.progress import locked
-    from llmdive.storage import atomic_write
-
-    with locked(home):
-        try:
-            kept = read_results(home)
-        except LlmdiveError:
-            kept = {}  # a damaged file of past checks is only replaced by fresh ones
-        kept.update((o.id, o) for o in outcomes)
-        links = {}
-        for key in sorted(kept):
-            entry = kept[key].to_json()
-            del entry["id"]
-            links[key] = entry
-        text = json.dumps({"version": 1, "links": links}, indent=2, ensure_ascii=False)
-        atomic_write(checks_file(home), text + "\n")
-
-
-def results_for(home: Path, links: Iterable[tuple[str, str]]) -> tuple[dict[str, Outcome], str]:
-    """The kept result of each (id, url) that was checked at that URL, and a problem if any.
-
-    For the browsing commands: a damaged results file is a warning, never a failure.
-    """
-    try:
-        kept = read_results(home)
-    except LlmdiveError as exc:
-        return {}, str(exc)
-    if not kept:
-        return {}, ""
-    return {i: kept[i] for i, url in links if i in kept and kept[i].url == url}, ""
-
-
-# ---------------------------------------------------------------- the Web Archive
-
-
-def first_seen(
-    link_id: str,
-    personal_added: str | None,
-    updates: Sequence[dict[str, Any]],
-) -> date:
-    """When llmdive first saw a link: added as a personal link, by a guide update, or bundled."""
-    if personal_added:
-        return datetime.fromisoformat(personal_added).astimezone(UTC).date()
-    dates = [u["at"] for u in updates if link_id in u.get("added", ())]
-    if dates:
-        return datetime.fromisoformat(min(dates)).astimezone(UTC).date()
-    return BUNDLED_SINCE
-
-
-def archive_url(url: str, seen: date) -> str:
-    """The Web Archive's capture of `url` nearest to `seen` (no request is made)."""
-    return ARCHIVE.format(day=seen, url=url)

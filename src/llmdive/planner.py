@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,10 +15,15 @@ if TYPE_CHECKING:
 States = dict[str, Status]
 
 
-def pick_next(items: Sequence[Item], states: States) -> Item | None:
-    """A link being read first; else the first unread link of the easiest difficulty left."""
+def pick_next(items: Sequence[Item], states: States, passing: Collection[str] = ()) -> Item | None:
+    """A link being read first; else the first unread link of the easiest difficulty left.
+
+    Links whose ids are in `passing` are never picked.
+    """
     best: Item | None = None
     for item in items:
+        if passing and item.link.id in passing:
+            continue
         status = states.get(item.link.id, Status.UNREAD)
         if status is Status.READING:
             return item
@@ -35,19 +40,38 @@ class NextPick:
 
     path: tuple[Topic, ...]
     item: Item | None
+    passed: tuple[Item, ...] = ()  # dead links that would have come first, passed over
+
+
+def _pick(
+    path: tuple[Topic, ...], items: Sequence[Item], states: States, dead: Collection[str]
+) -> NextPick:
+    """The pick of `items`, passing over dead links (each one passed is kept, in order)."""
+    passed: list[Item] = []
+    while True:
+        item = pick_next(items, states, {i.link.id for i in passed})
+        if item is None or item.link.id not in dead:
+            return NextPick(path, item, tuple(passed))
+        passed.append(item)
 
 
 def next_links(
-    catalogue: Catalogue, states: States, within: tuple[Topic, ...] | None = None
+    catalogue: Catalogue,
+    states: States,
+    within: tuple[Topic, ...] | None = None,
+    dead: Collection[str] = (),
 ) -> list[NextPick]:
-    """One pick per top-level section that has links, or just the one for `within`."""
+    """One pick per top-level section that has links, or just the one for `within`.
+
+    Links whose ids are in `dead` are passed over (and named in the pick).
+    """
     if within is not None:
-        return [NextPick(within, pick_next(catalogue.items_under(within), states))]
+        return [_pick(within, catalogue.items_under(within), states, dead)]
     by_section: dict[int, list[Item]] = {}
     for item in catalogue.items:
         by_section.setdefault(id(item.section), []).append(item)
     return [
-        NextPick((section,), pick_next(by_section[id(section)], states))
+        _pick((section,), by_section[id(section)], states, dead)
         for section in catalogue.guide.sections
         if id(section) in by_section
     ]

@@ -18,6 +18,7 @@ from llmdive.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
+    from llmdive.linkmarks import Marks, Outcome
     from llmdive.models import Entry, Topic
     from llmdive.personal import PersonalLink
     from llmdive.planner import NextPick, Summary, Tally
@@ -252,7 +253,9 @@ def section_path(path: Sequence[Topic]) -> str:
 # ---------------------------------------------------------------- commands
 
 
-def render_list(w: Writer, items: Sequence[Item], states: dict[str, Status]) -> None:
+def render_list(
+    w: Writer, items: Sequence[Item], states: dict[str, Status], marks: Marks | None = None
+) -> None:
     if not items:
         w.line(("No links match.", "dim"))
         return
@@ -275,7 +278,9 @@ def render_list(w: Writer, items: Sequence[Item], states: dict[str, Status]) -> 
             " ",
             (url_kind(item.link.url).ljust(8), "dim"),
             *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
+            *check_mark(marks, item.link.id),
         )
+    stale_hint(w, marks, (i.link.id for i in items))
 
 
 def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> None:
@@ -298,7 +303,9 @@ def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> No
         w.line(indent, (topic.title, style), "  ", (f"[{topic.slug}]", "cyan"), "  ", tally)
 
 
-def render_show(w: Writer, item: Item, status: Status, entry: Entry | None) -> None:
+def render_show(
+    w: Writer, item: Item, status: Status, entry: Entry | None, marks: Marks | None = None
+) -> None:
     link = item.link
     w.line((link.id, "bold cyan"), "  ", *badge(link.difficulty, w.styled))
     w.line(("  title    ", "dim"), *title_part(item, w, url=False))
@@ -313,15 +320,20 @@ def render_show(w: Writer, item: Item, status: Status, entry: Entry | None) -> N
         w.line(("  note     ", "dim"), first)
         for line in more:
             w.line("           ", line)
+    render_check_lines(w, marks, link.id)
 
 
-def render_next(w: Writer, picks: Sequence[NextPick], states: dict[str, Status]) -> None:
+def render_next(
+    w: Writer, picks: Sequence[NextPick], states: dict[str, Status], marks: Marks | None = None
+) -> None:
     width = max((len(p.path[-1].title) for p in picks), default=0)
     id_width = max((len(p.item.link.id) for p in picks if p.item), default=0)
     for pick in picks:
         name = (pick.path[-1].title.ljust(width), "bold")
         if pick.item is None:
-            w.line(name, "  ", ("✓ done", "green"))
+            done = ("only dead links left", "red") if pick.passed else ("✓ done", "green")
+            w.line(name, "  ", done)
+            render_passed(w, pick, width + 2)
             continue
         link = pick.item.link
         status = states.get(link.id, Status.UNREAD)
@@ -335,8 +347,10 @@ def render_next(w: Writer, picks: Sequence[NextPick], states: dict[str, Status])
             *badge(link.difficulty, w.styled),
             " ",
             *title_part(pick.item, w),
+            *check_mark(marks, link.id),
         )
-    if picks and all(p.item is None for p in picks):
+        render_passed(w, pick, width + 2)
+    if picks and all(p.item is None and not p.passed for p in picks):
         w.line()
         w.line(
             (
@@ -591,3 +605,119 @@ def render_marked(w: Writer, changes: Sequence[Change]) -> None:
         w.line((f"{len(same)} other link(s) there already {state}.", "dim"))
     if not changes:
         w.line(("No links there.", "dim"))
+
+
+# ---------------------------------------------------------------- link checks
+
+CHECK_LABEL = {
+    "ok": ("✓ ok", "green"),
+    "redirected": ("↪ redirected", "yellow"),
+    "dead": ("✗ dead", "bold red"),
+    "unknown": ("? unknown", "dim"),
+}
+
+
+def check_mark(marks: Marks | None, link_id: str) -> list[Part]:
+    """What a line of list or next adds for a link last found dead or redirected."""
+    outcome = marks.results.get(link_id) if marks else None
+    if outcome is None or outcome.result.value not in ("dead", "redirected"):
+        return []
+    stale = ", stale" if outcome.is_stale() else ""
+    return [(f"  [{outcome.result.value}{stale}]", CHECK_LABEL[outcome.result.value][1])]
+
+
+def stale_hint(w: Writer, marks: Marks | None, ids: Iterable[str]) -> None:
+    """One closing line when a mark shown comes from a check more than a week old."""
+    if marks is None:
+        return
+    shown = [marks.results[i] for i in ids if check_mark(marks, i)]
+    if any(o.is_stale() for o in shown):
+        w.line()
+        w.line(("stale: last checked more than a week ago; `llmdive check-links` checks again",
+                "dim"))  # fmt: skip
+
+
+def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
+    """show's lines for a link's last check, with the Web Archive for a dead link."""
+    outcome = marks.results.get(link_id) if marks else None
+    if marks is None or outcome is None:
+        return
+    label, style = CHECK_LABEL[outcome.result.value]
+    if outcome.result.value == "redirected":
+        what = f" ({outcome.redirects[0]['status']}) to {outcome.final_url}"
+    else:
+        what = f": {outcome.detail}" if outcome.detail else ""
+    stale = ", over a week ago: stale" if outcome.is_stale() else ""
+    when = f"  checked {outcome.checked_at:%Y-%m-%d %H:%M} UTC{stale}"
+    w.line(("  link     ", "dim"), (label, style), what, (when, "dim"))
+    archive = marks.archives.get(link_id)
+    if archive:
+        w.line(("  archive  ", "dim"), (archive, "", archive))
+
+
+def render_passed(w: Writer, pick: NextPick, indent: int) -> None:
+    """next's line naming the dead links it passed over for a section."""
+    if pick.passed:
+        ids = ", ".join(i.link.id for i in pick.passed)
+        w.line(" " * indent, (f"(passed over dead: {ids}; `llmdive show ID` for an archived "
+                              "copy)", "dim"))  # fmt: skip
+
+
+def render_checks(w: Writer, items: Sequence[Item], outcomes: Sequence[Outcome]) -> None:
+    """check-links: the tally, then every link that is not plainly ok."""
+    counts = {word: 0 for word in CHECK_LABEL}
+    for o in outcomes:
+        counts[o.result.value] += 1
+    tally = ", ".join(f"{n} {word}" for word, n in counts.items() if n)
+    w.line((f"Checked {len(outcomes)} link(s): {tally or 'none'}.", "bold"))
+    by_id = {o.id: o for o in outcomes}
+    rows = [(item, by_id[item.link.id]) for item in items if item.link.id in by_id]
+    rows = [(i, o) for i, o in rows if o.result.value != "ok"]
+    rows.sort(key=lambda row: list(CHECK_LABEL).index(row[1].result.value), reverse=True)
+    id_width = max((len(i.link.id) for i, _ in rows), default=0)
+    for item, o in rows:
+        label, style = CHECK_LABEL[o.result.value]
+        if o.result.value == "redirected":
+            what = f"{o.redirects[0]['status']} → {o.final_url}"
+        else:
+            what = o.detail
+        w.line("  ", (label.ljust(13), style), (item.link.id.ljust(id_width), "cyan"), "  ",
+               what, ("  " + item.link.url, "dim"))  # fmt: skip
+    if counts["dead"]:
+        w.line(("Dead links: `llmdive show ID` offers a Web Archive copy; `next` passes them "
+                "over.", "dim"))  # fmt: skip
+    if counts["unknown"]:
+        w.line(("Unknown is not dead: rate limits, refusals and outages pass; check again "
+                "later.", "dim"))  # fmt: skip
+
+
+class ProgressBar:
+    """A bar and `done/total` on stderr while links are checked; only on a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, label: str, stream: IO[str] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.total, self.done, self.label = total, 0, label
+        isatty = getattr(self.stream, "isatty", None)
+        self.shown = total > 0 and bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+    def __enter__(self) -> ProgressBar:
+        self._draw()
+        return self
+
+    def advance(self, *_: object) -> None:
+        self.done += 1
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.shown:
+            filled = self.WIDTH * self.done // self.total
+            bar = "█" * filled + "░" * (self.WIDTH - filled)
+            self.stream.write(f"\r{self.label} {bar} {self.done}/{self.total}")
+            self.stream.flush()
+
+    def __exit__(self, *_: object) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")  # the bar leaves no trace
+            self.stream.flush()

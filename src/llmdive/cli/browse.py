@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from llmdive.cli.app import IdArg, JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.cli.links import marks_of
 from llmdive.vocab import Difficulty, Status
 
 
@@ -48,10 +49,11 @@ def list_links(
         items = [i for i in items if i.link.difficulty in difficulty]
     if status:
         items = [i for i in items if states.get(i.link.id, Status.UNREAD) in status]
+    marks = marks_of(ws)
     emit(
         json_out,
-        lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items),
-        lambda w: render.render_list(w, items, states),
+        lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
+        lambda w: render.render_list(w, items, states, marks),
     )
 
 
@@ -77,8 +79,11 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     item = ws.catalogue.resolve_id(link_id)
     status = ws.states.get(item.link.id, Status.UNREAD)
     entry = ws.progress.get(item.link.id)
+    marks = marks_of(ws)
     emit(
         json_out,
-        lambda: jsonout.LinkJson.of(ws)(item),
-        lambda w: render.render_show(w, item, status, entry),
+        lambda: jsonout.LinkJson.of(ws)(
+            item, link_check=jsonout.link_check_json(marks, item.link.id)
+        ),
+        lambda w: render.render_show(w, item, status, entry, marks),
     )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from llmdive.cli.app import IdArg, IdsArg, JsonOpt, NoteArg, SectionOpt, app, emit, workspace
+from llmdive.cli.links import marks_of
 from llmdive.vocab import Status
 
 if TYPE_CHECKING:
@@ -134,11 +135,12 @@ def next_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = Fa
 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
-    picks = planner.next_links(ws.catalogue, ws.states, within)
+    marks = marks_of(ws)
+    picks = planner.next_links(ws.catalogue, ws.states, within, marks.dead)
     emit(
         json_out,
-        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks),
-        lambda w: render.render_next(w, picks, ws.states),
+        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
+        lambda w: render.render_next(w, picks, ws.states, marks),
     )
 
 
