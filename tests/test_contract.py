@@ -156,6 +156,9 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "add", run("add", "https://example.com/gone", "-t", "Gone", "-s", "lora")
     yield "edit", run("edit", "gone", "-t", "Gone soon", "-d", "easy")
     yield "remove", run("remove", "gone")
+    # A link that is dead without asking the internet: .invalid names never resolve.
+    yield "add", run("add", "https://nowhere.invalid/vanished", "-t", "Vanished", "-s", "datasets")
+    yield "check-links", run("check-links", "--section", "datasets")
     yield "list", run("list")
     yield "show", run("show", "lora")
     yield "next", run("next")
@@ -197,6 +200,8 @@ def test_the_record_used_has_something_of_every_kind(cli: Invoke, home: Path) ->
     assert {d["note"] is None for d in links} == {True, False}
     assert {d["status_changed"] is None for d in links} == {True, False}
     assert {n["link"] is None for n in data["next"]} == {True, False}
+    assert {d["link_check"] is None for d in links} == {True, False}
+    assert any(n["passed_over"] for n in data["next"])
     assert data["progress"]["orphans"] and data["whatsnew"]
 
 

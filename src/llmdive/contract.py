@@ -52,9 +52,52 @@ class WhatsnewLink(Link):
     added: UtcTime = Field(description="When the guide update that added it was made")
 
 
+class LinkCheck(_Shape):
+    """The last `llmdive check-links` result for a link, at its current URL."""
+
+    result: Literal["ok", "redirected", "dead", "unknown"]
+    status_code: int | None = Field(description="The last HTTP status; null if none came")
+    final_url: str | None = Field(description="Where the redirects ended; null without answer")
+    permanent: bool = Field(description="The first redirect was permanent (301/308)")
+    detail: str
+    checked: UtcTime
+    stale: bool = Field(description="Checked more than a week ago")
+    archive: str | None = Field(
+        description="For a dead link: its Web Archive capture from when llmdive first saw it"
+    )
+
+
+class MarkedLink(Link):
+    link_check: LinkCheck | None = Field(description="null when never checked at this URL")
+
+
 class NextPick(_Shape):
     section: str
-    link: Link | None = Field(description="null when everything there is read or skipped")
+    link: MarkedLink | None = Field(
+        description="null when everything there is read, skipped or dead"
+    )
+    passed_over: list[MarkedLink] = Field(description="Dead links that would have come first")
+
+
+class Redirect(_Shape):
+    status: int
+    url: str
+
+
+class CheckedLink(Link):
+    """One link as `llmdive check-links` found it."""
+
+    result: Literal["ok", "redirected", "dead", "unknown"] = Field(
+        description="ok (also through temporary redirects), redirected (permanently), dead "
+        "(404, 410, no such host) or unknown (timeouts, 401/403, 429, 5xx, TLS, loops)"
+    )
+    status_code: int | None
+    final_url: str | None
+    permanent: bool
+    redirects: list[Redirect] = Field(description="Each redirect followed, in order")
+    detail: str
+    attempts: int = Field(ge=1)
+    checked: UtcTime
 
 
 class TocNode(_Shape):
@@ -214,8 +257,8 @@ class Error(_Shape):
 
 # One schema file per output: schema/NAME.json, and the commands that print it.
 SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
-    "link": (Link, ("show",)),
-    "links": (list[Link], ("list",)),
+    "link": (MarkedLink, ("show",)),
+    "links": (list[MarkedLink], ("list",)),
     "next": (list[NextPick], ("next",)),
     "toc": (list[TocNode], ("toc",)),
     "progress": (ProgressSummary, ("progress",)),
@@ -229,6 +272,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "guide-update": (UpdateReport, ("guide update", "guide reset")),
     "guide-status": (GuideStatus, ("guide status",)),
     "paths": (Paths, ("paths",)),
+    "check-links": (list[CheckedLink], ("check-links",)),
     "error": (Error, ("any command, on stderr",)),
 }
 

@@ -51,7 +51,7 @@ class Settings:
     per_host: int = 2
     retries: int = 2  # further tries after the first, for 429, 408, 5xx and timeouts
     backoff: float = 1.0  # seconds before the first retry, doubled before each next one
-    retry_after_cap: float = 30.0  # a longer Retry-After is not waited for: the link stays unknown
+    retry_after_cap: float = 10.0  # a longer Retry-After is not waited for: left unknown
     max_redirects: int = 10
     user_agent: str = f"llmdive/{__version__} (link check)"
     # getaddrinfo(host, port) -> addresses; injectable so that tests need no DNS.
