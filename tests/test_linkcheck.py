@@ -347,3 +347,16 @@ def test_check_links_human_output_and_section(
     assert lines[1] == f"  ✗ dead       missing  404 Not Found  {server.base}/missing"
     assert lines[2] == f"  ↪ redirected moved    301 → {server.base}/ok  {server.base}/moved"
     assert server.hits[("HEAD", "/ok")] == 1  # through /moved only: "Other" was not checked
+
+
+def test_a_hostile_location_is_followed_as_a_browser_would_and_shown_safely(
+    cli: Invoke, server: LinkServer, tmp_path: Path
+) -> None:
+    out = one(server.base + "/evil")
+    assert out.result is Verdict.REDIRECTED
+    assert out.final_url == server.base + "/ok?%1B[31mred"
+    guide = write_guide(tmp_path / "g.toml", {"Web": [("evil", server.base + "/evil", "easy")]})
+    result = bounded(lambda: cli("check-links", env={"LLMDIVE_GUIDE": str(guide)}))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout
+    assert f"301 → {server.base}/ok?%1B[31mred" in result.stdout

@@ -54,6 +54,33 @@ def test_a_damaged_results_file_is_a_warning_and_is_replaced_by_a_check(home: Pa
     assert linkmarks.read_results(home) == {"a": fresh}
 
 
+GOOD = {"url": "https://a.example/", "result": "dead", "checked": "2026-11-27T10:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({**GOOD, "url": 3}, "links.a: 'url' is missing or of the wrong type"),
+        ({**GOOD, "result": "fine"}, "'fine' is not a valid Verdict"),
+        ({**GOOD, "status_code": True}, "links.a: 'status_code' is missing or of the wrong type"),
+        ({**GOOD, "detail": ["x"]}, "links.a: 'detail' is missing or of the wrong type"),
+        ({**GOOD, "checked": "2026-11-27T10:00:00"}, "links.a: 'checked' has no time zone"),
+        ({**GOOD, "checked": "yesterday"}, "Invalid isoformat string"),
+        ({**GOOD, "redirects": [{"status": "301"}]}, "'redirects' holds something other"),
+        ({**GOOD, "result": "redirected"}, "a redirected link with no redirect"),
+        ("not an object", "links.a is not an object"),
+    ],
+)
+def test_every_kind_of_bad_entry_is_named(home: Path, entry: object, problem: str) -> None:
+    home.mkdir()
+    (home / "linkcheck.json").write_text(json.dumps({"version": 1, "links": {"a": entry}}))
+    with pytest.raises(LlmdiveError) as exc:
+        linkmarks.read_results(home)
+    assert problem in str(exc.value)
+    (home / "linkcheck.json").write_text(json.dumps({"version": 1, "links": {"a": GOOD}}))
+    assert linkmarks.read_results(home)["a"].result is Verdict.DEAD
+
+
 def test_a_check_older_than_a_week_is_stale() -> None:
     now = datetime(2026, 11, 28, 12, tzinfo=UTC)
     out = Outcome("a", "u", Verdict.DEAD, checked="2026-11-21T11:59:00Z")

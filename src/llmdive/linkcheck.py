@@ -184,7 +184,9 @@ def _request(method: str, url: str, s: Settings, watch: _Watch) -> _Answer:
         headers = {"User-Agent": s.user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
         conn.request(method, path, headers=headers)
         response = conn.getresponse()
-        answer = _Answer(response.status, response.reason, response.getheader("Location"),
+        location = response.getheader("Location")
+        answer = _Answer(response.status, _printable(response.reason),
+                         _clean_url(location) if location is not None else None,
                          response.getheader("Retry-After"))  # fmt: skip
         conn.close()  # the body is never read: the status line is the answer
         return answer
@@ -194,6 +196,18 @@ def _request(method: str, url: str, s: Settings, watch: _Watch) -> _Answer:
         watch.disarm()
         if sock is not None:
             sock.close()
+
+
+def _printable(text: str) -> str:
+    """A server's words with anything but printable ASCII left out."""
+    return "".join(c for c in text if " " <= c <= "~")[:200]
+
+
+def _clean_url(url: str) -> str:
+    """A Location as a browser would follow it: controls, spaces and non-ASCII %-encoded."""
+    from urllib.parse import quote
+
+    return quote(url.strip(), safe="".join(chr(c) for c in range(0x21, 0x7F)))
 
 
 def _failure(exc: BaseException, timeout: float, expired: bool) -> _Failure:

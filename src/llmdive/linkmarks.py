@@ -68,18 +68,37 @@ class Outcome:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Outcome:
-        return cls(
-            d["id"],
-            d["url"],
-            Verdict(d["result"]),
-            d.get("status_code"),
-            d.get("final_url"),
-            bool(d.get("permanent", False)),
-            d.get("detail", ""),
-            d["checked"],
-            list(d.get("redirects", [])),
-            int(d.get("attempts", 1)),
+        """An Outcome from its stored form; ValueError naming the first key that is wrong."""
+
+        def get(key: str, kinds: tuple[type, ...], default: Any = ...) -> Any:
+            value = d.get(key, default)
+            wrong = value is ... or not isinstance(value, kinds)
+            if wrong or (isinstance(value, bool) and bool not in kinds):  # True is an int too
+                raise ValueError(f"{key!r} is missing or of the wrong type")
+            return value
+
+        redirects = get("redirects", (list,), [])
+        for hop in redirects:
+            if not (isinstance(hop, dict) and isinstance(hop.get("status"), int)
+                    and isinstance(hop.get("url"), str)):  # fmt: skip
+                raise ValueError("'redirects' holds something other than {status, url}")
+        out = cls(
+            get("id", (str,)),
+            get("url", (str,)),
+            Verdict(get("result", (str,))),
+            get("status_code", (int, type(None)), None),
+            get("final_url", (str, type(None)), None),
+            get("permanent", (bool,), False),
+            get("detail", (str,), ""),
+            get("checked", (str,)),
+            redirects,
+            get("attempts", (int,), 1),
         )
+        if out.checked_at.tzinfo is None:
+            raise ValueError("'checked' has no time zone")
+        if out.result is Verdict.REDIRECTED and not out.redirects:
+            raise ValueError("a redirected link with no redirect")
+        return out
 
     @property
     def checked_at(self) -> datetime:
@@ -98,9 +117,11 @@ def checks_file(home: Path) -> Path:
 
 def read_results(home: Path) -> dict[str, Outcome]:
     """The last check of each link, by id; nothing when links were never checked."""
+    from llmdive.storage import read_bytes
+
     path = checks_file(home)
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -114,9 +135,12 @@ def read_results(home: Path) -> dict[str, Outcome]:
             raise ValueError("links must be an object")
         out = {}
         for key, entry in links.items():
-            result = Outcome.from_json({**entry, "id": key})
-            result.checked_at  # noqa: B018 - a bad date fails here, not in a renderer
-            out[key] = result
+            if not isinstance(entry, dict):
+                raise ValueError(f"links.{key} is not an object")
+            try:
+                out[key] = Outcome.from_json({**entry, "id": key})
+            except ValueError as exc:
+                raise ValueError(f"links.{key}: {exc}") from None
         return out
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LlmdiveError(
@@ -188,12 +212,13 @@ def _first_seen_records(home: Path) -> tuple[dict[str, str], list[dict[str, Any]
     link is a hint, and `guide status` is where a damaged record is reported.
     """
     from llmdive.personal import load_personal
+    from llmdive.storage import read_bytes
     from llmdive.update import META_FILE
 
     added = {p.link.id: p.added for p in load_personal(home)}
     updates: list[dict[str, Any]] = []
     try:
-        raw = json.loads((home / META_FILE).read_bytes())
+        raw = json.loads(read_bytes(home / META_FILE))
         for update in raw.get("updates", []):
             at, ids = update.get("at"), update.get("added", [])
             if isinstance(at, str) and isinstance(ids, list):
