@@ -115,3 +115,12 @@ def test_errors_and_text_out() -> None:
     jsonout.emit_json({"title": "Ünïcode ✓"}, out)
     assert out.getvalue() == '{\n  "title": "Ünïcode ✓"\n}\n'
     assert json.loads(out.getvalue()) == {"title": "Ünïcode ✓"}
+    # The standard library's text, key order kept.
+    value = {"z": [1, None, True, {}, []], "a": '\x00\t\u2028 "q" ✓'}
+    out = io.StringIO()
+    jsonout.emit_json(value, out)
+    assert out.getvalue() == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    # Text that is not Unicode (a lone surrogate from a file) is escaped, not a crash.
+    out = io.StringIO()
+    jsonout.emit_json({"note": "\ud800"}, out)
+    assert json.loads(out.getvalue()) == {"note": "\ud800"}

@@ -327,7 +327,7 @@ def _bundled() -> Path:
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(),
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
 )
@@ -335,10 +335,24 @@ JSON_VALUES = st.recursive(
 
 @given(JSON_VALUES)
 def test_pretty_json_is_the_standard_librarys_text(value: object) -> None:
-    assert (
-        prog.pretty_json(value)
-        == json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    )
+    standard = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert prog.pretty_json(value) == standard
+    assert prog.json_bytes(value) == standard.encode()
+
+
+def test_escapes_are_the_standard_librarys() -> None:
+    """Controls escaped, every other character (U+2028, DEL, emoji) written as UTF-8."""
+    for text in ("\x00\x1f\n\t\b\f\r\x7f", "a\u2028b\u2029", "é✓😀", '</script> \\ "'):
+        value = {"k": text, "z": [1, {}, [], None, True]}
+        standard = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert prog.json_bytes(value) == standard.encode()
+
+
+def test_text_that_is_not_unicode_is_kept_escaped() -> None:
+    value = {"note": "\ud800 é", "title": "ok"}
+    data = prog.json_bytes(value)
+    assert data == b'{\n  "note": "\\ud800 \\u00e9",\n  "title": "ok"\n}\n'
+    assert json.loads(data) == value
 
 
 def test_progress_edited_by_hand_is_read_from_the_file_not_the_cache(

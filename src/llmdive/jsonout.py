@@ -10,7 +10,6 @@ search, whatsnew, the changes a command made): every key always present, null wh
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -33,12 +32,25 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def emit_json(data: Any, stream: IO[str] | None = None) -> None:
-    """Write `data` as indented JSON and a newline (to stdout unless told otherwise)."""
+    """Write `data` as JSON indented by two spaces, and a newline (to stdout by default).
+
+    The text of json.dumps(data, indent=2, ensure_ascii=False), from orjson: the standard
+    library indents in pure Python, which took half of `list --json` at 10,000 links.
+    """
+    import orjson
+
     from llmdive.render import json_safe
 
     out = stream if stream is not None else sys.stdout
+    try:
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+    except orjson.JSONEncodeError:
+        # Text that is not Unicode (a lone surrogate, from a file): json_safe escapes it.
+        import json
+
+        text = json.dumps(data, indent=2, ensure_ascii=False)
     # Made safe like every text going out: a title holding C1 or bidi controls is escaped.
-    out.write(json_safe(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+    out.write(json_safe(text) + "\n")
 
 
 # ---------------------------------------------------------------- the link object
