@@ -116,7 +116,7 @@ def test_errors_and_text_out() -> None:
     assert out.getvalue() == '{\n  "title": "Ünïcode ✓"\n}\n'
     assert json.loads(out.getvalue()) == {"title": "Ünïcode ✓"}
     # The standard library's text, key order kept.
-    value = {"z": [1, None, True, {}, []], "a": '\x00\t\u2028 "q" ✓'}
+    value = {"z": [1, None, True, {}, []], "a": '\x00\t "q" ✓ é'}
     out = io.StringIO()
     jsonout.emit_json(value, out)
     assert out.getvalue() == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
