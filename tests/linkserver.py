@@ -157,3 +157,39 @@ def write_guide(path: Path, sections: dict[str, list[tuple[str, str, str]]]) -> 
     )  # fmt: skip
     path.write_text(dump_toml(guide))
     return path
+
+
+@contextlib.contextmanager
+def trickling_port() -> Iterator[str]:
+    """A URL whose server sends its headers a byte at a time, never ending them."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.1)
+    stop = threading.Event()
+
+    def trickle(conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.wait(0.05):
+                    conn.sendall(b"X")
+            except OSError:
+                pass  # the client hung up
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=trickle, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/slow"
+    finally:
+        stop.set()
+        thread.join(5)
+        sock.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import threading
@@ -17,7 +18,15 @@ from llmdive.linkcheck import Settings
 from llmdive.linkmarks import Outcome, Verdict
 
 from .conftest import Invoke
-from .linkserver import LinkServer, bounded, refused_url, serving, silent_port, write_guide
+from .linkserver import (
+    LinkServer,
+    bounded,
+    refused_url,
+    serving,
+    silent_port,
+    trickling_port,
+    write_guide,
+)
 
 T = TypeVar("T")
 FAST = Settings(timeout=0.5, backoff=0.01, retries=2, sleep=lambda _: None)
@@ -123,6 +132,13 @@ def test_a_server_that_never_answers_times_out_and_is_retried() -> None:
     assert out.result is Verdict.UNKNOWN
     assert out.detail == "no answer within 0.3 s (2 tries)"
     assert out.status_code is None
+
+
+def test_a_server_that_trickles_is_cut_off_at_the_deadline() -> None:
+    """Each byte comes within the socket timeout: only the request's deadline stops it."""
+    with trickling_port() as url:
+        out = one(url, Settings(timeout=0.5, retries=0))
+    assert (out.result, out.detail) == (Verdict.UNKNOWN, "no answer within 0.5 s")
 
 
 def test_a_name_under_invalid_is_dead_without_asking_dns(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -360,3 +376,54 @@ def test_a_hostile_location_is_followed_as_a_browser_would_and_shown_safely(
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout
     assert f"301 → {server.base}/ok?%1B[31mred" in result.stdout
+
+
+def test_ctrl_c_stops_every_request_at_once(server: LinkServer) -> None:
+    """An interrupt shuts the sockets of requests still waiting: no thread lingers."""
+
+    def interrupt(_: Outcome) -> None:
+        raise KeyboardInterrupt
+
+    def run() -> str:
+        links = [("fine", server.base + "/ok"), ("silent", silent)]
+        try:
+            linkcheck.check(links, Settings(timeout=60, retries=5), interrupt)
+        except KeyboardInterrupt:
+            return "interrupted"
+        return "finished"
+
+    with silent_port() as silent:
+        assert bounded(run, limit=20) == "interrupted"
+        for thread in threading.enumerate():
+            if thread.name.startswith("linkcheck"):
+                thread.join(20)
+                assert not thread.is_alive(), "a check went on after Ctrl-C"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmdive.render import ProgressBar
+
+    monkeypatch.setenv("TERM", "xterm")
+    tty = _Terminal()
+    with ProgressBar(2, "checking links", tty) as bar:
+        bar.advance()
+        bar.advance()
+    frames = tty.getvalue().split("\r")[1:]
+    assert frames[0] == "checking links " + "░" * 30 + " 0/2"
+    assert frames[1] == "checking links " + "█" * 15 + "░" * 15 + " 1/2"
+    assert frames[2] == "checking links " + "█" * 30 + " 2/2"
+    assert frames[3] == "\x1b[K"  # and the line is cleared when done
+    piped = io.StringIO()
+    with ProgressBar(2, "checking links", piped) as bar:
+        bar.advance()
+    assert piped.getvalue() == ""
+    monkeypatch.setenv("TERM", "dumb")
+    dumb = _Terminal()
+    with ProgressBar(2, "checking links", dumb) as bar:
+        bar.advance()
+    assert dumb.getvalue() == ""

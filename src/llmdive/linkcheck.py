@@ -14,7 +14,7 @@ where it ends. Each link gets one result:
 
 429, 408, 5xx and timeouts are retried with a doubling backoff, honouring Retry-After
 up to a cap. Checks run on a thread pool (a handful at a time, at most two per host),
-each request with a hard deadline that a watchdog enforces by shutting its socket.
+each request with a hard deadline that a timer enforces by shutting its socket.
 
 The HTTP client is the standard library's http.client: checking needs no connection
 pooling, cookies or bodies, only status lines and Location headers with redirects under
@@ -144,13 +144,36 @@ def _target(url: str) -> tuple[str, str, int, str]:
 
 def _request(method: str, url: str, s: Settings, watch: _Watch) -> _Answer:
     """One request, no redirect followed, no body read; a hard deadline of `s.timeout`."""
+    import time
+
+    scheme, host, port, path = _target(url)
+    deadline = time.monotonic() + s.timeout
+    # The watchdog: a socket timeout bounds each wait, this bounds the whole request (a
+    # server sending a byte now and then would otherwise hold it forever).
+    timer = threading.Timer(s.timeout, lambda: watch.enforce(time.monotonic()))
+    timer.daemon = True
+    timer.start()
+    try:
+        return _exchange(method, scheme, host, port, path, deadline, s, watch)
+    finally:
+        timer.cancel()
+
+
+def _exchange(
+    method: str,
+    scheme: str,
+    host: str,
+    port: int,
+    path: str,
+    deadline: float,
+    s: Settings,
+    watch: _Watch,
+) -> _Answer:
     import http.client
     import socket
     import ssl
     import time
 
-    scheme, host, port, path = _target(url)
-    deadline = time.monotonic() + s.timeout
     try:
         infos = (s.resolve or resolve)(host, port)
     except socket.gaierror as exc:
@@ -184,6 +207,8 @@ def _request(method: str, url: str, s: Settings, watch: _Watch) -> _Answer:
         headers = {"User-Agent": s.user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
         conn.request(method, path, headers=headers)
         response = conn.getresponse()
+        if watch.expired:  # cut off mid-headers: what was read is not the answer
+            raise TimeoutError
         location = response.getheader("Location")
         answer = _Answer(response.status, _printable(response.reason),
                          _clean_url(location) if location is not None else None,
@@ -394,7 +419,6 @@ def check(
     A URL shared by several ids is checked once. `on_done` is called (in this thread) as
     each URL's check ends, once per id.
     """
-    import time
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -422,10 +446,7 @@ def check(
                     busy[host] += 1
                 if not queues[host]:
                     del queues[host]
-            finished, _ = wait(running, timeout=0.05, return_when=FIRST_COMPLETED)
-            now = time.monotonic()
-            for _, watch in running.values():
-                watch.enforce(now)
+            finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
             for future in finished:
                 url, _ = running.pop(future)
                 busy[_host(url)] -= 1
