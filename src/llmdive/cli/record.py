@@ -73,8 +73,8 @@ def progress_export(
         else:
             render.emit_text(text)
         return
-    from llmdive.storage import atomic_write
+    from llmdive.storage import write_output
 
     record.refuse_own_files(output, ws.home)
-    atomic_write(output, text)
+    write_output(output, text)
     sys.stderr.write(render.safe(f"wrote {output}") + "\n")
