@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import FIXTURES, Invoke
 
 URL = "https://sebastianraschka.com/blog/2023/llm-finetuning-lora.html"
@@ -176,3 +178,37 @@ def test_completion_offers_personal_ids(cli: Invoke, home: Path) -> None:
     ok(cli("add", URL, "-t", "Finetuning LLMs with LoRA", "-s", "lora"))
     assert completion.ids(bundled_guide(), "fine", home) == ["finetuning-llms-lora"]
     assert "lora-explained" in completion.ids(bundled_guide(), "lo", home)
+
+
+def test_a_failed_remove_or_undo_changes_neither_file(
+    cli: Invoke, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmdive import storage
+
+    real_fsync = storage.os.fsync
+    calls = []
+
+    def fsync_then_fail(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:  # the second file of the commit: the first is already staged
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    def fails_and_changes_nothing(*args: str) -> None:
+        files = {name: (home / name).read_bytes() for name in ("progress.json", "personal.json")}
+        calls.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(storage.os, "fsync", fsync_then_fail)
+            result = cli(*args)
+        assert result.exit_code == 1
+        assert "No space left on device" in result.stderr
+        assert {name: (home / name).read_bytes() for name in files} == files
+
+    ok(cli("add", URL, "-t", "Mine", "-s", "dpo"))
+    ok(cli("mark-read", "mine"))
+    fails_and_changes_nothing("remove", "mine")
+    assert json.loads(ok(cli("show", "mine", "--json")))["status"] == "read"
+    ok(cli("remove", "mine"))
+    fails_and_changes_nothing("undo")  # the undo of a removal writes both files
+    ok(cli("undo"))
+    assert json.loads(ok(cli("show", "mine", "--json")))["status"] == "read"
