@@ -721,3 +721,63 @@ class ProgressBar:
         if self.shown:
             self.stream.write("\r\x1b[K")  # the bar leaves no trace
             self.stream.flush()
+
+
+# ---------------------------------------------------------------- merges and sync
+
+
+def render_merge_report(w: Writer, report: Any, dry_run: bool = False) -> None:
+    """What a merge brought (or, dry, would bring) from another machine, link by link."""
+    if not report.changed:
+        w.line("nothing new: this record already holds all of it")
+        return
+    verb = "would change" if dry_run else "changed"
+    for c in report.links:
+        parts: list[Part] = [(c.id, "cyan"), "  "]
+        if c.before != c.after:
+            parts += [f"{c.before} → ", (c.after, "bold"), "  "]
+        if c.note_changed:
+            parts.append("note removed  " if c.note is None else "new note  ")
+        if c.before == c.after and not c.note_changed:
+            parts.append("history only  ")
+        more = f"+{c.new_events} event{'s' if c.new_events != 1 else ''}"
+        w.line(*parts, (more, "dim"), f"  {c.title}")
+    for p in report.personal_added:
+        w.line(("+ ", "green"), (p["id"], "cyan"), "  your link, added elsewhere  ", p["title"])
+    for p in report.personal_removed:
+        w.line(("- ", "red"), (p["id"], "cyan"), "  your link, removed elsewhere  ", p["title"])
+    for old, new in sorted(report.renamed.items()):
+        w.line(("~ ", "yellow"), (old, "cyan"), f" is now {new} (the same link on both)")
+    n = len(report.links)
+    w.line((f"{verb} {n} link{'s' if n != 1 else ''}" + (" (dry run)" if dry_run else ""), "dim"))
+
+
+def render_sync(w: Writer, result: Any) -> None:
+    if result.set_up:
+        w.line(("synced with ", "dim"), result.remote)
+    if result.arrived.changed:
+        w.line(("from elsewhere:", "bold"))
+        render_merge_report(w, result.arrived)
+    sent = "sent your changes" if result.pushed else "nothing to send"
+    came = "merged what arrived" if result.merged else "nothing arrived"
+    w.line(f"{came}; {sent}")
+
+
+def render_health(w: Writer, health: Any) -> None:
+    marks = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "error": ("✗", "red")}
+    w.line(("home ", "dim"), str(health.home))
+    for level, text in health.facts:
+        w.line(marks[level], " ", text)
+    if health.copies:
+        w.line("merge them into your record (and remove them): llmdive doctor --merge")
+
+
+def render_copies_merged(w: Writer, merged: Sequence[Any]) -> None:
+    if not merged:
+        w.line("no conflicted copies to merge")
+    for m in merged:
+        if m.error:
+            w.line(("✗ ", "red"), f"{m.path.name}: left as it is: {m.error}")
+        else:
+            w.line(("✓ ", "green"), f"merged and removed {m.path.name}")
+            render_merge_report(w, m.report)

@@ -1,0 +1,293 @@
+"""Bringing another machine's record into this home: `progress merge`, `doctor`, git's driver.
+
+The merging itself is merge.py's (pure data); this module reads the files, holds the
+home lock, writes through storage, and finds the conflicted copies file-sync tools
+leave beside progress.json. It never runs git.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmdive.errors import LlmdiveError
+from llmdive.merge import Doc, Report, merge_progress, merge_records, report
+
+RECORD_FORMAT = "llmdive-record"
+SYNCED = ("progress.json", "personal.json")
+# Syncthing: progress.sync-conflict-20260101-101010-ABCDEFG.json; Dropbox, Nextcloud,
+# ownCloud: progress (Laptop's conflicted copy 2026-01-01).json, progress (conflicted copy ...).
+_CONFLICT_PATTERNS = ("{stem}.sync-conflict-*{ext}", "{stem} (*conflicted copy*){ext}")
+
+
+# ---------------------------------------------------------------- reading records
+
+
+def _personal_doc(data: bytes, path: Path) -> Doc:
+    from llmdive.personal import _validate
+
+    return _validate(data, path)
+
+
+def parse_record(data: bytes, path: Path) -> Doc:
+    """A record from a progress.json, a personal.json or a `progress export --format json`."""
+    from llmdive.progress import parse_progress
+
+    try:
+        raw = json.loads(data)
+    except ValueError:
+        raw = None
+    if isinstance(raw, dict) and raw.get("format") == RECORD_FORMAT:
+        if raw.get("version") != 1:
+            raise LlmdiveError(
+                f"{path}: a record of version {raw.get('version')!r}; this llmdive reads "
+                "version 1: upgrade llmdive"
+            )
+        parts = {k: json.dumps(raw.get(k) or {}).encode() for k in ("progress", "personal")}
+        return {
+            "progress": parse_progress(parts["progress"], path).to_dict(),
+            "personal": _personal_doc(parts["personal"], path),
+        }
+    if isinstance(raw, dict) and isinstance(raw.get("links"), list):
+        return {"personal": _personal_doc(data, path)}
+    # Anything else is read as progress.json, whose errors name what is wrong.
+    return {"progress": parse_progress(data, path).to_dict()}
+
+
+def read_record(path: Path) -> Doc:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return parse_record(data, path)
+
+
+def home_record(home: Path) -> Doc:
+    """This home's record, as stored."""
+    from llmdive.personal import load_personal, personal_document
+    from llmdive.progress import load_progress
+
+    return {
+        "progress": load_progress(home).to_dict(),
+        "personal": personal_document(load_personal(home)),
+    }
+
+
+def progress_bytes(doc: Doc) -> bytes:
+    from llmdive.progress import progress_json
+
+    return progress_json(doc).encode()
+
+
+def personal_bytes(doc: Doc) -> bytes:
+    """personal.json as `add` writes it."""
+    from llmdive.personal import PersonalLink, dump_personal
+
+    return dump_personal([PersonalLink.from_dict(d) for d in doc["links"]]).encode()
+
+
+def record_bytes(record: Doc) -> dict[str, tuple[bytes, bool]]:
+    """The bytes llmdive writes for a record's two files, and whether they hold anything."""
+    progress, personal = record["progress"], record["personal"]
+    return {
+        "progress.json": (progress_bytes(progress), bool(progress["links"])),
+        "personal.json": (personal_bytes(personal), bool(personal["links"])),
+    }
+
+
+def write_record(home: Path, record: Doc) -> bool:
+    """Write the files of `record` that differ from what the home holds; hold the lock."""
+    from llmdive import storage
+
+    changes: dict[Path, bytes | None] = {}
+    for name, (data, holds) in record_bytes(record).items():
+        path = home / name
+        try:
+            old: bytes | None = storage.read_bytes(path)
+        except FileNotFoundError:
+            old = None
+        except OSError as exc:
+            raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        if old is None and not holds:
+            continue  # no file, and nothing to put in one
+        if old != data:
+            changes[path] = data
+    storage.write_all(changes)
+    return bool(changes)
+
+
+# ---------------------------------------------------------------- progress merge
+
+
+def merge_into_home(home: Path, other: Doc, dry_run: bool = False) -> Report:
+    """Merge another record into this home's, under the lock; what it changed (or would)."""
+    from llmdive.progress import locked
+
+    with locked(home):
+        current = home_record(home)
+        merged = merge_records(current, other)
+        # An older file's notes gaining events is not news from elsewhere: compare with the
+        # home's own record as a merge would normalise it.
+        rep = report(merge_records(current, {}), merged)
+        if not dry_run:
+            write_record(home, merged)
+    return rep
+
+
+# ---------------------------------------------------------------- conflicted copies
+
+
+def conflicted_copies(home: Path) -> list[Path]:
+    """Copies of progress.json or personal.json a file-sync tool left beside them."""
+    try:
+        names = sorted(os.listdir(home))
+    except OSError:
+        return []
+    found = []
+    for synced in SYNCED:
+        stem, ext = os.path.splitext(synced)
+        patterns = [p.format(stem=stem, ext=ext) for p in _CONFLICT_PATTERNS]
+        found += [home / n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+    return found
+
+
+@dataclass
+class CopyMerge:
+    path: Path
+    report: Report | None = None
+    error: str | None = None
+
+
+def merge_copies(home: Path, copies: list[Path], dry_run: bool = False) -> list[CopyMerge]:
+    """Merge each conflicted copy into the record; a copy merged (and written) is removed.
+
+    Its every event is then in the record, so removing it loses nothing; a copy that
+    cannot be read is reported and left where it is.
+    """
+    out = []
+    for path in copies:
+        try:
+            rep = merge_into_home(home, read_record(path), dry_run)
+        except LlmdiveError as exc:
+            out.append(CopyMerge(path, error=str(exc)))
+            continue
+        if not dry_run:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        out.append(CopyMerge(path, rep))
+    return out
+
+
+# ---------------------------------------------------------------- health
+
+
+@dataclass
+class Health:
+    home: Path
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (ok | warn | error, text)
+    copies: list[Path] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "home": str(self.home),
+            "facts": [{"level": level, "text": text} for level, text in self.facts],
+            "conflicted_copies": [str(p) for p in self.copies],
+        }
+
+
+def health(home: Path) -> Health:
+    """Cheap facts about the home: its files readable, sync set up, conflicted copies."""
+    from llmdive.personal import load_personal
+    from llmdive.progress import load_progress
+
+    out = Health(home)
+    if not home.is_dir():
+        out.facts.append(("ok", f"no llmdive home yet at {home}: nothing recorded"))
+        return out
+    try:
+        progress = load_progress(home)
+        out.facts.append(("ok", f"progress.json: {len(progress)} links recorded"))
+    except LlmdiveError as exc:
+        out.facts.append(("error", str(exc)))
+    try:
+        out.facts.append(("ok", f"personal.json: {len(load_personal(home))} links of your own"))
+    except LlmdiveError as exc:
+        out.facts.append(("error", str(exc)))
+    remote = sync_remote(home)
+    if remote is None:
+        out.facts.append(("ok", "sync: not set up (llmdive sync --remote URL)"))
+    else:
+        out.facts.append(("ok", f"sync: through git with {remote} (llmdive sync)"))
+    out.copies = conflicted_copies(home)
+    for path in out.copies:
+        out.facts.append(("warn", f"conflicted copy left by a file-sync tool: {path.name}"))
+    return out
+
+
+def sync_remote(home: Path) -> str | None:
+    """The remote `llmdive sync` uses, read from the home's .git/config (no git run)."""
+    import configparser
+
+    config = configparser.RawConfigParser(strict=False)
+    try:
+        config.read(home / ".git" / "config", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    section = 'remote "origin"'
+    return config.get(section, "url", fallback=None) if config.has_section(section) else None
+
+
+# ---------------------------------------------------------------- git's merge driver
+
+
+def _read_json(path: Path) -> Any:
+    data = path.read_bytes()
+    return json.loads(data) if data.strip() else None
+
+
+def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
+    """git's merge driver: merge `theirs` into `ours` (the file git then takes as merged).
+
+    progress.json: the union of both logs. personal.json: the union by URL, where a
+    link present in `base` that one side removed and the other left as it was stays
+    removed (git gives the common ancestor; `progress merge` has none).
+    """
+    from llmdive.storage import atomic_write
+
+    if os.path.basename(name) == "personal.json":
+        docs = [_personal_doc(p.read_bytes(), p) if p.read_bytes().strip() else None
+                for p in (base, ours, theirs)]  # fmt: skip
+        empty: Doc = {"version": 1, "links": []}
+        mine, other = docs[1] or empty, docs[2] or empty
+        merged = merge_records({"personal": mine}, {"personal": other})
+        _drop_removed(merged["personal"], docs[0] or empty, mine, other)
+        atomic_write(ours, personal_bytes(merged["personal"]))
+        return
+    from llmdive.progress import parse_progress
+
+    sides = [
+        parse_progress(p.read_bytes(), p).to_dict() if p.read_bytes().strip() else {"links": {}}
+        for p in (ours, theirs)
+    ]
+    atomic_write(ours, progress_bytes(merge_progress(sides[0], sides[1])))
+
+
+def _drop_removed(merged: Doc, base: Doc, ours: Doc, theirs: Doc) -> None:
+    from llmdive.slugs import normalize_url
+
+    def by_url(doc: Doc) -> dict[str, Doc]:
+        return {normalize_url(p["url"]): p for p in doc["links"]}
+
+    before, mine, other = by_url(base), by_url(ours), by_url(theirs)
+    gone = {
+        url
+        for url, link in before.items()
+        if (url not in mine and other.get(url, link) == link)
+        or (url not in other and mine.get(url, link) == link)
+    }
+    merged["links"] = [p for p in merged["links"] if normalize_url(p["url"]) not in gone]
