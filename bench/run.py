@@ -142,6 +142,21 @@ def prepare_large(work: Path, env: dict[str, str]) -> tuple[Path, Path, list[str
     return readme, guide, unread
 
 
+def prepare_sync(work: Path, env: dict[str, str]) -> dict[str, str]:
+    """A home set up with `llmdive sync` against a bare repository on this disk."""
+    synced = {
+        "LLMDIVE_HOME": str(work / "sync-home"),
+        "GIT_CONFIG_GLOBAL": str(work / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    remote = work / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    for args in (["mark-read", "lora"], ["sync", "--remote", str(remote)]):
+        subprocess.run([*llmdive_cmd(), *args], env={**env, **synced}, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+    return synced
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=25, help="runs of each command (median)")
@@ -166,6 +181,7 @@ def main() -> None:
         bundled_ids = [d["id"] for d in json.loads(bundled_out.stdout)]
         large = {"LLMDIVE_GUIDE": str(guide), "XDG_DATA_HOME": str(work / "data-large")}
         complete = {"_LLMDIVE_COMPLETE": "complete_bash"}
+        synced = prepare_sync(work, base_env)
         py = sys.executable
         cases = [
             Case("python -c pass", [], cmd=[py, "-c", "pass"]),
@@ -204,6 +220,7 @@ def main() -> None:
                 ["guide", "import", str(readme), "-o", str(work / "again.toml")],
                 env=large,
             ),
+            Case("sync (nothing to do, local bare remote)", ["sync"], env=synced),
         ]
         for case in cases:  # warm up: caches filled, files in the page cache
             run_once(case, 0, base_env)
@@ -233,7 +250,8 @@ def report(cases: list[Case]) -> None:
         ratio(name, 0.7)
     for name, base in (("10k: next", "next"), ("10k: mark-read ID", "mark-read ID")):
         budgets[name] = (f"<= 2x {base}", med[name] <= 2 * med[base])
-    for name, limit in (("10k: list --json", 1.0), ("10k: list", 2.0), ("10k: guide import", 3.0)):
+    for name, limit in (("10k: list --json", 1.0), ("10k: list", 2.0), ("10k: guide import", 3.0),
+                        ("sync (nothing to do, local bare remote)", 0.5)):  # fmt: skip
         budgets[name] = (f"<= {limit:g} s", med[name] <= limit)
 
     cpu = {c.name: statistics.median(c.cpu) for c in cases}

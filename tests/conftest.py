@@ -31,6 +31,13 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         # program set it (`--urls` sets LLMDIVE_URLS for the rest of its process)
         monkeypatch.setenv(var, "")
         monkeypatch.delenv(var)
+    # git (llmdive sync) never reads or writes the user's git configuration.
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "user" / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var in [v for v in os.environ if v.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_"))]:
+        monkeypatch.delenv(var)
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "EMAIL"):
+        monkeypatch.delenv(var, raising=False)
     return home
 
 

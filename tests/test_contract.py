@@ -177,6 +177,19 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     (home / "progress.json").write_text(json.dumps(raw))
     yield "progress", run("progress")
     yield "undo", run("undo")
+    other = home.parent / "other"
+    other_progress = {"version": 1, "links": {"dpo-explained": {
+        "status": "read", "changed": "2030-01-01T00:00:00Z", "title": "DPO", "url": "https://x.y/",
+        "events": [{"at": "2030-01-01T00:00:00Z", "status": "read"}]}}}  # fmt: skip
+    other.mkdir()
+    (other / "progress.json").write_text(json.dumps(other_progress))
+    yield "progress merge", run("progress", "merge", str(other / "progress.json"), "--dry-run")
+    copy = home / "progress.sync-conflict-20300101-000000-ABCDEFG.json"
+    copy.write_text(json.dumps(other_progress))
+    yield "doctor", run("doctor")
+    yield "doctor", run("doctor", "--merge")
+    subprocess.run(["git", "init", "-q", "--bare", str(other / "remote.git")], check=True)
+    yield "sync", run("sync", "--remote", str(other / "remote.git"))
 
 
 def test_every_commands_json_output_follows_its_schema(cli: Invoke, home: Path) -> None:

@@ -24,7 +24,8 @@ try:
 except SystemExit:
     pass
 heavy = ("pydantic", "rich", "tomllib", "markdown_it", "filelock", "llmdive.schema",
-         "llmdive.contract", "llmdive.linkcheck", "http.client", "ssl", "concurrent.futures")
+         "llmdive.contract", "llmdive.linkcheck", "http.client", "ssl", "concurrent.futures",
+         "llmdive.merge", "llmdive.reconcile", "llmdive.sync")
 sys.stderr.write(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
 
@@ -94,3 +95,15 @@ def test_only_check_links_loads_the_http_client(home: Path, tmp_path: Path) -> N
     assert (home / "linkcheck.json").exists()
     for args in (["next"], ["list"], ["show", "nowhere", "--json"]):
         assert loaded(home, args, **env) == [], args
+
+
+SYNC_CODE = {"llmdive.merge", "llmdive.reconcile", "llmdive.sync"}
+
+
+def test_only_sync_and_merges_load_the_merge_and_git_code(home: Path) -> None:
+    for args in (["mark-read", "lora"], ["next"], ["progress"], ["history"], ["show", "lora"],
+                 ["note", "lora", "x"], ["list", "--json"], ["progress", "export"]):  # fmt: skip
+        assert not SYNC_CODE & set(loaded(home, args)), args
+    # `sync` (here refused: not set up) is the one command that loads the git code.
+    assert "llmdive.sync" in loaded(home, ["sync"])
+    assert "llmdive.sync" not in loaded(home, ["doctor"])

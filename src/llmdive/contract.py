@@ -248,6 +248,58 @@ class Paths(_Shape):
     )
 
 
+class MergedLink(_Shape):
+    """What a merge changed for one link of the record."""
+
+    id: str
+    link: Link | None = Field(description="null for a link not in this catalogue (an orphan)")
+    status_before: Status
+    status: Status
+    note_changed: bool
+    note: str | None = Field(description="The note after the merge")
+    new_events: Count = Field(description="Events that arrived (the history grows, never shrinks)")
+
+
+class MergeReport(_Shape):
+    """What merging another machine's record changed (or, dry, would change)."""
+
+    changed: bool = Field(description="false: this record already held all of it")
+    dry_run: bool
+    links: list[MergedLink]
+    personal_added: list[Link] = Field(description="Your own links, added on another machine")
+    personal_removed: list[str] = Field(description="Ids of your links removed elsewhere")
+    renamed: dict[str, str] = Field(
+        description="Old id -> new id: one link added under two ids, or two under one"
+    )
+
+
+class SyncResult(_Shape):
+    remote: str = Field(description="The git remote synced with")
+    set_up: bool = Field(description="This call set up (or changed) the remote")
+    committed: bool = Field(description="Local changes were committed")
+    merged: bool = Field(description="Changes from elsewhere were merged in")
+    pushed: bool
+    arrived: MergeReport = Field(description="What arrived from elsewhere")
+
+
+class HealthFact(_Shape):
+    level: Literal["ok", "warn", "error"]
+    text: str
+
+
+class CopyMerged(_Shape):
+    file: str
+    error: str | None = Field(description="Why it was left as it is; null when merged")
+    report: MergeReport | None
+
+
+class Doctor(_Shape):
+    home: str
+    facts: list[HealthFact]
+    conflicted_copies: list[str] = Field(description="Left by file-sync tools beside the record")
+    merged: list[CopyMerged] = Field(description="With --merge: each copy merged and removed")
+
+
 class Error(_Shape):
     """What a command prints on stderr when it fails under --json (exit code unchanged)."""
 
@@ -273,6 +325,9 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "guide-status": (GuideStatus, ("guide status",)),
     "paths": (Paths, ("paths",)),
     "check-links": (list[CheckedLink], ("check-links",)),
+    "merge": (MergeReport, ("progress merge",)),
+    "sync": (SyncResult, ("sync",)),
+    "doctor": (Doctor, ("doctor",)),
     "error": (Error, ("any command, on stderr",)),
 }
 

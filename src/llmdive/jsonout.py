@@ -337,3 +337,56 @@ def checks_json(
             )
         )
     return out
+
+
+# ---------------------------------------------------------------- merges and sync
+
+
+def merge_report_json(links: LinkJson, report: Any, dry_run: bool = False) -> dict[str, Any]:
+    """A merge.Report, its links as link objects where this catalogue has them."""
+    by_id = links.catalogue.by_id
+    return {
+        "changed": report.changed,
+        "dry_run": dry_run,
+        "links": [
+            {
+                "id": c.id,
+                "link": links(by_id[c.id]) if c.id in by_id else None,
+                "status_before": c.before,
+                "status": c.after,
+                "note_changed": c.note_changed,
+                "note": c.note,
+                "new_events": c.new_events,
+            }
+            for c in report.links
+        ],
+        "personal_added": [links(by_id[p["id"]]) for p in report.personal_added
+                           if p["id"] in by_id],
+        "personal_removed": [p["id"] for p in report.personal_removed],
+        "renamed": dict(report.renamed),
+    }  # fmt: skip
+
+
+def sync_json(links: LinkJson, result: Any) -> dict[str, Any]:
+    return {
+        "remote": result.remote,
+        "set_up": result.set_up,
+        "committed": result.committed,
+        "merged": result.merged,
+        "pushed": result.pushed,
+        "arrived": merge_report_json(links, result.arrived),
+    }
+
+
+def doctor_json(links: LinkJson | None, health: Any, merged: Sequence[Any]) -> dict[str, Any]:
+    return {
+        **health.to_json(),
+        "merged": [
+            {
+                "file": str(m.path),
+                "error": m.error,
+                "report": merge_report_json(links, m.report) if m.report and links else None,
+            }
+            for m in merged
+        ],
+    }

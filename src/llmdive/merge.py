@@ -257,11 +257,6 @@ class LinkChange:
     note_changed: bool
     new_events: int
 
-    def to_json(self) -> Doc:
-        return {"id": self.id, "title": self.title, "status_before": self.before,
-                "status": self.after, "note_changed": self.note_changed, "note": self.note,
-                "new_events": self.new_events}  # fmt: skip
-
 
 @dataclass
 class Report:
@@ -273,17 +268,6 @@ class Report:
     @property
     def changed(self) -> bool:
         return bool(self.links or self.personal_added or self.personal_removed or self.renamed)
-
-    def to_json(self) -> Doc:
-        return {
-            "changed": self.changed,
-            "links": [c.to_json() for c in self.links],
-            "personal_added": [{"id": p["id"], "title": p["title"], "url": p["url"]}
-                               for p in self.personal_added],
-            "personal_removed": [{"id": p["id"], "title": p["title"], "url": p["url"]}
-                                 for p in self.personal_removed],
-            "renamed": self.renamed,
-        }  # fmt: skip
 
 
 def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:

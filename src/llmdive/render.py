@@ -763,7 +763,9 @@ def render_sync(w: Writer, result: Any) -> None:
     w.line(f"{came}; {sent}")
 
 
-def render_health(w: Writer, health: Any) -> None:
+def render_health(w: Writer, health: Any, merged: Sequence[Any] = ()) -> None:
+    """`doctor`: what was merged (with --merge), then one line per fact about the home."""
+    render_copies_merged(w, merged)
     marks = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "error": ("✗", "red")}
     w.line(("home ", "dim"), str(health.home))
     for level, text in health.facts:
@@ -773,8 +775,6 @@ def render_health(w: Writer, health: Any) -> None:
 
 
 def render_copies_merged(w: Writer, merged: Sequence[Any]) -> None:
-    if not merged:
-        w.line("no conflicted copies to merge")
     for m in merged:
         if m.error:
             w.line(("✗ ", "red"), f"{m.path.name}: left as it is: {m.error}")

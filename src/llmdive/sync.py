@@ -56,11 +56,6 @@ class SyncResult:
     arrived: Report = field(default_factory=Report)
     set_up: bool = False
 
-    def to_json(self) -> dict[str, object]:
-        return {"remote": self.remote, "set_up": self.set_up, "committed": self.committed,
-                "merged": self.merged, "pushed": self.pushed,
-                "arrived": self.arrived.to_json()}  # fmt: skip
-
 
 class Git:
     """git in one repository, as a subprocess with a timeout."""

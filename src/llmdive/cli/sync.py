@@ -30,23 +30,25 @@ def progress_merge(
 
     Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
     """
-    from llmdive import reconcile, render
+    from llmdive import jsonout, reconcile, render
 
-    home = workspace(ctx).home
-    rep = reconcile.merge_into_home(home, reconcile.read_record(file), dry_run)
+    ws = workspace(ctx)
+    rep = reconcile.merge_into_home(ws.home, reconcile.read_record(file), dry_run)
     emit(
         json_out,
-        lambda: {**rep.to_json(), "dry_run": dry_run},
+        lambda: jsonout.merge_report_json(jsonout.LinkJson.of(ws), rep, dry_run),
         lambda w: render.render_merge_report(w, rep, dry_run),
     )
 
 
 @progress_app.command("merge-driver", hidden=True)
 def progress_merge_driver(
-    base: Annotated[Path, typer.Argument()],
-    ours: Annotated[Path, typer.Argument()],
-    theirs: Annotated[Path, typer.Argument()],
-    name: Annotated[str, typer.Argument()] = "progress.json",
+    base: Annotated[Path, typer.Argument(help="The common ancestor (git's %O).")],
+    ours: Annotated[Path, typer.Argument(help="This side, replaced by the merge (%A).")],
+    theirs: Annotated[Path, typer.Argument(help="The other side (%B).")],
+    name: Annotated[str, typer.Argument(help="The file's path in the repository (%P).")] = (
+        "progress.json"
+    ),
 ) -> None:
     """git's merge driver for progress.json and personal.json (set up by `llmdive sync`)."""
     from llmdive import reconcile
@@ -72,11 +74,16 @@ def sync(
 
     Example: llmdive sync --remote git@github.com:you/llmdive-record.git (once), then llmdive sync
     """
-    from llmdive import render
+    from llmdive import jsonout, render
     from llmdive import sync as syncing
 
-    result = syncing.sync(workspace(ctx).home, remote)
-    emit(json_out, result.to_json, lambda w: render.render_sync(w, result))
+    ws = workspace(ctx)
+    result = syncing.sync(ws.home, remote)
+    emit(
+        json_out,
+        lambda: jsonout.sync_json(jsonout.LinkJson.of(ws), result),
+        lambda w: render.render_sync(w, result),
+    )
 
 
 @app.command()
@@ -91,20 +98,17 @@ def doctor(
     json_out: JsonOpt = False,
 ) -> None:
     """Check your llmdive home: files readable, sync set up, conflicted copies to merge."""
-    from llmdive import reconcile, render
+    from llmdive import jsonout, reconcile, render
 
-    home = workspace(ctx).home
-    health = reconcile.health(home)
-    if not merge:
-        emit(json_out, health.to_json, lambda w: render.render_health(w, health))
-        return
-    merged = reconcile.merge_copies(home, health.copies)
+    ws = workspace(ctx)
+    health = reconcile.health(ws.home)
+    merged = reconcile.merge_copies(ws.home, health.copies) if merge else []
+    if merged:
+        health = reconcile.health(ws.home)
     emit(
         json_out,
-        lambda: [{"file": str(m.path), "error": m.error,
-                  "report": m.report.to_json() if m.report else None} for m in merged],
-        lambda w: render.render_copies_merged(w, merged),
-    )  # fmt: skip
+        lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),
+        lambda w: render.render_health(w, health, merged),
+    )
     if any(m.error for m in merged):
         raise typer.Exit(1)
-

@@ -1,0 +1,161 @@
+"""`progress merge`, conflicted copies and `doctor`, and git's merge driver."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from llmdive import reconcile
+from llmdive.personal import load_personal
+from llmdive.progress import load_progress
+
+from .conftest import Invoke
+
+LORA, DPO = "lora-explained", "dpo-explained"
+
+
+def on(cli: Invoke, home: Path, *args: str) -> str:
+    result = cli("--home", str(home), *args)
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout
+
+
+def test_progress_merge_brings_in_another_machines_file_once(cli: Invoke, tmp_path: Path) -> None:
+    here, there = tmp_path / "here", tmp_path / "there"
+    on(cli, here, "mark-read", "lora")
+    on(cli, there, "skip", "lora")
+    on(cli, there, "note", "dpo", "good one")
+    out = on(cli, here, "progress", "merge", str(there / "progress.json"))
+    assert out.splitlines() == [
+        "dpo-explained  new note  +1 event  Umar Jamil: DPO Explained",
+        "lora-explained  read → skipped  +1 event  Umar Jamil: LoRA Explained",
+        "changed 2 links",
+    ]
+    progress = load_progress(here)
+    assert progress.status(LORA).value == "skipped"
+    assert [e.status.value for e in progress.links[LORA].events if e.status] == ["read", "skipped"]
+    assert progress.links[DPO].note == "good one"
+    before = (here / "progress.json").read_bytes()
+    again = on(cli, here, "progress", "merge", str(there / "progress.json"))
+    assert again == "nothing new: this record already holds all of it\n"
+    assert (here / "progress.json").read_bytes() == before
+
+
+def test_a_dry_run_reports_and_changes_nothing(cli: Invoke, tmp_path: Path) -> None:
+    here, there = tmp_path / "here", tmp_path / "there"
+    on(cli, here, "mark-read", "dpo")
+    on(cli, there, "mark-read", "lora")
+    before = (here / "progress.json").read_bytes()
+    data = json.loads(
+        on(cli, here, "progress", "merge", str(there / "progress.json"), "--dry-run", "--json")
+    )
+    assert (data["changed"], data["dry_run"]) == (True, True)
+    assert [(c["id"], c["status_before"], c["status"]) for c in data["links"]] == [
+        (LORA, "unread", "read")
+    ]
+    assert (here / "progress.json").read_bytes() == before
+
+
+def test_an_export_carries_personal_links_too(cli: Invoke, tmp_path: Path) -> None:
+    here, there = tmp_path / "here", tmp_path / "there"
+    on(cli, there, "add", "https://example.com/mine", "-t", "Their find", "-s", "lora")
+    on(cli, there, "mark-read", "their-find")
+    export = tmp_path / "record.json"
+    export.write_text(on(cli, there, "progress", "export", "--format", "json"))
+    out = on(cli, here, "progress", "merge", str(export))
+    assert "their-find  your link, added elsewhere  Their find" in out.replace("+ ", "")
+    assert [p.link.id for p in load_personal(here)] == ["their-find"]
+    assert load_progress(here).status("their-find").value == "read"
+    assert "Their find" in on(cli, here, "list", "--section", "lora")
+
+
+def test_a_broken_file_is_refused_and_the_record_untouched(cli: Invoke, tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    on(cli, here, "mark-read", "lora")
+    before = (here / "progress.json").read_bytes()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 1, "links": {"x": {"status": "devoured"}}}')
+    result = cli("--home", str(here), "progress", "merge", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"llmdive: error: {bad}: not an llmdive progress file")
+    assert (here / "progress.json").read_bytes() == before
+
+
+def test_hostile_text_from_another_machine_never_reaches_the_terminal_raw(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    here, there = tmp_path / "here", tmp_path / "there"
+    on(cli, there, "note", "lora", "\x1b]0;owned\x07 \x1b[31mred")
+    out = on(cli, here, "progress", "merge", str(there / "progress.json"))
+    assert "\x1b" not in out and "\x07" not in out
+    assert load_progress(here).links[LORA].note == "\x1b]0;owned\x07 \x1b[31mred"
+
+
+def test_conflicted_copies_are_found_offered_and_merged(cli: Invoke, tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    on(cli, here, "mark-read", "lora")
+    copy_text = (here / "progress.json").read_text()
+    on(cli, here, "mark-unread", "lora")  # meanwhile, on this machine
+    syncthing = here / "progress.sync-conflict-20300101-101010-ABCDEFG.json"
+    dropbox = here / "progress (Laptop's conflicted copy 2030-01-01).json"
+    syncthing.write_text(copy_text)
+    dropbox.write_text(copy_text)
+    (here / "notes.sync-conflict-20300101-101010-ABCDEFG.json").write_text("{}")  # not ours
+    assert reconcile.conflicted_copies(here) == [dropbox, syncthing]
+    out = on(cli, here, "doctor")
+    assert f"conflicted copy left by a file-sync tool: {syncthing.name}" in out
+    assert "llmdive doctor --merge" in out
+    merged = on(cli, here, "doctor", "--merge")
+    assert f"merged and removed {syncthing.name}" in merged
+    assert not syncthing.exists() and not dropbox.exists()
+    events = load_progress(here).links[LORA].events
+    assert [e.status.value for e in events if e.status] == ["read", "unread"]  # both kept
+    assert "conflicted copy" not in on(cli, here, "doctor")
+
+
+def test_a_copy_that_cannot_be_read_is_left_where_it_is(cli: Invoke, tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    on(cli, here, "mark-read", "lora")
+    copy = here / "progress.sync-conflict-20300101-101010-ABCDEFG.json"
+    copy.write_text("{not json")
+    result = cli("--home", str(here), "doctor", "--merge")
+    assert result.exit_code == 1
+    assert f"{copy.name}: left as it is" in result.stdout
+    assert copy.exists()
+
+
+def test_doctor_reports_a_broken_record(cli: Invoke, tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "progress.json").write_text("{")
+    data = json.loads(on(cli, here, "doctor", "--json"))
+    assert [f["level"] for f in data["facts"]][0] == "error"
+    assert "progress.json: not valid JSON" in data["facts"][0]["text"]
+
+
+def _doc(path: Path, links: list[dict[str, str]]) -> Path:
+    path.write_text(json.dumps({"version": 1, "links": links}))
+    return path
+
+
+def test_the_driver_keeps_a_removal_the_ancestor_shows(tmp_path: Path) -> None:
+    def link(i: str) -> dict[str, str]:
+        return {"id": i, "title": i.upper(), "url": f"https://{i}.example/", "difficulty": "easy",
+                "section": "lora", "added": "2030-01-01T00:00:00Z"}  # fmt: skip
+
+    base = _doc(tmp_path / "base", [link("kept"), link("gone")])
+    ours = _doc(tmp_path / "ours", [link("kept")])  # removed here
+    theirs = _doc(tmp_path / "theirs", [link("kept"), link("gone"), link("new")])
+    reconcile.merge_driver(base, ours, theirs, "personal.json")
+    assert [p["id"] for p in json.loads(ours.read_text())["links"]] == ["kept", "new"]
+
+
+def test_the_driver_merges_two_progress_files(cli: Invoke, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    on(cli, a, "mark-read", "lora")
+    on(cli, b, "skip", "dpo")
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    reconcile.merge_driver(empty, a / "progress.json", b / "progress.json", "progress.json")
+    progress = load_progress(a)
+    assert (progress.status(LORA).value, progress.status(DPO).value) == ("read", "skipped")
