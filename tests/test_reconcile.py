@@ -84,11 +84,15 @@ def test_a_broken_file_is_refused_and_the_record_untouched(cli: Invoke, tmp_path
 def test_hostile_text_from_another_machine_never_reaches_the_terminal_raw(
     cli: Invoke, tmp_path: Path
 ) -> None:
-    here, there = tmp_path / "here", tmp_path / "there"
-    on(cli, there, "note", "lora", "\x1b]0;owned\x07 \x1b[31mred")
-    out = on(cli, here, "progress", "merge", str(there / "progress.json"))
+    here, other = tmp_path / "here", tmp_path / "other.json"
+    hostile = "\x1b]0;owned\x07 \x1b[31mred"
+    at = "2030-01-01T00:00:00Z"
+    other.write_text(json.dumps({"version": 1, "links": {LORA: {
+        "note": hostile, "noted": at, "title": "\x1b[2J", "url": "https://x.example/",
+        "events": [{"at": at, "note": hostile}]}}}))  # fmt: skip
+    out = on(cli, here, "progress", "merge", str(other))
     assert "\x1b" not in out and "\x07" not in out
-    assert load_progress(here).links[LORA].note == "\x1b]0;owned\x07 \x1b[31mred"
+    assert load_progress(here).links[LORA].note == hostile
 
 
 def test_conflicted_copies_are_found_offered_and_merged(cli: Invoke, tmp_path: Path) -> None:
