@@ -79,9 +79,10 @@ def home_record(home: Path) -> Doc:
 
 
 def progress_bytes(doc: Doc) -> bytes:
-    from llmdive.progress import progress_json
+    """progress.json as llmdive's own commands write it."""
+    from llmdive.progress import json_bytes
 
-    return progress_json(doc).encode()
+    return json_bytes(doc)
 
 
 def personal_bytes(doc: Doc) -> bytes:
