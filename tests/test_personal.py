@@ -52,7 +52,7 @@ def test_add_needs_a_real_url_a_title_and_a_section(cli: Invoke, home: Path) -> 
     result = cli("add", "ftp://x.example/a", "-t", "T", "-s", "lora")
     assert result.exit_code == 1
     assert result.stderr == (
-        "llmdive: error: cannot add this link: a URL must start with http:// or https://\n"
+        "llmdive: error: cannot add this link: 'ftp://x.example/a' is not an http(s) URL\n"
     )
     result = cli("add", URL, "-t", "T", "-s", "nowhere-at-all")
     assert result.exit_code == 1
@@ -212,3 +212,28 @@ def test_a_failed_remove_or_undo_changes_neither_file(
     fails_and_changes_nothing("undo")  # the undo of a removal writes both files
     ok(cli("undo"))
     assert json.loads(ok(cli("show", "mine", "--json")))["status"] == "read"
+
+
+def test_add_checks_the_url_at_the_door(cli: Invoke, home: Path) -> None:
+    for url, reason in [
+        ("https://me:secret@example.com/x", "holds a user name or password (user:password@)"),
+        ("https://example.com:70000/x", "has port '70000'; a port is a number from 1 to 65535"),
+        ("https://exa mple.com/", "holds whitespace"),
+        ("https://example.com/\x1b]52;c;aGk=\x07", "holds the character U+001B"),
+    ]:
+        result = cli("add", url, "-t", "T", "-s", "lora")
+        assert result.exit_code == 1
+        assert result.stderr == f"llmdive: error: cannot add this link: {url!r} {reason}\n"
+    assert not (home / "personal.json").exists()
+    ok(cli("add", "HTTP://EXAMPLE.COM/X", "-t", "Shouting", "-s", "lora"))
+    assert json.loads(ok(cli("show", "shouting", "--json")))["url"] == "HTTP://EXAMPLE.COM/X"
+
+
+def test_add_export_cannot_be_made_to_inject_a_link(cli: Invoke) -> None:
+    from llmdive.markdown import parse_readme
+
+    title = "Evil](http://evil.example) [x] ![img](http://evil.example/i.png) <b>&amp;"
+    ok(cli("add", "https://example.com/a_(b", "-t", title, "-s", "lora"))
+    exported = ok(cli("add", "--export"))
+    links = [k for _, t in parse_readme(exported).guide.walk() for k in t.links]
+    assert [(k.title, k.url) for k in links] == [(title, "https://example.com/a_(b")]

@@ -26,6 +26,7 @@ except SystemExit:
 heavy = ("pydantic", "rich", "tomllib", "markdown_it", "filelock", "llmdive.schema",
          "llmdive.contract", "llmdive.linkcheck", "http.client", "ssl", "concurrent.futures",
          "llmdive.merge", "llmdive.reconcile", "llmdive.sync")
+heavy += ("tomli_w",)  # the TOML writer: only commands that write a catalogue
 sys.stderr.write(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
 

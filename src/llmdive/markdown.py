@@ -9,6 +9,7 @@ that same format, so that parsing the export gives the catalogue back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +19,17 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from llmdive.models import Difficulty, Guide, Link
-from llmdive.slugs import github_anchor, link_id, slugify, strip_decoration
+from llmdive.slugs import (
+    IdPool,
+    cut_slug,
+    github_anchor,
+    link_id,
+    normalize_url,
+    slugify,
+    strip_decoration,
+    unique,
+)
+from llmdive.urls import UrlError, shorten, strip_credentials
 
 SECTION_LEVEL = 3
 FOOTER_TITLE = "Add to the guide:"
@@ -72,6 +83,44 @@ def _split_lines(children: list[Token]) -> list[list[Token]]:
     return lines
 
 
+MAX_README_CHARS = 2 * 1024 * 1024
+MAX_README_LINES = 60_000
+# markdown-it-py spends tens of microseconds on each bracket or emphasis mark it cannot
+# match; bounding their number bounds the time of any import to seconds.
+MAX_MARKS = 120_000
+MAX_SLUG_CHARS = 60
+# Characters dropped from imported text: controls (but newlines and tabs in prose), DEL,
+# C1 controls, bidi overrides and isolates, lone surrogates. A title holding one is junk
+# or a trap, and the terminal would act on it.
+_DROPPED = frozenset(
+    [chr(c) for c in range(0x20) if chr(c) not in "\t\n"]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + list("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def _clean(text: str) -> tuple[str, bool]:
+    """`text` without the characters an import drops, and whether it held any."""
+    if text.isascii() and text.isprintable():
+        return text, False
+    kept = "".join(ch for ch in text if ch not in _DROPPED and not ("\ud800" <= ch <= "\udfff"))
+    return kept, len(kept) != len(text)
+
+
+def _too_large(text: str, source: str) -> str | None:
+    size = len(text)
+    if size > MAX_README_CHARS:
+        limit = MAX_README_CHARS // 2**20
+        return f"{size / 2**20:.1f} MiB of text (llmdive imports up to {limit} MiB)"
+    lines = text.count("\n")
+    if lines > MAX_README_LINES:
+        return f"{lines:,} lines (llmdive imports up to {MAX_README_LINES:,})"
+    marks = sum(text.count(c) for c in "[*_<")
+    if marks > MAX_MARKS:
+        return f"{marks:,} brackets and emphasis marks (llmdive imports up to {MAX_MARKS:,})"
+    return None
+
+
 class _Builder:
     """Collects headings and links in reading order; builds the Guide at the end."""
 
@@ -80,24 +129,34 @@ class _Builder:
         self.title = ""
         self.sections: list[dict[str, Any]] = []
         self.stack: list[tuple[int, dict[str, Any]]] = []  # (heading level, topic)
-        self.slugs: set[str] = set()
-        self.ids: set[str] = set()
+        self.slugs = IdPool()
+        self.ids = IdPool()
         self.warnings: list[str] = []
         self.in_footer = False
+        self.started = False  # past the first section: links outside one are reported
+        self.section_urls: dict[str, int] = {}  # normalised URL -> line, in this section
+        self.row_has_link: bool | None = None  # in a table row: has it given a link yet?
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(f"{self.source}:{line}: {message}")
 
+    def clean(self, text: str, line: int, what: str) -> str:
+        kept, changed = _clean(text)
+        if changed:
+            self.warn(line, f"control or bidi characters removed from {what} {shorten(kept)!r}")
+        return kept
+
     def heading(self, level: int, raw_title: str, line: int) -> None:
-        title = strip_decoration(raw_title)
+        title = strip_decoration(self.clean(raw_title, line, "heading"))
         if level < SECTION_LEVEL:
             if level == 1 and not self.sections and not self.title:
                 self.title = title
             self.stack = []
             return
         if level == SECTION_LEVEL:
-            self.in_footer = slugify(title) == slugify(FOOTER_TITLE)
+            self.in_footer = slugify(title[:200]) == slugify(FOOTER_TITLE)
             self.stack = []
+            self.section_urls = {}
             if self.in_footer:
                 return
         elif not self.stack:
@@ -105,6 +164,7 @@ class _Builder:
         if not title:
             self.warn(line, "heading without a title skipped")
             return
+        self.started = True
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         parent = self.stack[-1][1] if self.stack else None
@@ -115,39 +175,46 @@ class _Builder:
             "tip": "",
             "links": [],
             "topics": [],
+            "_line": line,
         }
         (parent["topics"] if parent else self.sections).append(topic)
         self.stack.append((level, topic))
 
     def _slug(self, title: str, parent: dict[str, Any] | None) -> str:
-        base = slugify(title) or "topic"
-        candidate = base
-        if candidate in self.slugs and parent:
-            candidate = f"{parent['slug']}-{base}"
-        n = 2
-        while candidate in self.slugs:
-            candidate, n = f"{base}-{n}", n + 1
-        self.slugs.add(candidate)
-        return candidate
+        base = cut_slug(slugify(title[:200]), MAX_SLUG_CHARS) or "topic"
+        if base in self.slugs and parent:
+            nested = cut_slug(f"{parent['slug']}-{base}", MAX_SLUG_CHARS)
+            if nested not in self.slugs:
+                self.slugs.add(nested)
+                return nested
+        return unique(base, self.slugs, MAX_SLUG_CHARS)
 
     @property
     def current(self) -> dict[str, Any] | None:
         return self.stack[-1][1] if self.stack and not self.in_footer else None
 
-    def text(self, inline: Token, *, tip: bool) -> None:
+    def text(self, inline: Token, *, tip: bool, prose_allowed: bool = True) -> None:
         topic = self.current
-        if topic is None or not inline.children:
+        if not inline.children:
             return
         first_line = (inline.map[0] if inline.map else 0) + 1
         prose: list[str] = []
         for offset, line in enumerate(_split_lines(inline.children)):
+            lineno = first_line + offset
             if any(t.type == "link_open" for t in line):
-                self._links(topic, line, first_line + offset)
-            else:
-                words = _plain_text(line).strip()
+                if self.row_has_link:
+                    self.warn(lineno, "further links in this table row skipped (its first is kept)")
+                elif topic is not None:
+                    self._links(topic, line, lineno)
+                    if self.row_has_link is False:
+                        self.row_has_link = True
+                elif self.started and not self.in_footer:
+                    self.warn(lineno, "links outside any ### section skipped")
+            elif topic is not None and prose_allowed:
+                words = self.clean(_plain_text(line), lineno, "text").strip()
                 if words and words not in ("-", "*", "+"):
                     prose.append(words)
-        if prose:
+        if prose and topic is not None:
             key = "tip" if tip else "description"
             text = strip_decoration("\n".join(prose)) if tip else "\n".join(prose)
             topic[key] = f"{topic[key]}\n\n{text}" if topic[key] else text
@@ -164,7 +231,7 @@ class _Builder:
             while j < len(line) and depth:
                 depth += {"link_open": 1, "link_close": -1}.get(line[j].type, 0)
                 j += 1
-            title = _plain_text(line[i + 1 : j - 1]).strip()
+            title = self.clean(_plain_text(line[i + 1 : j - 1]), lineno, "title").strip()
             badge = next((t for t in line[j:] if t.type in ("image", "link_open")), None)
             i = j
             if href.startswith("#"):
@@ -172,20 +239,35 @@ class _Builder:
             if not href and not title:
                 self.warn(lineno, "empty link skipped")
                 continue
-            if not href.lower().startswith(("http://", "https://")):
-                self.warn(lineno, f"link {title!r} skipped: {href!r} is not an http(s) URL")
+            try:
+                url, had_credentials = strip_credentials(href)
+            except UrlError as exc:
+                self.warn(lineno, f"link {shorten(title)!r} skipped: {shorten(href)!r} {exc}")
                 continue
+            if had_credentials:
+                self.warn(
+                    lineno, f"user name and password removed from the URL of {shorten(title)!r}"
+                )
             if not title:
-                self.warn(lineno, f"link to {href} skipped: it has no title")
+                self.warn(lineno, f"link to {shorten(url)} skipped: it has no title")
                 continue
+            key = normalize_url(url)
+            if key in self.section_urls:
+                self.warn(
+                    lineno,
+                    f"link {shorten(title)!r} skipped: the same URL is already in this section "
+                    f"(line {self.section_urls[key]})",
+                )
+                continue
+            self.section_urls[key] = lineno
             difficulty = Difficulty.UNRATED
             if badge is not None and badge.type == "image":
                 difficulty = self._badge(badge, title, lineno)
             topic["links"].append(
                 {
-                    "id": link_id(title, href, self.ids),
+                    "id": link_id(title, url, self.ids),
                     "title": title,
-                    "url": href,
+                    "url": url,
                     "difficulty": difficulty.value,
                 }
             )
@@ -198,21 +280,44 @@ class _Builder:
         for word, difficulty in _BADGE_WORDS.items():
             if f"difficulty-{word}" in src:
                 return difficulty
-        self.warn(lineno, f"unknown badge {image.content!r} on link {title!r}: imported as unrated")
+        self.warn(
+            lineno,
+            f"unknown badge {shorten(image.content, 30)!r} on link {shorten(title)!r}: "
+            "imported as unrated",
+        )
         return Difficulty.UNRATED
+
+
+def _drop_lines(topics: list[dict[str, Any]]) -> None:
+    for topic in topics:
+        topic.pop("_line", None)
+        _drop_lines(topic["topics"])
 
 
 def parse_readme(text: str, source: str = "README.md") -> ParseResult:
     """Parse a README in the guide's format into a catalogue; problems become warnings."""
     from llmdive.errors import LlmdiveError
 
-    md = MarkdownIt("commonmark")
+    too_large = _too_large(text, source)
+    if too_large:
+        raise LlmdiveError(f"{shorten(source)}: too large to import: {too_large}")
+    md = MarkdownIt("commonmark").enable("table")
     # Keep URLs exactly as written: the default percent-encoding and punycode pass changes
     # nothing for the guide's links and is a third of the parsing time at 10,000 links.
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    # Let every link through as a link, so that a javascript: or file: one is reported and
+    # skipped by the importer instead of silently becoming section text.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    builder = _Builder(shorten(source))
+    if "\x00" in text:
+        # Markdown turns NUL into U+FFFD; it is dropped here instead, like other controls.
+        for number, raw in enumerate(text.split("\n"), start=1):
+            if "\x00" in raw:
+                builder.warn(number, "NUL characters removed")
+        text = text.replace("\x00", "")
     tokens = md.parse(text)
-    builder = _Builder(source)
     quote_depth = 0
+    table_depth = 0
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
             line = (tok.map[0] if tok.map else 0) + 1
@@ -221,29 +326,69 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
             quote_depth += 1
         elif tok.type == "blockquote_close":
             quote_depth -= 1
+        elif tok.type == "table_open":
+            table_depth += 1
+        elif tok.type == "table_close":
+            table_depth -= 1
+        elif tok.type == "tr_open":
+            builder.row_has_link = False
+        elif tok.type == "tr_close":
+            builder.row_has_link = None
         elif tok.type == "inline" and tokens[i - 1].type != "heading_open":
-            builder.text(tok, tip=quote_depth > 0)
+            # In a table only the links count: cells of prose are not a section's text.
+            builder.text(tok, tip=quote_depth > 0, prose_allowed=table_depth == 0)
         elif tok.type == "html_block" and not builder.title:
             finder = _H1Finder()
             finder.feed(tok.content)
-            builder.title = finder.title
+            builder.title = _clean(finder.title)[0]
     if not builder.sections:
         raise LlmdiveError(
-            f"{source}: no sections found (a section is a '### ' heading); nothing was imported"
+            f"{shorten(source)}: no sections found (a section is a '### ' heading); "
+            "nothing was imported"
         )
     from llmdive.schema import validate_guide
 
+    _drop_lines(builder.sections)
     data = {"title": builder.title or "The LLM Deep Dive", "sections": builder.sections}
     return ParseResult(Guide.from_dict(validate_guide(data, Path(source))), builder.warnings)
 
 
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_INLINE_SPECIAL = frozenset("\\[]*_`<>!#|")
+_BLOCK_START = re.compile(r"^(?:[-+*>#=~|]|\d+[.)])")
+
+
 def _escape(text: str) -> str:
+    """Text that Markdown shows as itself: no link, image, emphasis, HTML or entity in it."""
     out = []
-    for ch in text:
-        if ch in "\\[]*_`<>!#|":
+    for ch in _clean(text)[0]:
+        if ch in _INLINE_SPECIAL:
             out.append("\\")
         out.append(ch)
-    return "".join(out)
+    return _ENTITY.sub(r"\\&", "".join(out))
+
+
+def _escape_line(line: str) -> str:
+    """A line of prose that cannot start a list, quote, heading, rule or code block."""
+    line = _escape(line.strip())
+    match = _BLOCK_START.match(line)
+    if match:
+        end = match.end()
+        line = f"{line[: end - 1]}\\{line[end - 1 :]}"
+    return line
+
+
+def _destination(url: str) -> str:
+    """A URL as a link destination that ends where the URL ends and decodes to the URL."""
+    depth = 0
+    balanced = True
+    for ch in url:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        balanced = balanced and depth >= 0
+    out = url if balanced and depth == 0 else url.replace("(", "\\(").replace(")", "\\)")
+    if out.startswith("<"):
+        out = "\\" + out
+    return _ENTITY.sub(r"\\&", out)
 
 
 def _badge_markdown(difficulty: Difficulty) -> str:
@@ -256,7 +401,7 @@ def _badge_markdown(difficulty: Difficulty) -> str:
 
 def link_line(link: Link) -> str:
     """A link as the guide writes it: `- [title](url) ![Easy](badge)`."""
-    return f"- [{_escape(link.title)}]({link.url}){_badge_markdown(link.difficulty)}"
+    return f"- [{_escape(link.title)}]({_destination(link.url)}){_badge_markdown(link.difficulty)}"
 
 
 def heading_line(depth: int, title: str) -> str:
@@ -267,14 +412,18 @@ def heading_line(depth: int, title: str) -> str:
     return f"{'#' * (SECTION_LEVEL + depth)} {marker}{_escape(title)}"
 
 
+def _prose(text: str) -> list[str]:
+    return [_escape_line(line) if line.strip() else "" for line in text.split("\n")]
+
+
 def export_markdown(guide: Guide) -> str:
-    """The catalogue as a README in the guide's own format."""
-    lines = [f"# {guide.title}", "", "#### ◻️Table of contents"]
+    """The catalogue as a README in the guide's own format, checked to import back as itself."""
+    lines = [f"# {_escape(guide.title)}", "", "#### ◻️Table of contents"]
     for path, topic in guide.walk():
         depth = len(path) - 1
         marker = "🟩 " if depth == 0 else ("◻️" if depth == 1 else "")
-        heading = f"{marker}{topic.title}"
-        lines.append(f"{'  ' * depth}- [{heading}](#{github_anchor(heading)})")
+        heading = f"{marker}{_clean(topic.title)[0]}"
+        lines.append(f"{'  ' * depth}- [{_escape(heading)}](#{github_anchor(heading)})")
     lines += ["", f"[//]: # ({_escape(FOOTER_TEXT)})", ""]
     for path, topic in guide.walk():
         depth = len(path) - 1
@@ -282,12 +431,56 @@ def export_markdown(guide: Guide) -> str:
             lines.append("---")
         lines.append(heading_line(depth, topic.title))
         if topic.description:
-            lines += [*topic.description.split("\n"), ""]
+            lines += [*_prose(topic.description), ""]
         if topic.tip:
-            lines += [f"> 📝 {line}" if line else ">" for line in topic.tip.split("\n")]
+            lines += [f"> 📝 {line}" if line else ">" for line in _prose(topic.tip)]
             lines.append("")
         lines.extend(link_line(link) for link in topic.links if not link.personal)
         if topic.links:
             lines.append("")
     lines += ["---", f"### 🟩 {FOOTER_TITLE}", FOOTER_TEXT, ""]
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    _check_export(guide, text)
+    return text
+
+
+def _outline(guide: Guide, *, imported: bool) -> list[tuple[int, str, list[tuple[str, str, str]]]]:
+    """Headings and their links as an import sees them: what an export must give back."""
+
+    def title(text: str) -> str:
+        return text if imported else strip_decoration(_clean(text)[0])
+
+    return [
+        (
+            len(path),
+            title(topic.title),
+            [
+                (title(k.title) if imported else _clean(k.title)[0].strip(), k.url,
+                 k.difficulty.value)
+                for k in topic.links
+                if not k.personal
+            ],
+        )
+        for path, topic in guide.walk()
+    ]  # fmt: skip
+
+
+def _check_export(guide: Guide, text: str) -> None:
+    from llmdive.errors import LlmdiveError
+
+    if not guide.sections:
+        return
+    try:
+        again = parse_readme(text, source="export").guide
+    except LlmdiveError as exc:
+        problem = str(exc).splitlines()[0]
+    else:
+        expected, got = _outline(guide, imported=False), _outline(again, imported=True)
+        if expected == got:
+            return
+        where = next((e for e, g in zip(expected, got, strict=False) if e != g), expected[-1])
+        problem = f"under {shorten(where[1])!r}"
+    raise LlmdiveError(
+        f"the Markdown export does not import back as the catalogue ({problem}); "
+        "nothing was written"
+    )

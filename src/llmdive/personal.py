@@ -146,7 +146,13 @@ def add(
 ) -> PersonalLink:
     """Add one of the reader's links; a URL the guide (or the reader) already has is refused."""
     from llmdive.slugs import link_id, normalize_url
+    from llmdive.urls import UrlError, check_url, shorten
 
+    url = url.strip()
+    try:
+        check_url(url)
+    except UrlError as exc:
+        raise LlmdiveError(f"cannot add this link: {shorten(url)!r} {exc}") from None
     key = normalize_url(url)
     for item in catalogue.items:
         if normalize_url(item.link.url) == key:
@@ -158,7 +164,7 @@ def add(
             )
     path = catalogue.find_topic(section)
     taken = set(catalogue.by_id) | reserved
-    link = Link(link_id(title, url, taken), title.strip(), url.strip(), difficulty, personal=True)
+    link = Link(link_id(title, url, taken), title.strip(), url, difficulty, personal=True)
     _check(link)
     new = PersonalLink(link, path[-1].slug, added)
     commit_link(home, [*load_personal(home), new], new, added)
@@ -262,8 +268,8 @@ def _check(link: Link) -> None:
         LinkSchema.model_validate(data)
     except ValidationError as exc:
         field = exc.errors()[0]["loc"][-1]
-        hint = {"url": "a URL must start with http:// or https://", "title": "give a --title"}
-        reason = hint.get(str(field), exc.errors()[0]["msg"])
+        hint = {"title": "give a --title"}
+        reason = hint.get(str(field), str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
         raise LlmdiveError(f"cannot add this link: {reason}") from None
 
 

@@ -8,11 +8,11 @@ miss) import this module, and with it pydantic.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,12 +22,58 @@ from pydantic import (
 )
 
 from llmdive.errors import LlmdiveError
+from llmdive.urls import UrlError, check_url, shorten
 from llmdive.vocab import Difficulty, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+\S*$")]
+MAX_SLUG_CHARS = 80
+
+
+def _unicode(value: str) -> str:
+    # JSON can spell a lone surrogate ("\ud800"); no UTF-8 file or terminal can hold one.
+    for ch in value:
+        if "\ud800" <= ch <= "\udfff":
+            raise ValueError(f"holds a lone surrogate (U+{ord(ch):04X}), which is not text")
+    return value
+
+
+def _url(value: str) -> str:
+    try:
+        return check_url(value)
+    except UrlError as exc:
+        raise ValueError(f"{shorten(value)!r} {exc}") from None
+
+
+def _utc(value: str) -> str:
+    """A timestamp as stored: ISO 8601 with a zone, normalised to UTC with a Z.
+
+    A time without a zone is refused rather than guessed (local time? UTC?): the
+    message says how to write it.
+    """
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{shorten(value)!r} is not an ISO 8601 time") from None
+    if when.utcoffset() is None:
+        raise ValueError(
+            f"{shorten(value)!r} has no time zone: write it in UTC with a Z, "
+            "like 2024-05-01T12:00:00Z"
+        )
+    try:
+        return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    except OverflowError:
+        raise ValueError(f"{shorten(value)!r} is out of range") from None
+
+
+Text = Annotated[str, AfterValidator(_unicode)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_SLUG_CHARS)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
+                  AfterValidator(_unicode)]  # fmt: skip
+HttpUrl = Annotated[str, AfterValidator(_url)]
+Timestamp = Annotated[str, AfterValidator(_utc)]
+Key = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_unicode)]
 
 
 class _Strict(BaseModel):
@@ -45,15 +91,15 @@ class LinkSchema(_Strict):
 class TopicSchema(_Strict):
     slug: Slug
     title: Title
-    description: str = ""
-    tip: str = ""
+    description: Text = ""
+    tip: Text = ""
     links: list[LinkSchema] = Field(default_factory=list)
     topics: list[TopicSchema] = Field(default_factory=list)
 
 
 class GuideSchema(_Strict):
     version: Literal[1] = 1
-    title: str = "The LLM Deep Dive"
+    title: Text = "The LLM Deep Dive"
     sections: list[TopicSchema] = Field(default_factory=list)
 
 
@@ -64,7 +110,7 @@ class EventLinkSchema(_Strict):
     url: HttpUrl
     difficulty: Difficulty
     section: Slug
-    added: datetime
+    added: Timestamp
 
 
 class NoLinkSchema(_Strict):
@@ -74,10 +120,10 @@ class NoLinkSchema(_Strict):
 class EventSchema(_Strict):
     """One change: at least one of status, note, link (an undo carries what it restored)."""
 
-    at: datetime
+    at: Timestamp
     status: Status | None = None
-    note: str | None = None
-    undo: datetime | None = None
+    note: Text | None = None
+    undo: Timestamp | None = None
     link: EventLinkSchema | NoLinkSchema | None = None
 
     @model_validator(mode="after")
@@ -89,17 +135,21 @@ class EventSchema(_Strict):
 
 class EntrySchema(_Strict):
     status: Status = Status.UNREAD
-    changed: datetime | None = None
-    title: str | None = None
-    url: str | None = None
-    note: str | None = None
-    noted: datetime | None = None
+    changed: Timestamp | None = None
+    title: Text | None = None
+    # Kept as it was recorded, not checked: it only helps find a link that left the guide.
+    url: Text | None = None
+    note: Text | None = None
+    noted: Timestamp | None = None
     events: list[EventSchema] = Field(default_factory=list)
 
 
 class ProgressSchema(_Strict):
     version: Literal[1] = 1
-    links: dict[str, EntrySchema] = Field(default_factory=dict)
+    links: dict[Key, EntrySchema] = Field(default_factory=dict)
+
+
+MAX_PROBLEMS = 20  # lines of one report; more are counted, not listed
 
 
 def _describe(loc: Sequence[int | str], raw: Any) -> str:
@@ -113,9 +163,9 @@ def _describe(loc: Sequence[int | str], raw: Any) -> str:
             if isinstance(node, dict):
                 name = node.get("id") or node.get("title")
                 if isinstance(name, str):
-                    out[-1] += f" ({name})"
+                    out[-1] += f" ({shorten(name, 40)})"
         else:
-            out.append(str(part))
+            out.append(shorten(str(part), 40))
             node = node.get(part) if isinstance(node, dict) else None
     return ".".join(out) or "top level"
 
@@ -126,18 +176,33 @@ def _message(err: Any) -> str:
         return "must be one of " + str(err["ctx"]["expected"])
     if kind == "extra_forbidden":
         return "unknown key (a typo?)"
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
     if kind == "string_pattern_mismatch":
         field = err["loc"][-1] if err["loc"] else ""
-        what = {"url": "an http(s) URL", "id": "a valid id", "slug": "a valid slug"}.get(str(field))
+        what = {"id": "a valid id", "slug": "a valid slug"}.get(str(field))
         if what:
-            hint = "" if field == "url" else " (lowercase letters, digits, dashes)"
-            return f"{err['input']!r} is not {what}{hint}"
-    return str(err["msg"])
+            return (
+                f"{shorten(str(err['input']))!r} is not {what} (lowercase letters, digits, dashes)"
+            )
+    return shorten(str(err["msg"]), 200)
 
 
 def problems(path: Path, raw: Any, error: ValidationError) -> list[str]:
-    """One line per validation error, naming the file and the place in it."""
-    return [f"{path}: {_describe(e['loc'], raw)}: {_message(e)}" for e in error.errors()]
+    """One line per validation error (at most MAX_PROBLEMS), naming the file and the place."""
+    errors = error.errors()
+    lines = [f"{path}: {_describe(e['loc'], raw)}: {_message(e)}" for e in errors[:MAX_PROBLEMS]]
+    if len(errors) > MAX_PROBLEMS:
+        lines.append(f"{path}: and {len(errors) - MAX_PROBLEMS} more problems")
+    return lines
+
+
+def first_problem(raw: Any, error: ValidationError) -> str:
+    """The first validation error as 'place: what is wrong (and N more problems)'."""
+    first = error.errors()[0]
+    more = error.error_count() - 1
+    extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{_describe(first['loc'], raw)}: {_message(first)}{extra}"
 
 
 def validate_guide(raw: Any, path: Path) -> dict[str, Any]:
@@ -159,8 +224,8 @@ def validate_progress(raw: Any) -> dict[str, Any]:
 
 
 class UpdateSchema(_Strict):
-    at: datetime
-    source: str
+    at: Timestamp
+    source: Text
     added: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
 
@@ -169,8 +234,8 @@ class MetaSchema(_Strict):
     """guide-meta.json: where the active catalogue came from, and each update's changes."""
 
     version: Literal[1] = 1
-    source: str
-    updated: datetime | None = None
+    source: Text
+    updated: Timestamp | None = None
     updates: list[UpdateSchema] = Field(default_factory=list)
     # The last download, for a conditional request next time.
     url: str | None = None
@@ -180,7 +245,7 @@ class MetaSchema(_Strict):
 
 class PersonalLinkSchema(LinkSchema):
     section: Slug
-    added: datetime
+    added: Timestamp
 
 
 class PersonalSchema(_Strict):

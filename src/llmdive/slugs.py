@@ -7,6 +7,8 @@ importer both use them.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Words dropped from generated link ids: they make ids longer without making them clearer.
@@ -73,9 +75,50 @@ def _id_words(title: str) -> list[str]:
     return kept or [w for w in words if w]
 
 
+def cut_slug(slug: str, limit: int) -> str:
+    """`slug` cut to at most `limit` characters, at a dash when one is near the end."""
+    if len(slug) <= limit:
+        return slug
+    head = slug[: limit + 1]
+    dash = head.rfind("-")
+    return (head[:dash] if dash >= limit // 2 else slug[:limit]).strip("-")
+
+
+class IdPool(set[str]):
+    """Ids already taken, with the next free number per base: numbering stays linear.
+
+    A plain set works with `unique` too; an IdPool remembers, for each base, the
+    number it reached, so that a thousand links titled alike cost a thousand steps,
+    not half a million.
+    """
+
+    def __init__(self, ids: Iterable[str] = ()) -> None:
+        super().__init__(ids)
+        self.next_number: dict[str, int] = {}
+
+
+def unique(base: str, taken: set[str], limit: int) -> str:
+    """`base`, or `base-2`, `base-3` ... (cut to fit `limit`): the first not in `taken`."""
+    if base not in taken:
+        taken.add(base)
+        return base
+    counters = taken.next_number if isinstance(taken, IdPool) else {}
+    n = counters.get(base, 2)
+    while True:
+        suffix = f"-{n}"
+        candidate = f"{cut_slug(base, limit - len(suffix)) or 'x'}{suffix}"
+        n += 1
+        if candidate not in taken:
+            break
+    counters[base] = n
+    taken.add(candidate)
+    return candidate
+
+
 def link_id(title: str, url: str, taken: set[str]) -> str:
     """A short, readable id for a link, unique against `taken` (which it is added to)."""
-    words = _id_words(title) or slugify(urlsplit(url).netloc).split("-") or ["link"]
+    # Only the start of a title can make its id: slugifying a megabyte of it would not help.
+    words = _id_words(title[:300]) or slugify(urlsplit(url[:300]).netloc).split("-") or ["link"]
     chosen: list[str] = []
     for word in words:
         if chosen and (
@@ -83,23 +126,20 @@ def link_id(title: str, url: str, taken: set[str]) -> str:
         ):
             break
         chosen.append(word)
-    candidate = "-".join(chosen)[:_MAX_ID_CHARS].strip("-") or "link"
+    candidate = cut_slug("-".join(chosen), _MAX_ID_CHARS) or "link"
     # On a clash, first try more of the title, then a number.
     for extra in words[len(chosen) :]:
         if candidate not in taken:
             break
         candidate = f"{candidate}-{extra}"
-    base, n = candidate, 2
-    while candidate in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
+    return unique(candidate, taken, max(_MAX_ID_CHARS, len(candidate)))
 
 
 _TRACKING_PREFIXES = ("utm_", "mc_")
 _TRACKING_KEYS = frozenset({"fbclid", "gclid", "ref", "ref_src", "source", "si", "sk"})
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_url(url: str) -> str:
     """A URL's identity: scheme and host case, trailing slash and tracking parameters ignored."""
     parts = urlsplit(url.strip())
@@ -153,6 +193,7 @@ def similarity(a: str, b: str) -> float:
     from difflib import SequenceMatcher
 
     def norm(s: str) -> str:
-        return " ".join(slugify(s.split(" | ")[0]).split("-"))
+        # Cut: the ratio is quadratic in the length, and a title says what it is early on.
+        return " ".join(slugify(s.split(" | ")[0][:300]).split("-"))[:200]
 
     return SequenceMatcher(None, norm(a), norm(b)).ratio()
