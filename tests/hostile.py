@@ -42,6 +42,11 @@ _RAW = re.compile(
 )
 
 
+def strip_ours(output: str) -> str:
+    """`output` without llmdive's own styling: the text as a reader sees it."""
+    return _OURS.sub("", output)
+
+
 def assert_inert(output: str, where: str = "") -> None:
     """No control from data in `output` (newlines aside; llmdive's own styling allowed)."""
     rest = _OURS.sub("", output)

@@ -114,9 +114,9 @@ def test_mark_a_section_read_then_undo_leaves_the_record_as_it_was(cli: Invoke, 
     before = json.loads((home / "progress.json").read_text())["links"]
     out = ok(cli("mark-read", "--section", "finetuning"))
     assert out.splitlines() == [
-        "✓ umar-jamil-quantization  unread → read  Umar Jamil: Quantization",
-        "✓ dpo-explained  skipped → read  Umar Jamil: DPO Explained",
-        "✓ rlhf-explained  unread → read  Umar Jamil: RLHF Explained",
+        "✓ umar-jamil-quantization  unread → read   Umar Jamil: Quantization",
+        "✓ dpo-explained            skipped → read  Umar Jamil: DPO Explained",
+        "✓ rlhf-explained           unread → read   Umar Jamil: RLHF Explained",
         "1 other link(s) there already read.",
     ]
     out = ok(cli("undo"))

@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from llmdive.slugs import url_kind
@@ -139,29 +140,70 @@ def wants_style(stream: IO[str]) -> bool:
         return True
     if os.environ.get("TERM") == "dumb":
         return False
+    return _isatty(stream)
+
+
+def _isatty(stream: IO[str]) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def terminal_width(stream: IO[str]) -> int:
+    """The width to lay out for: $COLUMNS when set, else the terminal's, else 80."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), 20)
+    try:
+        return max(os.get_terminal_size(stream.fileno()).columns, 20)
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+def cells(text: str) -> int:
+    """The columns `text` takes on a terminal: wide (East Asian) characters take two."""
+    if text.isascii():
+        return len(text)
+    from unicodedata import combining, east_asian_width
+
+    return sum(0 if combining(c) else 2 if east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class Writer:
     """Writes lines as they come: plain text, or styled for a terminal.
 
-    Styled lines use Rich's styles and colour-system detection, but are written
-    directly (each style rendered to escape codes once, hyperlinks as OSC 8), cropped
-    to the terminal's width with an ellipsis. That keeps 10,000 rows well under a
-    second, where Rich's own Text/Table pipeline takes several.
+    Every part of every line passes `safe` on its way out, so no renderer (llmdive's or
+    one added later) can print a control from data. Styled lines use Rich's styles and
+    colour-system detection, but are written directly (each style rendered to escape
+    codes once, hyperlinks as OSC 8): 10,000 rows stay well under a second, where
+    Rich's own Text/Table pipeline takes several. Lines are never cropped: renderers lay
+    out for `width` (see `Grid`), and nothing an id or URL holds is ever cut.
+
+    `width` is the terminal's on a terminal (or with colour forced), None in a pipe:
+    piped output keeps one record a line, whatever its length, for grep and cut.
+    `urls` says whether URLs are printed as text (always when not styled).
     """
 
-    def __init__(self, stream: IO[str] | None = None, styled: bool | None = None) -> None:
+    def __init__(
+        self,
+        stream: IO[str] | None = None,
+        styled: bool | None = None,
+        width: int | None | bool = True,
+        urls: bool | None = None,
+    ) -> None:
         self.stream = stream if stream is not None else sys.stdout
         self.styled = wants_style(self.stream) if styled is None else styled
-        self.urls = wants_urls(self.styled)
+        self.urls = wants_urls(self.styled) if urls is None else urls or not self.styled
+        self.width: int | None
+        if width is True:  # decide: a terminal (or forced colour) has a width, a pipe none
+            tty = self.styled or _isatty(self.stream)
+            self.width = terminal_width(self.stream) if tty else None
+        else:
+            self.width = None if width is False else width
         self._codes: dict[str, tuple[str, str]] = {}
         if self.styled:
             from rich.console import Console
 
             console = Console(file=self.stream, force_terminal=True)
-            self.width = console.width
             self._system = console.color_system or "standard"
 
     def _style(self, style: str) -> tuple[str, str]:
@@ -199,8 +241,166 @@ class Writer:
             out.append(text)
         self.stream.write("".join(out) + "\n")
 
+    def text(self, *parts: Part, indent: int = 0, hang: int | None = None) -> None:
+        """Parts as running text, wrapped at spaces to the width (never inside a word)."""
+        hang = indent if hang is None else hang
+        if self.width is None:
+            lines = wrap(parts, None)
+        else:
+            lines = wrap(parts, self.width - indent, self.width - hang)
+        self.line(" " * indent, *lines[0])
+        for rest in lines[1:]:
+            self.line(" " * hang, *rest)
+
     def close(self) -> None:
         self.stream.flush()
+
+
+def _norm(part: Part) -> tuple[str, str, str]:
+    if isinstance(part, str):
+        return safe(part), "", ""
+    text, style, link = (*part, "")[:3]
+    return safe(text), style, link
+
+
+def _rstrip(parts: list[Part]) -> list[Part]:
+    """A line without the padding at its end."""
+    while parts and isinstance(parts[-1], str) and not parts[-1].strip():
+        parts = parts[:-1]
+    return parts
+
+
+def wrap(parts: Sequence[Part], room: int | None, more: int | None = None) -> list[list[Part]]:
+    """Lines of at most `room` columns (`more` after the first), broken at spaces.
+
+    A word longer than a line stays whole: ids and URLs hold no spaces, so they are
+    never cut; a title keeps every word.
+    """
+    norm = [_norm(p) for p in parts]
+    if room is None or sum(cells(t) for t, _, _ in norm) <= room:
+        return [list(norm)]
+    more = room if more is None else more
+    lines: list[list[Part]] = []
+    line: list[tuple[str, str, str]] = []
+    used = 0
+    spaces = 0
+    for text, style, link in norm:
+        for k, word in enumerate(text.split(" ")):
+            if k:
+                spaces += 1
+            if not word:
+                continue
+            size = cells(word)
+            if line and spaces and used + spaces + size > room:
+                lines.append(list(line))
+                line, used, spaces, room = [], 0, 0, more
+            gap = " " * spaces if line else ""
+            if line and line[-1][1:] == (style, link):
+                line[-1] = (line[-1][0] + gap + word, style, link)
+            else:
+                if gap:
+                    line.append((gap, "", ""))
+                line.append((word, style, link))
+            used += len(gap) + size
+            spaces = 0
+    lines.append(list(line))
+    return lines
+
+
+class Grid:
+    """Rows of fixed-width columns and then one free text, laid out once for every row.
+
+    The widths are the widest value of each column over all rows, so columns line up
+    across the whole output. When the text would get less than `min_text` columns, the
+    droppable columns go first (the highest `drop` first); when even that is not enough,
+    the row is stacked: its columns on one line, the text wrapped below at `hang`. A URL
+    (when the writer shows URLs) follows the text: on the same line in a pipe, else on a
+    line of its own, never cut.
+    """
+
+    def __init__(
+        self,
+        w: Writer,
+        widths: Sequence[int],
+        gaps: Sequence[int] | None = None,
+        drops: Sequence[int] | None = None,
+        lead: int = 0,
+        min_text: int = 24,
+        hang: int = 4,
+    ) -> None:
+        self.w = w
+        self.widths = list(widths)
+        self.gaps = list(gaps) if gaps is not None else [2] * len(self.widths)
+        drops = list(drops) if drops is not None else [0] * len(self.widths)
+        self.keep = [True] * len(self.widths)
+        self.lead = lead
+        self.hang = hang
+        self.stacked = False
+        if w.width is not None:
+            order = sorted((d, -i) for i, d in enumerate(drops) if d > 0)
+            while w.width - self._fixed() < min_text and order:
+                self.keep[-order.pop()[1]] = False
+            self.stacked = w.width - self._fixed() < min_text
+        self.text_at = self._fixed()
+
+    def _fixed(self) -> int:
+        return self.lead + sum(
+            wd + g for wd, g, k in zip(self.widths, self.gaps, self.keep, strict=True) if k
+        )
+
+    @property
+    def whole(self) -> bool:
+        """Every column kept, on one line with its text."""
+        return all(self.keep) and not self.stacked
+
+    def row(
+        self,
+        cells_: Sequence[Part | Sequence[Part]],
+        text: Sequence[Part] = (),
+        url: str | None = None,
+    ) -> None:
+        w = self.w
+        line: list[Part] = [" " * self.lead] if self.lead else []
+        kept: list[tuple[list[Part], int, int]] = []
+        for value, width, gap, keep in zip(cells_, self.widths, self.gaps, self.keep, strict=True):
+            if not keep:
+                continue
+            parts = [value] if isinstance(value, (str, tuple)) else list(value)
+            size = sum(cells(_norm(p)[0]) for p in parts)
+            kept.append((parts, size, gap))
+            line += parts
+            line.append(" " * (max(width - size, 0) + gap))
+        flowed: list[list[Part]] = []
+        if self.stacked and w.width is not None and self.text_at - self.gaps[-1] > w.width:
+            # Even the columns alone are too wide: flow them over lines, each value whole.
+            line, used = [" " * self.lead], self.lead
+            for parts, size, gap in kept:
+                if used > self.hang and used + size > w.width:
+                    flowed.append(line)
+                    line, used = [" " * self.hang], self.hang
+                line += [*parts, " " * gap]
+                used += size + gap
+        shown_url = url if url is not None and w.urls else None
+        if w.width is None:
+            tail: list[Part] = [("  " + shown_url, "dim")] if shown_url else []
+            w.line(*line, *text, *tail)
+            return
+        if self.stacked:
+            for done in [*flowed, line]:
+                w.line(*_rstrip(done))
+            if text:
+                w.text(*text, indent=self.hang)
+        else:
+            lines = wrap(text, w.width - self.text_at)
+            w.line(*line, *lines[0])
+            pad = " " * self.text_at
+            for rest in lines[1:]:
+                w.line(pad, *rest)
+        if shown_url:
+            at = self.hang if self.stacked else self.text_at
+            if at + cells(safe(shown_url)) > w.width:
+                at = min(at, self.hang)
+            w.line(" " * at, (shown_url, "dim"))
 
 
 def emit_text(text: str, stream: IO[str] | None = None) -> None:
@@ -220,24 +420,25 @@ def warn(message: str) -> None:
 
 
 def badge(difficulty: Difficulty, styled: bool) -> list[Part]:
-    """A coloured ' Easy ' block on a terminal, a plain word otherwise; always 9 columns."""
+    """A coloured ' Easy ' block on a terminal, a plain word otherwise (unpadded)."""
     word = difficulty.value.capitalize()
-    if styled:
-        return [(f" {word} ", BADGE_STYLE[difficulty]), " " * (7 - len(word))]
-    return [word.ljust(9)]
+    return [(f" {word} ", BADGE_STYLE[difficulty])] if styled else [word]
+
+
+def badge_width(styled: bool) -> int:
+    return len(" Unrated ") if styled else len("Unrated")
 
 
 def status_mark(status: Status) -> Part:
     return (STATUS_MARK[status], STATUS_STYLE[status])
 
 
-def title_part(item: Item, w: Writer, style: str = "", url: bool = True) -> list[Part]:
+def title_part(item: Item, w: Writer, style: str = "") -> list[Part]:
+    """A link's title (a hyperlink on a terminal), marked when it is one of the reader's."""
     link = item.link
     parts: list[Part] = [(link.title, style, link.url) if w.styled else link.title]
     if link.personal:
         parts.append((" (personal)", "magenta"))
-    if url and w.urls:
-        parts.append(("  " + link.url, "dim"))
     return parts
 
 
@@ -250,36 +451,80 @@ def section_path(path: Sequence[Topic]) -> str:
     return SEP.join(t.title for t in path)
 
 
+def _widest(values: Iterable[str], at_least: int = 0) -> int:
+    return max((cells(safe(v)) for v in values), default=at_least) or at_least
+
+
+# ---------------------------------------------------------------- times
+
+_UNITS = ((60, "minute"), (3600, "hour"), (86400, "day"), (7 * 86400, "week"),
+          (30 * 86400, "month"), (365 * 86400, "year"))  # fmt: skip
+
+
+def local(when: datetime) -> datetime:
+    """`when` in the reader's own time zone (stored times are UTC)."""
+    return when.astimezone()
+
+
+def local_time(when: datetime, zone: bool = False) -> str:
+    """'2026-11-28 14:05' in local time; with its zone ('CET', 'UTC', '+0530') if asked."""
+    here = local(when)
+    text = f"{here:%Y-%m-%d %H:%M}"
+    return f"{text} {here.strftime('%Z') or here.strftime('%z')}" if zone else text
+
+
+def ago(when: datetime, now: datetime | None = None) -> str:
+    """'just now', '5 minutes ago', 'yesterday', '3 days ago', '2 months ago' ..."""
+    seconds = ((now or datetime.now(UTC)) - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if 86400 <= seconds < 2 * 86400:
+        return "yesterday"
+    size, unit = 60, "minute"
+    for step, name in _UNITS:
+        if seconds >= step * (2 if name in ("week", "month") else 1):
+            size, unit = step, name
+    count = int(seconds // size)
+    return f"{count} {unit}{'s' if count != 1 else ''} ago"
+
+
 # ---------------------------------------------------------------- commands
 
 
+def _link_cols(w: Writer, items: Sequence[Item]) -> tuple[list[int], list[int]]:
+    """Widths and gaps of the mark, id and badge columns shared by link listings."""
+    gaps = [1, 2, 1 if w.styled else 3]
+    return [1, _widest(i.link.id for i in items), badge_width(w.styled)], gaps
+
+
 def render_list(
-    w: Writer, items: Sequence[Item], states: dict[str, Status], marks: Marks | None = None
+    w: Writer,
+    items: Sequence[Item],
+    states: dict[str, Status],
+    marks: Marks | None = None,
+    empty: str = "No links match.",
 ) -> None:
     if not items:
-        w.line(("No links match.", "dim"))
+        w.line((empty, "dim"))
         return
-    id_width = max(len(i.link.id) for i in items)
+    widths, gaps = _link_cols(w, items)
+    grid = Grid(w, [*widths, 8], [*gaps, 0], drops=[0, 0, 0, 1], lead=2, hang=6)
     last_path: tuple[Topic, ...] | None = None
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
             if last_path is not None:
                 w.line()
-            w.line((section_path(item.path), "bold"))
+            w.text((section_path(item.path), "bold"), hang=2)
             last_path = item.path
-        status = states.get(item.link.id, Status.UNREAD)
-        w.line(
-            "  ",
-            status_mark(status),
-            " ",
-            (item.link.id.ljust(id_width), "cyan"),
-            "  ",
-            *badge(item.link.difficulty, w.styled),
-            " ",
-            (url_kind(item.link.url).ljust(8), "dim"),
-            *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
-            *check_mark(marks, item.link.id),
-        )
+        link = item.link
+        status = states.get(link.id, Status.UNREAD)
+        grid.row(
+            [status_mark(status), (link.id, "cyan"), badge(link.difficulty, w.styled),
+             (url_kind(link.url), "dim")],
+            [*title_part(item, w, "dim" if status is Status.SKIPPED else ""),
+             *check_mark(marks, link.id)],
+            link.url,
+        )  # fmt: skip
     stale_hint(w, marks, (i.link.id for i in items))
 
 
@@ -291,16 +536,17 @@ def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> No
             c = counts.setdefault(id(topic), [0, 0])
             c[0] += 1
             c[1] += done
-    w.line((catalogue.guide.title, "bold underline"))
+    w.text((catalogue.guide.title, "bold underline"))
     for path, topic in catalogue.topics:
-        indent = "  " * (len(path) - 1)
+        indent = 2 * (len(path) - 1)
         total, read = counts.get(id(topic), [0, 0])
         style = "bold" if len(path) == 1 else ""
         if total:
             tally: Part = (f"{read}/{total} read", "green" if read == total else "")
         else:
             tally = ("no links yet: contribute one", "dim italic")
-        w.line(indent, (topic.title, style), "  ", (f"[{topic.slug}]", "cyan"), "  ", tally)
+        w.text((topic.title, style), "  ", (f"[{topic.slug}]", "cyan"), "  ", tally,
+               indent=indent, hang=indent + 4)  # fmt: skip
 
 
 def render_show(
@@ -308,118 +554,151 @@ def render_show(
 ) -> None:
     link = item.link
     w.line((link.id, "bold cyan"), "  ", *badge(link.difficulty, w.styled))
-    w.line(("  title    ", "dim"), *title_part(item, w, url=False))
-    w.line(("  url      ", "dim"), link.url)
-    w.line(("  section  ", "dim"), section_path(item.path))
-    w.line(("  kind     ", "dim"), url_kind(link.url))
+    grid = Grid(w, [7], [2], lead=2, min_text=12, hang=4)
+    grid.row([("title", "dim")], title_part(item, w))
+    grid.row([("url", "dim")], [link.url])
+    grid.row([("section", "dim")], [section_path(item.path)])
+    grid.row([("kind", "dim")], [url_kind(link.url)])
     changed = entry.changed_at if entry else None
-    when = f"  since {changed:%Y-%m-%d %H:%M} UTC" if changed else ""
-    w.line(("  status   ", "dim"), status_mark(status), f" {status.value}{when}")
+    when = f"  since {local_time(changed, zone=True)} ({ago(changed)})" if changed else ""
+    grid.row([("status", "dim")], [status_mark(status), f" {status.value}{when}"])
     if entry and entry.note:
-        first, *more = entry.note.split("\n")
-        w.line(("  note     ", "dim"), first)
-        for line in more:
-            w.line("           ", line)
+        for n, line in enumerate(entry.note.split("\n")):
+            grid.row([("note" if n == 0 else "", "dim")], [line])
     render_check_lines(w, marks, link.id)
 
 
+def _nothing_next(pick: NextPick, states: dict[str, Status], catalogue: Catalogue | None) -> Part:
+    """Why a section offers nothing: no links yet, all skipped, only dead links, or done."""
+    if pick.passed:
+        return ("only dead links left", "red")
+    if catalogue is None:
+        return ("✓ done", "green")
+    found = [states.get(i.link.id, Status.UNREAD) for i in catalogue.items_under(pick.path)]
+    if not found:
+        return ("no links yet", "dim italic")
+    if all(s is Status.SKIPPED for s in found):
+        return ("– all skipped", "dim")
+    if Status.SKIPPED in found:
+        return ("✓ done (some skipped)", "green")
+    return ("✓ done", "green")
+
+
 def render_next(
-    w: Writer, picks: Sequence[NextPick], states: dict[str, Status], marks: Marks | None = None
+    w: Writer,
+    picks: Sequence[NextPick],
+    states: dict[str, Status],
+    marks: Marks | None = None,
+    catalogue: Catalogue | None = None,
 ) -> None:
-    width = max((len(p.path[-1].title) for p in picks), default=0)
-    id_width = max((len(p.item.link.id) for p in picks if p.item), default=0)
-    for pick in picks:
-        name = (pick.path[-1].title.ljust(width), "bold")
+    chosen = [p.item for p in picks if p.item is not None]
+    widths, gaps = _link_cols(w, chosen)
+    names = [p.path[-1].title for p in picks]
+    wide = Grid(w, [_widest(names), *widths], [2, *gaps])
+    # Too narrow for a section column: each section becomes a heading over its pick.
+    grid = wide if wide.whole else Grid(w, widths, gaps, lead=2, hang=6)
+    under = wide.widths[0] + 2 if grid is wide else 4
+    for pick, name in zip(picks, names, strict=True):
+        if grid is not wide:
+            w.text((name, "bold"), hang=2)
+        head: list[Part | Sequence[Part]] = [(name, "bold")] if grid is wide else []
         if pick.item is None:
-            done = ("only dead links left", "red") if pick.passed else ("✓ done", "green")
-            w.line(name, "  ", done)
-            render_passed(w, pick, width + 2)
+            gone = _nothing_next(pick, states, catalogue)
+            w.line(*((name.ljust(wide.widths[0]), "bold"), "  ") if grid is wide else "  ", gone)
+            render_passed(w, pick, under)
             continue
         link = pick.item.link
         status = states.get(link.id, Status.UNREAD)
-        w.line(
-            name,
-            "  ",
-            status_mark(status),
-            " ",
-            (link.id.ljust(id_width), "cyan"),
-            "  ",
-            *badge(link.difficulty, w.styled),
-            " ",
-            *title_part(pick.item, w),
-            *check_mark(marks, link.id),
+        grid.row(
+            [*head, status_mark(status), (link.id, "cyan"), badge(link.difficulty, w.styled)],
+            [*title_part(pick.item, w), *check_mark(marks, link.id)],
+            link.url,
         )
-        render_passed(w, pick, width + 2)
+        render_passed(w, pick, under)
     if picks and all(p.item is None and not p.passed for p in picks):
         w.line()
-        w.line(
+        w.text(
             (
-                "Everything here is read or skipped. `llmdive whatsnew` after a guide update "
+                "Nothing left to read here. `llmdive whatsnew` after a guide update "
                 "shows new links.",
                 "dim",
             )
         )
 
 
-def _tally_line(w: Writer, label: str, width: int, tally: Tally) -> None:
+def _tally_parts(tally: Tally, bar_width: int) -> list[Part]:
+    if not tally.links:
+        return [("no links yet", "dim")]
     if not tally.total:
-        w.line("  ", label.ljust(width), "  ", ("all skipped", "dim"))
-        return
+        return [("all skipped", "dim")]
     extra = f"  ({tally.reading} reading)" if tally.reading else ""
-    w.line(
-        "  ",
-        label.ljust(width),
-        "  ",
-        *bar(tally.fraction),
-        "  ",
-        (f"{tally.read}/{tally.total}".ljust(7), "bold"),
-        f"{tally.fraction:4.0%}",
-        (extra, "cyan"),
-    )
+    return [*bar(tally.fraction, bar_width), "  ", (f"{tally.read}/{tally.total}".ljust(7), "bold"),
+            f"{tally.fraction:4.0%}", (extra, "cyan")]  # fmt: skip
 
 
 def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> None:
     labels = [s.title for s, _ in summary.sections] + [d.value for d in summary.difficulties]
-    width = max([len(x) for x in labels] + [7])
+    width = max([_widest(labels), 7])
+    tallies = [summary.overall, *(t for _, t in summary.sections), *summary.difficulties.values()]
+    extra = max((len(f"  ({t.reading} reading)") for t in tallies if t.reading), default=0)
+    after_bar = 2 + 7 + 4 + extra
+    bar_width, stacked = BAR_WIDTH, False
+    if w.width is not None:
+        # Bars shrink before anything else; below 8 cells each label gets a line of its own.
+        room = w.width - (2 + width + 2) - after_bar
+        stacked = room < 8
+        bar_width = (
+            max(min(BAR_WIDTH, w.width - 4 - after_bar), 4) if stacked else min(room, BAR_WIDTH)
+        )
+
+    def tally_line(label: str, tally: Tally) -> None:
+        if stacked:
+            w.text(label, indent=2, hang=4)
+            w.line("    ", *_tally_parts(tally, bar_width))
+        else:
+            pad = " " * (width - cells(safe(label)))
+            w.line("  ", label, pad, "  ", *_tally_parts(tally, bar_width))
+
     w.line(("Overall", "bold"))
-    _tally_line(w, "all", width, summary.overall)
+    tally_line("all", summary.overall)
     if summary.overall.skipped:
-        w.line(("  (" + f"{summary.overall.skipped} skipped, left out of the totals)", "dim"))
+        w.text((f"({summary.overall.skipped} skipped, left out of the totals)", "dim"), indent=2)
     w.line()
     w.line(("By section", "bold"))
     for section, tally in summary.sections:
-        _tally_line(w, section.title, width, tally)
+        tally_line(section.title, tally)
     w.line()
     w.line(("By difficulty", "bold"))
     for difficulty, tally in summary.difficulties.items():
-        _tally_line(w, difficulty.value.capitalize(), width, tally)
+        tally_line(difficulty.value.capitalize(), tally)
     if orphans:
         w.line()
-        w.line((f"Not in the current guide ({len(orphans)}): kept in your progress", "bold yellow"))
+        w.text((f"Not in the current guide ({len(orphans)}): kept in your progress",
+                "bold yellow"))  # fmt: skip
+        grid = Grid(w, [_widest(orphans), _widest(e.status.value for e in orphans.values())],
+                    lead=2, hang=4)  # fmt: skip
         for key, entry in orphans.items():
-            w.line(
-                "  ",
-                (key, "cyan"),
-                f"  {entry.status.value}  ",
-                entry.title or "",
-                (f"  {entry.url}" if entry.url else "", "dim"),
-            )
+            grid.row([(key, "cyan"), entry.status.value], [entry.title or ""], entry.url)
 
 
 def render_history(w: Writer, rows: Sequence[HistoryRow]) -> None:
     if not rows:
-        w.line(("Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`.", "dim"))
-    for row in rows:
-        mark, what, detail = history_words(row)
-        w.line(
-            (f"{row.at:%Y-%m-%d %H:%M}", "dim"),
-            "  ",
-            mark,
-            f" {what:<8} ",
-            (row.id, "cyan"),
-            "  ",
-            row.title,
-            (detail, "dim"),
+        w.text(("Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`.", "dim"))
+        return
+    now = datetime.now(UTC)
+    words = [history_words(row) for row in rows]
+    agos = [ago(row.at, now) for row in rows]
+    grid = Grid(
+        w,
+        [16, _widest(agos), 1, _widest(x[1] for x in words), _widest(r.id for r in rows)],
+        [2, 2, 1, 2, 2],
+        drops=[0, 0, 0, 1, 0],
+        hang=4,
+    )
+    for row, (mark, what, detail), when in zip(rows, words, agos, strict=True):
+        grid.row(
+            [(local_time(row.at), "dim"), (when, "dim"), mark, what, (row.id, "cyan")],
+            [row.title, (detail, "dim")],
         )
 
 
@@ -441,24 +720,23 @@ def history_words(row: HistoryRow) -> tuple[Part, str, str]:
 
 
 def render_changes(w: Writer, changes: Iterable[Change]) -> None:
-    for c in changes:
+    changes = list(changes)
+
+    def moved(c: Change) -> list[Part]:
         if c.changed:
-            w.line(
-                status_mark(c.after),
-                " ",
-                (c.id, "cyan"),
-                f"  {c.before.value} → ",
-                (c.after.value, "bold"),
-                f"  {c.title}",
-            )
-        else:
-            w.line(
-                status_mark(c.after),
-                " ",
-                (c.id, "cyan"),
-                f"  already {c.after.value}",
-                f"  {c.title}",
-            )
+            return [f"{c.before.value} → ", (c.after.value, "bold")]
+        return [f"already {c.after.value}"]
+
+    steps = [moved(c) for c in changes]
+    grid = Grid(
+        w,
+        [1, _widest(c.id for c in changes), max((sum(cells(_norm(p)[0]) for p in s) for s in steps),
+                                                default=0)],
+        [1, 2, 2],
+        hang=4,
+    )  # fmt: skip
+    for c, step in zip(changes, steps, strict=True):
+        grid.row([status_mark(c.after), (c.id, "cyan"), step], [c.title])
 
 
 # ---------------------------------------------------------------- guide updates
@@ -477,19 +755,20 @@ REPORT_LABELS = {
 def render_report(w: Writer, report: Any, dry_run: bool) -> None:
     """What a guide update changes (or would change), and what it means for progress."""
     head = "Would update" if dry_run else "Updated"
-    w.line((f"{head} the guide from {report.source}", "bold"))
+    w.text((f"{head} the guide from {report.source}", "bold"), hang=2)
     if not report.changed and not report.ambiguous:
         w.line(("  No link changed.", "dim"))
+    ids = [c.id for kind in REPORT_LABELS for c in getattr(report, kind)]
+    grid = Grid(w, [11, _widest(ids)], [1, 2], lead=2, hang=6)
     for kind, (label, style) in REPORT_LABELS.items():
         for c in getattr(report, kind):
             progress = f"  (you: {c.status.value})" if c.status is not Status.UNREAD else ""
             detail = c.title if c.before is None else f"{c.before}  →  {c.after}"
-            w.line("  ", (label.ljust(12), style), (c.id, "cyan"), "  ", detail,
-                   (progress, "bold"))  # fmt: skip
+            grid.row([(label, style), (c.id, "cyan")], [detail, (progress, "bold")])
     for a in report.ambiguous:
-        w.line("  ", ("? unsure".ljust(12), "bold yellow"),
+        w.text("  ", ("? unsure", "bold yellow"), "    ",
                f"{a['new']!r} could continue {' or '.join(a['candidates'])}: "
-               "kept apart (new id; old ones listed as removed)")  # fmt: skip
+               "kept apart (new id; old ones listed as removed)", hang=6)  # fmt: skip
     counts = ", ".join(
         f"{len(getattr(report, k))} {REPORT_LABELS[k][0].split(' ', 1)[1]}"
         for k in REPORT_LABELS
@@ -497,10 +776,10 @@ def render_report(w: Writer, report: Any, dry_run: bool) -> None:
     )
     if counts:
         w.line()
-        w.line((counts + ".", "dim"))
+        w.text((counts + ".", "dim"))
     kept = [c for c in report.removed if c.status is not Status.UNREAD]
     if kept:
-        w.line(
+        w.text(
             (f"Your progress on {len(kept)} removed link(s) stays in progress.json "
              "(`llmdive progress` lists it).", "dim")
         )  # fmt: skip
@@ -510,16 +789,17 @@ def render_report(w: Writer, report: Any, dry_run: bool) -> None:
 
 def render_whatsnew(w: Writer, groups: Sequence[tuple[Topic, list[tuple[Item, str]]]]) -> None:
     if not groups:
-        w.line(("Nothing new and unread. `llmdive guide update --from URL` fetches a newer "
-                "guide.", "dim"))  # fmt: skip
+        w.text(("Nothing new and unread. `llmdive guide update` fetches a newer guide.", "dim"))
         return
+    items = [item for _, rows in groups for item, _ in rows]
+    grid = Grid(w, [_widest(i.link.id for i in items), badge_width(w.styled), 10],
+                drops=[0, 0, 1], lead=2, hang=6)  # fmt: skip
     for section, rows in groups:
-        w.line((f"{section.title} ({len(rows)} new)", "bold"))
-        id_width = max(len(item.link.id) for item, _ in rows)
+        w.text((f"{section.title} ({len(rows)} new)", "bold"), hang=2)
         for item, added in rows:
-            w.line("  ", (item.link.id.ljust(id_width), "cyan"), "  ",
-                   *badge(item.link.difficulty, w.styled), (f"{added[:10]}  ", "dim"),
-                   *title_part(item, w))  # fmt: skip
+            day = f"{local(datetime.fromisoformat(added)):%Y-%m-%d}"
+            grid.row([(item.link.id, "cyan"), badge(item.link.difficulty, w.styled), (day, "dim")],
+                     title_part(item, w), item.link.url)  # fmt: skip
 
 
 def render_status(w: Writer, data: dict[str, Any]) -> None:
@@ -566,7 +846,8 @@ def render_undone(w: Writer, done: Undone | None) -> None:
     links = len({r.id for r in done.restored})
     what = f"{links} links" if links > 1 else "1 link"
     w.line(
-        ("Undid ", "bold"), f"the change of {done.change_at[:16].replace('T', ' ')} UTC ({what}):"
+        ("Undid ", "bold"),
+        f"the change of {local_time(datetime.fromisoformat(done.change_at), zone=True)} ({what}):",
     )
     for r in done.restored:
         if r.field == "status":
@@ -648,7 +929,7 @@ def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
     else:
         what = f": {outcome.detail}" if outcome.detail else ""
     stale = ", over a week ago: stale" if outcome.is_stale() else ""
-    when = f"  checked {outcome.checked_at:%Y-%m-%d %H:%M} UTC{stale}"
+    when = f"  checked {local_time(outcome.checked_at, zone=True)}{stale}"
     w.line(("  link     ", "dim"), (label, style), what, (when, "dim"))
     archive = marks.archives.get(link_id)
     if archive:

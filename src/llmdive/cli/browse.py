@@ -43,7 +43,13 @@ def list_links(
 
     ws = workspace(ctx)
     cat = ws.catalogue
-    items = cat.items_under(cat.find_topic(section)) if section else cat.items
+    topic = cat.find_topic(section) if section else None
+    items = cat.items_under(topic) if topic else cat.items
+    # An empty listing says why: nothing under that heading yet, or nothing that matches.
+    empty = "No links match."
+    if topic and not items:
+        empty = (f"No links yet under {topic[-1].title}: `llmdive add URL --section "
+                 f"{topic[-1].slug}` adds one of yours.")  # fmt: skip
     states = ws.states
     if difficulty:
         items = [i for i in items if i.link.difficulty in difficulty]
@@ -53,7 +59,7 @@ def list_links(
     emit(
         json_out,
         lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
-        lambda w: render.render_list(w, items, states, marks),
+        lambda w: render.render_list(w, items, states, marks, empty),
     )
 
 

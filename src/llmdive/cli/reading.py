@@ -140,7 +140,7 @@ def next_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = Fa
     emit(
         json_out,
         lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
-        lambda w: render.render_next(w, picks, ws.states, marks),
+        lambda w: render.render_next(w, picks, ws.states, marks, ws.catalogue),
     )
 
 
