@@ -123,8 +123,8 @@ def test_list_show_and_next_mark_dead_and_redirected_links(
     assert bounded(lambda: cli("check-links", env=env)).exit_code == 0
 
     listed = cli("list", env=env).stdout.splitlines()
-    assert listed[1].endswith(f"{server.base}/missing  [dead]")
-    assert listed[2].endswith(f"{server.base}/moved  [redirected]")
+    assert listed[1].endswith(f"[dead]  {server.base}/missing")  # the URL always ends a line
+    assert listed[2].endswith(f"[redirected]  {server.base}/moved")
     assert listed[3].endswith(f"{server.base}/ok")
     listed_json = json.loads(cli("list", "--json", env=env).stdout)
     assert [d["link_check"]["result"] for d in listed_json] == ["dead", "redirected", "ok"]
@@ -166,7 +166,7 @@ def test_old_checks_are_shown_as_stale(cli: Invoke, tmp_path: Path, home: Path) 
     old = Outcome("old", url, Verdict.DEAD, 404, url, detail="404 Not Found", checked=iso(week_ago))
     linkmarks.save_results(home, [old])
     out = cli("list", env=env).stdout.splitlines()
-    assert out[1].endswith(f"{url}  [dead, stale]")
+    assert out[1].endswith(f"[dead, stale]  {url}")
     assert out[-1] == "stale: last checked more than a week ago; `llmdive check-links` checks again"
     assert ", over a week ago: stale" in cli("show", "old", env=env).stdout
     assert json.loads(cli("show", "old", "--json", env=env).stdout)["link_check"]["stale"] is True
