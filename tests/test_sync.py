@@ -264,3 +264,24 @@ def test_sync_json_says_what_arrived(cli: Invoke, homes: tuple[Path, Path], remo
     assert [(c["id"], c["status"], c["link"]["status"]) for c in data["arrived"]["links"]] == [
         (LORA, "read", "read")
     ]
+
+
+def test_a_personal_link_edited_on_one_side_and_removed_on_the_other_follows_the_latest(
+    cli: Invoke, homes: tuple[Path, Path], remote: Path
+) -> None:
+    a, b = homes
+    on(cli, a, "add", "https://example.com/one", "-t", "One", "-s", "lora")
+    on(cli, a, "add", "https://example.com/two", "-t", "Two", "-s", "lora")
+    on(cli, a, "sync", "--remote", str(remote))
+    on(cli, b, "sync", "--remote", str(remote))
+    on(cli, b, "edit", "one", "--title", "One, better")
+    on(cli, a, "remove", "two")
+    on(cli, b, "sync")
+    at_a = on(cli, a, "sync")
+    at_b = on(cli, b, "sync")
+    assert "~ one  your link, edited elsewhere  One, better" in at_a
+    assert "- two  your link, removed elsewhere  Two" in at_b
+    for home in homes:
+        assert [p.link.title for p in load_personal(home)] == ["One, better"]
+    assert (a / "personal.json").read_bytes() == (b / "personal.json").read_bytes()
+    assert (a / "progress.json").read_bytes() == (b / "progress.json").read_bytes()

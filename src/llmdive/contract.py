@@ -267,6 +267,7 @@ class MergeReport(_Shape):
     dry_run: bool
     links: list[MergedLink]
     personal_added: list[Link] = Field(description="Your own links, added on another machine")
+    personal_edited: list[Link] = Field(description="Your own links, edited on another machine")
     personal_removed: list[str] = Field(description="Ids of your links removed elsewhere")
     renamed: dict[str, str] = Field(
         description="Old id -> new id: one link added under two ids, or two under one"

@@ -362,6 +362,8 @@ def merge_report_json(links: LinkJson, report: Any, dry_run: bool = False) -> di
         ],
         "personal_added": [links(by_id[p["id"]]) for p in report.personal_added
                            if p["id"] in by_id],
+        "personal_edited": [links(by_id[p["id"]]) for p in report.personal_edited
+                            if p["id"] in by_id],
         "personal_removed": [p["id"] for p in report.personal_removed],
         "renamed": dict(report.renamed),
     }  # fmt: skip

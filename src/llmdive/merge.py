@@ -263,11 +263,13 @@ class Report:
     links: list[LinkChange] = field(default_factory=list)
     personal_added: list[Doc] = field(default_factory=list)
     personal_removed: list[Doc] = field(default_factory=list)
+    personal_edited: list[Doc] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
-        return bool(self.links or self.personal_added or self.personal_removed or self.renamed)
+        return bool(self.links or self.personal_added or self.personal_removed
+                    or self.personal_edited or self.renamed)  # fmt: skip
 
 
 def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:
@@ -280,7 +282,12 @@ def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:
         if a == b:
             continue
         events_before = {_text(e) for e in a.get("events", ())}
-        added = sum(1 for e in b.get("events", ()) if _text(e) not in events_before)
+        arrived = [e for e in b.get("events", ()) if _text(e) not in events_before]
+        same = a.get("status", "unread") == b.get("status", "unread") and a.get("note") == b.get(
+            "note"
+        )
+        if same and all("status" not in e and "note" not in e for e in arrived):
+            continue  # only a personal link's own changes: reported below, link by link
         out.links.append(
             LinkChange(
                 key,
@@ -289,7 +296,7 @@ def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:
                 b.get("status", "unread"),
                 b.get("note"),
                 a.get("note") != b.get("note"),
-                added,
+                len(arrived),
             )
         )
     personal_old = {p["id"]: p for p in (before.get("personal") or {}).get("links", ())}
@@ -297,10 +304,13 @@ def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:
     by_url = {normalize_url(p["url"]): k for k, p in personal_new.items()}
     for key, p in personal_old.items():
         new_id = by_url.get(normalize_url(p["url"]))
-        if new_id is not None and new_id != key:
-            out.renamed[key] = new_id
-        elif key not in personal_new:
+        if new_id is None:
             out.personal_removed.append(p)
+            continue
+        if new_id != key:
+            out.renamed[key] = new_id
+        elif {**p, "id": new_id} != personal_new[new_id]:
+            out.personal_edited.append(personal_new[new_id])
     old_urls = {normalize_url(p["url"]) for p in personal_old.values()}
     out.personal_added = [p for p in personal_new.values()
                           if normalize_url(p["url"]) not in old_urls]  # fmt: skip

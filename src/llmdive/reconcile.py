@@ -212,11 +212,13 @@ def health(home: Path) -> Health:
         return out
     try:
         progress = load_progress(home)
-        out.facts.append(("ok", f"progress.json: {len(progress)} links recorded"))
+        n = len(progress)
+        out.facts.append(("ok", f"progress.json: {n} link{'s' if n != 1 else ''} recorded"))
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     try:
-        out.facts.append(("ok", f"personal.json: {len(load_personal(home))} links of your own"))
+        n = len(load_personal(home))
+        out.facts.append(("ok", f"personal.json: {n} link{'s' if n != 1 else ''} of your own"))
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     remote = sync_remote(home)

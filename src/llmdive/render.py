@@ -1025,11 +1025,18 @@ def render_merge_report(w: Writer, report: Any, dry_run: bool = False) -> None:
         w.line(*parts, (more, "dim"), f"  {c.title}")
     for p in report.personal_added:
         w.line(("+ ", "green"), (p["id"], "cyan"), "  your link, added elsewhere  ", p["title"])
+    for p in report.personal_edited:
+        w.line(("~ ", "yellow"), (p["id"], "cyan"), "  your link, edited elsewhere  ", p["title"])
     for p in report.personal_removed:
         w.line(("- ", "red"), (p["id"], "cyan"), "  your link, removed elsewhere  ", p["title"])
     for old, new in sorted(report.renamed.items()):
         w.line(("~ ", "yellow"), (old, "cyan"), f" is now {new} (the same link on both)")
-    n = len(report.links)
+    n = (
+        len(report.links)
+        + len(report.personal_added)
+        + len(report.personal_removed)
+        + len(report.personal_edited)
+    )
     w.line((f"{verb} {n} link{'s' if n != 1 else ''}" + (" (dry run)" if dry_run else ""), "dim"))
 
 

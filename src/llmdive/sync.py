@@ -294,6 +294,7 @@ def _add_report(total: Report, more: Report) -> None:
     total.links.extend(more.links)
     total.personal_added.extend(more.personal_added)
     total.personal_removed.extend(more.personal_removed)
+    total.personal_edited.extend(more.personal_edited)
     total.renamed.update(more.renamed)
 
 
