@@ -298,6 +298,15 @@ class Progress:
             entry = self._entries[key] = Entry.from_dict(self._stored.pop(key))
         return entry
 
+    def event_marks(self) -> Iterator[tuple[str, str, str | None]]:
+        """(link id, at, undo) of every event, without building the entries."""
+        for key, entry in self._entries.items():
+            for event in entry.events:
+                yield key, event.at, event.undo
+        for key, stored in self._stored.items():
+            for raw in stored.get("events", ()):
+                yield key, raw["at"], raw.get("undo")
+
     def entry(self, key: str) -> Entry:
         """The entry for `key`, made if there is none yet, ready to be changed."""
         return self.get(key) or self._entries.setdefault(key, Entry())

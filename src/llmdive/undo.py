@@ -43,18 +43,22 @@ class Undone:
 def last_change(progress: Progress) -> tuple[str, list[tuple[str, Event]]] | None:
     """The latest change not yet undone: its time, and each (link id, event) it made."""
     undone: set[str] = set()
-    changes: dict[str, list[tuple[str, Event]]] = {}
-    for key, entry in progress.links.items():
-        for event in entry.events:
-            if event.undo is not None:
-                undone.add(at_key(event.undo))
-            else:
-                changes.setdefault(at_key(event.at), []).append((key, event))
+    changes: dict[str, set[str]] = {}
+    for key, at, undo in progress.event_marks():
+        if undo is not None:
+            undone.add(at_key(undo))
+        else:
+            changes.setdefault(at_key(at), set()).add(key)
     open_ = [k for k in changes if k not in undone]
     if not open_:
         return None
     latest = max(open_)
-    events = sorted(changes[latest], key=lambda pair: pair[0])
+    events = [
+        (key, event)
+        for key in sorted(changes[latest])
+        for event in progress.entry(key).events
+        if event.undo is None and at_key(event.at) == latest
+    ]
     return events[0][1].at, events
 
 
