@@ -73,6 +73,10 @@ def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
     assert loaded(home, ["mark-read", "dpo"]) == ["filelock"]
     # The JSON contract's models describe the output; building it needs none of them.
     assert loaded(home, ["mark-read", "rlhf", "--json"]) == ["filelock"]
+    assert loaded(home, ["mark-read", "--section", "finetuning"]) == ["filelock"]
+    assert loaded(home, ["undo"]) == ["filelock"]
+    assert loaded(home, ["history"]) == []
+    assert loaded(home, ["progress", "export"]) == []
 
 
 def test_colour_output_loads_rich_and_only_then(home: Path) -> None:
