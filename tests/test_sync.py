@@ -285,3 +285,28 @@ def test_a_personal_link_edited_on_one_side_and_removed_on_the_other_follows_the
         assert [p.link.title for p in load_personal(home)] == ["One, better"]
     assert (a / "personal.json").read_bytes() == (b / "personal.json").read_bytes()
     assert (a / "progress.json").read_bytes() == (b / "progress.json").read_bytes()
+
+
+def test_other_files_the_repository_holds_are_kept(
+    cli: Invoke, homes: tuple[Path, Path], remote: Path, tmp_path: Path
+) -> None:
+    # A repository made on a git host, with a README in it before llmdive ever synced.
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    git(seed, "init", "-q", "--initial-branch=main")
+    (seed / "README.md").write_text("My reading record\n")
+    git(seed, "add", "README.md")
+    git(seed, "-c", "user.name=R", "-c", "user.email=r@example.com", "commit", "-qm", "init")
+    git(seed, "push", "-q", str(remote), "main")
+    a, b = homes
+    on(cli, a, "mark-read", "lora")
+    on(cli, a, "sync", "--remote", str(remote))
+    on(cli, b, "sync", "--remote", str(remote))
+    assert git(remote, "ls-tree", "--name-only", "main").split() == [
+        ".gitignore",
+        "README.md",
+        "progress.json",
+    ]
+    assert (b / "README.md").read_text() == "My reading record\n"
+    assert git(b, "status", "--porcelain") == ""
+    assert load_progress(b).status(LORA).value == "read"

@@ -40,6 +40,7 @@ GITIGNORE = (
     "# Written by llmdive sync: only the reader's record is synced.\n"
     "/*\n!/.gitignore\n!/progress.json\n!/personal.json\n"
 )
+OWN_FILES = (".gitignore", "progress.json", "personal.json")
 ATTRIBUTES = "progress.json merge=llmdive\npersonal.json merge=llmdive\n"
 LOCAL_TIMEOUT_S = 30.0
 NETWORK_TIMEOUT_S = 120.0
@@ -230,7 +231,10 @@ def _merge_remote(git: Git, home: Path, head: str, theirs_rev: str) -> Report | 
     ours = reconcile.home_record(home)
     merged = merge_records(ours, theirs)
     reconcile.write_record(home, merged)
-    git.run("add", "--all")
+    # The merged tree is theirs with this home's files in it: anything else the repository
+    # holds (a README its host made, say) is kept, never deleted by a merge.
+    git.run("read-tree", theirs_rev)
+    git.run("add", "--", *[n for n in OWN_FILES if (home / n).is_file()])
     tree = git.out("write-tree")
     if git.ok("merge-base", "--is-ancestor", head, theirs_rev) and tree == git.out(
         "rev-parse", f"{theirs_rev}^{{tree}}"
@@ -242,6 +246,10 @@ def _merge_remote(git: Git, home: Path, head: str, theirs_rev: str) -> Report | 
                       "llmdive sync: merge reading records")  # fmt: skip
     git.run("update-ref", "-m", "llmdive sync", "HEAD", new)
     git.run("reset", "-q")  # the index as the new commit has it
+    names = git.run("ls-tree", "-z", "--name-only", new).stdout.split("\0")
+    foreign = [n for n in names if n and n not in OWN_FILES and not (home / n).exists()]
+    if foreign:
+        git.run("checkout", "-q", new, "--", *foreign)
     return report(merge_records(ours, {}), merged)
 
 
