@@ -197,6 +197,7 @@ def main() -> None:
                 ["list", "--section", "finetuning"],
                 env={"FORCE_COLOR": "1"},
             ),
+            Case("search atention", ["search", "atention"]),
             Case("mark-read ID", ["mark-read"], rotate=bundled_ids),
             Case("--version", ["--version"]),
             Case("--help", ["--help"]),
@@ -212,6 +213,7 @@ def main() -> None:
             ),
             Case("10k: next", ["next"], env=large),
             Case("10k: mark-read ID", ["mark-read"], env=large, rotate=unread),
+            Case("10k: search numbr 4242", ["search", "numbr 4242"], env=large),
             Case("10k: list --json", ["list", "--json"], env=large),
             Case("10k: list", ["list"], env=large),
             Case("10k: list (colour)", ["list"], env={**large, "FORCE_COLOR": "1"}),
@@ -244,11 +246,15 @@ def report(cases: list[Case]) -> None:
     def ratio(name: str, limit: float) -> None:
         budgets[name] = (f"<= {limit}x floor", med[name] / floor <= limit)
 
-    for name in ("next", "list --section finetuning", "mark-read ID"):
+    for name in ("next", "list --section finetuning", "search atention", "mark-read ID"):
         ratio(name, 1.1)
     for name in ("--version", "--help", "complete ids", "complete sections"):
         ratio(name, 0.7)
-    for name, base in (("10k: next", "next"), ("10k: mark-read ID", "mark-read ID")):
+    for name, base in (
+        ("10k: next", "next"),
+        ("10k: search numbr 4242", "search atention"),
+        ("10k: mark-read ID", "mark-read ID"),
+    ):
         budgets[name] = (f"<= 2x {base}", med[name] <= 2 * med[base])
     for name, limit in (("10k: list --json", 1.0), ("10k: list", 2.0), ("10k: guide import", 3.0),
                         ("sync (nothing to do, local bare remote)", 0.5)):  # fmt: skip

@@ -232,3 +232,58 @@ def test_completion_names_come_from_the_cache_or_the_file(tmp_path: Path) -> Non
 def test_dump_toml_round_trips(catalogue: Catalogue) -> None:
     text = cat_mod.dump_toml(catalogue.guide)
     assert parse_guide(text.encode(), bundled_guide()) == catalogue.guide
+
+
+@pytest.mark.parametrize(
+    ("pasted", "link_id"),
+    [
+        ("https://www.youtube.com/watch?v=PXWYUTMt-AU", "lora-explained"),
+        ("youtu.be/PXWYUTMt-AU?si=share", "lora-explained"),
+        ("https://youtube.com/watch?v=PXWYUTMt-AU&t=312s", "lora-explained"),
+        # Stored with a stray '&': https://www.youtube.com/watch?v=bCz4OMemCcA&
+        ("https://youtu.be/bCz4OMemCcA", "umar-jamil-attention"),
+        ("http://jalammar.github.io/illustrated-transformer", "illustrated-transformer"),
+        ("https://www.jalammar.github.io/illustrated-gpt2/?utm_source=news", "illustrated-gpt2"),
+        ("https://x.com/youraimarketer/status/1778992208697258152?s=46&t=aBc",
+         "tweet-learn-ml-rt-karpathy"),
+    ],
+)  # fmt: skip
+def test_resolve_id_takes_a_link_url_as_copied_from_a_browser(
+    catalogue: Catalogue, pasted: str, link_id: str
+) -> None:
+    assert catalogue.resolve_id(pasted).link.id == link_id
+
+
+def test_resolve_id_unknown_url_and_empty_id_are_clear_errors(catalogue: Catalogue) -> None:
+    with pytest.raises(LlmdiveError) as exc:
+        catalogue.resolve_id("https://example.com/not-in-the-guide")
+    assert str(exc.value) == (
+        "no link with the URL 'https://example.com/not-in-the-guide'; `llmdive search WORDS` "
+        "finds links by their words, `llmdive add URL` adds one of your own"
+    )
+    for empty in ("", "   "):
+        with pytest.raises(LlmdiveError) as exc:
+            catalogue.resolve_id(empty)
+        assert str(exc.value) == (
+            "no id given: name a link by its id, the start of its id, or its URL "
+            "(`llmdive list` shows every id)"
+        )
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("loar", "lora-explained"),
+        ("gpt2", "illustrated-gpt2"),
+        ("illustratd-transformr", "illustrated-transformer"),
+        ("karpaty", "tweet-learn-ml-rt-karpathy"),
+    ],
+)
+def test_unknown_id_suggestions_use_id_title_and_url(
+    catalogue: Catalogue, typed: str, meant: str
+) -> None:
+    with pytest.raises(LlmdiveError) as exc:
+        catalogue.resolve_id(typed)
+    assert str(exc.value) == (
+        f"no link with id {typed!r} (did you mean: {meant}?); `llmdive list` shows every id"
+    )

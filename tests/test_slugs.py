@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from llmdive.slugs import github_anchor, link_id, normalize_url, slugify, strip_decoration, url_kind
+from llmdive.slugs import (
+    github_anchor,
+    link_id,
+    looks_like_url,
+    normalize_url,
+    slugify,
+    strip_decoration,
+    url_key,
+    url_kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -82,3 +91,40 @@ def test_normalize_url() -> None:
 )
 def test_url_kind(url: str, kind: str) -> None:
     assert url_kind(url) == kind
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "https://www.youtube.com/watch?v=PXWYUTMt-AU",
+        "http://youtube.com/watch?v=PXWYUTMt-AU&t=42s",
+        "https://youtu.be/PXWYUTMt-AU?si=Xy12",
+        "youtu.be/PXWYUTMt-AU",
+        "https://m.youtube.com/watch?feature=shared&v=PXWYUTMt-AU",
+        "https://www.youtube.com/shorts/PXWYUTMt-AU",
+        "https://www.youtube.com/embed/PXWYUTMt-AU?start=10",
+    ],
+)
+def test_url_key_knows_a_youtube_video_however_it_is_linked(pasted: str) -> None:
+    assert url_key(pasted) == "youtube:PXWYUTMt-AU"
+
+
+def test_url_key_ignores_what_a_browser_adds_and_keeps_what_names_the_page() -> None:
+    page = url_key("https://jalammar.github.io/illustrated-transformer/")
+    assert page == "jalammar.github.io/illustrated-transformer"
+    for same in (
+        "http://www.jalammar.github.io/illustrated-transformer",
+        "jalammar.github.io/illustrated-transformer/?utm_source=x&utm_medium=social#part-2",
+        "  HTTPS://Jalammar.GitHub.io/illustrated-transformer?fbclid=1  ",
+    ):
+        assert url_key(same) == page
+    assert url_key("https://example.com/a?b=2&a=1") == url_key("https://example.com/a?a=1&b=2")
+    assert url_key("https://example.com/a?page=2") != url_key("https://example.com/a?page=3")
+    assert url_key("https://example.com/A") != url_key("https://example.com/a")
+    assert url_key("https://x.com/u/status/17?s=20&t=abc") == "x.com/u/status/17"
+    assert url_key("https://youtube.com/@channel") == "youtube.com/@channel"
+
+
+def test_looks_like_url() -> None:
+    assert looks_like_url("youtu.be/x") and looks_like_url("example.com")
+    assert not looks_like_url("lora-explained")

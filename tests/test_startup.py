@@ -70,6 +70,7 @@ def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
                                                    "tomllib"]  # fmt: skip
     assert loaded(home, ["next"]) == []
     assert loaded(home, ["list", "--section", "finetuning", "--json"]) == []
+    assert loaded(home, ["search", "atention"]) == []
     assert loaded(home, ["mark-read", "dpo"]) == ["filelock"]
     # The JSON contract's models describe the output; building it needs none of them.
     assert loaded(home, ["mark-read", "rlhf", "--json"]) == ["filelock"]

@@ -16,7 +16,7 @@ from llmdive import cache
 from llmdive.errors import LlmdiveError
 from llmdive.models import Guide
 from llmdive.paths import GUIDE_ENV
-from llmdive.slugs import normalize_url, slugify
+from llmdive.slugs import looks_like_url, normalize_url, slugify, url_key
 
 if TYPE_CHECKING:
     from llmdive.models import Link, Topic
@@ -261,22 +261,45 @@ class Catalogue:
     def topics(self) -> list[tuple[tuple[Topic, ...], Topic]]:
         return list(self.guide.walk())
 
+    @cached_property
+    def by_url(self) -> dict[str, Item]:
+        """Links by url_key(url); of links sharing a URL (and so a status), the first."""
+        found: dict[str, Item] = {}
+        for item in self.items:
+            found.setdefault(url_key(item.link.url), item)
+        return found
+
     def resolve_id(self, query: str) -> Item:
-        """A link by its id or an unambiguous prefix of it."""
+        """A link by its id, an unambiguous prefix of it, or its URL as a browser shows it."""
         if query in self.by_id:
             return self.by_id[query]
-        q = query.lower()
+        q = query.strip().lower()
+        if not q:
+            raise LlmdiveError(
+                "no id given: name a link by its id, the start of its id, or its URL "
+                "(`llmdive list` shows every id)"
+            )
         if q in self.by_id:
             return self.by_id[q]
+        if looks_like_url(q):
+            found = self.by_url.get(url_key(query))
+            if found is None:
+                raise LlmdiveError(
+                    f"no link with the URL {query.strip()!r}; `llmdive search WORDS` finds "
+                    "links by their words, `llmdive add URL` adds one of your own"
+                )
+            return found
         matches = [i for i in self.by_id if i.startswith(q)]
         if len(matches) == 1:
             return self.by_id[matches[0]]
         if matches:
             shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
             raise LlmdiveError(f"id {query!r} is ambiguous: it starts {shown}")
+        from llmdive.search import suggest
+
+        ids = suggest(self.items, q) or _closest(q, self.by_id)
         raise LlmdiveError(
-            f"no link with id {query!r}{_suggest(_closest(q, self.by_id))}; "
-            "`llmdive list` shows every id"
+            f"no link with id {query!r}{_suggest(ids)}; `llmdive list` shows every id"
         )
 
     def resolve_ids(self, queries: Iterable[str]) -> list[Item]:

@@ -311,6 +311,12 @@ class Progress:
         """The entry for `key`, made if there is none yet, ready to be changed."""
         return self.get(key) or self._entries.setdefault(key, Entry())
 
+    def notes(self) -> dict[str, str]:
+        """Every note, by link id, without building the entries."""
+        found = {k: e.note for k, e in self._entries.items() if e.note}
+        found.update((k, n) for k, d in self._stored.items() if (n := d.get("note")))
+        return found
+
     @property
     def links(self) -> dict[str, Entry]:
         """Every entry, built from its stored form."""

@@ -125,3 +125,19 @@ def summarize(catalogue: Catalogue, states: States) -> Summary:
     ]
     summary.difficulties = {d: t for d, t in summary.difficulties.items() if t.links}
     return summary
+
+
+def select(
+    catalogue: Catalogue,
+    states: States,
+    within: tuple[Topic, ...] | None = None,
+    difficulties: Sequence[Difficulty] | None = None,
+    statuses: Sequence[Status] | None = None,
+) -> list[Item]:
+    """The links in guide order, below `within`, of these difficulties and statuses (if given)."""
+    items = catalogue.items_under(within) if within else catalogue.items
+    if difficulties:
+        items = [i for i in items if i.link.difficulty in difficulties]
+    if statuses:
+        items = [i for i in items if states.get(i.link.id, Status.UNREAD) in statuses]
+    return items

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from llmdive.personal import PersonalLink
     from llmdive.planner import NextPick, Summary, Tally
     from llmdive.progress import Change, HistoryRow
+    from llmdive.search import Hit
     from llmdive.undo import Undone
 
 # A part of a line: plain text, or (text, rich style), or (text, rich style, hyperlink URL).
@@ -1069,3 +1070,62 @@ def render_copies_merged(w: Writer, merged: Sequence[Any]) -> None:
         else:
             w.line(("✓ ", "green"), f"merged and removed {m.path.name}")
             render_merge_report(w, m.report)
+
+
+# ---------------------------------------------------------------- search and open
+
+MATCH_STYLE = "bold yellow"
+
+
+def _marked(pieces: Iterable[tuple[str, bool]], style: str = "", link: str = "") -> list[Part]:
+    """Pieces of a text, the matched ones in MATCH_STYLE (plain text shows no marks)."""
+    parts: list[Part] = []
+    for text, hit in pieces:
+        chosen = MATCH_STYLE if hit else style
+        parts.append((text, chosen, link) if link else (text, chosen))
+    return parts
+
+
+def render_search(
+    w: Writer,
+    hits: Sequence[Hit],
+    states: dict[str, Status],
+    notes: dict[str, str],
+    query: str,
+) -> None:
+    """Best match first: the link's row, then where it sits (and the note, if it matched)."""
+    from llmdive.search import highlight
+
+    if not hits:
+        w.line((f"No link matches {query!r}.", "dim"))
+        return
+    id_width = max(len(h.item.link.id) for h in hits)
+    indent = " " * (id_width + 6)
+    for hit in hits:
+        item, link = hit.item, hit.item.link
+        status = states.get(link.id, Status.UNREAD)
+        title = highlight(link.title, hit.matched)
+        w.line(
+            "  ",
+            status_mark(status),
+            " ",
+            (link.id.ljust(id_width), "cyan"),
+            "  ",
+            *badge(link.difficulty, w.styled),
+            " ",
+            (url_kind(link.url).ljust(8), "dim"),
+            *_marked(title, link=link.url if w.styled else ""),
+            *([(" (personal)", "magenta")] if link.personal else []),
+            *([] if w.styled else [f"  {link.url}"]),
+        )
+        w.line(indent, *_marked(highlight(section_path(item.path), hit.matched), "dim"))
+        if "url" in hit.fields and w.styled:
+            w.line(indent, *_marked(highlight(link.url, hit.matched), "dim"))
+        if "note" in hit.fields:
+            w.line(indent, ("note: ", "dim"), *_marked(highlight(notes[link.id], hit.matched)))
+
+
+def render_opened(w: Writer, item: Item) -> None:
+    """What `open` hands the browser: the title, then the whole URL on a line of its own."""
+    w.line((item.link.title, "bold"))
+    w.line(item.link.url)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 # Words dropped from generated link ids: they make ids longer without making them clearer.
 _STOPWORDS = frozenset(
@@ -151,6 +151,53 @@ def normalize_url(url: str) -> str:
         if k.lower() not in _TRACKING_KEYS and not k.lower().startswith(_TRACKING_PREFIXES)
     ]
     return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+# What a browser's address bar or a share button adds that does not change the page.
+_LOOKUP_NOISE = frozenset({*_TRACKING_KEYS, "feature", "igshid", "mibextid"})
+_YOUTUBE_HOSTS = frozenset({"youtube.com", "m.youtube.com", "music.youtube.com",
+                            "youtube-nocookie.com"})  # fmt: skip
+
+
+def url_key(url: str) -> str:
+    """What identifies a page for looking a link up by a URL pasted from a browser.
+
+    http or https, 'www.', a trailing slash, tracking parameters (utm_*, si, feature, ...)
+    and the fragment do not count; a YouTube video is its video id, however it is linked
+    (youtu.be/X, watch?v=X&t=42s, shorts/X, embed/X).
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return text
+    path = parts.path.rstrip("/")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if host == "youtu.be" and path.count("/") == 1:
+        return f"youtube:{path[1:]}"
+    if host in _YOUTUBE_HOSTS:
+        video = dict(query).get("v") if path == "/watch" else None
+        head, _, rest = path[1:].partition("/")
+        if video is None and head in ("shorts", "embed", "live", "v") and rest:
+            video = rest
+        if video:
+            return f"youtube:{video}"
+    kept = sorted(
+        (k, v)
+        for k, v in query
+        if k.lower() not in _LOOKUP_NOISE and not k.lower().startswith(_TRACKING_PREFIXES)
+    )
+    if host in ("x.com", "twitter.com", "mobile.twitter.com"):
+        kept = []  # a post is its path; ?s=20&t=... only say how it was shared
+    return f"{host}{unquote(path)}" + (f"?{urlencode(kept)}" if kept else "")
+
+
+def looks_like_url(text: str) -> bool:
+    """Ids are words and dashes: anything with a dot or a slash is taken for a URL."""
+    return "/" in text or "." in text
 
 
 _HOST_KINDS = {

@@ -1,0 +1,94 @@
+"""Finding and opening links: search, open."""
+
+# No `from __future__ import annotations`: Typer would eval every annotation on each start.
+from typing import Annotated
+
+import typer
+
+from llmdive.cli.app import IdArg, JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.errors import LlmdiveError
+from llmdive.vocab import Difficulty, Status
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[
+        str, typer.Argument(help="Words to look for; typos, case and accents do not matter.")
+    ],
+    section: SectionOpt = None,
+    difficulty: Annotated[
+        list[Difficulty] | None,
+        typer.Option(
+            "--difficulty",
+            "-d",
+            case_sensitive=False,
+            show_default=False,
+            help="Only this difficulty; repeat for several.",
+        ),
+    ] = None,
+    status: Annotated[
+        list[Status] | None,
+        typer.Option(
+            "--status",
+            case_sensitive=False,
+            show_default=False,
+            help="Only links with this reading status; repeat for several.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Find links by title, section, URL or your notes, best match first.
+
+    Example: llmdive search atention --status unread
+    """
+    from llmdive import render
+    from llmdive.planner import select
+    from llmdive.search import search as find
+
+    ws = workspace(ctx)
+    cat = ws.catalogue
+    items = select(cat, ws.states, cat.find_topic(section) if section else None,
+                   difficulty, status)  # fmt: skip
+    notes = ws.progress.notes()
+    hits = find(items, text, notes, cache_as=ws.guide_path)
+    emit(
+        json_out,
+        lambda: [
+            {
+                **h.item.to_json(),
+                "status": ws.states.get(h.item.link.id, Status.UNREAD).value,
+                "score": h.score,
+            }
+            for h in hits
+        ],  # fmt: skip
+        lambda w: render.render_search(w, hits, ws.states, notes, text),
+    )
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    link_id: IdArg,
+    start: Annotated[bool, typer.Option("--start", help="Also mark it as being read.")] = False,
+) -> None:
+    """Open a link in your web browser ($BROWSER is honoured) and print its URL.
+
+    Nothing is marked unless --start is given. Example: llmdive open lora --start
+    """
+    from llmdive import browser, progress, render
+
+    ws = workspace(ctx)
+    item = ws.catalogue.resolve_id(link_id)
+    url = browser.checked_url(item.link.url)
+    emit(False, list, lambda w: render.render_opened(w, item))
+    if not browser.open_url(url):
+        raise LlmdiveError(
+            "no web browser could be started (set $BROWSER to one); open the URL above by hand"
+            + ("; nothing was marked" if start else "")
+        )
+    if start:
+        changes = progress.update_progress(
+            ws.home, lambda p: progress.set_status(p, ws.catalogue, [item], Status.READING)
+        )
+        emit(False, list, lambda w: render.render_changes(w, changes))

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from llmdive.catalogue import Catalogue, parse_guide
+from llmdive.search import (
+    distance,
+    fold,
+    highlight,
+    match,
+    query_terms,
+    search,
+    suggest,
+    url_words,
+    words,
+)
+
+UMAR = [
+    "umar-jamil-attention",
+    "llama-explained",
+    "llama-2-scratch",
+    "umar-jamil-quantization",
+    "lora-explained",
+    "dpo-explained",
+    "rlhf-explained",
+]
+
+
+def ids(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [h.item.link.id for h in hits]
+
+
+def test_fold_drops_case_and_accents() -> None:
+    assert fold("Ünïcode Çafé ÉCOLE") == "unicode cafe ecole"
+    assert words("LLM.int8() — Straße, naïve") == ["llm", "int8", "strasse", "naive"]
+
+
+def test_url_words_are_host_names_and_path_words_without_tld_or_query() -> None:
+    assert url_words("https://www.aimon.ai/posts/deep-dive-into-agentic?utm=x#top") == [
+        "aimon", "posts", "deep", "dive", "into", "agentic"
+    ]  # fmt: skip
+    assert url_words("https://github.com/karpathy/llm.c/discussions/481") == [
+        "github", "karpathy", "llm", "c", "discussions", "481"
+    ]  # fmt: skip
+
+
+def test_query_terms_drop_stop_words_unless_nothing_else_is_left() -> None:
+    assert query_terms("The Illustrated  transformer, the") == ["illustrated", "transformer"]
+    assert query_terms("the") == ["the"]
+    assert query_terms("  ,; ") == []
+
+
+def test_distance_counts_insertions_deletions_replacements_and_swaps() -> None:
+    assert distance("atention", "attention", 2) == 1
+    assert distance("quantisation", "quantization", 2) == 1
+    assert distance("loar", "lora", 1) == 1  # two neighbours swapped: one edit
+    assert distance("kitten", "sitting", 3) == 3
+    assert distance("kitten", "sitting", 2) == 3  # over the limit: limit + 1
+    assert distance("same", "same", 1) == 0
+
+
+@given(st.text("abc", max_size=7), st.text("abc", max_size=7))
+def test_distance_is_symmetric_and_bounded_by_the_longer_word(a: str, b: str) -> None:
+    d = distance(a, b, 10)
+    assert d == distance(b, a, 10)
+    assert abs(len(a) - len(b)) <= d <= max(len(a), len(b))
+    assert (d == 0) == (a == b)
+
+
+def test_match_prefers_exact_then_prefix_then_close_then_inside() -> None:
+    assert match("lora", "lora") > match("quant", "quantization") > match("atention", "attention")
+    assert match("atention", "attention") > match("former", "transformer") > 0
+    # Short words are never fuzzy, long ones allow two edits, nothing further.
+    assert match("llm", "lim") == 0
+    assert match("quantisaton", "quantization") > 0
+    assert match("quantisatn", "quantization") == 0
+    # Numbers name things: gpt3 is not a typo of gpt2.
+    assert match("gpt3", "gpt2") == 0
+    assert match("4243", "4242") == 0
+
+
+def test_the_issue_examples_on_the_bundled_guide(catalogue: Catalogue) -> None:
+    assert ids(search(catalogue.items, "atention")) == ["umar-jamil-attention"]
+    assert ids(search(catalogue.items, "quantisation")) == ["umar-jamil-quantization"]
+    assert ids(search(catalogue.items, "umar")) == UMAR  # equal scores keep guide order
+    karpathy = search(catalogue.items, "karpathy")
+    # The tweet has the name in its title, the llm.c repo only in its URL: the tweet first.
+    assert ids(karpathy) == ["tweet-learn-ml-rt-karpathy", "reproducing-gpt-2-124m-llm-c"]
+    assert [h.fields for h in karpathy] == [("title",), ("url",)]
+    assert karpathy[0].score > karpathy[1].score
+
+
+def test_every_word_must_match_and_case_and_accents_do_not_count(catalogue: Catalogue) -> None:
+    assert ids(search(catalogue.items, "UMAR lóra")) == ["lora-explained"]
+    assert ids(search(catalogue.items, "umar lora nothing-like-this")) == []
+    assert search(catalogue.items, "") == []
+
+
+def test_section_names_and_url_words_are_searched(catalogue: Catalogue) -> None:
+    hits = search(catalogue.items, "sparse autoencoders")
+    assert ids(hits) == ["sparse-autoencoders-explained"]
+    # "Whisper Models" is a topic; the link's title says "Whisper Model".
+    assert ids(search(catalogue.items, "notta")) == ["whisper-model-explained"]
+    assert search(catalogue.items, "notta")[0].fields == ("url",)
+    assert ids(search(catalogue.items, "Audio")) == ["whisper-model-explained"]
+
+
+def test_notes_are_searched_and_weigh_more_than_a_url(catalogue: Catalogue) -> None:
+    notes = {"dpo-explained": "Compare with the karpathy lecture"}
+    hits = search(catalogue.items, "karpathy", notes)
+    assert ids(hits) == [
+        "tweet-learn-ml-rt-karpathy", "dpo-explained", "reproducing-gpt-2-124m-llm-c"
+    ]  # fmt: skip
+    assert hits[1].fields == ("note",)
+
+
+def test_search_within_a_selection_only(catalogue: Catalogue) -> None:
+    finetuning = catalogue.items_under(catalogue.find_topic("finetuning"))
+    assert ids(search(finetuning, "umar")) == UMAR[3:]
+
+
+def test_highlight_marks_the_words_that_matched(catalogue: Catalogue) -> None:
+    hit = search(catalogue.items, "atention")[0]
+    assert highlight(hit.item.link.title, hit.matched) == [
+        ("Umar Jamil: ", False),
+        ("Attention", True),
+    ]
+    assert highlight("Ça Attention!", {"attention", "ca"}) == [
+        ("Ça", True), (" ", False), ("Attention", True), ("!", False)
+    ]  # fmt: skip
+
+
+def test_non_ascii_titles_are_searched_folded(tmp_path: Path) -> None:
+    guide = parse_guide(
+        b"""version = 1
+[[sections]]
+slug = "s"
+title = "S\xc3\xa9ction"
+[[sections.links]]
+id = "cafe"
+title = "Le caf\xc3\xa9 na\xc3\xafve \xe2\x80\x94 notes"
+url = "https://example.org/caf%C3%A9-na%C3%AFve"
+[[sections.links]]
+id = "other"
+title = "Other"
+url = "https://example.org/other"
+""",
+        tmp_path / "g.toml",
+    )
+    items = Catalogue(guide).items
+    assert ids(search(items, "CAFE naive")) == ["cafe"]
+    assert ids(search(items, "section")) == ["cafe", "other"]
+
+
+def test_suggest_uses_ids_titles_and_urls(catalogue: Catalogue) -> None:
+    assert suggest(catalogue.items, "loar") == ["lora-explained"]
+    assert suggest(catalogue.items, "gpt2") == ["illustrated-gpt2"]
+    assert suggest(catalogue.items, "zzzzzz") == []
+
+
+def test_a_title_with_line_breaks_does_not_shift_the_others(catalogue: Catalogue) -> None:
+    items = catalogue.items
+    items[0].link.title = "Line one\nline two\u2028zebras"
+    try:
+        assert ids(search(items, "zebras")) == [items[0].link.id]
+        assert ids(search(items, "sparse")) == ["sparse-autoencoders-explained"]
+    finally:
+        items[0].link.title = "Jay Alamar - Illustrated Transformer"
