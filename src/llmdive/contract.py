@@ -71,6 +71,10 @@ class MarkedLink(Link):
     link_check: LinkCheck | None = Field(description="null when never checked at this URL")
 
 
+class SearchLink(MarkedLink):
+    score: float = Field(description="How well it matched, 0 to 1; results come best first")
+
+
 class NextPick(_Shape):
     section: str
     link: MarkedLink | None = Field(
@@ -312,6 +316,7 @@ class Error(_Shape):
 SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "link": (MarkedLink, ("show",)),
     "links": (list[MarkedLink], ("list",)),
+    "search": (list[SearchLink], ("search",)),
     "next": (list[NextPick], ("next",)),
     "toc": (list[TocNode], ("toc",)),
     "progress": (ProgressSummary, ("progress",)),

@@ -1092,6 +1092,7 @@ def render_search(
     states: dict[str, Status],
     notes: dict[str, str],
     query: str,
+    marks: Marks | None = None,
 ) -> None:
     """Best match first: the link's row, then where it sits (and the note, if it matched)."""
     from llmdive.search import highlight
@@ -1116,13 +1117,15 @@ def render_search(
             (url_kind(link.url).ljust(8), "dim"),
             *_marked(title, link=link.url if w.styled else ""),
             *([(" (personal)", "magenta")] if link.personal else []),
-            *([] if w.styled else [f"  {link.url}"]),
+            *([("  " + link.url, "dim")] if w.urls else []),
+            *check_mark(marks, link.id),
         )
         w.line(indent, *_marked(highlight(section_path(item.path), hit.matched), "dim"))
-        if "url" in hit.fields and w.styled:
+        if "url" in hit.fields and not w.urls:
             w.line(indent, *_marked(highlight(link.url, hit.matched), "dim"))
         if "note" in hit.fields:
             w.line(indent, ("note: ", "dim"), *_marked(highlight(notes[link.id], hit.matched)))
+    stale_hint(w, marks, (h.item.link.id for h in hits))
 
 
 def render_opened(w: Writer, item: Item) -> None:

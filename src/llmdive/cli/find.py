@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from llmdive.cli.app import IdArg, JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.cli.links import marks_of
 from llmdive.errors import LlmdiveError
 from llmdive.vocab import Difficulty, Status
 
@@ -42,7 +43,7 @@ def search(
 
     Example: llmdive search atention --status unread
     """
-    from llmdive import render
+    from llmdive import jsonout, render
     from llmdive.planner import select
     from llmdive.search import search as find
 
@@ -52,17 +53,15 @@ def search(
                    difficulty, status)  # fmt: skip
     notes = ws.progress.notes()
     hits = find(items, text, notes, cache_as=ws.guide_path)
+    marks = marks_of(ws)
+    links = jsonout.LinkJson.of(ws)
     emit(
         json_out,
         lambda: [
-            {
-                **h.item.to_json(),
-                "status": ws.states.get(h.item.link.id, Status.UNREAD).value,
-                "score": h.score,
-            }
+            links(h.item, link_check=jsonout.link_check_json(marks, h.item.link.id), score=h.score)
             for h in hits
-        ],  # fmt: skip
-        lambda w: render.render_search(w, hits, ws.states, notes, text),
+        ],
+        lambda w: render.render_search(w, hits, ws.states, notes, text, marks),
     )
 
 
