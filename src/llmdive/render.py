@@ -1100,31 +1100,27 @@ def render_search(
     if not hits:
         w.line((f"No link matches {query!r}.", "dim"))
         return
-    id_width = max(len(h.item.link.id) for h in hits)
-    indent = " " * (id_width + 6)
+    widths, gaps = _link_cols(w, [h.item for h in hits])
+    grid = Grid(w, [*widths, 8], [*gaps, 0], drops=[0, 0, 0, 1], lead=2, hang=6)
+    indent = 2 + widths[0] + gaps[0]  # under the id
     for hit in hits:
         item, link = hit.item, hit.item.link
         status = states.get(link.id, Status.UNREAD)
-        title = highlight(link.title, hit.matched)
-        w.line(
-            "  ",
-            status_mark(status),
-            " ",
-            (link.id.ljust(id_width), "cyan"),
-            "  ",
-            *badge(link.difficulty, w.styled),
-            " ",
-            (url_kind(link.url).ljust(8), "dim"),
-            *_marked(title, link=link.url if w.styled else ""),
-            *([(" (personal)", "magenta")] if link.personal else []),
-            *([("  " + link.url, "dim")] if w.urls else []),
-            *check_mark(marks, link.id),
-        )
-        w.line(indent, *_marked(highlight(section_path(item.path), hit.matched), "dim"))
+        title = _marked(highlight(link.title, hit.matched), link=link.url if w.styled else "")
+        grid.row(
+            [status_mark(status), (link.id, "cyan"), badge(link.difficulty, w.styled),
+             (url_kind(link.url), "dim")],
+            [*title, *([(" (personal)", "magenta")] if link.personal else []),
+             *check_mark(marks, link.id)],
+            link.url,
+        )  # fmt: skip
+        where = _marked(highlight(section_path(item.path), hit.matched), "dim")
+        w.text(*where, indent=indent)
         if "url" in hit.fields and not w.urls:
-            w.line(indent, *_marked(highlight(link.url, hit.matched), "dim"))
+            w.text(*_marked(highlight(link.url, hit.matched), "dim"), indent=indent)
         if "note" in hit.fields:
-            w.line(indent, ("note: ", "dim"), *_marked(highlight(notes[link.id], hit.matched)))
+            note = _marked(highlight(notes[link.id], hit.matched))
+            w.text(("note: ", "dim"), *note, indent=indent, hang=indent + 6)
     stale_hint(w, marks, (h.item.link.id for h in hits))
 
 
