@@ -181,3 +181,18 @@ def test_marks_need_ids_or_a_section(cli: Invoke, home: Path) -> None:
     result = cli("mark-read", "--section", "nosuch")
     assert result.exit_code == 1
     assert not (home / "progress.json").exists()
+
+
+def test_a_new_change_is_the_one_undone_even_after_events_from_a_clock_ahead(
+    catalogue: Catalogue,
+) -> None:
+    # dpo was marked on a machine whose clock runs years ahead, and merged in.
+    future = {"status": "read", "changed": "2099-01-01T00:00:00Z",
+              "events": [{"at": "2099-01-01T00:00:00Z", "status": "read"}]}  # fmt: skip
+    progress = Progress.from_dict({"version": 1, "links": {"dpo-explained": future}})
+    prog.set_status(progress, catalogue, catalogue.resolve_ids(["lora"]), Status.READ)
+    assert progress.links["lora-explained"].changed == "2099-01-01T00:00:00.000001Z"
+    done = undo.undo_last(progress, [])
+    assert done is not None and [r.id for r in done.restored] == ["lora-explained"]
+    assert (progress.status("lora-explained"), progress.status("dpo-explained")) == (
+        Status.UNREAD, Status.READ)  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -188,8 +189,8 @@ def commit_link(
     Call it holding progress.locked(home). `old` is the link as it was before an edit
     or a removal: a link from before link events gets the event that added it first.
     """
-    from llmdive.models import Event, at_key
-    from llmdive.progress import load_progress, save_record, settle, stamp_after
+    from llmdive.models import Event
+    from llmdive.progress import load_progress, new_stamp, save_record, settle
 
     progress = load_progress(home)
     key = changed.link.id
@@ -197,9 +198,9 @@ def commit_link(
     if old is not None and all(e.link is None for e in entry.events):
         entry.events.insert(0, Event(old.added, link=fields(old)))
         entry.events.sort(key=Event.order)
-    when = stamp_after([entry])
-    if stamp is not None and at_key(stamp) > at_key(when):
-        when = stamp
+    # An added link's event is at its `added` time, unless events already in the record
+    # are newer (a clock set back): a change is always the latest.
+    when = new_stamp(progress, datetime.fromisoformat(stamp) if stamp else None)
     entry.events.append(Event(when, link={} if removed else fields(changed)))
     entry.title, entry.url = changed.link.title, changed.link.url
     settle(entry)

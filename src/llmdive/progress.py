@@ -272,17 +272,17 @@ def backfill(entry: Entry) -> None:
         events.insert(0, Event(entry.noted or _EPOCH_AT, note=entry.note))
 
 
-def stamp_after(entries: Iterable[Entry], when: datetime | None = None) -> str:
-    """The time of a new change: now, but always after every event of the links it touches.
+def new_stamp(progress: Progress, when: datetime | None = None) -> str:
+    """The time of a new change: now, but always after every event already in the record.
 
-    A clock set back (or events merged from a machine whose clock runs ahead) must not
-    make a new change older than the ones it follows: the latest event wins.
+    A change is its time (`undo` takes back the latest), so a new one must be the latest
+    even when the clock was set back, or events merged from a machine whose clock runs
+    ahead are newer than this machine's now.
     """
     stamp = iso(when or now())
-    latest = max((at_key(e.at) for entry in entries for e in entry.events), default="")
+    latest = max((at_key(at) for _, at, _ in progress.event_marks()), default="")
     if latest and at_key(stamp) <= latest:
-        after = datetime.fromisoformat(latest + "+00:00") + timedelta(microseconds=1)
-        stamp = iso(after)
+        stamp = iso(datetime.fromisoformat(latest + "+00:00") + timedelta(microseconds=1))
     return stamp
 
 
@@ -316,8 +316,7 @@ def set_status(
         changes.append((item, Change(link.id, link.title, before, status)))
     moving = [item for item, change in changes if change.changed]
     if moving:
-        existing = [e for i in moving if (e := progress.get(i.link.id)) is not None]
-        stamp = stamp_after(existing, when)
+        stamp = new_stamp(progress, when)
         for item in moving:
             entry = progress.entry(item.link.id)
             backfill(entry)
@@ -335,7 +334,7 @@ def set_note(progress: Progress, item: Item, text: str, when: datetime | None = 
         return False
     entry = progress.entry(item.link.id)
     backfill(entry)
-    entry.events.append(Event(at=stamp_after([entry], when), note=text))
+    entry.events.append(Event(at=new_stamp(progress, when), note=text))
     entry.title, entry.url = item.link.title, item.link.url
     settle(entry)
     progress.dirty = True

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.models import Event, at_key
-from llmdive.progress import backfill, replay, settle, stamp_after
+from llmdive.progress import backfill, new_stamp, replay, settle
 
 if TYPE_CHECKING:
     from llmdive.models import Progress
@@ -71,7 +71,7 @@ def undo_last(
         return None
     change_at, events = found
     entries = {key: progress.entry(key) for key, _ in events}
-    stamp = stamp_after(entries.values(), when)
+    stamp = new_stamp(progress, when)
     restored: list[Restored] = []
     links = list(personal)
     personal_changed = False
