@@ -94,3 +94,107 @@ def test_a_usage_error_names_the_missing_option(cli: Invoke) -> None:
     result = cli("guide", "import")
     assert result.exit_code == 2
     assert "Missing argument 'README'" in result.stderr
+
+
+# ---------------------------------------------------------------- help
+
+
+def test_the_command_list_shows_every_summary_whole(cli: Invoke) -> None:
+    out = cli("--help", env={"COLUMNS": "80"}).stdout
+    assert "..." not in out.split("Commands:")[1]
+    joined = " ".join(out.split())
+    assert ("skip Skip links: `next` passes them over and progress leaves them out of the "
+            "totals.") in joined  # fmt: skip
+    guide = " ".join(cli("guide", "--help").stdout.split())
+    assert "update Follow the guide: import a newer README, keeping every id and all your " \
+        "progress." in guide  # fmt: skip
+
+
+def test_usage_lines_name_their_arguments(cli: Invoke) -> None:
+    def usage(*args: str) -> str:
+        return cli(*args, "--help").stdout.splitlines()[0]
+
+    assert usage("mark-read") == "Usage: llmdive mark-read [OPTIONS] [ID]..."
+    assert usage("note") == "Usage: llmdive note [OPTIONS] {ID} {TEXT}"
+    assert usage("add") == "Usage: llmdive add [OPTIONS] [URL]"
+    assert usage("guide", "import") == "Usage: llmdive guide import [OPTIONS] {README}"
+
+
+@pytest.mark.parametrize(
+    ("args", "choices"),
+    [(("guide", "export"), "<markdown|toml>"), (("progress", "export"), "<markdown|json|csv>")],
+)
+def test_closed_sets_are_listed_and_taken_in_any_case(
+    cli: Invoke, args: tuple[str, ...], choices: str
+) -> None:
+    assert f"--format {choices}" in cli(*args, "--help").stdout
+    upper = cli(*args, "--format", choices.strip("<>").split("|")[-1].upper())
+    assert upper.exit_code == 0, upper.output
+    wrong = cli(*args, "--format", "xml")
+    assert wrong.exit_code == 2
+    assert "'xml' is not one of" in wrong.stderr
+
+
+def test_add_says_which_option_is_missing(cli: Invoke) -> None:
+    result = cli("add", "https://example.net/post", "--title", "A post")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: missing --section: a link needs a URL, --title and --section (or use --export)\n"
+    )
+
+
+# ---------------------------------------------------------------- messages that tell the truth
+
+
+def test_a_topic_without_links_says_no_links_yet(cli: Invoke) -> None:
+    listed = cli("list", "--section", "tokenization")
+    assert listed.exit_code == 0
+    assert listed.stdout.startswith("No links yet under Tokenization: `llmdive add URL --section")
+    nxt = cli("next", "--section", "tokenization").stdout
+    assert nxt.splitlines()[0].endswith("no links yet")
+    assert "done" not in nxt
+
+
+def test_a_section_with_every_link_skipped_says_so(cli: Invoke) -> None:
+    assert cli("skip", "tweet").exit_code == 0
+    misc = cli("next", "--section", "misc").stdout.splitlines()[0]
+    assert misc.endswith("– all skipped")
+    assert cli("mark-read", "tweet").exit_code == 0
+    assert cli("next", "--section", "misc").stdout.splitlines()[0].endswith("✓ done")
+
+
+def test_note_messages_say_what_happened(cli: Invoke) -> None:
+    assert cli("note", "lora", "").stdout == "no note to remove: lora-explained\n"
+    assert cli("note", "lora", "first").stdout == "noted: lora-explained\n"
+    assert cli("note", "lora", "second").stdout == "note replaced: lora-explained\n"
+    assert cli("note", "lora", "").stdout == "note removed: lora-explained\n"
+    blank = cli("note", "lora", "   \n ")
+    assert blank.exit_code == 2
+    assert 'a note needs some text (an empty string, "", removes it)' in blank.stderr
+
+
+def test_a_progress_file_with_conflict_markers_is_an_unresolved_merge(
+    cli: Invoke, home: Path
+) -> None:
+    home.mkdir(parents=True)
+    text = (
+        '{\n  "links": {\n<<<<<<< HEAD\n    "lora-explained": {"status": "read"}\n=======\n'
+        '    "dpo-explained": {"status": "read"}\n>>>>>>> other\n  },\n  "version": 1\n}\n'
+    )
+    (home / "progress.json").write_text(text)
+    result = cli("progress")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"llmdive: error: {home / 'progress.json'}: an unresolved merge conflict (git's conflict "
+        "marker at line 3): resolve it (`llmdive progress merge` merges two records), then run "
+        "llmdive again; the file is untouched\n"
+    )
+    assert (home / "progress.json").read_text() == text
+
+
+def test_a_newer_format_does_not_assume_pip(cli: Invoke, home: Path) -> None:
+    home.mkdir(parents=True)
+    (home / "progress.json").write_text('{"version": 2, "links": {}}')
+    err = cli("history").stderr
+    assert "upgrade llmdive the way you installed it" in err
+    assert "pip" not in err

@@ -41,6 +41,14 @@ def _untouched(path: Path) -> str:
     return f"fix it, or move it aside to start afresh; llmdive has left {path.name} as it is"
 
 
+def _conflict_line(data: bytes) -> int | None:
+    """The line of the first git conflict marker (`<<<<<<< `) in `data`, if any."""
+    for number, line in enumerate(data.splitlines(), 1):
+        if line.startswith((b"<<<<<<<", b">>>>>>>")) or line.rstrip() == b"=======":
+            return number
+    return None
+
+
 def parse_progress(data: bytes, path: Path) -> Progress:
     """Progress from the bytes of progress.json; anything unexpected is an error, never a guess."""
     if not data.strip():
@@ -52,6 +60,13 @@ def parse_progress(data: bytes, path: Path) -> Progress:
     except UnicodeDecodeError:
         raise LlmdiveError(f"{path}: not UTF-8 text: {_untouched(path)}") from None
     except json.JSONDecodeError as exc:
+        conflict = _conflict_line(data)
+        if conflict:
+            raise LlmdiveError(
+                f"{path}: an unresolved merge conflict (git's conflict marker at line "
+                f"{conflict}): resolve it (`llmdive progress merge` merges two records), "
+                f"then run llmdive again; the file is untouched"
+            ) from None
         raise LlmdiveError(
             f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}; "
             f"truncated?): {_untouched(path)}"
@@ -60,7 +75,7 @@ def parse_progress(data: bytes, path: Path) -> Progress:
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         raise LlmdiveError(
             f"{path}: written by a newer llmdive (progress format {version}, this one reads "
-            f"{SCHEMA_VERSION}): upgrade llmdive (pip install -U llmdive); the file is untouched"
+            f"{SCHEMA_VERSION}): upgrade llmdive the way you installed it; the file is untouched"
         )
     from pydantic import ValidationError
 

@@ -71,7 +71,21 @@ def _quiet_pipe() -> None:
         pass  # not a real file (tests): nothing will be flushed to it at exit
 
 
-class _Group(TyperGroup):
+class Group(TyperGroup):
+    """A command group whose help lists every command's summary whole, wrapped, never cut."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class _Group(Group):
     """The root command: one way out for errors, help and closed pipes.
 
     An LlmdiveError from any command becomes one line per problem on stderr, exit 1;
@@ -162,6 +176,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 guide_app = typer.Typer(
+    cls=Group,
     help="The catalogue itself: import a README, update it, export it.",
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -289,12 +304,21 @@ def _title_text(value: str | None) -> str | None:
 NoteArg = Annotated[
     str,
     typer.Argument(
-        help="The note; an empty string removes it.", callback=_note_text, show_default=False
+        help="The note; an empty string removes it.",
+        callback=_note_text,
+        metavar="TEXT",
+        show_default=False,
     ),
 ]
 TitleOpt = Annotated[
     str | None,
-    typer.Option("--title", "-t", help="The link's title.", callback=_title_text),
+    typer.Option(
+        "--title",
+        "-t",
+        help="The link's title (needed to add a link).",
+        callback=_title_text,
+        metavar="TITLE",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts, nothing else.")]
 

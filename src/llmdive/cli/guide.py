@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -172,12 +173,23 @@ def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     emit(json_out, lambda: data, lambda w: render.render_status(w, data))
 
 
+class GuideFormat(StrEnum):
+    MARKDOWN = "markdown"
+    TOML = "toml"
+
+
 @guide_app.command("export")
 def guide_export(
     ctx: typer.Context,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="markdown (the guide's README format) or toml.")
-    ] = "markdown",
+        GuideFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="markdown (the guide's README format) or toml.",
+        ),
+    ] = GuideFormat.MARKDOWN,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", dir_okay=False, help="Write here instead of stdout."),
@@ -189,9 +201,7 @@ def guide_export(
     from llmdive.markdown import export_markdown
     from llmdive.storage import write_output
 
-    writers = {"markdown": export_markdown, "toml": dump_toml}
-    if fmt not in writers:
-        raise typer.BadParameter("choose markdown or toml", param_hint="--format")
+    writers = {GuideFormat.MARKDOWN: export_markdown, GuideFormat.TOML: dump_toml}
     text = writers[fmt](workspace(ctx).base_catalogue.guide)
     if output is None:
         render.emit_text(text)

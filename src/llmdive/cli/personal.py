@@ -12,7 +12,12 @@ from llmdive.vocab import Difficulty
 @app.command()
 def add(
     ctx: typer.Context,
-    url: Annotated[str | None, typer.Argument(help="The link's URL.", show_default=False)] = None,
+    url: Annotated[
+        str | None,
+        typer.Argument(
+            help="The link's URL (needed unless --export).", metavar="URL", show_default=False
+        ),
+    ] = None,
     title: TitleOpt = None,
     section: SectionOpt = None,
     difficulty: Annotated[
@@ -38,8 +43,15 @@ def add(
     if export:
         render.emit_text(personal.export_markdown(ws.catalogue))
         return
-    if not url or not title or not section:
-        raise typer.BadParameter("give URL, --title and --section (or --export)")
+    missing = [name for name, value in (("URL", url), ("--title", title),
+               ("--section", section)) if not value]  # fmt: skip
+    if missing:
+        from typer._click.exceptions import UsageError
+
+        raise UsageError(
+            f"missing {' and '.join(missing)}: a link needs a URL, --title and --section "
+            "(or use --export)"
+        )
     with progress.locked(ws.home):
         new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
                            ws.progress.keys(), iso(progress.now()))  # fmt: skip

@@ -2,14 +2,16 @@
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from llmdive.cli.app import JsonOpt, app, emit, workspace
+from llmdive.cli.app import Group, JsonOpt, app, emit, workspace
 
 progress_app = typer.Typer(
+    cls=Group,
     help="How far along you are; `progress export` shares your record.",
     invoke_without_command=True,
     rich_markup_mode=None,
@@ -38,18 +40,25 @@ def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     )
 
 
+class RecordFormat(StrEnum):
+    MARKDOWN = "markdown"
+    JSON = "json"
+    CSV = "csv"
+
+
 @progress_app.command("export")
 def progress_export(
     ctx: typer.Context,
     fmt: Annotated[
-        str,
+        RecordFormat,
         typer.Option(
             "--format",
             "-f",
+            case_sensitive=False,
             help="markdown (a checklist by section), json (the whole record, for "
             "`progress merge`) or csv (one row per link).",
         ),
-    ] = "markdown",
+    ] = RecordFormat.MARKDOWN,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", dir_okay=False, help="Write here instead of stdout."),
@@ -62,13 +71,11 @@ def progress_export(
     from llmdive import record, render
     from llmdive.personal import load_personal
 
-    if fmt not in record.FORMATS:
-        raise typer.BadParameter("choose markdown, json or csv", param_hint="--format")
     ws = workspace(ctx)
-    text = record.export(fmt, ws.catalogue, ws.progress, load_personal(ws.home))
+    text = record.export(fmt.value, ws.catalogue, ws.progress, load_personal(ws.home))
     if output is None:
         # Made safe like all output: JSON keeps its meaning (controls as \u escapes).
-        if fmt == "json":
+        if fmt is RecordFormat.JSON:
             sys.stdout.write(render.json_safe(text))
         else:
             render.emit_text(text)

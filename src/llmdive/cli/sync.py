@@ -19,6 +19,7 @@ def progress_merge(
         Path,
         typer.Argument(
             help="Another machine's progress.json, or a `progress export --format json` file.",
+            metavar="FILE",
             dir_okay=False,
             show_default=False,
         ),
