@@ -43,14 +43,13 @@ def add(
     if export:
         render.emit_text(personal.export_markdown(ws.catalogue))
         return
-    missing = [name for name, value in (("URL", url), ("--title", title),
-               ("--section", section)) if not value]  # fmt: skip
-    if missing:
+    if not (url and title and section):
         from typer._click.exceptions import UsageError
 
+        given = (("URL", url), ("--title", title), ("--section", section))
+        missing = " and ".join(name for name, value in given if not value)
         raise UsageError(
-            f"missing {' and '.join(missing)}: a link needs a URL, --title and --section "
-            "(or use --export)"
+            f"missing {missing}: a link needs a URL, --title and --section (or use --export)"
         )
     with progress.locked(ws.home):
         new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
