@@ -433,7 +433,7 @@ def test_guide_export_markdown_and_toml(cli: Invoke, tmp_path: Path) -> None:
     assert out.read_text() == md
     bad = cli("guide", "export", "--format", "pdf")
     assert bad.exit_code == 2
-    assert "choose markdown or toml" in bad.stderr
+    assert "'pdf' is not one of 'markdown', 'toml'" in bad.stderr
 
 
 def test_guide_import_keeps_the_ids_of_an_existing_output(cli: Invoke, tmp_path: Path) -> None:

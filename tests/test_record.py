@@ -191,4 +191,4 @@ def test_progress_export_never_overwrites_the_record(cli: Invoke, home: Path) ->
 def test_progress_export_refuses_an_unknown_format(cli: Invoke) -> None:
     result = cli("progress", "export", "--format", "pdf")
     assert result.exit_code == 2
-    assert "choose markdown, json or csv" in result.stderr
+    assert "'pdf' is not one of 'markdown', 'json', 'csv'" in result.stderr
