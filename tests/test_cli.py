@@ -129,7 +129,16 @@ def test_toc_shows_the_tree_with_empty_topics(cli: Invoke) -> None:
     tree = json.loads(ok(cli("toc", "--json")))
     assert [s["title"] for s in tree][:2] == ["Model Architecture", "Agentic LLMs"]
     assert tree[0]["links"] == 7 and tree[0]["topics"][0]["links"] == 3
-    assert tree[3] == {"slug": "datasets", "title": "Datasets", "links": 0, "read": 0, "topics": []}
+    assert tree[3] == {
+        "slug": "datasets",
+        "title": "Datasets",
+        "links": 0,
+        "read": 0,
+        "reading": 0,
+        "unread": 0,
+        "skipped": 0,
+        "topics": [],
+    }
 
 
 def test_show_one_link(cli: Invoke) -> None:

@@ -94,6 +94,31 @@ def test_progress_totals_add_up(catalogue: Catalogue) -> None:
     assert sum(d["total"] for d in data["difficulties"].values()) == len(catalogue.items)
 
 
+def test_toc_counts_add_up(catalogue: Catalogue) -> None:
+    states = {
+        "lora-explained": Status.READ,
+        "dpo-explained": Status.SKIPPED,
+        "rlhf-explained": Status.READING,
+    }
+    tree = jsonout.toc_json(catalogue, states)
+    fine = next(s for s in tree if s["slug"] == "finetuning")
+    assert {k: fine[k] for k in ("links", "read", "reading", "unread", "skipped")} == {
+        "links": 4,
+        "read": 1,
+        "reading": 1,
+        "unread": 1,
+        "skipped": 1,
+    }
+
+    def walk(nodes: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [m for n in nodes for m in (n, *walk(n["topics"]))]  # type: ignore[arg-type]
+
+    for node in walk(tree):
+        parts = [node[k] for k in ("read", "reading", "unread", "skipped")]
+        assert sum(parts) == node["links"]  # type: ignore[arg-type]
+    assert sum(s["links"] for s in tree) == len(catalogue.items)
+
+
 def test_a_change_says_what_changed() -> None:
     link = {"id": "x"}
     assert jsonout.change_json(link, "status", "unread", "read") == {

@@ -116,6 +116,10 @@ def test_nothing_is_written_outside_the_home(tmp_path: Path, via: str) -> None:
         ["progress", "export", "--format", "json"],
         ["history"],
         ["show", "lora"],
+        ["edit", "mine", "-t", "Mine, renamed"],
+        ["remove", "mine"],
+        ["undo"],
+        ["guide", "reset"],
         ["paths"],
     ]
     for args in commands:
@@ -142,5 +146,5 @@ def test_nothing_is_written_outside_the_home(tmp_path: Path, via: str) -> None:
     assert (files_under(user), files_under(cwd), files_under(tmp)) == ([], [], [])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "home", "tmp", "user"]
     written = files_under(home)
-    assert {"progress.json", "personal.json", "guide.toml"} <= set(written)
+    assert {"progress.json", "personal.json"} <= set(written)
     assert any(name.startswith("cache/") for name in written)

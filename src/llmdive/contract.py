@@ -105,10 +105,15 @@ class CheckedLink(Link):
 
 
 class TocNode(_Shape):
+    """A heading, with counts that add up: read + reading + unread + skipped == links."""
+
     slug: str
     title: str
     links: Count = Field(description="Links here and in every topic below")
     read: Count
+    reading: Count
+    unread: Count
+    skipped: Count
     topics: list[TocNode]
 
 

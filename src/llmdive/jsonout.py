@@ -148,12 +148,19 @@ def next_json(
 
 def toc_json(catalogue: Catalogue, states: dict[str, Status]) -> list[dict[str, Any]]:
     def node(topic: Topic) -> dict[str, Any]:
-        ids = [link.id for _, t in topic.walk() for link in t.links]
+        counts = dict.fromkeys(Status, 0)
+        for _, t in topic.walk():
+            for link in t.links:
+                counts[states.get(link.id, Status.UNREAD)] += 1
+        # Counts that add up: read + reading + unread + skipped == links.
         return {
             "slug": topic.slug,
             "title": topic.title,
-            "links": len(ids),
-            "read": sum(states.get(i) is Status.READ for i in ids),
+            "links": sum(counts.values()),
+            "read": counts[Status.READ],
+            "reading": counts[Status.READING],
+            "unread": counts[Status.UNREAD],
+            "skipped": counts[Status.SKIPPED],
             "topics": [node(t) for t in topic.topics],
         }
 
