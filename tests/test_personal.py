@@ -131,6 +131,14 @@ def test_undo_of_an_add_removes_the_link_and_keeps_the_add_in_history(
     assert ok(cli("undo")).startswith("Nothing to undo")
 
 
+def test_undo_json_of_an_add_shows_the_link_it_removed(cli: Invoke, home: Path) -> None:
+    ok(cli("add", URL, "-t", "Mine", "-s", "dpo", "-d", "easy"))
+    [change] = json.loads(ok(cli("undo", "--json")))["changes"]
+    assert (change["field"], change["before"], change["after"]) == ("link", "added", "removed")
+    assert (change["link"]["id"], change["link"]["title"], change["link"]["personal"]) == (
+        "mine", "Mine", True)  # fmt: skip
+
+
 def test_a_guide_link_cannot_be_removed_or_edited(cli: Invoke, home: Path) -> None:
     for args in (("remove", "lora"), ("edit", "lora", "-t", "Mine now")):
         result = cli(*args)

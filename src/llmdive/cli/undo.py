@@ -17,9 +17,12 @@ def undo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     from llmdive.workspace import Workspace
 
     ws = workspace(ctx)
-    before = ws.catalogue if json_out else None
+    if not json_out:
+        done = undo_last(ws.home)
+        emit(False, dict, lambda w: render.render_undone(w, done))
+        return
+    # A link the undo removes (a personal link's add taken back) is shown from before.
+    before = ws.catalogue
     done = undo_last(ws.home)
-    if json_out and before is not None:
-        after = Workspace(ws.guide_path, ws.home)  # what the undo left
-        data = jsonout.undo_json(jsonout.LinkJson.of(after), done, before)
-    emit(json_out, lambda: data, lambda w: render.render_undone(w, done))
+    after = Workspace(ws.guide_path, ws.home)
+    jsonout.emit_json(jsonout.undo_json(jsonout.LinkJson.of(after), done, before))
