@@ -192,3 +192,16 @@ def test_progress_export_refuses_an_unknown_format(cli: Invoke) -> None:
     result = cli("progress", "export", "--format", "pdf")
     assert result.exit_code == 2
     assert "'pdf' is not one of 'markdown', 'json', 'csv'" in result.stderr
+
+
+def test_a_removed_personal_link_leaves_the_export_and_undo_brings_it_back(cli: Invoke) -> None:
+    ok(cli("add", "https://example.com/mine", "-t", "Mine", "-s", "dpo"))
+    ok(cli("mark-read", "mine"))
+    ok(cli("remove", "mine"))
+    out = ok(cli("progress", "export"))
+    assert "Mine" not in out and "Not in the current guide" not in out
+    assert "mine," not in ok(cli("progress", "export", "-f", "csv"))
+    ok(cli("undo"))
+    out = ok(cli("progress", "export"))
+    assert "- [x] [Mine](https://example.com/mine) · read " in out
+    assert out.index("### DPO") < out.index("[Mine]") < out.index("### RLHF")

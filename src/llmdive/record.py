@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,18 +73,19 @@ def refuse_own_files(output: Path, home: Path) -> None:
 # ---------------------------------------------------------------- rows
 
 
+@dataclass(slots=True)
 class _Row:
     """One link of the record, with what the reader did with it."""
 
-    __slots__ = ("changed", "difficulty", "id", "note", "personal", "section", "status", "title",
-                 "url")  # fmt: skip
-
-    def __init__(self, key: str, title: str, url: str, section: list[str], difficulty: str,
-                 personal: bool, status: Status, changed: str | None,
-                 note: str | None) -> None:  # fmt: skip
-        self.id, self.title, self.url, self.section = key, title, url, section
-        self.difficulty, self.personal = difficulty, personal
-        self.status, self.changed, self.note = status, changed, note
+    id: str
+    title: str
+    url: str
+    section: list[str]
+    difficulty: str
+    personal: bool
+    status: Status
+    changed: str | None
+    note: str | None
 
 
 def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | None, _Row]]:
@@ -114,11 +116,7 @@ def _when(at: str) -> str:
 
 
 def _kept(entry: Entry) -> bool:
-    """An entry worth listing: it says something, and is not a personal link since removed."""
-    from llmdive.progress import replay
-
-    if replay(entry.events).link == {}:
-        return False
+    """A link no longer in the guide worth listing: the reader did something with it."""
     return entry.status is not Status.UNREAD or bool(entry.note)
 
 
