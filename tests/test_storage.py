@@ -19,7 +19,7 @@ from llmdive import storage
 from llmdive.errors import LlmdiveError
 from llmdive.progress import LOCK_FILE, locked
 
-from .conftest import subprocess_env
+from .conftest import Invoke, subprocess_env
 
 OLD = {"guide.toml": b"old guide\n", "guide-meta.json": b'{"old": 1}\n', "gone.txt": b"bye\n"}
 NEW: dict[str, bytes | None] = {
@@ -382,3 +382,149 @@ def test_an_error_about_the_lock_names_the_lock_file(home: Path) -> None:
     (home / LOCK_FILE).mkdir()  # something that cannot be a lock file
     with pytest.raises(LlmdiveError, match=f"cannot lock {home / LOCK_FILE}: "), locked(home):
         pass
+
+
+# ---------------------------------------------------------------- stress: kills and crowds
+
+
+def write_forever(home: Path, n: int) -> None:
+    """What the killed writer does: commit generation after generation of a.txt and b.txt."""
+    while True:
+        n += 1
+        big = (f"{n}\n" * 20000).encode()  # long enough to be killed while writing it
+        with locked(home):
+            storage.write_all({home / "a.txt": big, home / "b.txt": f"{n}\n".encode()})
+            storage.atomic_write(home / "c.txt", f"{n}\n")
+
+
+def generation(pair: dict[Path, bytes | None]) -> int:
+    a, b = pair.values()
+    assert a is not None and b is not None
+    first = a.split(b"\n", 1)[0]
+    assert a == (first + b"\n") * 20000, "a.txt is not one whole version"
+    assert b == first + b"\n", "a.txt and b.txt are from different commits"
+    return int(first)
+
+
+@pytest.mark.stress
+def test_a_hundred_and_twenty_sigkills_at_random_moments_lose_no_commit(home: Path) -> None:
+    """Fork a writer, read while it writes, SIGKILL it at a random moment; 120 times."""
+    import random
+    import signal
+
+    rng = random.Random(1)
+    storage.make_home(home)
+    (home / "a.txt").write_bytes(b"0\n" * 20000)
+    (home / "b.txt").write_bytes(b"0\n")
+    files = [home / "a.txt", home / "b.txt"]
+    last, reads = 0, 0
+    outcomes = {"no commit": 0, "commits": 0, "rolled forward": 0}
+    for _ in range(120):
+        pid = os.fork()
+        if pid == 0:  # the child never returns into pytest, whatever happens
+            try:
+                write_forever(home, last)
+            finally:
+                os._exit(1)
+        until = time.monotonic() + rng.uniform(0.0, 0.1)
+        while time.monotonic() < until:  # readers meanwhile see whole commits only
+            generation(storage.read_many(files))
+            reads += 1
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+        seen = generation(storage.read_many(files))
+        outcomes["rolled forward"] += (home / storage.JOURNAL).exists()
+        with locked(home):  # the next command: finishes or drops what the kill left
+            pass
+        now = generation({p: p.read_bytes() for p in files})
+        assert now == seen >= last
+        assert not (home / storage.JOURNAL).exists()
+        outcomes["commits" if now > last else "no commit"] += 1
+        last = now
+    assert reads > 0
+    # Killed at all sorts of moments: before a first commit, after some, in the middle of one.
+    assert all(outcomes.values()), outcomes
+
+
+CROWD = """
+import sys
+from pathlib import Path
+from llmdive import storage
+from llmdive.progress import locked
+home, me, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+for r in range(rounds):
+    with locked(home):
+        seen = storage.read_many([home / "tally.txt", home / "log.txt"])
+        tally = int(seen[home / "tally.txt"] or b"0")
+        log = seen[home / "log.txt"] or b""
+        assert log.count(b"\\n") == tally, "tally and log disagree"
+        storage.write_all({home / "tally.txt": str(tally + 1).encode(),
+                           home / "log.txt": log + f"{me}:{r}\\n".encode()})
+"""
+
+
+@pytest.mark.stress
+def test_fifty_concurrent_writers_over_several_rounds_lose_nothing(home: Path) -> None:
+    storage.make_home(home)
+    writers, rounds = 50, 3
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CROWD, str(home), f"w{i}", str(rounds)],
+            env=subprocess_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(writers)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err.decode()
+    log = (home / "log.txt").read_text().splitlines()
+    assert int((home / "tally.txt").read_text()) == len(log) == writers * rounds
+    assert sorted(log) == sorted(f"w{i}:{r}" for i in range(writers) for r in range(rounds))
+    assert leftovers(home) == []
+
+
+# ---------------------------------------------------------------- the same promises, from the CLI
+
+
+def test_marks_are_written_through_a_symlinked_progress_file(
+    cli: Invoke, home: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "dotfiles" / "llmdive-progress.json"
+    target.parent.mkdir()
+    storage.make_home(home)
+    (home / "progress.json").symlink_to(target)
+    result = cli("mark-read", "lora")
+    assert result.exit_code == 0, result.output
+    assert (home / "progress.json").is_symlink()
+    assert '"lora-explained"' in target.read_text()
+
+
+def test_a_read_only_progress_file_is_refused_with_a_clear_message(cli: Invoke, home: Path) -> None:
+    assert cli("mark-read", "lora").exit_code == 0
+    path = home / "progress.json"
+    before = path.read_bytes()
+    path.chmod(0o444)
+    result = cli("mark-read", "dpo")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"llmdive: error: {path} is read-only: ")
+    assert path.read_bytes() == before
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+def test_export_to_dev_stdout_and_to_an_unread_pipe(home: Path, tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "llmdive", "guide", "export", "--format", "toml", "-o"]
+    env = subprocess_env(LLMDIVE_HOME=str(home))
+    out = subprocess.run([*run, "/dev/stdout"], env=env, capture_output=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(b"# The LLM Deep Dive")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    refused = subprocess.run([*run, str(fifo)], env=env, capture_output=True, timeout=60)
+    assert refused.returncode == 1
+    assert (
+        refused.stderr
+        == f"llmdive: error: cannot write {fifo}: no process is reading this pipe\n".encode()
+    )

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -587,3 +588,63 @@ def test_a_personal_link_with_a_guide_links_id_is_reported_on_load(cli: Invoke, 
         f"llmdive: error: {path}: your link 'lora-explained' has the id of a guide link "
         "(in FineTuning › LoRA); give yours another id in that file (llmdive has changed neither)\n"
     )
+
+
+@pytest.mark.stress
+def test_an_update_killed_at_any_write_rename_or_fsync_leaves_one_whole_guide(
+    cli: Invoke, home: Path
+) -> None:
+    """SIGKILL a real `guide update` at each of its file steps in turn; a rerun recovers."""
+    import os
+    import signal
+
+    from llmdive.cli import main
+
+    ok(cli("guide", "update", "--from", str(V2)))
+    names = ("guide.toml", "guide-meta.json")
+    old = {name: (home / name).read_bytes() for name in names}
+    ok(cli("guide", "update", "--from", str(V3)))
+    new_toml = (home / "guide.toml").read_bytes()
+    outcomes = set()
+    for n in range(1, 200):
+        for name in names:
+            (home / name).write_bytes(old[name])
+        pid = os.fork()
+        if pid == 0:  # the child: llmdive itself, killed at its n-th file step
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.dup2(devnull, 2)
+                count = 0
+                for step in ("write", "fsync", "replace", "unlink"):
+                    real = getattr(os, step)
+
+                    def killing(*args: object, _real: Any = real, _n: int = n) -> object:
+                        nonlocal count
+                        count += 1
+                        if count == _n:
+                            os.kill(os.getpid(), signal.SIGKILL)
+                        return _real(*args)
+
+                    setattr(os, step, killing)
+                sys.argv = ["llmdive", "guide", "update", "--from", str(V3)]
+                main()
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        if not os.WIFSIGNALED(status):
+            break  # the update ran to its end: every step has been killed once
+        toml, meta = (storage.read_bytes(home / name) for name in names)
+        if toml == old["guide.toml"]:
+            assert meta == old["guide-meta.json"], f"killed at step {n}"
+            outcomes.add("old")
+        else:
+            assert toml == new_toml, f"killed at step {n}"
+            assert json.loads(meta)["source"] == str(V3), f"killed at step {n}"
+            outcomes.add("new")
+        ok(cli("mark-read", "lora"))  # the next command finishes or drops the commit
+        assert (home / "guide.toml").read_bytes() == toml
+        assert not (home / storage.JOURNAL).exists()
+    else:
+        pytest.fail("the update never finished")
+    assert outcomes == {"old", "new"}

@@ -27,7 +27,6 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
@@ -259,15 +258,8 @@ def _apply(folder: Path, entries: list[dict[str, str | None]]) -> None:
 
 def _pending(folder: Path) -> dict[str, str | None] | None:
     """The changes an unfinished commit in `folder` makes (path -> temp, None = deleted)."""
-    try:
-        data = (folder / JOURNAL).read_bytes()
-    except OSError:
-        return None
-    try:
-        doc = json.loads(data)
-        return {e["path"]: e["temp"] for e in doc["changes"]}
-    except (ValueError, KeyError, TypeError):
-        return None
+    data = _journal(folder)
+    return _parse_journal(data) if data is not None else None
 
 
 def recover(folder: Path, stale_after: float = STALE_TEMP_S) -> None:
@@ -337,37 +329,55 @@ def read_bytes(path: Path) -> bytes:
 def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
     """Several files of one folder as one commit left them (None: no such file).
 
-    Read like a seqlock: if any file was replaced while the others were read, or a
-    commit was under way, read them again, so that a concurrent `write_all` is seen
-    whole or not at all.
+    Read like a seqlock: the files are read again if a commit began, ended or replaced
+    any of them meanwhile, so that a concurrent `write_all` is seen whole or not at all.
     """
-    for _ in range(100):
-        if _pending(paths[0].parent) is not None:
-            return {p: _or_none(read_bytes, p) for p in paths}
+    folder = paths[0].parent
+    for _ in range(1000):
+        before = _journal(folder)
+        pending = _parse_journal(before) if before is not None else None
         seen: dict[Path, tuple[bytes | None, int | None]] = {}
         for path in paths:
+            temp = pending.get(_key(path), "") if pending is not None else ""
+            if temp is None:  # being deleted by the commit under way
+                seen[path] = (None, None)
+                continue
             try:
+                with open(temp or path, "rb") as f:
+                    seen[path] = (f.read(), None if temp else os.fstat(f.fileno()).st_ino)
+                    continue
+            except FileNotFoundError:
+                pass
+            try:  # the commit under way has already put this one in place
                 with open(path, "rb") as f:
                     seen[path] = (f.read(), os.fstat(f.fileno()).st_ino)
             except FileNotFoundError:
                 seen[path] = (None, None)
-        if _pending(paths[0].parent) is None and all(
-            _inode(p) == ino for p, (_, ino) in seen.items()
+        if _journal(folder) == before and (
+            pending is not None or all(_inode(p) == ino for p, (_, ino) in seen.items())
         ):
             return {p: data for p, (data, _) in seen.items()}
-    raise LlmdiveError(f"{paths[0].parent}: its files keep changing; try again")
+    raise LlmdiveError(f"{folder}: its files keep changing; try again")
+
+
+def _journal(folder: Path) -> bytes | None:
+    try:
+        return (folder / JOURNAL).read_bytes()
+    except OSError:
+        return None
+
+
+def _parse_journal(data: bytes) -> dict[str, str | None] | None:
+    try:
+        doc = json.loads(data)
+        return {e["path"]: e["temp"] for e in doc["changes"]}
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _inode(path: Path) -> int | None:
     try:
         return os.stat(path).st_ino
-    except FileNotFoundError:
-        return None
-
-
-def _or_none(read: Callable[[Path], bytes], path: Path) -> bytes | None:
-    try:
-        return read(path)
     except FileNotFoundError:
         return None
 
