@@ -454,7 +454,7 @@ from llmdive import storage
 from llmdive.progress import locked
 home, me, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for r in range(rounds):
-    with locked(home):
+    with locked(home, timeout=300):  # 50 processes queue for it on a busy machine
         seen = storage.read_many([home / "tally.txt", home / "log.txt"])
         tally = int(seen[home / "tally.txt"] or b"0")
         log = seen[home / "log.txt"] or b""

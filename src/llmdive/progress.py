@@ -169,7 +169,7 @@ LOCK_FILE = f"{PROGRESS_FILE}.lock"
 
 
 @contextmanager
-def locked(home: Path) -> Iterator[None]:
+def locked(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """Hold the lock on the llmdive home: every read-modify-write of its files takes it.
 
     Taking it first finishes any multi-file change a killed llmdive left half applied.
@@ -183,12 +183,12 @@ def locked(home: Path) -> Iterator[None]:
         make_home(home)
     except OSError as exc:
         raise LlmdiveError(f"cannot write in {home}: {exc.strerror or exc}") from exc
-    lock = FileLock(str(path), timeout=LOCK_TIMEOUT_S, mode=PRIVATE)
+    lock = FileLock(str(path), timeout=timeout, mode=PRIVATE)
     try:
         lock.acquire()
     except Timeout:
         raise LlmdiveError(
-            f"{path} is held by another llmdive for over {LOCK_TIMEOUT_S:.0f}s; try again"
+            f"{path} is held by another llmdive for over {timeout:.0f}s; try again"
         ) from None
     except OSError as exc:
         raise LlmdiveError(f"cannot lock {path}: {exc.strerror or exc}") from exc
