@@ -528,3 +528,20 @@ def test_export_to_dev_stdout_and_to_an_unread_pipe(home: Path, tmp_path: Path) 
         refused.stderr
         == f"llmdive: error: cannot write {fifo}: no process is reading this pipe\n".encode()
     )
+
+
+def test_a_lock_held_too_long_is_an_error_naming_the_lock_file(home: Path) -> None:
+    errors: list[str] = []
+
+    def second() -> None:
+        try:
+            with locked(home, timeout=0.2):
+                pass
+        except LlmdiveError as exc:
+            errors.append(str(exc))
+
+    with locked(home):
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        waiter.join(30)
+    assert errors == [f"{home / LOCK_FILE} is held by another llmdive for over 0.2s; try again"]

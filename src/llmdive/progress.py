@@ -188,7 +188,7 @@ def locked(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
         lock.acquire()
     except Timeout:
         raise LlmdiveError(
-            f"{path} is held by another llmdive for over {timeout:.0f}s; try again"
+            f"{path} is held by another llmdive for over {timeout:g}s; try again"
         ) from None
     except OSError as exc:
         raise LlmdiveError(f"cannot lock {path}: {exc.strerror or exc}") from exc
