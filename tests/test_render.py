@@ -210,15 +210,17 @@ def test_on_a_real_terminal_nothing_raw_arrives(home: Path) -> None:
     """Through a pseudo-terminal, as a person would run it (styled, hyperlinks)."""
     hostile_home(home)
     for args in (["list"], ["next"], ["show", "hostile-1"], ["history"], ["show", "\x1b]0;x\x07"]):
-        out = _run_in_pty(home, args)
+        out = run_in_pty(home, args)
         assert_inert(out, repr(args))
         assert "\x1b[" in out or "error" in out  # it really was styled (or the error)
 
 
-def _run_in_pty(home: Path, args: list[str]) -> str:
+def run_in_pty(home: Path, args: list[str], **extra: str) -> str:
+    """Output of `llmdive ARGS` run on a pseudo-terminal, as a person at a terminal sees it."""
     main, sub = pty.openpty()
     env = subprocess_env(LLMDIVE_HOME=str(home), COLUMNS="100", TERM="xterm-256color")
     env.pop("NO_COLOR", None)
+    env.update(extra)
     proc = subprocess.Popen(
         [sys.executable, "-m", "llmdive", *args],
         stdin=sub, stdout=sub, stderr=sub, env=env, close_fds=True,

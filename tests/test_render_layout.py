@@ -18,6 +18,7 @@ from llmdive.render import Grid, Writer, ago, cells, wrap
 
 from .conftest import FIXTURES, Invoke
 from .hostile import strip_ours
+from .test_render import run_in_pty
 
 WIDTHS = [40, 60, 80, 100, 120, 200]
 
@@ -283,3 +284,16 @@ def test_times_are_local_with_the_zone_where_it_matters(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_without_colour_on_a_terminal_the_layout_still_fits(
+    cli: Invoke, home: Path, width: int
+) -> None:
+    out = run_in_pty(home, ["next"], NO_COLOR="1", COLUMNS=str(width))
+    assert "\x1b" not in out
+    picks = [p["link"] for p in json.loads(cli("next", "--json").stdout) if p["link"]]
+    ids, urls = {p["id"] for p in picks}, {p["url"] for p in picks}
+    assert urls <= tokens(out)  # plain text: every URL printed, each whole
+    assert ids <= tokens(out)
+    assert_fits(out, width, ids | urls)

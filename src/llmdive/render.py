@@ -226,14 +226,16 @@ class Writer:
         return codes
 
     def line(self, *parts: Part) -> None:
+        # A no-break space is a layout hint (`wrap` keeps the words it joins together):
+        # it is written as a plain space.
         if not self.styled:
             text = "".join(p if isinstance(p, str) else p[0] for p in parts)
-            self.stream.write(safe(text).rstrip() + "\n")
+            self.stream.write(safe(text).rstrip().replace("\u00a0", " ") + "\n")
             return
         out: list[str] = []
         for part in parts:
             text, style, link = (part, "", "") if isinstance(part, str) else (*part, "")[:3]
-            text = safe(text)
+            text = safe(text).replace("\u00a0", " ")
             if style:
                 before, after = self._style(style)
                 text = f"{before}{text}{after}"
@@ -542,10 +544,11 @@ def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> No
         indent = 2 * (len(path) - 1)
         total, read = counts.get(id(topic), [0, 0])
         style = "bold" if len(path) == 1 else ""
+        # No-break spaces: a tally is wrapped as a whole, never split over two lines.
         if total:
-            tally: Part = (f"{read}/{total} read", "green" if read == total else "")
+            tally: Part = (f"{read}/{total}\u00a0read", "green" if read == total else "")
         else:
-            tally = ("no links yet: contribute one", "dim italic")
+            tally = ("no\u00a0links\u00a0yet:\u00a0contribute\u00a0one", "dim italic")
         w.text((topic.title, style), "  ", (f"[{topic.slug}]", "cyan"), "  ", tally,
                indent=indent, hang=indent + 4)  # fmt: skip
 
@@ -715,7 +718,9 @@ def history_words(row: HistoryRow) -> tuple[Part, str, str]:
     if row.status is not None:
         return status_mark(row.status), row.status.value, ""
     if row.note is not None:
-        return ("✎", "cyan"), "note", f"  {row.note}" if row.note else "  (removed)"
+        # A note of several lines stays on its row: each line break shown as ↵.
+        note = row.note.replace("\n", " ↵ ")
+        return ("✎", "cyan"), "note", f"  {note}" if note else "  (removed)"
     mark = {"added": "+", "removed": "-"}.get(row.link or "", "~")
     return (mark, "magenta"), row.link or "", "  (personal)"
 
@@ -734,6 +739,7 @@ def render_changes(w: Writer, changes: Iterable[Change]) -> None:
         [1, _widest(c.id for c in changes), max((sum(cells(_norm(p)[0]) for p in s) for s in steps),
                                                 default=0)],
         [1, 2, 2],
+        min_text=16,
         hang=4,
     )  # fmt: skip
     for c, step in zip(changes, steps, strict=True):
