@@ -46,6 +46,7 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("llmdive", appauthor=False))
 
 
+JOURNAL = ".llmdive-journal"  # an unfinished multi-file commit (storage.write_all)
 ACTIVE_GUIDE = "guide.toml"  # in the llmdive home, written by `guide update`
 
 
@@ -56,9 +57,11 @@ def guide_path(explicit: Path | None, home: Path) -> Path:
     env = os.environ.get(GUIDE_ENV)
     if env:
         return Path(env).expanduser()
-    from llmdive.storage import exists
-
     active = home / ACTIVE_GUIDE
+    if not os.path.exists(home / JOURNAL):
+        return active if active.is_file() else bundled_guide()
+    from llmdive.storage import exists  # a commit is under way: as it will leave the file
+
     return active if exists(active) else bundled_guide()
 
 

@@ -23,15 +23,14 @@ replaced; a file that exists keeps its mode, a new one is private to its owner (
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 import time
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
+from llmdive.paths import JOURNAL
 
-JOURNAL = ".llmdive-journal"
 _TMP_TAG = ".llmdive-"  # temp files are named .NAME.llmdive-RANDOM.tmp
 _TMP_SUFFIX = ".tmp"
 # A temp file this old, found under the home lock, was left by a killed writer. (Younger
@@ -211,6 +210,8 @@ def write_all(changes: dict[Path, bytes | None]) -> None:
             if data is not None:
                 tmp = _stage(real, path, data, _mode_for(real, path, PRIVATE), durable=True)
             staged.append({"path": _key(path), "real": _key(real), "temp": tmp})
+        import json
+
         doc = json.dumps({"version": 1, "changes": staged}).encode()
         journal_tmp = _stage(folder / JOURNAL, folder / JOURNAL, doc, PRIVATE, durable=True)
         os.replace(journal_tmp, folder / JOURNAL)  # the commit point
@@ -272,6 +273,8 @@ def recover(folder: Path, stale_after: float = STALE_TEMP_S) -> None:
     except OSError as exc:
         raise LlmdiveError(f"{journal}: cannot read: {exc.strerror or exc}") from exc
     if data is not None:
+        import json
+
         try:
             doc = json.loads(data)
             entries = [
@@ -368,6 +371,8 @@ def _journal(folder: Path) -> bytes | None:
 
 
 def _parse_journal(data: bytes) -> dict[str, str | None] | None:
+    import json
+
     try:
         doc = json.loads(data)
         return {e["path"]: e["temp"] for e in doc["changes"]}
