@@ -350,18 +350,24 @@ def test_check_links_classifies_every_endpoint_in_json(
 def test_check_links_human_output_and_section(
     cli: Invoke, served_guide: dict[str, str], server: LinkServer, tmp_path: Path
 ) -> None:
+    refused = refused_url()
     guide = write_guide(tmp_path / "two.toml", {
-        "Web": [("missing", server.base + "/missing", "easy"),
-                ("moved", server.base + "/moved", "easy")],
+        "Web": [("refused", refused, "easy"),
+                ("moved", server.base + "/moved", "easy"),
+                ("missing", server.base + "/missing", "easy")],
         "Other": [("fine", server.base + "/ok", "easy")],
     })  # fmt: skip
     env = {"LLMDIVE_GUIDE": str(guide)}
     result = bounded(lambda: cli("check-links", "--section", "web", env=env))
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert lines[0] == "Checked 2 link(s): 1 redirected, 1 dead."
-    assert lines[1] == f"  ✗ dead       missing  404 Not Found  {server.base}/missing"
-    assert lines[2] == f"  ↪ redirected moved    301 → {server.base}/ok  {server.base}/moved"
+    assert result.stdout.splitlines() == [  # what needs the reader most first
+        "Checked 3 link(s): 1 redirected, 1 dead, 1 unknown.",
+        f"  ✗ dead       missing  404 Not Found  {server.base}/missing",
+        f"  ↪ redirected moved    301 → {server.base}/ok  {server.base}/moved",
+        f"  ? unknown    refused  connection refused  {refused}",
+        "Dead links: `llmdive show ID` offers a Web Archive copy; `next` passes them over.",
+        "Unknown is not dead: rate limits, refusals and outages pass; check again later.",
+    ]
     assert server.hits[("HEAD", "/ok")] == 1  # through /moved only: "Other" was not checked
 
 

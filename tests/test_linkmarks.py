@@ -37,21 +37,33 @@ def test_results_are_kept_merged_and_read_back(home: Path) -> None:
 def test_a_result_applies_only_to_the_url_it_was_checked_at(home: Path) -> None:
     old = Outcome("a", "https://old.example/", Verdict.DEAD, 404, checked="2026-11-20T10:00:00Z")
     linkmarks.save_results(home, [old])
-    assert linkmarks.results_for(home, [("a", "https://old.example/")]) == ({"a": old}, "")
-    assert linkmarks.results_for(home, [("a", "https://new.example/")]) == ({}, "")
+    same = linkmarks.marks(home, [("a", "https://old.example/")])
+    assert (same.get("a"), same.dead, same.problem) == (old, {"a"}, "")
+    moved = linkmarks.marks(home, [("a", "https://new.example/")])
+    assert (moved.get("a"), moved.dead, moved.archives) == (None, set(), {})
 
 
 def test_a_damaged_results_file_is_a_warning_and_is_replaced_by_a_check(home: Path) -> None:
     home.mkdir()
     (home / "linkcheck.json").write_text('{"version": 1, "links": {"a": {"url": 3}}}')
-    marks, problem = linkmarks.results_for(home, [("a", "https://a.example/")])
-    assert marks == {}
-    assert problem.startswith(f"{home / 'linkcheck.json'}: not an llmdive link-check file")
+    marks = linkmarks.marks(home, [("a", "https://a.example/")])
+    assert (marks.get("a"), marks.dead) == (None, set())
+    assert marks.problem.startswith(f"{home / 'linkcheck.json'}: not an llmdive link-check file")
     with pytest.raises(LlmdiveError):
         linkmarks.read_results(home)
     fresh = Outcome("a", "https://a.example/", Verdict.OK, 200, checked="2026-11-27T10:00:00Z")
     linkmarks.save_results(home, [fresh])
     assert linkmarks.read_results(home) == {"a": fresh}
+
+
+def test_the_validated_results_are_cached_and_the_file_still_decides(home: Path) -> None:
+    dead = Outcome("a", "https://a.example/", Verdict.DEAD, 404, checked="2026-11-27T10:00:00Z")
+    linkmarks.save_results(home, [dead])
+    assert linkmarks.read_results(home) == {"a": dead}  # validated, then cached
+    text = (home / "linkcheck.json").read_text()
+    (home / "linkcheck.json").write_text(text.replace('"dead"', '"gone"'))
+    with pytest.raises(LlmdiveError, match="'gone' is not a valid Verdict"):
+        linkmarks.read_results(home)  # changed bytes: the cache is not used
 
 
 GOOD = {"url": "https://a.example/", "result": "dead", "checked": "2026-11-27T10:00:00Z"}

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from llmdive.catalogue import Catalogue
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llmdive import planner
+from llmdive.catalogue import Catalogue, Item
 from llmdive.planner import next_links, pick_next, summarize
 from llmdive.vocab import Difficulty, Status
 
@@ -73,3 +77,34 @@ def test_summary_leaves_skipped_links_out_of_totals(catalogue: Catalogue) -> Non
         Difficulty.HARD,
         Difficulty.UNRATED,
     ]
+
+
+def _naive(
+    items: list[Item], states: dict[str, Status], dead: set[str]
+) -> tuple[Item | None, list[Item]]:
+    """Pick again and again, setting each dead pick aside: what `next` promises."""
+    passed: list[Item] = []
+    while True:
+        item = planner.pick_next(items, states, {i.link.id for i in passed})
+        if item is None or item.link.id not in dead:
+            return item, passed
+        passed.append(item)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_dead_links_are_passed_over_as_picking_again_would(
+    data: st.DataObject,
+) -> None:
+    from llmdive.catalogue import load_catalogue
+    from llmdive.paths import bundled_guide
+
+    catalogue = load_catalogue(bundled_guide())
+    ids = [i.link.id for i in catalogue.items]
+    states = {i: data.draw(st.sampled_from(list(Status))) for i in ids}
+    dead = set(data.draw(st.lists(st.sampled_from(ids), unique=True)))
+    for pick in planner.next_links(catalogue, states, dead=dead):
+        items = catalogue.items_under(pick.path)
+        item, passed = _naive(items, states, dead)
+        assert pick.item is item
+        assert list(pick.passed) == passed

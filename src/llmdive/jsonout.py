@@ -307,7 +307,7 @@ def error_json(lines: Sequence[str]) -> dict[str, Any]:
 
 def link_check_json(marks: Marks, link_id: str) -> dict[str, Any] | None:
     """The kept check of a link, as list, show and next add it (`link_check`); null if none."""
-    outcome = marks.results.get(link_id)
+    outcome = marks.get(link_id)
     if outcome is None:
         return None
     return {

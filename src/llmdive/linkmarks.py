@@ -115,8 +115,9 @@ def checks_file(home: Path) -> Path:
     return home / CHECKS_FILE
 
 
-def read_results(home: Path) -> dict[str, Outcome]:
-    """The last check of each link, by id; nothing when links were never checked."""
+def _entries(home: Path) -> dict[str, dict[str, Any]]:
+    """The stored entries by id, validated; from the cache when the file's bytes match."""
+    from llmdive import cache
     from llmdive.storage import read_bytes
 
     path = checks_file(home)
@@ -126,6 +127,10 @@ def read_results(home: Path) -> dict[str, Outcome]:
         return {}
     except OSError as exc:
         raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    key = cache.digest(data)
+    record = cache.read("linkcheck", path, key)
+    if record is not None and isinstance(record.get("links"), dict):
+        return record["links"]  # type: ignore[no-any-return]
     try:
         raw = json.loads(data)
         if not isinstance(raw, dict) or raw.get("version") != 1:
@@ -133,20 +138,35 @@ def read_results(home: Path) -> dict[str, Outcome]:
         links = raw["links"]
         if not isinstance(links, dict):
             raise ValueError("links must be an object")
-        out = {}
-        for key, entry in links.items():
+        for link_id, entry in links.items():
             if not isinstance(entry, dict):
-                raise ValueError(f"links.{key} is not an object")
+                raise ValueError(f"links.{link_id} is not an object")
             try:
-                out[key] = Outcome.from_json({**entry, "id": key})
+                Outcome.from_json({**entry, "id": link_id})
             except ValueError as exc:
-                raise ValueError(f"links.{key}: {exc}") from None
-        return out
+                raise ValueError(f"links.{link_id}: {exc}") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LlmdiveError(
             f"{path}: not an llmdive link-check file ({exc}); `llmdive check-links` "
             "replaces it with fresh results"
         ) from None
+    cache.write("linkcheck", path, key, {"links": links})
+    return links
+
+
+_VERDICT = {v.value: v for v in Verdict}
+
+
+def _outcome(link_id: str, d: dict[str, Any]) -> Outcome:
+    """An Outcome from a validated entry (no checks: 10,000 are built for `list --json`)."""
+    return Outcome(link_id, d["url"], _VERDICT[d["result"]], d.get("status_code"),
+                   d.get("final_url"), d.get("permanent", False), d.get("detail", ""),
+                   d["checked"], d.get("redirects", []), d.get("attempts", 1))  # fmt: skip
+
+
+def read_results(home: Path) -> dict[str, Outcome]:
+    """The last check of each link, by id; nothing when links were never checked."""
+    return {link_id: _outcome(link_id, d) for link_id, d in _entries(home).items()}
 
 
 def save_results(home: Path, outcomes: Iterable[Outcome]) -> None:
@@ -167,20 +187,6 @@ def save_results(home: Path, outcomes: Iterable[Outcome]) -> None:
             links[key] = entry
         text = json.dumps({"version": 1, "links": links}, indent=2, ensure_ascii=False)
         atomic_write(checks_file(home), text + "\n")
-
-
-def results_for(home: Path, links: Iterable[tuple[str, str]]) -> tuple[dict[str, Outcome], str]:
-    """The kept result of each (id, url) that was checked at that URL, and a problem if any.
-
-    For the browsing commands: a damaged results file is a warning, never a failure.
-    """
-    try:
-        kept = read_results(home)
-    except LlmdiveError as exc:
-        return {}, str(exc)
-    if not kept:
-        return {}, ""
-    return {i: kept[i] for i, url in links if i in kept and kept[i].url == url}, ""
 
 
 # ---------------------------------------------------------------- the Web Archive
@@ -229,27 +235,58 @@ def _first_seen_records(home: Path) -> tuple[dict[str, str], list[dict[str, Any]
     return added, updates
 
 
-@dataclass
 class Marks:
-    """What the browsing commands show of the kept checks: a result per link checked at
-    its current URL, a Web Archive link for each dead one, and a problem to warn about."""
+    """What the browsing commands show of the kept checks: the result of each link checked
+    at its current URL, a Web Archive link for each dead one, and a problem to warn about.
 
-    results: dict[str, Outcome] = field(default_factory=dict)
-    archives: dict[str, str] = field(default_factory=dict)
-    problem: str = ""
+    Results are built only when asked for: `next` at 10,000 links needs a few.
+    """
+
+    def __init__(
+        self,
+        entries: dict[str, dict[str, Any]] | None = None,
+        archives: dict[str, str] | None = None,
+        problem: str = "",
+    ) -> None:
+        self._entries = entries or {}
+        self._built: dict[str, Outcome] = {}
+        self.archives = archives or {}
+        self.problem = problem
+
+    def get(self, link_id: str) -> Outcome | None:
+        """The kept result of a link, or None when it was never checked at its URL."""
+        outcome = self._built.get(link_id)
+        if outcome is None and link_id in self._entries:
+            outcome = self._built[link_id] = _outcome(link_id, self._entries[link_id])
+        return outcome
+
+    def result(self, link_id: str) -> str | None:
+        """ "ok", "redirected", "dead" or "unknown" (None if never checked), cheaply."""
+        entry = self._entries.get(link_id)
+        return entry["result"] if entry is not None else None
 
     @property
     def dead(self) -> set[str]:
-        return {i for i, o in self.results.items() if o.result is Verdict.DEAD}
+        return {i for i, d in self._entries.items() if d["result"] == "dead"}
 
 
 def marks(home: Path, links: Iterable[tuple[str, str]]) -> Marks:
-    """The Marks of these (id, url) pairs; reads only linkcheck.json unless a link is dead."""
-    results, problem = results_for(home, links)
-    out = Marks(results, {}, problem)
-    dead = [o for o in results.values() if o.result is Verdict.DEAD]
+    """The Marks of these (id, url) pairs; a damaged results file is a problem, not an error.
+
+    Reads only linkcheck.json (through the cache), and the dates of links when one is dead.
+    """
+    try:
+        kept = _entries(home)
+    except LlmdiveError as exc:
+        return Marks(problem=str(exc))
+    if not kept:
+        return Marks()
+    entries = {i: kept[i] for i, url in links if i in kept and kept[i]["url"] == url}
+    out = Marks(entries)
+    dead = out.dead
     if dead:
         added, updates = _first_seen_records(home)
-        for o in dead:
-            out.archives[o.id] = archive_url(o.url, first_seen(o.id, added.get(o.id), updates))
+        for i in dead:
+            seen = first_seen(i, added.get(i), updates)
+            out.archives[i] = archive_url(entries[i]["url"], seen)
     return out

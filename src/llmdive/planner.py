@@ -46,13 +46,27 @@ class NextPick:
 def _pick(
     path: tuple[Topic, ...], items: Sequence[Item], states: States, dead: Collection[str]
 ) -> NextPick:
-    """The pick of `items`, passing over dead links (each one passed is kept, in order)."""
-    passed: list[Item] = []
-    while True:
-        item = pick_next(items, states, {i.link.id for i in passed})
-        if item is None or item.link.id not in dead:
-            return NextPick(path, item, tuple(passed))
-        passed.append(item)
+    """The pick of `items`, passing over dead links; those passed are the dead ones that
+    pick_next would have offered first, in the order it would have offered them."""
+    if not dead:
+        return NextPick(path, pick_next(items, states))
+    item = pick_next(items, states, dead)
+
+    def rank(i: int, candidate: Item) -> tuple[int, int, int]:
+        if states.get(candidate.link.id, Status.UNREAD) is Status.READING:
+            return (0, 0, i)
+        return (1, candidate.link.difficulty.rank, i)
+
+    limit = None
+    passed = []
+    for i, candidate in enumerate(items):
+        if candidate is item:
+            limit = rank(i, candidate)
+        status = states.get(candidate.link.id, Status.UNREAD)
+        if candidate.link.id in dead and status in (Status.UNREAD, Status.READING):
+            passed.append((rank(i, candidate), candidate))
+    ahead = sorted((p for p in passed if limit is None or p[0] < limit), key=lambda p: p[0])
+    return NextPick(path, item, tuple(c for _, c in ahead))
 
 
 def next_links(

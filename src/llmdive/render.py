@@ -907,9 +907,10 @@ CHECK_LABEL = {
 
 def check_mark(marks: Marks | None, link_id: str) -> list[Part]:
     """What a line of list or next adds for a link last found dead or redirected."""
-    outcome = marks.results.get(link_id) if marks else None
-    if outcome is None or outcome.result.value not in ("dead", "redirected"):
+    if marks is None or marks.result(link_id) not in ("dead", "redirected"):
         return []
+    outcome = marks.get(link_id)
+    assert outcome is not None
     stale = ", stale" if outcome.is_stale() else ""
     return [(f"  [{outcome.result.value}{stale}]", CHECK_LABEL[outcome.result.value][1])]
 
@@ -918,16 +919,19 @@ def stale_hint(w: Writer, marks: Marks | None, ids: Iterable[str]) -> None:
     """One closing line when a mark shown comes from a check more than a week old."""
     if marks is None:
         return
-    shown = [marks.results[i] for i in ids if check_mark(marks, i)]
-    if any(o.is_stale() for o in shown):
-        w.line()
-        w.line(("stale: last checked more than a week ago; `llmdive check-links` checks again",
-                "dim"))  # fmt: skip
+    for i in ids:
+        if marks.result(i) in ("dead", "redirected"):
+            outcome = marks.get(i)
+            if outcome is not None and outcome.is_stale():
+                w.line()
+                w.line(("stale: last checked more than a week ago; `llmdive check-links` "
+                        "checks again", "dim"))  # fmt: skip
+                return
 
 
 def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
     """show's lines for a link's last check, with the Web Archive for a dead link."""
-    outcome = marks.results.get(link_id) if marks else None
+    outcome = marks.get(link_id) if marks else None
     if marks is None or outcome is None:
         return
     label, style = CHECK_LABEL[outcome.result.value]
@@ -961,7 +965,8 @@ def render_checks(w: Writer, items: Sequence[Item], outcomes: Sequence[Outcome])
     by_id = {o.id: o for o in outcomes}
     rows = [(item, by_id[item.link.id]) for item in items if item.link.id in by_id]
     rows = [(i, o) for i, o in rows if o.result.value != "ok"]
-    rows.sort(key=lambda row: list(CHECK_LABEL).index(row[1].result.value), reverse=True)
+    order = {"dead": 0, "redirected": 1, "unknown": 2}  # what needs the reader most first
+    rows.sort(key=lambda row: order[row[1].result.value])
     id_width = max((len(i.link.id) for i, _ in rows), default=0)
     for item, o in rows:
         label, style = CHECK_LABEL[o.result.value]
