@@ -197,15 +197,15 @@ def test_entries_no_longer_in_the_guide_are_kept_and_reported(
     [
         (b"", "the file is empty, so it holds no progress"),
         (b'{"version": 1, "links": {"a": {"status": "re', "not valid JSON (Unterminated string"),
-        (b"\xff\xfe not text", "not UTF-8 text"),
+        (b"\xff\xfe not text", "not UTF-8 text (byte 0)"),
         (b"[1, 2, 3]", "not an llmdive progress file: top level: Input should be"),
         (
             b'{"version": 1, "links": {"a": {"status": "done"}}}',
-            "not an llmdive progress file: links.a.status: Input should be",
+            "not an llmdive progress file: links.a.status: must be one of 'unread', 'reading'",
         ),
         (
             b'{"version": 1, "links": {}, "extra": true}',
-            "not an llmdive progress file: extra: Extra inputs are not permitted",
+            "not an llmdive progress file: extra: unknown key (a typo?)",
         ),
         (b'{"version": 2, "links": {}}', "written by a newer llmdive (progress format 2"),
     ],

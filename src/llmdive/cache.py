@@ -22,7 +22,7 @@ from llmdive import __version__
 from llmdive.errors import LlmdiveError
 from llmdive.paths import cache_dir
 
-_FORMAT = 3
+_FORMAT = 4
 
 
 def digest(data: bytes) -> str:
@@ -40,11 +40,30 @@ def _key(data_digest: str) -> tuple[int, str, str]:
     return (_FORMAT, __version__, data_digest)
 
 
+_MAGIC = b"llmdive-cache\n"
+_HEAD = len(_MAGIC) + 32
+
+
 def read(kind: str, path: Path, data_digest: str) -> dict[str, Any] | None:
-    """The record cached for exactly these bytes of `path`, or None."""
+    """The record cached for exactly these bytes of `path`, or None.
+
+    A cache file starts with a checksum of the rest, checked before anything is
+    unmarshalled: a file cut short, damaged or written by something else is never read
+    as a record (marshal would trust a length in it and could allocate gigabytes).
+    """
     try:
-        record = marshal.loads(_file(kind, path).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        blob = _file(kind, path).read_bytes()
+    except OSError:
+        return None
+    payload = blob[_HEAD:]
+    if (
+        blob[: len(_MAGIC)] != _MAGIC
+        or blob[len(_MAGIC) : _HEAD].rstrip() != digest(payload).encode()
+    ):
+        return None
+    try:
+        record = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
         return None
     if not isinstance(record, dict) or record.get("key") != _key(data_digest):
         return None
@@ -56,6 +75,10 @@ def write(kind: str, path: Path, data_digest: str, value: dict[str, Any]) -> Non
     """Store `value` for these bytes; a cache that cannot be written only costs speed."""
     from llmdive.storage import atomic_write
 
-    blob = marshal.dumps({"key": _key(data_digest), "value": value})
+    try:
+        payload = marshal.dumps({"key": _key(data_digest), "value": value})
+    except ValueError:  # nested beyond what marshal takes: only costs speed
+        return
+    head = _MAGIC + digest(payload).encode().ljust(32)
     with contextlib.suppress(LlmdiveError):
-        atomic_write(_file(kind, path), blob, durable=False)
+        atomic_write(_file(kind, path), head + payload, durable=False)

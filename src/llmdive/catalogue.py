@@ -75,10 +75,17 @@ def parse_guide(data: bytes, path: Path) -> Guide:
         raise LlmdiveError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise LlmdiveError(f"{path}: not valid TOML: {exc}") from exc
+    except ValueError as exc:  # an integer of thousands of digits
+        raise LlmdiveError(f"{path}: not usable TOML: {str(exc)[:100]}") from None
+    except RecursionError:
+        raise LlmdiveError(f"{path}: not usable TOML: nested too deeply") from None
     guide = Guide.from_dict(validate_guide(raw, path))
     problems = consistency_problems(guide)
     if problems:
-        raise LlmdiveError("\n".join(f"{path}: {p}" for p in problems))
+        lines = [f"{path}: {p}" for p in problems[:20]]
+        if len(problems) > 20:
+            lines.append(f"{path}: and {len(problems) - 20} more problems")
+        raise LlmdiveError("\n".join(lines))
     return guide
 
 

@@ -75,20 +75,15 @@ def load_personal(home: Path) -> list[PersonalLink]:
 def _validate(data: bytes, path: Path) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from llmdive.schema import PersonalSchema
+    from llmdive.schema import PersonalSchema, first_problem, load_json
 
     untouched = "fix it or move it aside; llmdive has left it as it is"
-    try:
-        raw = json.loads(data)
-    except ValueError as exc:
-        raise LlmdiveError(f"{path}: not valid JSON ({exc}): {untouched}") from None
+    raw = load_json(data, path, untouched)
     try:
         return PersonalSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
-        first = exc.errors()[0]
-        place = ".".join(str(p) for p in first["loc"]) or "top level"
         raise LlmdiveError(
-            f"{path}: not an llmdive personal-links file: {place}: {first['msg']}: {untouched}"
+            f"{path}: not an llmdive personal-links file: {first_problem(raw, exc)}: {untouched}"
         ) from None
 
 

@@ -55,11 +55,11 @@ def parse_progress(data: bytes, path: Path) -> Progress:
         raise LlmdiveError(
             f"{path}: the file is empty, so it holds no progress: {_untouched(path)}"
         )
+    from llmdive.schema import first_problem, load_json, validate_progress
+
     try:
-        raw = json.loads(data)
-    except UnicodeDecodeError:
-        raise LlmdiveError(f"{path}: not UTF-8 text: {_untouched(path)}") from None
-    except json.JSONDecodeError as exc:
+        raw = load_json(data, path, _untouched(path))
+    except LlmdiveError:
         conflict = _conflict_line(data)
         if conflict:
             raise LlmdiveError(
@@ -67,29 +67,21 @@ def parse_progress(data: bytes, path: Path) -> Progress:
                 f"{conflict}): resolve it (`llmdive progress merge` merges two records), "
                 f"then run llmdive again; the file is untouched"
             ) from None
-        raise LlmdiveError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}; "
-            f"truncated?): {_untouched(path)}"
-        ) from None
+        raise
     version = raw.get("version") if isinstance(raw, dict) else None
-    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+    # A format a later llmdive could plausibly have written; any other number is just wrong.
+    if isinstance(version, int) and not isinstance(version, bool) and 1 < version < 1000:
         raise LlmdiveError(
             f"{path}: written by a newer llmdive (progress format {version}, this one reads "
             f"{SCHEMA_VERSION}): upgrade llmdive the way you installed it; the file is untouched"
         )
     from pydantic import ValidationError
 
-    from llmdive.schema import validate_progress
-
     try:
         return Progress.from_dict(validate_progress(raw))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        place = ".".join(str(p) for p in first["loc"]) or "top level"
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
         raise LlmdiveError(
-            f"{path}: not an llmdive progress file: {place}: {first['msg']}{more}: "
-            f"{_untouched(path)}"
+            f"{path}: not an llmdive progress file: {first_problem(raw, exc)}: {_untouched(path)}"
         ) from None
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -67,7 +68,14 @@ def _utc(value: str) -> str:
         raise ValueError(f"{shorten(value)!r} is out of range") from None
 
 
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # JSON's true is not the number 1
+        raise ValueError("Input should be 1")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_unicode)]
+Version = Annotated[Literal[1], BeforeValidator(_not_bool)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_SLUG_CHARS)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
                   AfterValidator(_unicode)]  # fmt: skip
@@ -98,7 +106,7 @@ class TopicSchema(_Strict):
 
 
 class GuideSchema(_Strict):
-    version: Literal[1] = 1
+    version: Version = 1
     title: Text = "The LLM Deep Dive"
     sections: list[TopicSchema] = Field(default_factory=list)
 
@@ -145,8 +153,57 @@ class EntrySchema(_Strict):
 
 
 class ProgressSchema(_Strict):
-    version: Literal[1] = 1
+    version: Version = 1
     links: dict[Key, EntrySchema] = Field(default_factory=dict)
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # The standard library keeps the last of two equal keys: a merge gone wrong would
+    # then lose an entry without a word when the file is next written.
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(f"the key {shorten(key, 40)!r} appears twice in one object")
+            seen.add(key)
+    return out
+
+
+def load_json(data: bytes, path: Path, untouched: str) -> Any:
+    """JSON from a file llmdive keeps; any problem is one line naming the file and the place.
+
+    `untouched` ends the message: what to do, and that the file was left as it is.
+    """
+    import json
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LlmdiveError(f"{path}: not UTF-8 text (byte {exc.start}): {untouched}") from None
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        conflict = next(
+            (n for n, line in enumerate(text.split("\n"), 1) if line.startswith("<<<<<<< ")), 0
+        )
+        if conflict:
+            problem = f"an unresolved merge conflict (git's <<<<<<< marker at line {conflict})"
+        else:
+            problem = (
+                f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}; truncated?)"
+            )
+    except _Duplicate as exc:
+        problem = f"not usable JSON: {exc}"
+    except ValueError as exc:  # an integer of thousands of digits
+        problem = f"not usable JSON: {shorten(str(exc), 100)}"
+    except RecursionError:
+        problem = "not usable JSON: nested too deeply"
+    raise LlmdiveError(f"{path}: {problem}: {untouched}")
 
 
 MAX_PROBLEMS = 20  # lines of one report; more are counted, not listed
@@ -205,8 +262,33 @@ def first_problem(raw: Any, error: ValidationError) -> str:
     return f"{_describe(first['loc'], raw)}: {_message(first)}{extra}"
 
 
+MAX_DEPTH = 8  # headings below a section; the guide's README format has room for 3
+
+
+def _too_deep(raw: Any) -> str | None:
+    """The place of a topic nested deeper than MAX_DEPTH, found without recursion."""
+    stack = [(t, f"sections[{i}]", 0) for i, t in enumerate(_list(raw, "sections"))]
+    while stack:
+        node, place, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return place
+        children = _list(node, "topics")
+        stack.extend((t, f"{place}.topics[{i}]", depth + 1) for i, t in enumerate(children))
+    return None
+
+
+def _list(node: Any, key: str) -> list[Any]:
+    value = node.get(key) if isinstance(node, dict) else None
+    return value if isinstance(value, list) else []
+
+
 def validate_guide(raw: Any, path: Path) -> dict[str, Any]:
     """guide.toml data, checked and normalised; every problem is reported, one line each."""
+    deep = _too_deep(raw)
+    if deep:
+        raise LlmdiveError(
+            f"{path}: {shorten(deep, 120)}: topics nested more than {MAX_DEPTH} deep"
+        )
     try:
         return GuideSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
@@ -233,7 +315,7 @@ class UpdateSchema(_Strict):
 class MetaSchema(_Strict):
     """guide-meta.json: where the active catalogue came from, and each update's changes."""
 
-    version: Literal[1] = 1
+    version: Version = 1
     source: Text
     updated: Timestamp | None = None
     updates: list[UpdateSchema] = Field(default_factory=list)
@@ -251,5 +333,5 @@ class PersonalLinkSchema(LinkSchema):
 class PersonalSchema(_Strict):
     """personal.json: the reader's own links."""
 
-    version: Literal[1] = 1
+    version: Version = 1
     links: list[PersonalLinkSchema] = Field(default_factory=list)

@@ -267,26 +267,27 @@ class Meta:
 
 
 def read_meta(home: Path) -> Meta:
-    import json
-
     from pydantic import ValidationError
 
     from llmdive.errors import LlmdiveError
-    from llmdive.schema import MetaSchema
+    from llmdive.schema import MetaSchema, first_problem, load_json
     from llmdive.storage import read_bytes
 
     path = home / META_FILE
+    untouched = "fix or remove it; llmdive has left it as it is"
     try:
-        raw = json.loads(read_bytes(path))
+        content = read_bytes(path)
     except FileNotFoundError:
         return Meta()
-    except (OSError, ValueError) as exc:
-        raise LlmdiveError(f"{path}: cannot read ({exc}); fix or remove it") from None
+    except OSError as exc:
+        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    raw = load_json(content, path, untouched)
     try:
         data = MetaSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
-        raise LlmdiveError(f"{path}: not an llmdive guide record ({exc.error_count()} "
-                           "problems); fix or remove it") from None  # fmt: skip
+        raise LlmdiveError(
+            f"{path}: not an llmdive guide record: {first_problem(raw, exc)}: {untouched}"
+        ) from None
     return Meta(data["source"], data["updated"], data["updates"], data.get("url"),
                 data.get("etag"), data.get("last_modified"))  # fmt: skip
 

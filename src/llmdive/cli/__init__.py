@@ -12,4 +12,23 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Entry point of the `llmdive` console script."""
+    import sys
+
+    for arg in sys.argv[1:]:
+        # Bytes that are not UTF-8 reach Python as lone surrogates ("surrogateescape"):
+        # no id, title, note or URL holds them, and no file or terminal can take them.
+        if not _utf8(arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            sys.stderr.write(
+                f"llmdive: error: the argument {shown[:80]!r} is not valid UTF-8 text\n"
+            )
+            raise SystemExit(2)
     app(prog_name="llmdive")
+
+
+def _utf8(arg: str) -> bool:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
