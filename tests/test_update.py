@@ -338,6 +338,7 @@ def test_reset_reports_what_changes_and_a_dry_run_changes_nothing(cli: Invoke, h
     ]
     assert home_files(home) == before
     out = ok(cli("guide", "reset"))
+    assert out.startswith("Back to the guide bundled with llmdive\n")
     assert "annotated-transformer" in out
     assert json.loads(ok(cli("guide", "status", "--json")))["kind"] == "bundled"
 

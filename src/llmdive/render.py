@@ -761,8 +761,12 @@ REPORT_LABELS = {
 
 def render_report(w: Writer, report: Any, dry_run: bool) -> None:
     """What a guide update changes (or would change), and what it means for progress."""
-    head = "Would update" if dry_run else "Updated"
-    w.text((f"{head} the guide from {report.source}", "bold"), hang=2)
+    if report.source == "bundled":  # guide reset
+        head = "Would go back to" if dry_run else "Back to"
+        w.text((f"{head} the guide bundled with llmdive", "bold"), hang=2)
+    else:
+        head = "Would update" if dry_run else "Updated"
+        w.text((f"{head} the guide from {report.source}", "bold"), hang=2)
     if not report.changed and not report.ambiguous:
         w.line(("  No link changed.", "dim"))
     ids = [c.id for kind in REPORT_LABELS for c in getattr(report, kind)]
