@@ -297,3 +297,14 @@ def test_without_colour_on_a_terminal_the_layout_still_fits(
     assert urls <= tokens(out)  # plain text: every URL printed, each whole
     assert ids <= tokens(out)
     assert_fits(out, width, ids | urls)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_at_every_width(cli: Invoke, record: dict[str, list[str]], width: int) -> None:
+    out = screen(cli, "search", "attention", width=width)
+    hits = json.loads(cli("search", "attention", "--json").stdout)
+    hits = hits.get("results", hits) if isinstance(hits, dict) else hits
+    ids = {h["id"] for h in hits}
+    urls = {h["url"] for h in hits}
+    assert ids and ids <= tokens(out) and urls <= tokens(out)
+    assert_fits(out, width, ids | urls)
