@@ -250,6 +250,7 @@ class Marks:
     ) -> None:
         self._entries = entries or {}
         self._built: dict[str, Outcome] = {}
+        self._cutoff = datetime.now(UTC) - STALE_AFTER
         self.archives = archives or {}
         self.problem = problem
 
@@ -264,6 +265,11 @@ class Marks:
         """ "ok", "redirected", "dead" or "unknown" (None if never checked), cheaply."""
         entry = self._entries.get(link_id)
         return entry["result"] if entry is not None else None
+
+    def stale(self, link_id: str) -> bool:
+        """Was the link last checked more than a week ago?"""
+        entry = self._entries.get(link_id)
+        return entry is not None and datetime.fromisoformat(entry["checked"]) < self._cutoff
 
     @property
     def dead(self) -> set[str]:

@@ -911,12 +911,11 @@ CHECK_LABEL = {
 
 def check_mark(marks: Marks | None, link_id: str) -> list[Part]:
     """What a line of list or next adds for a link last found dead or redirected."""
-    if marks is None or marks.result(link_id) not in ("dead", "redirected"):
+    result = marks.result(link_id) if marks is not None else None
+    if marks is None or result not in ("dead", "redirected"):
         return []
-    outcome = marks.get(link_id)
-    assert outcome is not None
-    stale = ", stale" if outcome.is_stale() else ""
-    return [(f"  [{outcome.result.value}{stale}]", CHECK_LABEL[outcome.result.value][1])]
+    stale = ", stale" if marks.stale(link_id) else ""
+    return [(f"  [{result}{stale}]", CHECK_LABEL[result][1])]
 
 
 def stale_hint(w: Writer, marks: Marks | None, ids: Iterable[str]) -> None:
@@ -924,13 +923,11 @@ def stale_hint(w: Writer, marks: Marks | None, ids: Iterable[str]) -> None:
     if marks is None:
         return
     for i in ids:
-        if marks.result(i) in ("dead", "redirected"):
-            outcome = marks.get(i)
-            if outcome is not None and outcome.is_stale():
-                w.line()
-                w.line(("stale: last checked more than a week ago; `llmdive check-links` "
-                        "checks again", "dim"))  # fmt: skip
-                return
+        if marks.result(i) in ("dead", "redirected") and marks.stale(i):
+            w.line()
+            w.line(("stale: last checked more than a week ago; `llmdive check-links` "
+                    "checks again", "dim"))  # fmt: skip
+            return
 
 
 def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
