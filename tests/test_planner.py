@@ -108,3 +108,49 @@ def test_dead_links_are_passed_over_as_picking_again_would(
         item, passed = _naive(items, states, dead)
         assert pick.item is item
         assert list(pick.passed) == passed
+
+
+def test_reading_order_is_reading_first_then_easiest_unread(catalogue: Catalogue) -> None:
+    from llmdive.planner import reading_order
+
+    items = catalogue.items_under(catalogue.find_topic("model-architecture"))
+    states = {"llama-2-scratch": Status.READING, "illustrated-transformer": Status.READ,
+              "illustrated-gpt2": Status.SKIPPED}  # fmt: skip
+    assert [i.link.id for i in reading_order(items, states)] == [
+        "llama-2-scratch",  # being read
+        "umar-jamil-attention",  # easy
+        "rotary-positional-encoding-explained",  # unrated counts as medium, guide order
+        "reproducing-gpt-2-124m-llm-c",
+        "llama-explained",
+    ]
+
+
+def test_next_with_a_count_gives_the_following_links_in_reading_order(
+    catalogue: Catalogue,
+) -> None:
+    states = {"dpo-explained": Status.READING, "lora-explained": Status.READ}
+    [pick] = next_links(catalogue, states, catalogue.find_topic("finetuning"), count=3)
+    assert pick.item is not None and pick.item.link.id == "dpo-explained"
+    assert [i.link.id for i in pick.more] == ["umar-jamil-quantization", "rlhf-explained"]
+    # The first pick of each section is what it was without a count.
+    plain = next_links(catalogue, states)
+    counted = next_links(catalogue, states, count=2)
+    assert [p.item for p in plain] == [p.item for p in counted]
+    assert [len(p.more) for p in counted] == [1, 0, 1, 1, 1, 1, 0, 0, 0]
+    # Dead links are never among them.
+    [dead] = next_links(catalogue, {}, catalogue.find_topic("finetuning"),
+                        dead={"lora-explained"}, count=4)  # fmt: skip
+    assert [i.link.id for i in dead.more] == ["dpo-explained", "rlhf-explained"]
+
+
+def test_summarize_within_a_section_counts_its_links_by_topic(catalogue: Catalogue) -> None:
+    states = {"low-level-technicals-llms": Status.READ, "cuda-gpu-mode-lecture-talk": Status.READ,
+              "hugging-face-collab-blog": Status.SKIPPED}  # fmt: skip
+    summary = summarize(catalogue, states, catalogue.find_topic("engineering"))
+    assert [t.title for t in summary.within or ()] == ["Engineering"]
+    assert (summary.overall.read, summary.overall.total) == (2, 6)
+    assert [(s.title, t.read, t.total) for s, t in summary.sections] == [
+        ("Engineering", 1, 5),  # the section's own links
+        ("CuDA", 1, 1),
+    ]
+    assert list(summary.difficulties) == [Difficulty.MEDIUM]

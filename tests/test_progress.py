@@ -380,3 +380,29 @@ def test_a_corrupt_progress_cache_is_ignored(
     for cache_file in (tmp_path / "cache").glob("progress-*.marshal"):
         cache_file.write_bytes(b"\x00not marshal")
     assert prog.load_progress(home).status("dpo-explained") is Status.READ
+
+
+def test_parse_since_takes_dates_and_times_local_unless_zoned() -> None:
+    from datetime import UTC, datetime
+
+    from llmdive.progress import parse_since
+
+    day = parse_since("2026-03-01")
+    assert day == datetime(2026, 3, 1).astimezone()
+    assert parse_since("2026-03-01T14:30Z") == datetime(2026, 3, 1, 14, 30, tzinfo=UTC)
+    assert parse_since(" 2026-03-01 14:30 ") == datetime(2026, 3, 1, 14, 30).astimezone()
+    with pytest.raises(ValueError):
+        parse_since("last week")
+
+
+def test_recent_keeps_the_newest_rows_from_a_time_on() -> None:
+    from datetime import UTC, datetime
+
+    from llmdive.progress import HistoryRow, recent
+
+    rows = [HistoryRow(datetime(2026, 3, d, tzinfo=UTC), f"id{d}", "t", Status.READ)
+            for d in (9, 5, 2)]  # fmt: skip
+    assert [r.id for r in recent(rows, 2)] == ["id9", "id5"]
+    assert [r.id for r in recent(rows, since=datetime(2026, 3, 5, tzinfo=UTC))] == ["id9", "id5"]
+    assert [r.id for r in recent(rows, 1, datetime(2026, 3, 1, tzinfo=UTC))] == ["id9"]
+    assert recent(rows, since=datetime(2026, 4, 1, tzinfo=UTC)) == []

@@ -81,6 +81,9 @@ class NextPick(_Shape):
         description="null when everything there is read, skipped or dead"
     )
     passed_over: list[MarkedLink] = Field(description="Dead links that would have come first")
+    more: list[MarkedLink] = Field(
+        description="next -n N: the N-1 links to read after `link`, in reading order"
+    )
 
 
 class Redirect(_Shape):
@@ -109,6 +112,8 @@ class TocNode(_Shape):
 
     slug: str
     title: str
+    description: str | None = Field(description="The guide's words on this heading")
+    tip: str | None = Field(description="The guide's advice on how to read it")
     links: Count = Field(description="Links here and in every topic below")
     read: Count
     reading: Count
@@ -143,6 +148,9 @@ class Orphan(_Shape):
 
 
 class ProgressSummary(_Shape):
+    within: list[str] | None = Field(
+        description="progress --section: that section's path; sections are then its topics"
+    )
     overall: Tally
     sections: list[SectionTally]
     difficulties: dict[Difficulty, Tally]

@@ -140,13 +140,16 @@ def next_json(
         {
             "section": p.path[-1].title,
             "link": link(p.item) if p.item else None,
+            "more": [link(i) for i in p.more],
             **({"passed_over": [link(i) for i in p.passed]} if marks is not None else {}),
         }
         for p in picks
     ]
 
 
-def toc_json(catalogue: Catalogue, states: dict[str, Status]) -> list[dict[str, Any]]:
+def toc_json(
+    catalogue: Catalogue, states: dict[str, Status], hide_empty: bool = False
+) -> list[dict[str, Any]]:
     def node(topic: Topic) -> dict[str, Any]:
         counts = dict.fromkeys(Status, 0)
         for _, t in topic.walk():
@@ -156,15 +159,21 @@ def toc_json(catalogue: Catalogue, states: dict[str, Status]) -> list[dict[str, 
         return {
             "slug": topic.slug,
             "title": topic.title,
+            "description": topic.description or None,
+            "tip": topic.tip or None,
             "links": sum(counts.values()),
             "read": counts[Status.READ],
             "reading": counts[Status.READING],
             "unread": counts[Status.UNREAD],
             "skipped": counts[Status.SKIPPED],
-            "topics": [node(t) for t in topic.topics],
+            "topics": [node(t) for t in topic.topics if not hide_empty or _has_links(t)],
         }
 
-    return [node(s) for s in catalogue.guide.sections]
+    return [node(s) for s in catalogue.guide.sections if not hide_empty or _has_links(s)]
+
+
+def _has_links(topic: Topic) -> bool:
+    return any(t.links for _, t in topic.walk())
 
 
 def whatsnew_json(
@@ -192,6 +201,7 @@ def tally_json(tally: Tally) -> dict[str, int]:
 
 def progress_json(summary: Summary, orphans: dict[str, Entry]) -> dict[str, Any]:
     return {
+        "within": [t.title for t in summary.within] if summary.within else None,
         "overall": tally_json(summary.overall),
         "sections": [{"section": s.title, **tally_json(t)} for s, t in summary.sections],
         "difficulties": {d.value: tally_json(t) for d, t in summary.difficulties.items()},

@@ -41,16 +41,46 @@ class NextPick:
     path: tuple[Topic, ...]
     item: Item | None
     passed: tuple[Item, ...] = ()  # dead links that would have come first, passed over
+    more: tuple[Item, ...] = ()  # with next -n: the links to read after `item`, in order
+
+
+def reading_order(
+    items: Sequence[Item], states: States, passing: Collection[str] = ()
+) -> list[Item]:
+    """Links being read (guide order), then unread ones easiest first (guide order within)."""
+    reading = []
+    unread = []
+    for item in items:
+        if passing and item.link.id in passing:
+            continue
+        status = states.get(item.link.id, Status.UNREAD)
+        if status is Status.READING:
+            reading.append(item)
+        elif status is Status.UNREAD:
+            unread.append(item)
+    unread.sort(key=lambda i: i.link.difficulty.rank)
+    return reading + unread
 
 
 def _pick(
-    path: tuple[Topic, ...], items: Sequence[Item], states: States, dead: Collection[str]
+    path: tuple[Topic, ...],
+    items: Sequence[Item],
+    states: States,
+    dead: Collection[str],
+    count: int = 1,
 ) -> NextPick:
     """The pick of `items`, passing over dead links; those passed are the dead ones that
-    pick_next would have offered first, in the order it would have offered them."""
+    pick_next would have offered first, in the order it would have offered them. With
+    `count`, the links to read after the pick come too (never dead ones)."""
+    more: tuple[Item, ...] = ()
     if not dead:
-        return NextPick(path, pick_next(items, states))
+        item = pick_next(items, states)
+        if item is not None and count > 1:
+            more = tuple(reading_order(items, states, {item.link.id})[: count - 1])
+        return NextPick(path, item, (), more)
     item = pick_next(items, states, dead)
+    if item is not None and count > 1:
+        more = tuple(reading_order(items, states, {*dead, item.link.id})[: count - 1])
 
     def rank(i: int, candidate: Item) -> tuple[int, int, int]:
         if states.get(candidate.link.id, Status.UNREAD) is Status.READING:
@@ -66,7 +96,7 @@ def _pick(
         if candidate.link.id in dead and status in (Status.UNREAD, Status.READING):
             passed.append((rank(i, candidate), candidate))
     ahead = sorted((p for p in passed if limit is None or p[0] < limit), key=lambda p: p[0])
-    return NextPick(path, item, tuple(c for _, c in ahead))
+    return NextPick(path, item, tuple(c for _, c in ahead), more)
 
 
 def next_links(
@@ -74,18 +104,20 @@ def next_links(
     states: States,
     within: tuple[Topic, ...] | None = None,
     dead: Collection[str] = (),
+    count: int = 1,
 ) -> list[NextPick]:
     """One pick per top-level section that has links, or just the one for `within`.
 
-    Links whose ids are in `dead` are passed over (and named in the pick).
+    Links whose ids are in `dead` are passed over (and named in the pick). With `count`,
+    each pick also holds the links to read after it, up to `count` in all.
     """
     if within is not None:
-        return [_pick(within, catalogue.items_under(within), states, dead)]
+        return [_pick(within, catalogue.items_under(within), states, dead, count)]
     by_section: dict[int, list[Item]] = {}
     for item in catalogue.items:
         by_section.setdefault(id(item.section), []).append(item)
     return [
-        _pick((section,), by_section[id(section)], states, dead)
+        _pick((section,), by_section[id(section)], states, dead, count)
         for section in catalogue.guide.sections
         if id(section) in by_section
     ]
@@ -123,20 +155,29 @@ class Summary:
     overall: Tally = field(default_factory=Tally)
     sections: list[tuple[Topic, Tally]] = field(default_factory=list)
     difficulties: dict[Difficulty, Tally] = field(default_factory=dict)
+    within: tuple[Topic, ...] | None = None  # progress --section: its path
 
 
-def summarize(catalogue: Catalogue, states: States) -> Summary:
-    """Progress overall, per top-level section with links, and per difficulty."""
-    summary = Summary(difficulties={d: Tally() for d in Difficulty})
-    per_section: dict[int, Tally] = {}
-    for item in catalogue.items:
+def summarize(
+    catalogue: Catalogue, states: States, within: tuple[Topic, ...] | None = None
+) -> Summary:
+    """Progress overall, per top-level section with links, and per difficulty.
+
+    With `within` (a section or topic), only its links count, and `sections` are its own
+    links (under its own name) and the topics just below it.
+    """
+    summary = Summary(difficulties={d: Tally() for d in Difficulty}, within=within)
+    depth = len(within) if within else 0
+    items = catalogue.items_under(within) if within else catalogue.items
+    per_group: dict[int, Tally] = {}
+    for item in items:
         status = states.get(item.link.id, Status.UNREAD)
         summary.overall.add(status)
         summary.difficulties[item.link.difficulty].add(status)
-        per_section.setdefault(id(item.section), Tally()).add(status)
-    summary.sections = [
-        (s, per_section[id(s)]) for s in catalogue.guide.sections if id(s) in per_section
-    ]
+        group = item.path[depth] if len(item.path) > depth else item.path[-1]
+        per_group.setdefault(id(group), Tally()).add(status)
+    heads = [within[-1], *within[-1].topics] if within else catalogue.guide.sections
+    summary.sections = [(s, per_group[id(s)]) for s in heads if id(s) in per_group]
     summary.difficulties = {d: t for d, t in summary.difficulties.items() if t.links}
     return summary
 

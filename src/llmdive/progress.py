@@ -427,3 +427,19 @@ def history(progress: Progress) -> list[HistoryRow]:
     # Links changed by one command share a time; their order is then by id.
     rows.sort(key=lambda r: (r.at, r.id), reverse=True)
     return rows
+
+
+def parse_since(text: str) -> datetime:
+    """A --since value: a date (midnight, local time) or a date and time (local unless
+    it says its zone), in ISO 8601: '2026-03-01', '2026-03-01 14:30', '2026-03-01T14:30Z'."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value if value.tzinfo else value.astimezone()
+
+
+def recent(
+    rows: list[HistoryRow], limit: int | None = None, since: datetime | None = None
+) -> list[HistoryRow]:
+    """The newest `limit` rows, of those at or after `since` (rows come newest first)."""
+    if since is not None:
+        rows = [r for r in rows if r.at >= since]
+    return rows[:limit] if limit is not None else rows

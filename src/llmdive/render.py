@@ -506,7 +506,10 @@ def render_list(
     states: dict[str, Status],
     marks: Marks | None = None,
     empty: str = "No links match.",
+    advice: Sequence[Topic] | None = None,
 ) -> None:
+    if advice and render_advice(w, advice):
+        w.line()
     if not items:
         w.line((empty, "dim"))
         return
@@ -531,7 +534,9 @@ def render_list(
     stale_hint(w, marks, (i.link.id for i in items))
 
 
-def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> None:
+def render_toc(
+    w: Writer, catalogue: Catalogue, states: dict[str, Status], hide_empty: bool = False
+) -> None:
     counts: dict[int, list[int]] = {}
     for item in catalogue.items:
         done = states.get(item.link.id) is Status.READ
@@ -543,6 +548,8 @@ def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> No
     for path, topic in catalogue.topics:
         indent = 2 * (len(path) - 1)
         total, read = counts.get(id(topic), [0, 0])
+        if hide_empty and not total:
+            continue
         style = "bold" if len(path) == 1 else ""
         # No-break spaces: a tally is wrapped as a whole, never split over two lines.
         if total:
@@ -551,6 +558,19 @@ def render_toc(w: Writer, catalogue: Catalogue, states: dict[str, Status]) -> No
             tally = ("no\u00a0links\u00a0yet:\u00a0contribute\u00a0one", "dim italic")
         w.text((topic.title, style), "  ", (f"[{topic.slug}]", "cyan"), "  ", tally,
                indent=indent, hang=indent + 4)  # fmt: skip
+        render_advice(w, [topic], indent + 4)
+
+
+def render_advice(w: Writer, path: Sequence[Topic], indent: int = 0) -> bool:
+    """The guide's own words on these headings: each one's description and tip (if any)."""
+    said = False
+    for topic in path:
+        said = said or bool(topic.description or topic.tip)
+        if topic.description:
+            w.text((topic.description, "italic"), indent=indent)
+        if topic.tip:
+            w.text(("Tip: ", "bold"), (topic.tip, "italic"), indent=indent, hang=indent + 5)
+    return said
 
 
 def render_show(
@@ -594,8 +614,11 @@ def render_next(
     states: dict[str, Status],
     marks: Marks | None = None,
     catalogue: Catalogue | None = None,
+    advice: Sequence[Topic] | None = None,
 ) -> None:
-    chosen = [p.item for p in picks if p.item is not None]
+    if advice and render_advice(w, advice):
+        w.line()
+    chosen = [i for p in picks for i in ((p.item,) if p.item else ()) + p.more]
     widths, gaps = _link_cols(w, chosen)
     names = [p.path[-1].title for p in picks]
     wide = Grid(w, [_widest(names), *widths], [2, *gaps])
@@ -611,13 +634,15 @@ def render_next(
             w.line(*((name.ljust(wide.widths[0]), "bold"), "  ") if grid is wide else "  ", gone)
             render_passed(w, pick, under)
             continue
-        link = pick.item.link
-        status = states.get(link.id, Status.UNREAD)
-        grid.row(
-            [*head, status_mark(status), (link.id, "cyan"), badge(link.difficulty, w.styled)],
-            [*title_part(pick.item, w), *check_mark(marks, link.id)],
-            link.url,
-        )
+        for n, item in enumerate((pick.item, *pick.more)):
+            link = item.link
+            status = states.get(link.id, Status.UNREAD)
+            lead = head if n == 0 or not head else [""]
+            grid.row(
+                [*lead, status_mark(status), (link.id, "cyan"), badge(link.difficulty, w.styled)],
+                [*title_part(item, w), *check_mark(marks, link.id)],
+                link.url,
+            )
         render_passed(w, pick, under)
     if picks and all(p.item is None and not p.passed for p in picks):
         w.line()
@@ -663,12 +688,13 @@ def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> N
             pad = " " * (width - cells(safe(label)))
             w.line("  ", label, pad, "  ", *_tally_parts(tally, bar_width))
 
-    w.line(("Overall", "bold"))
+    within = summary.within
+    w.line(((section_path(within) if within else "Overall"), "bold"))
     tally_line("all", summary.overall)
     if summary.overall.skipped:
         w.text((f"({summary.overall.skipped} skipped, left out of the totals)", "dim"), indent=2)
     w.line()
-    w.line(("By section", "bold"))
+    w.line(("By topic" if within else "By section", "bold"))
     for section, tally in summary.sections:
         tally_line(section.title, tally)
     w.line()
@@ -685,9 +711,14 @@ def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> N
             grid.row([(key, "cyan"), entry.status.value], [entry.title or ""], entry.url)
 
 
-def render_history(w: Writer, rows: Sequence[HistoryRow]) -> None:
+def render_history(w: Writer, rows: Sequence[HistoryRow], filtered: bool = False) -> None:
     if not rows:
-        w.text(("Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`.", "dim"))
+        said = (
+            "No change in that range."
+            if filtered
+            else "Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`."
+        )
+        w.text((said, "dim"))
         return
     now = datetime.now(UTC)
     words = [history_words(row) for row in rows]
@@ -1140,3 +1171,13 @@ def render_opened(w: Writer, item: Item) -> None:
     """What `open` hands the browser: the title, then the whole URL on a line of its own."""
     w.line((item.link.title, "bold"))
     w.line(item.link.url)
+
+
+def render_note(w: Writer, item: Item, note: str | None) -> None:
+    """`note ID` with no text: the note, or that there is none."""
+    if note is None:
+        w.line(("no note on ", "dim"), (item.link.id, "cyan"),
+               (f' (add one: llmdive note {item.link.id} "...")', "dim"))  # fmt: skip
+        return
+    for line in note.splitlines() or [""]:
+        w.text(line)

@@ -59,20 +59,26 @@ def list_links(
     emit(
         json_out,
         lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
-        lambda w: render.render_list(w, items, states, marks, empty),
+        lambda w: render.render_list(w, items, states, marks, empty, advice=topic),
     )
 
 
 @app.command()
-def toc(ctx: typer.Context, json_out: JsonOpt = False) -> None:
-    """Show the guide's sections and topics with link and read counts."""
+def toc(
+    ctx: typer.Context,
+    hide_empty: Annotated[
+        bool, typer.Option("--hide-empty", help="Leave out headings with no links yet.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show the guide's sections and topics with read counts, descriptions and tips."""
     from llmdive import jsonout, render
 
     ws = workspace(ctx)
     emit(
         json_out,
-        lambda: jsonout.toc_json(ws.catalogue, ws.states),
-        lambda w: render.render_toc(w, ws.catalogue, ws.states),
+        lambda: jsonout.toc_json(ws.catalogue, ws.states, hide_empty),
+        lambda w: render.render_toc(w, ws.catalogue, ws.states, hide_empty),
     )
 
 

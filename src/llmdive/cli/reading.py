@@ -5,11 +5,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmdive.cli.app import IdArg, IdsArg, JsonOpt, NoteArg, SectionOpt, app, emit, workspace
+from llmdive.cli.app import IdArg, IdsArg, JsonOpt, SectionOpt, app, emit, workspace
 from llmdive.cli.links import marks_of
 from llmdive.vocab import Status
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from llmdive.models import Progress
 
 
@@ -99,16 +101,42 @@ def skip(
     _mark(ctx, link_ids, section, Status.SKIPPED, json_out)
 
 
+def _note_or_none(value: str | None) -> str | None:
+    from llmdive.cli.app import _note_text
+
+    return None if value is None else _note_text(value)
+
+
 @app.command()
-def note(ctx: typer.Context, link_id: IdArg, text: NoteArg, json_out: JsonOpt = False) -> None:
-    """Keep a note on a link (shown by `show`).
+def note(
+    ctx: typer.Context,
+    link_id: IdArg,
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help="The note; an empty string removes it; none shows the note.",
+            callback=_note_or_none,
+            show_default=False,
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Keep a note on a link (shown by `show`), or, with no text, show its note.
 
     Example: llmdive note lora "re-read the rank section"
     """
-    from llmdive import jsonout, progress
+    from llmdive import jsonout, progress, render
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
+    if text is None:
+        current = ws.progress.value(item.link.id, "note")
+        emit(
+            json_out,
+            lambda: jsonout.LinkJson.of(ws)(item),
+            lambda w: render.render_note(w, item, current),
+        )
+        return
 
     def change(p: "Progress") -> "tuple[str | None, Progress]":
         before = p.value(item.link.id, "note")
@@ -129,29 +157,73 @@ def note(ctx: typer.Context, link_id: IdArg, text: NoteArg, json_out: JsonOpt = 
 
 
 @app.command("next")
-def next_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = False) -> None:
-    """What to read next in each section: easiest unread first, links being read before all."""
+def next_(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    count: Annotated[
+        int,
+        typer.Option("-n", min=1, help="How many links per section, in reading order."),
+    ] = 1,
+    json_out: JsonOpt = False,
+) -> None:
+    """What to read next in each section: easiest unread first, links being read before all.
+
+    Example: llmdive next -n 3 --section finetuning
+    """
     from llmdive import jsonout, planner, render
 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
     marks = marks_of(ws)
-    picks = planner.next_links(ws.catalogue, ws.states, within, marks.dead)
+    picks = planner.next_links(ws.catalogue, ws.states, within, marks.dead, count)
     emit(
         json_out,
         lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
-        lambda w: render.render_next(w, picks, ws.states, marks, ws.catalogue),
+        lambda w: render.render_next(w, picks, ws.states, marks, ws.catalogue, advice=within),
     )
 
 
+def _since(value: str | None) -> "datetime | None":
+    from llmdive.progress import parse_since
+
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM"
+        ) from None
+
+
 @app.command()
-def history(ctx: typer.Context, json_out: JsonOpt = False) -> None:
-    """What you marked, and when, newest first."""
+def history(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None,
+        typer.Option("-n", min=1, show_default=False, help="Only the newest N changes."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            show_default=False,
+            help="Only changes from this date (YYYY-MM-DD, local time) or time on.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """What you marked, and when, newest first.
+
+    Example: llmdive history --since 2026-03-01 -n 20
+    """
     from llmdive import progress, render
 
-    rows = progress.history(workspace(ctx).progress)
+    when = _since(since)
+    rows = progress.recent(progress.history(workspace(ctx).progress), limit, when)
     emit(
         json_out,
         lambda: [r.to_json() for r in rows],
-        lambda w: render.render_history(w, rows),
+        lambda w: render.render_history(w, rows, limit is not None or when is not None),
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from llmdive.cli.app import Group, JsonOpt, app, emit, workspace
+from llmdive.cli.app import Group, JsonOpt, SectionOpt, app, emit, workspace
 
 progress_app = typer.Typer(
     cls=Group,
@@ -20,8 +20,10 @@ app.add_typer(progress_app, name="progress")
 
 
 @progress_app.callback()
-def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+def progress_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = False) -> None:
     """How far along you are: overall, per section and per difficulty.
+
+    With --section, within that section: its topics and difficulties.
 
     Example: llmdive progress export --format markdown --output reading.md
     """
@@ -31,8 +33,9 @@ def progress_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     from llmdive.progress import orphans
 
     ws = workspace(ctx)
-    summary = planner.summarize(ws.catalogue, ws.states)
-    lost = orphans(ws.catalogue, ws.progress)
+    within = ws.catalogue.find_topic(section) if section else None
+    summary = planner.summarize(ws.catalogue, ws.states, within)
+    lost = {} if within else orphans(ws.catalogue, ws.progress)
     emit(
         json_out,
         lambda: jsonout.progress_json(summary, lost),
