@@ -132,6 +132,8 @@ def test_toc_shows_the_tree_with_empty_topics(cli: Invoke) -> None:
     assert tree[3] == {
         "slug": "datasets",
         "title": "Datasets",
+        "description": None,
+        "tip": None,
         "links": 0,
         "read": 0,
         "reading": 0,
