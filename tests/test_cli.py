@@ -239,6 +239,7 @@ def test_next_json_and_section(cli: Invoke) -> None:
     assert next(d for d in json.loads(ok(cli("next", "--json"))) if d["section"] == "Misc") == {
         "section": "Misc",
         "link": None,
+        "more": [],
         "passed_over": [],
     }
     only = json.loads(ok(cli("next", "--section", "model-a", "--json")))

@@ -115,7 +115,7 @@ def test_usage_lines_name_their_arguments(cli: Invoke) -> None:
         return cli(*args, "--help").stdout.splitlines()[0]
 
     assert usage("mark-read") == "Usage: llmdive mark-read [OPTIONS] [ID]..."
-    assert usage("note") == "Usage: llmdive note [OPTIONS] {ID} {TEXT}"
+    assert usage("note") == "Usage: llmdive note [OPTIONS] {ID} [TEXT]"
     assert usage("add") == "Usage: llmdive add [OPTIONS] [URL]"
     assert usage("guide", "import") == "Usage: llmdive guide import [OPTIONS] {README}"
 

@@ -59,7 +59,9 @@ def list_links(
     emit(
         json_out,
         lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
-        lambda w: render.render_list(w, items, states, marks, empty, advice=topic),
+        lambda w: render.render_list(
+            w, items, states, marks, empty, advice=topic[-1:] if topic else None
+        ),
     )
 
 

@@ -116,6 +116,7 @@ def note(
         typer.Argument(
             help="The note; an empty string removes it; none shows the note.",
             callback=_note_or_none,
+            metavar="TEXT",
             show_default=False,
         ),
     ] = None,
@@ -179,7 +180,9 @@ def next_(
     emit(
         json_out,
         lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
-        lambda w: render.render_next(w, picks, ws.states, marks, ws.catalogue, advice=within),
+        lambda w: render.render_next(
+            w, picks, ws.states, marks, ws.catalogue, advice=within[-1:] if within else None
+        ),
     )
 
 
