@@ -84,7 +84,12 @@ class _Watch:
         self.stopped = threading.Event()  # set on Ctrl-C: workers stop waiting and trying
 
     def arm(self, sock: socket.socket, deadline: float) -> None:
+        """Watch `sock` until `deadline`; after Ctrl-C, refuse to start waiting at all."""
         with self._lock:
+            # Checked under the lock that `enforce` takes: a worker arming just after the
+            # interrupt's sweep would otherwise wait out its whole timeout.
+            if self.stopped.is_set():
+                raise _Failure(Verdict.UNKNOWN, "interrupted")
             self._sock, self._deadline, self.expired = sock, deadline, False
 
     def disarm(self) -> None:
@@ -185,7 +190,11 @@ def _exchange(
     for family, kind, proto, _, address in infos:
         sock = socket.socket(family, kind, proto)
         sock.settimeout(max(0.001, deadline - time.monotonic()))
-        watch.arm(sock, deadline)
+        try:
+            watch.arm(sock, deadline)
+        except _Failure:
+            sock.close()
+            raise
         try:
             sock.connect(address)
             break
