@@ -152,6 +152,7 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "skip", run("skip", "dpo")
     yield "mark-unread", run("mark-unread", "illustrated-t")
     yield "note", run("note", "lora", "the rank part")
+    yield "note ID (no text)", run("note", "lora")
     yield "add", run("add", "https://example.com/mine", "-t", "Mine", "-s", "lora")
     yield "add", run("add", "https://example.com/gone", "-t", "Gone", "-s", "lora")
     yield "edit", run("edit", "gone", "-t", "Gone soon", "-d", "easy")

@@ -327,7 +327,7 @@ class Error(_Shape):
 
 # One schema file per output: schema/NAME.json, and the commands that print it.
 SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
-    "link": (MarkedLink, ("show",)),
+    "link": (MarkedLink, ("show", "note ID (no text)")),
     "links": (list[MarkedLink], ("list",)),
     "search": (list[SearchLink], ("search",)),
     "next": (list[NextPick], ("next",)),

@@ -132,9 +132,12 @@ def note(
     item = ws.catalogue.resolve_id(link_id)
     if text is None:
         current = ws.progress.value(item.link.id, "note")
+        # The same link object as `show --json`.
         emit(
             json_out,
-            lambda: jsonout.LinkJson.of(ws)(item),
+            lambda: jsonout.LinkJson.of(ws)(
+                item, link_check=jsonout.link_check_json(marks_of(ws), item.link.id)
+            ),
             lambda w: render.render_note(w, item, current),
         )
         return
