@@ -33,7 +33,7 @@ RECORD = [
     ("lora-explained", "read"),
     ("dpo-explained", "read"),
     ("umar-jamil-quantization", "read"),
-    ("tweet-learn-ml-rt-karpathy", "skipped"),
+    ("tweet-learn-ml-rt", "skipped"),
     ("rlhf-explained", "reading"),
 ]
 

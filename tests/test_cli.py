@@ -342,10 +342,41 @@ def test_guide_import_writes_the_catalogue(cli: Invoke, tmp_path: Path) -> None:
     result = cli("guide", "import", str(GUIDE_README), "--output", str(out))
     assert result.exit_code == 0, result.output
     assert result.stderr == f"wrote {out}: 18 sections, 29 links\n"
+    assert ok(cli("guide", "import", str(GUIDE_README))) == out.read_text()
+    assert "aliases" not in out.read_text()  # a first import has no old ids
+
+
+def test_data_guide_toml_is_the_import_onto_itself_byte_for_byte(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    """data/guide.toml is made (README: how) by importing the guide's README onto it."""
     from llmdive.paths import bundled_guide
 
-    assert out.read_text() == bundled_guide().read_text()
-    assert ok(cli("guide", "import", str(GUIDE_README))) == out.read_text()
+    bundled = bundled_guide().read_text(encoding="utf-8")
+    out = tmp_path / "guide.toml"
+    out.write_text(bundled, encoding="utf-8")
+    result = cli("guide", "import", str(GUIDE_README), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote {out}: 18 sections, 29 links, 29 ids kept\n"
+    assert out.read_text(encoding="utf-8") == bundled
+    # Its ids fit 24 characters; the long ids they replaced are kept as aliases.
+    assert 'id = "merging-tokens"' in bundled
+    assert '"merging-tokens-accelerate-llm-inference"' in bundled
+
+
+def test_importing_onto_a_file_with_long_ids_shortens_them_keeping_aliases(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    from llmdive.paths import bundled_guide
+
+    old = bundled_guide().read_text(encoding="utf-8")
+    # The file as it was before ids were short: the long id, no alias.
+    old = old.replace('id = "merging-tokens"', 'id = "merging-tokens-accelerate-llm-inference"')
+    old = old.replace('aliases = [\n    "merging-tokens-accelerate-llm-inference",\n]\n', "")
+    out = tmp_path / "guide.toml"
+    out.write_text(old, encoding="utf-8")
+    assert cli("guide", "import", str(GUIDE_README), "--output", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8") == bundled_guide().read_text(encoding="utf-8")
 
 
 def test_guide_import_of_a_readme_without_sections(cli: Invoke, tmp_path: Path) -> None:
@@ -408,7 +439,7 @@ def _complete(home: Path, words: str) -> list[str]:
 def test_shell_completion_of_ids_and_sections(home: Path) -> None:
     assert _complete(home, "llmdive mark-read lo") == [
         "lora-explained",
-        "low-level-technicals-llms",
+        "low-level-technicals",
     ]
     assert _complete(home, "llmdive list --section fine") == ["finetuning"]
     assert _complete(home, "llmdive show illustrated-g") == ["illustrated-gpt2"]

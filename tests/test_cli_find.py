@@ -35,8 +35,8 @@ def test_search_json_is_list_json_plus_a_score_best_first(cli: Invoke) -> None:
     listed = {d["id"]: d for d in json.loads(ok(cli("list", "--json")))}
     found = json.loads(ok(cli("search", "karpathy", "--json")))
     assert [d["id"] for d in found] == [
-        "tweet-learn-ml-rt-karpathy",
-        "reproducing-gpt-2-124m-llm-c",
+        "tweet-learn-ml-rt",
+        "reproducing-gpt-2-124m",
     ]
     assert [d["score"] for d in found] == [1.0, 0.6]
     for d in found:

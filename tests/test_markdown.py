@@ -15,10 +15,18 @@ def parse(text: str):
     return parse_readme(text, source="T.md")
 
 
-def test_importing_the_guide_readme_gives_the_bundled_catalogue_exactly() -> None:
+def test_importing_the_guide_readme_gives_the_bundled_catalogue_ids() -> None:
+    """A first import gives the bundled links and ids; their old ids (aliases) are what
+    importing onto the bundled file keeps (test_cli: it reproduces the file exactly)."""
     result = parse_readme(GUIDE_README.read_text(encoding="utf-8"), source="README.md")
     assert result.warnings == []
-    assert dump_toml(result.guide) == bundled_guide().read_text(encoding="utf-8")
+    bundled = parse_guide(bundled_guide().read_bytes(), bundled_guide())
+    for _, topic in bundled.walk():
+        for link in topic.links:
+            link.aliases = ()
+    assert result.guide == bundled
+    ids = [k.id for _, t in result.guide.walk() for k in t.links]
+    assert max(map(len, ids)) <= 24
 
 
 def test_the_guide_has_every_section_in_order_and_29_links() -> None:
@@ -113,6 +121,10 @@ def test_export_then_import_gives_the_same_catalogue() -> None:
     guide = parse_guide(bundled_guide().read_bytes(), bundled_guide())
     again = parse(export_markdown(guide))
     assert again.warnings == []
+    # Markdown has no place for a link's old ids (aliases): all else comes back.
+    for _, topic in guide.walk():
+        for link in topic.links:
+            link.aliases = ()
     assert again.guide == guide
 
 
@@ -126,6 +138,10 @@ def test_export_round_trips_every_fixture(name: str) -> None:
     guide = parse_readme((FIXTURES / name).read_text(encoding="utf-8")).guide
     again = parse(export_markdown(guide))
     assert again.warnings == []
+    # Markdown has no place for a link's old ids (aliases): all else comes back.
+    for _, topic in guide.walk():
+        for link in topic.links:
+            link.aliases = ()
     assert again.guide == guide
 
 
@@ -279,7 +295,7 @@ def test_over_long_headings_and_titles_are_shortened_into_ids_not_rejected() -> 
     assert len(section.slug) <= 60
     (link,) = section.links
     assert link.title == title.strip()
-    assert link.id == "endless-title-endless-title-endless"
+    assert link.id == "endless-title-endless"  # cut at a word, within 24 characters
 
 
 def test_every_warning_line_is_capped() -> None:

@@ -406,3 +406,151 @@ def test_recent_keeps_the_newest_rows_from_a_time_on() -> None:
     assert [r.id for r in recent(rows, since=datetime(2026, 3, 5, tzinfo=UTC))] == ["id9", "id5"]
     assert [r.id for r in recent(rows, 1, datetime(2026, 3, 1, tzinfo=UTC))] == ["id9"]
     assert recent(rows, since=datetime(2026, 4, 1, tzinfo=UTC)) == []
+
+
+# ---------------------------------------------------------------- old ids (aliases)
+
+OLD_TOKENS, NEW_TOKENS = "merging-tokens-accelerate-llm-inference", "merging-tokens"
+OLD_SAE, NEW_SAE = "sparse-autoencoders-explained", "sparse-autoencoders"
+
+
+def _old_progress(home: Path, extra: dict[str, object] | None = None) -> None:
+    """A progress.json written before ids were short: keyed by the old, long ids."""
+    links: dict[str, object] = {
+        OLD_TOKENS: {
+            "status": "read",
+            "changed": "2026-01-02T10:00:00Z",
+            "title": "Merging tokens to accelerate LLM inference with SLERP",
+            "url": "https://medium.com/towards-data-science/merging-tokens-to-accelerate-llm-inference-with-slerp-38a32bf7f194",
+            "events": [
+                {"at": "2026-01-01T09:00:00Z", "status": "reading"},
+                {"at": "2026-01-02T10:00:00Z", "status": "read"},
+            ],
+        },
+        OLD_SAE: {
+            "status": "reading",
+            "changed": "2026-01-03T08:00:00Z",
+            "note": "read the appendix",
+            "noted": "2026-01-03T08:30:00Z",
+            "events": [
+                {"at": "2026-01-03T08:00:00Z", "status": "reading"},
+                {"at": "2026-01-03T08:30:00Z", "note": "read the appendix"},
+            ],
+        },
+        **(extra or {}),
+    }
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "progress.json").write_text(json.dumps({"version": 1, "links": links}))
+
+
+def _json(cli, *args: str):  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert result.exit_code == 0, result.output + result.stderr
+    return json.loads(result.stdout)
+
+
+def test_progress_under_old_ids_counts_for_the_links_new_ids(cli, home: Path) -> None:  # type: ignore[no-untyped-def]
+    picks = [p["link"]["id"] for p in _json(cli, "next", "--json") if p["link"]]
+    assert "introduction-model" in picks  # nothing read yet: the Model Merging pick
+    skipped = {"status": "skipped", "changed": "2026-01-01T08:00:00Z",
+               "events": [{"at": "2026-01-01T08:00:00Z", "status": "skipped"}]}  # fmt: skip
+    _old_progress(home, {"introduction-model-merging-llms": skipped})
+    before = (home / "progress.json").read_bytes()
+    by_id = {d["id"]: d for d in _json(cli, "list", "--json")}
+    assert (by_id[NEW_TOKENS]["status"], by_id[NEW_TOKENS]["status_changed"]) == (
+        "read",
+        "2026-01-02T10:00:00Z",
+    )
+    assert (by_id[NEW_SAE]["status"], by_id[NEW_SAE]["note"]) == ("reading", "read the appendix")
+    assert OLD_TOKENS not in by_id and OLD_SAE not in by_id
+    rows = _json(cli, "history", "--json")
+    assert [(r["id"], r["status"], r["note"]) for r in rows] == [
+        (NEW_SAE, None, "read the appendix"),
+        (NEW_SAE, "reading", None),
+        (NEW_TOKENS, "read", None),
+        (NEW_TOKENS, "reading", None),
+        ("introduction-model", "skipped", None),
+    ]
+    summary = _json(cli, "progress", "--json")
+    assert summary["orphans"] == []
+    picks = [p["link"]["id"] for p in _json(cli, "next", "--json") if p["link"]]
+    assert "introduction-model" not in picks and NEW_TOKENS not in picks  # skipped, read
+    exported = _json(cli, "progress", "export", "--format", "json")
+    assert {NEW_TOKENS, NEW_SAE} <= exported["progress"]["links"].keys()
+    assert not {OLD_TOKENS, OLD_SAE} & exported["progress"]["links"].keys()
+    # Reading changes nothing on disk: the entries move at the next write.
+    assert (home / "progress.json").read_bytes() == before
+
+
+def test_an_old_id_names_its_link_and_shows_the_new_id(cli, home: Path) -> None:  # type: ignore[no-untyped-def]
+    _old_progress(home)
+    shown = _json(cli, "show", OLD_TOKENS, "--json")
+    assert (shown["id"], shown["status"]) == (NEW_TOKENS, "read")
+    out = cli("show", OLD_SAE)
+    assert out.exit_code == 0 and NEW_SAE in out.stdout and OLD_SAE not in out.stdout
+    assert "read the appendix" in out.stdout
+    # Completion offers the ids links have now, never an old one.
+    from llmdive.completion import ids
+    from llmdive.paths import bundled_guide
+
+    offered = ids(bundled_guide(), "")
+    assert NEW_TOKENS in offered and OLD_TOKENS not in offered
+
+
+def test_the_next_write_moves_old_entries_to_the_new_ids_losing_nothing(cli, home: Path) -> None:  # type: ignore[no-untyped-def]
+    # The same link under both keys: both histories are kept, merged.
+    _old_progress(
+        home,
+        {
+            NEW_SAE: {
+                "status": "read",
+                "changed": "2026-01-04T12:00:00Z",
+                "events": [{"at": "2026-01-04T12:00:00Z", "status": "read"}],
+            }
+        },
+    )
+    assert cli("mark-read", "lora-explained").exit_code == 0
+    links = json.loads((home / "progress.json").read_text())["links"]
+    assert sorted(links) == ["lora-explained", NEW_TOKENS, NEW_SAE]
+    assert links[NEW_TOKENS]["events"] == [
+        {"at": "2026-01-01T09:00:00Z", "status": "reading"},
+        {"at": "2026-01-02T10:00:00Z", "status": "read"},
+    ]
+    assert links[NEW_TOKENS]["status"] == "read"
+    assert links[NEW_SAE]["events"] == [
+        {"at": "2026-01-03T08:00:00Z", "status": "reading"},
+        {"at": "2026-01-03T08:30:00Z", "note": "read the appendix"},
+        {"at": "2026-01-04T12:00:00Z", "status": "read"},
+    ]
+    assert (links[NEW_SAE]["status"], links[NEW_SAE]["note"]) == ("read", "read the appendix")
+
+
+def test_undo_on_a_home_with_old_ids_takes_back_the_last_change(cli, home: Path) -> None:  # type: ignore[no-untyped-def]
+    _old_progress(home)
+    assert cli("undo").exit_code == 0  # the note of 08:30, recorded under the old id
+    links = json.loads((home / "progress.json").read_text())["links"]
+    assert OLD_SAE not in links and OLD_TOKENS not in links
+    assert "note" not in links[NEW_SAE] and links[NEW_SAE]["status"] == "reading"
+    assert [e.get("undo") for e in links[NEW_SAE]["events"]] == [
+        None,
+        None,
+        "2026-01-03T08:30:00Z",
+    ]
+
+
+def test_fold_aliases_merges_and_marks_dirty() -> None:
+    p = Progress.from_dict(
+        {
+            "version": 1,
+            "links": {
+                "old": {"status": "read", "changed": "2026-01-01T00:00:00Z",
+                        "events": [{"at": "2026-01-01T00:00:00Z", "status": "read"}]},
+                "keep": {"status": "skipped", "changed": "2026-01-01T00:00:00Z",
+                         "events": [{"at": "2026-01-01T00:00:00Z", "status": "skipped"}]},
+            },
+        }
+    )  # fmt: skip
+    assert prog.fold_aliases(p, {"nothing-here": "x"}) == [] and not p.dirty
+    assert prog.fold_aliases(p, {"old": "new"}) == ["old"]
+    assert p.dirty and p.keys() == {"new", "keep"}
+    assert p.status("new") is Status.READ

@@ -163,3 +163,38 @@ def test_the_driver_merges_two_progress_files(cli: Invoke, tmp_path: Path) -> No
     reconcile.merge_driver(empty, a / "progress.json", b / "progress.json", "progress.json")
     progress = load_progress(a)
     assert (progress.status(LORA).value, progress.status(DPO).value) == ("read", "skipped")
+
+
+def test_a_record_from_a_machine_on_old_ids_lands_under_the_new_ids(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    here, there = tmp_path / "here", tmp_path / "there"
+    on(cli, here, "mark-read", "merging-tokens")
+    there.mkdir()
+    old = "merging-tokens-accelerate-llm-inference"  # the id before ids were short
+    (there / "progress.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "links": {
+                    old: {
+                        "status": "reading",
+                        "changed": "2020-01-01T00:00:00Z",
+                        "note": "from the old laptop",
+                        "noted": "2020-01-01T00:00:00Z",
+                        "events": [
+                            {"at": "2020-01-01T00:00:00Z", "status": "reading"},
+                            {"at": "2020-01-01T00:00:00Z", "note": "from the old laptop"},
+                        ],
+                    }
+                },
+            }
+        )
+    )
+    out = on(cli, here, "progress", "merge", str(there / "progress.json"))
+    assert "merging-tokens  new note  +2 events" in out and old not in out
+    links = json.loads((here / "progress.json").read_text())["links"]
+    assert list(links) == ["merging-tokens"]
+    entry = links["merging-tokens"]
+    assert (entry["status"], entry["note"]) == ("read", "from the old laptop")
+    assert [e.get("status") for e in entry["events"]] == [None, "reading", "read"]

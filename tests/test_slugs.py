@@ -56,7 +56,7 @@ def test_link_ids_are_short_readable_and_unique() -> None:
             "https://a",
             taken,
         )
-        == "llm-inference-series-4-kv-caching"
+        == "llm-inference-series-4"
     )
     assert link_id("Umar Jamil: Attention", "https://b", taken) == "umar-jamil-attention-2"
     assert link_id("!!!", "https://www.example.com/x", taken) == "www-example-com"

@@ -37,9 +37,13 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def consistency_problems(guide: Guide) -> list[str]:
-    """What a schema cannot see: duplicate ids and slugs, a URL twice in one section."""
+    """What a schema cannot see: duplicate ids, aliases and slugs, a URL twice in a section.
+
+    An alias (an id a link had before) may be no link's id and no other link's alias.
+    """
     problems: list[str] = []
     ids: dict[str, str] = {}
+    aliases: dict[str, str] = {}  # an old id a link keeps answering to
     slugs: dict[str, str] = {}
     for s_index, section in enumerate(guide.sections):
         urls: dict[str, str] = {}
@@ -53,6 +57,13 @@ def consistency_problems(guide: Guide) -> list[str]:
                 if link.id in ids:
                     problems.append(f"duplicate link id {link.id!r}: {ids[link.id]} and {place}")
                 ids.setdefault(link.id, place)
+                for alias in link.aliases:
+                    if alias == link.id:
+                        problems.append(f"alias {alias!r} of {place} is its own id")
+                        continue
+                    if alias in aliases:
+                        problems.append(f"duplicate alias {alias!r}: {aliases[alias]} and {place}")
+                    aliases.setdefault(alias, place)
                 key = normalize_url(link.url)
                 if key in urls:
                     problems.append(
@@ -60,6 +71,8 @@ def consistency_problems(guide: Guide) -> list[str]:
                         f"(sections[{s_index}]): {urls[key]} and {place}"
                     )
                 urls.setdefault(key, place)
+    for alias in sorted(aliases.keys() & ids.keys()):
+        problems.append(f"alias {alias!r} of {aliases[alias]} is the id of {ids[alias]}")
     return problems
 
 
@@ -142,9 +155,10 @@ def _topic_document(t: Topic) -> dict[str, Any]:
         doc["tip"] = t.tip
     if t.links:
         doc["links"] = [
-            {"id": k.id, "title": k.title, "url": k.url, "difficulty": k.difficulty.value}
+            {"id": k.id, "title": k.title, "url": k.url, "difficulty": k.difficulty.value,
+             **({"aliases": list(k.aliases)} if k.aliases else {})}
             for k in t.links
-        ]
+        ]  # fmt: skip
     if t.topics:
         doc["topics"] = [_topic_document(c) for c in t.topics]
     return doc
@@ -265,6 +279,17 @@ class Catalogue:
         return {item.link.id: item for item in self.items}
 
     @cached_property
+    def aliases(self) -> dict[str, str]:
+        """The guide links' old ids, each to the id the link has now."""
+        by_id = self.by_id
+        return {
+            alias: item.link.id
+            for item in self.items
+            for alias in item.link.aliases
+            if alias not in by_id and not item.link.personal
+        }
+
+    @cached_property
     def topics(self) -> list[tuple[tuple[Topic, ...], Topic]]:
         return list(self.guide.walk())
 
@@ -277,9 +302,12 @@ class Catalogue:
         return found
 
     def resolve_id(self, query: str) -> Item:
-        """A link by its id, an unambiguous prefix of it, or its URL as a browser shows it."""
+        """A link by its id (or an id it had before), an unambiguous prefix of its id, or
+        its URL as a browser shows it."""
         if query in self.by_id:
             return self.by_id[query]
+        if query in self.aliases:
+            return self.by_id[self.aliases[query]]
         q = query.strip().lower()
         if not q:
             raise LlmdiveError(
@@ -288,6 +316,8 @@ class Catalogue:
             )
         if q in self.by_id:
             return self.by_id[q]
+        if q in self.aliases:
+            return self.by_id[self.aliases[q]]
         if looks_like_url(q):
             found = self.by_url.get(url_key(query))
             if found is None:

@@ -198,6 +198,24 @@ def _rekey(progress: Mapping[str, Any], ids: Mapping[str, str]) -> Doc:
     return {**progress, "links": links}
 
 
+def fold_aliases(record: Mapping[str, Any], aliases: Mapping[str, str]) -> Doc:
+    """`record` with progress kept under a link's old id (an alias) under its id.
+
+    A record from a machine still on the old ids lands where this machine looks for it;
+    an entry under both keys becomes one, as merge_entries merges two machines' entries.
+    """
+    progress = record.get("progress") or _NO_PROGRESS
+    old = progress.get("links", {})
+    if not aliases or not old.keys() & aliases.keys():
+        return dict(record)
+    links: Doc = {}
+    for key in sorted(old, key=lambda k: k in aliases):  # ids first, then aliases
+        entry = old[key]
+        new = aliases.get(key, key)
+        links[new] = merge_entries(links[new], entry) if new in links else entry
+    return {**record, "progress": {**progress, "links": dict(sorted(links.items()))}}
+
+
 # ---------------------------------------------------------------- whole records
 
 _NO_PROGRESS: Doc = {"version": 1, "links": {}}

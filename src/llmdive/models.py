@@ -34,11 +34,14 @@ class Link:
     url: str
     difficulty: Difficulty = Difficulty.UNRATED
     personal: bool = False
+    # Ids the link had before (a long id shortened): they still name it, and progress
+    # recorded under one of them is the link's.
+    aliases: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Link:
         return cls(d["id"], d["title"], d["url"], _DIFFICULTY[d["difficulty"]],
-                   d.get("personal", False))  # fmt: skip
+                   d.get("personal", False), tuple(d.get("aliases", ())))  # fmt: skip
 
 
 @dataclass(slots=True, eq=True)
@@ -71,7 +74,7 @@ class Topic:
             "tip": self.tip,
             "links": [
                 {"id": k.id, "title": k.title, "url": k.url, "difficulty": k.difficulty.value,
-                 "personal": k.personal}
+                 "personal": k.personal, "aliases": list(k.aliases)}
                 for k in self.links
             ],
             "topics": [t.to_dict() for t in self.topics],
@@ -306,6 +309,16 @@ class Progress:
         for key, stored in self._stored.items():
             for raw in stored.get("events", ()):
                 yield key, raw["at"], raw.get("undo")
+
+    def pop(self, key: str) -> Entry | None:
+        """Take `key`'s entry out (None if there is none)."""
+        entry = self.get(key)
+        self._entries.pop(key, None)
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        self._stored.pop(key, None)
+        self._entries[key] = entry
 
     def entry(self, key: str) -> Entry:
         """The entry for `key`, made if there is none yet, ready to be changed."""

@@ -7,7 +7,7 @@ progress.json is versioned, written atomically under an exclusive lock, and neve
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -191,10 +191,41 @@ def locked(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
         lock.release()
 
 
-def update_progress(home: Path, change: Callable[[Progress], T]) -> T:
-    """Read-modify-write under the lock; the file is written only if `change` changed it."""
+def fold_aliases(progress: Progress, aliases: Mapping[str, str]) -> list[str]:
+    """Move entries kept under a link's old id (an alias) to its id; the keys moved.
+
+    When both keys have an entry, the two are merged as a merge of two machines' records
+    merges them (merge.merge_entries: both event histories, nothing lost). Marks
+    `progress` dirty when anything moved, so that the next write stores it moved.
+    """
+    moved = sorted(progress.keys() & aliases.keys())
+    if not moved:
+        return moved
+    from llmdive.merge import merge_entries
+
+    for key in moved:
+        entry = progress.pop(key)
+        target = aliases[key]
+        if entry is None:
+            continue
+        held = progress.get(target)
+        if held is not None:
+            entry = Entry.from_dict(merge_entries(held.to_dict(), entry.to_dict()))
+        progress.put(target, entry)
+    progress.dirty = True
+    return moved
+
+
+def update_progress(
+    home: Path, change: Callable[[Progress], T], aliases: Mapping[str, str] | None = None
+) -> T:
+    """Read-modify-write under the lock; the file is written only if `change` changed it.
+
+    Entries under a link's old id (`aliases`: old id -> id) are moved to its id first.
+    """
     with locked(home):
         progress = load_progress(home)
+        fold_aliases(progress, aliases or {})
         result = change(progress)
         if progress.dirty:
             save_progress(home, progress)
@@ -379,7 +410,7 @@ def orphans(catalogue: Catalogue, progress: Progress) -> dict[str, Entry]:
     A personal link the reader removed is not reported: it left on purpose (its record
     stays, and `undo` brings it back).
     """
-    gone = sorted(progress.keys() - catalogue.by_id.keys())
+    gone = sorted(progress.keys() - catalogue.by_id.keys() - catalogue.aliases.keys())
     return {
         k: e
         for k in gone

@@ -11,12 +11,13 @@ import contextlib
 import fnmatch
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.merge import Doc, Report, merge_progress, merge_records, report
+from llmdive.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
 
 RECORD_FORMAT = "llmdive-record"
 SYNCED = ("progress.json", "personal.json")
@@ -125,16 +126,23 @@ def write_record(home: Path, record: Doc) -> bool:
 # ---------------------------------------------------------------- progress merge
 
 
-def merge_into_home(home: Path, other: Doc, dry_run: bool = False) -> Report:
-    """Merge another record into this home's, under the lock; what it changed (or would)."""
+def merge_into_home(
+    home: Path, other: Doc, dry_run: bool = False, aliases: Mapping[str, str] | None = None
+) -> Report:
+    """Merge another record into this home's, under the lock; what it changed (or would).
+
+    Progress under a link's old id (`aliases`: old id -> id), from either side, ends
+    under the link's id.
+    """
     from llmdive.progress import locked
 
+    aliases = aliases or {}
     with locked(home):
         current = home_record(home)
-        merged = merge_records(current, other)
+        merged = fold_aliases(merge_records(current, other), aliases)
         # An older file's notes gaining events is not news from elsewhere: compare with the
         # home's own record as a merge would normalise it.
-        rep = report(merge_records(current, {}), merged)
+        rep = report(fold_aliases(merge_records(current, {}), aliases), merged)
         if not dry_run:
             write_record(home, merged)
     return rep
@@ -164,7 +172,9 @@ class CopyMerge:
     error: str | None = None
 
 
-def merge_copies(home: Path, copies: list[Path], dry_run: bool = False) -> list[CopyMerge]:
+def merge_copies(
+    home: Path, copies: list[Path], dry_run: bool = False, aliases: Mapping[str, str] | None = None
+) -> list[CopyMerge]:
     """Merge each conflicted copy into the record; a copy merged (and written) is removed.
 
     Its every event is then in the record, so removing it loses nothing; a copy that
@@ -173,7 +183,7 @@ def merge_copies(home: Path, copies: list[Path], dry_run: bool = False) -> list[
     out = []
     for path in copies:
         try:
-            rep = merge_into_home(home, read_record(path), dry_run)
+            rep = merge_into_home(home, read_record(path), dry_run, aliases)
         except LlmdiveError as exc:
             out.append(CopyMerge(path, error=str(exc)))
             continue

@@ -94,6 +94,7 @@ class LinkSchema(_Strict):
     url: HttpUrl
     difficulty: Difficulty = Difficulty.UNRATED
     personal: bool = False
+    aliases: list[Slug] = Field(default_factory=list, max_length=20)
 
 
 class TopicSchema(_Strict):

@@ -16,7 +16,7 @@ _STOPWORDS = frozenset(
     "a an and at by for from in into is of on or the to with vs via your you how what why".split()  # noqa: SIM905
 )  # fmt: skip
 _MAX_ID_WORDS = 6
-_MAX_ID_CHARS = 40
+MAX_ID_CHARS = 24  # ids are typed and laid out in columns: a longer one became an alias
 
 
 def slugify(text: str) -> str:
@@ -116,23 +116,28 @@ def unique(base: str, taken: set[str], limit: int) -> str:
 
 
 def link_id(title: str, url: str, taken: set[str]) -> str:
-    """A short, readable id for a link, unique against `taken` (which it is added to)."""
+    """A short, readable id for a link, unique against `taken` (which it is added to).
+
+    The title's first words, cut at a word so as to fit MAX_ID_CHARS; on a clash, a
+    later word of the title that still fits, then a number (the id still fits).
+    """
     # Only the start of a title can make its id: slugifying a megabyte of it would not help.
     words = _id_words(title[:300]) or slugify(urlsplit(url[:300]).netloc).split("-") or ["link"]
     chosen: list[str] = []
     for word in words:
         if chosen and (
-            len(chosen) >= _MAX_ID_WORDS or len("-".join([*chosen, word])) > _MAX_ID_CHARS
+            len(chosen) >= _MAX_ID_WORDS or len("-".join([*chosen, word])) > MAX_ID_CHARS
         ):
             break
         chosen.append(word)
-    candidate = cut_slug("-".join(chosen), _MAX_ID_CHARS) or "link"
-    # On a clash, first try more of the title, then a number.
+    candidate = cut_slug("-".join(chosen), MAX_ID_CHARS) or "link"
+    # On a clash, first try a later word of the title that fits, then a number.
     for extra in words[len(chosen) :]:
         if candidate not in taken:
             break
-        candidate = f"{candidate}-{extra}"
-    return unique(candidate, taken, max(_MAX_ID_CHARS, len(candidate)))
+        if len(longer := f"{candidate}-{extra}") <= MAX_ID_CHARS:
+            candidate = longer
+    return unique(candidate, taken, MAX_ID_CHARS)
 
 
 _TRACKING_PREFIXES = ("utm_", "mc_")

@@ -28,11 +28,12 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
-from llmdive.merge import Report, merge_records, report
+from llmdive.merge import Report, fold_aliases, merge_records, report
 
 BRANCH = "main"
 REMOTE = "origin"
@@ -217,7 +218,9 @@ def _show(git: Git, rev: str, name: str) -> bytes | None:
     return proc.stdout
 
 
-def _merge_remote(git: Git, home: Path, head: str, theirs_rev: str) -> Report | None:
+def _merge_remote(
+    git: Git, home: Path, head: str, theirs_rev: str, aliases: Mapping[str, str]
+) -> Report | None:
     """Bring the remote's commits in; what arrived, or None when there was nothing new."""
     from llmdive import reconcile
 
@@ -229,7 +232,7 @@ def _merge_remote(git: Git, home: Path, head: str, theirs_rev: str) -> Report | 
         if data is not None:
             theirs.update(reconcile.parse_record(data, Path(f"{REMOTE}/{BRANCH}:{name}")))
     ours = reconcile.home_record(home)
-    merged = merge_records(ours, theirs)
+    merged = fold_aliases(merge_records(ours, theirs), aliases)
     reconcile.write_record(home, merged)
     # The merged tree is theirs with this home's files in it: anything else the repository
     # holds (a README its host made, say) is kept, never deleted by a merge.
@@ -250,10 +253,12 @@ def _merge_remote(git: Git, home: Path, head: str, theirs_rev: str) -> Report | 
     foreign = [n for n in names if n and n not in OWN_FILES and not (home / n).exists()]
     if foreign:
         git.run("checkout", "-q", new, "--", *foreign)
-    return report(merge_records(ours, {}), merged)
+    return report(fold_aliases(merge_records(ours, {}), aliases), merged)
 
 
-def sync(home: Path, remote: str | None = None) -> SyncResult:
+def sync(
+    home: Path, remote: str | None = None, aliases: Mapping[str, str] | None = None
+) -> SyncResult:
     """Commit, fetch, merge, push: see the module doc. `remote` sets it up (or changes it)."""
     from llmdive.progress import locked
 
@@ -278,7 +283,7 @@ def sync(home: Path, remote: str | None = None) -> SyncResult:
             if theirs == head:
                 return result
             if theirs is not None:
-                arrived = _merge_remote(git, home, head, theirs)
+                arrived = _merge_remote(git, home, head, theirs, aliases or {})
                 if arrived is not None:
                     result.merged = True
                     _add_report(result.arrived, arrived)

@@ -8,6 +8,7 @@ touched, an event that restores what was there before, naming the change it undo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -122,13 +123,19 @@ def _put_link(links: list[PersonalLink], key: str, fields: dict[str, str]) -> li
     return [*rest[:at], restored, *rest[at:]]
 
 
-def undo(home: Path, when: datetime | None = None) -> Undone | None:
-    """Undo the last change in the llmdive home `home`, under its lock, both files at once."""
+def undo(
+    home: Path, when: datetime | None = None, aliases: Mapping[str, str] | None = None
+) -> Undone | None:
+    """Undo the last change in the llmdive home `home`, under its lock, both files at once.
+
+    Entries under a link's old id (`aliases`) are moved to its id first.
+    """
     from llmdive.personal import load_personal
-    from llmdive.progress import load_progress, locked, save_record
+    from llmdive.progress import fold_aliases, load_progress, locked, save_record
 
     with locked(home):
         progress = load_progress(home)
+        fold_aliases(progress, aliases or {})
         result = undo_last(progress, load_personal(home), when)
         if result is not None:
             save_record(home, progress, result.personal)

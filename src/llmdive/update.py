@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmdive.slugs import link_id, normalize_url, similarity, slugify
+from llmdive.slugs import MAX_ID_CHARS, link_id, normalize_url, similarity, slugify
 from llmdive.vocab import Status
 
 if TYPE_CHECKING:
@@ -173,7 +173,8 @@ def reconcile(
         old_left = [o for o in old_left if id(o) not in taken_old]
         new_left = [n for n in new_left if id(n) not in matched]
 
-    taken = {i.link.id for i in old.items} | set(reserved)
+    taken = {i.link.id for i in old.items} | {a for i in old.items for a in i.link.aliases}
+    taken |= reserved
     for item in new.items:
         link = item.link
         before = matched.get(id(item))
@@ -186,8 +187,12 @@ def reconcile(
             link.id = link_id(link.title, link.url, taken)
             report.added.append(Change(link.id, link.title, _titles(item.path)))
             continue
-        link.id = before.link.id
-        _describe(report, before, item, states.get(link.id, Status.UNREAD))
+        link.id, link.aliases = before.link.id, before.link.aliases
+        if len(link.id) > MAX_ID_CHARS and not before.link.personal:
+            # A long id from before ids were short: a short one, the old one its alias.
+            link.id = link_id(link.title, link.url, taken)
+            link.aliases = (*before.link.aliases, before.link.id)
+        _describe(report, before, item, states.get(before.link.id, Status.UNREAD))
     for item in old_left:
         link = item.link
         status = states.get(link.id, Status.UNREAD)

@@ -64,9 +64,13 @@ class Workspace:
 
     @cached_property
     def progress(self) -> Progress:
-        from llmdive.progress import load_progress
+        from llmdive.progress import fold_aliases, load_progress
 
-        return load_progress(self.home)
+        progress = load_progress(self.home)
+        # Entries under a link's old id count as the link's (moved for good at a write).
+        if len(progress) and self.catalogue.aliases:
+            fold_aliases(progress, self.catalogue.aliases)
+        return progress
 
     @cached_property
     def states(self) -> dict[str, Status]:

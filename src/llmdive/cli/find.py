@@ -88,6 +88,8 @@ def open_(
         )
     if start:
         changes = progress.update_progress(
-            ws.home, lambda p: progress.set_status(p, ws.catalogue, [item], Status.READING)
+            ws.home,
+            lambda p: progress.set_status(p, ws.catalogue, [item], Status.READING),
+            ws.catalogue.aliases,
         )
         emit(False, list, lambda w: render.render_changes(w, changes))

@@ -23,7 +23,9 @@ def _mark(
     ws = workspace(ctx)
     items = progress.marked_items(ws.catalogue, ids or [], section)
     changes, after = progress.update_progress(
-        ws.home, lambda p: (progress.set_status(p, ws.catalogue, items, status), p)
+        ws.home,
+        lambda p: (progress.set_status(p, ws.catalogue, items, status), p),
+        ws.catalogue.aliases,
     )
     emit(
         json_out,
@@ -148,7 +150,7 @@ def note(
             progress.set_note(p, item, text)
         return before, p
 
-    before, after = progress.update_progress(ws.home, change)
+    before, after = progress.update_progress(ws.home, change, ws.catalogue.aliases)
     if json_out:
         link = jsonout.LinkJson(ws.catalogue, after)(item)
         jsonout.emit_json({"changes": [jsonout.change_json(link, "note", before, link["note"])]})

@@ -34,7 +34,9 @@ def progress_merge(
     from llmdive import jsonout, reconcile, render
 
     ws = workspace(ctx)
-    rep = reconcile.merge_into_home(ws.home, reconcile.read_record(file), dry_run)
+    rep = reconcile.merge_into_home(
+        ws.home, reconcile.read_record(file), dry_run, ws.catalogue.aliases
+    )
     emit(
         json_out,
         lambda: jsonout.merge_report_json(jsonout.LinkJson.of(ws), rep, dry_run),
@@ -79,7 +81,7 @@ def sync(
     from llmdive import sync as syncing
 
     ws = workspace(ctx)
-    result = syncing.sync(ws.home, remote)
+    result = syncing.sync(ws.home, remote, ws.catalogue.aliases)
     emit(
         json_out,
         lambda: jsonout.sync_json(jsonout.LinkJson.of(ws), result),
@@ -103,7 +105,11 @@ def doctor(
 
     ws = workspace(ctx)
     health = reconcile.health(ws.home)
-    merged = reconcile.merge_copies(ws.home, health.copies) if merge else []
+    merged = (
+        reconcile.merge_copies(ws.home, health.copies, aliases=ws.catalogue.aliases)
+        if merge
+        else []
+    )
     if merged:
         health = reconcile.health(ws.home)
     emit(

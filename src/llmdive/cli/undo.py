@@ -18,11 +18,11 @@ def undo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 
     ws = workspace(ctx)
     if not json_out:
-        done = undo_last(ws.home)
+        done = undo_last(ws.home, aliases=ws.catalogue.aliases)
         emit(False, dict, lambda w: render.render_undone(w, done))
         return
     # A link the undo removes (a personal link's add taken back) is shown from before.
     before = ws.catalogue
-    done = undo_last(ws.home)
+    done = undo_last(ws.home, aliases=ws.catalogue.aliases)
     after = Workspace(ws.guide_path, ws.home)
     jsonout.emit_json(jsonout.undo_json(jsonout.LinkJson.of(after), done, before))
