@@ -119,8 +119,8 @@ def test_reading_order_is_reading_first_then_easiest_unread(catalogue: Catalogue
     assert [i.link.id for i in reading_order(items, states)] == [
         "llama-2-scratch",  # being read
         "umar-jamil-attention",  # easy
-        "rotary-positional-encoding-explained",  # unrated counts as medium, guide order
-        "reproducing-gpt-2-124m-llm-c",
+        "rotary-positional",  # unrated counts as medium, guide order
+        "reproducing-gpt-2-124m",
         "llama-explained",
     ]
 
@@ -144,7 +144,7 @@ def test_next_with_a_count_gives_the_following_links_in_reading_order(
 
 
 def test_summarize_within_a_section_counts_its_links_by_topic(catalogue: Catalogue) -> None:
-    states = {"low-level-technicals-llms": Status.READ, "cuda-gpu-mode-lecture-talk": Status.READ,
+    states = {"low-level-technicals": Status.READ, "cuda-gpu-mode-lecture": Status.READ,
               "hugging-face-collab-blog": Status.SKIPPED}  # fmt: skip
     summary = summarize(catalogue, states, catalogue.find_topic("engineering"))
     assert [t.title for t in summary.within or ()] == ["Engineering"]
