@@ -40,7 +40,7 @@ def test_a_result_applies_only_to_the_url_it_was_checked_at(home: Path) -> None:
     same = linkmarks.marks(home, [("a", "https://old.example/")])
     assert (same.get("a"), same.dead, same.problem) == (old, {"a"}, "")
     moved = linkmarks.marks(home, [("a", "https://new.example/")])
-    assert (moved.get("a"), moved.dead, moved.archives) == (None, set(), {})
+    assert (moved.get("a"), moved.dead, moved.archive("a")) == (None, set(), None)
 
 
 def test_a_damaged_results_file_is_a_warning_and_is_replaced_by_a_check(home: Path) -> None:

@@ -328,7 +328,7 @@ def link_check_json(marks: Marks, link_id: str) -> dict[str, Any] | None:
         "detail": outcome.detail,
         "checked": outcome.checked,
         "stale": outcome.is_stale(),
-        "archive": marks.archives.get(link_id),
+        "archive": marks.archive(link_id),
     }
 
 

@@ -974,7 +974,7 @@ def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
     stale = ", over a week ago: stale" if outcome.is_stale() else ""
     when = f"  checked {local_time(outcome.checked_at, zone=True)}{stale}"
     w.line(("  link     ", "dim"), (label, style), what, (when, "dim"))
-    archive = marks.archives.get(link_id)
+    archive = marks.archive(link_id)
     if archive:
         w.line(("  archive  ", "dim"), (archive, "", archive))
 
