@@ -198,3 +198,23 @@ def test_a_record_from_a_machine_on_old_ids_lands_under_the_new_ids(
     entry = links["merging-tokens"]
     assert (entry["status"], entry["note"]) == ("read", "from the old laptop")
     assert [e.get("status") for e in entry["events"]] == [None, "reading", "read"]
+
+
+def test_doctor_names_a_link_stamped_far_in_the_future_and_new_marks_stay_now(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    here = tmp_path / "here"
+    on(cli, here, "mark-read", "lora")
+    data = json.loads((here / "progress.json").read_text())
+    for event in data["links"][LORA]["events"]:
+        event["at"] = "9999-11-28T03:37:00Z"
+    data["links"][LORA]["changed"] = "9999-11-28T03:37:00Z"
+    (here / "progress.json").write_text(json.dumps(data))
+    out = on(cli, here, "doctor")
+    assert f"{LORA} has a change stamped in the future (9999-11-28T03:37:00Z)" in out
+    on(cli, here, "mark-read", "dpo")
+    dpo = load_progress(here).links["dpo-explained"]
+    assert dpo.changed is not None and not dpo.changed.startswith("9999")
+    undone = on(cli, here, "undo")
+    assert "dpo" in undone and "lora" not in undone
+    assert load_progress(here).status("dpo-explained").value == "unread"

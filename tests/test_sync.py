@@ -204,6 +204,26 @@ def test_an_unreachable_remote_is_one_line_and_a_later_sync_picks_up(
     assert git(remote, "rev-parse", "main") == git(a, "rev-parse", "HEAD")
 
 
+def test_a_remote_that_does_not_exist_says_what_git_said(
+    cli: Invoke, homes: tuple[Path, Path], tmp_path: Path
+) -> None:
+    a, _ = homes
+    on(cli, a, "mark-read", "lora")
+    before = (a / "progress.json").read_bytes()
+    missing = tmp_path / "does-not-exist.git"
+    result = cli("--home", str(a), "sync", "--remote", str(missing))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"llmdive: error: cannot reach {missing}: ")
+    assert "does not appear to be a git repository" in lines[0]
+    assert "Could not read from remote repository" in lines[0]
+    assert "and the repository exists" not in lines[0]
+    assert "nothing is lost" in lines[0]
+    assert (a / "progress.json").read_bytes() == before
+    assert not missing.exists()
+
+
 def test_without_git_one_clear_line_and_nothing_changes(
     cli: Invoke, homes: tuple[Path, Path], remote: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -183,16 +183,41 @@ def test_marks_need_ids_or_a_section(cli: Invoke, home: Path) -> None:
     assert not (home / "progress.json").exists()
 
 
-def test_a_new_change_is_the_one_undone_even_after_events_from_a_clock_ahead(
+def _from_elsewhere(at: str) -> Progress:
+    # dpo was marked on a machine whose clock runs ahead, and merged in.
+    entry = {"status": "read", "changed": at, "events": [{"at": at, "status": "read"}]}
+    return Progress.from_dict({"version": 1, "links": {"dpo-explained": entry}})
+
+
+def test_a_new_change_is_the_one_undone_even_after_events_from_a_clock_a_little_ahead(
     catalogue: Catalogue,
 ) -> None:
-    # dpo was marked on a machine whose clock runs years ahead, and merged in.
-    future = {"status": "read", "changed": "2099-01-01T00:00:00Z",
-              "events": [{"at": "2099-01-01T00:00:00Z", "status": "read"}]}  # fmt: skip
-    progress = Progress.from_dict({"version": 1, "links": {"dpo-explained": future}})
-    prog.set_status(progress, catalogue, catalogue.resolve_ids(["lora"]), Status.READ)
-    assert progress.links["lora-explained"].changed == "2099-01-01T00:00:00.000001Z"
-    done = undo.undo_last(progress, [])
+    progress = _from_elsewhere("2026-01-02T05:00:00Z")  # two hours ahead of T0: skew
+    prog.set_status(progress, catalogue, catalogue.resolve_ids(["lora"]), Status.READ, at(0))
+    assert progress.links["lora-explained"].changed == "2026-01-02T05:00:00.000001Z"
+    done = undo.undo_last(progress, [], at(1))
     assert done is not None and [r.id for r in done.restored] == ["lora-explained"]
     assert (progress.status("lora-explained"), progress.status("dpo-explained")) == (
         Status.UNREAD, Status.READ)  # fmt: skip
+
+
+def test_an_implausible_future_time_is_not_copied_and_the_new_change_is_undone_first(
+    catalogue: Catalogue,
+) -> None:
+    progress = _from_elsewhere("9999-01-01T00:00:00Z")
+    lora, attention = catalogue.resolve_ids(["lora", "umar-jamil-attention"])
+    prog.set_status(progress, catalogue, [lora], Status.READ, at(0))
+    prog.set_note(progress, attention, "heads", at(5))
+    assert progress.links["lora-explained"].changed == "2026-01-02T03:04:05Z"
+    assert progress.links[attention.link.id].noted == "2026-01-02T03:04:10Z"
+    assert prog.new_stamp(progress, at(9)) == "2026-01-02T03:04:14Z"
+    first = undo.undo_last(progress, [], at(10))
+    assert first is not None and first.at == "2026-01-02T03:04:15Z"
+    assert [(r.id, r.field) for r in first.restored] == [(attention.link.id, "note")]
+    second = undo.undo_last(progress, [], at(11))
+    assert second is not None and [r.id for r in second.restored] == ["lora-explained"]
+    assert second.at == "2026-01-02T03:04:16Z"
+    # Only then the far-future change itself, which doctor names.
+    third = undo.last_change(progress, at(12))
+    assert third is not None and third[0] == "9999-01-01T00:00:00Z"
+    assert prog.future_links(progress, at(12)) == {"dpo-explained": "9999-01-01T00:00:00Z"}

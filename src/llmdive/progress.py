@@ -310,18 +310,42 @@ def backfill(entry: Entry) -> None:
         events.insert(0, Event(entry.noted or _EPOCH_AT, note=entry.note))
 
 
+# A clock this far ahead of ours is not skew but a wrong time (a hand edit, a broken clock).
+FUTURE_LIMIT = timedelta(days=1)
+
+
+def future_cutoff(when: datetime | None = None) -> str:
+    """The at_key beyond which a stored time is implausibly in the future."""
+    return at_key(iso((when or now()) + FUTURE_LIMIT))
+
+
 def new_stamp(progress: Progress, when: datetime | None = None) -> str:
-    """The time of a new change: now, but always after every event already in the record.
+    """The time of a new change: now, but after every plausible event already in the record.
 
     A change is its time (`undo` takes back the latest), so a new one must be the latest
     even when the clock was set back, or events merged from a machine whose clock runs
-    ahead are newer than this machine's now.
+    a little ahead are newer than this machine's now. A time more than FUTURE_LIMIT ahead
+    is not copied: it would stamp every later change in a far future (`doctor` names it).
     """
-    stamp = iso(when or now())
-    latest = max((at_key(at) for _, at, _ in progress.event_marks()), default="")
+    base = when or now()
+    stamp = iso(base)
+    cutoff = future_cutoff(base)
+    latest = max(
+        (k for _, at, _ in progress.event_marks() if (k := at_key(at)) <= cutoff), default=""
+    )
     if latest and at_key(stamp) <= latest:
         stamp = iso(datetime.fromisoformat(latest + "+00:00") + timedelta(microseconds=1))
     return stamp
+
+
+def future_links(progress: Progress, when: datetime | None = None) -> dict[str, str]:
+    """Each link with an event implausibly in the future, and its latest such time."""
+    cutoff = future_cutoff(when)
+    out: dict[str, str] = {}
+    for key, at, _ in progress.event_marks():
+        if at_key(at) > cutoff and (key not in out or at_key(at) > at_key(out[key])):
+            out[key] = at
+    return out
 
 
 def marked_items(catalogue: Catalogue, ids: list[str], section: str | None) -> list[Item]:

@@ -214,7 +214,7 @@ class Health:
 def health(home: Path) -> Health:
     """Cheap facts about the home: its files readable, sync set up, conflicted copies."""
     from llmdive.personal import load_personal
-    from llmdive.progress import load_progress
+    from llmdive.progress import future_links, load_progress
 
     out = Health(home)
     if not home.is_dir():
@@ -224,6 +224,10 @@ def health(home: Path) -> Health:
         progress = load_progress(home)
         n = len(progress)
         out.facts.append(("ok", f"progress.json: {n} link{'s' if n != 1 else ''} recorded"))
+        for key, at in sorted(future_links(progress).items()):
+            out.facts.append(
+                ("error", f"progress.json: {key} has a change stamped in the future ({at})")
+            )
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     try:

@@ -89,7 +89,7 @@ class Git:
         except OSError as exc:
             raise LlmdiveError(f"cannot run git: {exc.strerror or exc}") from exc
         if check and proc.returncode != 0:
-            raise LlmdiveError(f"git {args[0]} failed: {last_line(proc.stderr)}")
+            raise LlmdiveError(f"git {args[0]} failed: {git_message(proc.stderr)}")
         return proc
 
     def out(self, *args: str) -> str:
@@ -107,8 +107,20 @@ class Git:
             self.identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
 
 
-def last_line(text: str) -> str:
+def git_message(text: str) -> str:
+    """What git said that matters, on one line: its fatal:/error: lines, else its last line.
+
+    git follows the reason with advice ("Please make sure you have the correct access
+    rights / and the repository exists."); its last line alone says nothing.
+    """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    said = [
+        line.split(":", 1)[1].strip().rstrip(".")
+        for line in lines
+        if line.lower().startswith(("fatal:", "error:")) and line.split(":", 1)[1].strip()
+    ]
+    if said:
+        return "; ".join(dict.fromkeys(said))
     return lines[-1] if lines else "no message"
 
 
@@ -191,7 +203,7 @@ def _fetch(git: Git, remote: str) -> None:
     proc = git.run("fetch", "-q", REMOTE, timeout=NETWORK_TIMEOUT_S, check=False)
     if proc.returncode != 0:
         raise LlmdiveError(
-            f"cannot reach {remote}: {last_line(proc.stderr)}; nothing is lost: "
+            f"cannot reach {remote}: {git_message(proc.stderr)}; nothing is lost: "
             "local changes are committed here and a later `llmdive sync` sends them"
         )
 
@@ -296,7 +308,7 @@ def sync(
                 git.run("update-ref", _remote_ref(), "HEAD", check=False)
                 return result
             # Rejected (someone pushed meanwhile), or unreachable: fetching again tells.
-        why = last_line(push.stderr) if push is not None else "no answer"
+        why = git_message(push.stderr) if push is not None else "no answer"
         raise LlmdiveError(
             f"{result.remote} kept rejecting the push ({why}); "
             "nothing is lost: your changes are committed here, run `llmdive sync` again"

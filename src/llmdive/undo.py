@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.models import Event, at_key
-from llmdive.progress import backfill, new_stamp, replay, settle
+from llmdive.progress import backfill, future_cutoff, new_stamp, replay, settle
 
 if TYPE_CHECKING:
     from llmdive.models import Progress
@@ -41,8 +41,14 @@ class Undone:
     personal: list[PersonalLink] | None  # personal.json's links after the undo, if it changes
 
 
-def last_change(progress: Progress) -> tuple[str, list[tuple[str, Event]]] | None:
-    """The latest change not yet undone: its time, and each (link id, event) it made."""
+def last_change(
+    progress: Progress, when: datetime | None = None
+) -> tuple[str, list[tuple[str, Event]]] | None:
+    """The latest change not yet undone: its time, and each (link id, event) it made.
+
+    Changes stamped implausibly in the future (see progress.new_stamp) come after every
+    plausible one: the change just made is taken back first.
+    """
     undone: set[str] = set()
     changes: dict[str, set[str]] = {}
     for key, at, undo in progress.event_marks():
@@ -53,7 +59,8 @@ def last_change(progress: Progress) -> tuple[str, list[tuple[str, Event]]] | Non
     open_ = [k for k in changes if k not in undone]
     if not open_:
         return None
-    latest = max(open_)
+    cutoff = future_cutoff(when)
+    latest = max([k for k in open_ if k <= cutoff] or open_)
     events = [
         (key, event)
         for key in sorted(changes[latest])
@@ -67,7 +74,7 @@ def undo_last(
     progress: Progress, personal: list[PersonalLink], when: datetime | None = None
 ) -> Undone | None:
     """Take back the latest change still standing; None when there is nothing left to undo."""
-    found = last_change(progress)
+    found = last_change(progress, when)
     if found is None:
         return None
     change_at, events = found
