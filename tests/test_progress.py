@@ -198,7 +198,7 @@ def test_entries_no_longer_in_the_guide_are_kept_and_reported(
         (b"", "the file is empty, so it holds no progress"),
         (b'{"version": 1, "links": {"a": {"status": "re', "not valid JSON (Unterminated string"),
         (b"\xff\xfe not text", "not UTF-8 text (byte 0)"),
-        (b"[1, 2, 3]", "not an llmdive progress file: top level: Input should be"),
+        (b"[1, 2, 3]", "not an llmdive progress file: the top level must be an object:"),
         (
             b'{"version": 1, "links": {"a": {"status": "done"}}}',
             "not an llmdive progress file: links.a.status: must be one of 'unread', 'reading'",

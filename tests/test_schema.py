@@ -32,8 +32,14 @@ ENTRY = b'{"status": "read", "changed": "2026-01-02T03:04:05Z"}'
 # (content, what the one line says after the file's name)
 PROGRESS_CASES = [
     (DEEP, "not usable JSON: nested too deeply"),
-    (b'{"version": ' + HUGE + b', "links": {}}', "not usable JSON: Exceeds the limit"),
-    (b'{"version": ' + b"9" * 300 + b', "links": {}}', "version: Unable to parse input"),
+    (
+        b'{"version": ' + HUGE + b', "links": {}}',
+        "not usable JSON: it holds a number thousands of digits long",
+    ),
+    (
+        b'{"version": ' + b"9" * 300 + b', "links": {}}',
+        "version: not a format version llmdive knows (this one reads 1)",
+    ),
     (
         b'{"version": 1, "links": {"a": {"status": "read", "changed": "2026-01-02T03:04:05"}}}',
         "links.a.changed: '2026-01-02T03:04:05' has no time zone: write it in UTC with a Z, "
@@ -57,12 +63,12 @@ PROGRESS_CASES = [
         b'{\n<<<<<<< HEAD\n  "version": 1\n=======\n  "version": 1\n>>>>>>> x\n}',
         "an unresolved merge conflict (git's conflict marker at line 2)",
     ),
-    (b'{"version": "1", "links": {}}', "version: Input should be 1"),
-    (b'{"version": true, "links": {}}', "version: Input should be 1"),
+    (b'{"version": "1", "links": {}}', "version: not a format version llmdive knows"),
+    (b'{"version": true, "links": {}}', "version: not a format version llmdive knows"),
     (b'{"version": 1, "links": []}', "links: Input should be a valid dictionary"),
     (b'{"version": 1, "links": {"": {}}}', "String should have at least 1 character"),
     (b'{"version": 1, "links": {"a": {"events": [{"at": "x"}]}}}', "'x' is not an ISO 8601"),
-    (b"\xef\xbb\xbf[]", "top level: Input should be a valid dictionary"),
+    (b"\xef\xbb\xbf[]", "not an llmdive progress file: the top level must be an object:"),
 ]
 
 
@@ -82,6 +88,8 @@ def one_line_error(cli: Invoke, args: list[str], path: Path, content: bytes) -> 
     assert line.startswith(f"llmdive: error: {path}: ")
     assert len(line) < 400 + len(str(path))
     assert path.read_bytes() == content  # byte for byte
+    for internal in ("sys.", "instance of", "Unable to parse", "Schema"):
+        assert internal not in line  # no Python or pydantic internals
     return line
 
 
@@ -95,8 +103,11 @@ def test_progress_json(cli: Invoke, home: Path, content: bytes, message: str) ->
     ("content", "message"),
     [
         (DEEP, "not usable JSON: nested too deeply"),
-        (b'{"version": 1, "links": [{"id": ' + HUGE + b"}]}", "not usable JSON: Exceeds"),
-        (b'{"version": 2, "links": []}', "version: Input should be 1"),
+        (
+            b'{"version": 1, "links": [{"id": ' + HUGE + b"}]}",
+            "it holds a number thousands of digits long",
+        ),
+        (b'{"version": 2, "links": []}', "version: not a format version llmdive knows"),
         (b'{"version": 1, "links": {}}', "links: Input should be a valid list"),
         (
             b'{"version": 1, "links": [{"id": "a", "title": "A", "url": "https://u:p@a.example/",'
@@ -123,7 +134,10 @@ def test_personal_json(cli: Invoke, home: Path, content: bytes, message: str) ->
         (b'{"version": 1, "source": "x", "updated": "2026-01-02"}', "updated: '2026-01-02' has no"),
         (b'{"version": 1, "source": 5}', "source: Input should be a valid string"),
         (b'{"version": 1}', "source: Field required"),
-        (b'{"version": 1, "source": "x", "updates": [{"at": ' + HUGE + b"}]}", "Exceeds the"),
+        (
+            b'{"version": 1, "source": "x", "updates": [{"at": ' + HUGE + b"}]}",
+            "it holds a number thousands of digits long",
+        ),
     ],
 )
 def test_guide_meta_json(cli: Invoke, home: Path, content: bytes, message: str) -> None:
@@ -133,8 +147,8 @@ def test_guide_meta_json(cli: Invoke, home: Path, content: bytes, message: str) 
 
 GUIDE_CASES = [
     (b"a = " + b"[" * 50_000 + b"]" * 50_000, "not usable TOML: nested too deeply"),
-    (b"version = " + HUGE, "not usable TOML: Exceeds the limit"),
-    (b"version = 2", "version: Input should be 1"),
+    (b"version = " + HUGE, "not usable TOML: it holds a number thousands of digits long"),
+    (b"version = 2", "version: not a format version llmdive knows (this one reads 1)"),
     (b"title = 1979-05-27T07:32:00Z", "title: Input should be a valid string"),
     (b'title = "a\x00b"', "not valid TOML: Illegal character"),
     (

@@ -4,6 +4,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from llmdive import progress as prog
 from llmdive import undo
 from llmdive.catalogue import Catalogue
@@ -171,13 +173,13 @@ def test_start_skip_and_mark_unread_take_a_section(cli: Invoke, home: Path) -> N
     assert prog.load_progress(home).status("dpo-explained") is Status.SKIPPED
 
 
-def test_marks_need_ids_or_a_section(cli: Invoke, home: Path) -> None:
-    result = cli("mark-read")
-    assert result.exit_code == 1
-    assert (
-        result.stderr
-        == "llmdive: error: name the links: give one or more IDs, or --section SECTION\n"
-    )
+@pytest.mark.parametrize("command", ["mark-read", "mark-unread", "start", "skip"])
+def test_marks_need_ids_or_a_section(cli: Invoke, home: Path, command: str) -> None:
+    result = cli(command)
+    assert result.exit_code == 2  # a usage error, like `show` with no id
+    assert "Usage: llmdive " + command in result.stderr
+    assert "name the links: give one or more IDs, or --section SECTION" in result.stderr
+    assert not (home / "progress.json").exists()
     result = cli("mark-read", "--section", "nosuch")
     assert result.exit_code == 1
     assert not (home / "progress.json").exists()

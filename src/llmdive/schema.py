@@ -200,8 +200,8 @@ def load_json(data: bytes, path: Path, untouched: str) -> Any:
             )
     except _Duplicate as exc:
         problem = f"not usable JSON: {exc}"
-    except ValueError as exc:  # an integer of thousands of digits
-        problem = f"not usable JSON: {shorten(str(exc), 100)}"
+    except ValueError:  # an integer of thousands of digits
+        problem = "not usable JSON: it holds a number thousands of digits long"
     except RecursionError:
         problem = "not usable JSON: nested too deeply"
     raise LlmdiveError(f"{path}: {problem}: {untouched}")
@@ -230,6 +230,8 @@ def _describe(loc: Sequence[int | str], raw: Any) -> str:
 
 def _message(err: Any) -> str:
     kind = err["type"]
+    if tuple(err["loc"]) == ("version",):  # 2, 1.5, "1", true, a number of 40 digits
+        return "not a format version llmdive knows (this one reads 1)"
     if kind == "enum":
         return "must be one of " + str(err["ctx"]["expected"])
     if kind == "extra_forbidden":
@@ -257,6 +259,8 @@ def problems(path: Path, raw: Any, error: ValidationError) -> list[str]:
 
 def first_problem(raw: Any, error: ValidationError) -> str:
     """The first validation error as 'place: what is wrong (and N more problems)'."""
+    if not isinstance(raw, dict):
+        return "the top level must be an object"
     first = error.errors()[0]
     more = error.error_count() - 1
     extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 def _mark(
     ctx: typer.Context, ids: list[str] | None, section: str | None, status: Status, json_out: bool
 ) -> None:
+    if not ids and section is None:
+        from typer._click.exceptions import UsageError
+
+        raise UsageError("name the links: give one or more IDs, or --section SECTION", ctx)
     from llmdive import jsonout, progress, render
 
     ws = workspace(ctx)
