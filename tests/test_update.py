@@ -677,3 +677,25 @@ def test_guide_update_keeps_old_ids_answering_and_old_progress_counting(
     shown = json.loads(ok(cli("show", "llm-inference-series-2-two-phase", "--json")))
     assert (shown["id"], shown["status"]) == ("llm-inference-series-2", "read")
     assert json.loads(ok(cli("progress", "--json")))["orphans"] == []
+
+
+def test_guide_status_shows_the_update_time_local_with_its_zone(
+    cli: Invoke, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(cli("guide", "update", "--from", str(V2)))
+    meta_path = home / "guide-meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["updated"] = "2026-01-05T10:00:00Z"
+    meta_path.write_text(json.dumps(meta))
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        out = ok(cli("guide", "status"))
+        line = next(x for x in out.splitlines() if x.startswith("updated"))
+        assert line.startswith("updated    2026-01-05 15:30 IST (")
+        assert line.endswith(" ago; 1 update so far)")
+        assert "T10:00" not in out
+        assert json.loads(ok(cli("guide", "status", "--json")))["updated"] == meta["updated"]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

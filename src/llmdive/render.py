@@ -848,7 +848,13 @@ def render_status(w: Writer, data: dict[str, Any]) -> None:
     w.line(("catalogue  ", "dim"), f"{data['catalogue']} ({data['kind']}, {data['links']} links)")
     if data["kind"] == "updated":
         w.line(("from       ", "dim"), str(data["source"]))
-        w.line(("updated    ", "dim"), f"{data['updated']} ({data['updates']} update(s) so far)")
+        n = data["updates"]
+        so_far = f"{n} update{'s' if n != 1 else ''} so far"
+        if data["updated"]:
+            at = datetime.fromisoformat(data["updated"])
+            w.line(("updated    ", "dim"), f"{local_time(at, zone=True)} ({ago(at)}; {so_far})")
+        else:
+            w.line(("updated    ", "dim"), f"never ({so_far})")
 
 
 PATH_FROM = {
