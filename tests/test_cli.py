@@ -346,6 +346,32 @@ def test_guide_import_writes_the_catalogue(cli: Invoke, tmp_path: Path) -> None:
     assert "aliases" not in out.read_text()  # a first import has no old ids
 
 
+def test_guide_import_counts_in_the_singular_and_refuses_a_readme_without_links(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    one = tmp_path / "one.md"
+    one.write_text(
+        "# A list\n\n### Attention\n\n- [FlashAttention](https://arxiv.org/abs/2205.14135)\n"
+    )
+    out = tmp_path / "g.toml"
+    result = cli("guide", "import", str(one), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote {out}: 1 section, 1 link\n"
+    result = cli("guide", "import", str(one), "--output", str(out))
+    assert result.stderr == f"wrote {out}: 1 section, 1 link, 1 id kept\n"
+    none = tmp_path / "none.md"
+    none.write_text("# Notes\n\n### Attention\n\nNothing to read yet.\n")
+    for args in (["-o", str(tmp_path / "empty.toml")], []):
+        result = cli("guide", "import", str(none), *args)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"llmdive: error: {none} is evidently not a guide README: none of its ### sections "
+            "has a link; nothing written\n"
+        )
+    assert not (tmp_path / "empty.toml").exists()
+
+
 def test_data_guide_toml_is_the_import_onto_itself_byte_for_byte(
     cli: Invoke, tmp_path: Path
 ) -> None:
@@ -461,6 +487,12 @@ def test_help_is_plain_text(cli: Invoke, args: tuple[str, ...]) -> None:
     out = ok(cli(*args))
     assert out.startswith(" ".join(["Usage: llmdive", *args[:-1]]) + " [OPTIONS]")
     assert "\x1b" not in out
+
+
+def test_edit_help_does_not_say_a_title_is_needed_to_add_a_link(cli: Invoke) -> None:
+    out = " ".join(ok(cli("edit", "-h")).split())
+    assert "--title" in out and "The link's title." in out
+    assert "needed to add" not in out
 
 
 def test_guide_export_markdown_and_toml(cli: Invoke, tmp_path: Path) -> None:

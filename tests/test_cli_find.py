@@ -172,7 +172,7 @@ def test_a_browser_that_fails_is_reported_with_the_url_and_nothing_marked(home: 
     assert proc.returncode == 1
     assert proc.stdout == f"Umar Jamil: LoRA Explained\n{LORA_URL}\n"
     assert proc.stderr == (
-        "llmdive: error: no web browser could be started (set $BROWSER to one); open the URL "
+        "llmdive: error: the browser command in $BROWSER (false) failed; open the URL "
         "above by hand; nothing was marked\n"
     )
     assert not (home / "progress.json").exists()
@@ -209,4 +209,4 @@ def test_no_browser_at_all_is_reported(home: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stdout == f"Umar Jamil: LoRA Explained\n{LORA_URL}\n"
-    assert "no web browser could be started" in proc.stderr
+    assert "no web browser could be started (set $BROWSER to one)" in proc.stderr

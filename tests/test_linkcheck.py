@@ -80,7 +80,7 @@ def test_a_permanent_redirect_reports_where_it_ends(server: LinkServer) -> None:
     assert out.final_url == server.base + "/ok"
     assert out.permanent
     assert out.redirects == [{"status": 301, "url": server.base + "/ok"}]
-    assert out.detail == "200 OK after 1 redirect(s), the first permanent (301)"
+    assert out.detail == "200 OK after 1 redirect, the first permanent (301)"
 
 
 def test_a_temporary_redirect_is_ok_and_still_reported(server: LinkServer) -> None:
@@ -361,7 +361,7 @@ def test_check_links_human_output_and_section(
     result = bounded(lambda: cli("check-links", "--section", "web", env=env))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [  # what needs the reader most first
-        "Checked 3 link(s): 1 redirected, 1 dead, 1 unknown.",
+        "Checked 3 links: 1 redirected, 1 dead, 1 unknown.",
         f"  ✗ dead       missing  404 Not Found  {server.base}/missing",
         f"  ↪ redirected moved    301 → {server.base}/ok  {server.base}/moved",
         f"  ? unknown    refused  connection refused  {refused}",

@@ -77,7 +77,10 @@ def test_a_broken_file_is_refused_and_the_record_untouched(cli: Invoke, tmp_path
     bad.write_text('{"version": 1, "links": {"x": {"status": "devoured"}}}')
     result = cli("--home", str(here), "progress", "merge", str(bad))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"llmdive: error: {bad}: not an llmdive progress file")
+    assert result.stderr == (
+        f"llmdive: error: {bad}: not an llmdive record or export (links.x.status: must be one "
+        "of 'unread', 'reading', 'read' or 'skipped'); nothing was merged\n"
+    )
     assert (here / "progress.json").read_bytes() == before
 
 
@@ -218,3 +221,22 @@ def test_doctor_names_a_link_stamped_far_in_the_future_and_new_marks_stay_now(
     undone = on(cli, here, "undo")
     assert "dpo" in undone and "lora" not in undone
     assert load_progress(here).status("dpo-explained").value == "unread"
+
+
+def test_merging_a_file_that_is_not_a_record_says_so_without_the_own_record_advice(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    here = tmp_path / "here"
+    on(cli, here, "mark-read", "lora")
+    before = (here / "progress.json").read_bytes()
+    readme = tmp_path / "README.md"
+    readme.write_text("# Not a record\n")
+    result = cli("--home", str(here), "progress", "merge", str(readme))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"llmdive: error: {readme}: not an llmdive record or export (not valid JSON "
+        "(Expecting value at line 1, column 1; truncated?)); nothing was merged\n"
+    )
+    assert "move it aside" not in result.stderr
+    assert readme.read_text() == "# Not a record\n"
+    assert (here / "progress.json").read_bytes() == before

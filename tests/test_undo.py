@@ -119,7 +119,7 @@ def test_mark_a_section_read_then_undo_leaves_the_record_as_it_was(cli: Invoke, 
         "✓ umar-jamil-quantization  unread → read   Umar Jamil: Quantization",
         "✓ dpo-explained            skipped → read  Umar Jamil: DPO Explained",
         "✓ rlhf-explained           unread → read   Umar Jamil: RLHF Explained",
-        "1 other link(s) there already read.",
+        "1 other link there already read.",
     ]
     out = ok(cli("undo"))
     assert "(3 links):" in out.splitlines()[0]

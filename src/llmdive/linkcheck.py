@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive import __version__
 from llmdive.linkmarks import Outcome, Verdict
+from llmdive.vocab import counted
 
 if TYPE_CHECKING:
     import socket
@@ -348,7 +349,9 @@ def _classify(link_id: str, url: str, chain: _Chain) -> _Probe:
         out.result = Verdict.DEAD
     if hops:
         kind = "permanent" if permanent else "temporary"
-        out.detail += f" after {len(hops)} redirect(s), the first {kind} ({hops[0]['status']})"
+        out.detail += (
+            f" after {counted(len(hops), 'redirect')}, the first {kind} ({hops[0]['status']})"
+        )
     retry = status in (408, 429) or 500 <= status < 600
     return _Probe(out, retry, _retry_after(answer.retry_after) if retry else None)
 

@@ -65,7 +65,28 @@ def read_record(path: Path) -> Doc:
         data = path.read_bytes()
     except OSError as exc:
         raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return parse_record(data, path)
+    try:
+        return parse_record(data, path)
+    except LlmdiveError as exc:
+        raise LlmdiveError(_not_a_record(str(exc), path)) from None
+
+
+def _not_a_record(message: str, path: Path) -> str:
+    """An input file's problem, without the advice meant for the reader's own files.
+
+    The readers' messages end "move it aside to start afresh; llmdive has left it as it
+    is": right for the home's progress.json, wrong for a file given to merge.
+    """
+    from llmdive.progress import _untouched
+
+    head = f"{path}: "
+    for advice in (_untouched(path), "fix it or move it aside; llmdive has left it as it is"):
+        if message.startswith(head) and message.endswith(": " + advice):
+            detail = message[len(head) : -len(advice) - 2]
+            for kind in ("not an llmdive progress file: ", "not an llmdive personal-links file: "):
+                detail = detail.removeprefix(kind)
+            return f"{path}: not an llmdive record or export ({detail}); nothing was merged"
+    return message
 
 
 def home_record(home: Path) -> Doc:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.vocab import Status
+from llmdive.vocab import counted as plural
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
@@ -167,7 +168,7 @@ def export_markdown(catalogue: Catalogue, progress: Progress) -> str:
     skipped = len(rows) - len(counted)
     title = md_text(catalogue.guide.title)
     out = [f"# My reading of {title}", ""]
-    summary = f"{read} of {len(counted)} links read"
+    summary = f"{read} of {plural(len(counted), 'link')} read"
     if reading:
         summary += f", {reading} being read"
     if skipped:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from llmdive.slugs import url_kind
-from llmdive.vocab import Difficulty, Status
+from llmdive.vocab import Difficulty, Status, counted
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue, Item
@@ -822,7 +822,7 @@ def render_report(w: Writer, report: Any, dry_run: bool) -> None:
     kept = [c for c in report.removed if c.status is not Status.UNREAD]
     if kept:
         w.text(
-            (f"Your progress on {len(kept)} removed link(s) stays in progress.json "
+            (f"Your progress on {counted(len(kept), 'removed link')} stays in progress.json "
              "(`llmdive progress` lists it).", "dim")
         )  # fmt: skip
     if dry_run:
@@ -845,11 +845,14 @@ def render_whatsnew(w: Writer, groups: Sequence[tuple[Topic, list[tuple[Item, st
 
 
 def render_status(w: Writer, data: dict[str, Any]) -> None:
-    w.line(("catalogue  ", "dim"), f"{data['catalogue']} ({data['kind']}, {data['links']} links)")
+    w.line(
+        ("catalogue  ", "dim"),
+        f"{data['catalogue']} ({data['kind']}, {counted(data['links'], 'link')})",
+    )
     if data["kind"] == "updated":
         w.line(("from       ", "dim"), str(data["source"]))
         n = data["updates"]
-        so_far = f"{n} update{'s' if n != 1 else ''} so far"
+        so_far = f"{counted(n, 'update')} so far"
         if data["updated"]:
             at = datetime.fromisoformat(data["updated"])
             w.line(("updated    ", "dim"), f"{local_time(at, zone=True)} ({ago(at)}; {so_far})")
@@ -931,7 +934,7 @@ def render_marked(w: Writer, changes: Sequence[Change]) -> None:
     same = [c for c in changes if not c.changed]
     if same:
         state = same[0].after.value
-        w.line((f"{len(same)} other link(s) there already {state}.", "dim"))
+        w.line((f"{counted(len(same), 'other link')} there already {state}.", "dim"))
     if not changes:
         w.line(("No links there.", "dim"))
 
@@ -999,7 +1002,7 @@ def render_checks(w: Writer, items: Sequence[Item], outcomes: Sequence[Outcome])
     for o in outcomes:
         counts[o.result.value] += 1
     tally = ", ".join(f"{n} {word}" for word, n in counts.items() if n)
-    w.line((f"Checked {len(outcomes)} link(s): {tally or 'none'}.", "bold"))
+    w.line((f"Checked {counted(len(outcomes), 'link')}: {tally or 'none'}.", "bold"))
     by_id = {o.id: o for o in outcomes}
     rows = [(item, by_id[item.link.id]) for item in items if item.link.id in by_id]
     rows = [(i, o) for i, o in rows if o.result.value != "ok"]
@@ -1087,7 +1090,7 @@ def render_merge_report(w: Writer, report: Any, dry_run: bool = False) -> None:
         + len(report.personal_removed)
         + len(report.personal_edited)
     )
-    w.line((f"{verb} {n} link{'s' if n != 1 else ''}" + (" (dry run)" if dry_run else ""), "dim"))
+    w.line((f"{verb} {counted(n, 'link')}" + (" (dry run)" if dry_run else ""), "dim"))
 
 
 def render_sync(w: Writer, result: Any) -> None:

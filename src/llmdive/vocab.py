@@ -9,6 +9,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+def counted(n: int, word: str, words: str | None = None) -> str:
+    """'1 link', '3 links', '0 links': a count with its noun (`words`: an irregular plural)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
 class Difficulty(StrEnum):
     EASY = "easy"
     MEDIUM = "medium"

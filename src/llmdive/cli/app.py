@@ -315,7 +315,7 @@ TitleOpt = Annotated[
     typer.Option(
         "--title",
         "-t",
-        help="The link's title (needed to add a link).",
+        help="The link's title.",
         callback=_title_text,
         metavar="TITLE",
     ),

@@ -82,9 +82,16 @@ def open_(
     url = browser.checked_url(item.link.url)
     emit(False, list, lambda w: render.render_opened(w, item))
     if not browser.open_url(url):
+        import os
+
+        chosen = os.environ.get("BROWSER", "").strip()
+        why = (
+            f"the browser command in $BROWSER ({chosen}) failed"
+            if chosen
+            else "no web browser could be started (set $BROWSER to one)"
+        )
         raise LlmdiveError(
-            "no web browser could be started (set $BROWSER to one); open the URL above by hand"
-            + ("; nothing was marked" if start else "")
+            f"{why}; open the URL above by hand" + ("; nothing was marked" if start else "")
         )
     if start:
         changes = progress.update_progress(

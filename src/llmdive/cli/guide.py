@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, guide_app, workspace
+from llmdive.vocab import counted
 
 
 @guide_app.command("import")
@@ -42,16 +43,23 @@ def guide_import(
     result = update.plan(update.read_readme(str(readme)), str(readme), old)
     for warning in result.warnings:
         render.warn(warning)
+    links = sum(len(t.links) for _, t in result.guide.walk())
+    if not links:
+        from llmdive.errors import LlmdiveError
+
+        raise LlmdiveError(
+            f"{readme} is evidently not a guide README: none of its ### sections has a link; "
+            "nothing written"
+        )
     toml_text = catalogue.dump_toml(result.guide)
     if output is None:
         render.emit_text(toml_text)
         return
     write_output(output, toml_text)
-    links = sum(len(t.links) for _, t in result.guide.walk())
-    kept = f", {links - len(result.report.added)} ids kept" if old else ""
+    kept = f", {counted(links - len(result.report.added), 'id')} kept" if old else ""
+    sections = counted(len(result.guide.sections), "section")
     sys.stderr.write(
-        render.safe(f"wrote {output}: {len(result.guide.sections)} sections, {links} links{kept}")
-        + "\n"
+        render.safe(f"wrote {output}: {sections}, {counted(links, 'link')}{kept}") + "\n"
     )
 
 
