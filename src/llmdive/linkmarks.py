@@ -115,8 +115,8 @@ def checks_file(home: Path) -> Path:
     return home / CHECKS_FILE
 
 
-def _entries(home: Path) -> dict[str, dict[str, Any]]:
-    """The stored entries by id, validated; from the cache when the file's bytes match."""
+def _read(home: Path) -> tuple[Path, bytes, str] | None:
+    """linkcheck.json's path, bytes and cache key; None when links were never checked."""
     from llmdive import cache
     from llmdive.storage import read_bytes
 
@@ -124,10 +124,20 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
     try:
         data = read_bytes(path)
     except FileNotFoundError:
-        return {}
+        return None
     except OSError as exc:
         raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    key = cache.digest(data)
+    return path, data, cache.digest(data)
+
+
+def _entries(home: Path) -> dict[str, dict[str, Any]]:
+    """The stored entries by id, validated; from the cache when the file's bytes match."""
+    from llmdive import cache
+
+    read = _read(home)
+    if read is None:
+        return {}
+    path, data, key = read
     record = cache.read("linkcheck", path, key)
     if record is not None and isinstance(record.get("links"), dict):
         return record["links"]  # type: ignore[no-any-return]
@@ -306,16 +316,11 @@ def _summary(home: Path) -> dict[str, tuple[str, str, str]]:
     the full results (which `show` and `list --json` read when they need them).
     """
     from llmdive import cache
-    from llmdive.storage import read_bytes
 
-    path = checks_file(home)
-    try:
-        data = read_bytes(path)
-    except FileNotFoundError:
+    read = _read(home)
+    if read is None:
         return {}
-    except OSError as exc:
-        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    key = cache.digest(data)
+    path, _, key = read
     record = cache.read("linkcheck-marks", path, key)
     if record is not None:
         try:

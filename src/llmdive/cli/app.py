@@ -23,6 +23,7 @@ from typer.core import TyperGroup
 from llmdive import __version__
 from llmdive.errors import LlmdiveError
 from llmdive.paths import HOME_ENV
+from llmdive.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
     from llmdive.workspace import Workspace
@@ -318,6 +319,25 @@ TitleOpt = Annotated[
         help="The link's title.",
         callback=_title_text,
         metavar="TITLE",
+    ),
+]
+DifficultiesOpt = Annotated[
+    list[Difficulty] | None,
+    typer.Option(
+        "--difficulty",
+        "-d",
+        case_sensitive=False,
+        show_default=False,
+        help="Only this difficulty; repeat for several.",
+    ),
+]
+StatusesOpt = Annotated[
+    list[Status] | None,
+    typer.Option(
+        "--status",
+        case_sensitive=False,
+        show_default=False,
+        help="Only links with this reading status; repeat for several.",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts, nothing else.")]

@@ -5,10 +5,19 @@ from typing import Annotated
 
 import typer
 
-from llmdive.cli.app import IdArg, JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.cli.app import (
+    DifficultiesOpt,
+    IdArg,
+    JsonOpt,
+    SectionOpt,
+    StatusesOpt,
+    app,
+    emit,
+    workspace,
+)
 from llmdive.cli.links import marks_of
 from llmdive.errors import LlmdiveError
-from llmdive.vocab import Difficulty, Status
+from llmdive.vocab import Status
 
 
 @app.command()
@@ -18,25 +27,8 @@ def search(
         str, typer.Argument(help="Words to look for; typos, case and accents do not matter.")
     ],
     section: SectionOpt = None,
-    difficulty: Annotated[
-        list[Difficulty] | None,
-        typer.Option(
-            "--difficulty",
-            "-d",
-            case_sensitive=False,
-            show_default=False,
-            help="Only this difficulty; repeat for several.",
-        ),
-    ] = None,
-    status: Annotated[
-        list[Status] | None,
-        typer.Option(
-            "--status",
-            case_sensitive=False,
-            show_default=False,
-            help="Only links with this reading status; repeat for several.",
-        ),
-    ] = None,
+    difficulty: DifficultiesOpt = None,
+    status: StatusesOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Find links by title, section, URL or your notes, best match first.
