@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 
 
 def _read_bytes(path: Path) -> bytes:
+    from llmdive.infile import CATALOGUE_MAX_BYTES
     from llmdive.storage import read_bytes
 
     try:
-        return read_bytes(path)
+        return read_bytes(path, CATALOGUE_MAX_BYTES)
     except FileNotFoundError:
         raise LlmdiveError(f"{path}: catalogue not found (check --guide or ${GUIDE_ENV})") from None
     except OSError as exc:

@@ -9,13 +9,15 @@ from pathlib import Path
 
 from llmdive import cache
 from llmdive.errors import LlmdiveError
+from llmdive.infile import CATALOGUE_MAX_BYTES, RECORD_MAX_BYTES, read_limited
 
 
 def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
     """Link ids, and (slug, title) of every heading, of the catalogue at `path`."""
     try:
         # "ids" and "sections" are kept in the cache record by catalogue.load_catalogue.
-        record = cache.read("catalogue", path, cache.digest(path.read_bytes()))
+        data = read_limited(path, CATALOGUE_MAX_BYTES)
+        record = cache.read("catalogue", path, cache.digest(data))
         if record is not None:
             return list(record["ids"]), [(s[0], s[1]) for s in record["sections"]]
         from llmdive.catalogue import load_catalogue
@@ -30,7 +32,8 @@ def personal_ids(home: Path) -> list[str]:
     """The ids of the reader's own links, from the cache of personal.json when it has it."""
     path = home / "personal.json"
     try:
-        record = cache.read("personal", path, cache.digest(path.read_bytes()))
+        data = read_limited(path, RECORD_MAX_BYTES)
+        record = cache.read("personal", path, cache.digest(data))
         if record is not None:
             return [str(d["id"]) for d in record["links"]]
         from llmdive.personal import load_personal

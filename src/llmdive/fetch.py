@@ -85,8 +85,10 @@ def read_text(source: str, deadline: float = DEADLINE_S) -> str:
         text = fetch(source, deadline).text
         assert text is not None  # no validators were sent
         return text
+    from llmdive.infile import read_limited
+
     try:
-        data = Path(source).expanduser().read_bytes()
+        data = read_limited(Path(source).expanduser(), MAX_BYTES, source)
     except OSError as exc:
         raise LlmdiveError(f"cannot read {source}: {exc.strerror or exc}") from None
     return _decode(data, source)

@@ -61,8 +61,10 @@ def parse_record(data: bytes, path: Path) -> Doc:
 
 
 def read_record(path: Path) -> Doc:
+    from llmdive.infile import RECORD_MAX_BYTES, read_limited
+
     try:
-        data = path.read_bytes()
+        data = read_limited(path, RECORD_MAX_BYTES)
     except OSError as exc:
         raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     try:
@@ -284,8 +286,14 @@ def sync_remote(home: Path) -> str | None:
 
 
 def _read_json(path: Path) -> Any:
-    data = path.read_bytes()
+    data = _read(path)
     return json.loads(data) if data.strip() else None
+
+
+def _read(path: Path) -> bytes:
+    from llmdive.infile import RECORD_MAX_BYTES, read_limited
+
+    return read_limited(path, RECORD_MAX_BYTES)
 
 
 def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
@@ -298,8 +306,8 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     from llmdive.storage import atomic_write
 
     if os.path.basename(name) == "personal.json":
-        docs = [_personal_doc(p.read_bytes(), p) if p.read_bytes().strip() else None
-                for p in (base, ours, theirs)]  # fmt: skip
+        docs = [_personal_doc(d, p) if d.strip() else None
+                for p, d in ((p, _read(p)) for p in (base, ours, theirs))]  # fmt: skip
         empty: Doc = {"version": 1, "links": []}
         mine, other = docs[1] or empty, docs[2] or empty
         merged = merge_records({"personal": mine}, {"personal": other})
@@ -309,8 +317,8 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     from llmdive.progress import parse_progress
 
     sides = [
-        parse_progress(p.read_bytes(), p).to_dict() if p.read_bytes().strip() else {"links": {}}
-        for p in (ours, theirs)
+        parse_progress(d, p).to_dict() if d.strip() else {"links": {}}
+        for p, d in ((p, _read(p)) for p in (ours, theirs))
     ]
     atomic_write(ours, progress_bytes(merge_progress(sides[0], sides[1])))
 

@@ -312,11 +312,20 @@ def _clean_temps(folder: Path, stale_after: float) -> None:
 # ---------------------------------------------------------------- reading
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """The bytes of `path` as the last commit left it, even while that commit is applied.
 
-    Raises FileNotFoundError (and other OSErrors) like Path.read_bytes.
+    Raises FileNotFoundError (and other OSErrors) like Path.read_bytes. With `limit`, a
+    file larger than that is refused (LlmdiveError) after reading at most limit + 1 bytes.
     """
+    if limit is not None:
+        from llmdive.infile import read_limited
+
+        def read(p: Path) -> bytes:
+            return read_limited(p, limit, path)
+    else:
+        read = Path.read_bytes
+
     pending = _pending(path.parent)
     if pending:
         key = _key(path)
@@ -325,8 +334,8 @@ def read_bytes(path: Path) -> bytes:
             if temp is None:
                 raise FileNotFoundError(2, "No such file or directory", str(path))
             with contextlib.suppress(FileNotFoundError):
-                return Path(temp).read_bytes()
-    return path.read_bytes()
+                return read(Path(temp))
+    return read(path)
 
 
 def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
