@@ -318,13 +318,13 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     Raises FileNotFoundError (and other OSErrors) like Path.read_bytes. With `limit`, a
     file larger than that is refused (LlmdiveError) after reading at most limit + 1 bytes.
     """
-    if limit is not None:
+
+    def read(p: Path) -> bytes:
+        if limit is None:
+            return p.read_bytes()
         from llmdive.infile import read_limited
 
-        def read(p: Path) -> bytes:
-            return read_limited(p, limit, path)
-    else:
-        read = Path.read_bytes
+        return read_limited(p, limit, path)
 
     pending = _pending(path.parent)
     if pending:
