@@ -9,7 +9,7 @@ from llmdive import reconcile
 from llmdive.personal import load_personal
 from llmdive.progress import load_progress
 
-from .conftest import Invoke
+from .conftest import GUIDE_README, Invoke
 
 LORA, DPO = "lora-explained", "dpo-explained"
 
@@ -135,9 +135,40 @@ def test_doctor_reports_a_broken_record(cli: Invoke, tmp_path: Path) -> None:
     here = tmp_path / "here"
     here.mkdir()
     (here / "progress.json").write_text("{")
-    data = json.loads(on(cli, here, "doctor", "--json"))
+    result = cli("--home", str(here), "doctor", "--json")
+    assert result.exit_code == 1  # a problem found is a failure, and the JSON is whole
+    data = json.loads(result.stdout)
     assert [f["level"] for f in data["facts"]][0] == "error"
     assert "progress.json: not valid JSON" in data["facts"][0]["text"]
+
+
+def test_doctor_exits_0_when_all_is_well_and_1_on_any_problem(cli: Invoke, tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    on(cli, here, "mark-read", "lora")
+    assert "✗" not in on(cli, here, "doctor")  # on() asserts exit 0
+    (here / "personal.json").write_text('{"version": 1, "links": [')
+    result = cli("--home", str(here), "doctor")
+    assert result.exit_code == 1
+    assert "✗ " in result.stdout and "personal.json: not valid JSON" in result.stdout
+
+
+def test_doctor_checks_the_updated_guide_and_its_record(cli: Invoke, tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    on(cli, here, "guide", "update", "--from", str(GUIDE_README))
+    healthy = on(cli, here, "doctor")
+    assert "✓ guide.toml: the updated guide, " in healthy
+    assert "✓ guide-meta.json: 1 guide update recorded" in healthy
+    (here / "guide.toml").write_text('{"x": [[[[')
+    (here / "guide-meta.json").write_text("{")
+    result = cli("--home", str(here), "doctor")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert f"✗ {here / 'guide.toml'}: not valid TOML: " in "\n".join(lines)
+    bad_guide = next(line for line in lines if "guide.toml" in line)
+    assert bad_guide.endswith(
+        "(`llmdive guide reset` goes back to the bundled guide; your progress is kept)"
+    )
+    assert any(line.startswith(f"✗ {here / 'guide-meta.json'}: not valid JSON") for line in lines)
 
 
 def _doc(path: Path, links: list[dict[str, str]]) -> Path:

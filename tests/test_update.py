@@ -19,6 +19,7 @@ from llmdive.catalogue import Catalogue, load_catalogue
 from llmdive.errors import LlmdiveError
 from llmdive.markdown import parse_readme
 from llmdive.paths import bundled_guide
+from llmdive.progress import locked
 from llmdive.vocab import Difficulty, Status
 
 from .conftest import FIXTURES, REPO, Invoke, subprocess_env
@@ -699,3 +700,86 @@ def test_guide_status_shows_the_update_time_local_with_its_zone(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# ---------------------------------------------------------------- a broken guide in the home
+
+BROKEN_TOML = b'{"x": [[[['
+HINT = "(`llmdive guide reset` goes back to the bundled guide; your progress is kept)"
+
+
+def test_a_broken_updated_guide_says_how_to_go_back(cli: Invoke, home: Path) -> None:
+    ok(cli("guide", "update", "--from", str(V3)))
+    (home / "guide.toml").write_bytes(BROKEN_TOML)
+    for args in (["next"], ["show", "lora"], ["guide", "status"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"llmdive: error: {home / 'guide.toml'}: not valid TOML: ")
+        assert line.endswith(HINT), args
+
+
+@pytest.mark.parametrize("broken", ["guide.toml", "guide-meta.json", "both"])
+def test_reset_works_with_a_broken_guide_or_record_and_keeps_progress(
+    cli: Invoke, home: Path, broken: str
+) -> None:
+    ok(cli("mark-read", "lora"))
+    ok(cli("guide", "update", "--from", str(V3)))
+    if broken in ("guide.toml", "both"):
+        (home / "guide.toml").write_bytes(BROKEN_TOML)
+    if broken in ("guide-meta.json", "both"):
+        (home / "guide-meta.json").write_bytes(b"{")
+    progress = (home / "progress.json").read_bytes()
+    before = home_files(home)
+    dry = cli("guide", "reset", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert home_files(home) == before
+    result = cli("guide", "reset")
+    assert result.exit_code == 0, result.output
+    warnings = result.stderr.splitlines()
+    if broken in ("guide.toml", "both"):
+        assert "What changes is not known: the guide in use cannot be read." in result.stdout
+        assert f"llmdive: warning: {home / 'guide.toml'}: not valid TOML: " in warnings[0]
+        assert warnings[0].endswith(": removed unread")
+    else:
+        assert "What changes is not known" not in result.stdout
+    if broken in ("guide-meta.json", "both"):
+        assert warnings[-1].startswith(f"llmdive: warning: {home / 'guide-meta.json'}: not valid")
+        assert warnings[-1].endswith(": replaced unread by a fresh record of updates")
+    assert not (home / "guide.toml").exists()
+    meta = json.loads((home / "guide-meta.json").read_bytes())
+    assert meta["source"] == "bundled" and meta["updates"][-1]["source"] == "bundled"
+    assert (home / "progress.json").read_bytes() == progress
+    status = json.loads(ok(cli("guide", "status", "--json")))
+    assert status["kind"] == "bundled"
+    assert [d["id"] for d in json.loads(ok(cli("list", "--status", "read", "--json")))] == [
+        "lora-explained"
+    ]
+
+
+def test_a_reset_from_a_broken_guide_failing_at_any_write_is_all_or_nothing(
+    cli: Invoke, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(cli("guide", "update", "--from", str(V3)))
+    (home / "guide.toml").write_bytes(BROKEN_TOML)
+    (home / "guide-meta.json").write_bytes(b"{")
+    for n in range(1, 200):
+        with monkeypatch.context() as m:
+            steps = failing_at(m, n, lambda: OSError(28, "No space left on device"))
+            result = cli("guide", "reset")
+        if result.exit_code == 0 and len(steps) < n:
+            break
+        toml, meta = (
+            storage.read_bytes(home / name) if storage.exists(home / name) else None
+            for name in ("guide.toml", "guide-meta.json")
+        )
+        assert (toml, meta) in ((BROKEN_TOML, b"{"), (None, meta)), f"step {n}"
+        if toml is None:
+            assert meta is not None and json.loads(meta)["source"] == "bundled"
+        with locked(home):  # taking the lock finishes a commit under way
+            pass
+        assert not (home / storage.JOURNAL).exists()
+        (home / "guide.toml").write_bytes(BROKEN_TOML)
+        (home / "guide-meta.json").write_bytes(b"{")
+    else:
+        pytest.fail("the reset never finished")

@@ -226,6 +226,10 @@ class Health:
     facts: list[tuple[str, str]] = field(default_factory=list)  # (ok | warn | error, text)
     copies: list[Path] = field(default_factory=list)
 
+    @property
+    def has_errors(self) -> bool:
+        return any(level == "error" for level, _ in self.facts)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "home": str(self.home),
@@ -258,6 +262,7 @@ def health(home: Path) -> Health:
         out.facts.append(("ok", f"personal.json: {n} link{'s' if n != 1 else ''} of your own"))
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
+    out.facts += _guide_facts(home)
     remote = sync_remote(home)
     if remote is None:
         out.facts.append(("ok", "sync: not set up (llmdive sync --remote URL)"))
@@ -267,6 +272,32 @@ def health(home: Path) -> Health:
     for path in out.copies:
         out.facts.append(("warn", f"conflicted copy left by a file-sync tool: {path.name}"))
     return out
+
+
+def _guide_facts(home: Path) -> list[tuple[str, str]]:
+    """The updated guide (guide.toml) and its record (guide-meta.json), when the home has them."""
+    from llmdive.catalogue import load_catalogue
+    from llmdive.paths import ACTIVE_GUIDE
+    from llmdive.storage import exists
+    from llmdive.update import META_FILE, read_meta
+    from llmdive.workspace import RESET_HINT
+
+    facts: list[tuple[str, str]] = []
+    if exists(home / ACTIVE_GUIDE):
+        try:
+            n = len(load_catalogue(home / ACTIVE_GUIDE).items)
+            facts.append(
+                ("ok", f"{ACTIVE_GUIDE}: the updated guide, {n} link{'s' if n != 1 else ''}")
+            )
+        except LlmdiveError as exc:
+            facts.append(("error", f"{exc}{RESET_HINT}"))
+    if exists(home / META_FILE):
+        try:
+            n = len(read_meta(home).updates)
+            facts.append(("ok", f"{META_FILE}: {n} guide update{'s' if n != 1 else ''} recorded"))
+        except LlmdiveError as exc:
+            facts.append(("error", f"{exc}"))
+    return facts
 
 
 def sync_remote(home: Path) -> str | None:

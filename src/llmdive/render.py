@@ -798,7 +798,9 @@ def render_report(w: Writer, report: Any, dry_run: bool) -> None:
     else:
         head = "Would update" if dry_run else "Updated"
         w.text((f"{head} the guide from {report.source}", "bold"), hang=2)
-    if not report.changed and not report.ambiguous:
+    if report.guide_unread:
+        w.line(("  What changes is not known: the guide in use cannot be read.", "dim"))
+    elif not report.changed and not report.ambiguous:
         w.line(("  No link changed.", "dim"))
     ids = [c.id for kind in REPORT_LABELS for c in getattr(report, kind)]
     grid = Grid(w, [11, _widest(ids)], [1, 2], lead=2, hang=6)

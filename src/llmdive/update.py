@@ -56,6 +56,8 @@ class Report:
     url_changed: list[Change] = field(default_factory=list)
     returned: list[Change] = field(default_factory=list)
     ambiguous: list[dict[str, Any]] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # files a reset replaced unread
+    guide_unread: bool = False  # a reset from a guide.toml it could not read
 
     KINDS = ("added", "returned", "removed", "retitled", "moved", "rebadged", "url_changed")
 
@@ -231,6 +233,7 @@ def read_readme(source: str, timeout: float | None = None) -> str:
 # ---------------------------------------------------------------- the active catalogue
 
 META_FILE = "guide-meta.json"
+META_UNTOUCHED = "fix or remove it; llmdive has left it as it is"
 
 
 @dataclass
@@ -279,7 +282,7 @@ def read_meta(home: Path) -> Meta:
     from llmdive.storage import read_bytes
 
     path = home / META_FILE
-    untouched = "fix or remove it; llmdive has left it as it is"
+    untouched = META_UNTOUCHED
     try:
         content = read_bytes(path)
     except FileNotFoundError:
@@ -471,7 +474,9 @@ def reset(ws: Workspace, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] |
     """Go back to the bundled catalogue: what it changes, the catalogues before and after;
     None when the bundled one is already in use.
 
-    Progress is not touched: marks on links the bundled guide has apply again.
+    Progress is not touched: marks on links the bundled guide has apply again. A guide.toml
+    or guide-meta.json that cannot be read does not stand in the way: the report then says
+    so (`Report.unreadable`), and the record of updates starts afresh.
     """
     from llmdive.catalogue import load_catalogue
     from llmdive.models import iso
@@ -480,22 +485,49 @@ def reset(ws: Workspace, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] |
     from llmdive.storage import exists, write_all
 
     active = ws.home / ACTIVE_GUIDE
+
+    def compare() -> tuple[Report, Catalogue, Catalogue]:
+        from llmdive.errors import LlmdiveError
+
+        new = load_catalogue(bundled_guide())
+        try:
+            old = load_catalogue(active)
+        except LlmdiveError as exc:
+            gone = "would be removed" if dry_run else "removed"
+            problem = f"{str(exc).splitlines()[0]}: {gone} unread"
+            report = Report("bundled", unreadable=[problem], guide_unread=True)
+            return report, new, new
+        return _diff(old, new, ws, "bundled"), old, new
+
     if dry_run:
         if not exists(active):
             return None
-        old, new = load_catalogue(active), load_catalogue(bundled_guide())
-        return _diff(old, new, ws, "bundled"), old, new
+        report, old, new = compare()
+        _meta_or_fresh(ws.home, report, dry_run)
+        return report, old, new
     with locked(ws.home):
         if not exists(active):
             return None
-        old, new = load_catalogue(active), load_catalogue(bundled_guide())
-        report = _diff(old, new, ws, "bundled")
-        meta = read_meta(ws.home)
+        report, old, new = compare()
+        meta = _meta_or_fresh(ws.home, report)
         # Links coming back are not news: whatsnew lists what updates brought, not a reset.
         _record(meta, report, iso(now()), "bundled", [])
         meta.url = meta.etag = meta.last_modified = None
         write_all({active: None, ws.home / META_FILE: meta.to_bytes()})
     return report, old, new
+
+
+def _meta_or_fresh(home: Path, report: Report, dry_run: bool = False) -> Meta:
+    """The record of updates; one that cannot be read is noted in `report`, and replaced."""
+    from llmdive.errors import LlmdiveError
+
+    try:
+        return read_meta(home)
+    except LlmdiveError as exc:
+        problem = str(exc).splitlines()[0].removesuffix(f": {META_UNTOUCHED}")
+        fresh = "would be replaced" if dry_run else "replaced"
+        report.unreadable.append(f"{problem}: {fresh} unread by a fresh record of updates")
+        return Meta()
 
 
 def status(ws: Workspace) -> dict[str, Any]:

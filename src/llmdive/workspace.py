@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from llmdive.models import Progress
     from llmdive.vocab import Status
 
+# Ends the error of a broken guide.toml in the home (the one `guide update` writes).
+RESET_HINT = " (`llmdive guide reset` goes back to the bundled guide; your progress is kept)"
+
 
 class Workspace:
     def __init__(self, guide: Path | None = None, home: Path | None = None) -> None:
@@ -46,21 +49,31 @@ class Workspace:
     @cached_property
     def base_catalogue(self) -> Catalogue:
         """The catalogue file alone, as the guide has it."""
-        from llmdive.catalogue import load_catalogue
+        return self._load()
 
-        return load_catalogue(self.guide_path)
+    def _load(self) -> Catalogue:
+        """The catalogue file; a broken updated guide's error says how to go back."""
+        from llmdive.catalogue import load_catalogue
+        from llmdive.errors import LlmdiveError
+        from llmdive.paths import ACTIVE_GUIDE
+
+        try:
+            return load_catalogue(self.guide_path)
+        except LlmdiveError as exc:
+            if self.guide_path != self.home / ACTIVE_GUIDE:
+                raise
+            raise LlmdiveError(f"{exc}{RESET_HINT}") from None
 
     @cached_property
     def catalogue(self) -> Catalogue:
         """The catalogue with the reader's personal links in place."""
-        from llmdive.catalogue import load_catalogue
         from llmdive.personal import load_personal, merge, personal_file
 
         personal = load_personal(self.home)
         if not personal:
             return self.base_catalogue
         # merge() adds to the guide it is given: a fresh load keeps base_catalogue the guide's.
-        return merge(load_catalogue(self.guide_path), personal, personal_file(self.home))
+        return merge(self._load(), personal, personal_file(self.home))
 
     @cached_property
     def progress(self) -> Progress:

@@ -168,6 +168,8 @@ def guide_reset(
         },
         lambda w: render.render_report(w, report, dry_run),
     )
+    for problem in report.unreadable:
+        render.warn(problem)
     if ws.guide_chosen and not dry_run:
         render.warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
 

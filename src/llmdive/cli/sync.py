@@ -100,7 +100,10 @@ def doctor(
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Check your llmdive home: files readable, sync set up, conflicted copies to merge."""
+    """Check your llmdive home: files readable, sync set up, conflicted copies to merge.
+
+    Exits 1 when it finds a problem (a line marked ✗), 0 when all is well.
+    """
     from llmdive import jsonout, reconcile, render
 
     ws = workspace(ctx)
@@ -117,5 +120,5 @@ def doctor(
         lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),
         lambda w: render.render_health(w, health, merged),
     )
-    if any(m.error for m in merged):
+    if any(m.error for m in merged) or health.has_errors:
         raise typer.Exit(1)
