@@ -244,8 +244,11 @@ def test_doctor_names_a_link_stamped_far_in_the_future_and_new_marks_stay_now(
         event["at"] = "9999-11-28T03:37:00Z"
     data["links"][LORA]["changed"] = "9999-11-28T03:37:00Z"
     (here / "progress.json").write_text(json.dumps(data))
-    out = on(cli, here, "doctor")
-    assert f"{LORA} has a change stamped in the future (9999-11-28T03:37:00Z)" in out
+    result = cli("--home", str(here), "doctor")
+    assert result.exit_code == 1  # a problem reported (✗)
+    assert f"✗ progress.json: {LORA} has a change stamped in the future (9999-11-28T03:37:00Z)" in (
+        result.stdout
+    )
     on(cli, here, "mark-read", "dpo")
     dpo = load_progress(here).links["dpo-explained"]
     assert dpo.changed is not None and not dpo.changed.startswith("9999")
