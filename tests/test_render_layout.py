@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from llmdive.render import Grid, Writer, ago, cells, wrap
+from llmdive.render import Grid, Part, Whole, Writer, ago, cells, wrap
 
 from .conftest import FIXTURES, Invoke
 from .hostile import strip_ours
@@ -217,12 +217,25 @@ def test_a_terminal_that_announces_hyperlinks_hides_urls_in_tmux(cli: Invoke) ->
 # ---------------------------------------------------------------- the pieces
 
 
-def test_wrap_breaks_at_spaces_and_never_inside_a_word() -> None:
+def _texts(lines: list[list[Part]]) -> list[str]:
+    return ["".join(p if isinstance(p, str) else p[0] for p in line) for line in lines]
+
+
+def test_wrap_breaks_at_spaces_and_never_inside_an_id_or_url() -> None:
     long = "https://example.com/" + "x" * 50
-    lines = wrap(["short words then ", long, " and more"], 20)
-    text = ["".join(p if isinstance(p, str) else p[0] for p in line) for line in lines]
-    assert text == ["short words then", long, "and more"]
+    lines = wrap(["short words then ", Whole(long), " and more"], 20)
+    assert _texts(lines) == ["short words then", long, "and more"]
     assert wrap(["fits"], 20) == [[("fits", "", "")]]
+
+
+def test_wrap_folds_a_plain_word_longer_than_a_line() -> None:
+    word = "W" * 50
+    assert _texts(wrap(["see ", word, " end"], 20)) == [
+        "see " + "W" * 16, "W" * 20, "W" * 14 + " end"
+    ]  # fmt: skip
+    # Little room left on the line: the word starts on the next one; wide letters whole.
+    assert _texts(wrap(["a long intro ", "日" * 12], 20)) == ["a long intro", "日" * 10, "日" * 2]
+    assert _texts(wrap([word], 20, 10)) == ["W" * 20, "W" * 10, "W" * 10, "W" * 10]
 
 
 def test_wide_characters_take_two_columns() -> None:
@@ -309,3 +322,26 @@ def test_search_at_every_width(cli: Invoke, record: dict[str, list[str]], width:
     urls = {h["url"] for h in hits}
     assert ids and ids <= tokens(out) and urls <= tokens(out)
     assert_fits(out, width, ids | urls)
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_a_word_longer_than_the_terminal_is_folded_in_every_command(
+    cli: Invoke, width: int
+) -> None:
+    title, note = "T" * 10_000, "N" * 3_000
+    url = "https://example.com/" + "u" * 30
+    added = cli("add", url, "-t", title, "-s", "lora", "--json")
+    assert added.exit_code == 0, added.output
+    link_id = json.loads(added.stdout)["changes"][0]["link"]["id"]
+    assert cli("note", link_id, note).exit_code == 0
+    links = json.loads(cli("list", "--json").stdout)
+    whole = {x["id"] for x in links} | {x["url"] for x in links}
+    for args in (["list"], ["search", "TTTT"], ["history"], ["show", link_id]):
+        out = screen(cli, *args, width=width)
+        assert_fits(out, width, whole)
+        # Nothing lost: the folded pieces add back up to the whole title (and note).
+        letters = "".join(out.split())
+        assert "T" * 10_000 in letters, args
+        if args[0] in ("history", "show"):
+            assert "N" * 3_000 in letters, args
+        assert link_id in tokens(out) and (args[0] == "history" or url in tokens(out))

@@ -259,11 +259,30 @@ class Writer:
         self.stream.flush()
 
 
+class Whole(str):
+    """Text never cut by `wrap` (an id, a URL): it takes its own line rather than break."""
+
+    __slots__ = ()
+
+
 def _norm(part: Part) -> tuple[str, str, str]:
-    if isinstance(part, str):
-        return safe(part), "", ""
-    text, style, link = (*part, "")[:3]
-    return safe(text), style, link
+    text, style, link = (part, "", "") if isinstance(part, str) else (*part, "")[:3]
+    shown = safe(text)
+    return (Whole(shown) if isinstance(text, Whole) else shown), style, link
+
+
+def _fold(word: str, first: int, rest: int) -> list[str]:
+    """`word` in pieces of at most `first` columns, then `rest` (a wide character whole)."""
+    pieces: list[str] = []
+    start, used, room = 0, 0, max(first, 1)
+    for k, c in enumerate(word):
+        size = cells(c)
+        if used + size > room and k > start:
+            pieces.append(word[start:k])
+            start, used, room = k, 0, max(rest, 1)
+        used += size
+    pieces.append(word[start:])
+    return pieces
 
 
 def _rstrip(parts: list[Part]) -> list[Part]:
@@ -276,8 +295,9 @@ def _rstrip(parts: list[Part]) -> list[Part]:
 def wrap(parts: Sequence[Part], room: int | None, more: int | None = None) -> list[list[Part]]:
     """Lines of at most `room` columns (`more` after the first), broken at spaces.
 
-    A word longer than a line stays whole: ids and URLs hold no spaces, so they are
-    never cut; a title keeps every word.
+    A word longer than a whole line is folded at the width (a 10,000-letter title word
+    never makes a line wider than the terminal), except a `Whole` one: an id or a URL is
+    never cut; it takes a line of its own and overflows only when it alone is wider.
     """
     norm = [_norm(p) for p in parts]
     if room is None or sum(cells(t) for t, _, _ in norm) <= room:
@@ -294,6 +314,22 @@ def wrap(parts: Sequence[Part], room: int | None, more: int | None = None) -> li
             if not word:
                 continue
             size = cells(word)
+            if size > more and not isinstance(text, Whole):
+                # Too long for any line: fill this one, then whole lines of it.
+                gap = " " * spaces if line else ""
+                left = room - used - len(gap)
+                if left < min(8, more):  # too little room here: start on the next line
+                    if line:
+                        lines.append(list(line))
+                    line, used, spaces, room, gap, left = [], 0, 0, more, "", more
+                *full, word = _fold(word, left, more)
+                for piece in full:
+                    if gap:
+                        line.append((gap, "", ""))
+                    line.append((piece, style, link))
+                    lines.append(list(line))
+                    line, used, room, gap = [], 0, more, ""
+                size, spaces = cells(word), len(gap)
             if line and spaces and used + spaces + size > room:
                 lines.append(list(line))
                 line, used, spaces, room = [], 0, 0, more
@@ -556,7 +592,7 @@ def render_toc(
             tally: Part = (f"{read}/{total}\u00a0read", "green" if read == total else "")
         else:
             tally = ("no\u00a0links\u00a0yet:\u00a0contribute\u00a0one", "dim italic")
-        w.text((topic.title, style), "  ", (f"[{topic.slug}]", "cyan"), "  ", tally,
+        w.text((topic.title, style), "  ", (Whole(f"[{topic.slug}]"), "cyan"), "  ", tally,
                indent=indent, hang=indent + 4)  # fmt: skip
         render_advice(w, [topic], indent + 4)
 
@@ -577,10 +613,14 @@ def render_show(
     w: Writer, item: Item, status: Status, entry: Entry | None, marks: Marks | None = None
 ) -> None:
     link = item.link
-    w.line((link.id, "bold cyan"), "  ", *badge(link.difficulty, w.styled))
+    if w.width is not None and cells(link.id) + 2 + badge_width(w.styled) > w.width:
+        w.line((link.id, "bold cyan"))  # a long id: the badge goes under it
+        w.line("  ", *badge(link.difficulty, w.styled))
+    else:
+        w.line((link.id, "bold cyan"), "  ", *badge(link.difficulty, w.styled))
     grid = Grid(w, [7], [2], lead=2, min_text=12, hang=4)
     grid.row([("title", "dim")], title_part(item, w))
-    grid.row([("url", "dim")], [link.url])
+    grid.row([("url", "dim")], [Whole(link.url)])
     grid.row([("section", "dim")], [section_path(item.path)])
     grid.row([("kind", "dim")], [url_kind(link.url)])
     changed = entry.changed_at if entry else None
@@ -1171,7 +1211,8 @@ def render_search(
         where = _marked(highlight(section_path(item.path), hit.matched), "dim")
         w.text(*where, indent=indent)
         if "url" in hit.fields and not w.urls:
-            w.text(*_marked(highlight(link.url, hit.matched), "dim"), indent=indent)
+            pieces = [(Whole(t), hit_) for t, hit_ in highlight(link.url, hit.matched)]
+            w.text(*_marked(pieces, "dim"), indent=indent)
         if "note" in hit.fields:
             note = _marked(highlight(notes[link.id], hit.matched))
             w.text(("note: ", "dim"), *note, indent=indent, hang=indent + 6)
