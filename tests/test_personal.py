@@ -245,3 +245,11 @@ def test_add_export_cannot_be_made_to_inject_a_link(cli: Invoke) -> None:
     exported = ok(cli("add", "--export"))
     links = [k for _, t in parse_readme(exported).guide.walk() for k in t.links]
     assert [(k.title, k.url) for k in links] == [(title, "https://example.com/a_(b")]
+
+
+def test_add_export_with_json_is_a_usage_error(cli: Invoke) -> None:
+    ok(cli("add", URL, "-t", "Mine", "-s", "lora"))
+    result = cli("add", "--export", "--json")
+    assert result.exit_code == 2
+    assert "--export prints Markdown: it takes no --json" in result.stderr
+    assert "- [Mine]" not in result.stdout and result.stdout == ""

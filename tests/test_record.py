@@ -205,3 +205,12 @@ def test_a_removed_personal_link_leaves_the_export_and_undo_brings_it_back(cli: 
     out = ok(cli("progress", "export"))
     assert "- [x] [Mine](https://example.com/mine) · read " in out
     assert out.index("### DPO") < out.index("[Mine]") < out.index("### RLHF")
+
+
+def test_csv_writes_controls_with_the_terminal_s_escapes() -> None:
+    from llmdive.render import safe
+
+    # U+202E is one unambiguous \u202e (never \x202e, which reads as \x20 + "2e").
+    assert record.csv_cell("\u202eRTL") == "\\u202eRTL" == safe("\u202eRTL")
+    assert record.csv_cell("a\x1b[31m\x85\udc9f") == "a\\x1b[31m\\x85\\x9f"
+    assert record.csv_cell("two\nlines\tand a tab") == "two\nlines\tand a tab"

@@ -345,3 +345,42 @@ def test_a_word_longer_than_the_terminal_is_folded_in_every_command(
         if args[0] in ("history", "show"):
             assert "N" * 3_000 in letters, args
         assert link_id in tokens(out) and (args[0] == "history" or url in tokens(out))
+
+
+def test_undo_lines_up_its_columns_across_rows(cli: Invoke) -> None:
+    assert cli("mark-read", "lora-explained", "umar-jamil-quantization").exit_code == 0
+    out = screen(cli, "undo", width=100)
+    rows = [line for line in out.splitlines() if "↶" in line]
+    assert len(rows) == 2
+    assert len({line.index("read → unread") for line in rows}) == 1, rows
+    assert len({line.index("Umar Jamil") for line in rows}) == 1, rows
+
+
+def test_a_merge_report_lines_up_its_columns_across_rows() -> None:
+    from llmdive.merge import LinkChange, Report
+    from llmdive.render import render_merge_report
+
+    report = Report(
+        links=[
+            LinkChange("lora-explained", "LoRA", "unread", "read", None, False, 1),
+            LinkChange("umar-jamil-quantization", "Quant", "read", "unread", "x", True, 12),
+            LinkChange("dpo", "DPO", "read", "read", None, False, 2),
+        ]
+    )
+    out = io.StringIO()
+    render_merge_report(Writer(out, styled=False, width=100), report)
+    rows = out.getvalue().splitlines()[:3]
+    assert [r.split()[0] for r in rows] == ["lora-explained", "umar-jamil-quantization", "dpo"]
+    assert "unread → read" in rows[0] and "new note" in rows[1] and "history only" in rows[2]
+    assert len({r.index("+") for r in rows}) == 1, rows
+    assert len({r.rindex(" ") for r in rows}) == 1, rows  # the titles, in one column
+
+
+def test_list_puts_the_same_gap_after_every_kind(cli: Invoke) -> None:
+    assert cli("add", "https://example.com/an-article", "-t", "Mine", "-s", "lora").exit_code == 0
+    out = screen(cli, "list", width=120, urls=False)
+    kind = re.compile(r"^  . \S+ +(?:Easy|Medium|Hard|Unrated) +([a-z]+)( +)(\S)")
+    found = [m for line in out.splitlines() if (m := kind.search(line))]
+    assert {m.group(1) for m in found} >= {"article", "video", "post"}
+    assert len({m.start(3) for m in found}) == 1  # one title column
+    assert {len(m.group(2)) for m in found if m.group(1) == "article"} == {2}

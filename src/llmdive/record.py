@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.textsafe import safe
 from llmdive.vocab import Status
 from llmdive.vocab import counted as plural
 
@@ -211,12 +212,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: str | None) -> str:
-    """A cell a spreadsheet shows as text: never a formula, never a control character."""
+    """A cell a spreadsheet shows as text: never a formula, never a control character.
+
+    Line breaks and tabs stay (CSV quotes them); any other control is written as the
+    terminal shows it (`textsafe.safe`: `\\x1b`, `\\u202e`).
+    """
     if not value:
         return ""
-    text = "".join(
-        c if c in "\n\t" or c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in value
-    )
+    text = "\n".join("\t".join(map(safe, line.split("\t"))) for line in value.split("\n"))
     return "'" + text if value.startswith(_FORMULA_START) else text
 
 

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from llmdive.slugs import url_kind
+from llmdive.textsafe import _BEYOND_C0, _CONTROL
+from llmdive.textsafe import safe as safe  # the one door for text going out
 from llmdive.vocab import Difficulty, Status, counted
 
 if TYPE_CHECKING:
@@ -49,34 +51,8 @@ BAR_WIDTH = 24
 
 # ---------------------------------------------------------------- the door for text going out
 
-# What must never reach a terminal raw: C0 controls (ESC, BEL, CR, BS, TAB, newline ...),
-# DEL, C1 controls (U+009B is a one-character CSI to some terminals), the bidi controls
-# that reorder what is shown (Trojan Source), line and paragraph separators, and lone
-# surrogates (bytes that were not UTF-8, which would also fail to encode).
-_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_CONTROL = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
 # In JSON, C0 controls are escaped by the encoder already; these are the rest.
 _JSON_UNSAFE = re.compile(f"[{_BEYOND_C0}]")
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\u{code:04x}"
-
-
-def safe(text: str) -> str:
-    """Text from data, made safe for a terminal: each control shown as an escape (`\\x1b`).
-
-    Like git quoting an odd file name: what was there stays visible, and nothing in it
-    can move the cursor, retitle the window, write the clipboard or reorder the line.
-    """
-    if text.isprintable():  # the usual case, and no regex pass
-        return text
-    return _CONTROL.sub(_visible, text)
 
 
 def safe_lines(text: str) -> list[str]:
@@ -550,7 +526,8 @@ def render_list(
         w.line((empty, "dim"))
         return
     widths, gaps = _link_cols(w, items)
-    grid = Grid(w, [*widths, 8], [*gaps, 0], drops=[0, 0, 0, 1], lead=2, hang=6)
+    kinds = _widest(url_kind(i.link.url) for i in items)
+    grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6)
     last_path: tuple[Topic, ...] | None = None
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
@@ -942,17 +919,21 @@ def render_undone(w: Writer, done: Undone | None) -> None:
         ("Undid ", "bold"),
         f"the change of {local_time(datetime.fromisoformat(done.change_at), zone=True)} ({what}):",
     )
+    rows: list[tuple[str, str]] = []
     for r in done.restored:
         if r.field == "status":
-            before: Part = (r.before or "", "")
-            after: Part = (r.after or "", "bold")
+            rows.append((r.before or "", r.after or ""))
         elif r.field == "note":
-            before = (f"note {r.before!r}" if r.before else "no note", "")
-            after = (f"note {r.after!r}" if r.after else "no note", "bold")
+            rows.append((f"note {r.before!r}" if r.before else "no note",
+                         f"note {r.after!r}" if r.after else "no note"))  # fmt: skip
         else:
-            before, after = (f"personal link {r.before}", ""), (r.after or "", "bold")
-        w.line("  ", ("↶", "bold yellow"), " ", (r.id, "cyan"), "  ", before, " → ", after,
-               f"  {r.title}")  # fmt: skip
+            rows.append((f"personal link {r.before}", r.after or ""))
+    # Lined up across rows, like every other report.
+    grid = Grid(w, [1, _widest(r.id for r in done.restored), _widest(b for b, _ in rows),
+                    1, _widest(a for _, a in rows)],
+                [1, 2, 1, 1, 2], lead=2, min_text=12, hang=4)  # fmt: skip
+    for r, (before, after) in zip(done.restored, rows, strict=True):
+        grid.row([("↶", "bold yellow"), (r.id, "cyan"), before, "→", (after, "bold")], [r.title])
     w.line(("`llmdive undo` again takes back the change before it; `llmdive history` shows both.",
             "dim"))  # fmt: skip
 
@@ -1108,16 +1089,21 @@ def render_merge_report(w: Writer, report: Any, dry_run: bool = False) -> None:
         w.line("nothing new: this record already holds all of it")
         return
     verb = "would change" if dry_run else "changed"
+    rows: list[tuple[list[Part], str, str]] = []
     for c in report.links:
-        parts: list[Part] = [(c.id, "cyan"), "  "]
-        if c.before != c.after:
-            parts += [f"{c.before} → ", (c.after, "bold"), "  "]
+        moved: list[Part] = [f"{c.before} → ", (c.after, "bold")] if c.before != c.after else []
         if c.note_changed:
-            parts.append("note removed  " if c.note is None else "new note  ")
-        if c.before == c.after and not c.note_changed:
-            parts.append("history only  ")
-        more = f"+{c.new_events} event{'s' if c.new_events != 1 else ''}"
-        w.line(*parts, (more, "dim"), f"  {c.title}")
+            what = "note removed" if c.note is None else "new note"
+        else:
+            what = "" if moved else "history only"
+        rows.append((moved, what, f"+{c.new_events} event{'s' if c.new_events != 1 else ''}"))
+    # Lined up across rows, like every other report.
+    grid = Grid(w, [_widest(c.id for c in report.links),
+                    max((sum(cells(_norm(p)[0]) for p in m) for m, _, _ in rows), default=0),
+                    _widest(x for _, x, _ in rows), _widest(e for _, _, e in rows)],
+                min_text=12, hang=4)  # fmt: skip
+    for c, (moved, what, more) in zip(report.links, rows, strict=True):
+        grid.row([(c.id, "cyan"), moved, what, (more, "dim")], [c.title])
     for p in report.personal_added:
         w.line(("+ ", "green"), (p["id"], "cyan"), "  your link, added elsewhere  ", p["title"])
     for p in report.personal_edited:
@@ -1195,7 +1181,8 @@ def render_search(
         w.line((f"No link matches {query!r}.", "dim"))
         return
     widths, gaps = _link_cols(w, [h.item for h in hits])
-    grid = Grid(w, [*widths, 8], [*gaps, 0], drops=[0, 0, 0, 1], lead=2, hang=6)
+    kinds = _widest(url_kind(h.item.link.url) for h in hits)
+    grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6)
     indent = 2 + widths[0] + gaps[0]  # under the id
     for hit in hits:
         item, link = hit.item, hit.item.link

@@ -40,6 +40,10 @@ def add(
     from llmdive.models import iso
 
     ws = workspace(ctx)
+    if export and json_out:
+        from typer._click.exceptions import UsageError
+
+        raise UsageError("--export prints Markdown: it takes no --json")
     if export:
         render.emit_text(personal.export_markdown(ws.catalogue))
         return
