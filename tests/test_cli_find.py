@@ -25,7 +25,7 @@ def ok(result) -> str:  # type: ignore[no-untyped-def]
 
 def test_search_with_a_typo_finds_the_attention_link(cli: Invoke) -> None:
     assert ok(cli("search", "atention")).splitlines() == [
-        "  · umar-jamil-attention  Easy      video   Umar Jamil: Attention  "
+        "  · umar-jamil-attention  Easy      video  Umar Jamil: Attention  "
         "https://www.youtube.com/watch?v=bCz4OMemCcA&",
         "    Model Architecture › Transformer Architecture",
     ]
@@ -71,7 +71,7 @@ def test_search_finds_notes_and_shows_them(cli: Invoke) -> None:
     ok(cli("note", "dpo", "ask Zoë about the reward model"))
     out = ok(cli("search", "zoe"))
     assert out.splitlines() == [
-        "  · dpo-explained  Medium    video   Umar Jamil: DPO Explained  "
+        "  · dpo-explained  Medium    video  Umar Jamil: DPO Explained  "
         "https://www.youtube.com/watch?v=hvGa5Mba4c8",
         "    FineTuning › DPO",
         "    note: ask Zoë about the reward model",

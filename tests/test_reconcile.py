@@ -27,7 +27,7 @@ def test_progress_merge_brings_in_another_machines_file_once(cli: Invoke, tmp_pa
     on(cli, there, "note", "dpo", "good one")
     out = on(cli, here, "progress", "merge", str(there / "progress.json"))
     assert out.splitlines() == [
-        "dpo-explained  new note  +1 event  Umar Jamil: DPO Explained",
+        "dpo-explained   new note        +1 event  Umar Jamil: DPO Explained",
         "lora-explained  read → skipped  +1 event  Umar Jamil: LoRA Explained",
         "changed 2 links",
     ]

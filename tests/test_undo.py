@@ -123,7 +123,8 @@ def test_mark_a_section_read_then_undo_leaves_the_record_as_it_was(cli: Invoke, 
     ]
     out = ok(cli("undo"))
     assert "(3 links):" in out.splitlines()[0]
-    assert "  ↶ dpo-explained  read → skipped  Umar Jamil: DPO Explained" in out.splitlines()
+    row = "  ↶ dpo-explained            read → skipped  Umar Jamil: DPO Explained"
+    assert row in out.splitlines()
     after = json.loads((home / "progress.json").read_text())["links"]
     fields = ("status", "note", "changed", "noted")
     assert {

@@ -1089,21 +1089,20 @@ def render_merge_report(w: Writer, report: Any, dry_run: bool = False) -> None:
         w.line("nothing new: this record already holds all of it")
         return
     verb = "would change" if dry_run else "changed"
-    rows: list[tuple[list[Part], str, str]] = []
+    rows: list[tuple[list[Part], str]] = []
     for c in report.links:
-        moved: list[Part] = [f"{c.before} → ", (c.after, "bold")] if c.before != c.after else []
+        what: list[Part] = [f"{c.before} → ", (c.after, "bold")] if c.before != c.after else []
         if c.note_changed:
-            what = "note removed" if c.note is None else "new note"
-        else:
-            what = "" if moved else "history only"
-        rows.append((moved, what, f"+{c.new_events} event{'s' if c.new_events != 1 else ''}"))
+            what.append(("  " if what else "") + ("note removed" if c.note is None else "new note"))
+        rows.append((what or ["history only"],
+                     f"+{c.new_events} event{'s' if c.new_events != 1 else ''}"))  # fmt: skip
     # Lined up across rows, like every other report.
     grid = Grid(w, [_widest(c.id for c in report.links),
-                    max((sum(cells(_norm(p)[0]) for p in m) for m, _, _ in rows), default=0),
-                    _widest(x for _, x, _ in rows), _widest(e for _, _, e in rows)],
+                    max((sum(cells(_norm(p)[0]) for p in m) for m, _ in rows), default=0),
+                    _widest(e for _, e in rows)],
                 min_text=12, hang=4)  # fmt: skip
-    for c, (moved, what, more) in zip(report.links, rows, strict=True):
-        grid.row([(c.id, "cyan"), moved, what, (more, "dim")], [c.title])
+    for c, (what, more) in zip(report.links, rows, strict=True):
+        grid.row([(c.id, "cyan"), what, (more, "dim")], [c.title])
     for p in report.personal_added:
         w.line(("+ ", "green"), (p["id"], "cyan"), "  your link, added elsewhere  ", p["title"])
     for p in report.personal_edited:
