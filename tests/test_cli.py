@@ -73,7 +73,7 @@ def test_list_human_output_is_plain_when_piped(cli: Invoke) -> None:
     assert "\x1b" not in out
     assert out.splitlines()[:2] == [
         "FineTuning › Quantized FineTuning",
-        "  · umar-jamil-quantization  Medium    video   Umar Jamil: Quantization  "
+        "  · umar-jamil-quantization  Medium    video  Umar Jamil: Quantization  "
         "https://www.youtube.com/watch?v=0VdNflU08yA",
     ]
     assert sum(1 for line in out.splitlines() if line.startswith("  · ")) == 4
