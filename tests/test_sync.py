@@ -330,3 +330,22 @@ def test_other_files_the_repository_holds_are_kept(
     assert (b / "README.md").read_text() == "My reading record\n"
     assert git(b, "status", "--porcelain") == ""
     assert load_progress(b).status(LORA).value == "read"
+
+
+def test_git_message_keeps_the_reasons_and_drops_the_advice() -> None:
+    from llmdive.sync import git_message
+
+    said = (
+        "ssh: Could not resolve hostname nohost: Name or service not known\r\n"
+        "fatal: Could not read from remote repository.\n\n"
+        "Please make sure you have the correct access rights\n"
+        "and the repository exists.\n"
+    )
+    assert git_message(said) == (
+        "ssh: Could not resolve hostname nohost: Name or service not known; "
+        "Could not read from remote repository"
+    )
+    assert git_message("hint: try this\nerror: failed to push some refs\n") == (
+        "failed to push some refs"
+    )
+    assert git_message("") == "no message"

@@ -108,19 +108,27 @@ class Git:
 
 
 def git_message(text: str) -> str:
-    """What git said that matters, on one line: its fatal:/error: lines, else its last line.
+    """What git said that matters, on one line: its reasons, without the advice after them.
 
-    git follows the reason with advice ("Please make sure you have the correct access
-    rights / and the repository exists."); its last line alone says nothing.
+    git follows the reason ("fatal: '/x.git' does not appear to be a git repository", or
+    ssh's "Could not resolve hostname") with advice ("Please make sure you have the
+    correct access rights / and the repository exists."): its last line alone says nothing.
     """
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    said = [
-        line.split(":", 1)[1].strip().rstrip(".")
-        for line in lines
-        if line.lower().startswith(("fatal:", "error:")) and line.split(":", 1)[1].strip()
-    ]
+    said: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("Please make sure"):
+            break
+        if not line or line.lower().startswith("hint:"):
+            continue
+        for prefix in ("fatal:", "error:"):
+            if line.lower().startswith(prefix):
+                line = line[len(prefix) :].strip()
+        if line:
+            said.append(line.rstrip("."))
     if said:
         return "; ".join(dict.fromkeys(said))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else "no message"
 
 
