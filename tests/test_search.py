@@ -13,6 +13,7 @@ from llmdive.search import (
     match,
     query_terms,
     search,
+    stem,
     suggest,
     url_words,
     words,
@@ -169,3 +170,16 @@ def test_a_title_with_line_breaks_does_not_shift_the_others(catalogue: Catalogue
         assert ids(search(items, "sparse")) == ["sparse-autoencoders"]
     finally:
         items[0].link.title = "Jay Alamar - Illustrated Transformer"
+
+
+def test_other_forms_of_a_word_find_each_other(catalogue: Catalogue) -> None:
+    assert stem("cache") == stem("caches") == stem("cached") == stem("caching") == "cach"
+    assert stem("model") == "model" and stem("uses") == "use" and stem("gas") == "gas"
+    kv = "kv caching"
+    assert kv in "".join(i.link.title for i in catalogue.items).lower()
+    for query in ("cache", "kv cache", "caches", "cached", "caching"):
+        titles = [h.item.link.title for h in search(catalogue.items, query)]
+        assert any("KV caching" in t for t in titles), query
+    assert match("cache", "caching") > 0 and match("caching", "cache") > 0
+    # Short words and different words stay apart.
+    assert match("use", "using") == 0 and match("cache", "cash") == 0

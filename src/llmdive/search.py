@@ -5,7 +5,9 @@ host and path words, the reader's note) are folded (case and accents dropped) an
 into words. A query word matches a field word exactly, as its start, inside it (three
 letters or more) or within a small edit distance (one edit from four letters, two from
 eight; a swap of two neighbours is one edit; words with digits only match as written:
-"gpt3" is not a typo of "gpt2"). Every query word must match somewhere;
+"gpt3" is not a typo of "gpt2") or as another form of the same word: both cut to one
+stem by dropping one ending of "ing", "ed", "es", "e" or "s" (at least three letters left),
+so "cache", "caches", "cached" and "caching" find each other. Every query word must match somewhere;
 a link's score is the mean, over the query words, of their best match weighted by the
 field it was found in. Ties keep guide order.
 
@@ -37,7 +39,9 @@ _STOPWORDS = frozenset("a an and at by for from in into is of on or the to with"
 
 # How much a match counts, by the field it is in.
 FIELD_WEIGHTS = {"title": 1.0, "id": 0.95, "note": 0.9, "section": 0.7, "url": 0.6}
-EXACT, PREFIX, INSIDE, ONE_EDIT, TWO_EDITS = 1.0, 0.9, 0.6, 0.8, 0.65
+EXACT, PREFIX, INSIDE, ONE_EDIT, TWO_EDITS, SAME_STEM = 1.0, 0.9, 0.6, 0.8, 0.65, 0.8
+# Word endings `stem` drops (one, the first that fits): a light rule, not a full stemmer.
+_ENDINGS = ("ing", "ed", "es", "e", "s")
 
 
 def fold(text: str) -> str:
@@ -113,8 +117,30 @@ def distance(a: str, b: str, limit: int) -> int:
     return row[-1] if row[-1] <= limit else limit + 1
 
 
+def stem(word: str) -> str:
+    """`word` without one ending ("ing", "ed", "es", "e", "s"), if three letters are left.
+
+    "cache", "caches", "cached", "caching" -> "cach"; "models", "modeled" -> "model".
+    """
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
 def match(term: str, word: str) -> float:
-    """How well one query word matches one field word, 0 when it does not."""
+    """How well one query word matches one field word, 0 when it does not.
+
+    Exact, prefix, inside and a few edits first; another form of the same word (the same
+    `stem`) counts when none of those does.
+    """
+    found = _match(term, word)
+    if found or not (term + word).isalpha() or len(term) < 4:
+        return found
+    return SAME_STEM if stem(term) == stem(word) else 0.0
+
+
+def _match(term: str, word: str) -> float:
     if word == term:
         return EXACT
     if word.startswith(term):
@@ -235,6 +261,9 @@ def score_words(term: str, vocabulary: Iterable[str]) -> dict[str, float]:
     pool = vocabulary if isinstance(vocabulary, set | list) else list(vocabulary)
     # Filters that run at C speed first: most words neither hold the term nor are near it.
     out = {w: match(term, w) for w in pool if term in w}
+    root = stem(term)
+    if root != term:  # other forms of the word: "cache" finds "caching"
+        out.update((w, match(term, w)) for w in pool if root in w and w not in out)
     limit = _edits_allowed(term)
     if limit and term.isalpha():
         low, high = len(term) - limit, len(term) + limit
