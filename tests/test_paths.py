@@ -148,3 +148,36 @@ def test_nothing_is_written_outside_the_home(tmp_path: Path, via: str) -> None:
     written = files_under(home)
     assert {"progress.json", "personal.json"} <= set(written)
     assert any(name.startswith("cache/") for name in written)
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_an_empty_home_option_is_a_usage_error_naming_it(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, where: str
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("LLMDIVE_HOME")
+    monkeypatch.delenv("LLMDIVE_CACHE_DIR")
+    args = ["--home", value, "next"] if where == "before" else ["next", "--home", value]
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert "Invalid value for '--home': needs a folder (an empty name is not one)" in (
+        result.stderr
+    )
+    assert os.listdir(work) == []  # the current folder was not taken for a home
+
+
+def test_an_empty_llmdive_home_means_unset_and_paths_says_so(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for value in ("", "  "):
+        monkeypatch.setenv("LLMDIVE_HOME", value)
+        data = json.loads(cli("paths", "--json").stdout)
+        assert data["home_from"] == "default"
+        assert data["home"] not in (str(tmp_path), value)
+        assert paths.cache_dir() != Path(value) / "cache"
+    monkeypatch.setenv("LLMDIVE_HOME", str(tmp_path / "h"))
+    data = json.loads(cli("--home", str(tmp_path / "o"), "paths", "--json").stdout)
+    assert (data["home"], data["home_from"]) == (str(tmp_path / "o"), "--home")

@@ -545,3 +545,29 @@ def test_a_lock_held_too_long_is_an_error_naming_the_lock_file(home: Path) -> No
         waiter.start()
         waiter.join(30)
     assert errors == [f"{home / LOCK_FILE} is held by another llmdive for over 0.2s; try again"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["progress", "export", "-o"],
+        ["guide", "export", "-o"],
+        ["guide", "export", "-f", "toml", "-o"],
+    ],
+)
+def test_output_into_a_folder_that_does_not_exist_is_refused_never_created(
+    cli: Invoke, tmp_path: Path, args: list[str]
+) -> None:
+    target = tmp_path / "typo" / "deeper" / "out.md"
+    result = cli(*args, str(target))
+    assert result.exit_code == 1
+    assert result.stderr == (f"llmdive: error: cannot write {target}: no folder {target.parent}\n")
+    assert not (tmp_path / "typo").exists()
+    here = tmp_path / "out.md"
+    assert cli(*args, str(here)).exit_code == 0 and here.read_text()
+
+
+def test_write_output_refuses_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(LlmdiveError, match="no folder"):
+        storage.write_output(tmp_path / "missing" / "x", b"data")
+    assert not (tmp_path / "missing").exists()

@@ -16,11 +16,17 @@ GUIDE_URL_ENV = "LLMDIVE_GUIDE_URL"  # where `guide update` with no --from reads
 UPSTREAM_URL = "https://raw.githubusercontent.com/Exorust/LLM-Deep-Dive/main/README.md"
 
 
+def env_home() -> str | None:
+    """$LLMDIVE_HOME when it names something; empty (or blank) means unset."""
+    env = os.environ.get(HOME_ENV)
+    return env if env and env.strip() else None
+
+
 def home_dir(override: Path | None = None) -> Path:
     """The folder holding progress.json: --home, else $LLMDIVE_HOME, else the user data dir."""
     if override is not None:
         return override.expanduser()
-    env = os.environ.get(HOME_ENV)
+    env = env_home()
     if env:
         return Path(env).expanduser()
     from platformdirs import user_data_dir
@@ -38,7 +44,7 @@ def cache_dir() -> Path:
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env).expanduser()
-    home = os.environ.get(HOME_ENV)
+    home = env_home()
     if home:
         return Path(home).expanduser() / CACHE_IN_HOME
     from platformdirs import user_cache_dir
@@ -86,7 +92,7 @@ def locations(ws: Workspace) -> dict[str, str | None]:
     home = ws.home
     if ws.home_option is not None:
         home_from = "--home"
-    elif os.environ.get(HOME_ENV):
+    elif env_home():
         home_from = f"${HOME_ENV}"
     else:
         home_from = "default"
@@ -110,7 +116,7 @@ def locations(ws: Workspace) -> dict[str, str | None]:
         guide_from = "bundled"
     if os.environ.get(CACHE_ENV):
         cache_from = f"${CACHE_ENV}"
-    elif os.environ.get(HOME_ENV):
+    elif env_home():
         cache_from = "home"
     else:
         cache_from = "default"

@@ -91,12 +91,15 @@ def _write_fd(fd: int, payload: bytes) -> None:
         view = view[written:]
 
 
-def _stage(real: Path, nominal: Path, payload: bytes, mode: int, durable: bool) -> str:
+def _stage(
+    real: Path, nominal: Path, payload: bytes, mode: int, durable: bool, make_folder: bool = True
+) -> str:
     """Write `payload` to a new temp file beside `real`; its path. Nothing else changes."""
     import tempfile  # not on the read path
 
     try:
-        real.parent.mkdir(parents=True, exist_ok=True)
+        if make_folder:
+            real.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
             prefix=f".{real.name}{_TMP_TAG}", suffix=_TMP_SUFFIX, dir=real.parent
         )
@@ -124,18 +127,24 @@ def _stage(real: Path, nominal: Path, payload: bytes, mode: int, durable: bool) 
 
 
 def atomic_write(
-    path: Path, data: str | bytes, durable: bool = True, mode: int | None = None
+    path: Path,
+    data: str | bytes,
+    durable: bool = True,
+    mode: int | None = None,
+    make_folder: bool = True,
 ) -> None:
     """Replace `path` with `data` all at once: temp file, fsync, rename, folder fsync.
 
     Until the rename the old file is untouched; if anything fails the temp file is
     removed and the old file stays as it was. A symlink is written through to its
     target. `mode` is the mode of a new file (default 0600); an existing file keeps its
-    own. `durable=False` skips the fsyncs, for disposable files such as caches.
+    own. `durable=False` skips the fsyncs, for disposable files such as caches;
+    `make_folder=False` refuses to create a missing folder.
     """
     payload = data.encode() if isinstance(data, str) else data
     real = _real(path)
-    tmp = _stage(real, path, payload, _mode_for(real, path, mode or PRIVATE), durable)
+    mode = _mode_for(real, path, mode or PRIVATE)
+    tmp = _stage(real, path, payload, mode, durable, make_folder)
     try:
         os.replace(tmp, real)
         if durable:
@@ -160,9 +169,12 @@ def write_output(path: Path, data: str | bytes) -> None:
     except OSError as exc:
         raise LlmdiveError(f"cannot write {path}: {exc.strerror or exc}") from exc
     if st is None or stat.S_ISREG(st.st_mode):
+        if st is None and not _real(path).parent.is_dir():
+            # A typo'd folder is refused, never created.
+            raise LlmdiveError(f"cannot write {path}: no folder {path.parent}")
         umask = os.umask(0)
         os.umask(umask)
-        atomic_write(path, payload, mode=0o666 & ~umask)
+        atomic_write(path, payload, mode=0o666 & ~umask, make_folder=False)
         return
     if stat.S_ISDIR(st.st_mode):
         raise LlmdiveError(f"{path} is a folder: give a file name")

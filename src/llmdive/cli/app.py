@@ -343,6 +343,17 @@ StatusesOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts, nothing else.")]
 
 
+def _home_folder(value: str | None) -> str | None:
+    """--home names a folder: never an empty name (which would mean the current folder)."""
+    if value is None:
+        return value
+    if not value.strip():
+        raise typer.BadParameter("needs a folder (an empty name is not one)")
+    if os.path.isfile(os.path.expanduser(value)):
+        raise typer.BadParameter(f"{value} is a file, not a folder")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"llmdive {__version__}\n")
@@ -362,10 +373,11 @@ def _root(
         ),
     ] = None,
     home: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--home",
-            file_okay=False,
+            callback=_home_folder,
+            metavar="DIRECTORY",
             help="Keep progress in this folder (default: $LLMDIVE_HOME, else your "
             "user data folder).",
         ),
