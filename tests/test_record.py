@@ -172,6 +172,7 @@ def test_progress_without_a_subcommand_is_still_the_summary(cli: Invoke) -> None
 def test_progress_export_output_is_written_whole(cli: Invoke, tmp_path: Path, home: Path) -> None:
     ok(cli("mark-read", "lora"))
     target = tmp_path / "out" / "reading.csv"
+    target.parent.mkdir()  # -o never creates a folder
     result = cli("progress", "export", "-f", "csv", "--output", str(target))
     assert ok(result) == ""
     assert result.stderr == f"wrote {target}\n"
