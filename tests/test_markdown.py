@@ -207,15 +207,35 @@ def test_control_and_bidi_characters_are_cleaned_with_a_warning(junk: str, tmp_p
     assert result.guide.sections[0].description == "Intro text"
     assert sub.title == "Subtopic"
     assert links_of(result) == [("AB", "https://a.example/1")]
-    assert result.warnings == [
-        "T.md:4: control or bidi characters removed from text 'Intro text'",
-        "T.md:6: control or bidi characters removed from heading 'Subtopic'",
-        "T.md:7: control or bidi characters removed from title 'AB'",
-    ]
+    if junk in "\u202e\u2066\ud800":  # not controls: cleaned from what they are in
+        assert result.warnings == [
+            "T.md:4: control or bidi characters removed from text 'Intro text'",
+            "T.md:6: control or bidi characters removed from heading 'Subtopic'",
+            "T.md:7: control or bidi characters removed from title 'AB'",
+        ]
+    else:  # controls: cleaned from the line before it is parsed
+        assert result.warnings == [
+            "T.md:4: control characters removed from 'Intro text'",
+            "T.md:6: control characters removed from '#### Subtopic'",
+            "T.md:7: control characters removed from '- [AB](https://a.example/1)'",
+        ]
     # What the import keeps, llmdive writes and reads back.
     out = tmp_path / "g.toml"
     out.write_text(dump_toml(result.guide), encoding="utf-8")
     assert parse_guide(out.read_bytes(), out) == result.guide
+
+
+def test_escape_sequences_in_a_links_text_or_url_leave_the_link_whole() -> None:
+    text = (f"{HEAD}- [A \x1b[31mred\x1b[0m one](https://a.\x1b]8;;x\x07example/1)\n"
+            "- [B](java\x1b[0mscript:alert(1))\n")  # fmt: skip
+    result = parse(text)
+    assert links_of(result) == [("A red one", "https://a.example/1")]
+    assert result.guide.sections[0].description == ""
+    assert result.warnings == [
+        "T.md:4: control characters removed from '- [A red one](https://a.example/1)'",
+        "T.md:5: control characters removed from '- [B](javascript:alert(1))'",
+        "T.md:5: link 'B' skipped: 'javascript:alert(1)' is not an http(s) URL",
+    ]
 
 
 def test_escape_sequences_lose_their_escape() -> None:

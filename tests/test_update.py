@@ -783,3 +783,31 @@ def test_a_reset_from_a_broken_guide_failing_at_any_write_is_all_or_nothing(
         (home / "guide-meta.json").write_bytes(b"{")
     else:
         pytest.fail("the reset never finished")
+
+
+def test_an_update_with_escapes_in_a_links_text_and_url_keeps_its_id_and_mark(
+    cli: Invoke, home: Path, tmp_path: Path
+) -> None:
+    ok(cli("mark-read", "lora"))
+    link = json.loads(ok(cli("show", "lora", "--json")))
+    lines = ok(cli("guide", "export")).split("\n")
+    n = next(i for i, line in enumerate(lines) if f"]({link['url']})" in line)
+    scheme, rest = link["url"].split("://", 1)
+    lines[n] = (
+        lines[n]
+        .replace("- [", "- [\x1b[31m", 1)
+        .replace(f"]({link['url']})", f"\x1b[0m]({scheme}://\x1b]8;;x\x07{rest})")
+    )
+    readme = tmp_path / "README.md"
+    readme.write_text("\n".join(lines), encoding="utf-8")
+    result = cli("guide", "update", "--from", str(readme))
+    assert result.exit_code == 0, result.output
+    assert f"{readme}:{n + 1}: control characters removed from " in result.stderr
+    assert "No link changed." in result.stdout
+    after = json.loads(ok(cli("show", link["id"], "--json")))
+    assert (after["id"], after["title"], after["url"], after["status"]) == (
+        link["id"],
+        link["title"],
+        link["url"],
+        "read",
+    )

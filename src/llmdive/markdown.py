@@ -99,6 +99,26 @@ _DROPPED = frozenset(
 )
 
 
+# Controls in a line are removed before Markdown sees it: inside a link's text or URL they
+# would stop the line parsing as a link. An ESC [ or ESC ] sequence goes whole, since its
+# bracket would otherwise rewrite the line's brackets; any other control loses only itself.
+_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BRACKET_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@A-Z^-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?")
+
+
+def _clean_lines(text: str, builder: _Builder) -> str:
+    """`text` without control characters (tabs and line ends kept), a warning per line."""
+    if not _CONTROLS.search(text):
+        return text
+    lines = text.split("\n")
+    for number, raw in enumerate(lines, start=1):
+        if _CONTROLS.search(raw):
+            kept = _CONTROLS.sub("", _BRACKET_ESCAPES.sub("", raw))
+            builder.warn(number, f"control characters removed from {shorten(kept.strip())!r}")
+            lines[number - 1] = kept
+    return "\n".join(lines)
+
+
 def _clean(text: str) -> tuple[str, bool]:
     """`text` without the characters an import drops, and whether it held any."""
     if text.isascii() and text.isprintable():
@@ -315,6 +335,7 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
             if "\x00" in raw:
                 builder.warn(number, "NUL characters removed")
         text = text.replace("\x00", "")
+    text = _clean_lines(text, builder)
     tokens = md.parse(text)
     quote_depth = 0
     table_depth = 0
