@@ -26,6 +26,7 @@ from llmdive.paths import HOME_ENV
 from llmdive.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
+    from llmdive.linkmarks import Marks
     from llmdive.workspace import Workspace
 
 
@@ -414,3 +415,13 @@ def _root(
                 else os.environ.__setitem__("LLMDIVE_URLS", before)
             )
         )
+
+
+def marks_of(ws: "Workspace") -> "Marks":
+    """The kept checks of the workspace's links, for list, show and next to mark them."""
+    from llmdive import linkmarks, render
+
+    marks = linkmarks.marks(ws.home, ((i.link.id, i.link.url) for i in ws.catalogue.items))
+    if marks.problem:
+        render.warn(marks.problem)
+    return marks

@@ -13,9 +13,9 @@ from llmdive.cli.app import (
     StatusesOpt,
     app,
     emit,
+    marks_of,
     workspace,
 )
-from llmdive.cli.links import marks_of
 from llmdive.vocab import Status
 
 

@@ -8,8 +8,7 @@ import typer
 from llmdive.cli.app import JsonOpt, SectionOpt, app, emit, workspace
 
 if TYPE_CHECKING:
-    from llmdive.linkmarks import Marks
-    from llmdive.workspace import Workspace
+    pass
 
 
 @app.command("check-links")
@@ -53,13 +52,3 @@ def check_links(
         lambda: jsonout.checks_json(jsonout.LinkJson.of(ws), items, outcomes),
         lambda w: render.render_checks(w, items, outcomes),
     )
-
-
-def marks_of(ws: "Workspace") -> "Marks":
-    """The kept checks of the workspace's links, for list, show and next to mark them."""
-    from llmdive import linkmarks, render
-
-    marks = linkmarks.marks(ws.home, ((i.link.id, i.link.url) for i in ws.catalogue.items))
-    if marks.problem:
-        render.warn(marks.problem)
-    return marks

@@ -5,8 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmdive.cli.app import IdArg, IdsArg, JsonOpt, SectionOpt, app, emit, workspace
-from llmdive.cli.links import marks_of
+from llmdive.cli.app import IdArg, IdsArg, JsonOpt, SectionOpt, app, emit, marks_of, workspace
 from llmdive.vocab import Status
 
 if TYPE_CHECKING:
