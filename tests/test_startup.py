@@ -113,3 +113,26 @@ def test_only_sync_and_merges_load_the_merge_and_git_code(home: Path) -> None:
     # `sync` (here refused: not set up) is the one command that loads the git code.
     assert "llmdive.sync" in loaded(home, ["sync"])
     assert "llmdive.sync" not in loaded(home, ["doctor"])
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ("llmdive list --section fi", "3", ["finetuning"]),
+        ("llmdive show lora-e", "2", ["lora-explained"]),
+        ("llmdive li", "1", ["list"]),
+        ("llmdive guide export --format m", "4", ["markdown"]),
+        ("llmdive --home elsewhere show lora-e", "4", ["lora-explained"]),
+    ],
+)
+def test_a_tab_after_a_command_completes_as_with_the_whole_app(
+    home: Path, words: str, cword: str, expected: list[str]
+) -> None:
+    """Only the command being completed is built; what is offered stays the same."""
+    env = subprocess_env(LLMDIVE_HOME=str(home), _LLMDIVE_COMPLETE="complete_bash",
+                         COMP_WORDS=words, COMP_CWORD=cword)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", "from llmdive.cli import main; main()"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.stdout.split() == expected, proc.stderr
