@@ -307,7 +307,7 @@ def test_a_personal_link_edited_on_one_side_and_removed_on_the_other_follows_the
     assert (a / "progress.json").read_bytes() == (b / "progress.json").read_bytes()
 
 
-def test_other_files_the_repository_holds_are_kept(
+def test_other_files_the_repository_holds_are_kept_and_never_checked_out(
     cli: Invoke, homes: tuple[Path, Path], remote: Path, tmp_path: Path
 ) -> None:
     # A repository made on a git host, with a README in it before llmdive ever synced.
@@ -327,7 +327,13 @@ def test_other_files_the_repository_holds_are_kept(
         "README.md",
         "progress.json",
     ]
-    assert (b / "README.md").read_text() == "My reading record\n"
+    # Kept in the repository, never checked out: a remote brings a record and nothing else.
+    assert not (b / "README.md").exists()
+    assert git(b, "show", "HEAD:README.md") == "My reading record"
+    assert git(b, "status", "--porcelain") == ""
+    on(cli, b, "mark-read", "dpo")
+    on(cli, b, "sync")  # a commit of b's own keeps it too
+    assert git(remote, "show", "main:README.md") == "My reading record"
     assert git(b, "status", "--porcelain") == ""
     assert load_progress(b).status(LORA).value == "read"
 

@@ -1126,7 +1126,7 @@ def render_sync(w: Writer, result: Any) -> None:
     if result.arrived.changed:
         w.line(("from elsewhere:", "bold"))
         render_merge_report(w, result.arrived)
-    sent = "sent your changes" if result.pushed else "nothing to send"
+    sent = "sent your changes" if result.sent else "nothing to send"
     came = "merged what arrived" if result.merged else "nothing arrived"
     w.line(f"{came}; {sent}")
 
