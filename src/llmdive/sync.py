@@ -125,9 +125,9 @@ class Git:
         argv = [self.exe, *(self.where if where is None else where), *config,
                 *self.identity, *args]  # fmt: skip
         try:
+            stdin = None if data is not None else subprocess.DEVNULL
             proc = subprocess.run(argv, cwd=self.home, capture_output=True, timeout=timeout,
-                                  env=self.env, input=data,
-                                  stdin=None if data is not None else subprocess.DEVNULL)  # fmt: skip
+                                  env=self.env, input=data, stdin=stdin)  # fmt: skip
         except subprocess.TimeoutExpired:
             raise LlmdiveError(
                 f"git {args[0]} took over {timeout:.0f}s and was stopped: nothing is lost "
@@ -410,8 +410,7 @@ def _tree(git: Git, home: Path, base: Mapping[bytes, Entry]) -> str:
             key = name.encode()
             entries[key] = Entry("100644", "blob", sha.stdout.decode().strip(), key)
     listing = b"".join(
-        f"{e.mode} {e.kind} {e.sha}\t".encode() + e.name + b"\0"
-        for _, e in sorted(entries.items())
+        f"{e.mode} {e.kind} {e.sha}\t".encode() + e.name + b"\0" for _, e in sorted(entries.items())
     )
     return git.raw("mktree", "-z", data=listing).stdout.decode().strip()
 
@@ -495,8 +494,7 @@ def remote_blob(git: Git, entry: Entry) -> bytes:
     if entry.mode not in _FILE_MODES or entry.kind != "blob":
         kind = _KINDS.get(entry.mode, f"of mode {entry.mode}")
         raise LlmdiveError(
-            f"{shown} is {kind}, not a file: refused, nothing was merged "
-            "(your record is as it was)"
+            f"{shown} is {kind}, not a file: refused, nothing was merged (your record is as it was)"
         )
     size = int(git.out("cat-file", "-s", entry.sha))
     if size > RECORD_MAX_BYTES:
@@ -588,8 +586,8 @@ def _sync(git: Git, home: Path, remote: str | None, aliases: Mapping[str, str]) 
                 if git.out("rev-parse", "HEAD") == theirs:
                     return result  # a fast-forward: nothing to send
         had = _record_tree(git, theirs)
-        push = git.run("push", "-q", "--no-recurse-submodules", REMOTE,
-                       f"HEAD:refs/heads/{BRANCH}", timeout=NETWORK_TIMEOUT_S, check=False)  # fmt: skip
+        push = git.run("push", "-q", "--no-recurse-submodules", REMOTE, f"HEAD:refs/heads/{BRANCH}",
+                       timeout=NETWORK_TIMEOUT_S, check=False)  # fmt: skip
         if push.returncode == 0:
             result.pushed = True
             # Sent: the remote's record now differs from what it held, not merely a commit.
