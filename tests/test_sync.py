@@ -299,8 +299,8 @@ def test_a_personal_link_edited_on_one_side_and_removed_on_the_other_follows_the
     on(cli, b, "sync")
     at_a = on(cli, a, "sync")
     at_b = on(cli, b, "sync")
-    assert "~ one  your link, edited elsewhere  One, better" in at_a
-    assert "- two  your link, removed elsewhere  Two" in at_b
+    assert "one  your link, edited elsewhere  One, better" in at_a
+    assert "two  your link, removed elsewhere  Two" in at_b
     for home in homes:
         assert [p.link.title for p in load_personal(home)] == ["One, better"]
     assert (a / "personal.json").read_bytes() == (b / "personal.json").read_bytes()
@@ -355,3 +355,18 @@ def test_git_message_keeps_the_reasons_and_drops_the_advice() -> None:
         "failed to push some refs"
     )
     assert git_message("") == "no message"
+
+
+def test_the_sync_report_lines_up_your_links_with_the_guides(
+    cli: Invoke, homes: tuple[Path, Path], remote: Path
+) -> None:
+    a, b = homes
+    on(cli, a, "mark-read", "lora")
+    on(cli, a, "add", "https://example.com/mine", "-t", "Laptop find", "-s", "lora")
+    on(cli, a, "sync", "--remote", str(remote))
+    out = on(cli, b, "sync", "--remote", str(remote)).splitlines()
+    rows = out[out.index("from elsewhere:") + 1 : -2]
+    assert [r.split()[0] for r in rows] == [LORA, "laptop-find"]
+    lora, mine = rows
+    assert lora.index("unread → read") == mine.index("your link, added elsewhere")
+    assert lora.index("Umar Jamil: LoRA") == mine.index("Laptop find")

@@ -106,7 +106,8 @@ class Git:
                 "your record is as it was"
             )
         self.exe = exe
-        self.home = home
+        self.home = home.absolute()  # git runs in it: a relative path would be its own
+        home = self.home
         self.identity: list[str] = []
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith("GIT_") or k in KEPT_ENV}  # fmt: skip
@@ -295,7 +296,7 @@ def _running(home: Path) -> Iterator[None]:
 
 def _init(git: Git, home: Path) -> None:
     """Make the home's repository whole or not at all: made aside, then renamed to .git."""
-    new = home / NEW_GIT_DIR
+    new = git.home / NEW_GIT_DIR
     if new.exists():
         shutil.rmtree(new)  # one a killed sync was making
     git.raw("init", "-q", "--bare", "--template=", f"--initial-branch={BRANCH}", str(new), where=[])
