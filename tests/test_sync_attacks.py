@@ -365,3 +365,13 @@ def test_a_machine_with_nothing_to_send_does_not_say_it_sent(
     assert (data["merged"], data["sent"]) == (False, False)
     on(cli, b, "mark-read", "dpo")
     assert on(cli, b, "sync").splitlines()[-1] == "nothing arrived; sent your changes"
+
+
+def test_a_relative_home_syncs_in_itself(
+    cli: Invoke, tmp_path: Path, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    on(cli, Path("laptop"), "mark-read", "lora")
+    on(cli, Path("laptop"), "sync", "--remote", str(remote))
+    assert git(tmp_path / "laptop", "ls-files").split() == [".gitignore", "progress.json"]
+    assert not (tmp_path / "laptop" / "laptop").exists()
