@@ -375,3 +375,17 @@ def test_a_relative_home_syncs_in_itself(
     on(cli, Path("laptop"), "sync", "--remote", str(remote))
     assert git(tmp_path / "laptop", "ls-files").split() == [".gitignore", "progress.json"]
     assert not (tmp_path / "laptop" / "laptop").exists()
+
+
+def test_hooks_in_the_home_repository_never_run(cli: Invoke, tmp_path: Path, remote: Path) -> None:
+    home = tmp_path / "laptop"
+    on(cli, home, "sync", "--remote", str(remote))
+    ran = tmp_path / "hook-ran"
+    hooks = home / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    for name in ("pre-commit", "post-commit", "pre-push", "reference-transaction"):
+        (hooks / name).write_text(f"#!/bin/sh\necho {name} >> '{ran}'\n")
+        (hooks / name).chmod(0o755)
+    on(cli, home, "mark-read", "lora")
+    assert "sent your changes" in on(cli, home, "sync")
+    assert not ran.exists()
