@@ -299,15 +299,15 @@ def test_a_personal_link_edited_on_one_side_and_removed_on_the_other_follows_the
     on(cli, b, "sync")
     at_a = on(cli, a, "sync")
     at_b = on(cli, b, "sync")
-    assert "~ one  your link, edited elsewhere  One, better" in at_a
-    assert "- two  your link, removed elsewhere  Two" in at_b
+    assert "one  your link, edited elsewhere  One, better" in at_a
+    assert "two  your link, removed elsewhere  Two" in at_b
     for home in homes:
         assert [p.link.title for p in load_personal(home)] == ["One, better"]
     assert (a / "personal.json").read_bytes() == (b / "personal.json").read_bytes()
     assert (a / "progress.json").read_bytes() == (b / "progress.json").read_bytes()
 
 
-def test_other_files_the_repository_holds_are_kept(
+def test_other_files_the_repository_holds_are_kept_and_never_checked_out(
     cli: Invoke, homes: tuple[Path, Path], remote: Path, tmp_path: Path
 ) -> None:
     # A repository made on a git host, with a README in it before llmdive ever synced.
@@ -327,7 +327,13 @@ def test_other_files_the_repository_holds_are_kept(
         "README.md",
         "progress.json",
     ]
-    assert (b / "README.md").read_text() == "My reading record\n"
+    # Kept in the repository, never checked out: a remote brings a record and nothing else.
+    assert not (b / "README.md").exists()
+    assert git(b, "show", "HEAD:README.md") == "My reading record"
+    assert git(b, "status", "--porcelain") == ""
+    on(cli, b, "mark-read", "dpo")
+    on(cli, b, "sync")  # a commit of b's own keeps it too
+    assert git(remote, "show", "main:README.md") == "My reading record"
     assert git(b, "status", "--porcelain") == ""
     assert load_progress(b).status(LORA).value == "read"
 
@@ -349,3 +355,18 @@ def test_git_message_keeps_the_reasons_and_drops_the_advice() -> None:
         "failed to push some refs"
     )
     assert git_message("") == "no message"
+
+
+def test_the_sync_report_lines_up_your_links_with_the_guides(
+    cli: Invoke, homes: tuple[Path, Path], remote: Path
+) -> None:
+    a, b = homes
+    on(cli, a, "mark-read", "lora")
+    on(cli, a, "add", "https://example.com/mine", "-t", "Laptop find", "-s", "lora")
+    on(cli, a, "sync", "--remote", str(remote))
+    out = on(cli, b, "sync", "--remote", str(remote)).splitlines()
+    rows = out[out.index("from elsewhere:") + 1 : -2]
+    assert [r.split()[0] for r in rows] == [LORA, "laptop-find"]
+    lora, mine = rows
+    assert lora.index("unread → read") == mine.index("your link, added elsewhere")
+    assert lora.index("Umar Jamil: LoRA") == mine.index("Laptop find")

@@ -297,6 +297,7 @@ class SyncResult(_Shape):
     committed: bool = Field(description="Local changes were committed")
     merged: bool = Field(description="Changes from elsewhere were merged in")
     pushed: bool
+    sent: bool = Field(description="The remote's record changed (more than a merge commit)")
     arrived: MergeReport = Field(description="What arrived from elsewhere")
 
 

@@ -393,6 +393,7 @@ def sync_json(links: LinkJson, result: Any) -> dict[str, Any]:
         "committed": result.committed,
         "merged": result.merged,
         "pushed": result.pushed,
+        "sent": result.sent,
         "arrived": merge_report_json(links, result.arrived),
     }
 

@@ -159,15 +159,22 @@ def merge_into_home(
     """
     from llmdive.progress import locked
 
-    aliases = aliases or {}
     with locked(home):
-        current = home_record(home)
-        merged = fold_aliases(merge_records(current, other), aliases)
-        # An older file's notes gaining events is not news from elsewhere: compare with the
-        # home's own record as a merge would normalise it.
-        rep = report(fold_aliases(merge_records(current, {}), aliases), merged)
-        if not dry_run:
-            write_record(home, merged)
+        return merge_held(home, other, dry_run, aliases)
+
+
+def merge_held(
+    home: Path, other: Doc, dry_run: bool = False, aliases: Mapping[str, str] | None = None
+) -> Report:
+    """merge_into_home for a caller that holds the home lock already (`llmdive sync`)."""
+    aliases = aliases or {}
+    current = home_record(home)
+    merged = fold_aliases(merge_records(current, other), aliases)
+    # An older file's notes gaining events is not news from elsewhere: compare with the
+    # home's own record as a merge would normalise it.
+    rep = report(fold_aliases(merge_records(current, {}), aliases), merged)
+    if not dry_run:
+        write_record(home, merged)
     return rep
 
 
@@ -301,7 +308,7 @@ def _guide_facts(home: Path) -> list[tuple[str, str]]:
 
 
 def sync_remote(home: Path) -> str | None:
-    """The remote `llmdive sync` uses, read from the home's .git/config (no git run)."""
+    """The remote `llmdive sync` uses, from the home's .git/config (no git run), redacted."""
     import configparser
 
     config = configparser.RawConfigParser(strict=False)
@@ -310,7 +317,11 @@ def sync_remote(home: Path) -> str | None:
     except (configparser.Error, UnicodeDecodeError):
         return None
     section = 'remote "origin"'
-    return config.get(section, "url", fallback=None) if config.has_section(section) else None
+    if not config.has_section(section) or not config.has_option(section, "url"):
+        return None
+    from llmdive.sync import redact_url  # never a credential on the screen
+
+    return redact_url(config.get(section, "url"))
 
 
 # ---------------------------------------------------------------- git's merge driver

@@ -1096,19 +1096,21 @@ def render_merge_report(w: Writer, report: Any, dry_run: bool = False) -> None:
             what.append(("  " if what else "") + ("note removed" if c.note is None else "new note"))
         rows.append((what or ["history only"],
                      f"+{c.new_events} event{'s' if c.new_events != 1 else ''}"))  # fmt: skip
-    # Lined up across rows, like every other report.
-    grid = Grid(w, [_widest(c.id for c in report.links),
+    ids_titles = [(c.id, c.title) for c in report.links]
+    for links, said, style in ((report.personal_added, "added", "green"),
+                               (report.personal_edited, "edited", "yellow"),
+                               (report.personal_removed, "removed", "red")):  # fmt: skip
+        for p in links:
+            rows.append(([(f"your link, {said} elsewhere", style)], ""))
+            ids_titles.append((p["id"], p["title"]))
+    # Lined up across rows, your own links' with the guide's, like every other report.
+    more_w = _widest(e for _, e in rows)
+    grid = Grid(w, [_widest(i for i, _ in ids_titles),
                     max((sum(cells(_norm(p)[0]) for p in m) for m, _ in rows), default=0),
-                    _widest(e for _, e in rows)],
+                    more_w], gaps=[2, 2, 2 if more_w else 0],
                 min_text=12, hang=4)  # fmt: skip
-    for c, (what, more) in zip(report.links, rows, strict=True):
-        grid.row([(c.id, "cyan"), what, (more, "dim")], [c.title])
-    for p in report.personal_added:
-        w.line(("+ ", "green"), (p["id"], "cyan"), "  your link, added elsewhere  ", p["title"])
-    for p in report.personal_edited:
-        w.line(("~ ", "yellow"), (p["id"], "cyan"), "  your link, edited elsewhere  ", p["title"])
-    for p in report.personal_removed:
-        w.line(("- ", "red"), (p["id"], "cyan"), "  your link, removed elsewhere  ", p["title"])
+    for (link_id, title), (what, more) in zip(ids_titles, rows, strict=True):
+        grid.row([(link_id, "cyan"), what, (more, "dim")], [title])
     for old, new in sorted(report.renamed.items()):
         w.line(("~ ", "yellow"), (old, "cyan"), f" is now {new} (the same link on both)")
     n = (
@@ -1126,7 +1128,7 @@ def render_sync(w: Writer, result: Any) -> None:
     if result.arrived.changed:
         w.line(("from elsewhere:", "bold"))
         render_merge_report(w, result.arrived)
-    sent = "sent your changes" if result.pushed else "nothing to send"
+    sent = "sent your changes" if result.sent else "nothing to send"
     came = "merged what arrived" if result.merged else "nothing arrived"
     w.line(f"{came}; {sent}")
 

@@ -1,39 +1,50 @@
 """`llmdive sync`: the llmdive home as a git repository, merged by llmdive itself.
 
-Only progress.json and personal.json are tracked (the home's .gitignore lets nothing
-else in: not the lock, temp files, the catalogue or the cache). Each machine follows
-the guide itself; the ids a guide update gives are stable, so a link another machine
-has and this one does not yet is kept as it came (an orphan) until this one updates.
+Only progress.json and personal.json are synced. Each machine follows the guide itself;
+the ids a guide update gives are stable, so a link another machine has and this one
+does not yet is kept as it came (an orphan) until this one updates.
+
+A remote brings a record and nothing else. llmdive never checks anything out: it reads
+the remote's progress.json and personal.json as blobs (regular files only, bounded in
+size), merges them through the same path as `progress merge`, writes the result
+through storage, and builds its commits itself (hash-object, mktree, commit-tree,
+update-ref). A journal, a guide, link results, a symlink, a .gitattributes or a hooks
+folder in the remote's tree never lands in the home. git runs with the caller's GIT_*
+variables cleared (but for the few that say who the user is and how they reach a
+remote) and with llmdive's own settings: no hooks, no filters, no signing prompts.
+The home must be a repository llmdive made (or no repository, inside none).
 
 A sync, under the home lock:
 
 1. commits local changes (under the user's git identity, or llmdive's own when none
    is configured);
 2. fetches the remote; when it has commits this home lacks, merges the two records
-   with merge.merge_records (never a text merge, never a conflict), writes the result
-   through storage, and commits it with both parents (or fast-forwards);
+   (never a text merge, never a conflict), and commits the result with both parents
+   (or fast-forwards);
 3. pushes; a push the remote rejects (someone pushed meanwhile) goes back to 2, a
    bounded number of times.
 
 The same merge is registered as git's merge driver for the two files (in the home's
 .git/config and .git/info/attributes), so a manual `git pull` there merges cleanly too.
 git runs as a subprocess with a timeout, never through a shell; this is the only module
-that runs it, and only `llmdive sync` imports it.
+that runs it, and only `llmdive sync` (and doctor, for the remote's name) imports it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
-from llmdive.merge import Report, fold_aliases, merge_records, report
+from llmdive.merge import Report
 
 BRANCH = "main"
 REMOTE = "origin"
@@ -42,11 +53,35 @@ GITIGNORE = (
     "/*\n!/.gitignore\n!/progress.json\n!/personal.json\n"
 )
 OWN_FILES = (".gitignore", "progress.json", "personal.json")
+RECORD_FILES = ("progress.json", "personal.json")
 ATTRIBUTES = "progress.json merge=llmdive\npersonal.json merge=llmdive\n"
 LOCAL_TIMEOUT_S = 30.0
 NETWORK_TIMEOUT_S = 120.0
 PUSH_ATTEMPTS = 3
 IDENTITY = ("llmdive", "llmdive@localhost")
+MARKER = "llmdive.home"  # in .git/config: this repository is one llmdive made
+RUNNING = "llmdive-sync"  # in .git while a sync runs git: left behind, a sync was killed
+NEW_GIT_DIR = ".git.llmdive-new"  # a repository being made, renamed to .git when whole
+# What of the caller's environment git keeps: who the user is and how they reach a
+# remote. Every other GIT_* variable (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE,
+# GIT_CONFIG_PARAMETERS, ...) could point git at another repository or setting.
+KEPT_ENV = (
+    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_SSH", "GIT_SSH_COMMAND",
+    "GIT_SSH_VARIANT", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT", "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
+)  # fmt: skip
+# llmdive's own settings, over any file's: no hooks, no filters or line-ending changes,
+# no fsmonitor, no signing (a prompt no one sees), no submodules, no background gc.
+OWN_CONFIG = (
+    f"core.hooksPath={os.devnull}", "core.fsmonitor=false", "core.autocrlf=false",
+    "core.safecrlf=false", f"core.attributesFile={os.devnull}", "commit.gpgSign=false",
+    "submodule.recurse=false", "fetch.recurseSubmodules=false", "push.recurseSubmodules=no",
+    "gc.auto=0", "maintenance.auto=false", "core.quotePath=false", "protocol.ext.allow=never",
+)  # fmt: skip
+# git's own lock files (a git killed while it held one leaves it, and git then refuses).
+_GIT_LOCKS = ("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock")
+_FILE_MODES = ("100644", "100755")
+_KINDS = {"120000": "a symbolic link", "160000": "a submodule", "040000": "a folder"}
 
 
 @dataclass
@@ -55,12 +90,13 @@ class SyncResult:
     committed: bool = False  # local changes committed by this sync
     merged: bool = False  # commits from elsewhere merged (or fast-forwarded) in
     pushed: bool = False
+    sent: bool = False  # the remote's record changed (not only a merge commit went up)
     arrived: Report = field(default_factory=Report)
     set_up: bool = False
 
 
 class Git:
-    """git in one repository, as a subprocess with a timeout."""
+    """git in the home's own repository, as a subprocess with a timeout, in a clean setting."""
 
     def __init__(self, home: Path) -> None:
         exe = shutil.which("git")
@@ -70,17 +106,29 @@ class Git:
                 "your record is as it was"
             )
         self.exe = exe
-        self.home = home
+        self.home = home.absolute()  # git runs in it: a relative path would be its own
+        home = self.home
         self.identity: list[str] = []
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith("GIT_") or k in KEPT_ENV}  # fmt: skip
+        self.env["GIT_MERGE_AUTOEDIT"] = "no"
+        self.where = [f"--git-dir={home / '.git'}", f"--work-tree={home}"]
 
-    def run(
-        self, *args: str, timeout: float = LOCAL_TIMEOUT_S, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        argv = [self.exe, *self.identity, *args]
-        env = {**os.environ, "GIT_MERGE_AUTOEDIT": "no"}
+    def raw(
+        self,
+        *args: str,
+        timeout: float = LOCAL_TIMEOUT_S,
+        check: bool = True,
+        data: bytes | None = None,
+        where: list[str] | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
+        config = [arg for pair in OWN_CONFIG for arg in ("-c", pair)]
+        argv = [self.exe, *(self.where if where is None else where), *config,
+                *self.identity, *args]  # fmt: skip
         try:
-            proc = subprocess.run(argv, cwd=self.home, capture_output=True, text=True,
-                                  timeout=timeout, env=env, stdin=subprocess.DEVNULL)  # fmt: skip
+            stdin = None if data is not None else subprocess.DEVNULL
+            proc = subprocess.run(argv, cwd=self.home, capture_output=True, timeout=timeout,
+                                  env=self.env, input=data, stdin=stdin)  # fmt: skip
         except subprocess.TimeoutExpired:
             raise LlmdiveError(
                 f"git {args[0]} took over {timeout:.0f}s and was stopped: nothing is lost "
@@ -89,8 +137,17 @@ class Git:
         except OSError as exc:
             raise LlmdiveError(f"cannot run git: {exc.strerror or exc}") from exc
         if check and proc.returncode != 0:
-            raise LlmdiveError(f"git {args[0]} failed: {git_message(proc.stderr)}")
+            said = proc.stderr.decode("utf-8", "replace")
+            raise LlmdiveError(f"git {args[0]} failed: {git_message(said)}")
         return proc
+
+    def run(
+        self, *args: str, timeout: float = LOCAL_TIMEOUT_S, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        proc = self.raw(*args, timeout=timeout, check=check)
+        return subprocess.CompletedProcess(proc.args, proc.returncode,
+                                           proc.stdout.decode("utf-8", "replace"),
+                                           proc.stderr.decode("utf-8", "replace"))  # fmt: skip
 
     def out(self, *args: str) -> str:
         return self.run(*args).stdout.strip()
@@ -105,6 +162,25 @@ class Git:
         if keys != {"user.name", "user.email"}:
             name, email = IDENTITY
             self.identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
+
+
+def redact_url(text: str) -> str:
+    """`text` with the credentials of any URL in it taken out, as git does.
+
+    https://user:token@host/x.git -> https://host/x.git; a user name alone is kept only
+    for ssh (git@host), where it is no secret.
+    """
+
+    def strip(m: re.Match[str]) -> str:
+        scheme, info = m.group(1), m.group(2)
+        if "ssh" in scheme.lower() and ":" not in info:
+            return m.group(0)
+        return scheme
+
+    return _USERINFO.sub(strip, text)
 
 
 def git_message(text: str) -> str:
@@ -127,9 +203,9 @@ def git_message(text: str) -> str:
         if line:
             said.append(line.rstrip("."))
     if said:
-        return "; ".join(dict.fromkeys(said))
+        return redact_url("; ".join(dict.fromkeys(said)))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
+    return redact_url(lines[-1]) if lines else "no message"
 
 
 def driver_command() -> str:
@@ -159,6 +235,80 @@ def _local_config(home: Path) -> dict[str, str]:
     return out
 
 
+def _is_ours(home: Path) -> bool:
+    """The home's .git is a repository llmdive made (or set up, before it marked them)."""
+    have = _local_config(home)
+    return have.get(MARKER) == "true" or "merge.llmdive.driver" in have
+
+
+def check_home(home: Path) -> None:
+    """Refuse a home that is, or is inside, a git repository llmdive did not make."""
+    dotgit = home / ".git"
+    if os.path.lexists(dotgit):
+        if dotgit.is_symlink() or not dotgit.is_dir() or not _is_ours(home):
+            raise LlmdiveError(
+                f"{home} is a git repository llmdive did not make: `llmdive sync` keeps a "
+                "repository of its own in the llmdive home and never syncs another; give it "
+                "a home of its own (--home or LLMDIVE_HOME); nothing was changed"
+            )
+        return
+    for parent in home.absolute().parents:
+        if os.path.lexists(parent / ".git"):
+            raise LlmdiveError(
+                f"{home} is inside the git repository {parent}: `llmdive sync` keeps a "
+                "repository of its own and never one inside another; give it a home outside "
+                f"{parent} (--home or LLMDIVE_HOME); nothing was changed"
+            )
+
+
+@contextlib.contextmanager
+def _running(home: Path) -> Iterator[None]:
+    """Mark a sync as under way in .git; a mark left behind means one was killed.
+
+    Under the home lock, git runs in the home only for llmdive (or for the reader by
+    hand). A lock file git left while a killed sync's git held it is stale, and removed;
+    one that no killed sync explains is reported with what to do.
+    """
+    from llmdive.storage import atomic_write
+
+    dotgit = home / ".git"
+    mark = dotgit / RUNNING
+    locks = [dotgit / name for name in _GIT_LOCKS if os.path.lexists(dotgit / name)]
+    if (dotgit / "refs").is_dir():
+        locks += sorted((dotgit / "refs").rglob("*.lock"))
+    if locks and not os.path.lexists(mark):
+        raise LlmdiveError(
+            f"{locks[0]} exists: a git command is running in {home}, or one was stopped "
+            f"halfway; when none is running, remove it (rm '{locks[0]}') and run "
+            "`llmdive sync` again; nothing was changed"
+        )
+    for lock in locks:  # left by the git of a sync that was killed
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+    if dotgit.is_dir():
+        atomic_write(mark, f"{os.getpid()}\n")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            mark.unlink()
+
+
+def _init(git: Git, home: Path) -> None:
+    """Make the home's repository whole or not at all: made aside, then renamed to .git."""
+    new = git.home / NEW_GIT_DIR
+    if new.exists():
+        shutil.rmtree(new)  # one a killed sync was making
+    git.raw("init", "-q", "--bare", "--template=", f"--initial-branch={BRANCH}", str(new), where=[])
+    inside = [f"--git-dir={new}"]
+    for key, value in (("core.bare", "false"), (MARKER, "true")):
+        git.raw("config", "--local", key, value, where=inside)
+    os.rename(new, home / ".git")
+    from llmdive.storage import atomic_write
+
+    atomic_write(home / ".git" / RUNNING, f"{os.getpid()}\n")
+
+
 def _configure(git: Git, home: Path, remote: str | None) -> bool:
     """Driver, attributes, .gitignore, remote and branch tracking, set where they differ.
 
@@ -167,10 +317,13 @@ def _configure(git: Git, home: Path, remote: str | None) -> bool:
     from llmdive.storage import atomic_write
 
     info = home / ".git" / "info" / "attributes"
-    if not info.is_file() or info.read_text(encoding="utf-8") != ATTRIBUTES:
+    if not info.is_file() or info.read_bytes() != ATTRIBUTES.encode():
         atomic_write(info, ATTRIBUTES)
     ignore = home / ".gitignore"
-    if not ignore.is_file() or ignore.read_text(encoding="utf-8") != GITIGNORE:
+    if ignore.is_symlink() or not ignore.is_file() or ignore.read_bytes() != GITIGNORE.encode():
+        with contextlib.suppress(FileNotFoundError):
+            if ignore.is_symlink():
+                ignore.unlink()  # replaced, never written through
         atomic_write(ignore, GITIGNORE)
     have = _local_config(home)
     changed = False
@@ -181,6 +334,7 @@ def _configure(git: Git, home: Path, remote: str | None) -> bool:
             git.run("remote", "add", REMOTE, remote)
         changed = True
     wanted = {
+        MARKER: "true",
         "merge.llmdive.name": "llmdive: merge reading records",
         "merge.llmdive.driver": driver_command(),
         f"branch.{BRANCH}.remote": REMOTE,
@@ -193,14 +347,118 @@ def _configure(git: Git, home: Path, remote: str | None) -> bool:
     return changed
 
 
-def _commit_local(git: Git, message: str) -> bool:
-    """Commit what changed here; False (and no commit) when nothing did."""
-    if not git.out("status", "--porcelain", "--untracked-files=all"):
-        return False
-    git.run("add", "--all")  # .gitignore lets only the record in
+# ---------------------------------------------------------------- trees, built by hand
+
+
+@dataclass(frozen=True)
+class Entry:
+    mode: str
+    kind: str
+    sha: str
+    name: bytes
+
+
+def _entries(git: Git, rev: str) -> dict[bytes, Entry]:
+    """The top-level entries of a commit's tree, by name (bytes: git names are bytes)."""
+    out: dict[bytes, Entry] = {}
+    for item in git.raw("ls-tree", "-z", rev).stdout.split(b"\0"):
+        if not item:
+            continue
+        meta, _, name = item.partition(b"\t")
+        mode, kind, sha = meta.decode("ascii").split(" ")
+        out[name] = Entry(mode, kind, sha, name)
+    return out
+
+
+def _foreign_kept(entry: Entry) -> bool:
+    """Another file the repository holds (a README its host made): kept in its commits.
+
+    Only a plain file whose name llmdive never uses; it is never checked out.
+    """
+    from llmdive.paths import ACTIVE_GUIDE
+
+    name = entry.name.decode("utf-8", "replace")
+    return (
+        entry.mode in _FILE_MODES
+        and name not in OWN_FILES
+        and not name.startswith(".")
+        and name not in (ACTIVE_GUIDE, "guide-meta.json", "linkcheck.json", "cache")
+        and not name.endswith(".lock")
+    )
+
+
+def _own_bytes(path: Path) -> bytes | None:
+    """A file of the home's record as it is now; None when there is none."""
+    from llmdive.infile import RECORD_MAX_BYTES, read_limited
+
+    if not os.path.lexists(path):
+        return None
+    if path.is_symlink() or not path.is_file():
+        raise LlmdiveError(f"{path} is not a plain file: llmdive syncs only its own files")
+    try:
+        return read_limited(path, RECORD_MAX_BYTES)
+    except OSError as exc:
+        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def _tree(git: Git, home: Path, base: Mapping[bytes, Entry]) -> str:
+    """The tree of `base`'s kept files with the home's own files as they are now."""
+    entries = {n: e for n, e in base.items() if _foreign_kept(e)}
+    for name in OWN_FILES:
+        data = _own_bytes(home / name)
+        if data is not None:
+            sha = git.raw("hash-object", "-w", "--no-filters", "--stdin", data=data)
+            key = name.encode()
+            entries[key] = Entry("100644", "blob", sha.stdout.decode().strip(), key)
+    listing = b"".join(
+        f"{e.mode} {e.kind} {e.sha}\t".encode() + e.name + b"\0" for _, e in sorted(entries.items())
+    )
+    return git.raw("mktree", "-z", data=listing).stdout.decode().strip()
+
+
+def _commit(git: Git, tree: str, parents: list[str], message: str, old: str | None) -> str:
+    """A commit of `tree` on `parents`, made HEAD (only if HEAD is still `old`)."""
     git.use_own_identity_if_none()
-    git.run("commit", "-q", "--no-verify", "-m", message)
+    args = ["commit-tree", tree]
+    for parent in parents:
+        args += ["-p", parent]
+    new = git.out(*args, "-m", message)
+    git.run("update-ref", "-m", "llmdive sync", "HEAD", new, *([old] if old else []))
+    return new
+
+
+def _head(git: Git) -> str | None:
+    proc = git.run("rev-parse", "--verify", "-q", "HEAD", check=False)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _commit_local(git: Git, home: Path, message: str) -> bool:
+    """Commit what changed here; False (and no commit) when nothing did."""
+    head = _head(git)
+    tree = _tree(git, home, _entries(git, head) if head else {})
+    if head is not None and tree == git.out("rev-parse", f"{head}^{{tree}}"):
+        return False
+    _commit(git, tree, [head] if head else [], message, head)
     return True
+
+
+def _mirror_index(git: Git, home: Path) -> None:
+    """The index as HEAD has it, so that `git status` in the home is clean.
+
+    The files llmdive never checks out (a README the remote holds) are marked
+    skip-worktree: absent from the home, and not deleted by a commit made by hand.
+    """
+    if _head(git) is None:
+        return
+    git.run("read-tree", "HEAD")
+    names = [n for n in git.raw("ls-files", "-z").stdout.split(b"\0") if n]
+    foreign = b"".join(n + b"\0" for n in names if n.decode("utf-8", "replace") not in OWN_FILES)
+    if foreign:
+        git.raw("update-index", "--skip-worktree", "-z", "--stdin", data=foreign)
+    git.run("update-index", "-q", "--refresh", check=False)
+
+
+# ---------------------------------------------------------------- the remote
 
 
 def _remote_ref() -> str:
@@ -208,10 +466,11 @@ def _remote_ref() -> str:
 
 
 def _fetch(git: Git, remote: str) -> None:
-    proc = git.run("fetch", "-q", REMOTE, timeout=NETWORK_TIMEOUT_S, check=False)
+    proc = git.run("fetch", "-q", "--no-recurse-submodules", REMOTE,
+                   timeout=NETWORK_TIMEOUT_S, check=False)  # fmt: skip
     if proc.returncode != 0:
         raise LlmdiveError(
-            f"cannot reach {remote}: {git_message(proc.stderr)}; nothing is lost: "
+            f"cannot reach {redact_url(remote)}: {git_message(proc.stderr)}; nothing is lost: "
             "local changes are committed here and a later `llmdive sync` sends them"
         )
 
@@ -225,17 +484,23 @@ def _heads(git: Git) -> tuple[str, str | None]:
     return git.out("rev-parse", "HEAD"), None
 
 
-def _show(git: Git, rev: str, name: str) -> bytes | None:
-    """A file's bytes in a commit; None when the commit has no such file."""
-    if not git.ok("cat-file", "-e", f"{rev}:{name}"):
-        return None
-    try:
-        proc = subprocess.run([git.exe, "cat-file", "blob", f"{rev}:{name}"], cwd=git.home,
-                              capture_output=True, timeout=LOCAL_TIMEOUT_S, check=True,
-                              stdin=subprocess.DEVNULL)  # fmt: skip
-    except (subprocess.SubprocessError, OSError) as exc:
-        raise LlmdiveError(f"cannot read {name} from {REMOTE}/{BRANCH}: {exc}") from None
-    return proc.stdout
+def remote_blob(git: Git, entry: Entry) -> bytes:
+    """The bytes of a record file in the remote's tree: a plain file, bounded in size.
+
+    The one place a remote's bytes are read (parsed after by reconcile.parse_record).
+    """
+    from llmdive.infile import RECORD_MAX_BYTES, too_large
+
+    shown = f"{REMOTE}/{BRANCH}:{entry.name.decode('utf-8', 'replace')}"
+    if entry.mode not in _FILE_MODES or entry.kind != "blob":
+        kind = _KINDS.get(entry.mode, f"of mode {entry.mode}")
+        raise LlmdiveError(
+            f"{shown} is {kind}, not a file: refused, nothing was merged (your record is as it was)"
+        )
+    size = int(git.out("cat-file", "-s", entry.sha))
+    if size > RECORD_MAX_BYTES:
+        raise LlmdiveError(f"{too_large(shown, RECORD_MAX_BYTES)}: nothing was merged")
+    return git.raw("cat-file", "blob", entry.sha).stdout[: RECORD_MAX_BYTES + 1]
 
 
 def _merge_remote(
@@ -246,34 +511,33 @@ def _merge_remote(
 
     if git.ok("merge-base", "--is-ancestor", theirs_rev, head):
         return None
+    theirs_tree = _entries(git, theirs_rev)
     theirs: dict[str, object] = {}
-    for name in ("progress.json", "personal.json"):
-        data = _show(git, theirs_rev, name)
-        if data is not None:
-            theirs.update(reconcile.parse_record(data, Path(f"{REMOTE}/{BRANCH}:{name}")))
-    ours = reconcile.home_record(home)
-    merged = fold_aliases(merge_records(ours, theirs), aliases)
-    reconcile.write_record(home, merged)
+    for name in RECORD_FILES:
+        entry = theirs_tree.get(name.encode())
+        if entry is not None:
+            where = Path(f"{REMOTE}/{BRANCH}:{name}")
+            theirs.update(reconcile.parse_record(remote_blob(git, entry), where))
+    # The same path as `progress merge`: the whole record validated, then written at once.
+    arrived = reconcile.merge_held(home, theirs, aliases=aliases)
     # The merged tree is theirs with this home's files in it: anything else the repository
-    # holds (a README its host made, say) is kept, never deleted by a merge.
-    git.run("read-tree", theirs_rev)
-    git.run("add", "--", *[n for n in OWN_FILES if (home / n).is_file()])
-    tree = git.out("write-tree")
+    # holds (a README its host made, say) is kept in it, never deleted, never checked out.
+    tree = _tree(git, home, theirs_tree)
     if git.ok("merge-base", "--is-ancestor", head, theirs_rev) and tree == git.out(
         "rev-parse", f"{theirs_rev}^{{tree}}"
     ):
-        new = theirs_rev  # a fast-forward: nothing here the remote lacks
+        git.run("update-ref", "-m", "llmdive sync", "HEAD", theirs_rev, head)
     else:
-        git.use_own_identity_if_none()
-        new = git.out("commit-tree", tree, "-p", head, "-p", theirs_rev, "-m",
-                      "llmdive sync: merge reading records")  # fmt: skip
-    git.run("update-ref", "-m", "llmdive sync", "HEAD", new)
-    git.run("reset", "-q")  # the index as the new commit has it
-    names = git.run("ls-tree", "-z", "--name-only", new).stdout.split("\0")
-    foreign = [n for n in names if n and n not in OWN_FILES and not (home / n).exists()]
-    if foreign:
-        git.run("checkout", "-q", new, "--", *foreign)
-    return report(fold_aliases(merge_records(ours, {}), aliases), merged)
+        _commit(git, tree, [head, theirs_rev], "llmdive sync: merge reading records", head)
+    return arrived
+
+
+def _record_tree(git: Git, rev: str | None) -> dict[bytes, str]:
+    """The record's blobs in a commit (name -> object id)."""
+    if rev is None:
+        return {}
+    entries = _entries(git, rev)
+    return {n.encode(): entries[n.encode()].sha for n in RECORD_FILES if n.encode() in entries}
 
 
 def sync(
@@ -287,40 +551,56 @@ def sync(
             f"{home} is not synced yet: set it up once with `llmdive sync --remote URL` "
             "(a private git repository: git@host:you/reading.git, https://..., or a path)"
         )
+    check_home(home)
     git = Git(home)
     with locked(home):
-        result = SyncResult(remote or "")
-        if not is_set_up(home):
-            git.run("init", "-q", f"--initial-branch={BRANCH}")
-            result.set_up = True
-        result.set_up |= _configure(git, home, remote)
-        result.remote = _local_config(home).get(f"remote.{REMOTE}.url", "")
-        result.committed = _commit_local(git, f"llmdive sync: reading record from {_host()}")
-        push = None
-        for _ in range(PUSH_ATTEMPTS):
-            _fetch(git, result.remote)
-            head, theirs = _heads(git)
-            if theirs == head:
-                return result
-            if theirs is not None:
-                arrived = _merge_remote(git, home, head, theirs, aliases or {})
-                if arrived is not None:
-                    result.merged = True
-                    _add_report(result.arrived, arrived)
-                    if git.out("rev-parse", "HEAD") == theirs:
-                        return result  # a fast-forward: nothing to send
-            push = git.run("push", "-q", REMOTE, f"HEAD:refs/heads/{BRANCH}",
-                           timeout=NETWORK_TIMEOUT_S, check=False)  # fmt: skip
-            if push.returncode == 0:
-                result.pushed = True
-                git.run("update-ref", _remote_ref(), "HEAD", check=False)
-                return result
-            # Rejected (someone pushed meanwhile), or unreachable: fetching again tells.
-        why = git_message(push.stderr) if push is not None else "no answer"
-        raise LlmdiveError(
-            f"{result.remote} kept rejecting the push ({why}); "
-            "nothing is lost: your changes are committed here, run `llmdive sync` again"
-        )
+        check_home(home)
+        with _running(home):
+            try:
+                return _sync(git, home, remote, aliases or {})
+            finally:
+                if is_set_up(home):
+                    with contextlib.suppress(LlmdiveError):
+                        _mirror_index(git, home)
+
+
+def _sync(git: Git, home: Path, remote: str | None, aliases: Mapping[str, str]) -> SyncResult:
+    result = SyncResult(redact_url(remote or ""))
+    if not is_set_up(home):
+        _init(git, home)
+        result.set_up = True
+    result.set_up |= _configure(git, home, remote)
+    url = _local_config(home).get(f"remote.{REMOTE}.url", "")
+    result.remote = redact_url(url)
+    result.committed = _commit_local(git, home, f"llmdive sync: reading record from {_host()}")
+    push = None
+    for _ in range(PUSH_ATTEMPTS):
+        _fetch(git, url)
+        head, theirs = _heads(git)
+        if theirs == head:
+            return result
+        if theirs is not None:
+            arrived = _merge_remote(git, home, head, theirs, aliases)
+            if arrived is not None:
+                result.merged = True
+                _add_report(result.arrived, arrived)
+                if git.out("rev-parse", "HEAD") == theirs:
+                    return result  # a fast-forward: nothing to send
+        had = _record_tree(git, theirs)
+        push = git.run("push", "-q", "--no-recurse-submodules", REMOTE, f"HEAD:refs/heads/{BRANCH}",
+                       timeout=NETWORK_TIMEOUT_S, check=False)  # fmt: skip
+        if push.returncode == 0:
+            result.pushed = True
+            # Sent: the remote's record now differs from what it held, not merely a commit.
+            result.sent = _record_tree(git, "HEAD") != had
+            git.run("update-ref", _remote_ref(), "HEAD", check=False)
+            return result
+        # Rejected (someone pushed meanwhile), or unreachable: fetching again tells.
+    why = git_message(push.stderr) if push is not None else "no answer"
+    raise LlmdiveError(
+        f"{result.remote} kept rejecting the push ({why}); "
+        "nothing is lost: your changes are committed here, run `llmdive sync` again"
+    )
 
 
 def _add_report(total: Report, more: Report) -> None:
