@@ -170,7 +170,7 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "add", run("add", "https://example.com/gone", "-t", "Gone", "-s", "lora")
     yield "edit", run("edit", "gone", "-t", "Gone soon", "-d", "easy")
     yield "remove", run("remove", "gone")
-    # A link that is dead without asking the internet: .invalid names never resolve.
+    # Dead links without the internet: a 404 from 127.0.0.1; .invalid names never resolve.
     with serving() as server:  # a host that answers: a check reaching none looks offline
         yield "add", run("add", server.base + "/missing", "-t", "Gone", "-s", "datasets")
         yield (
