@@ -71,7 +71,7 @@ def test_offline_check_links_records_nothing_and_exits_1(
     assert result.stdout == ""
     assert result.stderr == (
         "llmdive: error: no host could be resolved or reached (3 links): this machine looks "
-        "offline; nothing was recorded, check again once online\n"
+        "offline (or every host checked is down); nothing was recorded\n"
     )
     assert (home / "linkcheck.json").read_bytes() == before
     assert cli("next", env=env).stdout.startswith("Web  · paper ")  # nothing passed over

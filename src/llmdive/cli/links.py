@@ -92,7 +92,7 @@ def check_links(
 
         raise LlmdiveError(
             f"no host could be resolved or reached ({counted(len(run.outcomes), 'link')}): "
-            "this machine looks offline; nothing was recorded, check again once online"
+            "this machine looks offline (or every host checked is down); nothing was recorded"
         )
     outcomes = linkmarks.save_results(ws.home, run.outcomes)
     emit(
