@@ -19,6 +19,7 @@ from llmdive.progress import load_progress
 from llmdive.vocab import Status
 
 from .conftest import FIXTURES, REPO, Invoke, subprocess_env
+from .linkserver import serving
 
 SCHEMA = REPO / "schema"
 
@@ -169,9 +170,14 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "add", run("add", "https://example.com/gone", "-t", "Gone", "-s", "lora")
     yield "edit", run("edit", "gone", "-t", "Gone soon", "-d", "easy")
     yield "remove", run("remove", "gone")
-    # A link that is dead without asking the internet: .invalid names never resolve.
-    yield "add", run("add", "https://nowhere.invalid/vanished", "-t", "Vanished", "-s", "datasets")
-    yield "check-links", run("check-links", "--section", "datasets")
+    # Dead links without the internet: a 404 from 127.0.0.1; .invalid names never resolve.
+    with serving() as server:  # a host that answers: a check reaching none looks offline
+        yield "add", run("add", server.base + "/missing", "-t", "Gone", "-s", "datasets")
+        yield (
+            "add",
+            run("add", "https://nowhere.invalid/vanished", "-t", "Vanished", "-s", "datasets"),
+        )
+        yield "check-links", run("check-links", "--section", "datasets")
     yield "list", run("list")
     yield "show", run("show", "lora")
     yield "search", run("search", "umar lora")

@@ -229,7 +229,9 @@ def test_check_runs_every_endpoint_concurrently_within_bounds(server: LinkServer
         links += [("refused", refused_url()), ("never", never)]
         links += [("nowhere", "http://nowhere.invalid/"), ("gone-again", server.base + "/gone")]
         seen: list[str] = []
-        results = bounded(lambda: linkcheck.check(links, FAST, lambda o: seen.append(o.id)))
+        results = bounded(
+            lambda: linkcheck.check(links, FAST, lambda o: seen.append(o.id))
+        ).outcomes
     assert [(o.id, o.result) for o in results] == [
         ("ok", Verdict.OK),
         ("moved", Verdict.REDIRECTED),
@@ -266,7 +268,9 @@ def test_at_most_two_requests_at_once_per_host(server: LinkServer) -> None:
     links = [(f"l{n}", f"{server.base}/ok?n={n}") for n in range(8)]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(linkcheck, "_request", counting)
-        results = bounded(lambda: linkcheck.check(links, Settings(concurrency=8, per_host=2)))
+        results = bounded(
+            lambda: linkcheck.check(links, Settings(concurrency=8, per_host=2))
+        ).outcomes
     assert {o.result for o in results} == {Verdict.OK}
     assert peak == 2
 
@@ -392,11 +396,7 @@ def test_ctrl_c_stops_every_request_at_once(server: LinkServer) -> None:
 
     def run() -> str:
         links = [("fine", server.base + "/ok"), ("silent", silent)]
-        try:
-            linkcheck.check(links, Settings(timeout=60, retries=5), interrupt)
-        except KeyboardInterrupt:
-            return "interrupted"
-        return "finished"
+        return linkcheck.check(links, Settings(timeout=60, retries=5), interrupt).stopped
 
     # Only this run's workers: another test's pool may still be winding down on a busy machine.
     earlier = set(threading.enumerate())

@@ -87,14 +87,17 @@ def test_colour_output_loads_rich_and_only_then(home: Path) -> None:
 
 
 def test_only_check_links_loads_the_http_client(home: Path, tmp_path: Path) -> None:
+    from .linkserver import serving
+
     guide = tmp_path / "guide.toml"
-    guide.write_text(
-        'version = 1\ntitle = "T"\n\n[[sections]]\nslug = "web"\ntitle = "Web"\n\n'
-        '[[sections.links]]\nid = "nowhere"\ntitle = "Nowhere"\n'
-        'url = "https://nowhere.invalid/"\ndifficulty = "easy"\n'
-    )
-    env = {"LLMDIVE_GUIDE": str(guide)}
-    checking = loaded(home, ["check-links", "--json"], **env)
+    with serving() as server:  # a 404 on 127.0.0.1: a check that reaches no host looks offline
+        guide.write_text(
+            'version = 1\ntitle = "T"\n\n[[sections]]\nslug = "web"\ntitle = "Web"\n\n'
+            '[[sections.links]]\nid = "nowhere"\ntitle = "Nowhere"\n'
+            f'url = "{server.base}/missing"\ndifficulty = "easy"\n'
+        )
+        env = {"LLMDIVE_GUIDE": str(guide)}
+        checking = loaded(home, ["check-links", "--json"], **env)
     assert {"llmdive.linkcheck", "http.client", "ssl", "concurrent.futures"} <= set(checking)
     assert loaded(home, ["check-links", "--help"]) == []
     # With results kept (the link above is dead), browsing marks it without any of that.

@@ -14,7 +14,10 @@ where it ends. Each link gets one result:
 
 429, 408, 5xx and timeouts are retried with a doubling backoff, honouring Retry-After
 up to a cap. Checks run on a thread pool (a handful at a time, at most two per host),
-each request with a hard deadline that a timer enforces by shutting its socket.
+each request with a hard deadline that a timer enforces by shutting its socket, and the
+whole check with an overall deadline: links not checked by then are left unchecked (never
+dead), as they are on Ctrl-C, which keeps the checks already finished. When no host could
+be resolved or reached at all, the run says the machine looks offline (`Run.offline`).
 
 The HTTP client is the standard library's http.client: checking needs no connection
 pooling, cookies or bodies, only status lines and Location headers with redirects under
@@ -54,6 +57,7 @@ class Settings:
     backoff: float = 1.0  # seconds before the first retry, doubled before each next one
     retry_after_cap: float = 10.0  # a longer Retry-After is not waited for: left unknown
     max_redirects: int = 10
+    deadline: float | None = None  # seconds for the whole check; None: default_deadline()
     user_agent: str = f"llmdive/{__version__} (link check)"
     # getaddrinfo(host, port) -> addresses; injectable so that tests need no DNS.
     resolve: Callable[[str, int], list[Any]] | None = None
@@ -82,6 +86,7 @@ class _Watch:
         self._sock: socket.socket | None = None
         self._deadline = 0.0
         self.expired = False
+        self.reached = False  # a connection to some host was made: the network works
         self.stopped = threading.Event()  # set on Ctrl-C: workers stop waiting and trying
 
     def arm(self, sock: socket.socket, deadline: float) -> None:
@@ -198,6 +203,7 @@ def _exchange(
             raise
         try:
             sock.connect(address)
+            watch.reached = True
             break
         except OSError as exc:
             sock.close()
@@ -421,16 +427,37 @@ def _host(url: str) -> str:
         return ""
 
 
+def default_deadline(urls: int, s: Settings) -> float:
+    """Seconds for a whole check of `urls` URLs: twice what one link may take with all its
+    tries, plus one timeout per round of `s.concurrency` links (40 at --timeout 1: 17 s)."""
+    one_link = s.timeout * (s.retries + 1) + s.backoff * float(2**s.retries - 1)
+    rounds = -(-urls // max(1, s.concurrency))
+    return 2 * one_link + s.timeout * rounds
+
+
+@dataclass
+class Run:
+    """What a check found: the finished checks, and the links left unchecked."""
+
+    outcomes: list[Outcome]  # one per id checked, in the order given
+    unchecked: list[str] = field(default_factory=list)  # ids not checked, in the order given
+    stopped: str = ""  # "deadline" or "interrupted" when the check was cut short
+    deadline: float = 0.0  # the overall deadline it ran under, in seconds
+    offline: bool = False  # checks finished, and none of them reached any host
+
+
 def check(
     links: Sequence[tuple[str, str]],
     settings: Settings | None = None,
     on_done: Callable[[Outcome], None] | None = None,
-) -> list[Outcome]:
-    """Check (id, url) pairs concurrently; one Outcome each, in the order given.
+) -> Run:
+    """Check (id, url) pairs concurrently: one Outcome per id checked, in the order given.
 
     A URL shared by several ids is checked once. `on_done` is called (in this thread) as
-    each URL's check ends, once per id.
+    each URL's check ends, once per id. At the overall deadline, or on Ctrl-C (here or in
+    `on_done`), every request still waiting is cut off and its links are left unchecked.
     """
+    import time
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -445,9 +472,16 @@ def check(
     done_by_url: dict[str, Outcome] = {}
     running: dict[Future[Outcome], tuple[str, _Watch]] = {}
     watches: list[_Watch] = []
+    reached = False
+    limit = s.deadline if s.deadline is not None else default_deadline(len(ids_by_url), s)
+    end = time.monotonic() + limit
+    stopped = ""
     pool = ThreadPoolExecutor(max_workers=max(1, s.concurrency), thread_name_prefix="linkcheck")
     try:
         while queues or running:
+            if time.monotonic() >= end:
+                stopped = "deadline"
+                break
             for host in list(queues):
                 while queues[host] and busy[host] < s.per_host and len(running) < s.concurrency:
                     url = queues[host].popleft()
@@ -458,22 +492,39 @@ def check(
                     busy[host] += 1
                 if not queues[host]:
                     del queues[host]
-            finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+            left = max(0.0, end - time.monotonic())
+            finished, _ = wait(running, timeout=min(0.5, left), return_when=FIRST_COMPLETED)
             for future in finished:
-                url, _ = running.pop(future)
+                url, watch = running.pop(future)
                 busy[_host(url)] -= 1
                 outcome = done_by_url[url] = future.result()
+                reached = reached or watch.reached
                 if on_done is not None:
                     for link_id in ids_by_url[url]:
                         on_done(_for_id(outcome, link_id))
+    except KeyboardInterrupt:
+        stopped = "interrupted"
     except BaseException:
-        for watch in watches:  # Ctrl-C: stop waiting, stop retrying, shut every socket
-            watch.stopped.set()
-            watch.enforce(0.0, force=True)
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(watches, pool)
         raise
-    pool.shutdown()
-    return [_for_id(done_by_url[url], link_id) for link_id, url in links]
+    if stopped:  # stop waiting, stop retrying, shut every socket: no check goes on
+        _stop(watches, pool)
+    else:
+        pool.shutdown()
+    return Run(
+        [_for_id(done_by_url[url], i) for i, url in links if url in done_by_url],
+        [i for i, url in links if url not in done_by_url],
+        stopped,
+        limit,
+        offline=bool(done_by_url) and not reached,
+    )
+
+
+def _stop(watches: list[_Watch], pool: Any) -> None:
+    for watch in watches:
+        watch.stopped.set()
+        watch.enforce(0.0, force=True)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _for_id(outcome: Outcome, link_id: str) -> Outcome:

@@ -1,8 +1,13 @@
 """What the last link check found, kept in the llmdive home, and shown as marks.
 
 `llmdive check-links` (linkcheck.py) writes linkcheck.json here; `list`, `show` and `next`
-read it to mark dead and redirected links, `next` passes dead links over, and `show`
-offers a dead link's Web Archive capture from when llmdive first saw the link.
+read it to mark dead and redirected links, and `show` offers a dead link's Web Archive
+capture from when llmdive first saw the link.
+
+`next` passes a dead link over only on evidence that it is gone: a 404 or 410, or a host
+that did not resolve on two checks on different (UTC) days, each in a run that reached
+other hosts (a run that reaches none records nothing: the machine looks offline). A result
+older than STALE_AFTER hides nothing: it is shown as stale until checked again.
 
 This is the part the browsing commands load: no HTTP, no threads, and linkcheck.json is
 only read when it exists.
@@ -11,7 +16,7 @@ only read when it exists.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -51,6 +56,9 @@ class Outcome:
     checked: str = ""  # UTC ISO 8601 with a Z
     redirects: list[dict[str, Any]] = field(default_factory=list)  # [{"status", "url"}] per hop
     attempts: int = 1
+    # A host that does not resolve: the first check of this URL that found it so, in the
+    # unbroken run of such checks up to this one (save_results keeps it); else None.
+    unresolved_since: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +72,7 @@ class Outcome:
             "detail": self.detail,
             "attempts": self.attempts,
             "checked": self.checked,
+            "unresolved_since": self.unresolved_since,
         }
 
     @classmethod
@@ -93,9 +102,13 @@ class Outcome:
             get("checked", (str,)),
             redirects,
             get("attempts", (int,), 1),
+            get("unresolved_since", (str, type(None)), None),
         )
         if out.checked_at.tzinfo is None:
             raise ValueError("'checked' has no time zone")
+        since = out.unresolved_since
+        if since is not None and datetime.fromisoformat(since).tzinfo is None:
+            raise ValueError("'unresolved_since' has no time zone")
         if out.result is Verdict.REDIRECTED and not out.redirects:
             raise ValueError("a redirected link with no redirect")
         return out
@@ -106,6 +119,23 @@ class Outcome:
 
     def is_stale(self, now: datetime | None = None) -> bool:
         return (now or datetime.now(UTC)) - self.checked_at > STALE_AFTER
+
+    @property
+    def gone(self) -> bool:
+        """Is there evidence that the link is gone (not just that this check failed)?"""
+        return _gone(self.result.value, self.status_code, self.unresolved_since, self.checked)
+
+
+def _gone(result: str, status_code: int | None, since: str | None, checked: str) -> bool:
+    """Dead by an HTTP answer (404/410), or a host unresolved on two different UTC days."""
+    if result != Verdict.DEAD:
+        return False
+    if status_code is not None:
+        return True
+    if since is None:
+        return False
+    day = datetime.fromisoformat(checked).astimezone(UTC).date()
+    return datetime.fromisoformat(since).astimezone(UTC).date() < day
 
 
 # ---------------------------------------------------------------- kept results
@@ -171,7 +201,8 @@ def _outcome(link_id: str, d: dict[str, Any]) -> Outcome:
     """An Outcome from a validated entry (no checks: 10,000 are built for `list --json`)."""
     return Outcome(link_id, d["url"], _VERDICT[d["result"]], d.get("status_code"),
                    d.get("final_url"), d.get("permanent", False), d.get("detail", ""),
-                   d["checked"], d.get("redirects", []), d.get("attempts", 1))  # fmt: skip
+                   d["checked"], d.get("redirects", []), d.get("attempts", 1),
+                   d.get("unresolved_since"))  # fmt: skip
 
 
 def read_results(home: Path) -> dict[str, Outcome]:
@@ -179,24 +210,67 @@ def read_results(home: Path) -> dict[str, Outcome]:
     return {link_id: _outcome(link_id, d) for link_id, d in _entries(home).items()}
 
 
-def save_results(home: Path, outcomes: Iterable[Outcome]) -> None:
-    """Keep these results beside the earlier ones (under the home lock, atomically)."""
+def save_results(home: Path, outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """Keep these results beside the earlier ones (under the home lock, atomically).
+
+    Returns them as kept: a host that does not resolve carries since when it has not.
+    """
+    from dataclasses import replace
+
     from llmdive.progress import locked
-    from llmdive.storage import atomic_write
 
     with locked(home):
         try:
             kept = read_results(home)
         except LlmdiveError:
             kept = {}  # a damaged file of past checks is only replaced by fresh ones
-        kept.update((o.id, o) for o in outcomes)
-        links = {}
-        for key in sorted(kept):
-            entry = kept[key].to_json()
-            del entry["id"]
-            links[key] = entry
-        text = json.dumps({"version": 1, "links": links}, indent=2, ensure_ascii=False)
-        atomic_write(checks_file(home), text + "\n")
+        saved = []
+        for o in outcomes:
+            since = None
+            if o.result is Verdict.DEAD and o.status_code is None:
+                before = kept.get(o.id)
+                same = before is not None and before.url == o.url
+                since = (before.unresolved_since if same and before else None) or o.checked
+            saved.append(replace(o, unresolved_since=since))
+        kept.update((o.id, o) for o in saved)
+        _write(home, kept)
+    return saved
+
+
+def _write(home: Path, kept: dict[str, Outcome]) -> None:
+    from llmdive.storage import atomic_write
+
+    links = {}
+    for key in sorted(kept):
+        entry = kept[key].to_json()
+        del entry["id"]
+        if entry["unresolved_since"] is None:
+            del entry["unresolved_since"]
+        links[key] = entry
+    text = json.dumps({"version": 1, "links": links}, indent=2, ensure_ascii=False)
+    atomic_write(checks_file(home), text + "\n")
+
+
+def forget_results(home: Path, ids: Collection[str] | None = None) -> int:
+    """Forget the kept checks of these ids (of every link without ids); how many were kept.
+
+    A damaged file of past checks is replaced by an empty one when every check is forgotten.
+    """
+    from llmdive.progress import locked
+
+    if _read(home) is None:
+        return 0  # never checked: nothing to forget, and no home made for it
+    with locked(home):
+        try:
+            kept = read_results(home)
+        except LlmdiveError:
+            if ids is not None:
+                raise
+            kept = {}
+        gone = [i for i in kept if ids is None or i in ids]
+        if gone or ids is None:
+            _write(home, {i: o for i, o in kept.items() if i not in set(gone)})
+    return len(gone)
 
 
 # ---------------------------------------------------------------- the Web Archive
@@ -249,21 +323,22 @@ class Marks:
     """What the browsing commands show of the kept checks: the result of each link checked
     at its current URL, a Web Archive link for each dead one, and a problem to warn about.
 
-    Built from the summary of the checks (url, result and time of each); a link's full
-    result is read only when asked for: `next` at 10,000 links needs a few.
+    Built from the summary of the checks (url, result, time and evidence of each); a link's
+    full result is read only when asked for: `next` at 10,000 links needs a few.
     """
 
     def __init__(
         self,
-        summary: dict[str, tuple[str, str, str]] | None = None,
+        summary: dict[str, tuple[str, str, str, bool]] | None = None,
         problem: str = "",
         home: Path | None = None,
+        now: datetime | None = None,
     ) -> None:
         self._summary = summary or {}
         self._home = home
         self._full: dict[str, dict[str, Any]] | None = None
         self._built: dict[str, Outcome] = {}
-        self._cutoff = datetime.now(UTC) - STALE_AFTER
+        self._cutoff = (now or datetime.now(UTC)) - STALE_AFTER
         self._seen: tuple[dict[str, str], list[dict[str, Any]]] | None = None
         self.problem = problem
 
@@ -298,6 +373,15 @@ class Marks:
     def dead(self) -> set[str]:
         return {i for i, kept in self._summary.items() if kept[1] == "dead"}
 
+    @property
+    def gone(self) -> set[str]:
+        """The dead links `next` passes over: gone on evidence, by a check not yet stale."""
+        cutoff = self._cutoff
+        return {
+            i for i, kept in self._summary.items()
+            if kept[3] and datetime.fromisoformat(kept[2]) >= cutoff
+        }  # fmt: skip
+
     def archive(self, link_id: str) -> str | None:
         """A dead link's Web Archive capture from when llmdive first saw it; else None."""
         kept = self._summary.get(link_id)
@@ -309,8 +393,8 @@ class Marks:
         return archive_url(kept[0], first_seen(link_id, added.get(link_id), updates))
 
 
-def _summary(home: Path) -> dict[str, tuple[str, str, str]]:
-    """Each checked id's (url, result, checked): all that marks need, cached on its own.
+def _summary(home: Path) -> dict[str, tuple[str, str, str, bool]]:
+    """Each checked id's (url, result, checked, gone): all that marks need, cached on its own.
 
     Kept as three parallel lists: at 10,000 links they load in a quarter of the time of
     the full results (which `show` and `list --json` read when they need them).
@@ -324,7 +408,8 @@ def _summary(home: Path) -> dict[str, tuple[str, str, str]]:
     record = cache.read("linkcheck-marks", path, key)
     if record is not None:
         try:
-            columns = zip(record["urls"], record["results"], record["checked"], strict=True)
+            columns = zip(record["urls"], record["results"], record["checked"], record["gone"],
+                          strict=True)  # fmt: skip
             return dict(zip(record["ids"], columns, strict=True))
         except (KeyError, TypeError, ValueError):
             pass  # a damaged cache entry: rebuilt below
@@ -335,12 +420,17 @@ def _summary(home: Path) -> dict[str, tuple[str, str, str]]:
         "urls": [entries[i]["url"] for i in ids],
         "results": [entries[i]["result"] for i in ids],
         "checked": [entries[i]["checked"] for i in ids],
+        "gone": [
+            _gone(e["result"], e.get("status_code"), e.get("unresolved_since"), e["checked"])
+            for e in map(entries.__getitem__, ids)
+        ],  # fmt: skip
     }
     cache.write("linkcheck-marks", path, key, record)
-    return {i: (entries[i]["url"], entries[i]["result"], entries[i]["checked"]) for i in ids}
+    columns = zip(record["urls"], record["results"], record["checked"], record["gone"], strict=True)
+    return dict(zip(ids, columns, strict=True))
 
 
-def marks(home: Path, links: Iterable[tuple[str, str]]) -> Marks:
+def marks(home: Path, links: Iterable[tuple[str, str]], now: datetime | None = None) -> Marks:
     """The Marks of these (id, url) pairs; a damaged results file is a problem, not an error.
 
     Reads only the summary of linkcheck.json (through the cache); the dates behind a dead
@@ -353,4 +443,4 @@ def marks(home: Path, links: Iterable[tuple[str, str]]) -> Marks:
     if not kept:
         return Marks()
     summary = {i: kept[i] for i, url in links if i in kept and kept[i][0] == url}
-    return Marks(summary, home=home)
+    return Marks(summary, home=home, now=now)

@@ -1040,9 +1040,12 @@ def render_checks(w: Writer, items: Sequence[Item], outcomes: Sequence[Outcome])
             what = o.detail
         w.line("  ", (label.ljust(13), style), (item.link.id.ljust(id_width), "cyan"), "  ",
                what, ("  " + item.link.url, "dim"))  # fmt: skip
-    if counts["dead"]:
+    if any(o.gone for o in outcomes):
         w.line(("Dead links: `llmdive show ID` offers a Web Archive copy; `next` passes them "
                 "over.", "dim"))  # fmt: skip
+    if any(o.result.value == "dead" and not o.gone for o in outcomes):
+        w.line(("A host that does not resolve: `next` passes it over once a check on another "
+                "day confirms it.", "dim"))  # fmt: skip
     if counts["unknown"]:
         w.line(("Unknown is not dead: rate limits, refusals and outages pass; check again "
                 "later.", "dim"))  # fmt: skip

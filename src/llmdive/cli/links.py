@@ -5,15 +5,28 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmdive.cli.app import JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.cli.app import IdsArg, JsonOpt, SectionOpt, app, emit, workspace
 
 if TYPE_CHECKING:
-    pass
+    from llmdive.catalogue import Item
+    from llmdive.linkcheck import Run
+    from llmdive.workspace import Workspace
+
+CheckIdsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Only these links: ids, unambiguous prefixes or URLs (default: every link).",
+        autocompletion=IdsArg.__metadata__[0].autocompletion,
+        metavar="[ID]...",
+        show_default=False,
+    ),
+]
 
 
 @app.command("check-links")
 def check_links(
     ctx: typer.Context,
+    link_ids: CheckIdsArg = None,
     section: SectionOpt = None,
     json_out: JsonOpt = False,
     timeout: Annotated[
@@ -30,25 +43,92 @@ def check_links(
             "--retries", min=0, max=10, help="Tries again after 429, 5xx, 408 or a timeout."
         ),
     ] = 2,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0.05,
+            help="Seconds for the whole check; links left then are not checked (never dead). "
+            "Default: from --timeout, --retries and the links per worker.",
+            show_default=False,
+        ),
+    ] = None,
+    forget: Annotated[
+        bool,
+        typer.Option("--forget", help="Check nothing: forget the kept results (of ID... only)."),
+    ] = False,
 ) -> None:
     """Check that your links still lead somewhere: ok, redirected, dead or unknown.
 
     Every link of the guide and your own are checked (HEAD, else GET; redirects followed).
-    Results are kept: list, show and next then mark dead and redirected links.
+    Results are kept: list, show and next then mark dead and redirected links. When no host
+    answers at all, the machine looks offline: nothing is recorded, exit 1.
 
-    Example: llmdive check-links --section finetuning
+    Example: llmdive check-links --section finetuning (or: --forget lora-explained)
     """
     from llmdive import jsonout, linkcheck, linkmarks, render
 
+    if link_ids and section:
+        raise typer.BadParameter("give link ids or --section, not both", param_hint="ID")
+    if forget and json_out:
+        raise typer.BadParameter("--forget prints no JSON", param_hint="--json")
     ws = workspace(ctx)
     cat = ws.catalogue
-    items = cat.items_under(cat.find_topic(section)) if section else cat.items
-    settings = linkcheck.Settings(timeout=timeout, concurrency=concurrency, retries=retries)
+    if link_ids:
+        items = cat.resolve_ids(link_ids)
+    else:
+        items = cat.items_under(cat.find_topic(section)) if section else cat.items
+    if forget:
+        _forget(ws, items if link_ids or section else None)
+        return
+    settings = linkcheck.Settings(
+        timeout=timeout, concurrency=concurrency, retries=retries, deadline=deadline
+    )
     with render.ProgressBar(len(items), "checking links") as bar:
-        outcomes = linkcheck.check([(i.link.id, i.link.url) for i in items], settings, bar.advance)
-    linkmarks.save_results(ws.home, outcomes)
+        run = linkcheck.check([(i.link.id, i.link.url) for i in items], settings, bar.advance)
+    if run.offline:
+        from llmdive.errors import LlmdiveError
+        from llmdive.vocab import counted
+
+        raise LlmdiveError(
+            f"no host could be resolved or reached ({counted(len(run.outcomes), 'link')}): "
+            "this machine looks offline (or every host checked is down); nothing was recorded"
+        )
+    outcomes = linkmarks.save_results(ws.home, run.outcomes)
     emit(
         json_out,
         lambda: jsonout.checks_json(jsonout.LinkJson.of(ws), items, outcomes),
         lambda w: render.render_checks(w, items, outcomes),
+    )
+    _left(run)
+
+
+def _forget(ws: "Workspace", items: "list[Item] | None") -> None:
+    from llmdive import linkmarks
+    from llmdive.vocab import counted
+
+    ids = None if items is None else {i.link.id for i in items}
+    n = linkmarks.forget_results(ws.home, ids)
+    said = f"Forgot the kept checks of {counted(n, 'link')}" if n else "No kept checks to forget"
+    emit(False, list, lambda w: w.line(said + "."))
+
+
+def _left(run: "Run") -> None:
+    """Say which links were left unchecked, by the deadline (a warning) or Ctrl-C (exit 1)."""
+    from llmdive import render
+    from llmdive.errors import LlmdiveError
+    from llmdive.vocab import counted
+
+    if not run.unchecked:
+        return
+    left = counted(len(run.unchecked), "link")
+    if run.stopped == "interrupted":
+        raise LlmdiveError(
+            f"interrupted: kept the {counted(len(run.outcomes), 'finished check')}; "
+            f"{left} not checked"
+        )
+    shown = ", ".join(run.unchecked[:5]) + (", ..." if len(run.unchecked) > 5 else "")
+    render.warn(
+        f"{left} not checked within the {run.deadline:g} s deadline (not marked dead): "
+        f"{shown}; `--deadline SECONDS` gives more time"
     )

@@ -174,6 +174,10 @@ def next_(
         typer.Option("-n", min=1, help="How many links per section, in reading order."),
     ] = 1,
     json_out: JsonOpt = False,
+    include_dead: Annotated[
+        bool,
+        typer.Option("--include-dead", help="Offer links a link check found gone, too."),
+    ] = False,
 ) -> None:
     """What to read next in each section: easiest unread first, links being read before all.
 
@@ -184,7 +188,8 @@ def next_(
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
     marks = marks_of(ws)
-    picks = planner.next_links(ws.catalogue, ws.states, within, marks.dead, count)
+    passing = () if include_dead else marks.gone  # gone on evidence, not stale
+    picks = planner.next_links(ws.catalogue, ws.states, within, passing, count)
     emit(
         json_out,
         lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
