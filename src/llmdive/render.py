@@ -55,6 +55,11 @@ BAR_WIDTH = 24
 _JSON_UNSAFE = re.compile(f"[{_BEYOND_C0}]")
 
 
+def note_line(note: str) -> str:
+    """A note on one line, as every one-line view shows it: each line break as ↵."""
+    return note.replace("\r\n", "\n").replace("\n", " ↵ ")
+
+
 def safe_lines(text: str) -> list[str]:
     """Text that may hold several lines (a note, an error), each line made safe."""
     return [safe(line) for line in text.split("\n")]
@@ -728,13 +733,16 @@ def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> N
             grid.row([(key, "cyan"), entry.status.value], [entry.title or ""], entry.url)
 
 
-def render_history(w: Writer, rows: Sequence[HistoryRow], filtered: bool = False) -> None:
+def render_history(
+    w: Writer, rows: Sequence[HistoryRow], filtered: bool = False, one_link: bool = False
+) -> None:
     if not rows:
-        said = (
-            "No change in that range."
-            if filtered
-            else "Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`."
-        )
+        if filtered:
+            said = "No change in that range."
+        elif one_link:
+            said = "No change on this link yet."
+        else:
+            said = "Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`."
         w.text((said, "dim"))
         return
     now = datetime.now(UTC)
@@ -766,8 +774,7 @@ def history_words(row: HistoryRow) -> tuple[Part, str, str]:
     if row.status is not None:
         return status_mark(row.status), row.status.value, ""
     if row.note is not None:
-        # A note of several lines stays on its row: each line break shown as ↵.
-        note = row.note.replace("\n", " ↵ ")
+        note = note_line(row.note)  # a note of several lines stays on its row
         return ("✎", "cyan"), "note", f"  {note}" if note else "  (removed)"
     mark = {"added": "+", "removed": "-"}.get(row.link or "", "~")
     return (mark, "magenta"), row.link or "", "  (personal)"
@@ -924,8 +931,8 @@ def render_undone(w: Writer, done: Undone | None) -> None:
         if r.field == "status":
             rows.append((r.before or "", r.after or ""))
         elif r.field == "note":
-            rows.append((f"note {r.before!r}" if r.before else "no note",
-                         f"note {r.after!r}" if r.after else "no note"))  # fmt: skip
+            rows.append((f"note {note_line(r.before)!r}" if r.before else "no note",
+                         f"note {note_line(r.after)!r}" if r.after else "no note"))  # fmt: skip
         else:
             rows.append((f"personal link {r.before}", r.after or ""))
     # Lined up across rows, like every other report.
@@ -942,6 +949,7 @@ def render_edit(w: Writer, old: PersonalLink, new: PersonalLink) -> None:
     """What `edit` changed on a personal link, field by field."""
     pairs = [
         ("title", old.link.title, new.link.title),
+        ("url", old.link.url, new.link.url),
         ("section", old.section, new.section),
         ("difficulty", old.link.difficulty.value, new.link.difficulty.value),
     ]
@@ -951,14 +959,17 @@ def render_edit(w: Writer, old: PersonalLink, new: PersonalLink) -> None:
         w.line(f"  {name:<11}", (a, "dim"), " → ", (b, "bold"))
 
 
-def render_marked(w: Writer, changes: Sequence[Change]) -> None:
+def render_marked(w: Writer, changes: Sequence[Change], skipped: int = 0) -> None:
     """What a mark over a whole section changed; the links already so, counted, not listed."""
     render_changes(w, [c for c in changes if c.changed])
     same = [c for c in changes if not c.changed]
     if same:
         state = same[0].after.value
         w.line((f"{counted(len(same), 'other link')} there already {state}.", "dim"))
-    if not changes:
+    if skipped:
+        w.line((f"{counted(skipped, 'skipped link')} left alone (--include-skipped marks "
+                f"{'it' if skipped == 1 else 'them'} too).", "dim"))  # fmt: skip
+    if not changes and not skipped:
         w.line(("No links there.", "dim"))
 
 
@@ -1200,7 +1211,8 @@ def render_search(
             pieces = [(Whole(t), hit_) for t, hit_ in highlight(link.url, hit.matched)]
             w.text(*_marked(pieces, "dim"), indent=indent)
         if "note" in hit.fields:
-            note = _marked(highlight(notes[link.id], hit.matched))
+            pieces = [(note_line(t), hit_) for t, hit_ in highlight(notes[link.id], hit.matched)]
+            note = _marked(pieces)
             w.text(("note: ", "dim"), *note, indent=indent, hang=indent + 6)
     stale_hint(w, marks, (h.item.link.id for h in hits))
 

@@ -266,12 +266,28 @@ IdArg = Annotated[
         show_default=False,
     ),
 ]
+def _section_name(ctx: typer.Context, value: str | None) -> str | None:
+    """--section names a heading of the catalogue: an unknown one is a usage error (exit 2)."""
+    if value is None or ctx.resilient_parsing:
+        return value
+    catalogue = workspace(ctx).catalogue
+    try:
+        catalogue.find_topic(value)
+    except LlmdiveError as exc:
+        said = str(exc)
+        if "did you mean" not in said and "ambiguous" not in said:
+            said += "; the sections: " + ", ".join(t.slug for p, t in catalogue.topics if len(p) == 1)
+        raise typer.BadParameter(said) from None
+    return value
+
+
 SectionOpt = Annotated[
     str | None,
     typer.Option(
         "--section",
         "-s",
         help="A section or topic: slug, title or unambiguous prefix.",
+        callback=_section_name,
         autocompletion=_complete_sections,
         metavar="SECTION",
         show_default=False,
