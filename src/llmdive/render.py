@@ -336,6 +336,11 @@ class Grid:
     the row is stacked: its columns on one line, the text wrapped below at `hang`. A URL
     (when the writer shows URLs) follows the text: on the same line in a pipe, else on a
     line of its own, never cut.
+
+    `texts`, the widths of every row's text when known, lets a droppable column go
+    before a text that would fit without it wraps. `urls`, every row's URL when known,
+    puts them all at one indent: under the text when each that can fit fits there,
+    else at `hang`.
     """
 
     def __init__(
@@ -347,6 +352,8 @@ class Grid:
         lead: int = 0,
         min_text: int = 24,
         hang: int = 4,
+        texts: Sequence[int] = (),
+        urls: Sequence[str] = (),
     ) -> None:
         self.w = w
         self.widths = list(widths)
@@ -360,8 +367,18 @@ class Grid:
             order = sorted((d, -i) for i, d in enumerate(drops) if d > 0)
             while w.width - self._fixed() < min_text and order:
                 self.keep[-order.pop()[1]] = False
+            while order:  # a text that fits only without the column: the column goes
+                room, col = w.width - self._fixed(), -order[-1][1]
+                if not any(room < t <= room + self.widths[col] + self.gaps[col] for t in texts):
+                    break
+                self.keep[col] = False
+                order.pop()
             self.stacked = w.width - self._fixed() < min_text
         self.text_at = self._fixed()
+        self.url_at: int | None = None
+        if w.width is not None and urls and not self.stacked:
+            fitting = [n for u in urls if (n := cells(safe(u))) <= w.width - hang]
+            self.url_at = self.text_at if max(fitting, default=0) <= w.width - self.text_at else hang
 
     def _fixed(self) -> int:
         return self.lead + sum(
@@ -418,7 +435,9 @@ class Grid:
                 w.line(pad, *rest)
         if shown_url:
             at = self.hang if self.stacked else self.text_at
-            if at + cells(safe(shown_url)) > w.width:
+            if self.url_at is not None:
+                at = self.url_at
+            elif at + cells(safe(shown_url)) > w.width:
                 at = min(at, self.hang)
             w.line(" " * at, (shown_url, "dim"))
 
@@ -469,6 +488,11 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> list[Part]:
 
 def section_path(path: Sequence[Topic]) -> str:
     return SEP.join(t.title for t in path)
+
+
+def _parts_width(parts: Sequence[Part]) -> int:
+    """The columns a line of parts takes, shown."""
+    return sum(cells(_norm(p)[0]) for p in parts)
 
 
 def _widest(values: Iterable[str], at_least: int = 0) -> int:
@@ -532,7 +556,9 @@ def render_list(
         return
     widths, gaps = _link_cols(w, items)
     kinds = _widest(url_kind(i.link.url) for i in items)
-    grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6)
+    texts = [_parts_width([*title_part(i, w), *check_mark(marks, i.link.id)]) for i in items]
+    grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6,
+                texts=texts, urls=[i.link.url for i in items])  # fmt: skip
     last_path: tuple[Topic, ...] | None = None
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
@@ -643,9 +669,10 @@ def render_next(
     chosen = [i for p in picks for i in ((p.item,) if p.item else ()) + p.more]
     widths, gaps = _link_cols(w, chosen)
     names = [p.path[-1].title for p in picks]
-    wide = Grid(w, [_widest(names), *widths], [2, *gaps])
+    urls = [i.link.url for i in chosen]
+    wide = Grid(w, [_widest(names), *widths], [2, *gaps], urls=urls)
     # Too narrow for a section column: each section becomes a heading over its pick.
-    grid = wide if wide.whole else Grid(w, widths, gaps, lead=2, hang=6)
+    grid = wide if wide.whole else Grid(w, widths, gaps, lead=2, hang=6, urls=urls)
     under = wide.widths[0] + 2 if grid is wide else 4
     for pick, name in zip(picks, names, strict=True):
         if grid is not wide:
@@ -1016,10 +1043,12 @@ def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
         what = f": {outcome.detail}" if outcome.detail else ""
     stale = ", over a week ago: stale" if outcome.is_stale() else ""
     when = f"  checked {local_time(outcome.checked_at, zone=True)}{stale}"
-    w.line(("  link     ", "dim"), (label, style), what, (when, "dim"))
+    # The rows of show's grid: wrapped under their text like the rows above them.
+    grid = Grid(w, [7], [2], lead=2, min_text=12, hang=4)
+    grid.row([("link", "dim")], [(label, style), what, (when, "dim")])
     archive = marks.archive(link_id)
     if archive:
-        w.line(("  archive  ", "dim"), (archive, "", archive))
+        grid.row([("archive", "dim")], [(Whole(archive), "", archive)])
 
 
 def render_passed(w: Writer, pick: NextPick, indent: int) -> None:

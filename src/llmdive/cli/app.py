@@ -251,7 +251,7 @@ def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:
 IdsArg = Annotated[
     list[str],
     typer.Argument(
-        help="Link ids, or unambiguous prefixes of them.",
+        help="Link ids, unambiguous prefixes of them, or their URLs.",
         autocompletion=_complete_ids,
         metavar="ID",
         show_default=False,
@@ -260,7 +260,7 @@ IdsArg = Annotated[
 IdArg = Annotated[
     str,
     typer.Argument(
-        help="A link id, or an unambiguous prefix of one.",
+        help="A link id, an unambiguous prefix of one, or the link's URL.",
         autocompletion=_complete_ids,
         metavar="ID",
         show_default=False,

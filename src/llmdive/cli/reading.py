@@ -58,7 +58,7 @@ def _mark(
 MarkIdsArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Link ids, or unambiguous prefixes of them (or use --section).",
+        help="Link ids, unambiguous prefixes of them, or their URLs (or use --section).",
         autocompletion=IdsArg.__metadata__[0].autocompletion,
         metavar="[ID]...",
         show_default=False,
@@ -205,6 +205,8 @@ def next_(
     json_out: JsonOpt = False,
 ) -> None:
     """What to read next in each section: easiest unread first, links being read before all.
+
+    Easy links come first, then Medium and Unrated ones (in guide order), Hard last.
 
     Example: llmdive next -n 3 --section finetuning
     """
