@@ -41,8 +41,9 @@ def record(home: Path) -> dict[str, Any]:
 def test_doctor_names_an_id_of_no_link_with_the_closest_link(cli: Invoke, home: Path) -> None:
     ok(cli("mark-read", "dpo"))
     raw = record(home)
-    raw["links"]["lora-explaned"] = {"status": "read", "changed": "2026-12-01T10:00:00Z",
-                                     "events": [{"at": "2026-12-01T10:00:00Z", "status": "read"}]}  # fmt: skip
+    at = "2026-12-01T10:00:00Z"
+    raw["links"]["lora-explaned"] = {"status": "read", "changed": at,
+                                     "events": [{"at": at, "status": "read"}]}  # fmt: skip
     (home / "progress.json").write_text(json.dumps(raw))
     out = ok(cli("doctor"))
     assert (
@@ -68,8 +69,9 @@ def test_doctor_says_nothing_of_ids_when_every_id_names_a_link(cli: Invoke) -> N
 
 
 def test_show_wraps_the_link_check_row_at_40_columns(cli: Invoke, home: Path) -> None:
-    linkmarks.save_results(home, [Outcome("lora-explained", LORA_URL, Verdict.DEAD, 404,
-                                          detail="404 Not Found", checked="2026-12-02T10:00:00Z")])  # fmt: skip
+    dead = Outcome("lora-explained", LORA_URL, Verdict.DEAD, 404, detail="404 Not Found",
+                   checked="2026-12-02T10:00:00Z")  # fmt: skip
+    linkmarks.save_results(home, [dead])
     out = screen(cli, "show", "lora", width=40)
     lines = out.splitlines()
     archive = next(x for x in lines if "web.archive.org" in x).split()[-1]
@@ -151,6 +153,8 @@ def test_add_without_a_title_takes_it_from_the_url_and_says_so(cli: Invoke) -> N
     assert result.stdout == "added lora-depth (personal) under lora\n"
     result = cli("add", "https://blog.example/", "-s", "lora", "--json")
     assert json.loads(result.stdout)["changes"][0]["link"]["title"] == "blog.example"
+    result = cli("add", "https://arxiv.org/abs/2106.09685", "-s", "lora", "--json")
+    assert json.loads(result.stdout)["changes"][0]["link"]["title"] == "arxiv.org 2106.09685"
     missing = cli("add", "https://example.com/x")
     assert missing.exit_code == 2
     assert "missing --section: a link needs a URL and --section" in missing.stderr

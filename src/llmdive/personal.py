@@ -184,11 +184,15 @@ def title_from_url(url: str) -> str:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").removeprefix("www.")
     segment = next((s for s in reversed(parts.path.split("/")) if s), "")
-    stem = unquote(segment).rsplit(".", 1)[0] if "." in segment[1:] else unquote(segment)
+    stem, dot, ext = unquote(segment).rpartition(".")
+    if not (stem and dot and ext.isalpha() and len(ext) <= 5):  # .html, .pdf: not 2106.09685
+        stem = unquote(segment)
     words = " ".join("".join(c if c.isprintable() else " " for c in stem)
                      .replace("-", " ").replace("_", " ").replace("+", " ").split())  # fmt: skip
     if not words:
         return host or url.strip()
+    if not any(c.isalpha() for c in words):  # a number ('2106.09685') says more with its host
+        return f"{host} {words}" if host else words
     return words[0].upper() + words[1:]
 
 

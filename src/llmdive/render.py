@@ -378,7 +378,9 @@ class Grid:
         self.url_at: int | None = None
         if w.width is not None and urls and not self.stacked:
             fitting = [n for u in urls if (n := cells(safe(u))) <= w.width - hang]
-            self.url_at = self.text_at if max(fitting, default=0) <= w.width - self.text_at else hang
+            self.url_at = (
+                self.text_at if max(fitting, default=0) <= w.width - self.text_at else hang
+            )
 
     def _fixed(self) -> int:
         return self.lead + sum(
@@ -1240,8 +1242,8 @@ def render_search(
             pieces = [(Whole(t), hit_) for t, hit_ in highlight(link.url, hit.matched)]
             w.text(*_marked(pieces, "dim"), indent=indent)
         if "note" in hit.fields:
-            pieces = [(note_line(t), hit_) for t, hit_ in highlight(notes[link.id], hit.matched)]
-            note = _marked(pieces)
+            lines = [(note_line(t), m) for t, m in highlight(notes[link.id], hit.matched)]
+            note = _marked(lines)
             w.text(("note: ", "dim"), *note, indent=indent, hang=indent + 6)
     stale_hint(w, marks, (h.item.link.id for h in hits))
 

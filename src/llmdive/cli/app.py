@@ -266,6 +266,8 @@ IdArg = Annotated[
         show_default=False,
     ),
 ]
+
+
 def _section_name(ctx: typer.Context, value: str | None) -> str | None:
     """--section names a heading of the catalogue: an unknown one is a usage error (exit 2)."""
     if value is None or ctx.resilient_parsing:
@@ -276,7 +278,9 @@ def _section_name(ctx: typer.Context, value: str | None) -> str | None:
     except LlmdiveError as exc:
         said = str(exc)
         if "did you mean" not in said and "ambiguous" not in said:
-            said += "; the sections: " + ", ".join(t.slug for p, t in catalogue.topics if len(p) == 1)
+            said += "; the sections: " + ", ".join(
+                t.slug for p, t in catalogue.topics if len(p) == 1
+            )
         raise typer.BadParameter(said) from None
     return value
 

@@ -76,9 +76,7 @@ def add(
 
         given = (("URL", url), ("--section", section))
         missing = " and ".join(name for name, value in given if not value)
-        raise UsageError(
-            f"missing {missing}: a link needs a URL and --section (or use --export)"
-        )
+        raise UsageError(f"missing {missing}: a link needs a URL and --section (or use --export)")
     if title is None:
         title = personal.title_from_url(url)
         said = f"no --title: titled {title!r} from its URL (`llmdive edit ID -t TITLE` changes it)"
@@ -127,7 +125,10 @@ def edit(
     url: Annotated[
         str | None,
         typer.Option(
-            "--url", "-u", help="The link's new URL (checked like `add`'s).", metavar="URL",
+            "--url",
+            "-u",
+            help="The link's new URL (checked like `add`'s).",
+            metavar="URL",
             show_default=False,
         ),
     ] = None,

@@ -36,9 +36,9 @@ def _mark(
         # A skipped link was passed over on purpose: a mark over a section leaves it so
         # (a link named by its id is marked, whatever it was).
         named = {i.link.id for i in ws.catalogue.resolve_ids(ids or [])}
-        left = [i.link.id for i in items
-                if i.link.id not in named and ws.states.get(i.link.id) is Status.SKIPPED]  # fmt: skip
-        items = [i for i in items if i.link.id not in left]
+        skipped = {i for i, s in ws.states.items() if s is Status.SKIPPED} - named
+        left = [i.link.id for i in items if i.link.id in skipped]
+        items = [i for i in items if i.link.id not in skipped]
     changes, after = progress.update_progress(
         ws.home,
         lambda p: (progress.set_status(p, ws.catalogue, items, status), p),
@@ -246,7 +246,7 @@ def _history_key(ws: "Workspace", query: str) -> str:
     try:
         return ws.catalogue.resolve_id(query).link.id
     except LlmdiveError:
-        if query.strip() in ws.progress.keys():
+        if ws.progress.get(query.strip()) is not None:
             return query.strip()
         raise
 

@@ -104,6 +104,8 @@ def doctor(
 
     Exits 1 when it finds a problem (a line marked ✗), 0 when all is well.
     """
+    import contextlib
+
     from llmdive import jsonout, reconcile, render
     from llmdive.errors import LlmdiveError
 
@@ -116,10 +118,8 @@ def doctor(
     )
     if merged:
         health = reconcile.health(ws.home)
-    try:
+    with contextlib.suppress(LlmdiveError):  # no catalogue (a broken personal.json): said
         health.facts += reconcile.unknown_ids(ws.home, ws.catalogue)
-    except LlmdiveError:
-        pass  # the catalogue cannot be built (a broken personal.json): health says why
     emit(
         json_out,
         lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),
