@@ -102,16 +102,16 @@ def test_list_filters_by_difficulty_and_status(cli: Invoke) -> None:
     assert [d["id"] for d in unread] == ["umar-jamil-quantization", "rlhf-explained"]
 
 
-def test_unknown_section_is_one_line_exit_1(cli: Invoke) -> None:
+def test_unknown_section_is_a_usage_error_exit_2(cli: Invoke) -> None:
     result = cli("list", "--section", "finetunin")
     # A prefix of exactly one section is accepted...
     assert result.exit_code == 0
     result = cli("list", "--section", "fintuning")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == (
-        "llmdive: error: no section 'fintuning' (did you mean: finetuning?); "
-        "`llmdive toc` shows every section\n"
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--section' / '-s': no section 'fintuning' (did you mean: "
+        "finetuning?); `llmdive toc` shows every section"
     )
 
 

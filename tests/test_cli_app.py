@@ -139,7 +139,7 @@ def test_add_says_which_option_is_missing(cli: Invoke) -> None:
     result = cli("add", "https://example.net/post", "--title", "A post")
     assert result.exit_code == 2
     assert result.stderr.endswith(
-        "Error: missing --section: a link needs a URL, --title and --section (or use --export)\n"
+        "Error: missing --section: a link needs a URL and --section (or use --export)\n"
     )
 
 

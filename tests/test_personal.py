@@ -47,15 +47,15 @@ def test_adding_a_url_the_guide_has_says_so(cli: Invoke, home: Path) -> None:
     assert "(you added it already): mine" in again.stderr
 
 
-def test_add_needs_a_real_url_a_title_and_a_section(cli: Invoke, home: Path) -> None:
-    assert cli("add", URL, "-s", "lora").exit_code == 2
+def test_add_needs_a_real_url_and_a_section(cli: Invoke, home: Path) -> None:
+    assert cli("add", URL, "-t", "T").exit_code == 2  # a title it can make from the URL
     result = cli("add", "ftp://x.example/a", "-t", "T", "-s", "lora")
     assert result.exit_code == 1
     assert result.stderr == (
         "llmdive: error: cannot add this link: 'ftp://x.example/a' is not an http(s) URL\n"
     )
     result = cli("add", URL, "-t", "T", "-s", "nowhere-at-all")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no section 'nowhere-at-all'" in result.stderr
     assert not (home / "personal.json").exists()
 
@@ -165,12 +165,12 @@ def test_edit_a_personal_link_validated_like_add_and_undone(cli: Invoke, home: P
     assert (shown["title"], shown["section"], shown["difficulty"]) == (
         "Mine, renamed", ["FineTuning", "DPO"], "hard")  # fmt: skip
     assert personal_json(home)[0]["added"] == before[0]["added"]
-    for args, message in (
-        (("edit", "mine", "-s", "nowhere-at-all"), "no section 'nowhere-at-all'"),
-        (("edit", "mine"), "nothing to change: give --title, --section or --difficulty"),
+    for args, message, code in (
+        (("edit", "mine", "-s", "nowhere-at-all"), "no section 'nowhere-at-all'", 2),
+        (("edit", "mine"), "nothing to change: give --title, --url, --section or --difficulty", 1),
     ):
         result = cli(*args)
-        assert result.exit_code == 1 and message in result.stderr, result.stderr
+        assert result.exit_code == code and message in result.stderr, result.stderr
     assert cli("edit", "mine", "-d", "spicy").exit_code == 2
     blank = cli("edit", "mine", "-t", "  ")
     assert blank.exit_code == 2 and "a title needs some text" in blank.stderr

@@ -114,7 +114,7 @@ def test_mark_a_section_read_then_undo_leaves_the_record_as_it_was(cli: Invoke, 
     ok(cli("skip", "dpo"))
     ok(cli("note", "rlhf", "later"))
     before = json.loads((home / "progress.json").read_text())["links"]
-    out = ok(cli("mark-read", "--section", "finetuning"))
+    out = ok(cli("mark-read", "--section", "finetuning", "--include-skipped"))
     assert out.splitlines() == [
         "✓ umar-jamil-quantization  unread → read   Umar Jamil: Quantization",
         "✓ dpo-explained            skipped → read  Umar Jamil: DPO Explained",
@@ -168,7 +168,7 @@ def test_start_skip_and_mark_unread_take_a_section(cli: Invoke, home: Path) -> N
     ok(cli("skip", "-s", "finetuning"))
     assert {k for k, e in prog.load_progress(home).links.items() if e.status is Status.SKIPPED} == {
         "umar-jamil-quantization", "lora-explained", "dpo-explained", "rlhf-explained"}  # fmt: skip
-    ok(cli("mark-unread", "--section", "finetuning"))
+    ok(cli("mark-unread", "--section", "finetuning", "--include-skipped"))
     assert all(e.status is Status.UNREAD for e in prog.load_progress(home).links.values())
     ok(cli("undo"))
     assert prog.load_progress(home).status("dpo-explained") is Status.SKIPPED
@@ -182,7 +182,7 @@ def test_marks_need_ids_or_a_section(cli: Invoke, home: Path, command: str) -> N
     assert "name the links: give one or more IDs, or --section SECTION" in result.stderr
     assert not (home / "progress.json").exists()
     result = cli("mark-read", "--section", "nosuch")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an unknown section is a usage error too
     assert not (home / "progress.json").exists()
 
 

@@ -249,6 +249,13 @@ def _closest(query: str, names: Iterable[str]) -> list[str]:
     return [name for score, name in scored[:3] if score >= best - 0.05]
 
 
+def closest_ids(catalogue: Catalogue, query: str) -> list[str]:
+    """The ids of the catalogue most like `query` (a misspelt id), best first; maybe none."""
+    from llmdive.search import suggest
+
+    return suggest(catalogue.items, query) or _closest(query, catalogue.by_id)
+
+
 def _suggest(names: list[str]) -> str:
     return f" (did you mean: {', '.join(names)}?)" if names else ""
 

@@ -141,23 +141,9 @@ def add(
     added: str,
 ) -> PersonalLink:
     """Add one of the reader's links; a URL the guide (or the reader) already has is refused."""
-    from llmdive.slugs import link_id, normalize_url
-    from llmdive.urls import UrlError, check_url, shorten
+    from llmdive.slugs import link_id
 
-    url = url.strip()
-    try:
-        check_url(url)
-    except UrlError as exc:
-        raise LlmdiveError(f"cannot add this link: {shorten(url)!r} {exc}") from None
-    key = normalize_url(url)
-    for item in catalogue.items:
-        if normalize_url(item.link.url) == key:
-            where = " › ".join(t.title for t in item.path)
-            owner = "you added it already" if item.link.personal else "the guide has it"
-            raise LlmdiveError(
-                f"{url} is already listed ({owner}): {item.link.id} in {where}; "
-                f"`llmdive show {item.link.id}`"
-            )
+    url = _new_url(catalogue, url, "add")
     path = catalogue.find_topic(section)
     taken = set(catalogue.by_id) | reserved
     link = Link(link_id(title, url, taken), title.strip(), url, difficulty, personal=True)
@@ -165,6 +151,49 @@ def add(
     new = PersonalLink(link, path[-1].slug, added)
     commit_link(home, [*load_personal(home), new], new, added)
     return new
+
+
+def _new_url(catalogue: Catalogue, url: str, verb: str, own: str | None = None) -> str:
+    """A URL given for a personal link (`own` is the link's id when it is edited): checked,
+    and refused when another link of the guide or of the reader already has it."""
+    from llmdive.slugs import normalize_url
+    from llmdive.urls import UrlError, check_url, shorten
+
+    url = url.strip()
+    try:
+        check_url(url)
+    except UrlError as exc:
+        raise LlmdiveError(f"cannot {verb} this link: {shorten(url)!r} {exc}") from None
+    key = normalize_url(url)
+    for item in catalogue.items:
+        if item.link.id != own and normalize_url(item.link.url) == key:
+            where = " › ".join(t.title for t in item.path)
+            owner = "you added it already" if item.link.personal else "the guide has it"
+            raise LlmdiveError(
+                f"{url} is already listed ({owner}): {item.link.id} in {where}; "
+                f"`llmdive show {item.link.id}`"
+            )
+    return url
+
+
+def title_from_url(url: str) -> str:
+    """A title for a link added without one: the words of its URL's last path segment
+    ('https://example.com/posts/lora-in-depth.html' gives 'Lora in depth'), else its host."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    stem, dot, ext = unquote(segment).rpartition(".")
+    if not (stem and dot and ext.isalpha() and len(ext) <= 5):  # .html, .pdf: not 2106.09685
+        stem = unquote(segment)
+    words = " ".join("".join(c if c.isprintable() else " " for c in stem)
+                     .replace("-", " ").replace("_", " ").replace("+", " ").split())  # fmt: skip
+    if not words:
+        return host or url.strip()
+    if not any(c.isalpha() for c in words):  # a number ('2106.09685') says more with its host
+        return f"{host} {words}" if host else words
+    return words[0].upper() + words[1:]
 
 
 def fields(p: PersonalLink) -> dict[str, str]:
@@ -232,15 +261,19 @@ def edit(
     title: str | None = None,
     section: str | None = None,
     difficulty: Difficulty | None = None,
+    url: str | None = None,
 ) -> tuple[PersonalLink, PersonalLink]:
-    """Change the title, heading or difficulty of one of the reader's links: (before, after)."""
-    if title is None and section is None and difficulty is None:
-        raise LlmdiveError("nothing to change: give --title, --section or --difficulty")
+    """Change the title, URL, heading or difficulty of one of the reader's links:
+    (before, after). Its id stays, and with it its marks and notes."""
+    if title is None and section is None and difficulty is None and url is None:
+        raise LlmdiveError("nothing to change: give --title, --url, --section or --difficulty")
     old = find_own(catalogue, home, query)
+    if url is not None:
+        url = _new_url(catalogue, url, "edit", own=old.link.id)
     link = Link(
         old.link.id,
         old.link.title if title is None else title.strip(),
-        old.link.url,
+        old.link.url if url is None else url,
         old.link.difficulty if difficulty is None else difficulty,
         personal=True,
     )

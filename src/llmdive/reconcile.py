@@ -14,10 +14,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
+
+if TYPE_CHECKING:
+    from llmdive.catalogue import Catalogue
 
 RECORD_FORMAT = "llmdive-record"
 SYNCED = ("progress.json", "personal.json")
@@ -279,6 +282,30 @@ def health(home: Path) -> Health:
     for path in out.copies:
         out.facts.append(("warn", f"conflicted copy left by a file-sync tool: {path.name}"))
     return out
+
+
+def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
+    """doctor's facts on ids in progress.json that name no link of the guide or of the
+    reader (a misspelt id in a hand edit, a link a guide update dropped), with the link
+    each most likely meant: a mark on such an id shows nowhere."""
+    from llmdive.catalogue import closest_ids
+    from llmdive.progress import load_progress, orphans
+    from llmdive.slugs import url_key
+
+    try:
+        progress = load_progress(home)
+    except LlmdiveError:
+        return []  # health() reports the file itself
+    facts: list[tuple[str, str]] = []
+    for key, entry in orphans(catalogue, progress).items():
+        same_url = catalogue.by_url.get(url_key(entry.url)) if entry.url else None
+        near = [same_url.link.id] if same_url else closest_ids(catalogue, key)
+        hint = f" (did you mean: {', '.join(near)}?)" if near else ""
+        facts.append(
+            ("warn", f"progress.json: {key!r} names no link{hint}: its {entry.status.value} "
+                     f"mark shows nowhere (`llmdive history {key}` shows its changes)")
+        )  # fmt: skip
+    return facts
 
 
 def _guide_facts(home: Path) -> list[tuple[str, str]]:

@@ -55,6 +55,11 @@ BAR_WIDTH = 24
 _JSON_UNSAFE = re.compile(f"[{_BEYOND_C0}]")
 
 
+def note_line(note: str) -> str:
+    """A note on one line, as every one-line view shows it: each line break as ↵."""
+    return note.replace("\r\n", "\n").replace("\n", " ↵ ")
+
+
 def safe_lines(text: str) -> list[str]:
     """Text that may hold several lines (a note, an error), each line made safe."""
     return [safe(line) for line in text.split("\n")]
@@ -331,6 +336,11 @@ class Grid:
     the row is stacked: its columns on one line, the text wrapped below at `hang`. A URL
     (when the writer shows URLs) follows the text: on the same line in a pipe, else on a
     line of its own, never cut.
+
+    `texts`, the widths of every row's text when known, lets a droppable column go
+    before a text that would fit without it wraps. `urls`, every row's URL when known,
+    puts them all at one indent: under the text when each that can fit fits there,
+    else at `hang`.
     """
 
     def __init__(
@@ -342,6 +352,8 @@ class Grid:
         lead: int = 0,
         min_text: int = 24,
         hang: int = 4,
+        texts: Sequence[int] = (),
+        urls: Sequence[str] = (),
     ) -> None:
         self.w = w
         self.widths = list(widths)
@@ -355,8 +367,20 @@ class Grid:
             order = sorted((d, -i) for i, d in enumerate(drops) if d > 0)
             while w.width - self._fixed() < min_text and order:
                 self.keep[-order.pop()[1]] = False
+            while order:  # a text that fits only without the column: the column goes
+                room, col = w.width - self._fixed(), -order[-1][1]
+                if not any(room < t <= room + self.widths[col] + self.gaps[col] for t in texts):
+                    break
+                self.keep[col] = False
+                order.pop()
             self.stacked = w.width - self._fixed() < min_text
         self.text_at = self._fixed()
+        self.url_at: int | None = None
+        if w.width is not None and urls and not self.stacked:
+            fitting = [n for u in urls if (n := cells(safe(u))) <= w.width - hang]
+            self.url_at = (
+                self.text_at if max(fitting, default=0) <= w.width - self.text_at else hang
+            )
 
     def _fixed(self) -> int:
         return self.lead + sum(
@@ -413,7 +437,9 @@ class Grid:
                 w.line(pad, *rest)
         if shown_url:
             at = self.hang if self.stacked else self.text_at
-            if at + cells(safe(shown_url)) > w.width:
+            if self.url_at is not None:
+                at = self.url_at
+            elif at + cells(safe(shown_url)) > w.width:
                 at = min(at, self.hang)
             w.line(" " * at, (shown_url, "dim"))
 
@@ -464,6 +490,11 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> list[Part]:
 
 def section_path(path: Sequence[Topic]) -> str:
     return SEP.join(t.title for t in path)
+
+
+def _parts_width(parts: Sequence[Part]) -> int:
+    """The columns a line of parts takes, shown."""
+    return sum(cells(_norm(p)[0]) for p in parts)
 
 
 def _widest(values: Iterable[str], at_least: int = 0) -> int:
@@ -527,7 +558,9 @@ def render_list(
         return
     widths, gaps = _link_cols(w, items)
     kinds = _widest(url_kind(i.link.url) for i in items)
-    grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6)
+    texts = [_parts_width([*title_part(i, w), *check_mark(marks, i.link.id)]) for i in items]
+    grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6,
+                texts=texts, urls=[i.link.url for i in items])  # fmt: skip
     last_path: tuple[Topic, ...] | None = None
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
@@ -638,9 +671,10 @@ def render_next(
     chosen = [i for p in picks for i in ((p.item,) if p.item else ()) + p.more]
     widths, gaps = _link_cols(w, chosen)
     names = [p.path[-1].title for p in picks]
-    wide = Grid(w, [_widest(names), *widths], [2, *gaps])
+    urls = [i.link.url for i in chosen]
+    wide = Grid(w, [_widest(names), *widths], [2, *gaps], urls=urls)
     # Too narrow for a section column: each section becomes a heading over its pick.
-    grid = wide if wide.whole else Grid(w, widths, gaps, lead=2, hang=6)
+    grid = wide if wide.whole else Grid(w, widths, gaps, lead=2, hang=6, urls=urls)
     under = wide.widths[0] + 2 if grid is wide else 4
     for pick, name in zip(picks, names, strict=True):
         if grid is not wide:
@@ -728,13 +762,16 @@ def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> N
             grid.row([(key, "cyan"), entry.status.value], [entry.title or ""], entry.url)
 
 
-def render_history(w: Writer, rows: Sequence[HistoryRow], filtered: bool = False) -> None:
+def render_history(
+    w: Writer, rows: Sequence[HistoryRow], filtered: bool = False, one_link: bool = False
+) -> None:
     if not rows:
-        said = (
-            "No change in that range."
-            if filtered
-            else "Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`."
-        )
+        if filtered:
+            said = "No change in that range."
+        elif one_link:
+            said = "No change on this link yet."
+        else:
+            said = "Nothing marked yet. Try `llmdive next`, then `llmdive mark-read ID`."
         w.text((said, "dim"))
         return
     now = datetime.now(UTC)
@@ -766,8 +803,7 @@ def history_words(row: HistoryRow) -> tuple[Part, str, str]:
     if row.status is not None:
         return status_mark(row.status), row.status.value, ""
     if row.note is not None:
-        # A note of several lines stays on its row: each line break shown as ↵.
-        note = row.note.replace("\n", " ↵ ")
+        note = note_line(row.note)  # a note of several lines stays on its row
         return ("✎", "cyan"), "note", f"  {note}" if note else "  (removed)"
     mark = {"added": "+", "removed": "-"}.get(row.link or "", "~")
     return (mark, "magenta"), row.link or "", "  (personal)"
@@ -924,8 +960,8 @@ def render_undone(w: Writer, done: Undone | None) -> None:
         if r.field == "status":
             rows.append((r.before or "", r.after or ""))
         elif r.field == "note":
-            rows.append((f"note {r.before!r}" if r.before else "no note",
-                         f"note {r.after!r}" if r.after else "no note"))  # fmt: skip
+            rows.append((f"note {note_line(r.before)!r}" if r.before else "no note",
+                         f"note {note_line(r.after)!r}" if r.after else "no note"))  # fmt: skip
         else:
             rows.append((f"personal link {r.before}", r.after or ""))
     # Lined up across rows, like every other report.
@@ -942,6 +978,7 @@ def render_edit(w: Writer, old: PersonalLink, new: PersonalLink) -> None:
     """What `edit` changed on a personal link, field by field."""
     pairs = [
         ("title", old.link.title, new.link.title),
+        ("url", old.link.url, new.link.url),
         ("section", old.section, new.section),
         ("difficulty", old.link.difficulty.value, new.link.difficulty.value),
     ]
@@ -951,14 +988,17 @@ def render_edit(w: Writer, old: PersonalLink, new: PersonalLink) -> None:
         w.line(f"  {name:<11}", (a, "dim"), " → ", (b, "bold"))
 
 
-def render_marked(w: Writer, changes: Sequence[Change]) -> None:
+def render_marked(w: Writer, changes: Sequence[Change], skipped: int = 0) -> None:
     """What a mark over a whole section changed; the links already so, counted, not listed."""
     render_changes(w, [c for c in changes if c.changed])
     same = [c for c in changes if not c.changed]
     if same:
         state = same[0].after.value
         w.line((f"{counted(len(same), 'other link')} there already {state}.", "dim"))
-    if not changes:
+    if skipped:
+        w.line((f"{counted(skipped, 'skipped link')} left alone (--include-skipped marks "
+                f"{'it' if skipped == 1 else 'them'} too).", "dim"))  # fmt: skip
+    if not changes and not skipped:
         w.line(("No links there.", "dim"))
 
 
@@ -1005,10 +1045,12 @@ def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
         what = f": {outcome.detail}" if outcome.detail else ""
     stale = ", over a week ago: stale" if outcome.is_stale() else ""
     when = f"  checked {local_time(outcome.checked_at, zone=True)}{stale}"
-    w.line(("  link     ", "dim"), (label, style), what, (when, "dim"))
+    # The rows of show's grid: wrapped under their text like the rows above them.
+    grid = Grid(w, [7], [2], lead=2, min_text=12, hang=4)
+    grid.row([("link", "dim")], [(label, style), what, (when, "dim")])
     archive = marks.archive(link_id)
     if archive:
-        w.line(("  archive  ", "dim"), (archive, "", archive))
+        grid.row([("archive", "dim")], [(Whole(archive), "", archive)])
 
 
 def render_passed(w: Writer, pick: NextPick, indent: int) -> None:
@@ -1205,7 +1247,8 @@ def render_search(
             pieces = [(Whole(t), hit_) for t, hit_ in highlight(link.url, hit.matched)]
             w.text(*_marked(pieces, "dim"), indent=indent)
         if "note" in hit.fields:
-            note = _marked(highlight(notes[link.id], hit.matched))
+            lines = [(note_line(t), m) for t, m in highlight(notes[link.id], hit.matched)]
+            note = _marked(lines)
             w.text(("note: ", "dim"), *note, indent=indent, hang=indent + 6)
     stale_hint(w, marks, (h.item.link.id for h in hits))
 

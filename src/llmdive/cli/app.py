@@ -251,7 +251,7 @@ def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:
 IdsArg = Annotated[
     list[str],
     typer.Argument(
-        help="Link ids, or unambiguous prefixes of them.",
+        help="Link ids, unambiguous prefixes of them, or their URLs.",
         autocompletion=_complete_ids,
         metavar="ID",
         show_default=False,
@@ -260,18 +260,38 @@ IdsArg = Annotated[
 IdArg = Annotated[
     str,
     typer.Argument(
-        help="A link id, or an unambiguous prefix of one.",
+        help="A link id, an unambiguous prefix of one, or the link's URL.",
         autocompletion=_complete_ids,
         metavar="ID",
         show_default=False,
     ),
 ]
+
+
+def _section_name(ctx: typer.Context, value: str | None) -> str | None:
+    """--section names a heading of the catalogue: an unknown one is a usage error (exit 2)."""
+    if value is None or ctx.resilient_parsing:
+        return value
+    catalogue = workspace(ctx).catalogue
+    try:
+        catalogue.find_topic(value)
+    except LlmdiveError as exc:
+        said = str(exc)
+        if "did you mean" not in said and "ambiguous" not in said:
+            said += "; the sections: " + ", ".join(
+                t.slug for p, t in catalogue.topics if len(p) == 1
+            )
+        raise typer.BadParameter(said) from None
+    return value
+
+
 SectionOpt = Annotated[
     str | None,
     typer.Option(
         "--section",
         "-s",
         help="A section or topic: slug, title or unambiguous prefix.",
+        callback=_section_name,
         autocompletion=_complete_sections,
         metavar="SECTION",
         show_default=False,

@@ -70,6 +70,7 @@ def guide_update(
         str | None,
         typer.Option(
             "--from",
+            metavar="FILE|URL",
             show_default=False,
             help="The newer README: a file or an http(s) URL (default: the guide's upstream "
             "README, or $LLMDIVE_GUIDE_URL).",

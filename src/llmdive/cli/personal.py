@@ -1,6 +1,7 @@
 """The reader's own links."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+import sys
 from typing import Annotated
 
 import typer
@@ -15,11 +16,32 @@ def add(
     url: Annotated[
         str | None,
         typer.Argument(
-            help="The link's URL (needed unless --export).", metavar="URL", show_default=False
+            help="The link's URL (required, unless --export).", metavar="URL", show_default=False
         ),
     ] = None,
-    title: TitleOpt = None,
-    section: SectionOpt = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            "-t",
+            help="The link's title (default: made from the URL's last words, and said so).",
+            callback=TitleOpt.__metadata__[0].callback,
+            metavar="TITLE",
+            show_default=False,
+        ),
+    ] = None,
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            "-s",
+            help="Required: the section or topic it goes under (slug, title or prefix).",
+            callback=SectionOpt.__metadata__[0].callback,
+            autocompletion=SectionOpt.__metadata__[0].autocompletion,
+            metavar="SECTION",
+            show_default=False,
+        ),
+    ] = None,
     difficulty: Annotated[
         Difficulty, typer.Option("--difficulty", "-d", case_sensitive=False, help="How hard it is.")
     ] = Difficulty.UNRATED,
@@ -32,6 +54,8 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a link of your own under any heading, or export yours as Markdown.
+
+    A URL and --section are required; without --title, the title is made from the URL.
 
     Example: llmdive add https://example.com/post -t "A post" -s lora -d easy
     """
@@ -47,14 +71,16 @@ def add(
     if export:
         render.emit_text(personal.export_markdown(ws.catalogue))
         return
-    if not (url and title and section):
+    if not (url and section):
         from typer._click.exceptions import UsageError
 
-        given = (("URL", url), ("--title", title), ("--section", section))
+        given = (("URL", url), ("--section", section))
         missing = " and ".join(name for name, value in given if not value)
-        raise UsageError(
-            f"missing {missing}: a link needs a URL, --title and --section (or use --export)"
-        )
+        raise UsageError(f"missing {missing}: a link needs a URL and --section (or use --export)")
+    if title is None:
+        title = personal.title_from_url(url)
+        said = f"no --title: titled {title!r} from its URL (`llmdive edit ID -t TITLE` changes it)"
+        sys.stderr.write(render.safe(said) + "\n")
     with progress.locked(ws.home):
         new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
                            ws.progress.keys(), iso(progress.now()))  # fmt: skip
@@ -96,6 +122,16 @@ def edit(
     ctx: typer.Context,
     link_id: IdArg,
     title: TitleOpt = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            "-u",
+            help="The link's new URL (checked like `add`'s).",
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
     section: SectionOpt = None,
     difficulty: Annotated[
         Difficulty | None,
@@ -105,7 +141,7 @@ def edit(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Change the title, heading or difficulty of a link you added.
+    """Change the title, URL, heading or difficulty of a link you added (its id stays).
 
     Example: llmdive edit my-post --title "A better title" -s dpo -d medium
     """
@@ -113,7 +149,7 @@ def edit(
 
     ws = workspace(ctx)
     with progress.locked(ws.home):
-        old, new = personal.edit(ws.home, ws.catalogue, link_id, title, section, difficulty)
+        old, new = personal.edit(ws.home, ws.catalogue, link_id, title, section, difficulty, url)
     if json_out:
         from llmdive.workspace import Workspace
 

@@ -12,10 +12,16 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from llmdive.models import Progress
+    from llmdive.workspace import Workspace
 
 
 def _mark(
-    ctx: typer.Context, ids: list[str] | None, section: str | None, status: Status, json_out: bool
+    ctx: typer.Context,
+    ids: list[str] | None,
+    section: str | None,
+    status: Status,
+    json_out: bool,
+    include_skipped: bool = False,
 ) -> None:
     if not ids and section is None:
         from typer._click.exceptions import UsageError
@@ -25,6 +31,14 @@ def _mark(
 
     ws = workspace(ctx)
     items = progress.marked_items(ws.catalogue, ids or [], section)
+    left: list[str] = []
+    if section is not None and not include_skipped:
+        # A skipped link was passed over on purpose: a mark over a section leaves it so
+        # (a link named by its id is marked, whatever it was).
+        named = {i.link.id for i in ws.catalogue.resolve_ids(ids or [])}
+        skipped = {i for i, s in ws.states.items() if s is Status.SKIPPED} - named
+        left = [i.link.id for i in items if i.link.id in skipped]
+        items = [i for i in items if i.link.id not in skipped]
     changes, after = progress.update_progress(
         ws.home,
         lambda p: (progress.set_status(p, ws.catalogue, items, status), p),
@@ -33,14 +47,18 @@ def _mark(
     emit(
         json_out,
         lambda: jsonout.status_changes_json(jsonout.LinkJson(ws.catalogue, after), changes),
-        lambda w: (render.render_marked if section else render.render_changes)(w, changes),
+        lambda w: (
+            render.render_marked(w, changes, len(left))
+            if section
+            else render.render_changes(w, changes)
+        ),
     )
 
 
 MarkIdsArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Link ids, or unambiguous prefixes of them (or use --section).",
+        help="Link ids, unambiguous prefixes of them, or their URLs (or use --section).",
         autocompletion=IdsArg.__metadata__[0].autocompletion,
         metavar="[ID]...",
         show_default=False,
@@ -52,9 +70,17 @@ MarkSectionOpt = Annotated[
         "--section",
         "-s",
         help="Every link at or below this section or topic (one change: one `undo`).",
+        callback=SectionOpt.__metadata__[0].callback,
         autocompletion=SectionOpt.__metadata__[0].autocompletion,
         metavar="SECTION",
         show_default=False,
+    ),
+]
+IncludeSkippedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-skipped",
+        help="With --section, mark the links you skipped too (left alone otherwise).",
     ),
 ]
 
@@ -64,13 +90,14 @@ def mark_read(
     ctx: typer.Context,
     link_ids: MarkIdsArg = None,
     section: MarkSectionOpt = None,
+    include_skipped: IncludeSkippedOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Mark links as read.
 
     Example: llmdive mark-read illustrated-transformer lora (or: --section finetuning)
     """
-    _mark(ctx, link_ids, section, Status.READ, json_out)
+    _mark(ctx, link_ids, section, Status.READ, json_out, include_skipped)
 
 
 @app.command("mark-unread")
@@ -78,10 +105,11 @@ def mark_unread(
     ctx: typer.Context,
     link_ids: MarkIdsArg = None,
     section: MarkSectionOpt = None,
+    include_skipped: IncludeSkippedOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Mark links as unread again (their history is kept)."""
-    _mark(ctx, link_ids, section, Status.UNREAD, json_out)
+    _mark(ctx, link_ids, section, Status.UNREAD, json_out, include_skipped)
 
 
 @app.command()
@@ -89,10 +117,11 @@ def start(
     ctx: typer.Context,
     link_ids: MarkIdsArg = None,
     section: MarkSectionOpt = None,
+    include_skipped: IncludeSkippedOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Mark links as being read: `next` offers them first."""
-    _mark(ctx, link_ids, section, Status.READING, json_out)
+    _mark(ctx, link_ids, section, Status.READING, json_out, include_skipped)
 
 
 @app.command()
@@ -103,7 +132,7 @@ def skip(
     json_out: JsonOpt = False,
 ) -> None:
     """Skip links: `next` passes them over and progress leaves them out of the totals."""
-    _mark(ctx, link_ids, section, Status.SKIPPED, json_out)
+    _mark(ctx, link_ids, section, Status.SKIPPED, json_out, include_skipped=True)
 
 
 def _note_or_none(value: str | None) -> str | None:
@@ -181,6 +210,8 @@ def next_(
 ) -> None:
     """What to read next in each section: easiest unread first, links being read before all.
 
+    Easy links come first, then Medium and Unrated ones (in guide order), Hard last.
+
     Example: llmdive next -n 3 --section finetuning
     """
     from llmdive import jsonout, planner, render
@@ -212,9 +243,31 @@ def _since(value: str | None) -> "datetime | None":
         ) from None
 
 
+def _history_key(ws: "Workspace", query: str) -> str:
+    """The record key `history ID` means: a link of the catalogue, else one no longer in
+    it (a removed personal link, a link a guide update dropped) by its exact id."""
+    from llmdive.errors import LlmdiveError
+
+    try:
+        return ws.catalogue.resolve_id(query).link.id
+    except LlmdiveError:
+        if ws.progress.get(query.strip()) is not None:
+            return query.strip()
+        raise
+
+
 @app.command()
 def history(
     ctx: typer.Context,
+    link_id: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this link's changes: its id, a prefix of it, or its URL.",
+            autocompletion=IdArg.__metadata__[0].autocompletion,
+            metavar="[ID]",
+            show_default=False,
+        ),
+    ] = None,
     limit: Annotated[
         int | None,
         typer.Option("-n", min=1, show_default=False, help="Only the newest N changes."),
@@ -230,16 +283,22 @@ def history(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """What you marked, and when, newest first.
+    """What you marked, and when, newest first; with an ID, that link's changes alone.
 
-    Example: llmdive history --since 2026-03-01 -n 20
+    Example: llmdive history --since 2026-03-01 -n 20 (or: llmdive history lora)
     """
     from llmdive import progress, render
 
     when = _since(since)
-    rows = progress.recent(progress.history(workspace(ctx).progress), limit, when)
+    ws = workspace(ctx)
+    rows = progress.history(ws.progress)
+    if link_id is not None:
+        key = _history_key(ws, link_id)
+        rows = [r for r in rows if r.id == key]
+    rows = progress.recent(rows, limit, when)
+    filtered = limit is not None or when is not None
     emit(
         json_out,
         lambda: [r.to_json() for r in rows],
-        lambda w: render.render_history(w, rows, limit is not None or when is not None),
+        lambda w: render.render_history(w, rows, filtered, link_id is not None),
     )

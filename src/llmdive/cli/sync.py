@@ -104,7 +104,10 @@ def doctor(
 
     Exits 1 when it finds a problem (a line marked ✗), 0 when all is well.
     """
+    import contextlib
+
     from llmdive import jsonout, reconcile, render
+    from llmdive.errors import LlmdiveError
 
     ws = workspace(ctx)
     health = reconcile.health(ws.home)
@@ -115,6 +118,8 @@ def doctor(
     )
     if merged:
         health = reconcile.health(ws.home)
+    with contextlib.suppress(LlmdiveError):  # no catalogue (a broken personal.json): said
+        health.facts += reconcile.unknown_ids(ws.home, ws.catalogue)
     emit(
         json_out,
         lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),
