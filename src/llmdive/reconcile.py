@@ -11,13 +11,16 @@ import contextlib
 import fnmatch
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
+
+if TYPE_CHECKING:
+    from llmdive.catalogue import Catalogue
 
 RECORD_FORMAT = "llmdive-record"
 SYNCED = ("progress.json", "personal.json")
@@ -125,12 +128,48 @@ def record_bytes(record: Doc) -> dict[str, tuple[bytes, bool]]:
     }
 
 
+def reserved_ids(catalogue: Catalogue) -> frozenset[str]:
+    """The ids no personal link may have: the guide's links' ids and their old ids."""
+    guide = [i.link.id for i in catalogue.items if not i.link.personal]
+    return frozenset(guide) | frozenset(catalogue.aliases)
+
+
+def merged_record(
+    ours: Doc, theirs: Doc, aliases: Mapping[str, str], reserved: Collection[str] = ()
+) -> Doc:
+    """This home's record and another's as one, progress under the links' ids (see merge)."""
+    return fold_aliases(merge_records(ours, theirs, frozenset(reserved)), aliases)
+
+
+def check_record(home: Path, files: Mapping[str, bytes]) -> None:
+    """Refuse a record that llmdive could not read back as a whole: nothing is written then.
+
+    What a merge brings (another machine's file, a remote) is read back as the home's
+    own commands will read it: both files valid, every personal id its own.
+    """
+    from llmdive.personal import _validate
+    from llmdive.progress import parse_progress
+
+    try:
+        parse_progress(files["progress.json"], home / "progress.json")
+        _validate(files["personal.json"], home / "personal.json")
+    except LlmdiveError as exc:
+        raise LlmdiveError(
+            f"the merged record would not be readable, so nothing was changed: {exc}"
+        ) from None
+
+
 def write_record(home: Path, record: Doc) -> bool:
-    """Write the files of `record` that differ from what the home holds; hold the lock."""
+    """Write the files of `record` that differ from what the home holds; hold the lock.
+
+    The record is checked as a whole first (check_record): a bad one changes nothing.
+    """
     from llmdive import storage
 
+    encoded = record_bytes(record)
+    check_record(home, {name: data for name, (data, _) in encoded.items()})
     changes: dict[Path, bytes | None] = {}
-    for name, (data, holds) in record_bytes(record).items():
+    for name, (data, holds) in encoded.items():
         path = home / name
         try:
             old: bytes | None = storage.read_bytes(path)
@@ -150,23 +189,30 @@ def write_record(home: Path, record: Doc) -> bool:
 
 
 def merge_into_home(
-    home: Path, other: Doc, dry_run: bool = False, aliases: Mapping[str, str] | None = None
+    home: Path,
+    other: Doc,
+    dry_run: bool = False,
+    aliases: Mapping[str, str] | None = None,
+    reserved: Collection[str] = (),
 ) -> Report:
     """Merge another record into this home's, under the lock; what it changed (or would).
 
     Progress under a link's old id (`aliases`: old id -> id), from either side, ends
-    under the link's id.
+    under the link's id; a personal link with a guide id (`reserved`) gets its own.
+    The merged record is checked as a whole before anything is written.
     """
     from llmdive.progress import locked
 
     aliases = aliases or {}
     with locked(home):
         current = home_record(home)
-        merged = fold_aliases(merge_records(current, other), aliases)
+        merged = merged_record(current, other, aliases, reserved)
         # An older file's notes gaining events is not news from elsewhere: compare with the
         # home's own record as a merge would normalise it.
-        rep = report(fold_aliases(merge_records(current, {}), aliases), merged)
-        if not dry_run:
+        rep = report(merged_record(current, {}, aliases), merged)
+        if dry_run:
+            check_record(home, {name: data for name, (data, _) in record_bytes(merged).items()})
+        else:
             write_record(home, merged)
     return rep
 
@@ -196,7 +242,11 @@ class CopyMerge:
 
 
 def merge_copies(
-    home: Path, copies: list[Path], dry_run: bool = False, aliases: Mapping[str, str] | None = None
+    home: Path,
+    copies: list[Path],
+    dry_run: bool = False,
+    aliases: Mapping[str, str] | None = None,
+    reserved: Collection[str] = (),
 ) -> list[CopyMerge]:
     """Merge each conflicted copy into the record; a copy merged (and written) is removed.
 
@@ -206,7 +256,7 @@ def merge_copies(
     out = []
     for path in copies:
         try:
-            rep = merge_into_home(home, read_record(path), dry_run, aliases)
+            rep = merge_into_home(home, read_record(path), dry_run, aliases, reserved)
         except LlmdiveError as exc:
             out.append(CopyMerge(path, error=str(exc)))
             continue
@@ -253,8 +303,9 @@ def health(home: Path) -> Health:
         out.facts.append(("ok", f"progress.json: {n} link{'s' if n != 1 else ''} recorded"))
         for key, at in sorted(future_links(progress).items()):
             out.facts.append(
-                ("error", f"progress.json: {key} has a change stamped in the future ({at})")
-            )
+                ("warn", f"progress.json: {key} has a change stamped in the future ({at}); "
+                 "later changes are ordered after it (a clock that runs fast, or a hand edit)")
+            )  # fmt: skip
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     try:

@@ -28,7 +28,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,8 +239,9 @@ def _show(git: Git, rev: str, name: str) -> bytes | None:
 
 
 def _merge_remote(
-    git: Git, home: Path, head: str, theirs_rev: str, aliases: Mapping[str, str]
-) -> Report | None:
+    git: Git, home: Path, head: str, theirs_rev: str, aliases: Mapping[str, str],
+    reserved: Collection[str] = (),
+) -> Report | None:  # fmt: skip
     """Bring the remote's commits in; what arrived, or None when there was nothing new."""
     from llmdive import reconcile
 
@@ -252,7 +253,8 @@ def _merge_remote(
         if data is not None:
             theirs.update(reconcile.parse_record(data, Path(f"{REMOTE}/{BRANCH}:{name}")))
     ours = reconcile.home_record(home)
-    merged = fold_aliases(merge_records(ours, theirs), aliases)
+    # A personal link with a guide id gets its own; the whole is checked before it is written.
+    merged = reconcile.merged_record(ours, theirs, aliases, reserved)
     reconcile.write_record(home, merged)
     # The merged tree is theirs with this home's files in it: anything else the repository
     # holds (a README its host made, say) is kept, never deleted by a merge.
@@ -277,8 +279,9 @@ def _merge_remote(
 
 
 def sync(
-    home: Path, remote: str | None = None, aliases: Mapping[str, str] | None = None
-) -> SyncResult:
+    home: Path, remote: str | None = None, aliases: Mapping[str, str] | None = None,
+    reserved: Collection[str] = (),
+) -> SyncResult:  # fmt: skip
     """Commit, fetch, merge, push: see the module doc. `remote` sets it up (or changes it)."""
     from llmdive.progress import locked
 
@@ -303,7 +306,7 @@ def sync(
             if theirs == head:
                 return result
             if theirs is not None:
-                arrived = _merge_remote(git, home, head, theirs, aliases or {})
+                arrived = _merge_remote(git, home, head, theirs, aliases or {}, reserved)
                 if arrived is not None:
                     result.merged = True
                     _add_report(result.arrived, arrived)
