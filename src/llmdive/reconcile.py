@@ -141,35 +141,40 @@ def merged_record(
     return fold_aliases(merge_records(ours, theirs, frozenset(reserved)), aliases)
 
 
-def check_record(home: Path, files: Mapping[str, bytes]) -> None:
+def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
     """Refuse a record that llmdive could not read back as a whole: nothing is written then.
 
     What a merge brings (another machine's file, a remote) is read back as the home's
-    own commands will read it: both files valid, every personal id its own.
+    own commands will read it: each file valid, every personal id its own. `files`: the
+    bytes of progress.json and/or personal.json; the validated documents, by name.
     """
     from llmdive.personal import _validate
     from llmdive.progress import parse_progress
 
+    out: dict[str, Doc] = {}
     try:
-        parse_progress(files["progress.json"], home / "progress.json")
-        _validate(files["personal.json"], home / "personal.json")
+        if "progress.json" in files:
+            out["progress.json"] = parse_progress(
+                files["progress.json"], home / "progress.json"
+            ).to_dict()
+        if "personal.json" in files:
+            out["personal.json"] = _validate(files["personal.json"], home / "personal.json")
     except LlmdiveError as exc:
         raise LlmdiveError(
             f"the merged record would not be readable, so nothing was changed: {exc}"
         ) from None
+    return out
 
 
 def write_record(home: Path, record: Doc) -> bool:
     """Write the files of `record` that differ from what the home holds; hold the lock.
 
-    The record is checked as a whole first (check_record): a bad one changes nothing.
+    What changes is checked as a whole first (check_record): a bad record changes nothing.
     """
-    from llmdive import storage
+    from llmdive import cache, storage
 
-    encoded = record_bytes(record)
-    check_record(home, {name: data for name, (data, _) in encoded.items()})
     changes: dict[Path, bytes | None] = {}
-    for name, (data, holds) in encoded.items():
+    for name, (data, holds) in record_bytes(record).items():
         path = home / name
         try:
             old: bytes | None = storage.read_bytes(path)
@@ -181,7 +186,12 @@ def write_record(home: Path, record: Doc) -> bool:
             continue  # no file, and nothing to put in one
         if old != data:
             changes[path] = data
+    checked = check_record(home, {p.name: d for p, d in changes.items() if d is not None})
     storage.write_all(changes)
+    # Validated just now: the next command reads them from the cache, not validating again.
+    for name, doc in checked.items():
+        if (written := changes[home / name]) is not None:
+            cache.write(name.removesuffix(".json"), home / name, cache.digest(written), doc)
     return bool(changes)
 
 
