@@ -234,7 +234,7 @@ def test_a_record_from_a_machine_on_old_ids_lands_under_the_new_ids(
     assert [e.get("status") for e in entry["events"]] == [None, "reading", "read"]
 
 
-def test_doctor_names_a_link_stamped_far_in_the_future_and_new_marks_stay_now(
+def test_doctor_names_a_link_stamped_far_in_the_future_and_later_marks_still_take_effect(
     cli: Invoke, tmp_path: Path
 ) -> None:
     here = tmp_path / "here"
@@ -245,16 +245,19 @@ def test_doctor_names_a_link_stamped_far_in_the_future_and_new_marks_stay_now(
     data["links"][LORA]["changed"] = "9999-11-28T03:37:00Z"
     (here / "progress.json").write_text(json.dumps(data))
     result = cli("--home", str(here), "doctor")
-    assert result.exit_code == 1  # a problem reported (✗)
-    assert f"✗ progress.json: {LORA} has a change stamped in the future (9999-11-28T03:37:00Z)" in (
-        result.stdout
-    )
+    assert result.exit_code == 0, result.output  # a warning: nothing is blocked by it
+    assert (
+        f"! progress.json: {LORA} has a change stamped in the future (9999-11-28T03:37:00Z); "
+        "later changes are ordered after it (a clock that runs fast, or a hand edit)"
+    ) in " ".join(result.stdout.split())
+    # The reader's change now takes effect, however far ahead the stamp already there is.
+    assert "read → unread" in on(cli, here, "mark-unread", "lora")
+    assert load_progress(here).status(LORA).value == "unread"
     on(cli, here, "mark-read", "dpo")
-    dpo = load_progress(here).links["dpo-explained"]
-    assert dpo.changed is not None and not dpo.changed.startswith("9999")
     undone = on(cli, here, "undo")
     assert "dpo" in undone and "lora" not in undone
     assert load_progress(here).status("dpo-explained").value == "unread"
+    assert load_progress(here).status(LORA).value == "unread"
 
 
 def test_merging_a_file_that_is_not_a_record_says_so_without_the_own_record_advice(

@@ -30,9 +30,9 @@ removed link took with it), which is what makes the merge associative.
   whose id is kept.
 
 An entry follows a personal link by the URL it recorded (every mark and note records
-one). An id that names a guide link on one machine and a personal link on the other
-is not told apart: `add` allocates ids against the guide, so only a guide update made
-on one machine alone can bring that about.
+one). A personal link with an id of the guide (given as `reserved`: a record from a
+machine with another guide, or a crafted one) is renamed `ID-XXXXXXXX` by its URL, as
+a clash between two personal links is, and its progress moves with it.
 
 Plain data in, plain data out (the validated JSON documents); no typer, rich or git.
 """
@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -172,17 +172,34 @@ def _claims(personal: Mapping[str, Any], progress: Mapping[str, Any]) -> list[_C
     return out
 
 
-def _resolve_ids(winners: Iterable[_Claim]) -> dict[str, str]:
-    """Each URL's final id: on a clash, the smallest URL keeps it, the others get a suffix."""
+def _resolve_ids(
+    winners: Iterable[_Claim], reserved: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Each URL's final id: on a clash, the smallest URL keeps it, the others get a suffix.
+
+    An id in `reserved` (the guide's ids) is no personal link's: every link claiming it
+    gets the suffix of its URL, so that it, and the progress filed under it, stay apart
+    from the guide link, under the same id on every machine.
+    """
     by_base: dict[str, list[_Claim]] = {}
     for c in winners:
         by_base.setdefault(c.base, []).append(c)
     final: dict[str, str] = {}
     for base_id, group in by_base.items():
         group.sort(key=lambda c: c.nurl)
-        final[group[0].nurl] = base_id
-        for c in group[1:]:
-            final[c.nurl] = f"{base_id}-{url_suffix(c.nurl)}"
+        for i, c in enumerate(group):
+            keep = i == 0 and base_id not in reserved
+            final[c.nurl] = base_id if keep else f"{base_id}-{url_suffix(c.nurl)}"
+    if len(set(final.values())) < len(final) or not reserved.isdisjoint(final.values()):
+        # Only a crafted record gets here (an id that is another link's id and suffix):
+        # each further claim is suffixed again, in a fixed order, until every id is its own.
+        used: set[str] = set()
+        for nurl in sorted(final, key=lambda n: (final[n], n)):
+            new = final[nurl]
+            while new in used or new in reserved:
+                new = f"{new}-{url_suffix(nurl)}"
+            used.add(new)
+            final[nurl] = new
     return final
 
 
@@ -222,8 +239,13 @@ _NO_PROGRESS: Doc = {"version": 1, "links": {}}
 _NO_PERSONAL: Doc = {"version": 1, "links": []}
 
 
-def merge_records(a: Mapping[str, Any], b: Mapping[str, Any]) -> Doc:
+def merge_records(
+    a: Mapping[str, Any], b: Mapping[str, Any], reserved: Collection[str] = frozenset()
+) -> Doc:
     """Two records ({"progress": ..., "personal": ...}) as one.
+
+    `reserved`: ids no personal link may have (the guide's ids and aliases): a personal
+    link claiming one gets `ID-XXXXXXXX` (see _resolve_ids), with the progress of its URL.
 
     Personal links are unioned by normalised URL: the claims of both personal.json
     files and of both logs' link events (so a link one side removed still holds its
@@ -240,7 +262,7 @@ def merge_records(a: Mapping[str, Any], b: Mapping[str, Any]) -> Doc:
         held = winners.get(claim.nurl)
         if held is None or claim.rank < held.rank:
             winners[claim.nurl] = claim
-    ids = _resolve_ids(winners.values())
+    ids = _resolve_ids(winners.values(), frozenset(reserved))
     progress = merge_progress(_rekey(progress_a, ids), _rekey(progress_b, ids))
     listed = {normalize_url(p["url"]) for p in (*personal_a["links"], *personal_b["links"])}
     links: list[Doc] = []

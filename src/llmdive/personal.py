@@ -80,11 +80,24 @@ def _validate(data: bytes, path: Path) -> dict[str, Any]:
     untouched = "fix it or move it aside; llmdive has left it as it is"
     raw = load_json(data, path, untouched)
     try:
-        return PersonalSchema.model_validate(raw).model_dump(mode="json")
+        record = PersonalSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
         raise LlmdiveError(
             f"{path}: not an llmdive personal-links file: {first_problem(raw, exc)}: {untouched}"
         ) from None
+    # Two links under one id would be one link to every command (and `remove` would take
+    # both): refused, naming both, rather than one hiding the other.
+    first: dict[str, int] = {}
+    for i, link in enumerate(record["links"]):
+        j = first.setdefault(link["id"], i)
+        if j != i:
+            other = record["links"][j]
+            raise LlmdiveError(
+                f"{path}: two of your links have the id {link['id']!r}: links[{j}] "
+                f"({other['url']}) and links[{i}] ({link['url']}); give one of them another "
+                f"id: {untouched}"
+            )
+    return record
 
 
 def personal_document(links: list[PersonalLink]) -> dict[str, Any]:

@@ -310,7 +310,8 @@ def backfill(entry: Entry) -> None:
         events.insert(0, Event(entry.noted or _EPOCH_AT, note=entry.note))
 
 
-# A clock this far ahead of ours is not skew but a wrong time (a hand edit, a broken clock).
+# A clock this far ahead of ours is not skew but a wrong time (a hand edit, a broken clock):
+# `doctor` names such changes; they are still ordered like any other (see new_stamp).
 FUTURE_LIMIT = timedelta(days=1)
 
 
@@ -319,22 +320,38 @@ def future_cutoff(when: datetime | None = None) -> str:
     return at_key(iso((when or now()) + FUTURE_LIMIT))
 
 
-def new_stamp(progress: Progress, when: datetime | None = None) -> str:
-    """The time of a new change: now, but after every plausible event already in the record.
+def latest_stamp(progress: Progress) -> str | None:
+    """The time of the record's latest event (as stored), or None when it has none."""
+    latest: tuple[str, str] | None = None
+    for _, at, _ in progress.event_marks():
+        key = at_key(at)
+        if latest is None or key > latest[0]:
+            latest = (key, at)
+    return latest[1] if latest is not None else None
 
-    A change is its time (`undo` takes back the latest), so a new one must be the latest
-    even when the clock was set back, or events merged from a machine whose clock runs
-    a little ahead are newer than this machine's now. A time more than FUTURE_LIMIT ahead
-    is not copied: it would stamp every later change in a far future (`doctor` names it).
+
+def new_stamp(progress: Progress, when: datetime | None = None) -> str:
+    """The time of a new change: now, but after every event already in the record.
+
+    A hybrid logical clock: a change is ordered by its time (the latest event wins, and
+    `undo` takes back the latest change), so a new one is stamped now or, when the record
+    holds a later time (a clock set back, or events merged from a machine whose clock runs
+    ahead, by any amount), just after it. What the reader does now always takes effect,
+    and a machine that later sees this change orders it after everything it was made on.
     """
     base = when or now()
     stamp = iso(base)
-    cutoff = future_cutoff(base)
-    latest = max(
-        (k for _, at, _ in progress.event_marks() if (k := at_key(at)) <= cutoff), default=""
-    )
-    if latest and at_key(stamp) <= latest:
-        stamp = iso(datetime.fromisoformat(latest + "+00:00") + timedelta(microseconds=1))
+    latest = latest_stamp(progress)
+    if latest is not None and at_key(stamp) <= at_key(latest):
+        try:
+            stamp = iso(datetime.fromisoformat(latest) + timedelta(microseconds=1))
+        except OverflowError:
+            key = next(k for k, at, _ in progress.event_marks() if at == latest)
+            raise LlmdiveError(
+                f"progress.json: {key} has a change stamped at the end of time ({latest}), "
+                "so no change can come after it: correct that time by hand "
+                "(`llmdive doctor` names such changes)"
+            ) from None
     return stamp
 
 

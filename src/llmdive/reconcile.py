@@ -11,7 +11,7 @@ import contextlib
 import fnmatch
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,9 +128,50 @@ def record_bytes(record: Doc) -> dict[str, tuple[bytes, bool]]:
     }
 
 
+def reserved_ids(catalogue: Catalogue) -> frozenset[str]:
+    """The ids no personal link may have: the guide's links' ids and their old ids."""
+    guide = [i.link.id for i in catalogue.items if not i.link.personal]
+    return frozenset(guide) | frozenset(catalogue.aliases)
+
+
+def merged_record(
+    ours: Doc, theirs: Doc, aliases: Mapping[str, str], reserved: Collection[str] = ()
+) -> Doc:
+    """This home's record and another's as one, progress under the links' ids (see merge)."""
+    return fold_aliases(merge_records(ours, theirs, frozenset(reserved)), aliases)
+
+
+def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
+    """Refuse a record that llmdive could not read back as a whole: nothing is written then.
+
+    What a merge brings (another machine's file, a remote) is read back as the home's
+    own commands will read it: each file valid, every personal id its own. `files`: the
+    bytes of progress.json and/or personal.json; the validated documents, by name.
+    """
+    from llmdive.personal import _validate
+    from llmdive.progress import parse_progress
+
+    out: dict[str, Doc] = {}
+    try:
+        if "progress.json" in files:
+            out["progress.json"] = parse_progress(
+                files["progress.json"], home / "progress.json"
+            ).to_dict()
+        if "personal.json" in files:
+            out["personal.json"] = _validate(files["personal.json"], home / "personal.json")
+    except LlmdiveError as exc:
+        raise LlmdiveError(
+            f"the merged record would not be readable, so nothing was changed: {exc}"
+        ) from None
+    return out
+
+
 def write_record(home: Path, record: Doc) -> bool:
-    """Write the files of `record` that differ from what the home holds; hold the lock."""
-    from llmdive import storage
+    """Write the files of `record` that differ from what the home holds; hold the lock.
+
+    What changes is checked as a whole first (check_record): a bad record changes nothing.
+    """
+    from llmdive import cache, storage
 
     changes: dict[Path, bytes | None] = {}
     for name, (data, holds) in record_bytes(record).items():
@@ -145,7 +186,12 @@ def write_record(home: Path, record: Doc) -> bool:
             continue  # no file, and nothing to put in one
         if old != data:
             changes[path] = data
+    checked = check_record(home, {p.name: d for p, d in changes.items() if d is not None})
     storage.write_all(changes)
+    # Validated just now: the next command reads them from the cache, not validating again.
+    for name, doc in checked.items():
+        if (written := changes[home / name]) is not None:
+            cache.write(name.removesuffix(".json"), home / name, cache.digest(written), doc)
     return bool(changes)
 
 
@@ -153,30 +199,41 @@ def write_record(home: Path, record: Doc) -> bool:
 
 
 def merge_into_home(
-    home: Path, other: Doc, dry_run: bool = False, aliases: Mapping[str, str] | None = None
+    home: Path,
+    other: Doc,
+    dry_run: bool = False,
+    aliases: Mapping[str, str] | None = None,
+    reserved: Collection[str] = (),
 ) -> Report:
     """Merge another record into this home's, under the lock; what it changed (or would).
 
     Progress under a link's old id (`aliases`: old id -> id), from either side, ends
-    under the link's id.
+    under the link's id; a personal link with a guide id (`reserved`) gets its own.
+    The merged record is checked as a whole before anything is written.
     """
     from llmdive.progress import locked
 
     with locked(home):
-        return merge_held(home, other, dry_run, aliases)
+        return merge_held(home, other, dry_run, aliases, reserved)
 
 
 def merge_held(
-    home: Path, other: Doc, dry_run: bool = False, aliases: Mapping[str, str] | None = None
+    home: Path,
+    other: Doc,
+    dry_run: bool = False,
+    aliases: Mapping[str, str] | None = None,
+    reserved: Collection[str] = (),
 ) -> Report:
     """merge_into_home for a caller that holds the home lock already (`llmdive sync`)."""
     aliases = aliases or {}
     current = home_record(home)
-    merged = fold_aliases(merge_records(current, other), aliases)
+    merged = merged_record(current, other, aliases, reserved)
     # An older file's notes gaining events is not news from elsewhere: compare with the
     # home's own record as a merge would normalise it.
-    rep = report(fold_aliases(merge_records(current, {}), aliases), merged)
-    if not dry_run:
+    rep = report(merged_record(current, {}, aliases), merged)
+    if dry_run:
+        check_record(home, {name: data for name, (data, _) in record_bytes(merged).items()})
+    else:
         write_record(home, merged)
     return rep
 
@@ -206,7 +263,11 @@ class CopyMerge:
 
 
 def merge_copies(
-    home: Path, copies: list[Path], dry_run: bool = False, aliases: Mapping[str, str] | None = None
+    home: Path,
+    copies: list[Path],
+    dry_run: bool = False,
+    aliases: Mapping[str, str] | None = None,
+    reserved: Collection[str] = (),
 ) -> list[CopyMerge]:
     """Merge each conflicted copy into the record; a copy merged (and written) is removed.
 
@@ -216,7 +277,7 @@ def merge_copies(
     out = []
     for path in copies:
         try:
-            rep = merge_into_home(home, read_record(path), dry_run, aliases)
+            rep = merge_into_home(home, read_record(path), dry_run, aliases, reserved)
         except LlmdiveError as exc:
             out.append(CopyMerge(path, error=str(exc)))
             continue
@@ -263,8 +324,9 @@ def health(home: Path) -> Health:
         out.facts.append(("ok", f"progress.json: {n} link{'s' if n != 1 else ''} recorded"))
         for key, at in sorted(future_links(progress).items()):
             out.facts.append(
-                ("error", f"progress.json: {key} has a change stamped in the future ({at})")
-            )
+                ("warn", f"progress.json: {key} has a change stamped in the future ({at}); "
+                 "later changes are ordered after it (a clock that runs fast, or a hand edit)")
+            )  # fmt: skip
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     try:

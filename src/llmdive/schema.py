@@ -315,6 +315,9 @@ class UpdateSchema(_Strict):
     source: Text
     added: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
+    # progress.json's latest event when the guide changed (the epoch: it had none): `undo`
+    # never reaches past it. Absent in files from before it was recorded.
+    last_event: Timestamp | None = None
 
 
 class MetaSchema(_Strict):

@@ -39,7 +39,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -504,8 +504,9 @@ def remote_blob(git: Git, entry: Entry) -> bytes:
 
 
 def _merge_remote(
-    git: Git, home: Path, head: str, theirs_rev: str, aliases: Mapping[str, str]
-) -> Report | None:
+    git: Git, home: Path, head: str, theirs_rev: str, aliases: Mapping[str, str],
+    reserved: Collection[str] = (),
+) -> Report | None:  # fmt: skip
     """Bring the remote's commits in; what arrived, or None when there was nothing new."""
     from llmdive import reconcile
 
@@ -519,7 +520,7 @@ def _merge_remote(
             where = Path(f"{REMOTE}/{BRANCH}:{name}")
             theirs.update(reconcile.parse_record(remote_blob(git, entry), where))
     # The same path as `progress merge`: the whole record validated, then written at once.
-    arrived = reconcile.merge_held(home, theirs, aliases=aliases)
+    arrived = reconcile.merge_held(home, theirs, aliases=aliases, reserved=reserved)
     # The merged tree is theirs with this home's files in it: anything else the repository
     # holds (a README its host made, say) is kept in it, never deleted, never checked out.
     tree = _tree(git, home, theirs_tree)
@@ -541,8 +542,9 @@ def _record_tree(git: Git, rev: str | None) -> dict[bytes, str]:
 
 
 def sync(
-    home: Path, remote: str | None = None, aliases: Mapping[str, str] | None = None
-) -> SyncResult:
+    home: Path, remote: str | None = None, aliases: Mapping[str, str] | None = None,
+    reserved: Collection[str] = (),
+) -> SyncResult:  # fmt: skip
     """Commit, fetch, merge, push: see the module doc. `remote` sets it up (or changes it)."""
     from llmdive.progress import locked
 
@@ -557,14 +559,20 @@ def sync(
         check_home(home)
         with _running(home):
             try:
-                return _sync(git, home, remote, aliases or {})
+                return _sync(git, home, remote, aliases or {}, reserved)
             finally:
                 if is_set_up(home):
                     with contextlib.suppress(LlmdiveError):
                         _mirror_index(git, home)
 
 
-def _sync(git: Git, home: Path, remote: str | None, aliases: Mapping[str, str]) -> SyncResult:
+def _sync(
+    git: Git,
+    home: Path,
+    remote: str | None,
+    aliases: Mapping[str, str],
+    reserved: Collection[str],
+) -> SyncResult:
     result = SyncResult(redact_url(remote or ""))
     if not is_set_up(home):
         _init(git, home)
@@ -580,7 +588,7 @@ def _sync(git: Git, home: Path, remote: str | None, aliases: Mapping[str, str]) 
         if theirs == head:
             return result
         if theirs is not None:
-            arrived = _merge_remote(git, home, head, theirs, aliases)
+            arrived = _merge_remote(git, home, head, theirs, aliases, reserved)
             if arrived is not None:
                 result.merged = True
                 _add_report(result.arrived, arrived)

@@ -14,8 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmdive.errors import LlmdiveError
 from llmdive.models import Event, at_key
-from llmdive.progress import backfill, future_cutoff, new_stamp, replay, settle
+from llmdive.progress import backfill, new_stamp, replay, settle
 
 if TYPE_CHECKING:
     from llmdive.models import Progress
@@ -42,12 +43,13 @@ class Undone:
 
 
 def last_change(
-    progress: Progress, when: datetime | None = None
+    progress: Progress, when: datetime | None = None, floor: str | None = None
 ) -> tuple[str, list[tuple[str, Event]]] | None:
     """The latest change not yet undone: its time, and each (link id, event) it made.
 
-    Changes stamped implausibly in the future (see progress.new_stamp) come after every
-    plausible one: the change just made is taken back first.
+    A new change is stamped after every event in the record (progress.new_stamp), so the
+    latest is the change just made, whatever times a skewed clock left there. Changes
+    at or before `floor` (an at_key: the record as a guide change found it) are out of reach.
     """
     undone: set[str] = set()
     changes: dict[str, set[str]] = {}
@@ -56,11 +58,10 @@ def last_change(
             undone.add(at_key(undo))
         else:
             changes.setdefault(at_key(at), set()).add(key)
-    open_ = [k for k in changes if k not in undone]
+    open_ = [k for k in changes if k not in undone and (floor is None or k > floor)]
     if not open_:
         return None
-    cutoff = future_cutoff(when)
-    latest = max([k for k in open_ if k <= cutoff] or open_)
+    latest = max(open_)
     events = [
         (key, event)
         for key in sorted(changes[latest])
@@ -71,10 +72,14 @@ def last_change(
 
 
 def undo_last(
-    progress: Progress, personal: list[PersonalLink], when: datetime | None = None
+    progress: Progress,
+    personal: list[PersonalLink],
+    when: datetime | None = None,
+    floor: str | None = None,
 ) -> Undone | None:
-    """Take back the latest change still standing; None when there is nothing left to undo."""
-    found = last_change(progress, when)
+    """Take back the latest change still standing (after `floor`, see last_change); None
+    when there is nothing left to undo."""
+    found = last_change(progress, when, floor)
     if found is None:
         return None
     change_at, events = found
@@ -111,6 +116,38 @@ def undo_last(
     return Undone(change_at, stamp, restored, links if personal_changed else None)
 
 
+def last_guide_change(home: Path) -> tuple[dict[str, Any], str] | None:
+    """The home's latest guide update or reset, and the at_key of the record as it found it.
+
+    Updates recorded before `last_event` existed give their own time instead.
+    """
+    from llmdive.storage import exists
+    from llmdive.update import META_FILE, read_meta
+
+    if not exists(home / META_FILE):
+        return None
+    updates = read_meta(home).updates
+    if not updates:
+        return None
+    latest = updates[-1]
+    return latest, at_key(latest.get("last_event") or latest["at"])
+
+
+def _past_guide_change(update: dict[str, Any]) -> str:
+    reset = update.get("source") == "bundled"
+    what = "`llmdive guide reset`" if reset else "a guide update (`llmdive guide update`)"
+    back = (
+        "`llmdive guide update` brings an updated guide back"
+        if reset
+        else "`llmdive guide reset` goes back to the bundled guide"
+    )
+    return (
+        f"nothing to undo since {what} at {update['at']}: undo takes back marks, notes and "
+        f"your own links, not guide changes, and never reaches past one to an older change; "
+        f"{back}"
+    )
+
+
 def _link_words(now: dict[str, Any] | None, restored: dict[str, Any]) -> tuple[str, str]:
     """What the undone change had done to a personal link, and what the undo does."""
     if not now:
@@ -135,7 +172,9 @@ def undo(
 ) -> Undone | None:
     """Undo the last change in the llmdive home `home`, under its lock, both files at once.
 
-    Entries under a link's old id (`aliases`) are moved to its id first.
+    Entries under a link's old id (`aliases`) are moved to its id first. A guide update
+    or reset is not undone, and undo never reaches past one to an older change: that is
+    refused in words (the guide's own commands undo a guide change).
     """
     from llmdive.personal import load_personal
     from llmdive.progress import fold_aliases, load_progress, locked, save_record
@@ -143,7 +182,11 @@ def undo(
     with locked(home):
         progress = load_progress(home)
         fold_aliases(progress, aliases or {})
-        result = undo_last(progress, load_personal(home), when)
+        guide = last_guide_change(home)
+        floor = guide[1] if guide is not None else None
+        result = undo_last(progress, load_personal(home), when, floor)
+        if result is None and guide is not None and last_change(progress) is not None:
+            raise LlmdiveError(_past_guide_change(guide[0]))
         if result is not None:
             save_record(home, progress, result.personal)
     return result

@@ -300,9 +300,16 @@ def read_meta(home: Path) -> Meta:
                 data.get("etag"), data.get("last_modified"))  # fmt: skip
 
 
-def _record(meta: Meta, report: Report, when: str, source: str, added: list[str]) -> None:
+def _record(
+    meta: Meta, report: Report, when: str, source: str, added: list[str], home: Path
+) -> None:
+    from llmdive.progress import latest_stamp, load_progress
+
+    # The record's latest event as the guide changed: `undo` reaches no further back.
+    last_event = latest_stamp(load_progress(home)) or "1970-01-01T00:00:00Z"
     meta.updates.append({"at": when, "source": source, "added": added,
-                         "removed": [c.id for c in report.removed]})  # fmt: skip
+                         "removed": [c.id for c in report.removed],
+                         "last_event": last_event})  # fmt: skip
     meta.source, meta.updated = source, when
 
 
@@ -316,7 +323,7 @@ def write_active(
 
     meta = read_meta(home)
     if report.changed or not (home / ACTIVE_GUIDE).exists():
-        _record(meta, report, when, report.source, [c.id for c in report.added])
+        _record(meta, report, when, report.source, [c.id for c in report.added], home)
     meta.source = report.source
     meta.url = report.source if fetched is not None else None
     meta.etag = fetched.etag if fetched is not None else None
@@ -511,7 +518,7 @@ def reset(ws: Workspace, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] |
         report, old, new = compare()
         meta = _meta_or_fresh(ws.home, report)
         # Links coming back are not news: whatsnew lists what updates brought, not a reset.
-        _record(meta, report, iso(now()), "bundled", [])
+        _record(meta, report, iso(now()), "bundled", [], ws.home)
         meta.url = meta.etag = meta.last_modified = None
         write_all({active: None, ws.home / META_FILE: meta.to_bytes()})
     return report, old, new

@@ -34,8 +34,10 @@ def progress_merge(
     from llmdive import jsonout, reconcile, render
 
     ws = workspace(ctx)
+    # The guide alone: a home whose personal links clash with it is mended by a merge.
+    guide = ws.base_catalogue
     rep = reconcile.merge_into_home(
-        ws.home, reconcile.read_record(file), dry_run, ws.catalogue.aliases
+        ws.home, reconcile.read_record(file), dry_run, guide.aliases, reconcile.reserved_ids(guide)
     )
     emit(
         json_out,
@@ -77,11 +79,12 @@ def sync(
 
     Example: llmdive sync --remote git@github.com:you/llmdive-record.git (once), then llmdive sync
     """
-    from llmdive import jsonout, render
+    from llmdive import jsonout, reconcile, render
     from llmdive import sync as syncing
 
     ws = workspace(ctx)
-    result = syncing.sync(ws.home, remote, ws.catalogue.aliases)
+    guide = ws.base_catalogue
+    result = syncing.sync(ws.home, remote, guide.aliases, reconcile.reserved_ids(guide))
     emit(
         json_out,
         lambda: jsonout.sync_json(jsonout.LinkJson.of(ws), result),
@@ -112,7 +115,12 @@ def doctor(
     ws = workspace(ctx)
     health = reconcile.health(ws.home)
     merged = (
-        reconcile.merge_copies(ws.home, health.copies, aliases=ws.catalogue.aliases)
+        reconcile.merge_copies(
+            ws.home,
+            health.copies,
+            aliases=ws.base_catalogue.aliases,
+            reserved=reconcile.reserved_ids(ws.base_catalogue),
+        )
         if merge
         else []
     )

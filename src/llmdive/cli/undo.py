@@ -10,7 +10,8 @@ from llmdive.cli.app import JsonOpt, app, emit, workspace
 def undo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Take back your last change (a mark, a note, a personal link); again to go further back.
 
-    Both the change and its undo stay in `llmdive history`.
+    Both the change and its undo stay in `llmdive history`. A guide update or reset is
+    not undone, and undo never reaches past one to an older change.
     """
     from llmdive import jsonout, render
     from llmdive.undo import undo as undo_last
