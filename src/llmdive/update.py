@@ -124,7 +124,7 @@ def _blocking_keys(key: str) -> set[tuple[str, str]]:
 
 
 def _pair_by_similarity(
-    olds: list[Item], news: list[Item], threshold: float, exact_pairs: int = EXACT_PAIRS
+    olds: list[Item], news: list[Item], threshold: float
 ) -> tuple[list[tuple[Item, Item]], list[dict[str, Any]]]:
     """Best pairs above `threshold`; a pair with a close rival is reported, not made."""
     old_titles = [title_key(o.link.title) for o in olds]
@@ -138,7 +138,7 @@ def _pair_by_similarity(
         return known[pair]
 
     scored = sorted(
-        ((rate(i, j), i, j) for i, j in _candidates(old_titles, new_titles, exact_pairs)),
+        ((rate(i, j), i, j) for i, j in _candidates(old_titles, new_titles, EXACT_PAIRS)),
         key=lambda t: (-t[0], t[1], t[2]),
     )
     scored = [s for s in scored if s[0] >= threshold]
@@ -476,8 +476,12 @@ def plan_update(ws: Workspace, text: str, source: str) -> Plan:
     return plan(text, source, ws.base_catalogue, ws.states, reserved, gone)
 
 
-def update_guide(ws: Workspace, source: str | None, dry_run: bool, force: bool) -> Outcome:
+def update_guide(
+    ws: Workspace, source: str | None, dry_run: bool, force: bool, timeout: float | None = None
+) -> Outcome:
     """Read the guide from `source` (default: upstream) and make it the active catalogue.
+
+    A download takes at most `timeout` seconds in all (default: fetch.DEADLINE_S).
 
     The download happens first, without the lock; ids are then planned and written
     under it, so that an `add` running meanwhile can never get the same id. A refused
@@ -495,7 +499,8 @@ def update_guide(ws: Workspace, source: str | None, dry_run: bool, force: bool) 
         shown = fetch.redact_url(source)
         meta = read_meta(ws.home)
         same = meta.url == shown and exists(ws.home / ACTIVE_GUIDE)
-        fetched = fetch.fetch(source, etag=meta.etag if same else None,
+        fetched = fetch.fetch(source, fetch.DEADLINE_S if timeout is None else timeout,
+                              etag=meta.etag if same else None,
                               last_modified=meta.last_modified if same else None)  # fmt: skip
         if fetched.text is None:
             return Outcome(shown)
