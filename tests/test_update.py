@@ -1014,3 +1014,24 @@ def test_guide_update_help_names_what_from_takes(cli: Invoke) -> None:
     shown = ok(cli("guide", "update", "--help"))
     assert "--from FILE|URL" in shown
     assert "--timeout SECONDS" in shown
+
+
+def test_titles_sharing_many_words_with_many_others_stay_linear(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hostile README: 120 long titles, each sharing a few words with every other one,
+    its words reordered in the new one. Each new link is still compared with a bounded
+    number of old ones, not with all."""
+    import random
+
+    rng = random.Random(3)
+    vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=5)) for _ in range(120)]
+    titles = [" ".join(rng.sample(vocab, 20)) for _ in range(120)]
+    old = Catalogue(parse_readme(section_readme(
+        [(t, f"https://old.example/{i}") for i, t in enumerate(titles)])).guide)  # fmt: skip
+    new = Catalogue(parse_readme(section_readme(
+        [(" ".join(sorted(t.split())), f"https://new.example/{i}")
+         for i, t in enumerate(titles)])).guide)  # fmt: skip
+    with counted_comparisons(monkeypatch, 2 * 17 * 120):  # MAX_CANDIDATES + 1 per link
+        report = update.reconcile(old, new, {}, set(), "new")
+    assert len(report.added) + len(report.retitled) + len(report.ambiguous) >= 120

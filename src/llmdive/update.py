@@ -45,6 +45,7 @@ AMBIGUITY_MARGIN = 0.05  # two candidates this close are not told apart
 # sections have a few dozen links); a larger one only pairs that share a telling word.
 EXACT_PAIRS = 10_000
 BLOCK_LIMIT = 32  # a word more old links have than this tells no pair apart
+MAX_CANDIDATES = 16  # per new link: those sharing the most words (a README may be hostile)
 
 
 @dataclass
@@ -90,8 +91,8 @@ def _candidates(olds: list[str], news: list[str], exact_pairs: int) -> Iterable[
 
     In a larger one, only pairs that share the whole title, a word or a word's first
     letters, among words that few links have (on either side): a word most titles share
-    tells no pair apart. Each new link then has at most a few dozen candidates per word,
-    so pairing stays linear where scoring every pair took minutes.
+    tells no pair apart. Each new link keeps the MAX_CANDIDATES that share the most, so
+    pairing stays linear where scoring every pair took minutes.
     """
     if len(olds) * len(news) <= exact_pairs:
         return ((i, j) for j in range(len(news)) for i in range(len(olds)))
@@ -107,13 +108,16 @@ def _candidates(olds: list[str], news: list[str], exact_pairs: int) -> Iterable[
             in_news[key] = in_news.get(key, 0) + 1
     pairs: list[tuple[int, int]] = []
     for j, keys in enumerate(new_keys):
-        found: set[int] = set()
+        shared: dict[int, int] = {}  # old link -> keys it shares (the whole title outweighs all)
         for key in keys:
             posting = index.get(key, ())
             if key[0] == "=":
-                found.update(posting[:BLOCK_LIMIT])  # two alike are rivals: a few suffice
+                for i in posting[:BLOCK_LIMIT]:  # two alike are rivals: a few suffice
+                    shared[i] = shared.get(i, 0) + 1_000
             elif len(posting) <= BLOCK_LIMIT and in_news[key] <= BLOCK_LIMIT:
-                found.update(posting)
+                for i in posting:
+                    shared[i] = shared.get(i, 0) + 1
+        found = sorted(shared, key=lambda i: (-shared[i], i))[:MAX_CANDIDATES]
         pairs.extend((i, j) for i in sorted(found))
     return pairs
 
