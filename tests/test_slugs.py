@@ -128,3 +128,30 @@ def test_url_key_ignores_what_a_browser_adds_and_keeps_what_names_the_page() -> 
 def test_looks_like_url() -> None:
     assert looks_like_url("youtu.be/x") and looks_like_url("example.com")
     assert not looks_like_url("lora-explained")
+
+
+def test_links_titled_alike_imported_onto_a_catalogue_are_numbered_in_linear_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`guide import README -o existing.toml`: 3,000 links titled alike are numbered as a
+    fresh import numbers them, each number tried once (not 2, 3, 4 ... for every link)."""
+    from llmdive import slugs, update
+    from llmdive.catalogue import Catalogue
+    from llmdive.markdown import parse_readme
+
+    def readme(n: int, host: str) -> str:
+        return "### Talks\n" + "".join(f"- [Lecture](https://{host}/{i})\n" for i in range(n))
+
+    old = Catalogue(parse_readme(readme(2, "old.example")).guide)
+    tried = [0]
+    real = slugs.cut_slug
+
+    def counting(slug: str, limit: int) -> str:
+        tried[0] += 1
+        assert tried[0] <= 4 * 3_000, "numbering tries every number for every link"
+        return real(slug, limit)
+
+    monkeypatch.setattr(slugs, "cut_slug", counting)
+    plan = update.plan(readme(3_000, "new.example"), "README", old)
+    ids = [i.link.id for i in Catalogue(plan.guide).items]
+    assert ids == [f"lecture-{n}" for n in range(3, 3_003)]

@@ -218,12 +218,16 @@ def test_http_errors_are_one_line(cli: Invoke, server: str, home: Path) -> None:
     assert not home.exists() or not (home / "guide.toml").exists()
 
 
-def test_a_refused_connection_is_an_error() -> None:
+def test_a_refused_connection_is_an_error_in_words() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(LlmdiveError, match=f"cannot fetch http://127.0.0.1:{port}/g.md: "):
+    with pytest.raises(LlmdiveError) as caught:
         update.read_readme(f"http://127.0.0.1:{port}/g.md")
+    assert str(caught.value) == (
+        f"cannot reach 127.0.0.1:{port} (connection refused): "
+        "check your connection, or use --from FILE"
+    )
 
 
 def test_a_silent_server_times_out() -> None:
@@ -811,3 +815,223 @@ def test_an_update_with_escapes_in_a_links_text_and_url_keeps_its_id_and_mark(
         link["url"],
         "read",
     )
+
+
+# ---------------------------------------------------------------- pairing at scale
+
+
+def section_readme(links: list[tuple[str, str]]) -> str:
+    return "### One big section\n#### Everything\n" + "".join(
+        f"- [{title}]({url})\n" for title, url in links
+    )
+
+
+def rehosted_section(n: int, seed: int = 15) -> tuple[Catalogue, Catalogue]:
+    """A section of `n` links with distinct titles, and the same one with every link
+    re-hosted: one in ten retitled with a Medium suffix, one in ten a word more or less."""
+    import random
+
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocab = ["".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(4 * n)]
+    titles = [" ".join(rng.sample(vocab, rng.randint(3, 8))).capitalize() for _ in range(n)]
+    new = []
+    for i, t in enumerate(titles):
+        if i % 10 == 0:
+            t += " | by Someone | Medium"
+        elif i % 10 == 5:
+            t = t.rpartition(" ")[0] if i % 20 == 5 else f"{t} {rng.choice(vocab)}"
+        new.append((t, f"https://new.example/p/{i}"))
+    old = [(t, f"https://old.example/{i}") for i, t in enumerate(titles)]
+    return (
+        Catalogue(parse_readme(section_readme(old)).guide),
+        Catalogue(parse_readme(section_readme(new)).guide),
+    )
+
+
+@contextlib.contextmanager
+def counted_comparisons(monkeypatch: pytest.MonkeyPatch, limit: int) -> Iterator[list[int]]:
+    """Counts title comparisons (difflib's second sequence set once per pair scored), and
+    fails as soon as there are more than `limit`: scoring every pair would take minutes."""
+    import difflib
+
+    count = [0]
+    real = difflib.SequenceMatcher.set_seq1
+
+    def counting(self: difflib.SequenceMatcher[str], a: str) -> None:
+        count[0] += 1
+        assert count[0] <= limit, f"more than {limit} title comparisons"
+        real(self, a)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", counting)
+    yield count
+
+
+def test_a_section_of_3000_rehosted_links_keeps_every_id_in_linear_comparisons(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    old, new = rehosted_section(3_000)
+    ids = [i.link.id for i in old.items]
+    with counted_comparisons(monkeypatch, 10 * 3_000) as count:
+        report = update.reconcile(old, new, {}, set(), "new")
+    assert [i.link.id for i in new.items] == ids
+    assert not report.added and not report.removed and not report.ambiguous
+    assert len(report.url_changed) == 3_000
+    assert len(report.retitled) == 600
+    assert count[0] > 3_000  # each link was compared (the counter counts)
+
+
+def test_a_large_section_is_paired_as_scoring_every_pair_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Candidates from the index of title words change no decision: the same ids, pairs and
+    ambiguities as scoring all 90,000 pairs, on re-hosted links with near-duplicates."""
+
+    def run(exact_pairs: int) -> tuple[list[str], dict[str, list[Any]]]:
+        old, new = rehosted_section(300, seed=7)
+        twins = [  # near-duplicate titles: rivals, reported as ambiguous
+            ("LLM Inference Optimizations: Continuous Batching", "https://a.example/1"),
+            ("LLM Inference Optimizations: Chunked Batching", "https://a.example/2"),
+        ]
+        old = Catalogue(parse_readme(section_readme(
+            [(i.link.title, i.link.url) for i in old.items] + twins)).guide)  # fmt: skip
+        new = Catalogue(parse_readme(section_readme(
+            [(i.link.title, i.link.url) for i in new.items]
+            + [("LLM Inference Optimizations: Continuous and Chunked Batching",
+                "https://b.example/3")])).guide)  # fmt: skip
+        monkeypatch.setattr(update, "EXACT_PAIRS", exact_pairs)
+        report = update.reconcile(old, new, {}, set(), "new")
+        kinds = {k: [vars(c) for c in getattr(report, k)] for k in report.KINDS}
+        return [i.link.id for i in new.items], {**kinds, "ambiguous": report.ambiguous}
+
+    every_pair = run(10**9)
+    assert every_pair[1]["ambiguous"] == [
+        {
+            "new": "LLM Inference Optimizations: Continuous and Chunked Batching",
+            "candidates": ["llm-inference", "llm-inference-chunked"],
+            "section": ["One big section"],
+        }
+    ]
+    assert run(0) == every_pair
+
+
+# ---------------------------------------------------------------- network errors in words
+
+
+@contextlib.contextmanager
+def answering(reply: bytes) -> Iterator[str]:
+    """A server on 127.0.0.1 that reads a request, sends `reply` (maybe nothing), closes."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.05)
+    done = threading.Event()
+
+    def serve() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(5)
+                with contextlib.suppress(OSError):
+                    conn.recv(65536)
+                    conn.sendall(reply)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/README.md"
+    finally:
+        done.set()
+        thread.join(5)
+        sock.close()
+
+
+def test_an_unresolvable_host_is_said_in_words(cli: Invoke, home: Path) -> None:
+    result = cli("guide", "update", "--from", "https://guide.invalid/README.md")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "llmdive: error: cannot reach guide.invalid (name not resolved): "
+        "check your connection, or use --from FILE\n"
+    )
+    assert not (home / "guide.toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        (b"", "the server closed the connection"),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 9000\r\n\r\n### Half",
+            "the server closed the connection before the end of the README",
+        ),
+        (b"SSH-2.0-OpenSSH_9.6\r\n", "the server's answer is not HTTP"),
+    ],
+    ids=["closed", "cut-short", "not-http"],
+)
+def test_a_server_that_closes_or_speaks_no_http_is_one_line_in_words(
+    cli: Invoke, home: Path, reply: bytes, why: str
+) -> None:
+    with answering(reply) as url:
+        result = cli("guide", "update", "--from", url)
+    host = url.split("/")[2]
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"llmdive: error: cannot reach {host} ({why}): check your connection, or use --from FILE\n"
+    )
+    assert not (home / "guide.toml").exists()
+
+
+def test_guide_update_takes_a_timeout(cli: Invoke, home: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)  # the kernel accepts; nobody ever answers
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/README.md"
+        result = cli("guide", "update", "--from", url, "--timeout", "0.3")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"llmdive: error: cannot fetch {url}: timed out (no whole answer within 0.3s; "
+        "--timeout SECONDS waits longer)\n"
+    )
+    assert cli("guide", "update", "--timeout", "0").exit_code == 2
+
+
+def test_a_refused_update_says_refused_not_dry_run(cli: Invoke, tmp_path: Path) -> None:
+    small = tmp_path / "small.md"
+    small.write_text("### FineTuning\n\n- [LoRA](https://www.youtube.com/watch?v=PXWYUTMt-AU)\n")
+    refused = cli("guide", "update", "--from", str(small))
+    assert refused.exit_code == 1
+    assert refused.stdout.splitlines()[0] == f"Would update the guide from {small}"
+    assert refused.stdout.splitlines()[-1] == "Refused: nothing was changed."
+    assert "Dry run" not in refused.output
+    dry = cli("guide", "update", "--from", str(small), "--dry-run")
+    assert dry.stdout.splitlines()[-1] == "Dry run: nothing was changed."
+
+
+def test_guide_update_help_names_what_from_takes(cli: Invoke) -> None:
+    shown = ok(cli("guide", "update", "--help"))
+    assert "--from FILE|URL" in shown
+    assert "--timeout SECONDS" in shown
+
+
+def test_titles_sharing_many_words_with_many_others_stay_linear(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hostile README: 120 long titles, each sharing a few words with every other one,
+    its words reordered in the new one. Each new link is still compared with a bounded
+    number of old ones, not with all."""
+    import random
+
+    rng = random.Random(3)
+    vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=5)) for _ in range(120)]
+    titles = [" ".join(rng.sample(vocab, 20)) for _ in range(120)]
+    old = Catalogue(parse_readme(section_readme(
+        [(t, f"https://old.example/{i}") for i, t in enumerate(titles)])).guide)  # fmt: skip
+    new = Catalogue(parse_readme(section_readme(
+        [(" ".join(sorted(t.split())), f"https://new.example/{i}")
+         for i, t in enumerate(titles)])).guide)  # fmt: skip
+    with counted_comparisons(monkeypatch, 2 * 17 * 120):  # MAX_CANDIDATES + 1 per link
+        report = update.reconcile(old, new, {}, set(), "new")
+    assert len(report.added) + len(report.retitled) + len(report.ambiguous) >= 120

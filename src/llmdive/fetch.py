@@ -125,11 +125,12 @@ def fetch(
     worker = threading.Thread(target=work, daemon=True, name="llmdive-fetch")
     worker.start()
     worker.join(deadline)
-    if not outcome:
+    result = outcome[0] if outcome else TimeoutError()
+    if isinstance(result, TimeoutError):  # the deadline, or a socket's timeout just before it
         raise LlmdiveError(
-            f"cannot fetch {shown}: timed out (no whole answer within {deadline:g}s)"
+            f"cannot fetch {shown}: timed out (no whole answer within {deadline:g}s; "
+            "--timeout SECONDS waits longer)"
         )
-    result = outcome[0]
     if isinstance(result, BaseException):
         raise result
     return result
@@ -173,8 +174,10 @@ def _get(
     last_modified: str | None,
     limit: int,
 ) -> Fetched:
+    import http.client
     import urllib.error
     import urllib.request
+    from urllib.parse import urlsplit
 
     headers = {"User-Agent": "llmdive", "Accept-Encoding": "identity"}
     if etag:
@@ -184,6 +187,7 @@ def _get(
     url = _credentials_to_header(url, headers)
     request = urllib.request.Request(url, headers=headers)
     try:
+        _resolvable(urlsplit(url).hostname)
         with _opener().open(request, timeout=max(until - time.monotonic(), 0.001)) as response:
             validators = (response.headers.get("ETag"), response.headers.get("Last-Modified"))
             length = response.headers.get("Content-Length")
@@ -193,7 +197,7 @@ def _get(
             size = 0
             while True:
                 if time.monotonic() > until:
-                    raise LlmdiveError(f"cannot fetch {shown}: timed out")
+                    raise TimeoutError
                 chunk = response.read(65536)
                 if not chunk:
                     break
@@ -201,12 +205,62 @@ def _get(
                 if size > limit:
                     raise LlmdiveError(f"{shown}: larger than {limit // 2**20} MiB; not read")
                 chunks.append(chunk)
+            if length and length.isdigit() and size < int(length):
+                # urllib returns a body cut short as if it were whole: a README half read
+                # would be taken for the guide with half its links gone.
+                raise http.client.IncompleteRead(b"".join(chunks), int(length) - size)
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return Fetched(None, exc.headers.get("ETag") or etag,
                            exc.headers.get("Last-Modified") or last_modified)  # fmt: skip
         raise LlmdiveError(f"cannot fetch {shown}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise LlmdiveError(f"cannot fetch {shown}: {reason}") from None
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        if isinstance(getattr(exc, "reason", exc), TimeoutError):
+            raise TimeoutError from None  # said with the deadline by `fetch`
+        raise LlmdiveError(_unreachable(shown, exc)) from None
     return Fetched(_decode(b"".join(chunks), shown), *validators)
+
+
+def _unreachable(shown: str, exc: BaseException) -> str:
+    """A failed download in words: what went wrong with which host, and what to do."""
+    import http.client
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    reason = getattr(exc, "reason", None)
+    cause = reason if isinstance(reason, BaseException) else exc
+    try:
+        host = urlsplit(shown).netloc or shown
+    except ValueError:
+        host = shown
+    why: str | None = None
+    if isinstance(cause, socket.gaierror):
+        lost = cause.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None))
+        why = "name not resolved" if lost else "name lookup failed"
+    elif isinstance(cause, ConnectionRefusedError):
+        why = "connection refused"
+    elif isinstance(cause, (ConnectionResetError, BrokenPipeError)):
+        why = "the server closed the connection"
+    elif isinstance(cause, http.client.IncompleteRead):
+        why = "the server closed the connection before the end of the README"
+    elif isinstance(cause, ssl.SSLCertVerificationError):
+        why = f"its certificate is not trusted: {cause.verify_message}"
+    elif isinstance(cause, ssl.SSLError):
+        why = "the secure connection failed"
+    elif isinstance(cause, http.client.HTTPException):
+        why = "the server's answer is not HTTP"
+    elif isinstance(cause, OSError) and cause.strerror:
+        why = cause.strerror.lower()
+    if why is None:  # not the network: a URL urllib cannot use
+        return f"cannot fetch {shown}: {reason or exc}"
+    return f"cannot reach {host} ({why}): check your connection, or use --from FILE"
+
+
+def _resolvable(host: str | None) -> None:
+    """Names under .invalid never resolve (RFC 6761, 6.4): said at once, without asking DNS."""
+    import socket
+
+    name = (host or "").rstrip(".").lower()
+    if name == "invalid" or name.endswith(".invalid"):
+        raise socket.gaierror(socket.EAI_NONAME, "names under .invalid never resolve")

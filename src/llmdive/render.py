@@ -843,8 +843,10 @@ REPORT_LABELS = {
 }
 
 
-def render_report(w: Writer, report: Any, dry_run: bool) -> None:
-    """What a guide update changes (or would change), and what it means for progress."""
+def render_report(w: Writer, report: Any, dry_run: bool, refused: bool = False) -> None:
+    """What a guide update changes (or would change, on a dry run or refused), and what it
+    means for progress."""
+    dry_run = dry_run or refused
     if report.source == "bundled":  # guide reset
         head = "Would go back to" if dry_run else "Back to"
         w.text((f"{head} the guide bundled with llmdive", "bold"), hang=2)
@@ -881,7 +883,8 @@ def render_report(w: Writer, report: Any, dry_run: bool) -> None:
              "(`llmdive progress` lists it).", "dim")
         )  # fmt: skip
     if dry_run:
-        w.line(("Dry run: nothing was changed.", "dim"))
+        w.line(("Refused: nothing was changed." if refused else "Dry run: nothing was changed.",
+                "dim"))  # fmt: skip
 
 
 def render_whatsnew(w: Writer, groups: Sequence[tuple[Topic, list[tuple[Item, str]]]]) -> None:

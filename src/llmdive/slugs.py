@@ -9,7 +9,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from difflib import SequenceMatcher
 
 # Words dropped from generated link ids: they make ids longer without making them clearer.
 _STOPWORDS = frozenset(
@@ -240,12 +244,34 @@ def url_kind(url: str) -> str:
     return kind or "article"
 
 
+def title_key(title: str) -> str:
+    """A title as `similarity` compares it: lower-case words, no ' | by ...' suffix, cut."""
+    # Cut: the ratio is quadratic in the length, and a title says what it is early on.
+    return " ".join(slugify(title.split(" | ")[0][:300]).split("-"))[:200]
+
+
 def similarity(a: str, b: str) -> float:
     """How alike two titles are, 0..1, ignoring case, punctuation and ' | by ...' suffixes."""
+    return key_similarity(title_key(a), title_key(b))
+
+
+def key_similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """`similarity` of two titles already made `title_key`s; any value under `floor`
+    when difflib's upper bounds already show the ratio is under it (much cheaper)."""
+    matcher = _matcher(b)
+    matcher.set_seq1(a)
+    if floor:
+        bound = matcher.real_quick_ratio()
+        if bound >= floor:
+            bound = matcher.quick_ratio()
+        if bound < floor:
+            return bound
+    return matcher.ratio()
+
+
+@lru_cache(maxsize=4)
+def _matcher(b: str) -> SequenceMatcher[str]:
+    # What difflib learns about b is reused: one title is compared with many in a row.
     from difflib import SequenceMatcher
 
-    def norm(s: str) -> str:
-        # Cut: the ratio is quadratic in the length, and a title says what it is early on.
-        return " ".join(slugify(s.split(" | ")[0][:300]).split("-"))[:200]
-
-    return SequenceMatcher(None, norm(a), norm(b)).ratio()
+    return SequenceMatcher(None, "", b)

@@ -19,10 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmdive.slugs import MAX_ID_CHARS, link_id, normalize_url, similarity, slugify
+from llmdive.slugs import (
+    MAX_ID_CHARS,
+    IdPool,
+    key_similarity,
+    link_id,
+    normalize_url,
+    slugify,
+    title_key,
+)
 from llmdive.vocab import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from llmdive.catalogue import Catalogue, Item
     from llmdive.fetch import Fetched
     from llmdive.models import Guide, Topic
@@ -31,6 +41,11 @@ if TYPE_CHECKING:
 SAME_TITLE = 0.9  # step 2: "the same or a very similar title"
 SIMILAR_TITLE = 0.6  # step 3: paired by similarity above this
 AMBIGUITY_MARGIN = 0.05  # two candidates this close are not told apart
+# A section with up to this many (old, new) pairs has every pair scored (a guide's
+# sections have a few dozen links); a larger one only pairs that share a telling word.
+EXACT_PAIRS = 10_000
+BLOCK_LIMIT = 32  # a word more old links have than this tells no pair apart
+MAX_CANDIDATES = 16  # per new link: those sharing the most words (a README may be hostile)
 
 
 @dataclass
@@ -70,16 +85,64 @@ def _titles(path: tuple[Topic, ...]) -> list[str]:
     return [t.title for t in path]
 
 
+def _candidates(olds: list[str], news: list[str], exact_pairs: int) -> Iterable[tuple[int, int]]:
+    """The (old, new) pairs worth scoring, of titles made `title_key`s: all of them in a
+    section of ordinary size.
+
+    In a larger one, only pairs that share the whole title, a word or a word's first
+    letters, among words that few links have (on either side): a word most titles share
+    tells no pair apart. Each new link keeps the MAX_CANDIDATES that share the most, so
+    pairing stays linear where scoring every pair took minutes.
+    """
+    if len(olds) * len(news) <= exact_pairs:
+        return ((i, j) for j in range(len(news)) for i in range(len(olds)))
+    old_keys = [_blocking_keys(t) for t in olds]
+    new_keys = [_blocking_keys(t) for t in news]
+    index: dict[tuple[str, str], list[int]] = {}
+    for i, keys in enumerate(old_keys):
+        for key in keys:
+            index.setdefault(key, []).append(i)
+    in_news: dict[tuple[str, str], int] = {}
+    for keys in new_keys:
+        for key in keys:
+            in_news[key] = in_news.get(key, 0) + 1
+    pairs: list[tuple[int, int]] = []
+    for j, keys in enumerate(new_keys):
+        shared: dict[int, int] = {}  # old link -> keys it shares (the whole title outweighs all)
+        for key in keys:
+            posting = index.get(key, ())
+            if key[0] == "=":
+                for i in posting[:BLOCK_LIMIT]:  # two alike are rivals: a few suffice
+                    shared[i] = shared.get(i, 0) + 1_000
+            elif len(posting) <= BLOCK_LIMIT and in_news[key] <= BLOCK_LIMIT:
+                for i in posting:
+                    shared[i] = shared.get(i, 0) + 1
+        found = sorted(shared, key=lambda i: (-shared[i], i))[:MAX_CANDIDATES]
+        pairs.extend((i, j) for i in sorted(found))
+    return pairs
+
+
+def _blocking_keys(key: str) -> set[tuple[str, str]]:
+    words = key.split()
+    return {("=", key), *(("w", w) for w in words), *(("p", w[:4]) for w in words if len(w) > 4)}
+
+
 def _pair_by_similarity(
     olds: list[Item], news: list[Item], threshold: float
 ) -> tuple[list[tuple[Item, Item]], list[dict[str, Any]]]:
     """Best pairs above `threshold`; a pair with a close rival is reported, not made."""
+    old_titles = [title_key(o.link.title) for o in olds]
+    new_titles = [title_key(n.link.title) for n in news]
+    known: dict[tuple[str, str], float] = {}  # titles repeat: each pair of them scored once
+
+    def rate(i: int, j: int) -> float:
+        pair = (old_titles[i], new_titles[j])
+        if pair not in known:
+            known[pair] = key_similarity(*pair, floor=threshold)
+        return known[pair]
+
     scored = sorted(
-        (
-            (similarity(o.link.title, n.link.title), i, j)
-            for i, o in enumerate(olds)
-            for j, n in enumerate(news)
-        ),
+        ((rate(i, j), i, j) for i, j in _candidates(old_titles, new_titles, EXACT_PAIRS)),
         key=lambda t: (-t[0], t[1], t[2]),
     )
     scored = [s for s in scored if s[0] >= threshold]
@@ -162,10 +225,13 @@ def reconcile(
 
     # 2 and 3. Within each section: near-identical titles first, then similar ones.
     for threshold in (SAME_TITLE, SIMILAR_TITLE):
-        sections = {slugify(n.section.title) for n in new_left}
-        for key in sorted(sections):
-            olds = [o for o in old_left if slugify(o.section.title) == key]
-            news = [n for n in new_left if slugify(n.section.title) == key]
+        old_by: dict[str, list[Item]] = {}
+        new_by: dict[str, list[Item]] = {}
+        for group, items in ((old_by, old_left), (new_by, new_left)):
+            for item in items:
+                group.setdefault(slugify(item.section.title), []).append(item)
+        for key in sorted(new_by):
+            olds, news = old_by.get(key, []), new_by[key]
             pairs, ambiguous = _pair_by_similarity(olds, news, threshold)
             for o, n in pairs:
                 matched[id(n)] = o
@@ -175,8 +241,10 @@ def reconcile(
         old_left = [o for o in old_left if id(o) not in taken_old]
         new_left = [n for n in new_left if id(n) not in matched]
 
-    taken = {i.link.id for i in old.items} | {a for i in old.items for a in i.link.aliases}
-    taken |= reserved
+    # An IdPool: a thousand new links titled alike are numbered in a thousand steps.
+    taken = IdPool(i.link.id for i in old.items)
+    taken.update(a for i in old.items for a in i.link.aliases)
+    taken.update(reserved)
     for item in new.items:
         link = item.link
         before = matched.get(id(item))
@@ -419,8 +487,12 @@ def plan_update(ws: Workspace, text: str, source: str) -> Plan:
     return plan(text, source, ws.base_catalogue, ws.states, reserved, gone)
 
 
-def update_guide(ws: Workspace, source: str | None, dry_run: bool, force: bool) -> Outcome:
+def update_guide(
+    ws: Workspace, source: str | None, dry_run: bool, force: bool, timeout: float | None = None
+) -> Outcome:
     """Read the guide from `source` (default: upstream) and make it the active catalogue.
+
+    A download takes at most `timeout` seconds in all (default: fetch.DEADLINE_S).
 
     The download happens first, without the lock; ids are then planned and written
     under it, so that an `add` running meanwhile can never get the same id. A refused
@@ -438,7 +510,8 @@ def update_guide(ws: Workspace, source: str | None, dry_run: bool, force: bool) 
         shown = fetch.redact_url(source)
         meta = read_meta(ws.home)
         same = meta.url == shown and exists(ws.home / ACTIVE_GUIDE)
-        fetched = fetch.fetch(source, etag=meta.etag if same else None,
+        fetched = fetch.fetch(source, fetch.DEADLINE_S if timeout is None else timeout,
+                              etag=meta.etag if same else None,
                               last_modified=meta.last_modified if same else None)  # fmt: skip
         if fetched.text is None:
             return Outcome(shown)

@@ -72,10 +72,21 @@ def guide_update(
             "--from",
             metavar="FILE|URL",
             show_default=False,
+            metavar="FILE|URL",
             help="The newer README: a file or an http(s) URL (default: the guide's upstream "
             "README, or $LLMDIVE_GUIDE_URL).",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=0.05,
+            max=600,
+            metavar="SECONDS",
+            help="Seconds a download may take in all (connecting, then the whole README).",
+        ),
+    ] = 30.0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")] = False,
     force: Annotated[
         bool,
@@ -94,7 +105,7 @@ def guide_update(
     from llmdive.errors import LlmdiveError
 
     ws = workspace(ctx)
-    outcome = update.update_guide(ws, source, dry_run, force)
+    outcome = update.update_guide(ws, source, dry_run, force, timeout)
     plan = outcome.plan
     if plan is None:
         same = ws.base_catalogue
@@ -112,7 +123,7 @@ def guide_update(
         return
     for warning in plan.warnings:
         render.warn(warning)
-    shown_as_dry = dry_run or not outcome.applied
+    refused = not dry_run and not outcome.applied
     emit(
         json_out,
         lambda: {
@@ -122,7 +133,7 @@ def guide_update(
             "refused": None if outcome.applied else plan.refused,
             "up_to_date": False,
         },
-        lambda w: render.render_report(w, plan.report, shown_as_dry),
+        lambda w: render.render_report(w, plan.report, dry_run, refused),
     )
     if plan.refused and not outcome.applied:
         if dry_run:
