@@ -7,9 +7,13 @@ letters or more) or within a small edit distance (one edit from four letters, tw
 eight; a swap of two neighbours is one edit; words with digits only match as written:
 "gpt3" is not a typo of "gpt2") or as another form of the same word: both cut to one
 stem by dropping one ending of "ing", "ed", "es", "e" or "s" (at least three letters left),
-so "cache", "caches", "cached" and "caching" find each other. Every query word must match somewhere;
-a link's score is the mean, over the query words, of their best match weighted by the
-field it was found in. Ties keep guide order.
+so "cache", "caches", "cached" and "caching" find each other. The field's acronyms and
+what they stand for (`glossary.py`) are one term in any of their forms: "rope" finds
+"Rotary Positional Encoding", "flash attention" "FlashAttention-2" (a glossary form only
+as written or as another form of its words, never as a typo). Every query term must
+match somewhere; a link's score is the mean, over the terms, of their best match
+weighted by the field it was found in. Ties keep guide order. Headings without links
+that match are found apart (`empty_topics`), so that a topic is never missed.
 
 Each distinct word is compared once per query word, so a 10,000-link guide costs a few
 thousand comparisons, and the edit distance (pure Python, bounded) runs only on words
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -338,15 +342,19 @@ def query_forms(query: str) -> list[tuple[Form, ...]]:
     return out
 
 
-def strict_scores(term: str, vocabulary: Iterable[str]) -> dict[str, float]:
-    """The words of `vocabulary` that are `term` as written or another form of it.
+def strict_scores(term: str, vocabulary: Sequence[str]) -> dict[str, float]:
+    """The words of `vocabulary` (sorted) that are `term` as written or another form of it.
 
     "llm" finds "llms"; "autoencoder" "autoencoders"; "position" (five letters or more)
-    "positional"; never a typo or a word that merely holds it.
+    "positional"; never a typo or a word that merely holds it. The words sharing the
+    term's stem are found by bisection: a glossary term costs little on any guide.
     """
     out: dict[str, float] = {}
     root = stem(term) if len(term) >= 4 and term.isalpha() else term
-    for w in [w for w in vocabulary if w.startswith(root)]:
+    at = bisect_left(vocabulary, root)
+    while at < len(vocabulary) and vocabulary[at].startswith(root):
+        w = vocabulary[at]
+        at += 1
         if w == term:
             out[w] = EXACT
         elif len(term) >= 5 and w.startswith(term):
@@ -386,13 +394,17 @@ def _rank(
     best: list[dict[int, float]] = []
     where: dict[str, set[int]] = {f.name: set() for f in fields}
     matched: set[str] = set()
+    ordered = sorted(everything) if any(f.strict for forms in terms for f in forms) else []
     for forms in terms:
         found: dict[int, float] = {}
         for form in forms:
             seen: dict[str, set[int]] = {f.name: set() for f in fields}
             per_word = []
             for term in form.words:
-                scores = (strict_scores if form.strict else score_words)(term, everything)
+                if form.strict:
+                    scores = strict_scores(term, ordered)
+                else:
+                    scores = score_words(term, everything)
                 matched.update(scores)
                 per_word.append(_found(scores, fields, seen))
             common = set(per_word[0]).intersection(*per_word[1:])

@@ -87,6 +87,9 @@ def open_(
 ) -> None:
     """Open a link in your web browser ($BROWSER is honoured) and print its URL.
 
+    The browser gets the URL as one argument, shell characters percent-encoded; a $BROWSER
+    that writes it into a shell command (sh -c '... %s') is refused.
+
     Nothing is marked unless --start is given. Example: llmdive open lora --start
     """
     from llmdive import browser, progress, render
