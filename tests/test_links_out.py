@@ -31,7 +31,8 @@ def gone_links() -> dict[str, object]:
         "links": {
             key: {"status": "read", "changed": "2025-01-01T00:00:00Z", "title": f"Gone {key}",
                   "url": url}
-            for key, url in {**HOSTILE_URLS, "web-link": "https://g.example/x"}.items()
+            for key, url in {**HOSTILE_URLS, "web-link": "https://g.example/x",
+                             "secret-link": "https://me:hunter2@s.example/"}.items()
         },
     }  # fmt: skip
 
@@ -41,7 +42,10 @@ def test_markdown_export_links_only_http_urls_of_links_gone_from_the_guide(
 ) -> None:
     text = record.export_markdown(catalogue, Progress.from_dict(gone_links()))
     gone = text.split("## Not in the current guide\n", 1)[1]
-    assert links_in(gone) == [("https://g.example/x", "Gone web-link")]
+    assert links_in(gone) == [
+        ("https://s.example/", "Gone secret-link"), ("https://g.example/x", "Gone web-link")
+    ]  # fmt: skip
+    assert "hunter2" not in text
     lines = gone.strip().splitlines()
     assert (
         "- [x] Gone js-link (not a web link: javascript:alert(document.cookie)) · read 2025-01-01"

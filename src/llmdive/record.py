@@ -152,12 +152,13 @@ def md_link(title: str, url: str) -> str:
     """`[title](url)` for an http(s) URL; anything else (javascript:, data:, none) is text.
 
     A record's links no longer in the guide keep the URL they had, from a file anyone may
-    have written: only a URL llmdive would accept as a link's (`urls.check_url`) is a link.
+    have written: only a URL llmdive would accept as a link's (`urls.check_url`) is a link,
+    and one holding a user name or password is linked without them.
     """
-    from llmdive.urls import UrlError, check_url
+    from llmdive.urls import UrlError, strip_credentials
 
     try:
-        check_url(url)
+        url = strip_credentials(url)[0]
     except UrlError:
         return md_text(title) + (f" (not a web link: {md_text(url)})" if url.strip() else "")
     return f"[{md_text(title)}]({md_url(url)})"
