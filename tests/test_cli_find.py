@@ -28,6 +28,8 @@ def test_search_with_a_typo_finds_the_attention_link(cli: Invoke) -> None:
         "  · umar-jamil-attention  Easy      video  Umar Jamil: Attention  "
         "https://www.youtube.com/watch?v=bCz4OMemCcA&",
         "    Model Architecture › Transformer Architecture",
+        "  topic Model Architecture › Attention (no links yet)",
+        "  topic Engineering › Flash Attention 2 (no links yet)",
     ]
 
 
@@ -89,6 +91,49 @@ def test_search_highlights_the_matched_words_on_a_terminal(cli: Invoke) -> None:
     assert "\x1b[1;33mQuantization\x1b[0m" in first
     assert "\x1b[1;33mUmar" not in first
     assert "\x1b" not in ok(cli("search", "quantisation"))
+
+
+def test_search_takes_several_words_unquoted(cli: Invoke) -> None:
+    assert ok(cli("search", "umar", "lora")) == ok(cli("search", "umar lora"))
+    found = json.loads(ok(cli("search", "umar", "jamil", "lora", "--json")))
+    assert [d["id"] for d in found] == ["lora-explained"]
+    assert ok(cli("search", "flash", "attn")).splitlines() == [
+        "No link matches 'flash attn'.",
+        "  topic Engineering › Flash Attention 2 (no links yet)",
+    ]
+
+
+@pytest.mark.parametrize("query", ["rope", "RoPE", "rotary position embedding"])
+def test_search_knows_acronyms_and_their_expansions(cli: Invoke, query: str) -> None:
+    found = json.loads(ok(cli("search", *query.split(), "--json")))
+    assert [d["title"] for d in found] == ["Rotary Positional Encoding Explained"]
+
+
+def test_search_names_an_empty_topic_that_matches(cli: Invoke) -> None:
+    assert ok(cli("search", "flash")).splitlines() == [
+        "No link matches 'flash'.",
+        "  topic Engineering › Flash Attention 2 (no links yet)",
+    ]
+    assert ok(cli("search", "mixture", "of", "experts")).splitlines() == [
+        "No link matches 'mixture of experts'.",
+        "  topic Modifications › MoE (no links yet)",
+    ]
+    # Within --section only; the JSON stays a list of links.
+    assert ok(cli("search", "flash", "--section", "finetuning")) == "No link matches 'flash'.\n"
+    assert json.loads(ok(cli("search", "flash", "--json"))) == []
+
+
+def test_search_highlights_a_topic_s_matched_words_on_a_terminal(cli: Invoke) -> None:
+    out = ok(cli("search", "flash", env={"FORCE_COLOR": "1"}))
+    assert "\x1b[1;33mFlash\x1b[0m" in out
+
+
+@pytest.mark.parametrize("blank", ["", "  ", ", ;", "-- --"])
+def test_search_for_nothing_is_a_usage_error(cli: Invoke, blank: str) -> None:
+    result = cli("search", "--", *blank.split("|"))
+    assert result.exit_code == 2
+    assert "nothing to search for: give a word or two" in result.stderr
+    assert cli("search").exit_code == 2
 
 
 # ---------------------------------------------------------------- a URL is an id

@@ -8,12 +8,15 @@ from hypothesis import strategies as st
 from llmdive.catalogue import Catalogue, parse_guide
 from llmdive.search import (
     distance,
+    empty_topics,
     fold,
     highlight,
     match,
+    query_forms,
     query_terms,
     search,
     stem,
+    strict_scores,
     suggest,
     url_words,
     words,
@@ -183,3 +186,96 @@ def test_other_forms_of_a_word_find_each_other(catalogue: Catalogue) -> None:
     assert match("cache", "caching") > 0 and match("caching", "cache") > 0
     # Short words and different words stay apart.
     assert match("use", "using") == 0 and match("cache", "cash") == 0
+
+
+# ---------------------------------------------------------------- the field's vocabulary
+
+
+def acronym_guide(tmp_path: Path) -> Catalogue:
+    """Links that use the acronyms the bundled guide spells out, and the other way round."""
+    links = [("rope-5", "RoPE in 5 minutes"), ("fa-paper", "FlashAttention-2: faster attention"),
+             ("moe-intro", "Mixture of Experts, explained"), ("peft-lib", "PEFT library tour"),
+             ("gqa-note", "GQA vs MQA"), ("kv", "KV cache sizing"), ("euro", "Europe travel"),
+             ("fact", "A fact sheet"), ("ft", "Fine-tuning recipes")]  # fmt: skip
+    body = "".join(
+        f'[[sections.links]]\nid = "{i}"\ntitle = "{t}"\nurl = "https://x.example/{i}"\n'
+        for i, t in links
+    )
+    text = f'version = 1\n[[sections]]\nslug = "s"\ntitle = "Papers"\n{body}'
+    return Catalogue(parse_guide(text.encode(), tmp_path / "g.toml"))
+
+
+def test_acronyms_find_their_expansions_on_the_bundled_guide(catalogue: Catalogue) -> None:
+    for query in ("rope", "RoPE", "rotary position embedding"):
+        assert ids(search(catalogue.items, query)) == ["rotary-positional"], query
+    assert ids(search(catalogue.items, "reinforcement learning from human feedback")) == [
+        "rlhf-explained"
+    ]
+    assert ids(search(catalogue.items, "direct preference optimisation")) == ["dpo-explained"]
+    assert ids(search(catalogue.items, "sae")) == ["sparse-autoencoders"]
+    assert ids(search(catalogue.items, "low rank adaptation")) == ["lora-explained"]
+
+
+def test_expansions_find_their_acronyms(tmp_path: Path) -> None:
+    items = acronym_guide(tmp_path).items
+    assert ids(search(items, "rotary positional encoding")) == ["rope-5"]
+    assert ids(search(items, "flash attention")) == ["fa-paper"]
+    assert ids(search(items, "flash attn")) == ["fa-paper"]
+    assert ids(search(items, "fa2")) == ["fa-paper"]
+    assert ids(search(items, "moe")) == ["moe-intro"]
+    assert ids(search(items, "parameter-efficient fine-tuning")) == ["peft-lib"]
+    assert ids(search(items, "grouped query attention")) == ["gqa-note"]
+    assert ids(search(items, "multi-query attention")) == ["gqa-note"]
+    assert ids(search(items, "key value cache")) == ["kv"]
+    assert ids(search(items, "finetuning")) == ["ft"]
+
+
+def test_a_glossary_form_matches_only_as_written_never_as_a_typo(tmp_path: Path) -> None:
+    items = acronym_guide(tmp_path).items
+    # "rope" typed is forgiven as any word is ("europe" holds it); the glossary's "fa" is
+    # not a prefix of "fact", nor "mqa" a typo of anything.
+    assert ids(search(items, "rope")) == ["rope-5", "euro"]
+    assert "fact" not in ids(search(items, "flash attention"))
+    assert strict_scores("fa", ["fa", "fact", "fas"]) == {"fa": 1.0, "fas": 0.8}
+    assert strict_scores("position", ["posit", "positional", "positions"]) == {
+        "positional": 0.9, "positions": 0.9
+    }  # fmt: skip
+
+
+def test_query_forms_find_glossary_terms_longest_first() -> None:
+    forms = query_forms("flash attn 2 kv cache umar")
+    assert [f[0].words for f in forms] == [("flash", "attn", "2"), ("kv", "cache"), ("umar",)]
+    assert forms[0][0].strict is False and all(f.strict for f in forms[0][1:])
+    assert ("fa2",) in [f.words for f in forms[0]]
+    assert len(forms[2]) == 1
+    assert query_forms("") == []
+
+
+def test_every_glossary_line_has_an_acronym_and_another_form() -> None:
+    from llmdive.glossary import TERMS
+
+    assert 30 <= len(TERMS) <= 80
+    firsts = [line.split("|")[0].strip() for line in TERMS]
+    assert len(set(firsts)) == len(firsts)
+    for line in TERMS:
+        forms = [f.strip() for f in line.split("|")]
+        assert len(forms) >= 2 and all(forms), line
+        assert all(f == f.lower() and query_terms(f) for f in forms), line
+
+
+def test_empty_topics_that_match_are_found(catalogue: Catalogue) -> None:
+    paths = [p for p, _ in catalogue.topics]
+
+    def titles(query: str) -> list[str]:
+        return [" › ".join(t.title for t in p) for p in empty_topics(paths, query)[0]]
+
+    assert titles("flash") == ["Engineering › Flash Attention 2"]
+    assert titles("flash attn") == ["Engineering › Flash Attention 2"]
+    assert titles("fa2") == ["Engineering › Flash Attention 2"]
+    assert titles("mixture of experts") == ["Modifications › MoE"]
+    assert titles("engineering flash") == ["Engineering › Flash Attention 2"]
+    # The empty section, not each of its empty topics; topics with links are not named.
+    assert titles("quantization") == ["Quantization"]
+    assert titles("rotary") == []
+    assert titles("engineering") == []  # its own title matches, but it has links
+    assert empty_topics(paths, "") == ([], frozenset())

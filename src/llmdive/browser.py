@@ -1,8 +1,21 @@
-"""Opening a link in the reader's web browser (Python's webbrowser, so $BROWSER is honoured)."""
+"""Opening a link in the reader's web browser (Python's webbrowser, so $BROWSER is honoured).
+
+A URL comes from a README or a record, so no part of it may run as a command. Every
+character a shell gives a meaning to is percent-encoded first, except the URL's own
+separators (`?`, `&`, `=`, `#`, `~`), which address the same page only as written; and a
+$BROWSER entry that writes the URL into a shell's command line (`sh -c 'firefox %s'`),
+where `&` would still start a command, is refused: `browser %s` or a script taking the
+URL as `"$1"` (`sh -c 'firefox "$1"' sh %s`) receives it as one argument, never parsed.
+"""
 
 from __future__ import annotations
 
 from llmdive.errors import LlmdiveError
+
+# Kept as written: letters, digits and what a URL needs, none of which a shell expands,
+# or only at the start of a word (`~`, `#`) or as a command separator (`&`, see above).
+_KEPT = frozenset("-._~:/?#@&=+,%")
+_SHELLS = frozenset("sh bash dash zsh ksh mksh ash fish csh tcsh busybox".split())  # noqa: SIM905
 
 
 def checked_url(url: str) -> str:
@@ -19,11 +32,76 @@ def checked_url(url: str) -> str:
     return url
 
 
+def shell_safe(url: str) -> str:
+    """`url` with every ASCII character a shell would interpret percent-encoded.
+
+    `https://a.example/$(touch${IFS}x)` -> `https://a.example/%24%28touch%24%7BIFS%7Dx%29`;
+    a host of letters, digits, dots, dashes, a port or an IPv6 address in brackets is kept.
+    """
+    scheme, sep, rest = url.partition("://")
+    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0),
+              default=len(rest))  # fmt: skip
+    host, tail = rest[:cut], rest[cut:]
+    if not all(c.isalnum() or c in "-._~:[]" or not c.isascii() for c in host):
+        host, tail = "", rest
+    return (
+        scheme + sep + host
+        + "".join(c if c.isalnum() or c in _KEPT or not c.isascii() else f"%{ord(c):02X}"
+                  for c in tail)
+    )  # fmt: skip
+
+
+def shell_template(command: str) -> bool:
+    """Does this $BROWSER entry write the URL into a shell's command line?
+
+    `sh -c 'firefox %s'`, `bash -lc "open %s"`, `env sh -c %s`: yes. `firefox %s`,
+    `chromium --app=%s`, `sh -c 'firefox "$1"' sh %s`: no, the URL stays one argument.
+    """
+    import shlex
+
+    if "%s" not in command:
+        return False
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return True  # unbalanced quotes: not a command line to trust with a URL
+    # The shell may come after `env`, `nohup`, `setsid` ...: look from the first one.
+    shell = next((i for i, a in enumerate(argv) if a.rpartition("/")[2] in _SHELLS), None)
+    if shell is None:
+        return False
+    for at in range(shell + 1, len(argv)):
+        arg = argv[at]
+        if not arg.startswith("-") or arg.startswith("--"):
+            return False  # a script file, then its arguments: the URL is one of them
+        if "c" in arg:
+            return "%s" in (argv[at + 1] if at + 1 < len(argv) else "")
+    return False
+
+
+def refused_template() -> str | None:
+    """The first $BROWSER entry that would hand a URL to a shell, or None."""
+    import os
+
+    entries = os.environ.get("BROWSER", "").split(os.pathsep)
+    return next((e for e in entries if e.strip() and shell_template(e)), None)
+
+
 def open_url(url: str) -> bool:
-    """Hand an http(s) URL to the browser; False when no browser took it."""
+    """Hand an http(s) URL to the browser, shell-safe; False when no browser took it.
+
+    A $BROWSER that would pass the URL to a shell is refused (LlmdiveError), before anything runs.
+    """
     import webbrowser
 
+    safe = shell_safe(checked_url(url))
+    template = refused_template()
+    if template is not None:
+        raise LlmdiveError(
+            f"not handing the URL to $BROWSER ({template}): it writes the URL into a shell "
+            "command, where text from a URL could run; set $BROWSER to the browser itself "
+            "(for example 'firefox %s'); open the URL above by hand"
+        )
     try:
-        return webbrowser.open(checked_url(url), new=2)
+        return webbrowser.open(safe, new=2)
     except webbrowser.Error:
         return False

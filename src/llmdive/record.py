@@ -148,8 +148,24 @@ _BOX = {Status.READ: "[x]"}
 _WORD = {Status.READ: "read", Status.READING: "reading since", Status.SKIPPED: "skipped"}
 
 
+def md_link(title: str, url: str) -> str:
+    """`[title](url)` for an http(s) URL; anything else (javascript:, data:, none) is text.
+
+    A record's links no longer in the guide keep the URL they had, from a file anyone may
+    have written: only a URL llmdive would accept as a link's (`urls.check_url`) is a link,
+    and one holding a user name or password is linked without them.
+    """
+    from llmdive.urls import UrlError, strip_credentials
+
+    try:
+        url = strip_credentials(url)[0]
+    except UrlError:
+        return md_text(title) + (f" (not a web link: {md_text(url)})" if url.strip() else "")
+    return f"[{md_text(title)}]({md_url(url)})"
+
+
 def _md_line(row: _Row) -> str:
-    parts = [f"- {_BOX.get(row.status, '[ ]')} [{md_text(row.title)}]({md_url(row.url)})"]
+    parts = [f"- {_BOX.get(row.status, '[ ]')} {md_link(row.title, row.url)}"]
     if row.status is not Status.UNREAD:
         when = f" {row.changed[:10]}" if row.changed else ""
         parts.append(f"{_WORD[row.status]}{when}")

@@ -1222,12 +1222,18 @@ def render_search(
     notes: dict[str, str],
     query: str,
     marks: Marks | None = None,
+    topics: Sequence[tuple[Topic, ...]] = (),
+    topic_words: Iterable[str] = (),
 ) -> None:
-    """Best match first: the link's row, then where it sits (and the note, if it matched)."""
+    """Best match first: the link's row, then where it sits (and the note, if it matched).
+
+    Then the matching `topics` that have no links yet, so that a heading is never missed.
+    """
     from llmdive.search import highlight
 
     if not hits:
         w.line((f"No link matches {query!r}.", "dim"))
+        _empty_topics(w, topics, topic_words)
         return
     widths, gaps = _link_cols(w, [h.item for h in hits])
     kinds = _widest(url_kind(h.item.link.url) for h in hits)
@@ -1253,7 +1259,16 @@ def render_search(
             lines = [(note_line(t), m) for t, m in highlight(notes[link.id], hit.matched)]
             note = _marked(lines)
             w.text(("note: ", "dim"), *note, indent=indent, hang=indent + 6)
+    _empty_topics(w, topics, topic_words)
     stale_hint(w, marks, (h.item.link.id for h in hits))
+
+
+def _empty_topics(w: Writer, topics: Sequence[tuple[Topic, ...]], matched: Iterable[str]) -> None:
+    from llmdive.search import highlight
+
+    for path in topics:
+        w.text(("topic ", "dim"), *_marked(highlight(section_path(path), matched)),
+               (" (no links yet)", "dim"), indent=2, hang=4)  # fmt: skip
 
 
 def render_opened(w: Writer, item: Item) -> None:

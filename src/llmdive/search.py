@@ -7,9 +7,13 @@ letters or more) or within a small edit distance (one edit from four letters, tw
 eight; a swap of two neighbours is one edit; words with digits only match as written:
 "gpt3" is not a typo of "gpt2") or as another form of the same word: both cut to one
 stem by dropping one ending of "ing", "ed", "es", "e" or "s" (at least three letters left),
-so "cache", "caches", "cached" and "caching" find each other. Every query word must match somewhere;
-a link's score is the mean, over the query words, of their best match weighted by the
-field it was found in. Ties keep guide order.
+so "cache", "caches", "cached" and "caching" find each other. The field's acronyms and
+what they stand for (`glossary.py`) are one term in any of their forms: "rope" finds
+"Rotary Positional Encoding", "flash attention" "FlashAttention-2" (a glossary form only
+as written or as another form of its words, never as a typo). Every query term must
+match somewhere; a link's score is the mean, over the terms, of their best match
+weighted by the field it was found in. Ties keep guide order. Headings without links
+that match are found apart (`empty_topics`), so that a topic is never missed.
 
 Each distinct word is compared once per query word, so a 10,000-link guide costs a few
 thousand comparisons, and the edit distance (pure Python, bounded) runs only on words
@@ -21,10 +25,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -277,6 +281,145 @@ def score_words(term: str, vocabulary: Iterable[str]) -> dict[str, float]:
     return {w: s for w, s in out.items() if s}
 
 
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One way to say a query term: its words, and whether only exact forms of them count.
+
+    The reader's own words are matched with typos forgiven (`match`); the words of the
+    other forms a glossary term brings (`glossary.py`) only as written or as another form
+    of the word (`strict_scores`): "fa2" must not find "fact", nor "rope" "europe".
+    """
+
+    words: tuple[str, ...]
+    strict: bool = False
+
+
+@cache
+def _glossary() -> tuple[dict[tuple[str, ...], int], list[tuple[Form, ...]], int]:
+    """The glossary, read once: forms by their stemmed words, each term's forms, longest form."""
+    from llmdive.glossary import TERMS
+
+    index: dict[tuple[str, ...], int] = {}
+    terms: list[tuple[Form, ...]] = []
+    longest = 1
+    for number, line in enumerate(TERMS):
+        forms = tuple(Form(tuple(query_terms(text)), True) for text in line.split("|"))
+        terms.append(forms)
+        for form in forms:
+            index.setdefault(tuple(map(stem, form.words)), number)
+            longest = max(longest, len(form.words))
+    return index, terms, longest
+
+
+def query_forms(query: str) -> list[tuple[Form, ...]]:
+    """The terms of a query, each as the forms that may stand for it (one unless a glossary term).
+
+    Glossary terms are found in the query longest first: "flash attn" is one term, said
+    as typed or as "flash attention", "flashattention", "fa" ...; every other word is its
+    own term. `query_forms("rope kv cache")` -> [rope | rotary positional encoding | ...,
+    kv cache | key value cache | ...].
+    """
+    terms = query_terms(query)
+    if not terms:
+        return []
+    index, glossary, longest = _glossary()
+    stems = [stem(t) for t in terms]
+    out: list[tuple[Form, ...]] = []
+    at = 0
+    while at < len(terms):
+        for size in range(min(longest, len(terms) - at), 0, -1):
+            number = index.get(tuple(stems[at : at + size]))
+            if number is not None:
+                typed = Form(tuple(terms[at : at + size]))
+                same = tuple(stems[at : at + size])
+                others = (f for f in glossary[number] if tuple(map(stem, f.words)) != same)
+                out.append((typed, *others))
+                at += size
+                break
+        else:
+            out.append((Form((terms[at],)),))
+            at += 1
+    return out
+
+
+def strict_scores(term: str, vocabulary: Sequence[str]) -> dict[str, float]:
+    """The words of `vocabulary` (sorted) that are `term` as written or another form of it.
+
+    "llm" finds "llms"; "autoencoder" "autoencoders"; "position" (five letters or more)
+    "positional"; never a typo or a word that merely holds it. The words sharing the
+    term's stem are found by bisection: a glossary term costs little on any guide.
+    """
+    out: dict[str, float] = {}
+    root = stem(term) if len(term) >= 4 and term.isalpha() else term
+    at = bisect_left(vocabulary, root)
+    while at < len(vocabulary) and vocabulary[at].startswith(root):
+        w = vocabulary[at]
+        at += 1
+        if w == term:
+            out[w] = EXACT
+        elif len(term) >= 5 and w.startswith(term):
+            out[w] = PREFIX
+        elif w == term + "s" or (root != term and w.isalpha() and stem(w) == root):
+            out[w] = SAME_STEM
+    return out
+
+
+def _found(
+    scores: dict[str, float], fields: list[_Field], where: dict[str, set[int]]
+) -> dict[int, float]:
+    """Each link holding one of the scored words, with its best weighted score."""
+    by_value: dict[float, set[str]] = {}
+    for word, value in scores.items():
+        by_value.setdefault(value, set()).add(word)
+    found: dict[int, float] = {}
+    for field in fields:
+        for value, group in sorted(by_value.items(), reverse=True):
+            present = group & field.vocabulary
+            if not present:
+                continue
+            weighted = value * field.weight
+            indices = field.lines_with(present)
+            where[field.name].update(indices)
+            for index in indices:
+                if weighted > found.get(index, 0.0):
+                    found[index] = weighted
+    return found
+
+
+def _rank(
+    fields: list[_Field], terms: list[tuple[Form, ...]]
+) -> tuple[list[tuple[float, int]], dict[str, set[int]], frozenset[str]]:
+    """(score, index) of every line matching every term, best first; where; the words hit."""
+    everything = set().union(*(f.vocabulary for f in fields))
+    best: list[dict[int, float]] = []
+    where: dict[str, set[int]] = {f.name: set() for f in fields}
+    matched: set[str] = set()
+    ordered = sorted(everything) if any(f.strict for forms in terms for f in forms) else []
+    for forms in terms:
+        found: dict[int, float] = {}
+        for form in forms:
+            seen: dict[str, set[int]] = {f.name: set() for f in fields}
+            per_word = []
+            for term in form.words:
+                if form.strict:
+                    scores = strict_scores(term, ordered)
+                else:
+                    scores = score_words(term, everything)
+                matched.update(scores)
+                per_word.append(_found(scores, fields, seen))
+            common = set(per_word[0]).intersection(*per_word[1:])
+            for index in common:
+                value = sum(w[index] for w in per_word) / len(per_word)
+                if value > found.get(index, 0.0):
+                    found[index] = value
+            for name, indices in seen.items():
+                where[name].update(indices & common)
+        best.append(found)
+    common = set(best[0]).intersection(*best[1:])
+    ranked = sorted((-round(sum(b[i] for b in best) / len(terms), 3), i) for i in common)
+    return [(-neg, i) for neg, i in ranked], where, frozenset(matched)
+
+
 def search(
     items: Sequence[Item],
     query: str,
@@ -285,48 +428,52 @@ def search(
     ids: bool = False,
     cache_as: Path | None = None,
 ) -> list[Hit]:
-    """The links of `items` that match every word of `query`, best first (then guide order).
+    """The links of `items` that match every term of `query`, best first (then guide order).
 
-    With `ids`, link ids are searched too (ids are made of title words, so `search` leaves
-    them out; suggestions for a mistyped id need them). With `cache_as` (the catalogue's
-    path), the distinct words of the guide's fields are kept in the cache for the next search.
+    A term is a word, or a glossary term in any of its forms (`query_forms`). With `ids`,
+    link ids are searched too (ids are made of title words, so `search` leaves them out;
+    suggestions for a mistyped id need them). With `cache_as` (the catalogue's path), the
+    distinct words of the guide's fields are kept in the cache for the next search.
     """
-    terms = query_terms(query)
+    terms = query_forms(query)
     if not terms or not items:
         return []
     fields = _fields(items, notes or {}, ids)
     if cache_as is not None:
         _cached_vocabularies(fields, cache_as)
-    everything = set().union(*(f.vocabulary for f in fields))
-    best: list[dict[int, float]] = []
-    where: dict[str, set[int]] = {f.name: set() for f in fields}
-    matched: set[str] = set()
-    for term in terms:
-        # Each distinct word is scored once, then looked for, best scores first.
-        by_value: dict[float, set[str]] = {}
-        for word, value in score_words(term, everything).items():
-            by_value.setdefault(value, set()).add(word)
-            matched.add(word)
-        found: dict[int, float] = {}
-        for field in fields:
-            for value, group in sorted(by_value.items(), reverse=True):
-                present = group & field.vocabulary
-                if not present:
-                    continue
-                weighted = value * field.weight
-                indices = field.lines_with(present)
-                where[field.name].update(indices)
-                for index in indices:
-                    if weighted > found.get(index, 0.0):
-                        found[index] = weighted
-        best.append(found)
-    common = set(best[0]).intersection(*best[1:])
-    words_hit = frozenset(matched)
-    ranked = sorted((-round(sum(b[i] for b in best) / len(terms), 3), i) for i in common)
+    ranked, where, words_hit = _rank(fields, terms)
     return [
-        Hit(items[i], -neg, words_hit, tuple(f for f in FIELD_WEIGHTS if i in where.get(f, ())))
-        for neg, i in ranked
+        Hit(items[i], score, words_hit, tuple(f for f in FIELD_WEIGHTS if i in where.get(f, ())))
+        for score, i in ranked
     ]
+
+
+def empty_topics(
+    topics: Sequence[tuple[Topic, ...]], query: str
+) -> tuple[list[tuple[Topic, ...]], frozenset[str]]:
+    """The headings without a link below them whose own title matches the query, and the words hit.
+
+    Every term must match the heading's title or the titles above it, and one at least
+    its own title. A heading below another one found is left out: `search quantization`
+    names the empty section, not each of its empty topics. `topics` are paths from the top.
+    """
+    terms = query_forms(query)
+    empty = [p for p in topics if not _has_links(p[-1])]
+    if not terms or not empty:
+        return [], frozenset()
+    fields = [
+        _Field("title", [p[-1].title for p in empty]),
+        _Field("section", [" ".join(t.title for t in p[:-1]) for p in empty]),
+    ]
+    ranked, where, words_hit = _rank(fields, terms)
+    found = {id(empty[i][-1]) for _, i in ranked if i in where["title"]}
+    return [
+        p for p in empty if id(p[-1]) in found and not any(id(t) in found for t in p[:-1])
+    ], words_hit
+
+
+def _has_links(topic: Topic) -> bool:
+    return bool(topic.links) or any(_has_links(t) for t in topic.topics)
 
 
 def highlight(text: str, matched: Iterable[str]) -> list[tuple[str, bool]]:

@@ -20,11 +20,24 @@ from llmdive.errors import LlmdiveError
 from llmdive.vocab import Status
 
 
+def _words(words: list[str]) -> list[str]:
+    """The words of `search`; a usage error when none holds a letter or digit (`search ''`)."""
+    if not any(c.isalnum() for word in words for c in word):
+        raise typer.BadParameter("nothing to search for: give a word or two")
+    return words
+
+
 @app.command()
 def search(
     ctx: typer.Context,
-    text: Annotated[
-        str, typer.Argument(help="Words to look for; typos, case and accents do not matter.")
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            help="Words to look for, quoted or not; typos, case and accents do not matter.",
+            callback=_words,
+            metavar="WORD...",
+            show_default=False,
+        ),
     ],
     section: SectionOpt = None,
     difficulty: DifficultiesOpt = None,
@@ -33,18 +46,25 @@ def search(
 ) -> None:
     """Find links by title, section, URL or your notes, best match first.
 
-    Example: llmdive search atention --status unread
+    Acronyms and what they stand for find each other (rope, rotary positional encoding);
+    a topic without links yet that matches is named. Example: llmdive search flash attn
     """
+    from operator import is_
+
     from llmdive import jsonout, render
     from llmdive.planner import select
+    from llmdive.search import empty_topics
     from llmdive.search import search as find
 
+    text = " ".join(words)
     ws = workspace(ctx)
     cat = ws.catalogue
     items = select(cat, ws.states, cat.find_topic(section) if section else None,
                    difficulty, status)  # fmt: skip
     notes = ws.progress.notes()
     hits = find(items, text, notes, cache_as=ws.guide_path)
+    scope = cat.find_topic(section) if section else ()
+    headings = [p for p, _ in cat.topics if len(p) >= len(scope) and all(map(is_, scope, p))]
     marks = marks_of(ws)
     links = jsonout.LinkJson.of(ws)
     emit(
@@ -53,7 +73,9 @@ def search(
             links(h.item, link_check=jsonout.link_check_json(marks, h.item.link.id), score=h.score)
             for h in hits
         ],
-        lambda w: render.render_search(w, hits, ws.states, notes, text, marks),
+        lambda w: render.render_search(
+            w, hits, ws.states, notes, text, marks, *empty_topics(headings, text)
+        ),  # fmt: skip
     )
 
 
@@ -65,6 +87,9 @@ def open_(
 ) -> None:
     """Open a link in your web browser ($BROWSER is honoured) and print its URL.
 
+    The browser gets the URL as one argument, shell characters percent-encoded; a $BROWSER
+    that writes it into a shell command (sh -c '... %s') is refused.
+
     Nothing is marked unless --start is given. Example: llmdive open lora --start
     """
     from llmdive import browser, progress, render
@@ -73,7 +98,11 @@ def open_(
     item = ws.catalogue.resolve_id(link_id)
     url = browser.checked_url(item.link.url)
     emit(False, list, lambda w: render.render_opened(w, item))
-    if not browser.open_url(url):
+    try:
+        opened = browser.open_url(url)
+    except LlmdiveError as exc:  # a $BROWSER that would run the URL through a shell
+        raise LlmdiveError(f"{exc}{'; nothing was marked' if start else ''}") from None
+    if not opened:
         import os
 
         chosen = os.environ.get("BROWSER", "").strip()
