@@ -72,7 +72,6 @@ def guide_update(
             "--from",
             metavar="FILE|URL",
             show_default=False,
-            metavar="FILE|URL",
             help="The newer README: a file or an http(s) URL (default: the guide's upstream "
             "README, or $LLMDIVE_GUIDE_URL).",
         ),
