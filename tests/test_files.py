@@ -442,3 +442,16 @@ def test_storage_refuses_every_output_into_the_home(home: Path, tmp_path: Path) 
     storage.write_output(tmp_path / "elsewhere.md", "x", home=home)
     assert (tmp_path / "elsewhere.md").read_text() == "x"
     assert (home / "progress.json").read_text() == "{}"
+
+
+@needs_fifo
+def test_a_guide_in_the_home_that_is_a_fifo_is_refused_not_skipped(home: Path) -> None:
+    os.mkfifo(home / "guide.toml")
+    env = subprocess_env(LLMDIVE_HOME=str(home))
+    out = subprocess.run([*LLMDIVE, "list"], env=env, capture_output=True, timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.decode() == (
+        f"llmdive: error: {home / 'guide.toml'} is a FIFO (named pipe), not a regular file: "
+        "llmdive reads only regular files in its home; move it aside\n"
+    )
+    assert out.stdout == b""

@@ -47,6 +47,17 @@ def not_regular(shown: object, mode: int) -> LlmdiveError:
     )
 
 
+def refuse_special(path: Path) -> None:
+    """Refuse a file of the home that is a FIFO, a device or a folder (or a link to one)
+    without opening it; a missing file passes (its reader says it is missing)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        raise not_regular(path, mode)
+
+
 def read_limited(
     path: Path | str, limit: int, shown: object = None, regular: bool = False
 ) -> bytes:
