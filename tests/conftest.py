@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test touches the real home, cache or terminal settings."""
     home = tmp_path / "home"
+    home.mkdir(mode=0o700)  # an existing home, as every reader after the first write has
     monkeypatch.setenv("LLMDIVE_HOME", str(home))
     monkeypatch.setenv("LLMDIVE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HOME", str(tmp_path / "user"))

@@ -293,7 +293,7 @@ def test_progress_json_and_orphans(cli: Invoke, home: Path) -> None:
 
 
 def test_a_broken_progress_file_is_one_line_and_untouched(cli: Invoke, home: Path) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     (home / "progress.json").write_text('{"version": 1, "links": {')
     for args in (("next",), ("mark-read", "lora")):
         result = cli(*args)

@@ -23,7 +23,7 @@ def _big_home(tmp_path: Path, links: int = 3000) -> tuple[Path, Path]:
     guide = tmp_path / "big.toml"
     guide.write_text("\n".join(lines) + "\n")
     home = tmp_path / "big-home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     stamp = "2026-01-01T00:00:00Z"
     entries = {
         f"link-{s}-{n}": {"status": "read", "changed": stamp, "title": f"Reading {s} {n}",
@@ -176,7 +176,7 @@ def test_note_messages_say_what_happened(cli: Invoke) -> None:
 def test_a_progress_file_with_conflict_markers_is_an_unresolved_merge(
     cli: Invoke, home: Path
 ) -> None:
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     text = (
         '{\n  "links": {\n<<<<<<< HEAD\n    "lora-explained": {"status": "read"}\n=======\n'
         '    "dpo-explained": {"status": "read"}\n>>>>>>> other\n  },\n  "version": 1\n}\n'
@@ -193,7 +193,7 @@ def test_a_progress_file_with_conflict_markers_is_an_unresolved_merge(
 
 
 def test_a_newer_format_does_not_assume_pip(cli: Invoke, home: Path) -> None:
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     (home / "progress.json").write_text('{"version": 2, "links": {}}')
     err = cli("history").stderr
     assert "upgrade llmdive the way you installed it" in err

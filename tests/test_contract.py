@@ -99,7 +99,7 @@ def test_an_error_with_json_is_json_on_stderr_same_exit_code(cli: Invoke, home: 
 
 
 def test_a_broken_progress_file_with_json_in_a_real_process(home: Path) -> None:
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     (home / "progress.json").write_text('{"version": 1, "links": {')
     proc = subprocess.run(
         [sys.executable, "-m", "llmdive", "progress", "--json"],

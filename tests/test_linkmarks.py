@@ -44,7 +44,7 @@ def test_a_result_applies_only_to_the_url_it_was_checked_at(home: Path) -> None:
 
 
 def test_a_damaged_results_file_is_a_warning_and_is_replaced_by_a_check(home: Path) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     (home / "linkcheck.json").write_text('{"version": 1, "links": {"a": {"url": 3}}}')
     marks = linkmarks.marks(home, [("a", "https://a.example/")])
     assert (marks.get("a"), marks.dead) == (None, set())
@@ -84,7 +84,7 @@ GOOD = {"url": "https://a.example/", "result": "dead", "checked": "2026-11-27T10
     ],
 )
 def test_every_kind_of_bad_entry_is_named(home: Path, entry: object, problem: str) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     (home / "linkcheck.json").write_text(json.dumps({"version": 1, "links": {"a": entry}}))
     with pytest.raises(LlmdiveError) as exc:
         linkmarks.read_results(home)
@@ -185,7 +185,7 @@ def test_old_checks_are_shown_as_stale(cli: Invoke, tmp_path: Path, home: Path) 
 
 
 def test_a_damaged_results_file_warns_and_lists_anyway(cli: Invoke, home: Path) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     (home / "linkcheck.json").write_text("{not json")
     result = cli("list", "-s", "lora")
     assert result.exit_code == 0
@@ -198,7 +198,7 @@ def test_a_damaged_results_file_warns_and_lists_anyway(cli: Invoke, home: Path) 
 def test_the_archive_date_of_a_link_from_a_guide_update_or_add(
     cli: Invoke, home: Path, server: LinkServer, tmp_path: Path
 ) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     (home / "guide-meta.json").write_text(json.dumps({
         "version": 1, "source": "x", "updated": "2027-02-03T04:05:06Z",
         "updates": [{"at": "2027-02-03T04:05:06Z", "source": "x", "added": ["missing"],

@@ -29,8 +29,9 @@ def mark(home: Path, catalogue: Catalogue, ids: list[str], status: Status) -> li
 
 
 def test_missing_file_is_empty_progress(home: Path) -> None:
-    assert prog.load_progress(home) == Progress()
-    assert not home.exists()
+    fresh = home.parent / "fresh-home"
+    assert prog.load_progress(fresh) == Progress()
+    assert not fresh.exists()
 
 
 def test_file_format_is_versioned_sorted_and_indented(home: Path, catalogue: Catalogue) -> None:
@@ -105,7 +106,7 @@ def test_a_note_is_an_event_and_removing_it_is_one_too(home: Path, catalogue: Ca
 def test_a_file_from_before_note_events_reads_unchanged_and_keeps_its_note(
     home: Path, catalogue: Catalogue
 ) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     old = {
         "status": "read",
         "changed": "2025-01-01T00:00:00Z",
@@ -183,7 +184,7 @@ def test_same_url_in_two_places_shares_one_state(tmp_path: Path, home: Path) -> 
 def test_entries_no_longer_in_the_guide_are_kept_and_reported(
     home: Path, catalogue: Catalogue
 ) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     old = {"status": "read", "changed": "2025-01-01T00:00:00Z", "title": "Gone"}
     (home / "progress.json").write_text(json.dumps({"version": 1, "links": {"gone-link": old}}))
     mark(home, catalogue, ["lora"], Status.READ)
@@ -213,7 +214,7 @@ def test_entries_no_longer_in_the_guide_are_kept_and_reported(
 def test_bad_files_are_reported_and_left_byte_for_byte(
     home: Path, catalogue: Catalogue, content: bytes, message: str
 ) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     path = home / "progress.json"
     path.write_bytes(content)
     with pytest.raises(LlmdiveError) as info:

@@ -180,7 +180,7 @@ def test_a_hostile_url_in_the_catalogue_is_shown_safely_or_refused_safely(
 def test_a_broken_progress_file_quoting_hostile_text_is_reported_safely(
     cli: Invoke, home: Path
 ) -> None:
-    home.mkdir(parents=True)
+    home.mkdir(parents=True, exist_ok=True)
     (home / "progress.json").write_text('{"version": 1, "links": {"x\\u001b]0;t\\u0007": 3}}')
     result = cli("progress")
     assert result.exit_code == 1

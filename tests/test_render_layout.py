@@ -285,7 +285,7 @@ def test_times_are_local_with_the_zone_where_it_matters(
     monkeypatch.setenv("TZ", "Asia/Kolkata")
     time.tzset()
     try:
-        home.mkdir(parents=True)
+        home.mkdir(parents=True, exist_ok=True)
         at = "2026-01-05T10:00:00Z"
         (home / "progress.json").write_text(json.dumps({"version": 1, "links": {"lora-explained": {
             "status": "read", "changed": at, "title": "Umar Jamil: LoRA Explained",

@@ -272,7 +272,7 @@ def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
     out = tmp_path / "guide.toml"
     out.write_text("old")
     out.chmod(0o640)
-    storage.write_output(out, "new")
+    storage.write_output(out, "new", home=tmp_path / "home")
     assert out.read_text() == "new"
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
 
@@ -280,7 +280,7 @@ def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
 def test_a_new_output_file_follows_the_umask(tmp_path: Path) -> None:
     old = os.umask(0o027)
     try:
-        storage.write_output(tmp_path / "out.md", "x")
+        storage.write_output(tmp_path / "out.md", "x", home=tmp_path / "home")
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "out.md").stat().st_mode) == 0o640
@@ -290,7 +290,7 @@ def test_output_to_a_pipe_nobody_reads_is_refused_at_once(tmp_path: Path) -> Non
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     with pytest.raises(LlmdiveError, match=f"cannot write {fifo}: no process is reading"):
-        storage.write_output(fifo, "x")
+        storage.write_output(fifo, "x", home=tmp_path / "home")
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
@@ -322,20 +322,20 @@ def test_output_to_a_pipe_with_a_reader_is_written(tmp_path: Path) -> None:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     assert ready.wait(10)
-    storage.write_output(fifo, "through the pipe")
+    storage.write_output(fifo, "through the pipe", home=tmp_path / "home")
     reader.join(10)
     assert got == [b"through the pipe"]
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
 def test_output_to_a_device_is_written_and_the_device_kept() -> None:
-    storage.write_output(Path(os.devnull), "discarded")
+    storage.write_output(Path(os.devnull), "discarded", home=None)
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
 def test_output_to_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LlmdiveError, match="is a folder"):
-        storage.write_output(tmp_path, "x")
+        storage.write_output(tmp_path, "x", home=tmp_path / "home")
 
 
 def test_a_killed_writers_temp_files_are_cleaned_up_by_a_later_write(home: Path) -> None:
@@ -569,5 +569,5 @@ def test_output_into_a_folder_that_does_not_exist_is_refused_never_created(
 
 def test_write_output_refuses_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(LlmdiveError, match="no folder"):
-        storage.write_output(tmp_path / "missing" / "x", b"data")
+        storage.write_output(tmp_path / "missing" / "x", b"data", home=tmp_path / "home")
     assert not (tmp_path / "missing").exists()

@@ -89,7 +89,7 @@ def test_undo_after_undo_goes_further_back_not_forward(catalogue: Catalogue) -> 
 def test_undo_of_a_file_from_before_events_keeps_its_old_note(
     home: Path, catalogue: Catalogue
 ) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     old = {"status": "read", "changed": "2025-01-01T00:00:00Z", "note": "kept",
            "noted": "2025-01-01T00:00:00Z"}  # fmt: skip
     (home / "progress.json").write_text(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import marshal
+import os
 import zlib
 from pathlib import Path
 from typing import Any
@@ -73,12 +74,29 @@ def read(kind: str, path: Path, data_digest: str) -> dict[str, Any] | None:
 
 def write(kind: str, path: Path, data_digest: str, value: dict[str, Any]) -> None:
     """Store `value` for these bytes; a cache that cannot be written only costs speed."""
-    from llmdive.storage import atomic_write
+    from llmdive.storage import atomic_write, make_private_dir
 
+    folder = cache_dir()
+    if not folder.is_dir():
+        if not _may_create(folder):
+            return
+        with contextlib.suppress(OSError):
+            make_private_dir(folder)
     try:
         payload = marshal.dumps({"key": _key(data_digest), "value": value})
     except ValueError:  # nested beyond what marshal takes: only costs speed
         return
     head = _MAGIC + digest(payload).encode().ljust(32)
     with contextlib.suppress(LlmdiveError):
-        atomic_write(_file(kind, path), head + payload, durable=False)
+        atomic_write(_file(kind, path), head + payload, durable=False, make_folder=False)
+
+
+def _may_create(folder: Path) -> bool:
+    """A cache folder inside the llmdive home is made only once the home exists: a read
+    command never creates the home (the first write does, 0700)."""
+    from llmdive.paths import CACHE_ENV, CACHE_IN_HOME, env_home
+
+    home = env_home()
+    if os.environ.get(CACHE_ENV) or not home:
+        return True
+    return folder != Path(home).expanduser() / CACHE_IN_HOME or folder.parent.is_dir()

@@ -30,7 +30,7 @@ def _read_bytes(path: Path) -> bytes:
     from llmdive.storage import read_bytes
 
     try:
-        return read_bytes(path, CATALOGUE_MAX_BYTES)
+        return read_bytes(path, CATALOGUE_MAX_BYTES, regular=False)
     except FileNotFoundError:
         raise LlmdiveError(f"{path}: catalogue not found (check --guide or ${GUIDE_ENV})") from None
     except OSError as exc:

@@ -171,8 +171,13 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
     record = cache.read("linkcheck", path, key)
     if record is not None and isinstance(record.get("links"), dict):
         return record["links"]  # type: ignore[no-any-return]
+    from llmdive.infile import parse_json
+
     try:
-        raw = json.loads(data)
+        try:
+            raw = parse_json(data, path)
+        except LlmdiveError as exc:
+            raise ValueError(str(exc).removeprefix(f"{path}: ")) from None
         if not isinstance(raw, dict) or raw.get("version") != 1:
             raise ValueError("not a version 1 link-check file")
         links = raw["links"]
@@ -301,6 +306,7 @@ def _first_seen_records(home: Path) -> tuple[dict[str, str], list[dict[str, Any]
     guide-meta.json is read leniently here, without its schema: a date for an archive
     link is a hint, and `guide status` is where a damaged record is reported.
     """
+    from llmdive.infile import parse_json
     from llmdive.personal import load_personal
     from llmdive.storage import read_bytes
     from llmdive.update import META_FILE
@@ -308,13 +314,13 @@ def _first_seen_records(home: Path) -> tuple[dict[str, str], list[dict[str, Any]
     added = {p.link.id: p.added for p in load_personal(home)}
     updates: list[dict[str, Any]] = []
     try:
-        raw = json.loads(read_bytes(home / META_FILE))
+        raw = parse_json(read_bytes(home / META_FILE), home / META_FILE)
         for update in raw.get("updates", []):
             at, ids = update.get("at"), update.get("added", [])
             if isinstance(at, str) and isinstance(ids, list):
                 datetime.fromisoformat(at)
                 updates.append({"at": at, "added": [i for i in ids if isinstance(i, str)]})
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (OSError, ValueError, AttributeError, TypeError, LlmdiveError):
         pass
     return added, updates
 

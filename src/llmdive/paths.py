@@ -65,7 +65,8 @@ def guide_path(explicit: Path | None, home: Path) -> Path:
         return Path(env).expanduser()
     active = home / ACTIVE_GUIDE
     if not os.path.exists(home / JOURNAL):
-        return active if active.is_file() else bundled_guide()
+        # Anything there (a FIFO, a device) is the home's guide: refused when read, not skipped.
+        return active if os.path.exists(active) else bundled_guide()
     from llmdive.storage import exists  # a commit is under way: as it will leave the file
 
     return active if exists(active) else bundled_guide()

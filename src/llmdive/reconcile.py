@@ -11,6 +11,7 @@ import contextlib
 import fnmatch
 import json
 import os
+import stat
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +41,13 @@ def _personal_doc(data: bytes, path: Path) -> Doc:
 
 def parse_record(data: bytes, path: Path) -> Doc:
     """A record from a progress.json, a personal.json or a `progress export --format json`."""
+    from llmdive.infile import parse_json
     from llmdive.progress import parse_progress
 
     try:
-        raw = json.loads(data)
-    except ValueError:
-        raw = None
+        raw = parse_json(data, path)
+    except LlmdiveError:
+        raw = None  # parse_progress names what is wrong
     if isinstance(raw, dict) and raw.get("format") == RECORD_FORMAT:
         if raw.get("version") != 1:
             raise LlmdiveError(
@@ -318,6 +320,7 @@ def health(home: Path) -> Health:
     if not home.is_dir():
         out.facts.append(("ok", f"no llmdive home yet at {home}: nothing recorded"))
         return out
+    out.facts += _write_facts(home)
     try:
         progress = load_progress(home)
         n = len(progress)
@@ -370,6 +373,29 @@ def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
     return facts
 
 
+def _write_facts(home: Path) -> list[tuple[str, str]]:
+    """A home (or a record file) llmdive cannot write: every mark would fail there."""
+    from llmdive.personal import PERSONAL_FILE
+    from llmdive.progress import PROGRESS_FILE
+
+    facts: list[tuple[str, str]] = []
+    for path in (home, home / PROGRESS_FILE, home / PERSONAL_FILE):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue
+        if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+            what = "folder" if path == home else "file"
+            facts.append(
+                (
+                    "error",
+                    f"{path}: a read-only {what} (mode {stat.S_IMODE(mode):04o}): llmdive "
+                    "cannot record anything here; make it writable (chmod u+w)",
+                )
+            )
+    return facts
+
+
 def _guide_facts(home: Path) -> list[tuple[str, str]]:
     """The updated guide (guide.toml) and its record (guide-meta.json), when the home has them."""
     from llmdive.catalogue import load_catalogue
@@ -417,8 +443,10 @@ def sync_remote(home: Path) -> str | None:
 
 
 def _read_json(path: Path) -> Any:
+    from llmdive.infile import parse_json
+
     data = _read(path)
-    return json.loads(data) if data.strip() else None
+    return parse_json(data, path) if data.strip() else None
 
 
 def _read(path: Path) -> bytes:

@@ -14,7 +14,6 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
@@ -57,19 +56,6 @@ def export(fmt: str, catalogue: Catalogue, progress: Progress, personal: list[Pe
     if fmt == "markdown":
         return export_markdown(catalogue, progress)
     raise LlmdiveError(f"unknown export format {fmt!r}: choose {', '.join(FORMATS)}")
-
-
-def refuse_own_files(output: Path, home: Path) -> None:
-    """An export must never replace the record it was made from."""
-    from llmdive.personal import personal_file
-    from llmdive.progress import progress_file
-
-    target = output.resolve()
-    for own in (progress_file(home), personal_file(home)):
-        if target == own.resolve():
-            raise LlmdiveError(
-                f"{output} is llmdive's own {own.name}: write the export somewhere else"
-            )
 
 
 # ---------------------------------------------------------------- rows

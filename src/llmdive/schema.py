@@ -158,53 +158,15 @@ class ProgressSchema(_Strict):
     links: dict[Key, EntrySchema] = Field(default_factory=dict)
 
 
-class _Duplicate(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # The standard library keeps the last of two equal keys: a merge gone wrong would
-    # then lose an entry without a word when the file is next written.
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _Duplicate(f"the key {shorten(key, 40)!r} appears twice in one object")
-            seen.add(key)
-    return out
-
-
 def load_json(data: bytes, path: Path, untouched: str) -> Any:
     """JSON from a file llmdive keeps; any problem is one line naming the file and the place.
 
     `untouched` ends the message: what to do, and that the file was left as it is.
+    (infile.parse_json, the one JSON reader, with its limits.)
     """
-    import json
+    from llmdive.infile import parse_json
 
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LlmdiveError(f"{path}: not UTF-8 text (byte {exc.start}): {untouched}") from None
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as exc:
-        conflict = next(
-            (n for n, line in enumerate(text.split("\n"), 1) if line.startswith("<<<<<<< ")), 0
-        )
-        if conflict:
-            problem = f"an unresolved merge conflict (git's <<<<<<< marker at line {conflict})"
-        else:
-            problem = (
-                f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}; truncated?)"
-            )
-    except _Duplicate as exc:
-        problem = f"not usable JSON: {exc}"
-    except ValueError:  # an integer of thousands of digits
-        problem = "not usable JSON: it holds a number thousands of digits long"
-    except RecursionError:
-        problem = "not usable JSON: nested too deeply"
-    raise LlmdiveError(f"{path}: {problem}: {untouched}")
+    return parse_json(data, path, untouched)
 
 
 MAX_PROBLEMS = 20  # lines of one report; more are counted, not listed

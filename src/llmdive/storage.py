@@ -99,7 +99,7 @@ def _stage(
 
     try:
         if make_folder:
-            real.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(real.parent)
         fd, tmp = tempfile.mkstemp(
             prefix=f".{real.name}{_TMP_TAG}", suffix=_TMP_SUFFIX, dir=real.parent
         )
@@ -157,10 +157,48 @@ def atomic_write(
         raise
 
 
-def write_output(path: Path, data: str | bytes) -> None:
+def refuse_home_output(path: Path, home: Path) -> None:
+    """A file the user named for output must not be, or be in, llmdive's home.
+
+    Whatever the name: a path inside the home, a symlink into it (/dev/stdout redirected
+    to progress.json too) and a hard link to one of its files are all refused, so that
+    an export never replaces the record, the guide, the journal or link results.
+    """
+    home_real = os.path.realpath(home)
+    target = os.path.realpath(path)
+    if target == home_real or target.startswith(home_real.rstrip(os.sep) + os.sep):
+        rel = os.path.relpath(target, home_real)
+        first = rel.split(os.sep, 1)[0]
+        if rel != "." and os.path.exists(os.path.join(home_real, first)):
+            raise LlmdiveError(f"{path} is llmdive's own {first}: write the export somewhere else")
+        raise LlmdiveError(f"{path} is in llmdive's home {home}: write the export somewhere else")
+    try:
+        st = os.stat(target)
+    except OSError:
+        return
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink < 2:
+        return
+    try:
+        names = os.listdir(home_real)
+    except OSError:
+        return
+    for name in names:  # a hard link: the same file under another name
+        with contextlib.suppress(OSError):
+            own = os.stat(os.path.join(home_real, name))
+            if (own.st_dev, own.st_ino) == (st.st_dev, st.st_ino):
+                raise LlmdiveError(
+                    f"{path} is llmdive's own {name} (a hard link to it): "
+                    "write the export somewhere else"
+                )
+
+
+def write_output(path: Path, data: str | bytes, *, home: Path | None) -> None:
     """Write a file the user named (`-o`): a regular file atomically, keeping its mode;
     a pipe or a device (/dev/stdout) written straight to, or refused at once if no one
-    is reading it. Never hangs waiting for a reader."""
+    is reading it. Never hangs waiting for a reader, never opens it for reading. A file
+    of llmdive's `home` is refused (refuse_home_output)."""
+    if home is not None:
+        refuse_home_output(path, home)
     payload = data.encode() if isinstance(data, str) else data
     try:
         st = os.stat(path)
@@ -279,21 +317,21 @@ def recover(folder: Path, stale_after: float = STALE_TEMP_S) -> None:
     """Finish a commit a killed writer left, and clean up its temp files. Hold the lock."""
     journal = folder / JOURNAL
     try:
-        data = journal.read_bytes()
+        data = _read_home_file(journal)
     except FileNotFoundError:
         data = None
     except OSError as exc:
         raise LlmdiveError(f"{journal}: cannot read: {exc.strerror or exc}") from exc
     if data is not None:
-        import json
+        from llmdive.infile import parse_json
 
         try:
-            doc = json.loads(data)
+            doc = parse_json(data, journal)
             entries = [
                 {"path": str(e["path"]), "real": str(e["real"]), "temp": e["temp"]}
                 for e in doc["changes"]
             ]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, LlmdiveError):
             raise LlmdiveError(
                 f"{journal}: an unfinished change llmdive cannot read; move it aside "
                 "(the files it names are as the interrupted command left them)"
@@ -324,19 +362,29 @@ def _clean_temps(folder: Path, stale_after: float) -> None:
 # ---------------------------------------------------------------- reading
 
 
-def read_bytes(path: Path, limit: int | None = None) -> bytes:
+def _read_home_file(path: Path, limit: int | None = None, shown: object = None) -> bytes:
+    """A file of the home, bounded, and only if it is a regular file (or a link to one):
+    a FIFO, /dev/zero or a link to a device is refused in one line, never waited on."""
+    from llmdive.infile import RECORD_MAX_BYTES, read_limited
+
+    return read_limited(path, limit or RECORD_MAX_BYTES, path if shown is None else shown, True)
+
+
+def read_bytes(path: Path, limit: int | None = None, regular: bool = True) -> bytes:
     """The bytes of `path` as the last commit left it, even while that commit is applied.
 
-    Raises FileNotFoundError (and other OSErrors) like Path.read_bytes. With `limit`, a
-    file larger than that is refused (LlmdiveError) after reading at most limit + 1 bytes.
+    Raises FileNotFoundError (and other OSErrors) like Path.read_bytes. A file larger
+    than `limit` (default infile.RECORD_MAX_BYTES) is refused (LlmdiveError) after
+    reading at most limit + 1 bytes; so is anything but a regular file, unless `regular`
+    is False (a catalogue named with --guide may be a pipe).
     """
 
     def read(p: Path) -> bytes:
-        if limit is None:
-            return p.read_bytes()
-        from llmdive.infile import read_limited
+        if regular:
+            return _read_home_file(p, limit, path)
+        from llmdive.infile import RECORD_MAX_BYTES, read_limited
 
-        return read_limited(p, limit, path)
+        return read_limited(p, limit or RECORD_MAX_BYTES, path)
 
     pending = _pending(path.parent)
     if pending:
@@ -355,7 +403,10 @@ def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
 
     Read like a seqlock: the files are read again if a commit began, ended or replaced
     any of them meanwhile, so that a concurrent `write_all` is seen whole or not at all.
+    Each is read as `read_bytes` reads one: bounded, a regular file or refused.
     """
+    from llmdive.infile import RECORD_MAX_BYTES, read_with_stat
+
     folder = paths[0].parent
     for _ in range(1000):
         before = _journal(folder)
@@ -367,14 +418,14 @@ def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
                 seen[path] = (None, None)
                 continue
             try:
-                with open(temp or path, "rb") as f:
-                    seen[path] = (f.read(), None if temp else os.fstat(f.fileno()).st_ino)
-                    continue
+                data, st = read_with_stat(temp or path, RECORD_MAX_BYTES, path, regular=True)
+                seen[path] = (data, None if temp else st.st_ino)
+                continue
             except FileNotFoundError:
                 pass
             try:  # the commit under way has already put this one in place
-                with open(path, "rb") as f:
-                    seen[path] = (f.read(), os.fstat(f.fileno()).st_ino)
+                data, st = read_with_stat(path, RECORD_MAX_BYTES, path, regular=True)
+                seen[path] = (data, st.st_ino)
             except FileNotFoundError:
                 seen[path] = (None, None)
         if _journal(folder) == before and (
@@ -385,19 +436,21 @@ def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
 
 
 def _journal(folder: Path) -> bytes | None:
+    """The journal's bytes, None if there is none; a journal that is a FIFO or a device
+    (or too large) is refused in one line, never read."""
     try:
-        return (folder / JOURNAL).read_bytes()
+        return _read_home_file(folder / JOURNAL)
     except OSError:
         return None
 
 
 def _parse_journal(data: bytes) -> dict[str, str | None] | None:
-    import json
+    from llmdive.infile import parse_json
 
     try:
-        doc = json.loads(data)
+        doc = parse_json(data, JOURNAL)
         return {e["path"]: e["temp"] for e in doc["changes"]}
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, LlmdiveError):
         return None
 
 
@@ -422,10 +475,29 @@ def exists(path: Path) -> bool:
     return path.is_file()
 
 
-def make_home(home: Path) -> None:
-    """Create the llmdive home, private to its owner (0700); an existing one is left as is."""
-    if home.is_dir():
-        return
-    home.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        home.mkdir(mode=0o700)
+def make_private_dir(folder: Path) -> bool:
+    """Create `folder`, and any missing parent, private to its owner (0700, whatever the
+    umask: under umask 000 a world-writable parent would let anyone swap the folder).
+    An existing folder is left as it is. True if `folder` was created."""
+    if folder.is_dir():
+        return False
+    missing: list[Path] = []
+    for part in [folder, *folder.parents]:
+        if part.is_dir():
+            break
+        missing.append(part)
+    for part in reversed(missing):
+        try:
+            part.mkdir(mode=0o700)
+        except FileExistsError:
+            if not part.is_dir():
+                raise
+            continue
+        os.chmod(part, 0o700)  # mkdir's mode is masked by the umask (0o277 gives 0500)
+    return bool(missing)
+
+
+def make_home(home: Path) -> bool:
+    """Create the llmdive home, private to its owner (0700); an existing one is left as is.
+    True if it was created."""
+    return make_private_dir(home)

@@ -57,6 +57,10 @@ class Workspace:
         from llmdive.errors import LlmdiveError
         from llmdive.paths import ACTIVE_GUIDE
 
+        if self.guide_path == self.home / ACTIVE_GUIDE:
+            from llmdive.infile import refuse_special
+
+            refuse_special(self.guide_path)  # a FIFO or a device: `guide reset` cannot help
         try:
             return load_catalogue(self.guide_path)
         except LlmdiveError as exc:

@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 
 from llmdive import __version__
 from llmdive.errors import LlmdiveError
-from llmdive.paths import HOME_ENV
+from llmdive.paths import HOME_ENV, env_home
 from llmdive.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
@@ -195,7 +195,34 @@ def workspace(ctx: typer.Context) -> "Workspace":
         _home_for_this_call(root)
         guide, home = root.params.get("guide"), root.params.get("home")
         root.obj = Workspace(Path(guide) if guide else None, Path(home) if home else None)
+        if not root.resilient_parsing:  # completion says nothing
+            _say_what_became_of_the_home(root, root.obj)
     return root.obj
+
+
+def _say_what_became_of_the_home(root: Any, ws: "Workspace") -> None:
+    """A home that does not exist yet: the first write creates it and says so; a command
+    that wrote nothing says, when the home was named (--home, $LLMDIVE_HOME), that there
+    is none there: a typo'd --home is not taken for a record with nothing in it."""
+    home = ws.home
+    if home.is_dir():
+        return
+    named = "--home" if ws.home_option is not None else f"${HOME_ENV}" if env_home() else None
+
+    def say() -> None:
+        if getattr(root.command, "json_errors", False):
+            return  # --json: stderr holds errors only
+        from llmdive.render import safe
+
+        if home.is_dir():
+            line = f"created the llmdive home {home} (private to you)"
+        elif named:
+            line = f"no llmdive home at {home} (named by {named}): nothing is recorded there"
+        else:
+            return
+        sys.stderr.write(f"llmdive: note: {safe(line)}\n")
+
+    root.call_on_close(say)
 
 
 def _home_for_this_call(root: Any) -> None:

@@ -14,6 +14,7 @@ from llmdive.vocab import counted
 
 @guide_app.command("import")
 def guide_import(
+    ctx: typer.Context,
     readme: Annotated[
         Path,
         typer.Argument(
@@ -36,10 +37,13 @@ def guide_import(
 
     Example: llmdive guide import README.md -o guide.toml
     """
-    from llmdive import catalogue, render, update
-    from llmdive.storage import write_output
+    from llmdive import catalogue, render, storage, update
 
-    old = catalogue.load_catalogue(output) if output and output.exists() else None
+    home = workspace(ctx).home
+    if output is not None:
+        storage.refuse_home_output(output, home)
+    # Ids are kept from a catalogue file there; /dev/stdout, a pipe or an empty file has none.
+    old = catalogue.load_catalogue(output) if output and _has_content(output) else None
     result = update.plan(update.read_readme(str(readme)), str(readme), old)
     for warning in result.warnings:
         render.warn(warning)
@@ -55,12 +59,24 @@ def guide_import(
     if output is None:
         render.emit_text(toml_text)
         return
-    write_output(output, toml_text)
+    storage.write_output(output, toml_text, home=home)
     kept = f", {counted(links - len(result.report.added), 'id')} kept" if old else ""
     sections = counted(len(result.guide.sections), "section")
     sys.stderr.write(
         render.safe(f"wrote {output}: {sections}, {counted(links, 'link')}{kept}") + "\n"
     )
+
+
+def _has_content(path: Path) -> bool:
+    """Is `path` a regular file with something in it (never opened to find out)?"""
+    import os
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size > 0
 
 
 @guide_app.command("update")
@@ -227,7 +243,7 @@ def guide_export(
     if output is None:
         render.emit_text(text)
     else:
-        write_output(output, text)
+        write_output(output, text, home=workspace(ctx).home)
 
 
 @app.command()

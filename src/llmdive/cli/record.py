@@ -85,6 +85,5 @@ def progress_export(
         return
     from llmdive.storage import write_output
 
-    record.refuse_own_files(output, ws.home)
-    write_output(output, text)
+    write_output(output, text, home=ws.home)
     sys.stderr.write(render.safe(f"wrote {output}") + "\n")
