@@ -115,7 +115,7 @@ def test_an_answer_or_a_new_url_starts_the_unresolved_count_again(home: Path) ->
 
 
 def test_a_hand_written_unresolved_since_is_validated(home: Path) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     entry = {"url": NOWHERE, "result": "dead", "checked": iso(NOW),
              "unresolved_since": "2026-12-01T10:00:00"}  # fmt: skip
     (home / "linkcheck.json").write_text(json.dumps({"version": 1, "links": {"paper": entry}}))
@@ -218,7 +218,7 @@ def test_check_links_forget_clears_every_result_or_those_named(
 
 
 def test_forget_replaces_a_damaged_results_file(cli: Invoke, home: Path) -> None:
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     (home / "linkcheck.json").write_text("[" * 50 + "]" * 50)
     result = cli("check-links", "--forget")
     assert result.exit_code == 0, result.output

@@ -141,7 +141,7 @@ def test_a_merged_record_is_checked_as_a_whole_and_a_bad_one_changes_nothing(
     tmp_path: Path,
 ) -> None:
     home = tmp_path / "home"
-    home.mkdir(mode=0o700)
+    home.mkdir(mode=0o700, exist_ok=True)
     link = {"title": "A", "url": MINE, "difficulty": "easy", "section": "lora",
             "added": "2026-01-01T00:00:00Z"}  # fmt: skip
     links = [{"id": "a", **link}, {"id": "a", **link, "url": MINE + "/2"}]

@@ -142,6 +142,7 @@ class _Group(Group):
         try:
             return super().invoke(ctx)
         except LlmdiveError as exc:
+            ctx.meta["llmdive.failed"] = True  # the error says it all: no note after it
             lines = str(exc).splitlines() or ["unknown error"]
         except OSError as exc:
             if exc.errno == errno.EPIPE:
@@ -151,6 +152,7 @@ class _Group(Group):
             where = f"{exc.filename}: " if exc.filename else ""
             lines = [f"{where}{exc.strerror or exc}"]
         except ClickException as exc:
+            ctx.meta["llmdive.failed"] = True
             if not self.json_errors:
                 raise
             _json_error([exc.format_message()], exc.exit_code)
@@ -216,7 +218,7 @@ def _say_what_became_of_the_home(root: Any, ws: "Workspace") -> None:
 
         if home.is_dir():
             line = f"created the llmdive home {home} (private to you)"
-        elif named:
+        elif named and not root.meta.get("llmdive.failed"):
             line = f"no llmdive home at {home} (named by {named}): nothing is recorded there"
         else:
             return
