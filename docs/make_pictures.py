@@ -39,11 +39,11 @@ RECORD = [
 
 
 def write_record(home: Path) -> None:
-    from llmdive.catalogue import load_catalogue
-    from llmdive.models import Progress
-    from llmdive.paths import bundled_guide
-    from llmdive.progress import save_progress, set_note, set_status
-    from llmdive.vocab import Status
+    from llmdive.guide.catalogue import load_catalogue
+    from llmdive.home.paths import bundled_guide
+    from llmdive.model.models import Progress
+    from llmdive.model.vocab import Status
+    from llmdive.record.progress import save_progress, set_note, set_status
 
     catalogue = load_catalogue(bundled_guide())
     progress = Progress()

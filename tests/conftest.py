@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from llmdive.catalogue import Catalogue, load_catalogue
 from llmdive.cli import app
-from llmdive.paths import bundled_guide
+from llmdive.guide.catalogue import Catalogue, load_catalogue
+from llmdive.home.paths import bundled_guide
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GUIDE_README = FIXTURES / "llm-deep-dive-README.md"

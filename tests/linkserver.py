@@ -141,10 +141,10 @@ def bounded(run: Callable[[], T], limit: float = 60.0) -> T:
 
 def write_guide(path: Path, sections: dict[str, list[tuple[str, str, str]]]) -> Path:
     """A catalogue file: section title -> [(id, url, difficulty)]."""
-    from llmdive.catalogue import dump_toml
-    from llmdive.models import Guide, Link, Topic
-    from llmdive.slugs import slugify
-    from llmdive.vocab import Difficulty
+    from llmdive.guide.catalogue import dump_toml
+    from llmdive.model.ids import slugify
+    from llmdive.model.models import Guide, Link, Topic
+    from llmdive.model.vocab import Difficulty
 
     guide = Guide(
         "Test guide",

@@ -5,7 +5,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmdive import cache
+from llmdive.home import cache
 
 
 @given(st.binary(min_size=1, max_size=200), st.data())

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from llmdive import catalogue as cat_mod
-from llmdive import completion
-from llmdive.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.cli import completion
 from llmdive.errors import LlmdiveError
-from llmdive.paths import bundled_guide
+from llmdive.guide import catalogue as cat_mod
+from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.home.paths import bundled_guide
 
 GOOD = """\
 version = 1

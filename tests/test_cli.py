@@ -10,8 +10,8 @@ import typer
 
 from llmdive import __version__
 from llmdive.cli import app
-from llmdive.progress import load_progress
-from llmdive.vocab import Status
+from llmdive.model.vocab import Status
+from llmdive.record.progress import load_progress
 
 from .conftest import GUIDE_README, Invoke, subprocess_env
 
@@ -376,7 +376,7 @@ def test_data_guide_toml_is_the_import_onto_itself_byte_for_byte(
     cli: Invoke, tmp_path: Path
 ) -> None:
     """data/guide.toml is made (README: how) by importing the guide's README onto it."""
-    from llmdive.paths import bundled_guide
+    from llmdive.home.paths import bundled_guide
 
     bundled = bundled_guide().read_text(encoding="utf-8")
     out = tmp_path / "guide.toml"
@@ -393,7 +393,7 @@ def test_data_guide_toml_is_the_import_onto_itself_byte_for_byte(
 def test_importing_onto_a_file_with_long_ids_shortens_them_keeping_aliases(
     cli: Invoke, tmp_path: Path
 ) -> None:
-    from llmdive.paths import bundled_guide
+    from llmdive.home.paths import bundled_guide
 
     old = bundled_guide().read_text(encoding="utf-8")
     # The file as it was before ids were short: the long id, no alias.
@@ -496,8 +496,8 @@ def test_edit_help_does_not_say_a_title_is_needed_to_add_a_link(cli: Invoke) -> 
 
 
 def test_guide_export_markdown_and_toml(cli: Invoke, tmp_path: Path) -> None:
-    from llmdive.markdown import parse_readme
-    from llmdive.paths import bundled_guide
+    from llmdive.guide.readme import parse_readme
+    from llmdive.home.paths import bundled_guide
 
     md = ok(cli("guide", "export"))
     assert md.startswith("# The LLM Deep Dive\n")
@@ -512,8 +512,8 @@ def test_guide_export_markdown_and_toml(cli: Invoke, tmp_path: Path) -> None:
 
 
 def test_guide_import_keeps_the_ids_of_an_existing_output(cli: Invoke, tmp_path: Path) -> None:
-    from llmdive.catalogue import load_catalogue
-    from llmdive.paths import bundled_guide
+    from llmdive.guide.catalogue import load_catalogue
+    from llmdive.home.paths import bundled_guide
 
     from .conftest import FIXTURES
 

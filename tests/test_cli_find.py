@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from llmdive.progress import load_progress
-from llmdive.vocab import Status
+from llmdive.model.vocab import Status
+from llmdive.record.progress import load_progress
 
 from .conftest import Invoke, subprocess_env
 
@@ -224,8 +224,8 @@ def test_a_browser_that_fails_is_reported_with_the_url_and_nothing_marked(home: 
 
 
 def test_browser_module_refuses_other_schemes() -> None:
-    from llmdive.browser import checked_url
     from llmdive.errors import LlmdiveError
+    from llmdive.net.browser import checked_url
 
     assert checked_url("http://example.com/x") == "http://example.com/x"
     for bad in (

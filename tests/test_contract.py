@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 import typer
 
-from llmdive import contract
 from llmdive.cli import app
-from llmdive.progress import load_progress
-from llmdive.vocab import Status
+from llmdive.model.vocab import Status
+from llmdive.output import contract
+from llmdive.record.progress import load_progress
 
 from .conftest import FIXTURES, REPO, Invoke, subprocess_env
 from .linkserver import serving
@@ -220,7 +220,7 @@ def test_every_commands_json_output_follows_its_schema(cli: Invoke, home: Path) 
         seen.add(command)
     missing = json_commands() - seen
     assert not missing, (
-        f"{sorted(missing)} take --json: add their shape to llmdive/contract.py (SHAPES), "
+        f"{sorted(missing)} take --json: add their shape to llmdive/output/contract.py (SHAPES), "
         "run schema/make_schema.py, and run them in outputs() here"
     )
 

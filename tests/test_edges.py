@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from llmdive import linkmarks
-from llmdive.linkmarks import Outcome, Verdict
-from llmdive.render import cells
+from llmdive.net import linkmarks
+from llmdive.net.linkmarks import Outcome, Verdict
+from llmdive.output.render import cells
 
 from .conftest import REPO, Invoke
 from .hostile import strip_ours

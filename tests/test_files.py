@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from llmdive import linkmarks, reconcile, storage
 from llmdive.errors import LlmdiveError
-from llmdive.infile import JSON_MAX_DEPTH, parse_json
-from llmdive.paths import JOURNAL
-from llmdive.progress import locked
+from llmdive.home import storage
+from llmdive.home.infile import JSON_MAX_DEPTH, parse_json
+from llmdive.home.paths import JOURNAL
+from llmdive.net import linkmarks
+from llmdive.record import reconcile
+from llmdive.record.progress import locked
 
 from .conftest import GUIDE_README, Invoke, subprocess_env
 

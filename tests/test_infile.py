@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from llmdive.errors import LlmdiveError
-from llmdive.fetch import MAX_BYTES
-from llmdive.infile import RECORD_MAX_BYTES, read_limited
+from llmdive.guide.fetch import MAX_BYTES
+from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
 from .conftest import Invoke
 

@@ -4,12 +4,12 @@ import io
 import json
 from datetime import UTC, datetime
 
-from llmdive import jsonout
-from llmdive import progress as prog
-from llmdive.catalogue import Catalogue
-from llmdive.models import Guide, Link, Progress, Topic
-from llmdive.planner import summarize
-from llmdive.vocab import Difficulty, Status
+from llmdive.find.planner import summarize
+from llmdive.guide.catalogue import Catalogue
+from llmdive.model.models import Guide, Link, Progress, Topic
+from llmdive.model.vocab import Difficulty, Status
+from llmdive.output import jsonout
+from llmdive.record import progress as prog
 
 LINK_KEYS = [
     "id",

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from llmdive import linkcheck, linkmarks
-from llmdive.linkcheck import Settings
-from llmdive.linkmarks import Outcome, Verdict
+from llmdive.net import linkcheck, linkmarks
+from llmdive.net.linkcheck import Settings
+from llmdive.net.linkmarks import Outcome, Verdict
 
 from .conftest import Invoke
 from .linkserver import (
@@ -414,7 +414,7 @@ class _Terminal(io.StringIO):
 
 
 def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from llmdive.render import ProgressBar
+    from llmdive.output.render import ProgressBar
 
     monkeypatch.setenv("TERM", "xterm")
     tty = _Terminal()

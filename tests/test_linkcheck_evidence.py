@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from llmdive import linkcheck, linkmarks
-from llmdive.linkcheck import Settings
-from llmdive.linkmarks import Outcome, Verdict
-from llmdive.models import iso
+from llmdive.model.models import iso
+from llmdive.net import linkcheck, linkmarks
+from llmdive.net.linkcheck import Settings
+from llmdive.net.linkmarks import Outcome, Verdict
 
 from .conftest import Invoke
 from .linkserver import LinkServer, bounded, refused_url, serving, silent_port, write_guide
@@ -293,7 +293,7 @@ def test_ctrl_c_keeps_the_checks_already_finished(server: LinkServer) -> None:
 def test_check_links_ctrl_c_saves_finished_checks_and_says_how_many(
     cli: Invoke, server: LinkServer, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmdive import render
+    from llmdive.output import render
 
     def interrupted(self: render.ProgressBar, *_: object) -> None:
         raise KeyboardInterrupt  # as Ctrl-C arrives while the first result is counted

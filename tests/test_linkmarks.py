@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from llmdive import linkmarks
 from llmdive.errors import LlmdiveError
-from llmdive.linkmarks import Outcome, Verdict
+from llmdive.net import linkmarks
+from llmdive.net.linkmarks import Outcome, Verdict
 
 from .conftest import Invoke
 from .linkserver import LinkServer, bounded, serving, write_guide
@@ -173,7 +173,7 @@ def test_old_checks_are_shown_as_stale(cli: Invoke, tmp_path: Path, home: Path) 
     guide = write_guide(tmp_path / "g.toml", {"Web": [("old", url, "easy")]})
     env = {"LLMDIVE_GUIDE": str(guide)}
     week_ago = datetime.now(UTC) - timedelta(days=8)
-    from llmdive.models import iso
+    from llmdive.model.models import iso
 
     old = Outcome("old", url, Verdict.DEAD, 404, url, detail="404 Not Found", checked=iso(week_ago))
     linkmarks.save_results(home, [old])

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from llmdive import record
-from llmdive.catalogue import Catalogue
-from llmdive.models import Progress
+from llmdive.guide.catalogue import Catalogue
+from llmdive.model.models import Progress
+from llmdive.record import export as record
 
 from .conftest import Invoke, subprocess_env
 from .test_record import links_in
@@ -72,7 +72,7 @@ def test_progress_export_of_a_hand_written_record_links_no_script(cli: Invoke, h
 
 
 def test_shell_safe_encodes_what_a_shell_interprets_and_keeps_the_page() -> None:
-    from llmdive.browser import shell_safe
+    from llmdive.net.browser import shell_safe
 
     assert shell_safe(PWN) == "https://a.example/%24%28touch%24%7BIFS%7Dpwned%29"
     for kept in ("https://www.youtube.com/watch?v=bCz4OMemCcA&t=90s#x",
@@ -85,7 +85,7 @@ def test_shell_safe_encodes_what_a_shell_interprets_and_keeps_the_page() -> None
 
 
 def test_a_browser_template_is_refused_only_when_a_shell_parses_the_url() -> None:
-    from llmdive.browser import shell_template
+    from llmdive.net.browser import shell_template
 
     for shell in ("sh -c 'echo %s'", 'bash -lc "firefox %s"', "env A=1 /bin/dash -ec %s",
                   "nohup zsh -c 'open %s &'"):  # fmt: skip

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from llmdive.catalogue import dump_toml, parse_guide
 from llmdive.errors import LlmdiveError
-from llmdive.markdown import export_markdown, parse_readme
-from llmdive.models import Difficulty, Guide, Link, Topic
-from llmdive.paths import bundled_guide
+from llmdive.guide.catalogue import dump_toml, parse_guide
+from llmdive.guide.readme import export_markdown, parse_readme
+from llmdive.home.paths import bundled_guide
+from llmdive.model.models import Difficulty, Guide, Link, Topic
 
 from .conftest import GUIDE_README
 

@@ -8,10 +8,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdive import merge
-from llmdive.merge import merge_entries, merge_progress, merge_records
-from llmdive.models import Event
-from llmdive.progress import replay
+from llmdive.model.models import Event
+from llmdive.record import merge
+from llmdive.record.merge import merge_entries, merge_progress, merge_records
+from llmdive.record.progress import replay
 
 TIMES = [f"2026-01-0{d}T10:00:00{frac}Z" for d in (1, 2) for frac in ("", ".5")]
 STATUSES = ["read", "reading", "skipped", "unread"]

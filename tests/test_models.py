@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 from pydantic import ValidationError
 
-from llmdive import models, schema
+from llmdive.model import inputs as schema
+from llmdive.model import models
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from llmdive.paths import bundled_guide
+from llmdive.home.paths import bundled_guide
 
 from .conftest import REPO
 

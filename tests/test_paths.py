@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from llmdive import paths
+from llmdive.home import paths
 
 from .conftest import FIXTURES, Invoke, subprocess_env
 

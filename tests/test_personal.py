@@ -180,8 +180,8 @@ def test_edit_a_personal_link_validated_like_add_and_undone(cli: Invoke, home: P
 
 
 def test_completion_offers_personal_ids(cli: Invoke, home: Path) -> None:
-    from llmdive import completion
-    from llmdive.paths import bundled_guide
+    from llmdive.cli import completion
+    from llmdive.home.paths import bundled_guide
 
     ok(cli("add", URL, "-t", "Finetuning LLMs with LoRA", "-s", "lora"))
     assert completion.ids(bundled_guide(), "fine", home) == ["finetuning-llms-lora"]
@@ -191,7 +191,7 @@ def test_completion_offers_personal_ids(cli: Invoke, home: Path) -> None:
 def test_a_failed_remove_or_undo_changes_neither_file(
     cli: Invoke, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmdive import storage
+    from llmdive.home import storage
 
     real_fsync = storage.os.fsync
     calls = []
@@ -238,7 +238,7 @@ def test_add_checks_the_url_at_the_door(cli: Invoke, home: Path) -> None:
 
 
 def test_add_export_cannot_be_made_to_inject_a_link(cli: Invoke) -> None:
-    from llmdive.markdown import parse_readme
+    from llmdive.guide.readme import parse_readme
 
     title = "Evil](http://evil.example) [x] ![img](http://evil.example/i.png) <b>&amp;"
     ok(cli("add", "https://example.com/a_(b", "-t", title, "-s", "lora"))

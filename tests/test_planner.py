@@ -3,10 +3,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdive import planner
-from llmdive.catalogue import Catalogue, Item
-from llmdive.planner import next_links, pick_next, summarize
-from llmdive.vocab import Difficulty, Status
+from llmdive.find import planner
+from llmdive.find.planner import next_links, pick_next, summarize
+from llmdive.guide.catalogue import Catalogue, Item
+from llmdive.model.vocab import Difficulty, Status
 
 
 def picks(catalogue: Catalogue, states: dict[str, Status]) -> dict[str, str | None]:
@@ -96,8 +96,8 @@ def _naive(
 def test_dead_links_are_passed_over_as_picking_again_would(
     data: st.DataObject,
 ) -> None:
-    from llmdive.catalogue import load_catalogue
-    from llmdive.paths import bundled_guide
+    from llmdive.guide.catalogue import load_catalogue
+    from llmdive.home.paths import bundled_guide
 
     catalogue = load_catalogue(bundled_guide())
     ids = [i.link.id for i in catalogue.items]
@@ -111,7 +111,7 @@ def test_dead_links_are_passed_over_as_picking_again_would(
 
 
 def test_reading_order_is_reading_first_then_easiest_unread(catalogue: Catalogue) -> None:
-    from llmdive.planner import reading_order
+    from llmdive.find.planner import reading_order
 
     items = catalogue.items_under(catalogue.find_topic("model-architecture"))
     states = {"llama-2-scratch": Status.READING, "illustrated-transformer": Status.READ,

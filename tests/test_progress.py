@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdive import progress as prog
-from llmdive import storage
-from llmdive.catalogue import Catalogue, load_catalogue
 from llmdive.errors import LlmdiveError
-from llmdive.models import Event, Progress, Status
-from llmdive.undo import undo_last
+from llmdive.guide.catalogue import Catalogue, load_catalogue
+from llmdive.home import storage
+from llmdive.model.models import Event, Progress, Status
+from llmdive.record import progress as prog
+from llmdive.record.undo import undo_last
 
 from .conftest import subprocess_env
 
@@ -322,7 +322,7 @@ def test_any_sequence_of_changes_saves_and_reloads_unchanged(
 
 
 def _bundled() -> Path:
-    from llmdive.paths import bundled_guide
+    from llmdive.home.paths import bundled_guide
 
     return bundled_guide()
 
@@ -386,7 +386,7 @@ def test_a_corrupt_progress_cache_is_ignored(
 def test_parse_since_takes_dates_and_times_local_unless_zoned() -> None:
     from datetime import UTC, datetime
 
-    from llmdive.progress import parse_since
+    from llmdive.record.progress import parse_since
 
     day = parse_since("2026-03-01")
     assert day == datetime(2026, 3, 1).astimezone()
@@ -399,7 +399,7 @@ def test_parse_since_takes_dates_and_times_local_unless_zoned() -> None:
 def test_recent_keeps_the_newest_rows_from_a_time_on() -> None:
     from datetime import UTC, datetime
 
-    from llmdive.progress import HistoryRow, recent
+    from llmdive.record.progress import HistoryRow, recent
 
     rows = [HistoryRow(datetime(2026, 3, d, tzinfo=UTC), f"id{d}", "t", Status.READ)
             for d in (9, 5, 2)]  # fmt: skip
@@ -491,8 +491,8 @@ def test_an_old_id_names_its_link_and_shows_the_new_id(cli, home: Path) -> None:
     assert out.exit_code == 0 and NEW_SAE in out.stdout and OLD_SAE not in out.stdout
     assert "read the appendix" in out.stdout
     # Completion offers the ids links have now, never an old one.
-    from llmdive.completion import ids
-    from llmdive.paths import bundled_guide
+    from llmdive.cli.completion import ids
+    from llmdive.home.paths import bundled_guide
 
     offered = ids(bundled_guide(), "")
     assert NEW_TOKENS in offered and OLD_TOKENS not in offered

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from llmdive import reconcile
-from llmdive.personal import load_personal
-from llmdive.progress import load_progress
+from llmdive.record import reconcile
+from llmdive.record.personal import load_personal
+from llmdive.record.progress import load_progress
 
 from .conftest import GUIDE_README, Invoke
 

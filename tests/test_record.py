@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from llmdive import progress as prog
-from llmdive import record
-from llmdive.catalogue import Catalogue, load_catalogue
-from llmdive.models import Progress, Status
+from llmdive.guide.catalogue import Catalogue, load_catalogue
+from llmdive.model.models import Progress, Status
+from llmdive.record import export as record
+from llmdive.record import progress as prog
 
 from .test_cli import Invoke, ok
 
@@ -209,7 +209,7 @@ def test_a_removed_personal_link_leaves_the_export_and_undo_brings_it_back(cli: 
 
 
 def test_csv_writes_controls_with_the_terminal_s_escapes() -> None:
-    from llmdive.render import safe
+    from llmdive.output.render import safe
 
     # U+202E is one unambiguous \u202e (never \x202e, which reads as \x20 + "2e").
     assert record.csv_cell("\u202eRTL") == "\\u202eRTL" == safe("\u202eRTL")

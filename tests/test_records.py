@@ -13,15 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmdive import progress as prog
-from llmdive import reconcile
-from llmdive.catalogue import Catalogue
 from llmdive.errors import LlmdiveError
-from llmdive.merge import merge_records, url_suffix
-from llmdive.models import Progress, Status
-from llmdive.personal import load_personal
-from llmdive.progress import load_progress
-from llmdive.slugs import normalize_url
+from llmdive.guide.catalogue import Catalogue
+from llmdive.model.ids import normalize_url
+from llmdive.model.models import Progress, Status
+from llmdive.record import progress as prog
+from llmdive.record import reconcile
+from llmdive.record.merge import merge_records, url_suffix
+from llmdive.record.personal import load_personal
+from llmdive.record.progress import load_progress
 
 from .conftest import FIXTURES, Invoke
 

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmdive.catalogue import load_catalogue, parse_guide
 from llmdive.errors import LlmdiveError
-from llmdive.paths import bundled_guide
-from llmdive.personal import _validate as parse_personal
-from llmdive.progress import parse_progress
-from llmdive.update import read_meta
+from llmdive.guide.catalogue import load_catalogue, parse_guide
+from llmdive.guide.update import read_meta
+from llmdive.home.paths import bundled_guide
+from llmdive.record.personal import _validate as parse_personal
+from llmdive.record.progress import parse_progress
 
 from .conftest import Invoke, subprocess_env
 
@@ -205,7 +205,7 @@ def test_a_damaged_cache_is_rebuilt_not_reported(cli: Invoke, home: Path, tmp_pa
 def test_any_mutation_of_a_cache_file_is_caught(data: st.DataObject) -> None:
     path = bundled_guide()
     expected = load_catalogue(path).guide
-    from llmdive import cache
+    from llmdive.home import cache
 
     (cache_file,) = [
         f for f in cache.cache_dir().glob("catalogue-*.marshal") if f.stat().st_size > 1000

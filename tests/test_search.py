@@ -5,8 +5,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmdive.catalogue import Catalogue, parse_guide
-from llmdive.search import (
+from llmdive.find.search import (
     distance,
     empty_topics,
     fold,
@@ -21,6 +20,7 @@ from llmdive.search import (
     url_words,
     words,
 )
+from llmdive.guide.catalogue import Catalogue, parse_guide
 
 UMAR = [
     "umar-jamil-attention",
@@ -252,7 +252,7 @@ def test_query_forms_find_glossary_terms_longest_first() -> None:
 
 
 def test_every_glossary_line_has_an_acronym_and_another_form() -> None:
-    from llmdive.glossary import TERMS
+    from llmdive.find.glossary import TERMS
 
     assert 30 <= len(TERMS) <= 80
     firsts = [line.split("|")[0].strip() for line in TERMS]

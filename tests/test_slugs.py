@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmdive.slugs import (
+from llmdive.model.ids import (
     github_anchor,
     link_id,
     looks_like_url,
@@ -135,9 +135,10 @@ def test_links_titled_alike_imported_onto_a_catalogue_are_numbered_in_linear_ste
 ) -> None:
     """`guide import README -o existing.toml`: 3,000 links titled alike are numbered as a
     fresh import numbers them, each number tried once (not 2, 3, 4 ... for every link)."""
-    from llmdive import slugs, update
-    from llmdive.catalogue import Catalogue
-    from llmdive.markdown import parse_readme
+    from llmdive.guide import update
+    from llmdive.guide.catalogue import Catalogue
+    from llmdive.guide.readme import parse_readme
+    from llmdive.model import ids as slugs
 
     def readme(n: int, host: str) -> str:
         return "### Talks\n" + "".join(f"- [Lecture](https://{host}/{i})\n" for i in range(n))

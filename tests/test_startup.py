@@ -23,9 +23,10 @@ try:
     main()
 except SystemExit:
     pass
-heavy = ("pydantic", "rich", "tomllib", "markdown_it", "filelock", "llmdive.schema",
-         "llmdive.contract", "llmdive.linkcheck", "http.client", "ssl", "concurrent.futures",
-         "llmdive.merge", "llmdive.reconcile", "llmdive.sync")
+heavy = ("pydantic", "rich", "tomllib", "markdown_it", "filelock", "llmdive.model.inputs",
+         "llmdive.output.contract", "llmdive.net.linkcheck", "http.client", "ssl",
+         "concurrent.futures", "llmdive.record.merge", "llmdive.record.reconcile",
+         "llmdive.record.sync")
 heavy += ("tomli_w",)  # the TOML writer: only commands that write a catalogue
 sys.stderr.write(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
@@ -66,7 +67,7 @@ def test_completion_of_personal_ids_answers_from_the_cache_too(home: Path) -> No
 
 
 def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
-    assert loaded(home, ["mark-read", "lora"]) == ["filelock", "llmdive.schema", "pydantic",
+    assert loaded(home, ["mark-read", "lora"]) == ["filelock", "llmdive.model.inputs", "pydantic",
                                                    "tomllib"]  # fmt: skip
     assert loaded(home, ["next"]) == []
     assert loaded(home, ["list", "--section", "finetuning", "--json"]) == []
@@ -98,7 +99,7 @@ def test_only_check_links_loads_the_http_client(home: Path, tmp_path: Path) -> N
         )
         env = {"LLMDIVE_GUIDE": str(guide)}
         checking = loaded(home, ["check-links", "--json"], **env)
-    assert {"llmdive.linkcheck", "http.client", "ssl", "concurrent.futures"} <= set(checking)
+    assert {"llmdive.net.linkcheck", "http.client", "ssl", "concurrent.futures"} <= set(checking)
     assert loaded(home, ["check-links", "--help"]) == []
     # With results kept (the link above is dead), browsing marks it without any of that.
     assert (home / "linkcheck.json").exists()
@@ -106,7 +107,7 @@ def test_only_check_links_loads_the_http_client(home: Path, tmp_path: Path) -> N
         assert loaded(home, args, **env) == [], args
 
 
-SYNC_CODE = {"llmdive.merge", "llmdive.reconcile", "llmdive.sync"}
+SYNC_CODE = {"llmdive.record.merge", "llmdive.record.reconcile", "llmdive.record.sync"}
 
 
 def test_only_sync_and_merges_load_the_merge_and_git_code(home: Path) -> None:
@@ -114,8 +115,8 @@ def test_only_sync_and_merges_load_the_merge_and_git_code(home: Path) -> None:
                  ["note", "lora", "x"], ["list", "--json"], ["progress", "export"]):  # fmt: skip
         assert not SYNC_CODE & set(loaded(home, args)), args
     # `sync` (here refused: not set up) is the one command that loads the git code.
-    assert "llmdive.sync" in loaded(home, ["sync"])
-    assert "llmdive.sync" not in loaded(home, ["doctor"])
+    assert "llmdive.record.sync" in loaded(home, ["sync"])
+    assert "llmdive.record.sync" not in loaded(home, ["doctor"])
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from llmdive import storage
 from llmdive.errors import LlmdiveError
-from llmdive.progress import LOCK_FILE, locked
+from llmdive.home import storage
+from llmdive.record.progress import LOCK_FILE, locked
 
 from .conftest import Invoke, subprocess_env
 
@@ -145,7 +145,7 @@ def test_failing_at_any_step_leaves_the_whole_old_or_the_whole_new_state(
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from llmdive import storage
+from llmdive.home import storage
 home, n = Path(sys.argv[1]), int(sys.argv[2])
 count = 0
 for name in ("write", "fsync", "replace", "unlink"):
@@ -450,8 +450,8 @@ def test_a_hundred_and_twenty_sigkills_at_random_moments_lose_no_commit(home: Pa
 CROWD = """
 import sys
 from pathlib import Path
-from llmdive import storage
-from llmdive.progress import locked
+from llmdive.home import storage
+from llmdive.record.progress import locked
 home, me, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for r in range(rounds):
     with locked(home, timeout=300):  # 50 processes queue for it on a busy machine

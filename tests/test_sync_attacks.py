@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from llmdive.paths import bundled_guide
-from llmdive.progress import load_progress
+from llmdive.home.paths import bundled_guide
+from llmdive.record.progress import load_progress
 
 from .conftest import Invoke, subprocess_env
 from .test_sync import DPO, LORA, git, on
@@ -175,7 +175,7 @@ def test_a_record_file_that_is_not_a_file_in_the_remote_is_refused_in_one_line(
 def test_a_remote_record_over_the_size_bound_is_refused_unread(
     cli: Invoke, tmp_path: Path, remote: Path
 ) -> None:
-    from llmdive.infile import RECORD_MAX_BYTES
+    from llmdive.home.infile import RECORD_MAX_BYTES
 
     _, b = homes_synced(cli, tmp_path, remote)
     big = b'{"version": 1, "links": {}}' + b" " * RECORD_MAX_BYTES  # valid JSON, too large
@@ -329,7 +329,7 @@ def test_a_password_in_the_remote_url_is_never_printed(
 
 
 def test_redact_url_takes_credentials_out_as_git_does() -> None:
-    from llmdive.sync import redact_url
+    from llmdive.record.sync import redact_url
 
     assert redact_url("https://u:p@h.example/x.git") == "https://h.example/x.git"
     assert redact_url("https://token@h.example/x") == "https://h.example/x"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from llmdive import progress as prog
-from llmdive import undo
-from llmdive.catalogue import Catalogue
 from llmdive.errors import LlmdiveError
-from llmdive.models import Progress, Status
+from llmdive.guide.catalogue import Catalogue
+from llmdive.model.models import Progress, Status
+from llmdive.record import progress as prog
+from llmdive.record import undo
 
 from .test_cli import Invoke, ok
 

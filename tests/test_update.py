@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 
-from llmdive import fetch, storage, update
-from llmdive.catalogue import Catalogue, load_catalogue
 from llmdive.errors import LlmdiveError
-from llmdive.markdown import parse_readme
-from llmdive.paths import bundled_guide
-from llmdive.progress import locked
-from llmdive.vocab import Difficulty, Status
+from llmdive.guide import fetch, update
+from llmdive.guide.catalogue import Catalogue, load_catalogue
+from llmdive.guide.readme import parse_readme
+from llmdive.home import storage
+from llmdive.home.paths import bundled_guide
+from llmdive.model.vocab import Difficulty, Status
+from llmdive.record.progress import locked
 
 from .conftest import FIXTURES, REPO, Invoke, subprocess_env
 from .test_storage import failing_at
@@ -548,8 +549,8 @@ def test_an_update_failing_at_any_write_leaves_the_old_or_the_new_guide_whole(
 def test_an_add_during_an_update_never_gets_the_same_id(
     cli: Invoke, home: Path, catalogue: Catalogue
 ) -> None:
-    from llmdive import personal
-    from llmdive.progress import locked
+    from llmdive.record import personal
+    from llmdive.record.progress import locked
     from llmdive.workspace import Workspace
 
     outcome: list[object] = []

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdive.urls import MAX_URL_CHARS, UrlError, check_url, shorten, strip_credentials
+from llmdive.model.urls import MAX_URL_CHARS, UrlError, check_url, shorten, strip_credentials
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmdive.paths import GUIDE_ENV, guide_path, home_dir
+from llmdive.home.paths import GUIDE_ENV, guide_path, home_dir
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Catalogue
-    from llmdive.models import Progress
-    from llmdive.vocab import Status
+    from llmdive.guide.catalogue import Catalogue
+    from llmdive.model.models import Progress
+    from llmdive.model.vocab import Status
 
 # Ends the error of a broken guide.toml in the home (the one `guide update` writes).
 RESET_HINT = " (`llmdive guide reset` goes back to the bundled guide; your progress is kept)"
@@ -53,12 +53,12 @@ class Workspace:
 
     def _load(self) -> Catalogue:
         """The catalogue file; a broken updated guide's error says how to go back."""
-        from llmdive.catalogue import load_catalogue
         from llmdive.errors import LlmdiveError
-        from llmdive.paths import ACTIVE_GUIDE
+        from llmdive.guide.catalogue import load_catalogue
+        from llmdive.home.paths import ACTIVE_GUIDE
 
         if self.guide_path == self.home / ACTIVE_GUIDE:
-            from llmdive.infile import refuse_special
+            from llmdive.home.infile import refuse_special
 
             refuse_special(self.guide_path)  # a FIFO or a device: `guide reset` cannot help
         try:
@@ -71,7 +71,7 @@ class Workspace:
     @cached_property
     def catalogue(self) -> Catalogue:
         """The catalogue with the reader's personal links in place."""
-        from llmdive.personal import load_personal, merge, personal_file
+        from llmdive.record.personal import load_personal, merge, personal_file
 
         personal = load_personal(self.home)
         if not personal:
@@ -81,7 +81,7 @@ class Workspace:
 
     @cached_property
     def progress(self) -> Progress:
-        from llmdive.progress import fold_aliases, load_progress
+        from llmdive.record.progress import fold_aliases, load_progress
 
         progress = load_progress(self.home)
         # Entries under a link's old id count as the link's (moved for good at a write).
@@ -91,6 +91,6 @@ class Workspace:
 
     @cached_property
     def states(self) -> dict[str, Status]:
-        from llmdive.progress import reading_states
+        from llmdive.record.progress import reading_states
 
         return reading_states(self.catalogue, self.progress)

@@ -22,11 +22,11 @@ from typer.core import TyperGroup
 
 from llmdive import __version__
 from llmdive.errors import LlmdiveError
-from llmdive.paths import HOME_ENV, env_home
-from llmdive.vocab import Difficulty, Status
+from llmdive.home.paths import HOME_ENV, env_home
+from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
-    from llmdive.linkmarks import Marks
+    from llmdive.net.linkmarks import Marks
     from llmdive.workspace import Workspace
 
 
@@ -59,7 +59,7 @@ def _global_options_first(args: list[str]) -> list[str]:
 
 def _print_errors(lines: list[str]) -> None:
     """The CLI's one error printer: each line made safe, so data in a message is inert."""
-    from llmdive.render import safe
+    from llmdive.output.render import safe
 
     sys.stderr.write("".join(f"llmdive: error: {safe(line)}\n" for line in lines))
 
@@ -123,7 +123,7 @@ class _Group(Group):
             else:
                 text = io.StringIO()
                 exc.show(text)
-                from llmdive.render import safe_lines
+                from llmdive.output.render import safe_lines
 
                 lines = safe_lines(text.getvalue().rstrip())
                 sys.stderr.write("".join(line + "\n" for line in lines))
@@ -163,7 +163,7 @@ class _Group(Group):
 
 
 def _json_error(lines: list[str], code: int, exit: bool = True) -> None:
-    from llmdive.jsonout import emit_json, error_json
+    from llmdive.output.jsonout import emit_json, error_json
 
     emit_json(error_json(lines), sys.stderr)
     if exit:
@@ -214,7 +214,7 @@ def _say_what_became_of_the_home(root: Any, ws: "Workspace") -> None:
     def say() -> None:
         if getattr(root.command, "json_errors", False):
             return  # --json: stderr holds errors only
-        from llmdive.render import safe
+        from llmdive.output.render import safe
 
         if home.is_dir():
             line = f"created the llmdive home {home} (private to you)"
@@ -248,11 +248,11 @@ def _home_for_this_call(root: Any) -> None:
 def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]) -> None:
     """JSON for --json, else lines drawn on a terminal-aware Writer."""
     if json_out:
-        from llmdive.jsonout import emit_json
+        from llmdive.output.jsonout import emit_json
 
         emit_json(as_json())
         return
-    from llmdive import render
+    from llmdive.output import render
 
     w = render.Writer()
     draw(w)
@@ -263,14 +263,14 @@ def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]
 
 
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
-    from llmdive import completion
+    from llmdive.cli import completion
 
     ws = workspace(ctx)
     return completion.ids(ws.guide_path, incomplete, ws.home)
 
 
 def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:
-    from llmdive import completion
+    from llmdive.cli import completion
 
     return completion.sections(workspace(ctx).guide_path, incomplete)
 
@@ -330,7 +330,7 @@ SectionOpt = Annotated[
 
 def _note_text(value: str) -> str:
     """A note from the command line: any text, several lines allowed, no control characters."""
-    from llmdive.render import has_controls
+    from llmdive.output.render import has_controls
 
     if value and not value.strip():
         raise typer.BadParameter('a note needs some text (an empty string, "", removes it)')
@@ -341,7 +341,7 @@ def _note_text(value: str) -> str:
 
 def _title_text(value: str | None) -> str | None:
     """A title from the command line: one line of text, no control characters."""
-    from llmdive.render import has_controls
+    from llmdive.output.render import has_controls
 
     if value is None:
         return value
@@ -468,7 +468,8 @@ def _root(
 
 def marks_of(ws: "Workspace") -> "Marks":
     """The kept checks of the workspace's links, for list, show and next to mark them."""
-    from llmdive import linkmarks, render
+    from llmdive.net import linkmarks
+    from llmdive.output import render
 
     marks = linkmarks.marks(ws.home, ((i.link.id, i.link.url) for i in ws.catalogue.items))
     if marks.problem:

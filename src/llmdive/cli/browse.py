@@ -16,7 +16,7 @@ from llmdive.cli.app import (
     marks_of,
     workspace,
 )
-from llmdive.vocab import Status
+from llmdive.model.vocab import Status
 
 
 @app.command("list")
@@ -31,7 +31,7 @@ def list_links(
 
     Example: llmdive list --section finetuning --difficulty easy
     """
-    from llmdive import jsonout, render
+    from llmdive.output import jsonout, render
 
     ws = workspace(ctx)
     cat = ws.catalogue
@@ -66,7 +66,7 @@ def toc(
     json_out: JsonOpt = False,
 ) -> None:
     """Show the guide's sections and topics with read counts, descriptions and tips."""
-    from llmdive import jsonout, render
+    from llmdive.output import jsonout, render
 
     ws = workspace(ctx)
     emit(
@@ -79,7 +79,7 @@ def toc(
 @app.command()
 def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     """Show one link with its full section path, status and note."""
-    from llmdive import jsonout, render
+    from llmdive.output import jsonout, render
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)

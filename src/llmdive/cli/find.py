@@ -17,7 +17,7 @@ from llmdive.cli.app import (
     workspace,
 )
 from llmdive.errors import LlmdiveError
-from llmdive.vocab import Status
+from llmdive.model.vocab import Status
 
 
 def _words(words: list[str]) -> list[str]:
@@ -51,10 +51,10 @@ def search(
     """
     from operator import is_
 
-    from llmdive import jsonout, render
-    from llmdive.planner import select
-    from llmdive.search import empty_topics
-    from llmdive.search import search as find
+    from llmdive.find.planner import select
+    from llmdive.find.search import empty_topics
+    from llmdive.find.search import search as find
+    from llmdive.output import jsonout, render
 
     text = " ".join(words)
     ws = workspace(ctx)
@@ -92,7 +92,9 @@ def open_(
 
     Nothing is marked unless --start is given. Example: llmdive open lora --start
     """
-    from llmdive import browser, progress, render
+    from llmdive.net import browser
+    from llmdive.output import render
+    from llmdive.record import progress
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, guide_app, workspace
-from llmdive.vocab import counted
+from llmdive.model.vocab import counted
 
 
 @guide_app.command("import")
@@ -37,7 +37,9 @@ def guide_import(
 
     Example: llmdive guide import README.md -o guide.toml
     """
-    from llmdive import catalogue, render, storage, update
+    from llmdive.guide import catalogue, update
+    from llmdive.home import storage
+    from llmdive.output import render
 
     home = workspace(ctx).home
     if output is not None:
@@ -115,9 +117,10 @@ def guide_update(
 
     Example: llmdive guide update --dry-run
     """
-    from llmdive import jsonout, render, update
-    from llmdive.catalogue import Catalogue
     from llmdive.errors import LlmdiveError
+    from llmdive.guide import update
+    from llmdive.guide.catalogue import Catalogue
+    from llmdive.output import jsonout, render
 
     ws = workspace(ctx)
     outcome = update.update_guide(ws, source, dry_run, force, timeout)
@@ -169,7 +172,8 @@ def guide_reset(
 
     Example: llmdive guide reset --dry-run
     """
-    from llmdive import jsonout, render, update
+    from llmdive.guide import update
+    from llmdive.output import jsonout, render
 
     ws = workspace(ctx)
     done = update.reset(ws, dry_run)
@@ -204,7 +208,8 @@ def guide_reset(
 @guide_app.command("status")
 def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Which catalogue is in use, where it came from and when."""
-    from llmdive import render, update
+    from llmdive.guide import update
+    from llmdive.output import render
 
     data = update.status(workspace(ctx))
     emit(json_out, lambda: data, lambda w: render.render_status(w, data))
@@ -233,10 +238,10 @@ def guide_export(
     ] = None,
 ) -> None:
     """Write the catalogue in use back out, as the guide's README or as TOML."""
-    from llmdive import render
-    from llmdive.catalogue import dump_toml
-    from llmdive.markdown import export_markdown
-    from llmdive.storage import write_output
+    from llmdive.guide.catalogue import dump_toml
+    from llmdive.guide.readme import export_markdown
+    from llmdive.home.storage import write_output
+    from llmdive.output import render
 
     writers = {GuideFormat.MARKDOWN: export_markdown, GuideFormat.TOML: dump_toml}
     text = writers[fmt](workspace(ctx).base_catalogue.guide)
@@ -249,7 +254,8 @@ def guide_export(
 @app.command()
 def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Links that arrived with guide updates and that you have not read, per section."""
-    from llmdive import jsonout, render, update
+    from llmdive.guide import update
+    from llmdive.output import jsonout, render
 
     ws = workspace(ctx)
     groups = update.whatsnew(ws)

@@ -8,8 +8,8 @@ import typer
 from llmdive.cli.app import IdsArg, JsonOpt, SectionOpt, app, emit, workspace
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Item
-    from llmdive.linkcheck import Run
+    from llmdive.guide.catalogue import Item
+    from llmdive.net.linkcheck import Run
     from llmdive.workspace import Workspace
 
 CheckIdsArg = Annotated[
@@ -66,7 +66,8 @@ def check_links(
 
     Example: llmdive check-links --section finetuning (or: --forget lora-explained)
     """
-    from llmdive import jsonout, linkcheck, linkmarks, render
+    from llmdive.net import linkcheck, linkmarks
+    from llmdive.output import jsonout, render
 
     if link_ids and section:
         raise typer.BadParameter("give link ids or --section, not both", param_hint="ID")
@@ -88,7 +89,7 @@ def check_links(
         run = linkcheck.check([(i.link.id, i.link.url) for i in items], settings, bar.advance)
     if run.offline:
         from llmdive.errors import LlmdiveError
-        from llmdive.vocab import counted
+        from llmdive.model.vocab import counted
 
         raise LlmdiveError(
             f"no host could be resolved or reached ({counted(len(run.outcomes), 'link')}): "
@@ -104,8 +105,8 @@ def check_links(
 
 
 def _forget(ws: "Workspace", items: "list[Item] | None") -> None:
-    from llmdive import linkmarks
-    from llmdive.vocab import counted
+    from llmdive.model.vocab import counted
+    from llmdive.net import linkmarks
 
     ids = None if items is None else {i.link.id for i in items}
     n = linkmarks.forget_results(ws.home, ids)
@@ -115,9 +116,9 @@ def _forget(ws: "Workspace", items: "list[Item] | None") -> None:
 
 def _left(run: "Run") -> None:
     """Say which links were left unchecked, by the deadline (a warning) or Ctrl-C (exit 1)."""
-    from llmdive import render
     from llmdive.errors import LlmdiveError
-    from llmdive.vocab import counted
+    from llmdive.model.vocab import counted
+    from llmdive.output import render
 
     if not run.unchecked:
         return

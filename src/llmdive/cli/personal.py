@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from llmdive.cli.app import IdArg, JsonOpt, SectionOpt, TitleOpt, app, emit, workspace
-from llmdive.vocab import Difficulty
+from llmdive.model.vocab import Difficulty
 
 
 @app.command()
@@ -59,9 +59,10 @@ def add(
 
     Example: llmdive add https://example.com/post -t "A post" -s lora -d easy
     """
-    from llmdive import jsonout, personal, progress, render
-    from llmdive.catalogue import Item
-    from llmdive.models import iso
+    from llmdive.guide.catalogue import Item
+    from llmdive.model.models import iso
+    from llmdive.output import jsonout, render
+    from llmdive.record import personal, progress
 
     ws = workspace(ctx)
     if export and json_out:
@@ -102,8 +103,9 @@ def remove(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> Non
 
     Guide links cannot be removed: `llmdive skip ID` leaves one out of next and progress.
     """
-    from llmdive import jsonout, personal, progress
-    from llmdive.catalogue import Item
+    from llmdive.guide.catalogue import Item
+    from llmdive.output import jsonout
+    from llmdive.record import personal, progress
 
     ws = workspace(ctx)
     with progress.locked(ws.home):
@@ -145,7 +147,8 @@ def edit(
 
     Example: llmdive edit my-post --title "A better title" -s dpo -d medium
     """
-    from llmdive import jsonout, personal, progress, render
+    from llmdive.output import jsonout, render
+    from llmdive.record import personal, progress
 
     ws = workspace(ctx)
     with progress.locked(ws.home):

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from llmdive.cli.app import IdArg, IdsArg, JsonOpt, SectionOpt, app, emit, marks_of, workspace
-from llmdive.vocab import Status
+from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from llmdive.models import Progress
+    from llmdive.model.models import Progress
     from llmdive.workspace import Workspace
 
 
@@ -27,7 +27,8 @@ def _mark(
         from typer._click.exceptions import UsageError
 
         raise UsageError("name the links: give one or more IDs, or --section SECTION", ctx)
-    from llmdive import jsonout, progress, render
+    from llmdive.output import jsonout, render
+    from llmdive.record import progress
 
     ws = workspace(ctx)
     items = progress.marked_items(ws.catalogue, ids or [], section)
@@ -160,7 +161,8 @@ def note(
 
     Example: llmdive note lora "re-read the rank section"
     """
-    from llmdive import jsonout, progress, render
+    from llmdive.output import jsonout, render
+    from llmdive.record import progress
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
@@ -214,7 +216,8 @@ def next_(
 
     Example: llmdive next -n 3 --section finetuning
     """
-    from llmdive import jsonout, planner, render
+    from llmdive.find import planner
+    from llmdive.output import jsonout, render
 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
@@ -231,7 +234,7 @@ def next_(
 
 
 def _since(value: str | None) -> "datetime | None":
-    from llmdive.progress import parse_since
+    from llmdive.record.progress import parse_since
 
     if value is None:
         return None
@@ -287,7 +290,8 @@ def history(
 
     Example: llmdive history --since 2026-03-01 -n 20 (or: llmdive history lora)
     """
-    from llmdive import progress, render
+    from llmdive.output import render
+    from llmdive.record import progress
 
     when = _since(since)
     ws = workspace(ctx)

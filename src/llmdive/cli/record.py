@@ -29,8 +29,9 @@ def progress_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt 
     """
     if ctx.invoked_subcommand is not None:
         return
-    from llmdive import jsonout, planner, render
-    from llmdive.progress import orphans
+    from llmdive.find import planner
+    from llmdive.output import jsonout, render
+    from llmdive.record.progress import orphans
 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
@@ -71,8 +72,9 @@ def progress_export(
 
     Example: llmdive progress export --format csv --output reading.csv
     """
-    from llmdive import record, render
-    from llmdive.personal import load_personal
+    from llmdive.output import render
+    from llmdive.record import export as record
+    from llmdive.record.personal import load_personal
 
     ws = workspace(ctx)
     text = record.export(fmt.value, ws.catalogue, ws.progress, load_personal(ws.home))
@@ -83,7 +85,7 @@ def progress_export(
         else:
             render.emit_text(text)
         return
-    from llmdive.storage import write_output
+    from llmdive.home.storage import write_output
 
     write_output(output, text, home=ws.home)
     sys.stderr.write(render.safe(f"wrote {output}") + "\n")

@@ -31,7 +31,8 @@ def progress_merge(
 
     Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
     """
-    from llmdive import jsonout, reconcile, render
+    from llmdive.output import jsonout, render
+    from llmdive.record import reconcile
 
     ws = workspace(ctx)
     # The guide alone: a home whose personal links clash with it is mended by a merge.
@@ -56,7 +57,7 @@ def progress_merge_driver(
     ),
 ) -> None:
     """git's merge driver for progress.json and personal.json (set up by `llmdive sync`)."""
-    from llmdive import reconcile
+    from llmdive.record import reconcile
 
     reconcile.merge_driver(base, ours, theirs, name)
 
@@ -79,8 +80,9 @@ def sync(
 
     Example: llmdive sync --remote git@github.com:you/llmdive-record.git (once), then llmdive sync
     """
-    from llmdive import jsonout, reconcile, render
-    from llmdive import sync as syncing
+    from llmdive.output import jsonout, render
+    from llmdive.record import reconcile
+    from llmdive.record import sync as syncing
 
     ws = workspace(ctx)
     guide = ws.base_catalogue
@@ -109,8 +111,9 @@ def doctor(
     """
     import contextlib
 
-    from llmdive import jsonout, reconcile, render
     from llmdive.errors import LlmdiveError
+    from llmdive.output import jsonout, render
+    from llmdive.record import reconcile
 
     ws = workspace(ctx)
     health = reconcile.health(ws.home)

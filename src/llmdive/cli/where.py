@@ -12,8 +12,8 @@ def paths_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 
     Example: llmdive --home ~/notes/llmdive paths
     """
-    from llmdive import render
-    from llmdive.paths import locations
+    from llmdive.home.paths import locations
+    from llmdive.output import render
 
     data = locations(workspace(ctx))
     emit(json_out, lambda: data, lambda w: render.render_paths(w, data))

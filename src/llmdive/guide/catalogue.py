@@ -12,22 +12,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmdive import cache
 from llmdive.errors import LlmdiveError
-from llmdive.models import Guide
-from llmdive.paths import GUIDE_ENV
-from llmdive.slugs import looks_like_url, normalize_url, slugify, url_key
+from llmdive.home import cache
+from llmdive.home.paths import GUIDE_ENV
+from llmdive.model.ids import looks_like_url, normalize_url, slugify, url_key
+from llmdive.model.models import Guide
 
 if TYPE_CHECKING:
-    from llmdive.models import Link, Topic
+    from llmdive.model.models import Link, Topic
 
 
 # ---------------------------------------------------------------- reading and validating
 
 
 def _read_bytes(path: Path) -> bytes:
-    from llmdive.infile import CATALOGUE_MAX_BYTES
-    from llmdive.storage import read_bytes
+    from llmdive.home.infile import CATALOGUE_MAX_BYTES
+    from llmdive.home.storage import read_bytes
 
     try:
         return read_bytes(path, CATALOGUE_MAX_BYTES, regular=False)
@@ -81,7 +81,7 @@ def parse_guide(data: bytes, path: Path) -> Guide:
     """Parse and validate catalogue bytes; every problem is reported, one line each."""
     import tomllib
 
-    from llmdive.schema import validate_guide
+    from llmdive.model.inputs import validate_guide
 
     try:
         raw = tomllib.loads(data.decode("utf-8"))
@@ -251,7 +251,7 @@ def _closest(query: str, names: Iterable[str]) -> list[str]:
 
 def closest_ids(catalogue: Catalogue, query: str) -> list[str]:
     """The ids of the catalogue most like `query` (a misspelt id), best first; maybe none."""
-    from llmdive.search import suggest
+    from llmdive.find.search import suggest
 
     return suggest(catalogue.items, query) or _closest(query, catalogue.by_id)
 
@@ -342,7 +342,7 @@ class Catalogue:
         if matches:
             shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
             raise LlmdiveError(f"id {query!r} is ambiguous: it starts {shown}")
-        from llmdive.search import suggest
+        from llmdive.find.search import suggest
 
         ids = suggest(self.items, q) or _closest(q, self.by_id)
         raise LlmdiveError(

@@ -35,8 +35,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from llmdive import __version__
-from llmdive.linkmarks import Outcome, Verdict
-from llmdive.vocab import counted
+from llmdive.model.vocab import counted
+from llmdive.net.linkmarks import Outcome, Verdict
 
 if TYPE_CHECKING:
     import socket
@@ -409,7 +409,7 @@ def check_url(link_id: str, url: str, s: Settings, watch: _Watch | None = None) 
     out = probe.outcome
     if out.attempts > 1:
         out.detail += f" ({out.attempts} tries)"
-    from llmdive.models import iso
+    from llmdive.model.models import iso
 
     out.checked = iso(datetime.now(UTC))
     return out

@@ -6,11 +6,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from llmdive.vocab import Difficulty, Status
+from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Catalogue, Item
-    from llmdive.models import Topic
+    from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.model.models import Topic
 
 States = dict[str, Status]
 

@@ -13,13 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmdive import cache
 from llmdive.errors import LlmdiveError
-from llmdive.models import Link, Topic
-from llmdive.vocab import Difficulty
+from llmdive.home import cache
+from llmdive.model.models import Link, Topic
+from llmdive.model.vocab import Difficulty
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Catalogue
+    from llmdive.guide.catalogue import Catalogue
 
 PERSONAL_FILE = "personal.json"
 # Where a personal link goes when its heading has left the guide.
@@ -55,7 +55,7 @@ def personal_file(home: Path) -> Path:
 
 def load_personal(home: Path) -> list[PersonalLink]:
     """The reader's links; none when there is no file (the usual case)."""
-    from llmdive.storage import read_bytes
+    from llmdive.home.storage import read_bytes
 
     path = personal_file(home)
     try:
@@ -75,7 +75,7 @@ def load_personal(home: Path) -> list[PersonalLink]:
 def _validate(data: bytes, path: Path) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from llmdive.schema import PersonalSchema, first_problem, load_json
+    from llmdive.model.inputs import PersonalSchema, first_problem, load_json
 
     untouched = "fix it or move it aside; llmdive has left it as it is"
     raw = load_json(data, path, untouched)
@@ -110,7 +110,7 @@ def dump_personal(links: list[PersonalLink]) -> str:
 
 
 def save_personal(home: Path, links: list[PersonalLink]) -> None:
-    from llmdive.storage import atomic_write
+    from llmdive.home.storage import atomic_write
 
     atomic_write(personal_file(home), dump_personal(links))
 
@@ -122,7 +122,7 @@ def merge(
 
     A personal link with a guide link's id is an error, never one link hiding the other.
     """
-    from llmdive.catalogue import Catalogue
+    from llmdive.guide.catalogue import Catalogue
 
     if not personal:
         return catalogue
@@ -154,7 +154,7 @@ def add(
     added: str,
 ) -> PersonalLink:
     """Add one of the reader's links; a URL the guide (or the reader) already has is refused."""
-    from llmdive.slugs import link_id
+    from llmdive.model.ids import link_id
 
     url = _new_url(catalogue, url, "add")
     path = catalogue.find_topic(section)
@@ -169,8 +169,8 @@ def add(
 def _new_url(catalogue: Catalogue, url: str, verb: str, own: str | None = None) -> str:
     """A URL given for a personal link (`own` is the link's id when it is edited): checked,
     and refused when another link of the guide or of the reader already has it."""
-    from llmdive.slugs import normalize_url
-    from llmdive.urls import UrlError, check_url, shorten
+    from llmdive.model.ids import normalize_url
+    from llmdive.model.urls import UrlError, check_url, shorten
 
     url = url.strip()
     try:
@@ -226,8 +226,8 @@ def commit_link(
     Call it holding progress.locked(home). `old` is the link as it was before an edit
     or a removal: a link from before link events gets the event that added it first.
     """
-    from llmdive.models import Event
-    from llmdive.progress import load_progress, new_stamp, save_record, settle
+    from llmdive.model.models import Event
+    from llmdive.record.progress import load_progress, new_stamp, save_record, settle
 
     progress = load_progress(home)
     key = changed.link.id
@@ -302,7 +302,7 @@ def edit(
 def _check(link: Link) -> None:
     from pydantic import ValidationError
 
-    from llmdive.schema import LinkSchema
+    from llmdive.model.inputs import LinkSchema
 
     data = {"id": link.id, "title": link.title, "url": link.url,
             "difficulty": link.difficulty.value}  # fmt: skip
@@ -317,7 +317,7 @@ def _check(link: Link) -> None:
 
 def export_markdown(catalogue: Catalogue) -> str:
     """The reader's links as the guide's Markdown, under the headings they belong to."""
-    from llmdive.markdown import heading_line, link_line
+    from llmdive.guide.readme import heading_line, link_line
 
     out: list[str] = []
     for path, topic in catalogue.topics:

@@ -14,20 +14,20 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from llmdive.slugs import url_kind
-from llmdive.textsafe import _BEYOND_C0, _CONTROL
-from llmdive.textsafe import safe as safe  # the one door for text going out
-from llmdive.vocab import Difficulty, Status, counted
+from llmdive.model.ids import url_kind
+from llmdive.model.text import _BEYOND_C0, _CONTROL
+from llmdive.model.text import safe as safe  # the one door for text going out
+from llmdive.model.vocab import Difficulty, Status, counted
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Catalogue, Item
-    from llmdive.linkmarks import Marks, Outcome
-    from llmdive.models import Entry, Topic
-    from llmdive.personal import PersonalLink
-    from llmdive.planner import NextPick, Summary, Tally
-    from llmdive.progress import Change, HistoryRow
-    from llmdive.search import Hit
-    from llmdive.undo import Undone
+    from llmdive.find.planner import NextPick, Summary, Tally
+    from llmdive.find.search import Hit
+    from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.model.models import Entry, Topic
+    from llmdive.net.linkmarks import Marks, Outcome
+    from llmdive.record.personal import PersonalLink
+    from llmdive.record.progress import Change, HistoryRow
+    from llmdive.record.undo import Undone
 
 # A part of a line: plain text, or (text, rich style), or (text, rich style, hyperlink URL).
 Part = str | tuple[str, str] | tuple[str, str, str]
@@ -1229,7 +1229,7 @@ def render_search(
 
     Then the matching `topics` that have no links yet, so that a heading is never missed.
     """
-    from llmdive.search import highlight
+    from llmdive.find.search import highlight
 
     if not hits:
         w.line((f"No link matches {query!r}.", "dim"))
@@ -1264,7 +1264,7 @@ def render_search(
 
 
 def _empty_topics(w: Writer, topics: Sequence[tuple[Topic, ...]], matched: Iterable[str]) -> None:
-    from llmdive.search import highlight
+    from llmdive.find.search import highlight
 
     for path in topics:
         w.text(("topic ", "dim"), *_marked(highlight(section_path(path), matched)),

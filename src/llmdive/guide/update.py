@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmdive.slugs import (
+from llmdive.model.ids import (
     MAX_ID_CHARS,
     IdPool,
     key_similarity,
@@ -28,14 +28,14 @@ from llmdive.slugs import (
     slugify,
     title_key,
 )
-from llmdive.vocab import Status
+from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from llmdive.catalogue import Catalogue, Item
-    from llmdive.fetch import Fetched
-    from llmdive.models import Guide, Topic
+    from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.guide.fetch import Fetched
+    from llmdive.model.models import Guide, Topic
     from llmdive.workspace import Workspace
 
 SAME_TITLE = 0.9  # step 2: "the same or a very similar title"
@@ -293,7 +293,7 @@ def _describe(report: Report, before: Item, after: Item, status: Status) -> None
 
 def read_readme(source: str, timeout: float | None = None) -> str:
     """The text of a README: a local file, or an http(s) URL fetched within a deadline."""
-    from llmdive import fetch
+    from llmdive.guide import fetch
 
     return fetch.read_text(source, fetch.DEADLINE_S if timeout is None else timeout)
 
@@ -346,8 +346,8 @@ def read_meta(home: Path) -> Meta:
     from pydantic import ValidationError
 
     from llmdive.errors import LlmdiveError
-    from llmdive.schema import MetaSchema, first_problem, load_json
-    from llmdive.storage import read_bytes
+    from llmdive.home.storage import read_bytes
+    from llmdive.model.inputs import MetaSchema, first_problem, load_json
 
     path = home / META_FILE
     untouched = META_UNTOUCHED
@@ -371,7 +371,7 @@ def read_meta(home: Path) -> Meta:
 def _record(
     meta: Meta, report: Report, when: str, source: str, added: list[str], home: Path
 ) -> None:
-    from llmdive.progress import latest_stamp, load_progress
+    from llmdive.record.progress import latest_stamp, load_progress
 
     # The record's latest event as the guide changed: `undo` reaches no further back.
     last_event = latest_stamp(load_progress(home)) or "1970-01-01T00:00:00Z"
@@ -385,9 +385,9 @@ def write_active(
     home: Path, guide: Guide, report: Report, when: str, fetched: Fetched | None = None
 ) -> None:
     """Make `guide` the active catalogue and record the update, as one commit."""
-    from llmdive.catalogue import dump_toml, parse_guide
-    from llmdive.paths import ACTIVE_GUIDE
-    from llmdive.storage import write_all
+    from llmdive.guide.catalogue import dump_toml, parse_guide
+    from llmdive.home.paths import ACTIVE_GUIDE
+    from llmdive.home.storage import write_all
 
     meta = read_meta(home)
     if report.changed or not (home / ACTIVE_GUIDE).exists():
@@ -424,9 +424,9 @@ def plan(
     gone: dict[str, tuple[str, Status]] | None = None,
 ) -> Plan:
     """Parse `text` and give its links the ids they have in `old`; refuse a broken result."""
-    from llmdive.catalogue import Catalogue, consistency_problems
     from llmdive.errors import LlmdiveError
-    from llmdive.markdown import parse_readme
+    from llmdive.guide.catalogue import Catalogue, consistency_problems
+    from llmdive.guide.readme import parse_readme
 
     result = parse_readme(text, source=source)
     new = Catalogue(result.guide)
@@ -459,7 +459,7 @@ def default_source() -> str:
     """Where `guide update` with no --from reads: $LLMDIVE_GUIDE_URL, else the upstream README."""
     import os
 
-    from llmdive.paths import GUIDE_URL_ENV, UPSTREAM_URL
+    from llmdive.home.paths import GUIDE_URL_ENV, UPSTREAM_URL
 
     return os.environ.get(GUIDE_URL_ENV) or UPSTREAM_URL
 
@@ -475,7 +475,7 @@ class Outcome:
 
 def plan_update(ws: Workspace, text: str, source: str) -> Plan:
     """What updating the workspace's catalogue to `text` would do; nothing is written."""
-    from llmdive.progress import orphans
+    from llmdive.record.progress import orphans
 
     personal = {i.link.id for i in ws.catalogue.items if i.link.personal}
     gone = {
@@ -498,11 +498,11 @@ def update_guide(
     under it, so that an `add` running meanwhile can never get the same id. A refused
     update (see `guard`) writes nothing unless `force`.
     """
-    from llmdive import fetch
-    from llmdive.models import iso
-    from llmdive.paths import ACTIVE_GUIDE
-    from llmdive.progress import locked, now
-    from llmdive.storage import exists
+    from llmdive.guide import fetch
+    from llmdive.home.paths import ACTIVE_GUIDE
+    from llmdive.home.storage import exists
+    from llmdive.model.models import iso
+    from llmdive.record.progress import locked, now
 
     source = source or default_source()
     fetched = None
@@ -531,7 +531,7 @@ def update_guide(
 
 def _diff(old: Catalogue, new: Catalogue, ws: Workspace, source: str) -> Report:
     """What changes for the reader going from `old` to `new`, link by id (no reconciling)."""
-    from llmdive.progress import reading_states
+    from llmdive.record.progress import reading_states
 
     states = reading_states(old, ws.progress)
     report = Report(source)
@@ -558,11 +558,11 @@ def reset(ws: Workspace, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] |
     or guide-meta.json that cannot be read does not stand in the way: the report then says
     so (`Report.unreadable`), and the record of updates starts afresh.
     """
-    from llmdive.catalogue import load_catalogue
-    from llmdive.models import iso
-    from llmdive.paths import ACTIVE_GUIDE, bundled_guide
-    from llmdive.progress import locked, now
-    from llmdive.storage import exists, write_all
+    from llmdive.guide.catalogue import load_catalogue
+    from llmdive.home.paths import ACTIVE_GUIDE, bundled_guide
+    from llmdive.home.storage import exists, write_all
+    from llmdive.model.models import iso
+    from llmdive.record.progress import locked, now
 
     active = ws.home / ACTIVE_GUIDE
 
@@ -612,7 +612,7 @@ def _meta_or_fresh(home: Path, report: Report, dry_run: bool = False) -> Meta:
 
 def status(ws: Workspace) -> dict[str, Any]:
     """Which catalogue is in use, where it came from and when."""
-    from llmdive.paths import ACTIVE_GUIDE, bundled_guide
+    from llmdive.home.paths import ACTIVE_GUIDE, bundled_guide
 
     meta = read_meta(ws.home)
     path = ws.guide_path

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
+from llmdive.record.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Catalogue
+    from llmdive.guide.catalogue import Catalogue
 
 RECORD_FORMAT = "llmdive-record"
 SYNCED = ("progress.json", "personal.json")
@@ -34,15 +34,15 @@ _CONFLICT_PATTERNS = ("{stem}.sync-conflict-*{ext}", "{stem} (*conflicted copy*)
 
 
 def _personal_doc(data: bytes, path: Path) -> Doc:
-    from llmdive.personal import _validate
+    from llmdive.record.personal import _validate
 
     return _validate(data, path)
 
 
 def parse_record(data: bytes, path: Path) -> Doc:
     """A record from a progress.json, a personal.json or a `progress export --format json`."""
-    from llmdive.infile import parse_json
-    from llmdive.progress import parse_progress
+    from llmdive.home.infile import parse_json
+    from llmdive.record.progress import parse_progress
 
     try:
         raw = parse_json(data, path)
@@ -66,7 +66,7 @@ def parse_record(data: bytes, path: Path) -> Doc:
 
 
 def read_record(path: Path) -> Doc:
-    from llmdive.infile import RECORD_MAX_BYTES, read_limited
+    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
     try:
         data = read_limited(path, RECORD_MAX_BYTES)
@@ -84,7 +84,7 @@ def _not_a_record(message: str, path: Path) -> str:
     The readers' messages end "move it aside to start afresh; llmdive has left it as it
     is": right for the home's progress.json, wrong for a file given to merge.
     """
-    from llmdive.progress import _untouched
+    from llmdive.record.progress import _untouched
 
     head = f"{path}: "
     for advice in (_untouched(path), "fix it or move it aside; llmdive has left it as it is"):
@@ -98,8 +98,8 @@ def _not_a_record(message: str, path: Path) -> str:
 
 def home_record(home: Path) -> Doc:
     """This home's record, as stored."""
-    from llmdive.personal import load_personal, personal_document
-    from llmdive.progress import load_progress
+    from llmdive.record.personal import load_personal, personal_document
+    from llmdive.record.progress import load_progress
 
     return {
         "progress": load_progress(home).to_dict(),
@@ -109,14 +109,14 @@ def home_record(home: Path) -> Doc:
 
 def progress_bytes(doc: Doc) -> bytes:
     """progress.json as llmdive's own commands write it."""
-    from llmdive.progress import json_bytes
+    from llmdive.record.progress import json_bytes
 
     return json_bytes(doc)
 
 
 def personal_bytes(doc: Doc) -> bytes:
     """personal.json as `add` writes it."""
-    from llmdive.personal import PersonalLink, dump_personal
+    from llmdive.record.personal import PersonalLink, dump_personal
 
     return dump_personal([PersonalLink.from_dict(d) for d in doc["links"]]).encode()
 
@@ -150,8 +150,8 @@ def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
     own commands will read it: each file valid, every personal id its own. `files`: the
     bytes of progress.json and/or personal.json; the validated documents, by name.
     """
-    from llmdive.personal import _validate
-    from llmdive.progress import parse_progress
+    from llmdive.record.personal import _validate
+    from llmdive.record.progress import parse_progress
 
     out: dict[str, Doc] = {}
     try:
@@ -173,7 +173,7 @@ def write_record(home: Path, record: Doc) -> bool:
 
     What changes is checked as a whole first (check_record): a bad record changes nothing.
     """
-    from llmdive import cache, storage
+    from llmdive.home import cache, storage
 
     changes: dict[Path, bytes | None] = {}
     for name, (data, holds) in record_bytes(record).items():
@@ -213,7 +213,7 @@ def merge_into_home(
     under the link's id; a personal link with a guide id (`reserved`) gets its own.
     The merged record is checked as a whole before anything is written.
     """
-    from llmdive.progress import locked
+    from llmdive.record.progress import locked
 
     with locked(home):
         return merge_held(home, other, dry_run, aliases, reserved)
@@ -313,8 +313,8 @@ class Health:
 
 def health(home: Path) -> Health:
     """Cheap facts about the home: its files readable, sync set up, conflicted copies."""
-    from llmdive.personal import load_personal
-    from llmdive.progress import future_links, load_progress
+    from llmdive.record.personal import load_personal
+    from llmdive.record.progress import future_links, load_progress
 
     out = Health(home)
     if not home.is_dir():
@@ -353,9 +353,9 @@ def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
     """doctor's facts on ids in progress.json that name no link of the guide or of the
     reader (a misspelt id in a hand edit, a link a guide update dropped), with the link
     each most likely meant: a mark on such an id shows nowhere."""
-    from llmdive.catalogue import closest_ids
-    from llmdive.progress import load_progress, orphans
-    from llmdive.slugs import url_key
+    from llmdive.guide.catalogue import closest_ids
+    from llmdive.model.ids import url_key
+    from llmdive.record.progress import load_progress, orphans
 
     try:
         progress = load_progress(home)
@@ -375,8 +375,8 @@ def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
 
 def _write_facts(home: Path) -> list[tuple[str, str]]:
     """A home (or a record file) llmdive cannot write: every mark would fail there."""
-    from llmdive.personal import PERSONAL_FILE
-    from llmdive.progress import PROGRESS_FILE
+    from llmdive.record.personal import PERSONAL_FILE
+    from llmdive.record.progress import PROGRESS_FILE
 
     facts: list[tuple[str, str]] = []
     for path in (home, home / PROGRESS_FILE, home / PERSONAL_FILE):
@@ -398,10 +398,10 @@ def _write_facts(home: Path) -> list[tuple[str, str]]:
 
 def _guide_facts(home: Path) -> list[tuple[str, str]]:
     """The updated guide (guide.toml) and its record (guide-meta.json), when the home has them."""
-    from llmdive.catalogue import load_catalogue
-    from llmdive.paths import ACTIVE_GUIDE
-    from llmdive.storage import exists
-    from llmdive.update import META_FILE, read_meta
+    from llmdive.guide.catalogue import load_catalogue
+    from llmdive.guide.update import META_FILE, read_meta
+    from llmdive.home.paths import ACTIVE_GUIDE
+    from llmdive.home.storage import exists
     from llmdive.workspace import RESET_HINT
 
     facts: list[tuple[str, str]] = []
@@ -434,7 +434,7 @@ def sync_remote(home: Path) -> str | None:
     section = 'remote "origin"'
     if not config.has_section(section) or not config.has_option(section, "url"):
         return None
-    from llmdive.sync import redact_url  # never a credential on the screen
+    from llmdive.record.sync import redact_url  # never a credential on the screen
 
     return redact_url(config.get(section, "url"))
 
@@ -443,14 +443,14 @@ def sync_remote(home: Path) -> str | None:
 
 
 def _read_json(path: Path) -> Any:
-    from llmdive.infile import parse_json
+    from llmdive.home.infile import parse_json
 
     data = _read(path)
     return parse_json(data, path) if data.strip() else None
 
 
 def _read(path: Path) -> bytes:
-    from llmdive.infile import RECORD_MAX_BYTES, read_limited
+    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
     return read_limited(path, RECORD_MAX_BYTES)
 
@@ -462,7 +462,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     link present in `base` that one side removed and the other left as it was stays
     removed (git gives the common ancestor; `progress merge` has none).
     """
-    from llmdive.storage import atomic_write
+    from llmdive.home.storage import atomic_write
 
     if os.path.basename(name) == "personal.json":
         docs = [_personal_doc(d, p) if d.strip() else None
@@ -473,7 +473,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
         _drop_removed(merged["personal"], docs[0] or empty, mine, other)
         atomic_write(ours, personal_bytes(merged["personal"]))
         return
-    from llmdive.progress import parse_progress
+    from llmdive.record.progress import parse_progress
 
     sides = [
         parse_progress(d, p).to_dict() if d.strip() else {"links": {}}
@@ -483,7 +483,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
 
 
 def _drop_removed(merged: Doc, base: Doc, ours: Doc, theirs: Doc) -> None:
-    from llmdive.slugs import normalize_url
+    from llmdive.model.ids import normalize_url
 
     def by_url(doc: Doc) -> dict[str, Doc]:
         return {normalize_url(p["url"]): p for p in doc["links"]}

@@ -23,8 +23,8 @@ from pydantic import (
 )
 
 from llmdive.errors import LlmdiveError
-from llmdive.urls import UrlError, check_url, shorten
-from llmdive.vocab import Difficulty, Status
+from llmdive.model.urls import UrlError, check_url, shorten
+from llmdive.model.vocab import Difficulty, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_SLUG_CHARS = 80
@@ -164,7 +164,7 @@ def load_json(data: bytes, path: Path, untouched: str) -> Any:
     `untouched` ends the message: what to do, and that the file was left as it is.
     (infile.parse_json, the one JSON reader, with its limits.)
     """
-    from llmdive.infile import parse_json
+    from llmdive.home.infile import parse_json
 
     return parse_json(data, path, untouched)
 

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.textsafe import safe
-from llmdive.vocab import Status
-from llmdive.vocab import counted as plural
+from llmdive.model.text import safe
+from llmdive.model.vocab import Status
+from llmdive.model.vocab import counted as plural
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Catalogue, Item
-    from llmdive.models import Entry, Progress, Topic
-    from llmdive.personal import PersonalLink
+    from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.model.models import Entry, Progress, Topic
+    from llmdive.record.personal import PersonalLink
 
 RECORD_FORMAT = "llmdive-record"
 RECORD_VERSION = 1
@@ -35,7 +35,7 @@ SEP = " › "
 
 def record_document(progress: Progress, personal: list[PersonalLink]) -> dict[str, Any]:
     """The whole record: progress.json and personal.json, as stored, in one document."""
-    from llmdive.personal import personal_document
+    from llmdive.record.personal import personal_document
 
     return {
         "format": RECORD_FORMAT,
@@ -48,7 +48,7 @@ def record_document(progress: Progress, personal: list[PersonalLink]) -> dict[st
 def export(fmt: str, catalogue: Catalogue, progress: Progress, personal: list[PersonalLink]) -> str:
     """The record as `fmt` (markdown, json or csv)."""
     if fmt == "json":
-        from llmdive.progress import pretty_json
+        from llmdive.record.progress import pretty_json
 
         return pretty_json(record_document(progress, personal))
     if fmt == "csv":
@@ -78,7 +78,7 @@ class _Row:
 
 def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | None, _Row]]:
     """Every link of the catalogue in guide order, then the record's links no longer in it."""
-    from llmdive.progress import orphans, reading_states
+    from llmdive.record.progress import orphans, reading_states
 
     states = reading_states(catalogue, progress)
     for item in catalogue.items:
@@ -98,7 +98,7 @@ def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | Non
 
 
 def _when(at: str) -> str:
-    from llmdive.models import at_key
+    from llmdive.model.models import at_key
 
     return at_key(at)
 
@@ -141,7 +141,7 @@ def md_link(title: str, url: str) -> str:
     have written: only a URL llmdive would accept as a link's (`urls.check_url`) is a link,
     and one holding a user name or password is linked without them.
     """
-    from llmdive.urls import UrlError, strip_credentials
+    from llmdive.model.urls import UrlError, strip_credentials
 
     try:
         url = strip_credentials(url)[0]

@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from llmdive.models import Entry, Event, Status, at_key
-from llmdive.progress import backfill, replay
-from llmdive.slugs import normalize_url
+from llmdive.model.ids import normalize_url
+from llmdive.model.models import Entry, Event, Status, at_key
+from llmdive.record.progress import backfill, replay
 
 Doc = dict[str, Any]
 _MIN_TIME = datetime(1, 1, 1, tzinfo=UTC)

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Item
-    from llmdive.models import Topic
+    from llmdive.guide.catalogue import Item
+    from llmdive.model.models import Topic
 
 _WORD = re.compile(r"[^\W_]+")
 # Words a query may hold that say nothing about which link is meant.
@@ -248,7 +248,7 @@ def _fields(items: Sequence[Item], notes: Mapping[str, str], ids: bool) -> list[
 
 def _cached_vocabularies(fields: list[_Field], path: Path) -> None:
     """Fill each field's vocabulary from the cache, or the cache from the fields."""
-    from llmdive import cache
+    from llmdive.home import cache
 
     kept = [f for f in fields if f.name in ("title", "section", "url", "id")]
     key = cache.digest("\0".join(f.name + f.text for f in kept).encode())
@@ -297,7 +297,7 @@ class Form:
 @cache
 def _glossary() -> tuple[dict[tuple[str, ...], int], list[tuple[Form, ...]], int]:
     """The glossary, read once: forms by their stemmed words, each term's forms, longest form."""
-    from llmdive.glossary import TERMS
+    from llmdive.find.glossary import TERMS
 
     index: dict[tuple[str, ...], int] = {}
     terms: list[tuple[Form, ...]] = []

@@ -15,17 +15,17 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from llmdive.slugs import url_kind
-from llmdive.vocab import Status
+from llmdive.model.ids import url_kind
+from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Catalogue, Item
-    from llmdive.linkmarks import Marks, Outcome
-    from llmdive.models import Entry, Progress, Topic
-    from llmdive.planner import NextPick, Summary, Tally
-    from llmdive.progress import Change
-    from llmdive.undo import Undone
-    from llmdive.update import Report
+    from llmdive.find.planner import NextPick, Summary, Tally
+    from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.guide.update import Report
+    from llmdive.model.models import Entry, Progress, Topic
+    from llmdive.net.linkmarks import Marks, Outcome
+    from llmdive.record.progress import Change
+    from llmdive.record.undo import Undone
     from llmdive.workspace import Workspace
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -39,7 +39,7 @@ def emit_json(data: Any, stream: IO[str] | None = None) -> None:
     """
     import orjson
 
-    from llmdive.render import json_safe
+    from llmdive.output.render import json_safe
 
     out = stream if stream is not None else sys.stdout
     try:
@@ -71,7 +71,7 @@ class LinkJson:
     def __init__(
         self, catalogue: Catalogue, progress: Progress, states: dict[str, Status] | None = None
     ) -> None:
-        from llmdive.progress import reading_states
+        from llmdive.record.progress import reading_states
 
         self.catalogue = catalogue
         self.progress = progress

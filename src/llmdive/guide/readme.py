@@ -18,8 +18,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from llmdive.models import Difficulty, Guide, Link
-from llmdive.slugs import (
+from llmdive.model.ids import (
     IdPool,
     cut_slug,
     github_anchor,
@@ -29,7 +28,8 @@ from llmdive.slugs import (
     strip_decoration,
     unique,
 )
-from llmdive.urls import UrlError, shorten, strip_credentials
+from llmdive.model.models import Difficulty, Guide, Link
+from llmdive.model.urls import UrlError, shorten, strip_credentials
 
 SECTION_LEVEL = 3
 FOOTER_TITLE = "Add to the guide:"
@@ -367,7 +367,7 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
             f"{shorten(source)}: no sections found (a section is a '### ' heading); "
             "nothing was imported"
         )
-    from llmdive.schema import validate_guide
+    from llmdive.model.inputs import validate_guide
 
     _drop_lines(builder.sections)
     data = {"title": builder.title or "The LLM Deep Dive", "sections": builder.sections}

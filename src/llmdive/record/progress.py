@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from llmdive import cache
 from llmdive.errors import LlmdiveError
-from llmdive.models import SCHEMA_VERSION, Entry, Event, Progress, Status, at_key, iso
+from llmdive.home import cache
+from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, at_key, iso
 
 if TYPE_CHECKING:
-    from llmdive.catalogue import Catalogue, Item
-    from llmdive.personal import PersonalLink
+    from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.record.personal import PersonalLink
 
 PROGRESS_FILE = "progress.json"
 LOCK_TIMEOUT_S = 15.0
@@ -55,7 +55,7 @@ def parse_progress(data: bytes, path: Path) -> Progress:
         raise LlmdiveError(
             f"{path}: the file is empty, so it holds no progress: {_untouched(path)}"
         )
-    from llmdive.schema import first_problem, load_json, validate_progress
+    from llmdive.model.inputs import first_problem, load_json, validate_progress
 
     try:
         raw = load_json(data, path, _untouched(path))
@@ -87,7 +87,7 @@ def parse_progress(data: bytes, path: Path) -> Progress:
 
 def load_progress(home: Path) -> Progress:
     """The progress stored in `home`; no file yet means nothing read yet."""
-    from llmdive.storage import read_bytes
+    from llmdive.home.storage import read_bytes
 
     path = progress_file(home)
     try:
@@ -141,7 +141,7 @@ def save_progress(home: Path, progress: Progress) -> None:
 
 def save_record(home: Path, progress: Progress, personal: list[PersonalLink] | None = None) -> None:
     """Write progress.json, and personal.json when given: both or neither (storage.write_all)."""
-    from llmdive import storage
+    from llmdive.home import storage
 
     data = progress.to_dict()
     text = json_bytes(data)
@@ -149,7 +149,7 @@ def save_record(home: Path, progress: Progress, personal: list[PersonalLink] | N
     if personal is None:
         storage.atomic_write(path, text)
     else:
-        from llmdive.personal import dump_personal, personal_file
+        from llmdive.record.personal import dump_personal, personal_file
 
         storage.write_all({path: text, personal_file(home): dump_personal(personal).encode()})
     progress.dirty = False
@@ -168,7 +168,7 @@ def locked(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """
     from filelock import FileLock, Timeout
 
-    from llmdive.storage import PRIVATE, make_home, recover
+    from llmdive.home.storage import PRIVATE, make_home, recover
 
     path = home / LOCK_FILE
     try:
@@ -201,7 +201,7 @@ def fold_aliases(progress: Progress, aliases: Mapping[str, str]) -> list[str]:
     moved = sorted(progress.keys() & aliases.keys())
     if not moved:
         return moved
-    from llmdive.merge import merge_entries
+    from llmdive.record.merge import merge_entries
 
     for key in moved:
         entry = progress.pop(key)

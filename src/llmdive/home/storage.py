@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
-from llmdive.paths import JOURNAL
+from llmdive.home.paths import JOURNAL
 
 _TMP_TAG = ".llmdive-"  # temp files are named .NAME.llmdive-RANDOM.tmp
 _TMP_SUFFIX = ".tmp"
@@ -323,7 +323,7 @@ def recover(folder: Path, stale_after: float = STALE_TEMP_S) -> None:
     except OSError as exc:
         raise LlmdiveError(f"{journal}: cannot read: {exc.strerror or exc}") from exc
     if data is not None:
-        from llmdive.infile import parse_json
+        from llmdive.home.infile import parse_json
 
         try:
             doc = parse_json(data, journal)
@@ -365,7 +365,7 @@ def _clean_temps(folder: Path, stale_after: float) -> None:
 def _read_home_file(path: Path, limit: int | None = None, shown: object = None) -> bytes:
     """A file of the home, bounded, and only if it is a regular file (or a link to one):
     a FIFO, /dev/zero or a link to a device is refused in one line, never waited on."""
-    from llmdive.infile import RECORD_MAX_BYTES, read_limited
+    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
     return read_limited(path, limit or RECORD_MAX_BYTES, path if shown is None else shown, True)
 
@@ -382,7 +382,7 @@ def read_bytes(path: Path, limit: int | None = None, regular: bool = True) -> by
     def read(p: Path) -> bytes:
         if regular:
             return _read_home_file(p, limit, path)
-        from llmdive.infile import RECORD_MAX_BYTES, read_limited
+        from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
         return read_limited(p, limit or RECORD_MAX_BYTES, path)
 
@@ -405,7 +405,7 @@ def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
     any of them meanwhile, so that a concurrent `write_all` is seen whole or not at all.
     Each is read as `read_bytes` reads one: bounded, a regular file or refused.
     """
-    from llmdive.infile import RECORD_MAX_BYTES, read_with_stat
+    from llmdive.home.infile import RECORD_MAX_BYTES, read_with_stat
 
     folder = paths[0].parent
     for _ in range(1000):
@@ -445,7 +445,7 @@ def _journal(folder: Path) -> bytes | None:
 
 
 def _parse_journal(data: bytes) -> dict[str, str | None] | None:
-    from llmdive.infile import parse_json
+    from llmdive.home.infile import parse_json
 
     try:
         doc = parse_json(data, JOURNAL)

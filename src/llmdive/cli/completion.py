@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmdive import cache
 from llmdive.errors import LlmdiveError
-from llmdive.infile import CATALOGUE_MAX_BYTES, RECORD_MAX_BYTES, read_limited
+from llmdive.home import cache
+from llmdive.home.infile import CATALOGUE_MAX_BYTES, RECORD_MAX_BYTES, read_limited
 
 
 def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
@@ -20,7 +20,7 @@ def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
         record = cache.read("catalogue", path, cache.digest(data))
         if record is not None:
             return list(record["ids"]), [(s[0], s[1]) for s in record["sections"]]
-        from llmdive.catalogue import load_catalogue
+        from llmdive.guide.catalogue import load_catalogue
 
         cat = load_catalogue(path)
         return list(cat.by_id), [(t.slug, t.title) for _, t in cat.topics]
@@ -36,7 +36,7 @@ def personal_ids(home: Path) -> list[str]:
         record = cache.read("personal", path, cache.digest(data))
         if record is not None:
             return [str(d["id"]) for d in record["links"]]
-        from llmdive.personal import load_personal
+        from llmdive.record.personal import load_personal
 
         return [p.link.id for p in load_personal(home)]
     except (OSError, LlmdiveError, KeyError, TypeError):

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
-from llmdive.merge import Report
+from llmdive.record.merge import Report
 
 BRANCH = "main"
 REMOTE = "origin"
@@ -269,7 +269,7 @@ def _running(home: Path) -> Iterator[None]:
     hand). A lock file git left while a killed sync's git held it is stale, and removed;
     one that no killed sync explains is reported with what to do.
     """
-    from llmdive.storage import atomic_write
+    from llmdive.home.storage import atomic_write
 
     dotgit = home / ".git"
     mark = dotgit / RUNNING
@@ -304,7 +304,7 @@ def _init(git: Git, home: Path) -> None:
     for key, value in (("core.bare", "false"), (MARKER, "true")):
         git.raw("config", "--local", key, value, where=inside)
     os.rename(new, home / ".git")
-    from llmdive.storage import atomic_write
+    from llmdive.home.storage import atomic_write
 
     atomic_write(home / ".git" / RUNNING, f"{os.getpid()}\n")
 
@@ -314,7 +314,7 @@ def _configure(git: Git, home: Path, remote: str | None) -> bool:
 
     True when the remote was added or changed.
     """
-    from llmdive.storage import atomic_write
+    from llmdive.home.storage import atomic_write
 
     info = home / ".git" / "info" / "attributes"
     if not info.is_file() or info.read_bytes() != ATTRIBUTES.encode():
@@ -375,7 +375,7 @@ def _foreign_kept(entry: Entry) -> bool:
 
     Only a plain file whose name llmdive never uses; it is never checked out.
     """
-    from llmdive.paths import ACTIVE_GUIDE
+    from llmdive.home.paths import ACTIVE_GUIDE
 
     name = entry.name.decode("utf-8", "replace")
     return (
@@ -389,7 +389,7 @@ def _foreign_kept(entry: Entry) -> bool:
 
 def _own_bytes(path: Path) -> bytes | None:
     """A file of the home's record as it is now; None when there is none."""
-    from llmdive.infile import RECORD_MAX_BYTES, read_limited
+    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
     if not os.path.lexists(path):
         return None
@@ -489,7 +489,7 @@ def remote_blob(git: Git, entry: Entry) -> bytes:
 
     The one place a remote's bytes are read (parsed after by reconcile.parse_record).
     """
-    from llmdive.infile import RECORD_MAX_BYTES, too_large
+    from llmdive.home.infile import RECORD_MAX_BYTES, too_large
 
     shown = f"{REMOTE}/{BRANCH}:{entry.name.decode('utf-8', 'replace')}"
     if entry.mode not in _FILE_MODES or entry.kind != "blob":
@@ -508,7 +508,7 @@ def _merge_remote(
     reserved: Collection[str] = (),
 ) -> Report | None:  # fmt: skip
     """Bring the remote's commits in; what arrived, or None when there was nothing new."""
-    from llmdive import reconcile
+    from llmdive.record import reconcile
 
     if git.ok("merge-base", "--is-ancestor", theirs_rev, head):
         return None
@@ -546,7 +546,7 @@ def sync(
     reserved: Collection[str] = (),
 ) -> SyncResult:  # fmt: skip
     """Commit, fetch, merge, push: see the module doc. `remote` sets it up (or changes it)."""
-    from llmdive.progress import locked
+    from llmdive.record.progress import locked
 
     if remote is None and not is_set_up(home):
         raise LlmdiveError(

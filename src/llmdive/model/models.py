@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from llmdive.vocab import Difficulty, Status
+from llmdive.model.vocab import Difficulty, Status
 
 __all__ = ["Difficulty", "Entry", "Event", "Guide", "Link", "Progress", "Status", "Topic"]
 

@@ -67,17 +67,17 @@ def guide_path(explicit: Path | None, home: Path) -> Path:
     if not os.path.exists(home / JOURNAL):
         # Anything there (a FIFO, a device) is the home's guide: refused when read, not skipped.
         return active if os.path.exists(active) else bundled_guide()
-    from llmdive.storage import exists  # a commit is under way: as it will leave the file
+    from llmdive.home.storage import exists  # a commit is under way: as it will leave the file
 
     return active if exists(active) else bundled_guide()
 
 
 def bundled_guide() -> Path:
     """The catalogue shipped with llmdive: inside the wheel, or data/ of a source checkout."""
-    packaged = Path(__file__).parent / "data" / "guide.toml"
+    packaged = Path(__file__).parents[1] / "data" / "guide.toml"
     if packaged.is_file():
         return packaged
-    return Path(__file__).resolve().parents[2] / "data" / "guide.toml"
+    return Path(__file__).resolve().parents[3] / "data" / "guide.toml"
 
 
 def locations(ws: Workspace) -> dict[str, str | None]:
@@ -87,8 +87,8 @@ def locations(ws: Workspace) -> dict[str, str | None]:
     a file is broken.
     """
     from llmdive.errors import LlmdiveError
-    from llmdive.personal import PERSONAL_FILE
-    from llmdive.progress import PROGRESS_FILE
+    from llmdive.record.personal import PERSONAL_FILE
+    from llmdive.record.progress import PROGRESS_FILE
 
     home = ws.home
     if ws.home_option is not None:
@@ -107,7 +107,7 @@ def locations(ws: Workspace) -> dict[str, str | None]:
         guide_from = f"${GUIDE_ENV}"
     elif guide == home / ACTIVE_GUIDE:
         guide_from = "updated"
-        from llmdive.update import read_meta
+        from llmdive.guide.update import read_meta
 
         try:
             source = read_meta(home).source

@@ -85,7 +85,7 @@ def read_text(source: str, deadline: float = DEADLINE_S) -> str:
         text = fetch(source, deadline).text
         assert text is not None  # no validators were sent
         return text
-    from llmdive.infile import read_limited
+    from llmdive.home.infile import read_limited
 
     try:
         data = read_limited(Path(source).expanduser(), MAX_BYTES, source)

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from llmdive.vocab import Difficulty, Status
+from llmdive.model.vocab import Difficulty, Status
 
 UtcTime = Annotated[
     str,

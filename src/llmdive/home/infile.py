@@ -99,7 +99,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # then lose an entry without a word when the file is next written.
     out = dict(pairs)
     if len(out) != len(pairs):
-        from llmdive.urls import shorten
+        from llmdive.model.urls import shorten
 
         seen: set[str] = set()
         for key, _ in pairs:

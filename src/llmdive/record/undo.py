@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.models import Event, at_key
-from llmdive.progress import backfill, new_stamp, replay, settle
+from llmdive.model.models import Event, at_key
+from llmdive.record.progress import backfill, new_stamp, replay, settle
 
 if TYPE_CHECKING:
-    from llmdive.models import Progress
-    from llmdive.personal import PersonalLink
+    from llmdive.model.models import Progress
+    from llmdive.record.personal import PersonalLink
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,8 @@ def last_guide_change(home: Path) -> tuple[dict[str, Any], str] | None:
 
     Updates recorded before `last_event` existed give their own time instead.
     """
-    from llmdive.storage import exists
-    from llmdive.update import META_FILE, read_meta
+    from llmdive.guide.update import META_FILE, read_meta
+    from llmdive.home.storage import exists
 
     if not exists(home / META_FILE):
         return None
@@ -157,7 +157,7 @@ def _link_words(now: dict[str, Any] | None, restored: dict[str, Any]) -> tuple[s
 
 def _put_link(links: list[PersonalLink], key: str, fields: dict[str, str]) -> list[PersonalLink]:
     """The personal links with `key` as `fields` say: restored in place, or removed."""
-    from llmdive.personal import PersonalLink
+    from llmdive.record.personal import PersonalLink
 
     rest = [p for p in links if p.link.id != key]
     if not fields:
@@ -176,8 +176,8 @@ def undo(
     or reset is not undone, and undo never reaches past one to an older change: that is
     refused in words (the guide's own commands undo a guide change).
     """
-    from llmdive.personal import load_personal
-    from llmdive.progress import fold_aliases, load_progress, locked, save_record
+    from llmdive.record.personal import load_personal
+    from llmdive.record.progress import fold_aliases, load_progress, locked, save_record
 
     with locked(home):
         progress = load_progress(home)
