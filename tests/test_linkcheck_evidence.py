@@ -293,7 +293,7 @@ def test_ctrl_c_keeps_the_checks_already_finished(server: LinkServer) -> None:
 def test_check_links_ctrl_c_saves_finished_checks_and_says_how_many(
     cli: Invoke, server: LinkServer, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmdive.output import render
+    from llmdive.output import terminal as render
 
     def interrupted(self: render.ProgressBar, *_: object) -> None:
         raise KeyboardInterrupt  # as Ctrl-C arrives while the first result is counted

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from llmdive.output import render
+from llmdive.output import terminal as render
 from llmdive.output.jsonout import emit_json
-from llmdive.output.render import Writer, safe
+from llmdive.output.terminal import Writer, safe
 
 from .conftest import Invoke, subprocess_env
 from .hostile import (

@@ -31,7 +31,8 @@ def list_links(
 
     Example: llmdive list --section finetuning --difficulty easy
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     ws = workspace(ctx)
     cat = ws.catalogue
@@ -66,7 +67,8 @@ def toc(
     json_out: JsonOpt = False,
 ) -> None:
     """Show the guide's sections and topics with read counts, descriptions and tips."""
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     ws = workspace(ctx)
     emit(
@@ -79,7 +81,8 @@ def toc(
 @app.command()
 def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     """Show one link with its full section path, status and note."""
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)

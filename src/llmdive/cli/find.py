@@ -54,7 +54,8 @@ def search(
     from llmdive.find.planner import select
     from llmdive.find.search import empty_topics
     from llmdive.find.search import search as find
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     text = " ".join(words)
     ws = workspace(ctx)
@@ -93,7 +94,7 @@ def open_(
     Nothing is marked unless --start is given. Example: llmdive open lora --start
     """
     from llmdive.net import browser
-    from llmdive.output import render
+    from llmdive.output import terminal as render
     from llmdive.record import progress
 
     ws = workspace(ctx)

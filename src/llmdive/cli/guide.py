@@ -39,7 +39,7 @@ def guide_import(
     """
     from llmdive.guide import catalogue, update
     from llmdive.home import storage
-    from llmdive.output import render
+    from llmdive.output import terminal as render
 
     home = workspace(ctx).home
     if output is not None:
@@ -120,7 +120,8 @@ def guide_update(
     from llmdive.errors import LlmdiveError
     from llmdive.guide import update
     from llmdive.guide.catalogue import Catalogue
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     ws = workspace(ctx)
     outcome = update.update_guide(ws, source, dry_run, force, timeout)
@@ -173,7 +174,8 @@ def guide_reset(
     Example: llmdive guide reset --dry-run
     """
     from llmdive.guide import update
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     ws = workspace(ctx)
     done = update.reset(ws, dry_run)
@@ -209,7 +211,7 @@ def guide_reset(
 def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Which catalogue is in use, where it came from and when."""
     from llmdive.guide import update
-    from llmdive.output import render
+    from llmdive.output import terminal as render
 
     data = update.status(workspace(ctx))
     emit(json_out, lambda: data, lambda w: render.render_status(w, data))
@@ -241,7 +243,7 @@ def guide_export(
     from llmdive.guide.catalogue import dump_toml
     from llmdive.guide.readme import export_markdown
     from llmdive.home.storage import write_output
-    from llmdive.output import render
+    from llmdive.output import terminal as render
 
     writers = {GuideFormat.MARKDOWN: export_markdown, GuideFormat.TOML: dump_toml}
     text = writers[fmt](workspace(ctx).base_catalogue.guide)
@@ -255,7 +257,8 @@ def guide_export(
 def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Links that arrived with guide updates and that you have not read, per section."""
     from llmdive.guide import update
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     ws = workspace(ctx)
     groups = update.whatsnew(ws)

@@ -67,7 +67,8 @@ def check_links(
     Example: llmdive check-links --section finetuning (or: --forget lora-explained)
     """
     from llmdive.net import linkcheck, linkmarks
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     if link_ids and section:
         raise typer.BadParameter("give link ids or --section, not both", param_hint="ID")
@@ -118,7 +119,7 @@ def _left(run: "Run") -> None:
     """Say which links were left unchecked, by the deadline (a warning) or Ctrl-C (exit 1)."""
     from llmdive.errors import LlmdiveError
     from llmdive.model.vocab import counted
-    from llmdive.output import render
+    from llmdive.output import terminal as render
 
     if not run.unchecked:
         return

@@ -61,7 +61,8 @@ def add(
     """
     from llmdive.guide.catalogue import Item
     from llmdive.model.models import iso
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record import personal, progress
 
     ws = workspace(ctx)
@@ -147,7 +148,8 @@ def edit(
 
     Example: llmdive edit my-post --title "A better title" -s dpo -d medium
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record import personal, progress
 
     ws = workspace(ctx)

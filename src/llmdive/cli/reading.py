@@ -27,7 +27,8 @@ def _mark(
         from typer._click.exceptions import UsageError
 
         raise UsageError("name the links: give one or more IDs, or --section SECTION", ctx)
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record import progress
 
     ws = workspace(ctx)
@@ -161,7 +162,8 @@ def note(
 
     Example: llmdive note lora "re-read the rank section"
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record import progress
 
     ws = workspace(ctx)
@@ -217,7 +219,8 @@ def next_(
     Example: llmdive next -n 3 --section finetuning
     """
     from llmdive.find import planner
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
@@ -290,7 +293,7 @@ def history(
 
     Example: llmdive history --since 2026-03-01 -n 20 (or: llmdive history lora)
     """
-    from llmdive.output import render
+    from llmdive.output import terminal as render
     from llmdive.record import progress
 
     when = _since(since)

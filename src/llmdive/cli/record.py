@@ -30,7 +30,8 @@ def progress_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt 
     if ctx.invoked_subcommand is not None:
         return
     from llmdive.find import planner
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record.progress import orphans
 
     ws = workspace(ctx)
@@ -72,7 +73,7 @@ def progress_export(
 
     Example: llmdive progress export --format csv --output reading.csv
     """
-    from llmdive.output import render
+    from llmdive.output import terminal as render
     from llmdive.record import export as record
     from llmdive.record.personal import load_personal
 

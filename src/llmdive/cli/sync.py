@@ -31,7 +31,8 @@ def progress_merge(
 
     Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record import reconcile
 
     ws = workspace(ctx)
@@ -80,7 +81,8 @@ def sync(
 
     Example: llmdive sync --remote git@github.com:you/llmdive-record.git (once), then llmdive sync
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record import reconcile
     from llmdive.record import sync as syncing
 
@@ -112,7 +114,8 @@ def doctor(
     import contextlib
 
     from llmdive.errors import LlmdiveError
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record import reconcile
 
     ws = workspace(ctx)

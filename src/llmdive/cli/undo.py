@@ -13,7 +13,8 @@ def undo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     Both the change and its undo stay in `llmdive history`. A guide update or reset is
     not undone, and undo never reaches past one to an older change.
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output import terminal as render
     from llmdive.record.undo import undo as undo_last
     from llmdive.workspace import Workspace
 

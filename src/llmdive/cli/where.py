@@ -13,7 +13,7 @@ def paths_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     Example: llmdive --home ~/notes/llmdive paths
     """
     from llmdive.home.paths import locations
-    from llmdive.output import render
+    from llmdive.output import terminal as render
 
     data = locations(workspace(ctx))
     emit(json_out, lambda: data, lambda w: render.render_paths(w, data))
