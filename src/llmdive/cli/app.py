@@ -252,9 +252,9 @@ def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]
 
         emit_json(as_json())
         return
-    from llmdive.output import terminal as render
+    from llmdive.output.terminal import Writer
 
-    w = render.Writer()
+    w = Writer()
     draw(w)
     w.close()
 
@@ -469,9 +469,9 @@ def _root(
 def marks_of(ws: "Workspace") -> "Marks":
     """The kept checks of the workspace's links, for list, show and next to mark them."""
     from llmdive.net import linkmarks
-    from llmdive.output import terminal as render
+    from llmdive.output.terminal import warn
 
     marks = linkmarks.marks(ws.home, ((i.link.id, i.link.url) for i in ws.catalogue.items))
     if marks.problem:
-        render.warn(marks.problem)
+        warn(marks.problem)
     return marks

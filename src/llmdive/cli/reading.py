@@ -28,7 +28,8 @@ def _mark(
 
         raise UsageError("name the links: give one or more IDs, or --section SECTION", ctx)
     from llmdive.output import jsonout
-    from llmdive.output import terminal as render
+    from llmdive.output.views.common import render_changes
+    from llmdive.output.views.reading import render_marked
     from llmdive.record import progress
 
     ws = workspace(ctx)
@@ -49,11 +50,7 @@ def _mark(
     emit(
         json_out,
         lambda: jsonout.status_changes_json(jsonout.LinkJson(ws.catalogue, after), changes),
-        lambda w: (
-            render.render_marked(w, changes, len(left))
-            if section
-            else render.render_changes(w, changes)
-        ),
+        lambda w: render_marked(w, changes, len(left)) if section else render_changes(w, changes),
     )
 
 
@@ -163,7 +160,7 @@ def note(
     Example: llmdive note lora "re-read the rank section"
     """
     from llmdive.output import jsonout
-    from llmdive.output import terminal as render
+    from llmdive.output.views.reading import render_note
     from llmdive.record import progress
 
     ws = workspace(ctx)
@@ -176,7 +173,7 @@ def note(
             lambda: jsonout.LinkJson.of(ws)(
                 item, link_check=jsonout.link_check_json(marks_of(ws), item.link.id)
             ),
-            lambda w: render.render_note(w, item, current),
+            lambda w: render_note(w, item, current),
         )
         return
 
@@ -220,7 +217,7 @@ def next_(
     """
     from llmdive.find import planner
     from llmdive.output import jsonout
-    from llmdive.output import terminal as render
+    from llmdive.output.views.reading import render_next
 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
@@ -230,7 +227,7 @@ def next_(
     emit(
         json_out,
         lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
-        lambda w: render.render_next(
+        lambda w: render_next(
             w, picks, ws.states, marks, ws.catalogue, advice=within[-1:] if within else None
         ),
     )
@@ -293,7 +290,7 @@ def history(
 
     Example: llmdive history --since 2026-03-01 -n 20 (or: llmdive history lora)
     """
-    from llmdive.output import terminal as render
+    from llmdive.output.views.reading import render_history
     from llmdive.record import progress
 
     when = _since(since)
@@ -307,5 +304,5 @@ def history(
     emit(
         json_out,
         lambda: [r.to_json() for r in rows],
-        lambda w: render.render_history(w, rows, filtered, link_id is not None),
+        lambda w: render_history(w, rows, filtered, link_id is not None),
     )

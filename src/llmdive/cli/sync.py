@@ -32,7 +32,7 @@ def progress_merge(
     Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
     """
     from llmdive.output import jsonout
-    from llmdive.output import terminal as render
+    from llmdive.output.views.sync import render_merge_report
     from llmdive.record import reconcile
 
     ws = workspace(ctx)
@@ -44,7 +44,7 @@ def progress_merge(
     emit(
         json_out,
         lambda: jsonout.merge_report_json(jsonout.LinkJson.of(ws), rep, dry_run),
-        lambda w: render.render_merge_report(w, rep, dry_run),
+        lambda w: render_merge_report(w, rep, dry_run),
     )
 
 
@@ -82,7 +82,7 @@ def sync(
     Example: llmdive sync --remote git@github.com:you/llmdive-record.git (once), then llmdive sync
     """
     from llmdive.output import jsonout
-    from llmdive.output import terminal as render
+    from llmdive.output.views.sync import render_sync
     from llmdive.record import reconcile
     from llmdive.record import sync as syncing
 
@@ -92,7 +92,7 @@ def sync(
     emit(
         json_out,
         lambda: jsonout.sync_json(jsonout.LinkJson.of(ws), result),
-        lambda w: render.render_sync(w, result),
+        lambda w: render_sync(w, result),
     )
 
 
@@ -115,7 +115,7 @@ def doctor(
 
     from llmdive.errors import LlmdiveError
     from llmdive.output import jsonout
-    from llmdive.output import terminal as render
+    from llmdive.output.views.sync import render_health
     from llmdive.record import reconcile
 
     ws = workspace(ctx)
@@ -137,7 +137,7 @@ def doctor(
     emit(
         json_out,
         lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),
-        lambda w: render.render_health(w, health, merged),
+        lambda w: render_health(w, health, merged),
     )
     if any(m.error for m in merged) or health.has_errors:
         raise typer.Exit(1)
