@@ -12,7 +12,7 @@ import pytest
 
 from llmdive.net import linkmarks
 from llmdive.net.linkmarks import Outcome, Verdict
-from llmdive.output.render import cells
+from llmdive.output.layout import cells
 
 from .conftest import REPO, Invoke
 from .hostile import strip_ours

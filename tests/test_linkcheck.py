@@ -414,7 +414,7 @@ class _Terminal(io.StringIO):
 
 
 def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from llmdive.output.render import ProgressBar
+    from llmdive.output.terminal import ProgressBar
 
     monkeypatch.setenv("TERM", "xterm")
     tty = _Terminal()

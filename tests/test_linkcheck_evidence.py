@@ -293,12 +293,12 @@ def test_ctrl_c_keeps_the_checks_already_finished(server: LinkServer) -> None:
 def test_check_links_ctrl_c_saves_finished_checks_and_says_how_many(
     cli: Invoke, server: LinkServer, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmdive.output import render
+    from llmdive.output import terminal
 
-    def interrupted(self: render.ProgressBar, *_: object) -> None:
+    def interrupted(self: terminal.ProgressBar, *_: object) -> None:
         raise KeyboardInterrupt  # as Ctrl-C arrives while the first result is counted
 
-    monkeypatch.setattr(render.ProgressBar, "advance", interrupted)
+    monkeypatch.setattr(terminal.ProgressBar, "advance", interrupted)
     with silent_port() as silent:
         guide = write_guide(tmp_path / "g.toml", {"Web": [
             ("fine", server.base + "/ok", "easy"), ("silent", silent, "easy"),

@@ -209,7 +209,7 @@ def test_a_removed_personal_link_leaves_the_export_and_undo_brings_it_back(cli: 
 
 
 def test_csv_writes_controls_with_the_terminal_s_escapes() -> None:
-    from llmdive.output.render import safe
+    from llmdive.output.terminal import safe
 
     # U+202E is one unambiguous \u202e (never \x202e, which reads as \x20 + "2e").
     assert record.csv_cell("\u202eRTL") == "\\u202eRTL" == safe("\u202eRTL")

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from llmdive.output import render
+from llmdive.output import terminal
 from llmdive.output.jsonout import emit_json
-from llmdive.output.render import Writer, safe
+from llmdive.output.layout import Part
+from llmdive.output.terminal import Writer, safe
 
 from .conftest import Invoke, subprocess_env
 from .hostile import (
@@ -65,7 +66,7 @@ def test_json_escapes_c1_bidi_and_del_and_stays_valid_json() -> None:
     assert json_text({"t": "日本語 › [vLLM]"}) == '{\n  "t": "日本語 › [vLLM]"\n}'
 
 
-def _written(styled: bool, *parts: render.Part, urls: bool | None = None) -> str:
+def _written(styled: bool, *parts: Part, urls: bool | None = None) -> str:
     out = io.StringIO()
     w = Writer(out, styled=styled)
     if urls is not None:
@@ -94,7 +95,7 @@ def test_a_hyperlink_target_is_printable_ascii() -> None:
 
 
 def test_warnings_are_made_safe(capsys: pytest.CaptureFixture[str]) -> None:
-    render.warn("line 3: title \x1b]0;pwned\x07\nsecond \u202e")
+    terminal.warn("line 3: title \x1b]0;pwned\x07\nsecond \u202e")
     err = capsys.readouterr().err
     assert err == ("llmdive: warning: line 3: title \\x1b]0;pwned\\x07\n"
                    "llmdive: warning: second \\u202e\n")  # fmt: skip

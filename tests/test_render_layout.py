@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from llmdive.output.render import Grid, Part, Whole, Writer, ago, cells, wrap
+from llmdive.output.layout import Grid, Part, Whole, cells, wrap
+from llmdive.output.terminal import Writer, ago
 
 from .conftest import FIXTURES, Invoke
 from .hostile import strip_ours
@@ -358,7 +359,7 @@ def test_undo_lines_up_its_columns_across_rows(cli: Invoke) -> None:
 
 
 def test_a_merge_report_lines_up_its_columns_across_rows() -> None:
-    from llmdive.output.render import render_merge_report
+    from llmdive.output.views.sync import render_merge_report
     from llmdive.record.merge import LinkChange, Report
 
     report = Report(

@@ -59,7 +59,7 @@ def _global_options_first(args: list[str]) -> list[str]:
 
 def _print_errors(lines: list[str]) -> None:
     """The CLI's one error printer: each line made safe, so data in a message is inert."""
-    from llmdive.output.render import safe
+    from llmdive.output.terminal import safe
 
     sys.stderr.write("".join(f"llmdive: error: {safe(line)}\n" for line in lines))
 
@@ -123,7 +123,7 @@ class _Group(Group):
             else:
                 text = io.StringIO()
                 exc.show(text)
-                from llmdive.output.render import safe_lines
+                from llmdive.output.terminal import safe_lines
 
                 lines = safe_lines(text.getvalue().rstrip())
                 sys.stderr.write("".join(line + "\n" for line in lines))
@@ -214,7 +214,7 @@ def _say_what_became_of_the_home(root: Any, ws: "Workspace") -> None:
     def say() -> None:
         if getattr(root.command, "json_errors", False):
             return  # --json: stderr holds errors only
-        from llmdive.output.render import safe
+        from llmdive.output.terminal import safe
 
         if home.is_dir():
             line = f"created the llmdive home {home} (private to you)"
@@ -252,9 +252,9 @@ def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]
 
         emit_json(as_json())
         return
-    from llmdive.output import render
+    from llmdive.output.terminal import Writer
 
-    w = render.Writer()
+    w = Writer()
     draw(w)
     w.close()
 
@@ -330,7 +330,7 @@ SectionOpt = Annotated[
 
 def _note_text(value: str) -> str:
     """A note from the command line: any text, several lines allowed, no control characters."""
-    from llmdive.output.render import has_controls
+    from llmdive.output.terminal import has_controls
 
     if value and not value.strip():
         raise typer.BadParameter('a note needs some text (an empty string, "", removes it)')
@@ -341,7 +341,7 @@ def _note_text(value: str) -> str:
 
 def _title_text(value: str | None) -> str | None:
     """A title from the command line: one line of text, no control characters."""
-    from llmdive.output.render import has_controls
+    from llmdive.output.terminal import has_controls
 
     if value is None:
         return value
@@ -469,9 +469,9 @@ def _root(
 def marks_of(ws: "Workspace") -> "Marks":
     """The kept checks of the workspace's links, for list, show and next to mark them."""
     from llmdive.net import linkmarks
-    from llmdive.output import render
+    from llmdive.output.terminal import warn
 
     marks = linkmarks.marks(ws.home, ((i.link.id, i.link.url) for i in ws.catalogue.items))
     if marks.problem:
-        render.warn(marks.problem)
+        warn(marks.problem)
     return marks

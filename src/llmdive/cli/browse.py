@@ -31,7 +31,8 @@ def list_links(
 
     Example: llmdive list --section finetuning --difficulty easy
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.browse import render_list
 
     ws = workspace(ctx)
     cat = ws.catalogue
@@ -51,9 +52,7 @@ def list_links(
     emit(
         json_out,
         lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
-        lambda w: render.render_list(
-            w, items, states, marks, empty, advice=topic[-1:] if topic else None
-        ),
+        lambda w: render_list(w, items, states, marks, empty, advice=topic[-1:] if topic else None),
     )
 
 
@@ -66,20 +65,22 @@ def toc(
     json_out: JsonOpt = False,
 ) -> None:
     """Show the guide's sections and topics with read counts, descriptions and tips."""
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.browse import render_toc
 
     ws = workspace(ctx)
     emit(
         json_out,
         lambda: jsonout.toc_json(ws.catalogue, ws.states, hide_empty),
-        lambda w: render.render_toc(w, ws.catalogue, ws.states, hide_empty),
+        lambda w: render_toc(w, ws.catalogue, ws.states, hide_empty),
     )
 
 
 @app.command()
 def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     """Show one link with its full section path, status and note."""
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.browse import render_show
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
@@ -91,5 +92,5 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
         lambda: jsonout.LinkJson.of(ws)(
             item, link_check=jsonout.link_check_json(marks, item.link.id)
         ),
-        lambda w: render.render_show(w, item, status, entry, marks),
+        lambda w: render_show(w, item, status, entry, marks),
     )

@@ -54,7 +54,8 @@ def search(
     from llmdive.find.planner import select
     from llmdive.find.search import empty_topics
     from llmdive.find.search import search as find
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.find import render_search
 
     text = " ".join(words)
     ws = workspace(ctx)
@@ -73,7 +74,7 @@ def search(
             links(h.item, link_check=jsonout.link_check_json(marks, h.item.link.id), score=h.score)
             for h in hits
         ],
-        lambda w: render.render_search(
+        lambda w: render_search(
             w, hits, ws.states, notes, text, marks, *empty_topics(headings, text)
         ),  # fmt: skip
     )
@@ -93,13 +94,14 @@ def open_(
     Nothing is marked unless --start is given. Example: llmdive open lora --start
     """
     from llmdive.net import browser
-    from llmdive.output import render
+    from llmdive.output.views.common import render_changes
+    from llmdive.output.views.find import render_opened
     from llmdive.record import progress
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
     url = browser.checked_url(item.link.url)
-    emit(False, list, lambda w: render.render_opened(w, item))
+    emit(False, list, lambda w: render_opened(w, item))
     try:
         opened = browser.open_url(url)
     except LlmdiveError as exc:  # a $BROWSER that would run the URL through a shell
@@ -122,4 +124,4 @@ def open_(
             lambda p: progress.set_status(p, ws.catalogue, [item], Status.READING),
             ws.catalogue.aliases,
         )
-        emit(False, list, lambda w: render.render_changes(w, changes))
+        emit(False, list, lambda w: render_changes(w, changes))

@@ -39,7 +39,7 @@ def guide_import(
     """
     from llmdive.guide import catalogue, update
     from llmdive.home import storage
-    from llmdive.output import render
+    from llmdive.output.terminal import emit_text, safe, warn
 
     home = workspace(ctx).home
     if output is not None:
@@ -48,7 +48,7 @@ def guide_import(
     old = catalogue.load_catalogue(output) if output and _has_content(output) else None
     result = update.plan(update.read_readme(str(readme)), str(readme), old)
     for warning in result.warnings:
-        render.warn(warning)
+        warn(warning)
     links = sum(len(t.links) for _, t in result.guide.walk())
     if not links:
         from llmdive.errors import LlmdiveError
@@ -59,14 +59,12 @@ def guide_import(
         )
     toml_text = catalogue.dump_toml(result.guide)
     if output is None:
-        render.emit_text(toml_text)
+        emit_text(toml_text)
         return
     storage.write_output(output, toml_text, home=home)
     kept = f", {counted(links - len(result.report.added), 'id')} kept" if old else ""
     sections = counted(len(result.guide.sections), "section")
-    sys.stderr.write(
-        render.safe(f"wrote {output}: {sections}, {counted(links, 'link')}{kept}") + "\n"
-    )
+    sys.stderr.write(safe(f"wrote {output}: {sections}, {counted(links, 'link')}{kept}") + "\n")
 
 
 def _has_content(path: Path) -> bool:
@@ -120,7 +118,9 @@ def guide_update(
     from llmdive.errors import LlmdiveError
     from llmdive.guide import update
     from llmdive.guide.catalogue import Catalogue
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.terminal import warn
+    from llmdive.output.views.guide import render_report
 
     ws = workspace(ctx)
     outcome = update.update_guide(ws, source, dry_run, force, timeout)
@@ -140,7 +140,7 @@ def guide_update(
         )
         return
     for warning in plan.warnings:
-        render.warn(warning)
+        warn(warning)
     refused = not dry_run and not outcome.applied
     emit(
         json_out,
@@ -151,15 +151,15 @@ def guide_update(
             "refused": None if outcome.applied else plan.refused,
             "up_to_date": False,
         },
-        lambda w: render.render_report(w, plan.report, dry_run, refused),
+        lambda w: render_report(w, plan.report, dry_run, refused),
     )
     if plan.refused and not outcome.applied:
         if dry_run:
-            render.warn(f"{plan.refused}: applying it needs --force")
+            warn(f"{plan.refused}: applying it needs --force")
         else:
             raise LlmdiveError(f"refused: {plan.refused}; nothing was changed (--force applies it)")
     if ws.guide_chosen and outcome.applied:
-        render.warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
+        warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
 
 
 @guide_app.command("reset")
@@ -173,7 +173,9 @@ def guide_reset(
     Example: llmdive guide reset --dry-run
     """
     from llmdive.guide import update
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.terminal import warn
+    from llmdive.output.views.guide import render_report
 
     ws = workspace(ctx)
     done = update.reset(ws, dry_run)
@@ -197,22 +199,22 @@ def guide_reset(
             "refused": None,
             "up_to_date": False,
         },
-        lambda w: render.render_report(w, report, dry_run),
+        lambda w: render_report(w, report, dry_run),
     )
     for problem in report.unreadable:
-        render.warn(problem)
+        warn(problem)
     if ws.guide_chosen and not dry_run:
-        render.warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
+        warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
 
 
 @guide_app.command("status")
 def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Which catalogue is in use, where it came from and when."""
     from llmdive.guide import update
-    from llmdive.output import render
+    from llmdive.output.views.guide import render_status
 
     data = update.status(workspace(ctx))
-    emit(json_out, lambda: data, lambda w: render.render_status(w, data))
+    emit(json_out, lambda: data, lambda w: render_status(w, data))
 
 
 class GuideFormat(StrEnum):
@@ -241,12 +243,12 @@ def guide_export(
     from llmdive.guide.catalogue import dump_toml
     from llmdive.guide.readme import export_markdown
     from llmdive.home.storage import write_output
-    from llmdive.output import render
+    from llmdive.output.terminal import emit_text
 
     writers = {GuideFormat.MARKDOWN: export_markdown, GuideFormat.TOML: dump_toml}
     text = writers[fmt](workspace(ctx).base_catalogue.guide)
     if output is None:
-        render.emit_text(text)
+        emit_text(text)
     else:
         write_output(output, text, home=workspace(ctx).home)
 
@@ -255,12 +257,13 @@ def guide_export(
 def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Links that arrived with guide updates and that you have not read, per section."""
     from llmdive.guide import update
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.guide import render_whatsnew
 
     ws = workspace(ctx)
     groups = update.whatsnew(ws)
     emit(
         json_out,
         lambda: jsonout.whatsnew_json(jsonout.LinkJson.of(ws), groups),
-        lambda w: render.render_whatsnew(w, groups),
+        lambda w: render_whatsnew(w, groups),
     )

@@ -67,7 +67,9 @@ def check_links(
     Example: llmdive check-links --section finetuning (or: --forget lora-explained)
     """
     from llmdive.net import linkcheck, linkmarks
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.terminal import ProgressBar
+    from llmdive.output.views.links import render_checks
 
     if link_ids and section:
         raise typer.BadParameter("give link ids or --section, not both", param_hint="ID")
@@ -85,7 +87,7 @@ def check_links(
     settings = linkcheck.Settings(
         timeout=timeout, concurrency=concurrency, retries=retries, deadline=deadline
     )
-    with render.ProgressBar(len(items), "checking links") as bar:
+    with ProgressBar(len(items), "checking links") as bar:
         run = linkcheck.check([(i.link.id, i.link.url) for i in items], settings, bar.advance)
     if run.offline:
         from llmdive.errors import LlmdiveError
@@ -99,7 +101,7 @@ def check_links(
     emit(
         json_out,
         lambda: jsonout.checks_json(jsonout.LinkJson.of(ws), items, outcomes),
-        lambda w: render.render_checks(w, items, outcomes),
+        lambda w: render_checks(w, items, outcomes),
     )
     _left(run)
 
@@ -118,7 +120,7 @@ def _left(run: "Run") -> None:
     """Say which links were left unchecked, by the deadline (a warning) or Ctrl-C (exit 1)."""
     from llmdive.errors import LlmdiveError
     from llmdive.model.vocab import counted
-    from llmdive.output import render
+    from llmdive.output.terminal import warn
 
     if not run.unchecked:
         return
@@ -129,7 +131,7 @@ def _left(run: "Run") -> None:
             f"{left} not checked"
         )
     shown = ", ".join(run.unchecked[:5]) + (", ..." if len(run.unchecked) > 5 else "")
-    render.warn(
+    warn(
         f"{left} not checked within the {run.deadline:g} s deadline (not marked dead): "
         f"{shown}; `--deadline SECONDS` gives more time"
     )

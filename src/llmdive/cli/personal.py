@@ -61,7 +61,8 @@ def add(
     """
     from llmdive.guide.catalogue import Item
     from llmdive.model.models import iso
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.terminal import emit_text, safe
     from llmdive.record import personal, progress
 
     ws = workspace(ctx)
@@ -70,7 +71,7 @@ def add(
 
         raise UsageError("--export prints Markdown: it takes no --json")
     if export:
-        render.emit_text(personal.export_markdown(ws.catalogue))
+        emit_text(personal.export_markdown(ws.catalogue))
         return
     if not (url and section):
         from typer._click.exceptions import UsageError
@@ -81,7 +82,7 @@ def add(
     if title is None:
         title = personal.title_from_url(url)
         said = f"no --title: titled {title!r} from its URL (`llmdive edit ID -t TITLE` changes it)"
-        sys.stderr.write(render.safe(said) + "\n")
+        sys.stderr.write(safe(said) + "\n")
     with progress.locked(ws.home):
         new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
                            ws.progress.keys(), iso(progress.now()))  # fmt: skip
@@ -147,7 +148,8 @@ def edit(
 
     Example: llmdive edit my-post --title "A better title" -s dpo -d medium
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.personal import render_edit
     from llmdive.record import personal, progress
 
     ws = workspace(ctx)
@@ -162,4 +164,4 @@ def edit(
         state = "edited" if personal.fields(old) != personal.fields(new) else "added"
         jsonout.emit_json({"changes": [jsonout.change_json(link, "link", "added", state)]})
         return
-    emit(False, dict, lambda w: render.render_edit(w, old, new))
+    emit(False, dict, lambda w: render_edit(w, old, new))

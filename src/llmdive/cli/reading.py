@@ -27,7 +27,9 @@ def _mark(
         from typer._click.exceptions import UsageError
 
         raise UsageError("name the links: give one or more IDs, or --section SECTION", ctx)
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.common import render_changes
+    from llmdive.output.views.reading import render_marked
     from llmdive.record import progress
 
     ws = workspace(ctx)
@@ -48,11 +50,7 @@ def _mark(
     emit(
         json_out,
         lambda: jsonout.status_changes_json(jsonout.LinkJson(ws.catalogue, after), changes),
-        lambda w: (
-            render.render_marked(w, changes, len(left))
-            if section
-            else render.render_changes(w, changes)
-        ),
+        lambda w: render_marked(w, changes, len(left)) if section else render_changes(w, changes),
     )
 
 
@@ -161,7 +159,8 @@ def note(
 
     Example: llmdive note lora "re-read the rank section"
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.reading import render_note
     from llmdive.record import progress
 
     ws = workspace(ctx)
@@ -174,7 +173,7 @@ def note(
             lambda: jsonout.LinkJson.of(ws)(
                 item, link_check=jsonout.link_check_json(marks_of(ws), item.link.id)
             ),
-            lambda w: render.render_note(w, item, current),
+            lambda w: render_note(w, item, current),
         )
         return
 
@@ -217,7 +216,8 @@ def next_(
     Example: llmdive next -n 3 --section finetuning
     """
     from llmdive.find import planner
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.reading import render_next
 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
@@ -227,7 +227,7 @@ def next_(
     emit(
         json_out,
         lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
-        lambda w: render.render_next(
+        lambda w: render_next(
             w, picks, ws.states, marks, ws.catalogue, advice=within[-1:] if within else None
         ),
     )
@@ -290,7 +290,7 @@ def history(
 
     Example: llmdive history --since 2026-03-01 -n 20 (or: llmdive history lora)
     """
-    from llmdive.output import render
+    from llmdive.output.views.reading import render_history
     from llmdive.record import progress
 
     when = _since(since)
@@ -304,5 +304,5 @@ def history(
     emit(
         json_out,
         lambda: [r.to_json() for r in rows],
-        lambda w: render.render_history(w, rows, filtered, link_id is not None),
+        lambda w: render_history(w, rows, filtered, link_id is not None),
     )

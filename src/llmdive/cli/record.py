@@ -30,7 +30,8 @@ def progress_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt 
     if ctx.invoked_subcommand is not None:
         return
     from llmdive.find import planner
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.record import render_progress
     from llmdive.record.progress import orphans
 
     ws = workspace(ctx)
@@ -40,7 +41,7 @@ def progress_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt 
     emit(
         json_out,
         lambda: jsonout.progress_json(summary, lost),
-        lambda w: render.render_progress(w, summary, lost),
+        lambda w: render_progress(w, summary, lost),
     )
 
 
@@ -72,7 +73,7 @@ def progress_export(
 
     Example: llmdive progress export --format csv --output reading.csv
     """
-    from llmdive.output import render
+    from llmdive.output.terminal import emit_text, json_safe, safe
     from llmdive.record import export as record
     from llmdive.record.personal import load_personal
 
@@ -81,11 +82,11 @@ def progress_export(
     if output is None:
         # Made safe like all output: JSON keeps its meaning (controls as \u escapes).
         if fmt is RecordFormat.JSON:
-            sys.stdout.write(render.json_safe(text))
+            sys.stdout.write(json_safe(text))
         else:
-            render.emit_text(text)
+            emit_text(text)
         return
     from llmdive.home.storage import write_output
 
     write_output(output, text, home=ws.home)
-    sys.stderr.write(render.safe(f"wrote {output}") + "\n")
+    sys.stderr.write(safe(f"wrote {output}") + "\n")

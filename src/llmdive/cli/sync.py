@@ -31,7 +31,8 @@ def progress_merge(
 
     Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.sync import render_merge_report
     from llmdive.record import reconcile
 
     ws = workspace(ctx)
@@ -43,7 +44,7 @@ def progress_merge(
     emit(
         json_out,
         lambda: jsonout.merge_report_json(jsonout.LinkJson.of(ws), rep, dry_run),
-        lambda w: render.render_merge_report(w, rep, dry_run),
+        lambda w: render_merge_report(w, rep, dry_run),
     )
 
 
@@ -80,7 +81,8 @@ def sync(
 
     Example: llmdive sync --remote git@github.com:you/llmdive-record.git (once), then llmdive sync
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.sync import render_sync
     from llmdive.record import reconcile
     from llmdive.record import sync as syncing
 
@@ -90,7 +92,7 @@ def sync(
     emit(
         json_out,
         lambda: jsonout.sync_json(jsonout.LinkJson.of(ws), result),
-        lambda w: render.render_sync(w, result),
+        lambda w: render_sync(w, result),
     )
 
 
@@ -112,7 +114,8 @@ def doctor(
     import contextlib
 
     from llmdive.errors import LlmdiveError
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.sync import render_health
     from llmdive.record import reconcile
 
     ws = workspace(ctx)
@@ -134,7 +137,7 @@ def doctor(
     emit(
         json_out,
         lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),
-        lambda w: render.render_health(w, health, merged),
+        lambda w: render_health(w, health, merged),
     )
     if any(m.error for m in merged) or health.has_errors:
         raise typer.Exit(1)

@@ -13,14 +13,15 @@ def undo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     Both the change and its undo stay in `llmdive history`. A guide update or reset is
     not undone, and undo never reaches past one to an older change.
     """
-    from llmdive.output import jsonout, render
+    from llmdive.output import jsonout
+    from llmdive.output.views.undo import render_undone
     from llmdive.record.undo import undo as undo_last
     from llmdive.workspace import Workspace
 
     ws = workspace(ctx)
     if not json_out:
         done = undo_last(ws.home, aliases=ws.catalogue.aliases)
-        emit(False, dict, lambda w: render.render_undone(w, done))
+        emit(False, dict, lambda w: render_undone(w, done))
         return
     # A link the undo removes (a personal link's add taken back) is shown from before.
     before = ws.catalogue

@@ -13,7 +13,7 @@ def paths_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     Example: llmdive --home ~/notes/llmdive paths
     """
     from llmdive.home.paths import locations
-    from llmdive.output import render
+    from llmdive.output.views.where import render_paths
 
     data = locations(workspace(ctx))
-    emit(json_out, lambda: data, lambda w: render.render_paths(w, data))
+    emit(json_out, lambda: data, lambda w: render_paths(w, data))

@@ -39,7 +39,7 @@ def emit_json(data: Any, stream: IO[str] | None = None) -> None:
     """
     import orjson
 
-    from llmdive.output.render import json_safe
+    from llmdive.output.terminal import json_safe
 
     out = stream if stream is not None else sys.stdout
     try:

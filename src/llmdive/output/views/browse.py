@@ -1,0 +1,156 @@
+"""What `list`, `toc` and `show` print."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from llmdive.model.ids import url_kind
+from llmdive.model.vocab import Status
+from llmdive.output.layout import Grid, Part, Whole, cells, parts_width, widest
+from llmdive.output.terminal import Writer, ago, local_time
+from llmdive.output.views.common import (
+    CHECK_LABEL,
+    badge,
+    badge_width,
+    check_mark,
+    link_cols,
+    render_advice,
+    section_path,
+    stale_hint,
+    status_mark,
+    title_part,
+)
+
+if TYPE_CHECKING:
+    from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.model.models import Entry, Topic
+    from llmdive.net.linkmarks import Marks
+
+
+def render_list(
+    w: Writer,
+    items: Sequence[Item],
+    states: dict[str, Status],
+    marks: Marks | None = None,
+    empty: str = "No links match.",
+    advice: Sequence[Topic] | None = None,
+) -> None:
+    if advice and render_advice(w, advice):
+        w.line()
+    if not items:
+        w.line((empty, "dim"))
+        return
+    widths, gaps = link_cols(w, items)
+    kinds = widest(url_kind(i.link.url) for i in items)
+    texts = [parts_width([*title_part(i, w), *check_mark(marks, i.link.id)]) for i in items]
+    grid = Grid(
+        w,
+        [*widths, kinds],
+        [*gaps, 2],
+        drops=[0, 0, 0, 1],
+        lead=2,
+        hang=6,
+        texts=texts,
+        urls=[i.link.url for i in items],
+    )
+    last_path: tuple[Topic, ...] | None = None
+    for item in items:
+        if last_path is None or item.path[-1] is not last_path[-1]:
+            if last_path is not None:
+                w.line()
+            w.text((section_path(item.path), "bold"), hang=2)
+            last_path = item.path
+        link = item.link
+        status = states.get(link.id, Status.UNREAD)
+        grid.row(
+            [
+                status_mark(status),
+                (link.id, "cyan"),
+                badge(link.difficulty, w.styled),
+                (url_kind(link.url), "dim"),
+            ],
+            [
+                *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
+                *check_mark(marks, link.id),
+            ],
+            link.url,
+        )
+    stale_hint(w, marks, (i.link.id for i in items))
+
+
+def render_toc(
+    w: Writer, catalogue: Catalogue, states: dict[str, Status], hide_empty: bool = False
+) -> None:
+    counts: dict[int, list[int]] = {}
+    for item in catalogue.items:
+        done = states.get(item.link.id) is Status.READ
+        for topic in item.path:
+            c = counts.setdefault(id(topic), [0, 0])
+            c[0] += 1
+            c[1] += done
+    w.text((catalogue.guide.title, "bold underline"))
+    for path, topic in catalogue.topics:
+        indent = 2 * (len(path) - 1)
+        total, read = counts.get(id(topic), [0, 0])
+        if hide_empty and not total:
+            continue
+        style = "bold" if len(path) == 1 else ""
+        # No-break spaces: a tally is wrapped as a whole, never split over two lines.
+        if total:
+            tally: Part = (f"{read}/{total}\u00a0read", "green" if read == total else "")
+        else:
+            tally = ("no\u00a0links\u00a0yet:\u00a0contribute\u00a0one", "dim italic")
+        w.text(
+            (topic.title, style),
+            "  ",
+            (Whole(f"[{topic.slug}]"), "cyan"),
+            "  ",
+            tally,
+            indent=indent,
+            hang=indent + 4,
+        )
+        render_advice(w, [topic], indent + 4)
+
+
+def render_show(
+    w: Writer, item: Item, status: Status, entry: Entry | None, marks: Marks | None = None
+) -> None:
+    link = item.link
+    if w.width is not None and cells(link.id) + 2 + badge_width(w.styled) > w.width:
+        w.line((link.id, "bold cyan"))  # a long id: the badge goes under it
+        w.line("  ", *badge(link.difficulty, w.styled))
+    else:
+        w.line((link.id, "bold cyan"), "  ", *badge(link.difficulty, w.styled))
+    grid = Grid(w, [7], [2], lead=2, min_text=12, hang=4)
+    grid.row([("title", "dim")], title_part(item, w))
+    grid.row([("url", "dim")], [Whole(link.url)])
+    grid.row([("section", "dim")], [section_path(item.path)])
+    grid.row([("kind", "dim")], [url_kind(link.url)])
+    changed = entry.changed_at if entry else None
+    when = f"  since {local_time(changed, zone=True)} ({ago(changed)})" if changed else ""
+    grid.row([("status", "dim")], [status_mark(status), f" {status.value}{when}"])
+    if entry and entry.note:
+        for n, line in enumerate(entry.note.split("\n")):
+            grid.row([("note" if n == 0 else "", "dim")], [line])
+    render_check_lines(w, marks, link.id)
+
+
+def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
+    """show's lines for a link's last check, with the Web Archive for a dead link."""
+    outcome = marks.get(link_id) if marks else None
+    if marks is None or outcome is None:
+        return
+    label, style = CHECK_LABEL[outcome.result.value]
+    if outcome.result.value == "redirected":
+        what = f" ({outcome.redirects[0]['status']}) to {outcome.final_url}"
+    else:
+        what = f": {outcome.detail}" if outcome.detail else ""
+    stale = ", over a week ago: stale" if outcome.is_stale() else ""
+    when = f"  checked {local_time(outcome.checked_at, zone=True)}{stale}"
+    # The rows of show's grid: wrapped under their text like the rows above them.
+    grid = Grid(w, [7], [2], lead=2, min_text=12, hang=4)
+    grid.row([("link", "dim")], [(label, style), what, (when, "dim")])
+    archive = marks.archive(link_id)
+    if archive:
+        grid.row([("archive", "dim")], [(Whole(archive), "", archive)])
