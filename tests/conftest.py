@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,13 @@ from llmdive.cli import app
 from llmdive.guide.catalogue import Catalogue, load_catalogue
 from llmdive.home.paths import bundled_guide
 
-FIXTURES = Path(__file__).parent / "fixtures"
-GUIDE_README = FIXTURES / "llm-deep-dive-README.md"
-REPO = Path(__file__).resolve().parents[1]
+# FIXTURES, GUIDE_README, REPO, subprocess_env: re-exported for test modules written before
+# tests/helpers.py (other branches being merged); new tests import them from tests.helpers.
+from tests.helpers import FIXTURES as FIXTURES
+from tests.helpers import GUIDE_README as GUIDE_README
+from tests.helpers import REPO as REPO
+from tests.helpers import Invoke
+from tests.helpers import subprocess_env as subprocess_env
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +29,17 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("TERM", "xterm-256color")  # as if outside tmux/screen, wherever run
-    for var in ("LLMDIVE_GUIDE", "NO_COLOR", "FORCE_COLOR", "XDG_DATA_HOME", "XDG_CACHE_HOME",
-                "LLMDIVE_URLS", "FORCE_HYPERLINK", "TMUX", "STY"):  # fmt: skip
+    for var in (
+        "LLMDIVE_GUIDE",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "XDG_DATA_HOME",
+        "XDG_CACHE_HOME",
+        "LLMDIVE_URLS",
+        "FORCE_HYPERLINK",
+        "TMUX",
+        "STY",
+    ):
         # set first, so that the variable is removed again after the test even if the
         # program set it (`--urls` sets LLMDIVE_URLS for the rest of its process)
         monkeypatch.setenv(var, "")
@@ -52,9 +64,6 @@ def catalogue() -> Catalogue:
     return load_catalogue(bundled_guide())
 
 
-Invoke = Callable[..., Result]
-
-
 @pytest.fixture
 def cli() -> Invoke:
     """Run llmdive in-process: cli("list", "--json") -> Result (stdout and stderr apart)."""
@@ -64,10 +73,3 @@ def cli() -> Invoke:
         return runner.invoke(app, list(args), env=env, catch_exceptions=False)
 
     return invoke
-
-
-def subprocess_env(**extra: str) -> dict[str, str]:
-    """The environment for running `llmdive` as a real process inside the test's sandbox."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update(extra)
-    return env

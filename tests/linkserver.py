@@ -149,12 +149,14 @@ def write_guide(path: Path, sections: dict[str, list[tuple[str, str, str]]]) -> 
     guide = Guide(
         "Test guide",
         [
-            Topic(slugify(title), title, links=[
-                Link(i, f"Title of {i}", url, Difficulty(d)) for i, url, d in links
-            ])
+            Topic(
+                slugify(title),
+                title,
+                links=[Link(i, f"Title of {i}", url, Difficulty(d)) for i, url, d in links],
+            )
             for title, links in sections.items()
         ],
-    )  # fmt: skip
+    )
     path.write_text(dump_toml(guide))
     return path
 

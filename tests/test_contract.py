@@ -17,9 +17,8 @@ from llmdive.cli import app
 from llmdive.model.vocab import Status
 from llmdive.output import contract
 from llmdive.record.progress import load_progress
-
-from .conftest import FIXTURES, REPO, Invoke, subprocess_env
-from .linkserver import serving
+from tests.helpers import FIXTURES, REPO, Invoke, subprocess_env
+from tests.linkserver import serving
 
 SCHEMA = REPO / "schema"
 
@@ -33,11 +32,12 @@ def ok_json(result: Any) -> Any:
 def test_marks_with_json_print_the_changes_as_link_objects(cli: Invoke, home: Path) -> None:
     data = ok_json(cli("mark-read", "lora", "dpo", "--json"))
     changes = data["changes"]
-    assert [(c["link"]["id"], c["field"], c["before"], c["after"], c["changed"])
-            for c in changes] == [
+    assert [
+        (c["link"]["id"], c["field"], c["before"], c["after"], c["changed"]) for c in changes
+    ] == [
         ("lora-explained", "status", "unread", "read", True),
         ("dpo-explained", "status", "unread", "read", True),
-    ]  # fmt: skip
+    ]
     stored = load_progress(home).get("lora-explained")
     assert stored is not None
     assert changes[0]["link"]["status"] == "read"
@@ -125,7 +125,8 @@ def test_the_schema_files_are_generated_from_the_models() -> None:
 
 def schema_of(command: str) -> dict[str, Any]:
     name = next(n for n, (_, commands) in contract.SHAPES.items() if command in commands)
-    return json.loads((SCHEMA / f"{name}.json").read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads((SCHEMA / f"{name}.json").read_text(encoding="utf-8"))
+    return schema
 
 
 def json_commands() -> set[str]:
@@ -199,9 +200,18 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     run("start", "dpo")  # undo never reaches past the guide updates above
     yield "undo", run("undo")
     other = home.parent / "other"
-    other_progress = {"version": 1, "links": {"dpo-explained": {
-        "status": "read", "changed": "2030-01-01T00:00:00Z", "title": "DPO", "url": "https://x.y/",
-        "events": [{"at": "2030-01-01T00:00:00Z", "status": "read"}]}}}  # fmt: skip
+    other_progress = {
+        "version": 1,
+        "links": {
+            "dpo-explained": {
+                "status": "read",
+                "changed": "2030-01-01T00:00:00Z",
+                "title": "DPO",
+                "url": "https://x.y/",
+                "events": [{"at": "2030-01-01T00:00:00Z", "status": "read"}],
+            }
+        },
+    }
     other.mkdir()
     (other / "progress.json").write_text(json.dumps(other_progress))
     yield "progress merge", run("progress", "merge", str(other / "progress.json"), "--dry-run")

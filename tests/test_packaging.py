@@ -6,8 +6,7 @@ import zipfile
 from pathlib import Path
 
 from llmdive.home.paths import bundled_guide
-
-from .conftest import REPO
+from tests.helpers import REPO
 
 
 def test_the_wheel_ships_the_catalogue(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from .conftest import REPO
+from tests.helpers import REPO
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import subprocess_env
+from tests.helpers import subprocess_env
 
 PROBE = """
 import json, sys
@@ -40,7 +40,8 @@ def loaded(home: Path, args: list[str], **env: str) -> list[str]:
         text=True,
         timeout=60,
     )
-    return json.loads(proc.stderr.splitlines()[-1])
+    found: list[str] = json.loads(proc.stderr.splitlines()[-1])
+    return found
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["list", "--help"]])
@@ -49,8 +50,11 @@ def test_version_and_help_load_neither_pydantic_nor_rich(home: Path, args: list[
 
 
 def test_completion_answers_from_the_cache_alone(home: Path) -> None:
-    complete = {"_LLMDIVE_COMPLETE": "complete_bash", "COMP_WORDS": "llmdive show lo",
-                "COMP_CWORD": "2"}  # fmt: skip
+    complete = {
+        "_LLMDIVE_COMPLETE": "complete_bash",
+        "COMP_WORDS": "llmdive show lo",
+        "COMP_CWORD": "2",
+    }
     # The first Tab after an install parses the catalogue (and fills the cache) ...
     assert "pydantic" in loaded(home, [], **complete)
     # ... every later one reads the cache only.
@@ -60,15 +64,22 @@ def test_completion_answers_from_the_cache_alone(home: Path) -> None:
 def test_completion_of_personal_ids_answers_from_the_cache_too(home: Path) -> None:
     url = "https://example.com/finetuning-notes"
     loaded(home, ["add", url, "-t", "Finetuning notes", "-s", "lora"])
-    complete = {"_LLMDIVE_COMPLETE": "complete_bash", "COMP_WORDS": "llmdive remove fine",
-                "COMP_CWORD": "2"}  # fmt: skip
+    complete = {
+        "_LLMDIVE_COMPLETE": "complete_bash",
+        "COMP_WORDS": "llmdive remove fine",
+        "COMP_CWORD": "2",
+    }
     loaded(home, [], **complete)
     assert loaded(home, [], **complete) == []
 
 
 def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
-    assert loaded(home, ["mark-read", "lora"]) == ["filelock", "llmdive.model.inputs", "pydantic",
-                                                   "tomllib"]  # fmt: skip
+    assert loaded(home, ["mark-read", "lora"]) == [
+        "filelock",
+        "llmdive.model.inputs",
+        "pydantic",
+        "tomllib",
+    ]
     assert loaded(home, ["next"]) == []
     assert loaded(home, ["list", "--section", "finetuning", "--json"]) == []
     assert loaded(home, ["search", "atention"]) == []
@@ -88,7 +99,7 @@ def test_colour_output_loads_rich_and_only_then(home: Path) -> None:
 
 
 def test_only_check_links_loads_the_http_client(home: Path, tmp_path: Path) -> None:
-    from .linkserver import serving
+    from tests.linkserver import serving
 
     guide = tmp_path / "guide.toml"
     with serving() as server:  # a 404 on 127.0.0.1: a check that reaches no host looks offline
@@ -111,8 +122,16 @@ SYNC_CODE = {"llmdive.record.merge", "llmdive.record.reconcile", "llmdive.record
 
 
 def test_only_sync_and_merges_load_the_merge_and_git_code(home: Path) -> None:
-    for args in (["mark-read", "lora"], ["next"], ["progress"], ["history"], ["show", "lora"],
-                 ["note", "lora", "x"], ["list", "--json"], ["progress", "export"]):  # fmt: skip
+    for args in (
+        ["mark-read", "lora"],
+        ["next"],
+        ["progress"],
+        ["history"],
+        ["show", "lora"],
+        ["note", "lora", "x"],
+        ["list", "--json"],
+        ["progress", "export"],
+    ):
         assert not SYNC_CODE & set(loaded(home, args)), args
     # `sync` (here refused: not set up) is the one command that loads the git code.
     assert "llmdive.record.sync" in loaded(home, ["sync"])
@@ -133,10 +152,17 @@ def test_a_tab_after_a_command_completes_as_with_the_whole_app(
     home: Path, words: str, cword: str, expected: list[str]
 ) -> None:
     """Only the command being completed is built; what is offered stays the same."""
-    env = subprocess_env(LLMDIVE_HOME=str(home), _LLMDIVE_COMPLETE="complete_bash",
-                         COMP_WORDS=words, COMP_CWORD=cword)  # fmt: skip
+    env = subprocess_env(
+        LLMDIVE_HOME=str(home),
+        _LLMDIVE_COMPLETE="complete_bash",
+        COMP_WORDS=words,
+        COMP_CWORD=cword,
+    )
     proc = subprocess.run(
         [sys.executable, "-c", "from llmdive.cli import main; main()"],
-        env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.stdout.split() == expected, proc.stderr

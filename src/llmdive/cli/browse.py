@@ -41,8 +41,10 @@ def list_links(
     # An empty listing says why: nothing under that heading yet, or nothing that matches.
     empty = "No links match."
     if topic and not items:
-        empty = (f"No links yet under {topic[-1].title}: `llmdive add URL --section "
-                 f"{topic[-1].slug}` adds one of yours.")  # fmt: skip
+        empty = (
+            f"No links yet under {topic[-1].title}: `llmdive add URL --section "
+            f"{topic[-1].slug}` adds one of yours."
+        )
     states = ws.states
     if difficulty:
         items = [i for i in items if i.link.difficulty in difficulty]

@@ -60,8 +60,7 @@ def search(
     text = " ".join(words)
     ws = workspace(ctx)
     cat = ws.catalogue
-    items = select(cat, ws.states, cat.find_topic(section) if section else None,
-                   difficulty, status)  # fmt: skip
+    items = select(cat, ws.states, cat.find_topic(section) if section else None, difficulty, status)
     notes = ws.progress.notes()
     hits = find(items, text, notes, cache_as=ws.guide_path)
     scope = cat.find_topic(section) if section else ()
@@ -76,7 +75,7 @@ def search(
         ],
         lambda w: render_search(
             w, hits, ws.states, notes, text, marks, *empty_topics(headings, text)
-        ),  # fmt: skip
+        ),
     )
 
 

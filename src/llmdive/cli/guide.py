@@ -132,7 +132,7 @@ def guide_update(
             lambda: {
                 **jsonout.report_json(
                     update.Report(outcome.source), same, same, ws.progress, dry_run
-                ),  # fmt: skip
+                ),
                 "refused": None,
                 "up_to_date": True,
             },

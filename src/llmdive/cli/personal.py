@@ -84,8 +84,16 @@ def add(
         said = f"no --title: titled {title!r} from its URL (`llmdive edit ID -t TITLE` changes it)"
         sys.stderr.write(safe(said) + "\n")
     with progress.locked(ws.home):
-        new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
-                           ws.progress.keys(), iso(progress.now()))  # fmt: skip
+        new = personal.add(
+            ws.home,
+            ws.catalogue,
+            url,
+            title,
+            section,
+            difficulty,
+            ws.progress.keys(),
+            iso(progress.now()),
+        )
     if json_out:
         item = Item(new.link, ws.catalogue.find_topic(new.section))
         link = jsonout.LinkJson(ws.catalogue, ws.progress, {})(item)
@@ -116,8 +124,11 @@ def remove(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> Non
         link = jsonout.LinkJson(ws.catalogue, progress.load_progress(ws.home))(item)
         jsonout.emit_json({"changes": [jsonout.change_json(link, "link", "added", "removed")]})
         return
-    emit(False, dict, lambda w: w.line("removed ", (gone.link.id, "cyan"), " (personal)  ",
-                                       gone.link.title))  # fmt: skip
+    emit(
+        False,
+        dict,
+        lambda w: w.line("removed ", (gone.link.id, "cyan"), " (personal)  ", gone.link.title),
+    )
 
 
 @app.command()

@@ -1,0 +1,337 @@
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+import pytest
+
+from llmdive.cli import completion
+from llmdive.errors import LlmdiveError
+from llmdive.guide import catalogue as cat_mod
+from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.home.paths import bundled_guide
+
+GOOD = """\
+version = 1
+title = "T"
+
+[[sections]]
+slug = "one"
+title = "One"
+
+[[sections.links]]
+id = "first"
+title = "First"
+url = "https://a.example/1"
+difficulty = "easy"
+
+[[sections.topics]]
+slug = "sub"
+title = "Sub"
+
+[[sections.topics.links]]
+id = "second"
+title = "Second"
+url = "https://a.example/2"
+difficulty = "hard"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "g.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(LlmdiveError) as info:
+        load_catalogue(path)
+    return str(info.value).splitlines()
+
+
+def test_the_bundled_catalogue_validates(catalogue: Catalogue) -> None:
+    assert len(catalogue.items) == 29
+    assert len(catalogue.guide.sections) == 18
+    assert len(set(catalogue.by_id)) == 29
+
+
+def test_bad_difficulty_names_the_place(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('"hard"', '"spicy"'))
+    assert errors_of(path) == [
+        f"{path}: sections[0] (One).topics[0] (Sub).links[0] (second).difficulty: "
+        "must be one of 'easy', 'medium', 'hard' or 'unrated'"
+    ]
+
+
+def test_missing_title_and_unknown_key(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('title = "First"\n', 'titel = "First"\n'))
+    assert errors_of(path) == [
+        f"{path}: sections[0] (One).links[0] (first).title: Field required",
+        f"{path}: sections[0] (One).links[0] (first).titel: unknown key (a typo?)",
+    ]
+
+
+def test_duplicate_id(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('id = "second"', 'id = "first"'))
+    assert errors_of(path) == [
+        f"{path}: duplicate link id 'first': One, links[0] and One > Sub, links[0]"
+    ]
+
+
+def with_aliases(first: str, second: str) -> str:
+    """GOOD with `aliases = [...]` lines (TOML text) on its two links."""
+    return GOOD.replace(
+        'difficulty = "easy"\n', f'difficulty = "easy"\naliases = [{first}]\n'
+    ).replace('difficulty = "hard"\n', f'difficulty = "hard"\naliases = [{second}]\n')
+
+
+def test_an_old_id_resolves_exactly_to_its_link(tmp_path: Path) -> None:
+    catalogue = load_catalogue(write(tmp_path, with_aliases('"first-long-old-id"', '"old-2"')))
+    assert catalogue.resolve_id("first-long-old-id").link.id == "first"
+    assert catalogue.resolve_id("OLD-2").link.id == "second"
+    assert catalogue.aliases == {"first-long-old-id": "first", "old-2": "second"}
+    assert list(catalogue.by_id) == ["first", "second"]  # ids only: what completion offers
+    with pytest.raises(LlmdiveError, match="no link with id 'old'"):
+        catalogue.resolve_id("old")  # an alias answers exactly, never as a prefix
+
+
+def test_alias_clashes_are_reported_like_duplicate_ids(tmp_path: Path) -> None:
+    path = write(tmp_path, with_aliases('"second"', '"x", "x"'))
+    assert errors_of(path) == [
+        f"{path}: duplicate alias 'x': One > Sub, links[0] and One > Sub, links[0]",
+        f"{path}: alias 'second' of One, links[0] is the id of One > Sub, links[0]",
+    ]
+    path = write(tmp_path, with_aliases('"old"', '"old"'))
+    assert errors_of(path) == [
+        f"{path}: duplicate alias 'old': One, links[0] and One > Sub, links[0]"
+    ]
+    path = write(tmp_path, with_aliases('"first"', '"y"'))
+    assert errors_of(path) == [f"{path}: alias 'first' of One, links[0] is its own id"]
+    path = write(tmp_path, with_aliases('"Not a slug!"', '"y"'))
+    (problem,) = errors_of(path)
+    assert problem.startswith(f"{path}: sections[0] (One).links[0] (first).aliases[0]:")
+
+
+def test_the_bundled_catalogue_ids_are_short_and_old_ones_still_answer(
+    catalogue: Catalogue,
+) -> None:
+    assert max(len(i) for i in catalogue.by_id) <= 24
+    assert catalogue.aliases["merging-tokens-accelerate-llm-inference"] == "merging-tokens"
+    assert all(len(a) > 24 for a in catalogue.aliases)  # only long ids were replaced
+    for alias, link_id in catalogue.aliases.items():
+        assert catalogue.resolve_id(alias).link.id == link_id
+
+
+def test_duplicate_url_within_a_section(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("https://a.example/2", "https://A.example/1/"))
+    assert errors_of(path) == [
+        f"{path}: duplicate URL https://A.example/1/ in section 'One' (sections[0]): "
+        "One, links[0] and One > Sub, links[0]"
+    ]
+
+
+def test_malformed_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('title = "T"', 'title = "T'))
+    assert errors_of(path) == [
+        f"{path}: not valid TOML: Illegal character '\\n' (at line 2, column 11)"
+    ]
+
+
+def test_not_an_http_url(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("https://a.example/1", "ftp://a.example/1"))
+    assert errors_of(path) == [
+        f"{path}: sections[0] (One).links[0] (first).url: 'ftp://a.example/1' is not an http(s) URL"
+    ]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.toml"
+    assert errors_of(path) == [f"{path}: catalogue not found (check --guide or $LLMDIVE_GUIDE)"]
+
+
+def test_find_topic_by_slug_title_or_prefix(catalogue: Catalogue) -> None:
+    assert catalogue.find_topic("finetuning")[-1].title == "FineTuning"
+    assert catalogue.find_topic("FINE")[-1].title == "FineTuning"
+    assert catalogue.find_topic("lora")[-1].title == "LoRA"
+    assert catalogue.find_topic("Model Architecture")[-1].slug == "model-architecture"
+    assert [t.title for t in catalogue.find_topic("rotary")] == [
+        "Model Architecture",
+        "Transformer Architecture",
+        "Positional Encoding",
+        "Rotary Positional Encoding",
+    ]
+
+
+def test_find_topic_errors_suggest(catalogue: Catalogue) -> None:
+    with pytest.raises(LlmdiveError) as info:
+        catalogue.find_topic("finetunning")
+    assert str(info.value) == (
+        "no section 'finetunning' (did you mean: finetuning?); `llmdive toc` shows every section"
+    )
+    with pytest.raises(LlmdiveError, match="section 'm' is ambiguous: it matches "):
+        catalogue.find_topic("m")
+
+
+def test_items_under_a_section_include_its_topics(catalogue: Catalogue) -> None:
+    items = catalogue.items_under(catalogue.find_topic("model-architecture"))
+    assert [i.link.id for i in items][:3] == [
+        "illustrated-transformer",
+        "umar-jamil-attention",
+        "rotary-positional",
+    ]
+    assert len(items) == 7
+
+
+def test_resolve_id_prefix_ambiguity_and_suggestions(catalogue: Catalogue) -> None:
+    assert catalogue.resolve_id("lora").link.id == "lora-explained"
+    assert catalogue.resolve_id("LORA-EXPLAINED").link.id == "lora-explained"
+    with pytest.raises(LlmdiveError) as info:
+        catalogue.resolve_id("illustrated")
+    assert str(info.value) == (
+        "id 'illustrated' is ambiguous: it starts illustrated-transformer, illustrated-gpt2"
+    )
+    with pytest.raises(LlmdiveError) as info:
+        catalogue.resolve_id("lora-explaned")
+    assert str(info.value) == (
+        "no link with id 'lora-explaned' (did you mean: lora-explained?); "
+        "`llmdive list` shows every id"
+    )
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def cache_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache").glob("catalogue-*.marshal"))
+
+
+def test_cache_is_written_and_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, GOOD)
+    first = load_catalogue(path)
+    assert len(cache_files(tmp_path)) == 1
+
+    def no_parse(*args: object) -> None:
+        raise AssertionError("parsed although the cache matches")
+
+    monkeypatch.setattr(cat_mod, "parse_guide", no_parse)
+    assert load_catalogue(path).guide == first.guide
+
+
+def test_stale_cache_is_never_trusted(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    load_catalogue(path)
+    # Same size and the same mtime: only the content changed.
+    stat = path.stat()
+    path.write_text(GOOD.replace('"First"', '"Fixed"'), encoding="utf-8")
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert load_catalogue(path).by_id["first"].link.title == "Fixed"
+
+
+def test_corrupt_or_foreign_cache_is_rebuilt(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    load_catalogue(path)
+    (cache,) = cache_files(tmp_path)
+    for junk in (b"", b"\x00garbage", marshal.dumps([1, 2, 3])):
+        cache.write_bytes(junk)
+        assert load_catalogue(path).by_id["second"].link.title == "Second"
+    # A record whose bytes no longer match their checksum is not trusted, whatever it says.
+    blob = cache.read_bytes()
+    head, payload = blob[:46], blob[46:]
+    record = marshal.loads(payload)
+    record["value"]["guide"]["sections"][0]["links"][0]["difficulty"] = "spicy"
+    record["value"]["guide"]["sections"][0]["links"][0]["title"] = 5
+    cache.write_bytes(head + marshal.dumps(record))
+    assert load_catalogue(path).by_id["first"].link.difficulty.value == "easy"
+    assert load_catalogue(path).by_id["first"].link.title == "First"
+
+
+def test_an_invalid_catalogue_is_never_cached(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('"hard"', '"spicy"'))
+    with pytest.raises(LlmdiveError):
+        load_catalogue(path)
+    assert cache_files(tmp_path) == []
+    with pytest.raises(LlmdiveError):
+        load_catalogue(path)
+
+
+def test_unwritable_cache_dir_only_costs_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache dir should be")
+    monkeypatch.setenv("LLMDIVE_CACHE_DIR", str(blocker / "cache"))
+    assert len(load_catalogue(write(tmp_path, GOOD)).items) == 2
+
+
+def test_completion_names_come_from_the_cache_or_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    expected = (["first", "second"], [("one", "One"), ("sub", "Sub")])
+    assert completion.names(path) == expected  # no cache yet: parsed
+    assert len(cache_files(tmp_path)) == 1
+    assert completion.names(path) == expected  # from the cache
+    assert completion.ids(path, "s") == ["second"]
+    assert completion.sections(path, "O") == ["one"]
+    assert completion.names(tmp_path / "missing.toml") == ([], [])
+    broken = write(tmp_path, GOOD.replace('"hard"', '"spicy"'))
+    assert completion.names(broken) == ([], [])
+
+
+def test_dump_toml_round_trips(catalogue: Catalogue) -> None:
+    text = cat_mod.dump_toml(catalogue.guide)
+    assert parse_guide(text.encode(), bundled_guide()) == catalogue.guide
+
+
+@pytest.mark.parametrize(
+    ("pasted", "link_id"),
+    [
+        ("https://www.youtube.com/watch?v=PXWYUTMt-AU", "lora-explained"),
+        ("youtu.be/PXWYUTMt-AU?si=share", "lora-explained"),
+        ("https://youtube.com/watch?v=PXWYUTMt-AU&t=312s", "lora-explained"),
+        # Stored with a stray '&': https://www.youtube.com/watch?v=bCz4OMemCcA&
+        ("https://youtu.be/bCz4OMemCcA", "umar-jamil-attention"),
+        ("http://jalammar.github.io/illustrated-transformer", "illustrated-transformer"),
+        ("https://www.jalammar.github.io/illustrated-gpt2/?utm_source=news", "illustrated-gpt2"),
+        ("https://x.com/youraimarketer/status/1778992208697258152?s=46&t=aBc", "tweet-learn-ml-rt"),
+    ],
+)
+def test_resolve_id_takes_a_link_url_as_copied_from_a_browser(
+    catalogue: Catalogue, pasted: str, link_id: str
+) -> None:
+    assert catalogue.resolve_id(pasted).link.id == link_id
+
+
+def test_resolve_id_unknown_url_and_empty_id_are_clear_errors(catalogue: Catalogue) -> None:
+    with pytest.raises(LlmdiveError) as exc:
+        catalogue.resolve_id("https://example.com/not-in-the-guide")
+    assert str(exc.value) == (
+        "no link with the URL 'https://example.com/not-in-the-guide'; `llmdive search WORDS` "
+        "finds links by their words, `llmdive add URL` adds one of your own"
+    )
+    for empty in ("", "   "):
+        with pytest.raises(LlmdiveError) as exc:
+            catalogue.resolve_id(empty)
+        assert str(exc.value) == (
+            "no id given: name a link by its id, the start of its id, or its URL "
+            "(`llmdive list` shows every id)"
+        )
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("loar", "lora-explained"),
+        ("gpt2", "illustrated-gpt2"),
+        ("illustratd-transformr", "illustrated-transformer"),
+        ("karpaty", "tweet-learn-ml-rt"),
+    ],
+)
+def test_unknown_id_suggestions_use_id_title_and_url(
+    catalogue: Catalogue, typed: str, meant: str
+) -> None:
+    with pytest.raises(LlmdiveError) as exc:
+        catalogue.resolve_id(typed)
+    assert str(exc.value) == (
+        f"no link with id {typed!r} (did you mean: {meant}?); `llmdive list` shows every id"
+    )
