@@ -49,7 +49,8 @@ def test_status_its_time_and_the_note_come_from_progress(catalogue: Catalogue) -
     p = Progress()
     prog.set_status(p, catalogue, [item], Status.READ, when=T1)
     prog.set_note(p, item, "the rank part", when=T2)
-    data = jsonout.LinkJson(catalogue, p)(item, score=0.5)
+    # A command adds its own keys to the link object (search: its score).
+    data = {**jsonout.LinkJson(catalogue, p)(item), "score": 0.5}
     assert (data["status"], data["status_changed"], data["note"]) == (
         "read",
         "2026-03-01T12:00:00Z",
@@ -59,7 +60,7 @@ def test_status_its_time_and_the_note_come_from_progress(catalogue: Catalogue) -
     assert list(data) == [*LINK_KEYS, "score"]
     # The same from the stored form (as read from a file), without building the entry.
     stored = Progress.from_dict(p.to_dict())
-    assert jsonout.LinkJson(catalogue, stored)(item, score=0.5) == data
+    assert {**jsonout.LinkJson(catalogue, stored)(item), "score": 0.5} == data
 
 
 def test_links_sharing_a_url_share_the_status_and_its_time() -> None:
