@@ -1,16 +1,16 @@
-"""Write the JSON Schema files of llmdive's --json output, from llmdive.contract.
+"""Write the JSON Schema files of llmdive's --json output, from llmdive.output.shapes.
 
     python schema/make_schema.py
 
-Run it after changing a shape in src/llmdive/contract.py; tests/test_contract.py fails
-while the files here and the models disagree.
+Run it after changing a shape in src/llmdive/output/shapes.py; tests/test_contract.py fails
+while the files here and the shapes disagree.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from llmdive.contract import files
+from llmdive.output.shapes import files
 
 HERE = Path(__file__).resolve().parent
 

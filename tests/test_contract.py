@@ -15,7 +15,7 @@ import typer
 
 from llmdive.cli import app
 from llmdive.model.vocab import Status
-from llmdive.output import contract
+from llmdive.output import shapes
 from llmdive.record.progress import load_progress
 from tests.helpers import FIXTURES, REPO, Invoke, subprocess_env
 from tests.linkserver import serving
@@ -116,15 +116,15 @@ def test_a_broken_progress_file_with_json_in_a_real_process(home: Path) -> None:
 # ---------------------------------------------------------------- the schema files
 
 
-def test_the_schema_files_are_generated_from_the_models() -> None:
+def test_the_schema_files_are_generated_from_the_shapes() -> None:
     committed = {p.name: p.read_text(encoding="utf-8") for p in SCHEMA.glob("*.json")}
-    assert committed == contract.files(), "run: python schema/make_schema.py"
+    assert committed == shapes.files(), "run: python schema/make_schema.py"
     for text in committed.values():
         jsonschema.Draft202012Validator.check_schema(json.loads(text))
 
 
 def schema_of(command: str) -> dict[str, Any]:
-    name = next(n for n, (_, commands) in contract.SHAPES.items() if command in commands)
+    name = next(n for n, (_, commands) in shapes.SHAPES.items() if command in commands)
     schema: dict[str, Any] = json.loads((SCHEMA / f"{name}.json").read_text(encoding="utf-8"))
     return schema
 
@@ -230,7 +230,7 @@ def test_every_commands_json_output_follows_its_schema(cli: Invoke, home: Path) 
         seen.add(command)
     missing = json_commands() - seen
     assert not missing, (
-        f"{sorted(missing)} take --json: add their shape to llmdive/output/contract.py (SHAPES), "
+        f"{sorted(missing)} take --json: add their shape to llmdive/output/shapes.py (SHAPES), "
         "run schema/make_schema.py, and run them in outputs() here"
     )
 

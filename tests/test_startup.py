@@ -24,7 +24,7 @@ try:
 except SystemExit:
     pass
 heavy = ("pydantic", "rich", "tomllib", "markdown_it", "filelock", "llmdive.model.inputs",
-         "llmdive.output.contract", "llmdive.net.linkcheck", "http.client", "ssl",
+         "llmdive.output.shapes", "llmdive.net.linkcheck", "http.client", "ssl",
          "concurrent.futures", "llmdive.record.merge", "llmdive.record.reconcile",
          "llmdive.record.sync")
 heavy += ("tomli_w",)  # the TOML writer: only commands that write a catalogue
@@ -84,7 +84,7 @@ def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
     assert loaded(home, ["list", "--section", "finetuning", "--json"]) == []
     assert loaded(home, ["search", "atention"]) == []
     assert loaded(home, ["mark-read", "dpo"]) == ["filelock"]
-    # The JSON contract's models describe the output; building it needs none of them.
+    # The JSON shapes describe the output; building it needs none of them (nor pydantic).
     assert loaded(home, ["mark-read", "rlhf", "--json"]) == ["filelock"]
     assert loaded(home, ["mark-read", "--section", "finetuning"]) == ["filelock"]
     assert loaded(home, ["undo"]) == ["filelock"]

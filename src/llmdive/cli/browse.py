@@ -91,8 +91,6 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     marks = marks_of(ws)
     emit(
         json_out,
-        lambda: jsonout.LinkJson.of(ws)(
-            item, link_check=jsonout.link_check_json(marks, item.link.id)
-        ),
+        lambda: jsonout.LinkJson.of(ws).marked(item, marks),
         lambda w: render_show(w, item, status, entry, marks),
     )

@@ -66,13 +66,11 @@ def search(
     scope = cat.find_topic(section) if section else ()
     headings = [p for p, _ in cat.topics if len(p) >= len(scope) and all(map(is_, scope, p))]
     marks = marks_of(ws)
-    links = jsonout.LinkJson.of(ws)
     emit(
         json_out,
-        lambda: [
-            links(h.item, link_check=jsonout.link_check_json(marks, h.item.link.id), score=h.score)
-            for h in hits
-        ],
+        lambda: jsonout.search_json(
+            jsonout.LinkJson.of(ws), [(h.item, h.score) for h in hits], marks
+        ),
         lambda w: render_search(
             w, hits, ws.states, notes, text, marks, *empty_topics(headings, text)
         ),

@@ -129,13 +129,9 @@ def guide_update(
         same = ws.base_catalogue
         emit(
             json_out,
-            lambda: {
-                **jsonout.report_json(
-                    update.Report(outcome.source), same, same, ws.progress, dry_run
-                ),
-                "refused": None,
-                "up_to_date": True,
-            },
+            lambda: jsonout.report_json(
+                update.Report(outcome.source), same, same, ws.progress, dry_run, up_to_date=True
+            ),
             lambda w: w.line(f"The guide is already up to date with {outcome.source}."),
         )
         return
@@ -144,13 +140,14 @@ def guide_update(
     refused = not dry_run and not outcome.applied
     emit(
         json_out,
-        lambda: {
-            **jsonout.report_json(
-                plan.report, ws.base_catalogue, Catalogue(plan.guide), ws.progress, dry_run
-            ),
-            "refused": None if outcome.applied else plan.refused,
-            "up_to_date": False,
-        },
+        lambda: jsonout.report_json(
+            plan.report,
+            ws.base_catalogue,
+            Catalogue(plan.guide),
+            ws.progress,
+            dry_run,
+            refused=None if outcome.applied else plan.refused,
+        ),
         lambda w: render_report(w, plan.report, dry_run, refused),
     )
     if plan.refused and not outcome.applied:
@@ -183,22 +180,16 @@ def guide_reset(
         same = ws.base_catalogue
         emit(
             json_out,
-            lambda: {
-                **jsonout.report_json(update.Report("bundled"), same, same, ws.progress, dry_run),
-                "refused": None,
-                "up_to_date": True,
-            },
+            lambda: jsonout.report_json(
+                update.Report("bundled"), same, same, ws.progress, dry_run, up_to_date=True
+            ),
             lambda w: w.line("Already using the bundled guide; nothing to reset."),
         )
         return
     report, old, new = done
     emit(
         json_out,
-        lambda: {
-            **jsonout.report_json(report, old, new, ws.progress, dry_run),
-            "refused": None,
-            "up_to_date": False,
-        },
+        lambda: jsonout.report_json(report, old, new, ws.progress, dry_run),
         lambda w: render_report(w, report, dry_run),
     )
     for problem in report.unreadable:

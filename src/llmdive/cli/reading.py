@@ -170,9 +170,7 @@ def note(
         # The same link object as `show --json`.
         emit(
             json_out,
-            lambda: jsonout.LinkJson.of(ws)(
-                item, link_check=jsonout.link_check_json(marks_of(ws), item.link.id)
-            ),
+            lambda: jsonout.LinkJson.of(ws).marked(item, marks_of(ws)),
             lambda w: render_note(w, item, current),
         )
         return

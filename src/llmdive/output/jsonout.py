@@ -1,8 +1,9 @@
 """The JSON llmdive prints for scripts: one builder per shape.
 
-Every shape here is described by a pydantic model in contract.py, and schema/ holds the
-JSON Schema generated from those models; tests hold every command's output to them.
-Building the JSON needs neither pydantic nor rich: this runs on the fast path.
+Every builder returns its shape, a TypedDict declared once in shapes.py (mypy checks
+the builders against them), from which schema/ is generated; tests hold every command's
+output to those files. Building the JSON needs neither pydantic nor rich: this runs on
+the fast path, and names the shapes for the type checker only.
 
 The link object is the one shape every command shows a link in (list, show, next,
 search, whatsnew, the changes a command made): every key always present, null when unset.
@@ -13,18 +14,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from llmdive.model.ids import url_kind
-from llmdive.model.vocab import Status
+from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
     from llmdive.find.planner import NextPick, Summary, Tally
     from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.guide.update import Change as UpdateChange
     from llmdive.guide.update import Report
     from llmdive.model.models import Entry, Progress, Topic
     from llmdive.net.linkmarks import Marks, Outcome
+    from llmdive.output import shapes
+    from llmdive.record.merge import Report as MergeReport
     from llmdive.record.progress import Change
+    from llmdive.record.reconcile import CopyMerge, Health
+    from llmdive.record.sync import SyncResult
     from llmdive.record.undo import Undone
     from llmdive.workspace import Workspace
 
@@ -59,11 +65,13 @@ def emit_json(data: Any, stream: IO[str] | None = None) -> None:
 class LinkJson:
     """Builds the link object for the links of one catalogue, as one progress has them.
 
-        links = LinkJson(catalogue, progress)
-        links(item)                  # {"id": ..., "status": ..., "note": ..., ...}
-        links(item, score=0.8)       # a command adds its own keys after the shared ones
+            links = LinkJson(catalogue, progress)
+            links(item)                  # {"id": ..., "status": ..., "note": ..., ...}
+            links.marked(item, marks)    # the same, and its link check (`link_check`)
 
-    `states` (the statuses from progress.reading_states) is computed when not given.
+    A command adds its own keys after the shared ones: {**links(item), "score": 0.8}.
+
+        `states` (the statuses from progress.reading_states) is computed when not given.
     """
 
     __slots__ = ("catalogue", "progress", "states")
@@ -82,7 +90,7 @@ class LinkJson:
         """The builder for a command's workspace: its catalogue, progress and statuses."""
         return cls(ws.catalogue, ws.progress, ws.states)
 
-    def __call__(self, item: Item, **extra: Any) -> dict[str, Any]:
+    def __call__(self, item: Item) -> shapes.Link:
         link = item.link
         key = link.id
         progress = self.progress
@@ -97,15 +105,18 @@ class LinkJson:
             "id": key,
             "title": link.title,
             "url": link.url,
-            "difficulty": link.difficulty.value,
+            "difficulty": link.difficulty,
             "section": [t.title for t in item.path],
             "kind": url_kind(link.url),
             "personal": link.personal,
-            "status": status.value,
+            "status": status,
             "status_changed": changed,
             "note": progress.value(key, "note"),
-            **extra,
         }
+
+    def marked(self, item: Item, marks: Marks) -> shapes.MarkedLink:
+        """The link object and its kept link check (null if never checked)."""
+        return {**self(item), "link_check": link_check_json(marks, item.link.id)}
 
 
 def _latest_changed(progress: Progress, ids: list[str]) -> str | None:
@@ -118,30 +129,25 @@ def _latest_changed(progress: Progress, ids: list[str]) -> str | None:
 # ---------------------------------------------------------------- browsing
 
 
-def links_json(
-    links: LinkJson, items: Iterable[Item], marks: Marks | None = None
-) -> list[dict[str, Any]]:
-    if marks is None:
-        return [links(i) for i in items]
-    return [links(i, link_check=link_check_json(marks, i.link.id)) for i in items]
+def links_json(links: LinkJson, items: Iterable[Item], marks: Marks) -> list[shapes.MarkedLink]:
+    return [links.marked(i, marks) for i in items]
 
 
-def next_json(
-    links: LinkJson, picks: Sequence[NextPick], marks: Marks | None = None
-) -> list[dict[str, Any]]:
-    """Each section's pick; with `marks`, its link check and the dead links passed over."""
+def search_json(
+    links: LinkJson, hits: Iterable[tuple[Item, float]], marks: Marks
+) -> list[shapes.SearchLink]:
+    """Each match, best first: its link object, link check and score."""
+    return [{**links.marked(item, marks), "score": score} for item, score in hits]
 
-    def link(item: Item) -> dict[str, Any]:
-        if marks is None:
-            return links(item)
-        return links(item, link_check=link_check_json(marks, item.link.id))
 
+def next_json(links: LinkJson, picks: Sequence[NextPick], marks: Marks) -> list[shapes.NextPick]:
+    """Each section's pick, with its link check, and the dead links passed over."""
     return [
         {
             "section": p.path[-1].title,
-            "link": link(p.item) if p.item else None,
-            "more": [link(i) for i in p.more],
-            **({"passed_over": [link(i) for i in p.passed]} if marks is not None else {}),
+            "link": links.marked(p.item, marks) if p.item else None,
+            "more": [links.marked(i, marks) for i in p.more],
+            "passed_over": [links.marked(i, marks) for i in p.passed],
         }
         for p in picks
     ]
@@ -149,8 +155,8 @@ def next_json(
 
 def toc_json(
     catalogue: Catalogue, states: dict[str, Status], hide_empty: bool = False
-) -> list[dict[str, Any]]:
-    def node(topic: Topic) -> dict[str, Any]:
+) -> list[shapes.TocNode]:
+    def node(topic: Topic) -> shapes.TocNode:
         counts = dict.fromkeys(Status, 0)
         for _, t in topic.walk():
             for link in t.links:
@@ -178,9 +184,9 @@ def _has_links(topic: Topic) -> bool:
 
 def whatsnew_json(
     links: LinkJson, groups: Sequence[tuple[Topic, list[tuple[Item, str]]]]
-) -> list[dict[str, Any]]:
+) -> list[shapes.WhatsnewGroup]:
     return [
-        {"section": section.title, "links": [links(i, added=when) for i, when in rows]}
+        {"section": section.title, "links": [{**links(i), "added": when} for i, when in rows]}
         for section, rows in groups
     ]
 
@@ -188,7 +194,7 @@ def whatsnew_json(
 # ---------------------------------------------------------------- progress
 
 
-def tally_json(tally: Tally) -> dict[str, int]:
+def tally_json(tally: Tally) -> shapes.Tally:
     """Counts that add up: read + reading + unread + skipped == total (every link)."""
     return {
         "total": tally.links,
@@ -199,18 +205,18 @@ def tally_json(tally: Tally) -> dict[str, int]:
     }
 
 
-def progress_json(summary: Summary, orphans: dict[str, Entry]) -> dict[str, Any]:
+def progress_json(summary: Summary, orphans: dict[str, Entry]) -> shapes.ProgressSummary:
     return {
         "within": [t.title for t in summary.within] if summary.within else None,
         "overall": tally_json(summary.overall),
         "sections": [{"section": s.title, **tally_json(t)} for s, t in summary.sections],
-        "difficulties": {d.value: tally_json(t) for d, t in summary.difficulties.items()},
+        "difficulties": {d: tally_json(t) for d, t in summary.difficulties.items()},
         "orphans": [
             {
                 "id": k,
                 "title": e.title,
                 "url": e.url,
-                "status": e.status.value,
+                "status": e.status,
                 "status_changed": e.changed,
                 "note": e.note,
             }
@@ -222,7 +228,7 @@ def progress_json(summary: Summary, orphans: dict[str, Entry]) -> dict[str, Any]
 # ---------------------------------------------------------------- changes
 
 
-def status_changes_json(links: LinkJson, changes: Iterable[Change]) -> dict[str, Any]:
+def status_changes_json(links: LinkJson, changes: Iterable[Change]) -> shapes.Changes:
     """What mark-read, start, skip and mark-unread did: each link as it is now."""
     by_id = links.catalogue.by_id
     return {
@@ -234,8 +240,8 @@ def status_changes_json(links: LinkJson, changes: Iterable[Change]) -> dict[str,
 
 
 def change_json(
-    link: dict[str, Any], field: str, before: str | None, after: str | None
-) -> dict[str, Any]:
+    link: shapes.Link, field: str, before: str | None, after: str | None
+) -> shapes.Change:
     """One change a command made: which field of which link, from what, to what.
 
     `field` is "status", "note", or "link" (a personal link added: before null, after
@@ -243,7 +249,8 @@ def change_json(
     """
     return {
         "link": link,
-        "field": field,
+        # The callers pass the field names the shape lists (Restored.field is a str).
+        "field": cast("shapes.ChangedField", field),
         "before": before,
         "after": after,
         "changed": before != after,
@@ -251,27 +258,50 @@ def change_json(
 
 
 def report_json(
-    report: Report, old: Catalogue, new: Catalogue, progress: Progress, dry_run: bool
-) -> dict[str, Any]:
-    """A guide update's report: each link as the new guide has it (the old one, if removed)."""
+    report: Report,
+    old: Catalogue,
+    new: Catalogue,
+    progress: Progress,
+    dry_run: bool,
+    *,
+    refused: str | None = None,
+    up_to_date: bool = False,
+) -> shapes.UpdateReport:
+    """A guide update's report: each link as the new guide has it (the old one, if removed).
+
+    `refused`: why it was not applied; `up_to_date`: the source had not changed.
+    """
     in_new, in_old = LinkJson(new, progress), LinkJson(old, progress)
 
-    def entry(c: Any) -> dict[str, Any]:
-        item = new.by_id.get(c.id)
-        link = in_new(item) if item is not None else in_old(old.by_id[c.id])
-        return {"link": link, "before": c.before, "after": c.after}
+    def entries(changes: list[UpdateChange]) -> list[shapes.ReportEntry]:
+        out: list[shapes.ReportEntry] = []
+        for c in changes:
+            item = new.by_id.get(c.id)
+            link = in_new(item) if item is not None else in_old(old.by_id[c.id])
+            out.append({"link": link, "before": c.before, "after": c.after})
+        return out
 
-    data: dict[str, Any] = {"source": report.source, "dry_run": dry_run}
-    for kind in report.KINDS:
-        data[kind] = [entry(c) for c in getattr(report, kind)]
-    data["ambiguous"] = report.ambiguous
-    return data
+    return {
+        "source": report.source,
+        "dry_run": dry_run,
+        "added": entries(report.added),
+        "returned": entries(report.returned),
+        "removed": entries(report.removed),
+        "retitled": entries(report.retitled),
+        "moved": entries(report.moved),
+        "rebadged": entries(report.rebadged),
+        "url_changed": entries(report.url_changed),
+        # update.py builds each as {"new", "candidates", "section"}.
+        "ambiguous": cast("list[shapes.Ambiguous]", report.ambiguous),
+        "refused": refused,
+        "up_to_date": up_to_date,
+    }
 
 
 # ---------------------------------------------------------------- undo
 
 
-def undo_json(links: LinkJson, done: Undone | None, fallback: Catalogue) -> dict[str, Any]:
+def undo_json(links: LinkJson, done: Undone | None, fallback: Catalogue) -> shapes.Undo:
     """What undo took back: the change's time, the undo's, and each field it restored.
 
     A link is shown as it is after the undo; one the undo removed (a personal link
@@ -279,7 +309,7 @@ def undo_json(links: LinkJson, done: Undone | None, fallback: Catalogue) -> dict
     """
     if done is None:
         return {"undone": None, "at": None, "changes": []}
-    changes = []
+    changes: list[shapes.Change] = []
     for r in done.restored:
         item = links.catalogue.by_id.get(r.id) or fallback.by_id.get(r.id)
         link = links(item) if item is not None else _gone_link(links.progress, r.id)
@@ -287,18 +317,18 @@ def undo_json(links: LinkJson, done: Undone | None, fallback: Catalogue) -> dict
     return {"undone": done.change_at, "at": done.at, "changes": changes}
 
 
-def _gone_link(progress: Progress, key: str) -> dict[str, Any]:
+def _gone_link(progress: Progress, key: str) -> shapes.Link:
     """The link object of a link in no catalogue: what progress.json remembers of it."""
     url = progress.value(key, "url") or ""
     return {
         "id": key,
         "title": progress.value(key, "title") or key,
         "url": url,
-        "difficulty": "unrated",
+        "difficulty": Difficulty.UNRATED,
         "section": [],
         "kind": url_kind(url) if url else "article",
         "personal": False,
-        "status": progress.status(key).value,
+        "status": progress.status(key),
         "status_changed": progress.value(key, "changed"),
         "note": progress.value(key, "note"),
     }
@@ -307,7 +337,7 @@ def _gone_link(progress: Progress, key: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- errors
 
 
-def error_json(lines: Sequence[str]) -> dict[str, Any]:
+def error_json(lines: Sequence[str]) -> shapes.Error:
     """An error: its first line, and every line (one per problem)."""
     return {"error": lines[0] if lines else "unknown error", "problems": list(lines)}
 
@@ -315,7 +345,7 @@ def error_json(lines: Sequence[str]) -> dict[str, Any]:
 # ---------------------------------------------------------------- link checks
 
 
-def link_check_json(marks: Marks, link_id: str) -> dict[str, Any] | None:
+def link_check_json(marks: Marks, link_id: str) -> shapes.LinkCheck | None:
     """The kept check of a link, as list, show and next add it (`link_check`); null if none."""
     outcome = marks.get(link_id)
     if outcome is None:
@@ -334,26 +364,27 @@ def link_check_json(marks: Marks, link_id: str) -> dict[str, Any] | None:
 
 def checks_json(
     links: LinkJson, items: Sequence[Item], outcomes: Sequence[Outcome]
-) -> list[dict[str, Any]]:
+) -> list[shapes.CheckedLink]:
     """What check-links found: each link object with its result, in guide order."""
     by_id = {o.id: o for o in outcomes}
-    out = []
+    out: list[shapes.CheckedLink] = []
     for item in items:
         o = by_id.get(item.link.id)
         if o is None:  # not checked: cut off by the deadline or Ctrl-C
             continue
         out.append(
-            links(
-                item,
-                result=o.result.value,
-                status_code=o.status_code,
-                final_url=o.final_url,
-                permanent=o.permanent,
-                redirects=o.redirects,
-                detail=o.detail,
-                attempts=o.attempts,
-                checked=o.checked,
-            )
+            {
+                **links(item),
+                "result": o.result.value,
+                "status_code": o.status_code,
+                "final_url": o.final_url,
+                "permanent": o.permanent,
+                # linkcheck builds each hop as {"status", "url"}.
+                "redirects": cast("list[shapes.Redirect]", o.redirects),
+                "detail": o.detail,
+                "attempts": o.attempts,
+                "checked": o.checked,
+            }
         )
     return out
 
@@ -361,7 +392,9 @@ def checks_json(
 # ---------------------------------------------------------------- merges and sync
 
 
-def merge_report_json(links: LinkJson, report: Any, dry_run: bool = False) -> dict[str, Any]:
+def merge_report_json(
+    links: LinkJson, report: MergeReport, dry_run: bool = False
+) -> shapes.MergeReport:
     """A merge.Report, its links as link objects where this catalogue has them."""
     by_id = links.catalogue.by_id
     return {
@@ -371,24 +404,27 @@ def merge_report_json(links: LinkJson, report: Any, dry_run: bool = False) -> di
             {
                 "id": c.id,
                 "link": links(by_id[c.id]) if c.id in by_id else None,
-                "status_before": c.before,
-                "status": c.after,
+                # merge.py keeps the statuses as the stored strings, always a Status value.
+                "status_before": cast("Status", c.before),
+                "status": cast("Status", c.after),
                 "note_changed": c.note_changed,
                 "note": c.note,
                 "new_events": c.new_events,
             }
             for c in report.links
         ],
-        "personal_added": [links(by_id[p["id"]]) for p in report.personal_added
-                           if p["id"] in by_id],
-        "personal_edited": [links(by_id[p["id"]]) for p in report.personal_edited
-                            if p["id"] in by_id],
+        "personal_added": [
+            links(by_id[p["id"]]) for p in report.personal_added if p["id"] in by_id
+        ],
+        "personal_edited": [
+            links(by_id[p["id"]]) for p in report.personal_edited if p["id"] in by_id
+        ],
         "personal_removed": [p["id"] for p in report.personal_removed],
         "renamed": dict(report.renamed),
-    }  # fmt: skip
+    }
 
 
-def sync_json(links: LinkJson, result: Any) -> dict[str, Any]:
+def sync_json(links: LinkJson, result: SyncResult) -> shapes.SyncResult:
     return {
         "remote": result.remote,
         "set_up": result.set_up,
@@ -400,9 +436,16 @@ def sync_json(links: LinkJson, result: Any) -> dict[str, Any]:
     }
 
 
-def doctor_json(links: LinkJson | None, health: Any, merged: Sequence[Any]) -> dict[str, Any]:
+def doctor_json(
+    links: LinkJson | None, health: Health, merged: Sequence[CopyMerge]
+) -> shapes.Doctor:
     return {
-        **health.to_json(),
+        "home": str(health.home),
+        # reconcile.py keeps each fact's level as "ok", "warn" or "error".
+        "facts": [
+            {"level": cast("shapes.Level", level), "text": text} for level, text in health.facts
+        ],
+        "conflicted_copies": [str(p) for p in health.copies],
         "merged": [
             {
                 "file": str(m.path),

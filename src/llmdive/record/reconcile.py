@@ -303,13 +303,6 @@ class Health:
     def has_errors(self) -> bool:
         return any(level == "error" for level, _ in self.facts)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "home": str(self.home),
-            "facts": [{"level": level, "text": text} for level, text in self.facts],
-            "conflicted_copies": [str(p) for p in self.copies],
-        }
-
 
 def health(home: Path) -> Health:
     """Cheap facts about the home: its files readable, sync set up, conflicted copies."""
