@@ -299,14 +299,18 @@ def report(cases: list[Case]) -> None:
 
     cpu = {c.name: statistics.median(c.cpu) for c in cases}
     cpu_floor = cpu["floor (import typer, pydantic, rich, platformdirs)"]
+    cpu_typer = cpu[TYPER_FLOOR]
     width = max(len(c.name) for c in cases)
-    head = f"{'wall':>9}  {'x floor':>7}  {'x typer':>7}  {'cpu':>9}  {'x floor':>7}"
+    head = (
+        f"{'wall':>9}  {'x floor':>7}  {'x typer':>7}  {'cpu':>9}  {'x floor':>7}  {'x typer':>7}"
+    )
     print(f"{'command':<{width}}  {head}  budgets (wall)")
     for c in cases:
         marks = ", ".join(f"{text} {'ok' if good else 'OVER'}" for text, good in budgets[c.name])
         wall = f"{med[c.name] * 1000:7.1f}ms  {med[c.name] / floor:7.2f}"
         wall += f"  {med[c.name] / typer_floor:7.2f}"
         used = f"{cpu[c.name] * 1000:7.1f}ms  {cpu[c.name] / cpu_floor:7.2f}"
+        used += f"  {cpu[c.name] / cpu_typer:7.2f}"
         print(f"{c.name:<{width}}  {wall}  {used}  {marks}".rstrip())
     over = [f"{name} ({text})" for name, b in budgets.items() for text, good in b if not good]
     print(f"({len(cases[0].times)} rounds, medians; {sys.executable})")
