@@ -166,3 +166,40 @@ def test_a_tab_after_a_command_completes_as_with_the_whole_app(
         timeout=60,
     )
     assert proc.stdout.split() == expected, proc.stderr
+
+
+BUILT = """
+import json, sys
+import typer.main
+from llmdive.cli import main
+built = []
+build = typer.main.get_command_from_info
+typer.main.get_command_from_info = lambda *a, **kw: built.append(a) or build(*a, **kw)
+sys.argv = ["llmdive", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write(str(len(built)))
+"""
+
+
+def built(home: Path, args: list[str]) -> int:
+    proc = subprocess.run(
+        [sys.executable, "-c", BUILT, json.dumps(args)],
+        env=subprocess_env(LLMDIVE_HOME=str(home)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return int(proc.stderr.splitlines()[-1])
+
+
+def test_a_call_builds_the_command_it_runs_and_no_other(home: Path) -> None:
+    """Typer builds each command's parameters on every start: only the one called is built."""
+    assert built(home, ["next"]) == 1
+    assert built(home, ["--home", str(home), "mark-read", "lora"]) == 1
+    assert built(home, ["--version"]) == 0
+    assert built(home, ["guide", "export", "--help"]) == 5  # the five of its group
+    assert built(home, ["--help"]) > 20  # the list of every command
+    assert built(home, ["nex"]) > 20  # "did you mean" weighs every name

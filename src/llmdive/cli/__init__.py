@@ -25,34 +25,67 @@ def main() -> None:
                 f"llmdive: error: the argument {shown[:80]!r} is not valid UTF-8 text\n"
             )
             raise SystemExit(2)
-    _only_the_command_completed()
-    app(prog_name="llmdive")
+    commands, groups = app.registered_commands[:], app.registered_groups[:]
+    _only_the_command_called(_called(sys.argv[1:]))
+    try:
+        app(prog_name="llmdive")
+    finally:  # the app is whole again for whoever calls it next in this process
+        app.registered_commands[:], app.registered_groups[:] = commands, groups
 
 
-def _only_the_command_completed() -> None:
-    """On a Tab after a command's name, build that command alone.
+# Options of the root command and whether each takes a value (`--home DIR`).
+_ROOT_OPTIONS = {"--home": True, "--guide": True, "--urls": False, "--version": False}
 
-    Typer builds every command's parameters before it completes anything (about 20 ms for
-    two dozen commands); completing `llmdive list --section fi` needs `list` only. Any
-    other case (a command name being typed, global options first, a group) keeps the
-    whole app.
+
+def _called(args: list[str]) -> str | None:
+    """The command a call runs: its name, "" for none (`llmdive --version`), None if unsure.
+
+    Only when everything before the name is a global option (`--home DIR`, `--guide=F`,
+    `--urls`, `--version`); help, `--` or any other option leaves the answer open. On a Tab
+    the words before the one being completed are read, so the command is a whole word.
     """
     import os
 
-    if not os.environ.get("_LLMDIVE_COMPLETE"):
+    if os.environ.get("_LLMDIVE_COMPLETE"):
+        words = os.environ.get("COMP_WORDS", "").split()
+        try:
+            cword = int(os.environ.get("COMP_CWORD", "0"))
+        except ValueError:
+            return None
+        args = words[1:cword]
+        if not args:
+            return None  # a command name being typed: every name is a candidate
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, has_value = arg.split("=", 1)[0], "=" in arg
+        if name not in _ROOT_OPTIONS:
+            return None if arg.startswith("-") else arg
+        i += 2 if _ROOT_OPTIONS[name] and not has_value else 1
+    if os.environ.get("_LLMDIVE_COMPLETE") or "--version" not in args:
+        return None
+    return ""
+
+
+def _only_the_command_called(name: str | None) -> None:
+    """Build only the command a call runs (or none for `--version`).
+
+    Typer builds every command's parameters before it runs one (about 5 ms for two dozen
+    commands, on each start); `llmdive next` needs `next` only. An unknown name, help and
+    anything unsure keep the whole app, so what Click says (suggestions, the list of
+    commands) is unchanged.
+    """
+    if name is None:
         return
-    words = os.environ.get("COMP_WORDS", "").split()
-    try:
-        cword = int(os.environ.get("COMP_CWORD", "0"))
-    except ValueError:
-        return
-    if cword < 2 or len(words) < 2:
-        return
-    name = words[1]
-    keep = [c for c in app.registered_commands if _name(c) == name]
-    if len(keep) == 1:
-        app.registered_commands[:] = keep
+    if name == "":
+        app.registered_commands[:] = []
         app.registered_groups[:] = []
+        return
+    commands = [c for c in app.registered_commands if _name(c) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if len(commands) + len(groups) == 1:
+        app.registered_commands[:] = commands
+        app.registered_groups[:] = groups
 
 
 def _name(command: Any) -> str:
