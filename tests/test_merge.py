@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmdive.model.models import Event
+from llmdive.model.urls import normalize_url
 from llmdive.record import merge
 from llmdive.record.merge import merge_entries, merge_progress, merge_records
 from llmdive.record.progress import replay
@@ -83,7 +84,7 @@ def records(draw: st.DrawFn) -> dict[str, Any]:
     for _ in range(draw(st.integers(0, 3))):
         link_id = draw(st.sampled_from(["p1", "p2", "p3"]))
         url = draw(st.sampled_from(URLS))
-        nurl = merge.normalize_url(url)
+        nurl = normalize_url(url)
         if link_id in ids or nurl in urls:
             continue
         ids.add(link_id)

@@ -20,6 +20,7 @@ from llmdive.guide.catalogue import Catalogue, load_catalogue
 from llmdive.guide.readme import parse_readme
 from llmdive.home import storage
 from llmdive.home.paths import bundled_guide
+from llmdive.model.urls import redact_url
 from llmdive.model.vocab import Difficulty, Status
 from llmdive.record.progress import locked
 
@@ -499,7 +500,7 @@ def test_credentials_and_tokens_never_stored_or_shown(
     assert b"hunter2" not in stored and b"ghp_abc123" not in stored
     failed = cli("guide", "update", "--from", secret_url.replace("README", "missing"))
     assert "hunter2" not in failed.stderr and "ghp_abc123" not in failed.stderr
-    assert fetch.redact_url("https://h/x?sig=short&page=2&id=AbCdEf0123456789AbCdEf") == (
+    assert redact_url("https://h/x?sig=short&page=2&id=AbCdEf0123456789AbCdEf") == (
         "https://h/x?sig=***&page=2&id=***"
     )
 

@@ -23,13 +23,12 @@ from llmdive.model.ids import (
     cut_slug,
     github_anchor,
     link_id,
-    normalize_url,
     slugify,
     strip_decoration,
     unique,
 )
 from llmdive.model.models import Difficulty, Guide, Link
-from llmdive.model.urls import UrlError, shorten, strip_credentials
+from llmdive.model.urls import UrlError, normalize_url, shorten, strip_credentials
 
 SECTION_LEVEL = 3
 FOOTER_TITLE = "Add to the guide:"

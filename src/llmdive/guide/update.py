@@ -24,10 +24,10 @@ from llmdive.model.ids import (
     IdPool,
     key_similarity,
     link_id,
-    normalize_url,
     slugify,
     title_key,
 )
+from llmdive.model.urls import has_scheme, normalize_url, redact_url
 from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
@@ -506,8 +506,8 @@ def update_guide(
 
     source = source or default_source()
     fetched = None
-    if fetch.is_url(source):
-        shown = fetch.redact_url(source)
+    if has_scheme(source):
+        shown = redact_url(source)
         meta = read_meta(ws.home)
         same = meta.url == shown and exists(ws.home / ACTIVE_GUIDE)
         fetched = fetch.fetch(source, fetch.DEADLINE_S if timeout is None else timeout,

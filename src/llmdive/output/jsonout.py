@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from llmdive.model.ids import url_kind
+from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:

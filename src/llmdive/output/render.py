@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from llmdive.model.ids import url_kind
 from llmdive.model.text import _BEYOND_C0, _CONTROL
 from llmdive.model.text import safe as safe  # the one door for text going out
+from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status, counted
 
 if TYPE_CHECKING:

@@ -138,7 +138,7 @@ def md_link(title: str, url: str) -> str:
     """`[title](url)` for an http(s) URL; anything else (javascript:, data:, none) is text.
 
     A record's links no longer in the guide keep the URL they had, from a file anyone may
-    have written: only a URL llmdive would accept as a link's (`urls.check_url`) is a link,
+    have written: only a URL llmdive would accept as a link's (`urls.check_link_url`) is a link,
     and one holding a user name or password is linked without them.
     """
     from llmdive.model.urls import UrlError, strip_credentials

@@ -169,12 +169,11 @@ def add(
 def _new_url(catalogue: Catalogue, url: str, verb: str, own: str | None = None) -> str:
     """A URL given for a personal link (`own` is the link's id when it is edited): checked,
     and refused when another link of the guide or of the reader already has it."""
-    from llmdive.model.ids import normalize_url
-    from llmdive.model.urls import UrlError, check_url, shorten
+    from llmdive.model.urls import UrlError, check_link_url, normalize_url, shorten
 
     url = url.strip()
     try:
-        check_url(url)
+        check_link_url(url)
     except UrlError as exc:
         raise LlmdiveError(f"cannot {verb} this link: {shorten(url)!r} {exc}") from None
     key = normalize_url(url)
