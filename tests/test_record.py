@@ -45,7 +45,7 @@ def links_in(markdown: str) -> list[tuple[str, str]]:
 
 
 def test_markdown_is_a_checklist_by_section_with_dates_and_notes(catalogue: Catalogue) -> None:
-    text = record.export_markdown(catalogue, reading(catalogue))
+    text = record.export_checklist(catalogue, reading(catalogue))
     lines = text.splitlines()
     assert lines[:3] == [
         "# My reading of The LLM Deep Dive",
@@ -81,7 +81,7 @@ def test_markdown_titles_and_notes_cannot_inject_links_or_html(tmp_path: Path) -
     prog.set_note(
         progress, cat.resolve_id("one"), "see [this](javascript:alert(1))\n# not a heading", T0
     )
-    text = record.export_markdown(cat, progress)
+    text = record.export_checklist(cat, progress)
     assert links_in(text) == [("https://x.example/p_%281%29?q=%3Ca%3E", hostile)]
     assert "\n# not a heading" not in text
     headings = [line for line in text.splitlines() if line.startswith("#")]
@@ -129,7 +129,7 @@ def test_links_no_longer_in_the_guide_are_in_the_export(home: Path, catalogue: C
     gone = {"status": "read", "changed": "2025-01-01T00:00:00Z", "title": "Gone",
             "url": "https://g.example"}  # fmt: skip
     progress = Progress.from_dict({"version": 1, "links": {"gone-link": gone}})
-    text = record.export_markdown(catalogue, progress)
+    text = record.export_checklist(catalogue, progress)
     assert text.endswith(
         "## Not in the current guide\n\n- [x] [Gone](https://g.example) · read 2025-01-01\n"
     )

@@ -39,7 +39,7 @@ def ok(result) -> str:
 def reconcile_with(readme: Path, states: dict[str, Status] | None = None):
     old = load_catalogue(bundled_guide())
     new = Catalogue(parse_readme(readme.read_text(encoding="utf-8")).guide)
-    report = update.reconcile(old, new, states or {}, set(states or {}), str(readme))
+    report = update.carry_ids(old, new, states or {}, set(states or {}), str(readme))
     return new, report
 
 
@@ -107,7 +107,7 @@ def test_only_genuinely_new_links_get_new_ids() -> None:
 def test_new_ids_never_reuse_an_id_progress_holds() -> None:
     old = load_catalogue(bundled_guide())
     new = Catalogue(parse_readme(V3.read_text(encoding="utf-8")).guide)
-    report = update.reconcile(old, new, {}, {"annotated-transformer"}, "v3")
+    report = update.carry_ids(old, new, {}, {"annotated-transformer"}, "v3")
     assert "annotated-transformer" not in {c.id for c in report.added}
     assert "annotated-transformer-2" in {c.id for c in report.added}
 
@@ -875,7 +875,7 @@ def test_a_section_of_3000_rehosted_links_keeps_every_id_in_linear_comparisons(
     old, new = rehosted_section(3_000)
     ids = [i.link.id for i in old.items]
     with counted_comparisons(monkeypatch, 10 * 3_000) as count:
-        report = update.reconcile(old, new, {}, set(), "new")
+        report = update.carry_ids(old, new, {}, set(), "new")
     assert [i.link.id for i in new.items] == ids
     assert not report.added and not report.removed and not report.ambiguous
     assert len(report.url_changed) == 3_000
@@ -902,7 +902,7 @@ def test_a_large_section_is_paired_as_scoring_every_pair_would(
             + [("LLM Inference Optimizations: Continuous and Chunked Batching",
                 "https://b.example/3")])).guide)  # fmt: skip
         monkeypatch.setattr(update, "EXACT_PAIRS", exact_pairs)
-        report = update.reconcile(old, new, {}, set(), "new")
+        report = update.carry_ids(old, new, {}, set(), "new")
         kinds = {k: [vars(c) for c in getattr(report, k)] for k in report.KINDS}
         return [i.link.id for i in new.items], {**kinds, "ambiguous": report.ambiguous}
 
@@ -1035,5 +1035,5 @@ def test_titles_sharing_many_words_with_many_others_stay_linear(
         [(" ".join(sorted(t.split())), f"https://new.example/{i}")
          for i, t in enumerate(titles)])).guide)  # fmt: skip
     with counted_comparisons(monkeypatch, 2 * 17 * 120):  # MAX_CANDIDATES + 1 per link
-        report = update.reconcile(old, new, {}, set(), "new")
+        report = update.carry_ids(old, new, {}, set(), "new")
     assert len(report.added) + len(report.retitled) + len(report.ambiguous) >= 120

@@ -3,7 +3,7 @@
 `parse_readme` reads a README in The LLM Deep Dive's format with markdown-it-py:
 ### headings are sections, ####/#####/###### headings are topics below them,
 and every list line or paragraph line holding a link is a link, badged by the
-shields.io image that follows it. `export_markdown` writes a catalogue back in
+shields.io image that follows it. `export_readme` writes a catalogue back in
 that same format, so that parsing the export gives the catalogue back.
 """
 
@@ -436,7 +436,7 @@ def _prose(text: str) -> list[str]:
     return [_escape_line(line) if line.strip() else "" for line in text.split("\n")]
 
 
-def export_markdown(guide: Guide) -> str:
+def export_readme(guide: Guide) -> str:
     """The catalogue as a README in the guide's own format, checked to import back as itself."""
     lines = [f"# {_escape(guide.title)}", "", "#### ◻️Table of contents"]
     for path, topic in guide.walk():

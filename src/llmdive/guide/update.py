@@ -184,7 +184,7 @@ def _pair_by_similarity(
     return pairs, ambiguous
 
 
-def reconcile(
+def carry_ids(
     old: Catalogue,
     new: Catalogue,
     states: dict[str, Status],
@@ -433,7 +433,7 @@ def plan(
     if old is None:
         report = Report(source)
     else:
-        report = reconcile(old, new, states or {}, reserved or set(), source, gone)
+        report = carry_ids(old, new, states or {}, reserved or set(), source, gone)
     problems = consistency_problems(result.guide)
     if problems:
         raise LlmdiveError("\n".join(f"{source}: {p}" for p in problems))

@@ -54,7 +54,7 @@ def export(fmt: str, catalogue: Catalogue, progress: Progress, personal: list[Pe
     if fmt == "csv":
         return export_csv(catalogue, progress)
     if fmt == "markdown":
-        return export_markdown(catalogue, progress)
+        return export_checklist(catalogue, progress)
     raise LlmdiveError(f"unknown export format {fmt!r}: choose {', '.join(FORMATS)}")
 
 
@@ -162,7 +162,7 @@ def _md_line(row: _Row) -> str:
     return " · ".join(parts)
 
 
-def export_markdown(catalogue: Catalogue, progress: Progress) -> str:
+def export_checklist(catalogue: Catalogue, progress: Progress) -> str:
     """A checklist by the guide's sections: [x] read, [ ] the rest, with dates and notes."""
     rows = list(_rows(catalogue, progress))
     counted = [r for _, r in rows if r.status is not Status.SKIPPED]

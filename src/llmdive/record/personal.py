@@ -115,7 +115,7 @@ def save_personal(home: Path, links: list[PersonalLink]) -> None:
     atomic_write(personal_file(home), dump_personal(links))
 
 
-def merge(
+def with_personal_links(
     catalogue: Catalogue, personal: list[PersonalLink], source: Path | None = None
 ) -> Catalogue:
     """The catalogue with the reader's links under their headings (or in their own section).
@@ -314,7 +314,7 @@ def _check(link: Link) -> None:
         raise LlmdiveError(f"cannot add this link: {reason}") from None
 
 
-def export_markdown(catalogue: Catalogue) -> str:
+def export_personal_markdown(catalogue: Catalogue) -> str:
     """The reader's links as the guide's Markdown, under the headings they belong to."""
     from llmdive.guide.readme import heading_line, link_line
 
