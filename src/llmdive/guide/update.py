@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmdive.home.statefile import encode_state, load_state
 from llmdive.model.ids import (
     MAX_ID_CHARS,
     IdPool,
@@ -332,31 +333,28 @@ class Meta:
         return {i for u in self.updates for kind in ("added", "removed") for i in u.get(kind, [])}
 
     def to_bytes(self) -> bytes:
-        import json
-
+        """guide-meta.json's bytes (statefile.encode_state, as every state file)."""
         doc: dict[str, Any] = {"version": 1, "source": self.source, "updated": self.updated,
                                "updates": self.updates}  # fmt: skip
         for key in ("url", "etag", "last_modified"):
             if getattr(self, key) is not None:
                 doc[key] = getattr(self, key)
-        return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+        return encode_state(doc)
 
 
 def read_meta(home: Path) -> Meta:
+    """guide-meta.json: where the active catalogue came from; no file, the bundled guide."""
+    return load_state(home / META_FILE, _parse_meta, Meta)
+
+
+def _parse_meta(content: bytes, path: Path) -> Meta:
+    # pydantic and the strict shapes: only for commands that read the guide's record.
     from pydantic import ValidationError
 
     from llmdive.errors import LlmdiveError
-    from llmdive.home.storage import read_bytes
     from llmdive.model.inputs import MetaSchema, first_problem, load_json
 
-    path = home / META_FILE
     untouched = META_UNTOUCHED
-    try:
-        content = read_bytes(path)
-    except FileNotFoundError:
-        return Meta()
-    except OSError as exc:
-        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from None
     raw = load_json(content, path, untouched)
     try:
         data = MetaSchema.model_validate(raw).model_dump(mode="json")

@@ -48,9 +48,9 @@ def record_document(progress: Progress, personal: list[PersonalLink]) -> dict[st
 def export(fmt: str, catalogue: Catalogue, progress: Progress, personal: list[PersonalLink]) -> str:
     """The record as `fmt` (markdown, json or csv)."""
     if fmt == "json":
-        from llmdive.record.progress import pretty_json
+        from llmdive.home.statefile import encode_state_text
 
-        return pretty_json(record_document(progress, personal))
+        return encode_state_text(record_document(progress, personal))
     if fmt == "csv":
         return export_csv(catalogue, progress)
     if fmt == "markdown":

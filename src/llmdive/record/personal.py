@@ -7,7 +7,6 @@ Markdown lines ready for a pull request to the guide.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.home import cache
+from llmdive.home.statefile import encode_state_text, load_state, save_state
 from llmdive.model.models import Link, Topic
 from llmdive.model.vocab import Difficulty
 
@@ -55,15 +55,10 @@ def personal_file(home: Path) -> Path:
 
 def load_personal(home: Path) -> list[PersonalLink]:
     """The reader's links; none when there is no file (the usual case)."""
-    from llmdive.home.storage import read_bytes
+    return load_state(personal_file(home), _parse_cached, list)
 
-    path = personal_file(home)
-    try:
-        data = read_bytes(path)
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+def _parse_cached(data: bytes, path: Path) -> list[PersonalLink]:
     key = cache.digest(data)
     record = cache.read("personal", path, key)
     if record is None:
@@ -106,13 +101,12 @@ def personal_document(links: list[PersonalLink]) -> dict[str, Any]:
 
 
 def dump_personal(links: list[PersonalLink]) -> str:
-    return json.dumps(personal_document(links), indent=2, ensure_ascii=False) + "\n"
+    """personal.json's text (statefile.encode_state: sorted keys, as every state file)."""
+    return encode_state_text(personal_document(links))
 
 
 def save_personal(home: Path, links: list[PersonalLink]) -> None:
-    from llmdive.home.storage import atomic_write
-
-    atomic_write(personal_file(home), dump_personal(links))
+    save_state(personal_file(home), personal_document(links))
 
 
 def with_personal_links(

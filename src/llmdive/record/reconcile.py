@@ -109,9 +109,9 @@ def home_record(home: Path) -> Doc:
 
 def progress_bytes(doc: Doc) -> bytes:
     """progress.json as llmdive's own commands write it."""
-    from llmdive.record.progress import json_bytes
+    from llmdive.home.statefile import encode_state
 
-    return json_bytes(doc)
+    return encode_state(doc)
 
 
 def personal_bytes(doc: Doc) -> bytes:
