@@ -10,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from llmdive.guide.catalogue import Catalogue, load_catalogue
+from llmdive.model.markdown import one_line
 from llmdive.model.models import Progress, Status
 from llmdive.record import export as record
 from llmdive.record import progress as prog
@@ -58,7 +59,7 @@ def test_markdown_is_a_checklist_by_section_with_dates_and_notes(catalogue: Cata
     assert any(x.startswith("- [ ] [") and x.endswith(" · reading since 2026-01-02")
                and "RLHF" in x for x in lines)  # fmt: skip
     tweet = catalogue.resolve_id("tweet").link
-    skipped = f"- [ ] [{record.md_text(tweet.title)}]"
+    skipped = f"- [ ] [{one_line(tweet.title)}]"
     assert any(x.startswith(skipped) and x.endswith(" · skipped 2026-01-02") for x in lines)
     # Every link of the guide, once, in guide order, and nothing else.
     assert [href for href, _ in links_in(text)] == [i.link.url for i in catalogue.items]

@@ -28,6 +28,7 @@ ssl and the thread pool cost start-up time); linkmarks.py keeps what it finds.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from llmdive import __version__
+from llmdive.model.text import C0, DEL_C1, char_class
 from llmdive.model.urls import quote_location
 from llmdive.model.vocab import counted
 from llmdive.net.linkmarks import Outcome, Verdict
@@ -240,9 +242,12 @@ def _exchange(
             sock.close()
 
 
+_ASCII_CONTROLS = re.compile(char_class(C0, DEL_C1))
+
+
 def _printable(text: str) -> str:
     """A server's words with anything but printable ASCII left out."""
-    return "".join(c for c in text if " " <= c <= "~")[:200]
+    return "".join(c for c in _ASCII_CONTROLS.sub("", text) if c.isascii())[:200]
 
 
 def _failure(exc: BaseException, timeout: float, expired: bool) -> _Failure:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from llmdive.model.text import _BEYOND_C0, _CONTROL
+from llmdive.model.text import BEYOND_C0, CONTROLS
 from llmdive.model.text import safe as safe  # the one door for text going out
 from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status, counted
@@ -52,7 +52,7 @@ BAR_WIDTH = 24
 # ---------------------------------------------------------------- the door for text going out
 
 # In JSON, C0 controls are escaped by the encoder already; these are the rest.
-_JSON_UNSAFE = re.compile(f"[{_BEYOND_C0}]")
+_JSON_UNSAFE = re.compile(f"[{BEYOND_C0}]")
 
 
 def note_line(note: str) -> str:
@@ -69,7 +69,7 @@ def has_controls(text: str, allow_newlines: bool = False) -> bool:
     """Does `text` hold anything `safe` would escape (newlines allowed if asked)?"""
     if allow_newlines:
         text = text.replace("\n", "")
-    return _CONTROL.search(text) is not None
+    return CONTROLS.search(text) is not None
 
 
 def _link_target(url: str) -> str:
