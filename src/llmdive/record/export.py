@@ -197,7 +197,7 @@ def csv_cell(value: str | None) -> str:
     """A cell a spreadsheet shows as text: never a formula, never a control character.
 
     Line breaks and tabs stay (CSV quotes them); any other control is written as the
-    terminal shows it (`textsafe.safe`: `\\x1b`, `\\u202e`).
+    terminal shows it (`model.text.safe`: `\\x1b`, `\\u202e`).
     """
     if not value:
         return ""
