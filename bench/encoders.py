@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from llmdive.record.progress import json_bytes
+from llmdive.home.statefile import encode_state
 
 _encode_str = json.encoder.encode_basestring
 
@@ -154,7 +154,7 @@ ENCODERS: dict[str, Callable[[dict[str, Any]], bytes]] = {
     "orjson OPT_INDENT_2 | OPT_SORT_KEYS": lambda d: (
         orjson.dumps(d, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
     ),
-    "llmdive.record.progress.json_bytes": json_bytes,
+    "llmdive.home.statefile.encode_state": encode_state,
 }
 
 

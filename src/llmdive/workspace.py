@@ -71,13 +71,14 @@ class Workspace:
     @cached_property
     def catalogue(self) -> Catalogue:
         """The catalogue with the reader's personal links in place."""
-        from llmdive.record.personal import load_personal, merge, personal_file
+        from llmdive.record.personal import load_personal, personal_file, with_personal_links
 
         personal = load_personal(self.home)
         if not personal:
             return self.base_catalogue
-        # merge() adds to the guide it is given: a fresh load keeps base_catalogue the guide's.
-        return merge(self._load(), personal, personal_file(self.home))
+        # with_personal_links() adds to the guide it is given: a fresh load keeps
+        # base_catalogue the guide's.
+        return with_personal_links(self._load(), personal, personal_file(self.home))
 
     @cached_property
     def progress(self) -> Progress:

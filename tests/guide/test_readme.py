@@ -6,7 +6,7 @@ import pytest
 
 from llmdive.errors import LlmdiveError
 from llmdive.guide.catalogue import dump_toml, parse_guide
-from llmdive.guide.readme import ParseResult, export_markdown, parse_readme
+from llmdive.guide.readme import ParseResult, export_readme, parse_readme
 from llmdive.home.paths import bundled_guide
 from llmdive.model.models import Difficulty, Guide, Link, Topic
 from tests.helpers import FIXTURES, GUIDE_README
@@ -120,7 +120,7 @@ def test_a_readme_without_sections_is_an_error() -> None:
 
 def test_export_then_import_gives_the_same_catalogue() -> None:
     guide = parse_guide(bundled_guide().read_bytes(), bundled_guide())
-    again = parse(export_markdown(guide))
+    again = parse(export_readme(guide))
     assert again.warnings == []
     # Markdown has no place for a link's old ids (aliases): all else comes back.
     for _, topic in guide.walk():
@@ -136,7 +136,7 @@ def test_export_then_import_gives_the_same_catalogue() -> None:
 def test_export_round_trips_every_fixture(name: str) -> None:
 
     guide = parse_readme((FIXTURES / name).read_text(encoding="utf-8")).guide
-    again = parse(export_markdown(guide))
+    again = parse(export_readme(guide))
     assert again.warnings == []
     # Markdown has no place for a link's old ids (aliases): all else comes back.
     for _, topic in guide.walk():
@@ -147,7 +147,7 @@ def test_export_round_trips_every_fixture(name: str) -> None:
 
 def test_export_uses_the_guides_own_format() -> None:
     guide = parse_guide(bundled_guide().read_bytes(), bundled_guide())
-    text = export_markdown(guide)
+    text = export_readme(guide)
     assert "- [🟩 Model Architecture](#-model-architecture)" in text
     assert "  - [◻️Transformer Architecture](#️transformer-architecture)" in text
     assert "### 🟩 FineTuning\n#### ◻️Quantized FineTuning\n" in text
@@ -412,7 +412,7 @@ def hostile_guide(title: str, url: str = "https://a.example/x", description: str
 )
 def test_a_title_cannot_inject_a_link_into_the_export(title: str) -> None:
     guide = hostile_guide(title)
-    again = parse(export_markdown(guide))
+    again = parse(export_readme(guide))
     assert links_of(again) == [(title, "https://a.example/x")]
 
 
@@ -423,7 +423,7 @@ def test_a_url_cannot_inject_markup_into_the_export() -> None:
         "https://a.example/?a=1&amp;b=2",
         "https://a.example/<x>",
     ]:
-        again = parse(export_markdown(hostile_guide("T", url)))
+        again = parse(export_readme(hostile_guide("T", url)))
         assert links_of(again) == [("T", url)]
 
 
@@ -433,7 +433,7 @@ def test_descriptions_cannot_inject_links_or_headings() -> None:
         "    not code\n<div>not html</div>\n---\n=== x"
     )
     guide = hostile_guide("T", description=description)
-    again = parse(export_markdown(guide))
+    again = parse(export_readme(guide))
     assert links_of(again) == [("T", "https://a.example/x")]
     assert [t.title for _, t in again.guide.walk()] == ["S"]
     assert again.guide.sections[0].description == "\n".join(
@@ -548,5 +548,5 @@ TITLE_TEXT = (
 @given(TITLE_TEXT)
 def test_any_title_survives_export_and_import_as_text(title: str) -> None:
     guide = hostile_guide(title)
-    again = parse(export_markdown(guide))
+    again = parse(export_readme(guide))
     assert links_of(again) == [(title, "https://a.example/x")]

@@ -20,6 +20,7 @@ from llmdive.guide.catalogue import Catalogue, load_catalogue
 from llmdive.guide.readme import parse_readme
 from llmdive.home import storage
 from llmdive.home.paths import JOURNAL, bundled_guide
+from llmdive.model.urls import redact_url
 from llmdive.model.vocab import Difficulty, Status
 from llmdive.record.progress import locked
 from tests.helpers import FIXTURES, REPO, Invoke, failing_at, ok, subprocess_env
@@ -33,7 +34,7 @@ def reconcile_with(
 ) -> tuple[Catalogue, update.Report]:
     old = load_catalogue(bundled_guide())
     new = Catalogue(parse_readme(readme.read_text(encoding="utf-8")).guide)
-    report = update.reconcile(old, new, states or {}, set(states or {}), str(readme))
+    report = update.carry_ids(old, new, states or {}, set(states or {}), str(readme))
     return new, report
 
 
@@ -101,7 +102,7 @@ def test_only_genuinely_new_links_get_new_ids() -> None:
 def test_new_ids_never_reuse_an_id_progress_holds() -> None:
     old = load_catalogue(bundled_guide())
     new = Catalogue(parse_readme(V3.read_text(encoding="utf-8")).guide)
-    report = update.reconcile(old, new, {}, {"annotated-transformer"}, "v3")
+    report = update.carry_ids(old, new, {}, {"annotated-transformer"}, "v3")
     assert "annotated-transformer" not in {c.id for c in report.added}
     assert "annotated-transformer-2" in {c.id for c in report.added}
 
@@ -494,7 +495,7 @@ def test_credentials_and_tokens_never_stored_or_shown(
     assert b"hunter2" not in stored and b"ghp_abc123" not in stored
     failed = cli("guide", "update", "--from", secret_url.replace("README", "missing"))
     assert "hunter2" not in failed.stderr and "ghp_abc123" not in failed.stderr
-    assert fetch.redact_url("https://h/x?sig=short&page=2&id=AbCdEf0123456789AbCdEf") == (
+    assert redact_url("https://h/x?sig=short&page=2&id=AbCdEf0123456789AbCdEf") == (
         "https://h/x?sig=***&page=2&id=***"
     )
 
@@ -879,7 +880,7 @@ def test_a_section_of_3000_rehosted_links_keeps_every_id_in_linear_comparisons(
     old, new = rehosted_section(3_000)
     ids = [i.link.id for i in old.items]
     with counted_comparisons(monkeypatch, 10 * 3_000) as count:
-        report = update.reconcile(old, new, {}, set(), "new")
+        report = update.carry_ids(old, new, {}, set(), "new")
     assert [i.link.id for i in new.items] == ids
     assert not report.added and not report.removed and not report.ambiguous
     assert len(report.url_changed) == 3_000
@@ -918,7 +919,7 @@ def test_a_large_section_is_paired_as_scoring_every_pair_would(
             ).guide
         )
         monkeypatch.setattr(update, "EXACT_PAIRS", exact_pairs)
-        report = update.reconcile(old, new, {}, set(), "new")
+        report = update.carry_ids(old, new, {}, set(), "new")
         kinds = {k: [vars(c) for c in getattr(report, k)] for k in report.KINDS}
         return [i.link.id for i in new.items], {**kinds, "ambiguous": report.ambiguous}
 
@@ -1061,5 +1062,5 @@ def test_titles_sharing_many_words_with_many_others_stay_linear(
         ).guide
     )
     with counted_comparisons(monkeypatch, 2 * 17 * 120):  # MAX_CANDIDATES + 1 per link
-        report = update.reconcile(old, new, {}, set(), "new")
+        report = update.carry_ids(old, new, {}, set(), "new")
     assert len(report.added) + len(report.retitled) + len(report.ambiguous) >= 120

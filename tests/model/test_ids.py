@@ -2,16 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from llmdive.model.ids import (
-    github_anchor,
-    link_id,
-    looks_like_url,
-    normalize_url,
-    slugify,
-    strip_decoration,
-    url_key,
-    url_kind,
-)
+from llmdive.model.ids import github_anchor, link_id, slugify, strip_decoration
+from llmdive.model.urls import looks_like_url, normalize_url, url_key, url_kind
 
 
 @pytest.mark.parametrize(

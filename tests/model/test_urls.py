@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdive.model.urls import MAX_URL_CHARS, UrlError, check_url, shorten, strip_credentials
+from llmdive.model.urls import (
+    MAX_URL_CHARS,
+    UrlError,
+    check_link_url,
+    shorten,
+    strip_credentials,
+)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +32,7 @@ from llmdive.model.urls import MAX_URL_CHARS, UrlError, check_url, shorten, stri
     ],
 )
 def test_accepted(url: str) -> None:
-    assert check_url(url) == url
+    assert check_link_url(url) == url
 
 
 @pytest.mark.parametrize(
@@ -70,7 +76,7 @@ def test_accepted(url: str) -> None:
 )
 def test_refused_with_the_reason(url: str, reason: str) -> None:
     with pytest.raises(UrlError) as info:
-        check_url(url)
+        check_link_url(url)
     assert str(info.value) == reason
 
 
@@ -94,7 +100,7 @@ def test_shorten_caps_quoted_text() -> None:
 def test_any_text_is_a_url_or_a_reason(url: str) -> None:
     """Only UrlError ever comes out; what is accepted is an http(s) URL with nothing hidden."""
     try:
-        accepted = check_url(url)
+        accepted = check_link_url(url)
     except UrlError:
         return
     assert accepted.lower().startswith(("http://", "https://"))

@@ -38,7 +38,7 @@ def server() -> Iterator[LinkServer]:
 
 
 def one(url: str, settings: Settings = FAST) -> Outcome:
-    return bounded(lambda: linkcheck.check_url("x", url, settings))
+    return bounded(lambda: linkcheck.probe_url("x", url, settings))
 
 
 # ---------------------------------------------------------------- each answer, classified

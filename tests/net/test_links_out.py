@@ -45,7 +45,7 @@ def gone_links() -> dict[str, object]:
 def test_markdown_export_links_only_http_urls_of_links_gone_from_the_guide(
     catalogue: Catalogue,
 ) -> None:
-    text = record.export_markdown(catalogue, Progress.from_dict(gone_links()))
+    text = record.export_checklist(catalogue, Progress.from_dict(gone_links()))
     gone = text.split("## Not in the current guide\n", 1)[1]
     assert links_in(gone) == [
         ("https://s.example/", "Gone secret-link"),

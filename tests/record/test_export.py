@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from llmdive.guide.catalogue import Catalogue, load_catalogue
+from llmdive.model.markdown import one_line
 from llmdive.model.models import Progress, Status
 from llmdive.record import export as record
 from llmdive.record import progress as prog
@@ -30,7 +31,7 @@ def reading(catalogue: Catalogue) -> Progress:
 
 
 def test_markdown_is_a_checklist_by_section_with_dates_and_notes(catalogue: Catalogue) -> None:
-    text = record.export_markdown(catalogue, reading(catalogue))
+    text = record.export_checklist(catalogue, reading(catalogue))
     lines = text.splitlines()
     assert lines[:3] == [
         "# My reading of The LLM Deep Dive",
@@ -45,7 +46,7 @@ def test_markdown_is_a_checklist_by_section_with_dates_and_notes(catalogue: Cata
         for x in lines
     )
     tweet = catalogue.resolve_id("tweet").link
-    skipped = f"- [ ] [{record.md_text(tweet.title)}]"
+    skipped = f"- [ ] [{one_line(tweet.title)}]"
     assert any(x.startswith(skipped) and x.endswith(" · skipped 2026-01-02") for x in lines)
     # Every link of the guide, once, in guide order, and nothing else.
     assert [href for href, _ in links_in(text)] == [i.link.url for i in catalogue.items]
@@ -68,7 +69,7 @@ def test_markdown_titles_and_notes_cannot_inject_links_or_html(tmp_path: Path) -
     prog.set_note(
         progress, cat.resolve_id("one"), "see [this](javascript:alert(1))\n# not a heading", T0
     )
-    text = record.export_markdown(cat, progress)
+    text = record.export_checklist(cat, progress)
     assert links_in(text) == [("https://x.example/p_%281%29?q=%3Ca%3E", hostile)]
     assert "\n# not a heading" not in text
     headings = [line for line in text.splitlines() if line.startswith("#")]
@@ -126,7 +127,7 @@ def test_links_no_longer_in_the_guide_are_in_the_export(home: Path, catalogue: C
         "url": "https://g.example",
     }
     progress = Progress.from_dict({"version": 1, "links": {"gone-link": gone}})
-    text = record.export_markdown(catalogue, progress)
+    text = record.export_checklist(catalogue, progress)
     assert text.endswith(
         "## Not in the current guide\n\n- [x] [Gone](https://g.example) · read 2025-01-01\n"
     )

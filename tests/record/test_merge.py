@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmdive.model.ids import normalize_url
 from llmdive.model.models import Event
+from llmdive.model.urls import normalize_url
 from llmdive.record import merge
 from llmdive.record.merge import merge_entries, merge_progress, merge_records
 from llmdive.record.progress import replay

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from llmdive.errors import LlmdiveError
 from llmdive.guide.catalogue import Catalogue, load_catalogue
+from llmdive.home import statefile
 from llmdive.model.models import Event, Progress, Status
 from llmdive.record import progress as prog
 from llmdive.record.undo import undo_last
@@ -338,8 +339,8 @@ JSON_VALUES = st.recursive(
 @given(JSON_VALUES)
 def test_pretty_json_is_the_standard_librarys_text(value: object) -> None:
     standard = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    assert prog.pretty_json(value) == standard
-    assert prog.json_bytes(value) == standard.encode()
+    assert statefile.encode_state_text(value) == standard
+    assert statefile.encode_state(value) == standard.encode()
 
 
 def test_escapes_are_the_standard_librarys() -> None:
@@ -347,12 +348,12 @@ def test_escapes_are_the_standard_librarys() -> None:
     for text in ("\x00\x1f\n\t\b\f\r\x7f", "a\u2028b\u2029", "é✓😀", '</script> \\ "'):
         value: dict[str, object] = {"k": text, "z": [1, {}, [], None, True]}
         standard = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        assert prog.json_bytes(value) == standard.encode()
+        assert statefile.encode_state(value) == standard.encode()
 
 
 def test_text_that_is_not_unicode_is_kept_escaped() -> None:
     value = {"note": "\ud800 é", "title": "ok"}
-    data = prog.json_bytes(value)
+    data = statefile.encode_state(value)
     assert data == b'{\n  "note": "\\ud800 \\u00e9",\n  "title": "ok"\n}\n'
     assert json.loads(data) == value
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from llmdive.errors import LlmdiveError
 from llmdive.guide.catalogue import Catalogue
-from llmdive.model.ids import normalize_url
 from llmdive.model.models import Progress, Status
+from llmdive.model.urls import normalize_url
 from llmdive.record import progress as prog
 from llmdive.record import reconcile
 from llmdive.record.merge import merge_records, url_suffix

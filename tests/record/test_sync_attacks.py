@@ -364,16 +364,16 @@ def test_a_password_in_the_remote_url_is_never_printed(
     assert failed.stderr.startswith(f"llmdive: error: cannot reach {shown}: ")
 
 
-def test_redact_url_takes_credentials_out_as_git_does() -> None:
-    from llmdive.record.sync import redact_url
+def test_redact_credentials_takes_credentials_out_as_git_does() -> None:
+    from llmdive.model.urls import redact_credentials
 
-    assert redact_url("https://u:p@h.example/x.git") == "https://h.example/x.git"
-    assert redact_url("https://token@h.example/x") == "https://h.example/x"
-    assert redact_url("ssh://git@h.example/x") == "ssh://git@h.example/x"
-    assert redact_url("ssh://git:pw@h.example/x") == "ssh://h.example/x"
-    assert redact_url("git@h.example:you/x.git") == "git@h.example:you/x.git"
-    assert redact_url("/srv/x.git") == "/srv/x.git"
-    assert redact_url("unable to access 'https://u:p@h/x/': 403") == (
+    assert redact_credentials("https://u:p@h.example/x.git") == "https://h.example/x.git"
+    assert redact_credentials("https://token@h.example/x") == "https://h.example/x"
+    assert redact_credentials("ssh://git@h.example/x") == "ssh://git@h.example/x"
+    assert redact_credentials("ssh://git:pw@h.example/x") == "ssh://h.example/x"
+    assert redact_credentials("git@h.example:you/x.git") == "git@h.example:you/x.git"
+    assert redact_credentials("/srv/x.git") == "/srv/x.git"
+    assert redact_credentials("unable to access 'https://u:p@h/x/': 403") == (
         "unable to access 'https://h/x/': 403"
     )
 

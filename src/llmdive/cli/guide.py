@@ -232,11 +232,11 @@ def guide_export(
 ) -> None:
     """Write the catalogue in use back out, as the guide's README or as TOML."""
     from llmdive.guide.catalogue import dump_toml
-    from llmdive.guide.readme import export_markdown
+    from llmdive.guide.readme import export_readme
     from llmdive.home.storage import write_output
     from llmdive.output.terminal import emit_text
 
-    writers = {GuideFormat.MARKDOWN: export_markdown, GuideFormat.TOML: dump_toml}
+    writers = {GuideFormat.MARKDOWN: export_readme, GuideFormat.TOML: dump_toml}
     text = writers[fmt](workspace(ctx).base_catalogue.guide)
     if output is None:
         emit_text(text)

@@ -71,7 +71,7 @@ def add(
 
         raise UsageError("--export prints Markdown: it takes no --json")
     if export:
-        emit_text(personal.export_markdown(ws.catalogue))
+        emit_text(personal.export_personal_markdown(ws.catalogue))
         return
     if not (url and section):
         from typer._click.exceptions import UsageError

@@ -33,6 +33,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llmdive.model.urls import host_and_path
+
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
     from llmdive.model.models import Topic
@@ -63,12 +65,8 @@ def words(text: str) -> list[str]:
 
 def url_words(url: str) -> list[str]:
     """The host's names (no 'www', no top-level domain) and the path's words of a URL."""
-    rest = url.partition("://")[2] or url
-    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0),
-              default=len(rest))  # fmt: skip
-    host = rest[:cut].rpartition("@")[2].partition(":")[0].lower()
+    host, path = host_and_path(url if "://" in url else f"://{url}")
     labels = [label for label in host.split(".") if label and label != "www"]
-    path = rest[cut:].partition("?")[0].partition("#")[0]
     if "%" in path:
         from urllib.parse import unquote
 

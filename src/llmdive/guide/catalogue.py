@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from llmdive.errors import LlmdiveError
 from llmdive.home import cache
 from llmdive.home.paths import GUIDE_ENV
-from llmdive.model.ids import looks_like_url, normalize_url, slugify, url_key
+from llmdive.model.ids import slugify
 from llmdive.model.models import Guide
+from llmdive.model.urls import looks_like_url, normalize_url, url_key
 
 if TYPE_CHECKING:
     from llmdive.model.models import Link, Topic

@@ -7,7 +7,6 @@ stored without its credentials or query values that look like tokens.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
+from llmdive.model.urls import check_fetch_source, has_scheme, redact_url
 
 if TYPE_CHECKING:
     import urllib.request
@@ -22,52 +22,6 @@ if TYPE_CHECKING:
 DEADLINE_S = 30.0
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-# Query parameters whose values are secrets, whatever they look like.
-_SECRET_NAMES = re.compile(
-    r"(token|key|secret|sig|signature|password|passwd|pwd|auth|credential|session|"
-    r"^x-amz-|^code$)",
-    re.IGNORECASE,
-)
-# A value that looks like a token: long, and made of token characters with digits in it.
-_TOKEN_VALUE = re.compile(r"^(?=.*\d)[A-Za-z0-9_\-.~+/=%]{20,}$")
-
-
-def is_url(source: str) -> bool:
-    return _SCHEME.match(source) is not None
-
-
-def check_url(source: str) -> None:
-    """Only http and https are fetched; anything else with a scheme is refused."""
-    match = _SCHEME.match(source)
-    if match and match.group(1).lower() not in ("http", "https"):
-        raise LlmdiveError(
-            f"{redact_url(source)}: only http:// and https:// URLs (or a local file) are read"
-        )
-
-
-def redact_url(url: str) -> str:
-    """`url` without user:password@ and with token-like query values replaced by ***."""
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    if not is_url(url):
-        return url
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc.rpartition("@")[2]
-        query = parts.query
-        if query:
-            pairs = parse_qsl(query, keep_blank_values=True)
-            query = urlencode(
-                [
-                    (k, "***" if _SECRET_NAMES.search(k) or _TOKEN_VALUE.match(v) else v)
-                    for k, v in pairs
-                ],
-                safe="*",
-            )
-        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-    except ValueError:
-        return "(a URL llmdive cannot read)"
 
 
 @dataclass
@@ -81,7 +35,7 @@ class Fetched:
 
 def read_text(source: str, deadline: float = DEADLINE_S) -> str:
     """The text of a README: a local file, or an http(s) URL."""
-    if is_url(source):
+    if has_scheme(source):
         text = fetch(source, deadline).text
         assert text is not None  # no validators were sent
         return text
@@ -109,7 +63,7 @@ def fetch(
     limit: int = MAX_BYTES,
 ) -> Fetched:
     """GET `url` within `deadline` seconds in all; with an ETag or a date, conditionally."""
-    check_url(url)
+    check_fetch_source(url)
     shown = redact_url(url)
     outcome: list[Fetched | BaseException] = []
 

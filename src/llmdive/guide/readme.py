@@ -3,7 +3,7 @@
 `parse_readme` reads a README in The LLM Deep Dive's format with markdown-it-py:
 ### headings are sections, ####/#####/###### headings are topics below them,
 and every list line or paragraph line holding a link is a link, badged by the
-shields.io image that follows it. `export_markdown` writes a catalogue back in
+shields.io image that follows it. `export_readme` writes a catalogue back in
 that same format, so that parsing the export gives the catalogue back.
 """
 
@@ -23,13 +23,14 @@ from llmdive.model.ids import (
     cut_slug,
     github_anchor,
     link_id,
-    normalize_url,
     slugify,
     strip_decoration,
     unique,
 )
+from llmdive.model.markdown import destination, escape_inline, escape_line
 from llmdive.model.models import Difficulty, Guide, Link
-from llmdive.model.urls import UrlError, shorten, strip_credentials
+from llmdive.model.text import BIDI, C0, DEL_C1, SURROGATES, char_class
+from llmdive.model.urls import UrlError, normalize_url, shorten, strip_credentials
 
 SECTION_LEVEL = 3
 FOOTER_TITLE = "Add to the guide:"
@@ -92,17 +93,13 @@ MAX_SLUG_CHARS = 60
 # Characters dropped from imported text: controls (but newlines and tabs in prose), DEL,
 # C1 controls, bidi overrides and isolates, lone surrogates. A title holding one is junk
 # or a trap, and the terminal would act on it.
-_DROPPED = frozenset(
-    [chr(c) for c in range(0x20) if chr(c) not in "\t\n"]
-    + [chr(c) for c in range(0x7F, 0xA0)]
-    + list("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-)
+_DROPPED = re.compile(char_class(C0, DEL_C1, BIDI, SURROGATES, keep="\t\n"))
 
 
 # Controls in a line are removed before Markdown sees it: inside a link's text or URL they
 # would stop the line parsing as a link. An ESC [ or ESC ] sequence goes whole, since its
 # bracket would otherwise rewrite the line's brackets; any other control loses only itself.
-_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(char_class(C0, DEL_C1, keep="\x00\t\n\r"))
 _BRACKET_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@A-Z^-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?")
 
 
@@ -123,7 +120,7 @@ def _clean(text: str) -> tuple[str, bool]:
     """`text` without the characters an import drops, and whether it held any."""
     if text.isascii() and text.isprintable():
         return text, False
-    kept = "".join(ch for ch in text if ch not in _DROPPED and not ("\ud800" <= ch <= "\udfff"))
+    kept = _DROPPED.sub("", text)
     return kept, len(kept) != len(text)
 
 
@@ -374,42 +371,9 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
     return ParseResult(Guide.from_dict(validate_guide(data, Path(source))), builder.warnings)
 
 
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_INLINE_SPECIAL = frozenset("\\[]*_`<>!#|")
-_BLOCK_START = re.compile(r"^(?:[-+*>#=~|]|\d+[.)])")
-
-
 def _escape(text: str) -> str:
-    """Text that Markdown shows as itself: no link, image, emphasis, HTML or entity in it."""
-    out = []
-    for ch in _clean(text)[0]:
-        if ch in _INLINE_SPECIAL:
-            out.append("\\")
-        out.append(ch)
-    return _ENTITY.sub(r"\\&", "".join(out))
-
-
-def _escape_line(line: str) -> str:
-    """A line of prose that cannot start a list, quote, heading, rule or code block."""
-    line = _escape(line.strip())
-    match = _BLOCK_START.match(line)
-    if match:
-        end = match.end()
-        line = f"{line[: end - 1]}\\{line[end - 1 :]}"
-    return line
-
-
-def _destination(url: str) -> str:
-    """A URL as a link destination that ends where the URL ends and decodes to the URL."""
-    depth = 0
-    balanced = True
-    for ch in url:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        balanced = balanced and depth >= 0
-    out = url if balanced and depth == 0 else url.replace("(", "\\(").replace(")", "\\)")
-    if out.startswith("<"):
-        out = "\\" + out
-    return _ENTITY.sub(r"\\&", out)
+    """Imported-text cleaning, then the one Markdown escaper (model/markdown.py)."""
+    return escape_inline(_clean(text)[0])
 
 
 def _badge_markdown(difficulty: Difficulty) -> str:
@@ -422,7 +386,7 @@ def _badge_markdown(difficulty: Difficulty) -> str:
 
 def link_line(link: Link) -> str:
     """A link as the guide writes it: `- [title](url) ![Easy](badge)`."""
-    return f"- [{_escape(link.title)}]({_destination(link.url)}){_badge_markdown(link.difficulty)}"
+    return f"- [{_escape(link.title)}]({destination(link.url)}){_badge_markdown(link.difficulty)}"
 
 
 def heading_line(depth: int, title: str) -> str:
@@ -434,10 +398,10 @@ def heading_line(depth: int, title: str) -> str:
 
 
 def _prose(text: str) -> list[str]:
-    return [_escape_line(line) if line.strip() else "" for line in text.split("\n")]
+    return [escape_line(_clean(line)[0]) if line.strip() else "" for line in text.split("\n")]
 
 
-def export_markdown(guide: Guide) -> str:
+def export_readme(guide: Guide) -> str:
     """The catalogue as a README in the guide's own format, checked to import back as itself."""
     lines = [f"# {_escape(guide.title)}", "", "#### ◻️Table of contents"]
     for path, topic in guide.walk():

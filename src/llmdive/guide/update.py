@@ -19,15 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from llmdive.home.statefile import encode_state, load_state
 from llmdive.model.ids import (
     MAX_ID_CHARS,
     IdPool,
     key_similarity,
     link_id,
-    normalize_url,
     slugify,
     title_key,
 )
+from llmdive.model.urls import has_scheme, normalize_url, redact_url
 from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ def _pair_by_similarity(
     return pairs, ambiguous
 
 
-def reconcile(
+def carry_ids(
     old: Catalogue,
     new: Catalogue,
     states: dict[str, Status],
@@ -332,31 +333,28 @@ class Meta:
         return {i for u in self.updates for kind in ("added", "removed") for i in u.get(kind, [])}
 
     def to_bytes(self) -> bytes:
-        import json
-
+        """guide-meta.json's bytes (statefile.encode_state, as every state file)."""
         doc: dict[str, Any] = {"version": 1, "source": self.source, "updated": self.updated,
                                "updates": self.updates}  # fmt: skip
         for key in ("url", "etag", "last_modified"):
             if getattr(self, key) is not None:
                 doc[key] = getattr(self, key)
-        return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+        return encode_state(doc)
 
 
 def read_meta(home: Path) -> Meta:
+    """guide-meta.json: where the active catalogue came from; no file, the bundled guide."""
+    return load_state(home / META_FILE, _parse_meta, Meta)
+
+
+def _parse_meta(content: bytes, path: Path) -> Meta:
+    # pydantic and the strict shapes: only for commands that read the guide's record.
     from pydantic import ValidationError
 
     from llmdive.errors import LlmdiveError
-    from llmdive.home.storage import read_bytes
     from llmdive.model.inputs import MetaSchema, first_problem, load_json
 
-    path = home / META_FILE
     untouched = META_UNTOUCHED
-    try:
-        content = read_bytes(path)
-    except FileNotFoundError:
-        return Meta()
-    except OSError as exc:
-        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from None
     raw = load_json(content, path, untouched)
     try:
         data = MetaSchema.model_validate(raw).model_dump(mode="json")
@@ -433,7 +431,7 @@ def plan(
     if old is None:
         report = Report(source)
     else:
-        report = reconcile(old, new, states or {}, reserved or set(), source, gone)
+        report = carry_ids(old, new, states or {}, reserved or set(), source, gone)
     problems = consistency_problems(result.guide)
     if problems:
         raise LlmdiveError("\n".join(f"{source}: {p}" for p in problems))
@@ -506,8 +504,8 @@ def update_guide(
 
     source = source or default_source()
     fetched = None
-    if fetch.is_url(source):
-        shown = fetch.redact_url(source)
+    if has_scheme(source):
+        shown = redact_url(source)
         meta = read_meta(ws.home)
         same = meta.url == shown and exists(ws.home / ACTIVE_GUIDE)
         fetched = fetch.fetch(source, fetch.DEADLINE_S if timeout is None else timeout,

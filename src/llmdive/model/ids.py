@@ -1,7 +1,7 @@
-"""Turning titles and URLs into the short names people type.
+"""Turning titles into the short names people type (link and section ids) and comparing titles.
 
 Pure string functions with no third-party imports: shell completion and the
-importer both use them.
+importer both use them. What a URL is (its identity, kind, checks) is model/urls.py.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from difflib import SequenceMatcher
@@ -142,106 +142,6 @@ def link_id(title: str, url: str, taken: set[str]) -> str:
         if len(longer := f"{candidate}-{extra}") <= MAX_ID_CHARS:
             candidate = longer
     return unique(candidate, taken, MAX_ID_CHARS)
-
-
-_TRACKING_PREFIXES = ("utm_", "mc_")
-_TRACKING_KEYS = frozenset({"fbclid", "gclid", "ref", "ref_src", "source", "si", "sk"})
-
-
-@lru_cache(maxsize=1 << 16)
-def normalize_url(url: str) -> str:
-    """A URL's identity: scheme and host case, trailing slash and tracking parameters ignored."""
-    parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    path = parts.path.rstrip("/")
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in _TRACKING_KEYS and not k.lower().startswith(_TRACKING_PREFIXES)
-    ]
-    return urlunsplit(("https", host, path, urlencode(query), ""))
-
-
-# What a browser's address bar or a share button adds that does not change the page.
-_LOOKUP_NOISE = frozenset({*_TRACKING_KEYS, "feature", "igshid", "mibextid"})
-_YOUTUBE_HOSTS = frozenset({"youtube.com", "m.youtube.com", "music.youtube.com",
-                            "youtube-nocookie.com"})  # fmt: skip
-
-
-def url_key(url: str) -> str:
-    """What identifies a page for looking a link up by a URL pasted from a browser.
-
-    http or https, 'www.', a trailing slash, tracking parameters (utm_*, si, feature, ...)
-    and the fragment do not count; a YouTube video is its video id, however it is linked
-    (youtu.be/X, watch?v=X&t=42s, shorts/X, embed/X).
-    """
-    text = url.strip()
-    if "://" not in text:
-        text = "https://" + text
-    try:
-        parts = urlsplit(text)
-        host = (parts.hostname or "").removeprefix("www.")
-    except ValueError:
-        return text
-    path = parts.path.rstrip("/")
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    if host == "youtu.be" and path.count("/") == 1:
-        return f"youtube:{path[1:]}"
-    if host in _YOUTUBE_HOSTS:
-        video = dict(query).get("v") if path == "/watch" else None
-        head, _, rest = path[1:].partition("/")
-        if video is None and head in ("shorts", "embed", "live", "v") and rest:
-            video = rest
-        if video:
-            return f"youtube:{video}"
-    kept = sorted(
-        (k, v)
-        for k, v in query
-        if k.lower() not in _LOOKUP_NOISE and not k.lower().startswith(_TRACKING_PREFIXES)
-    )
-    if host in ("x.com", "twitter.com", "mobile.twitter.com"):
-        kept = []  # a post is its path; ?s=20&t=... only say how it was shared
-    return f"{host}{unquote(path)}" + (f"?{urlencode(kept)}" if kept else "")
-
-
-def looks_like_url(text: str) -> bool:
-    """Ids are words and dashes: anything with a dot or a slash is taken for a URL."""
-    return "/" in text or "." in text
-
-
-_HOST_KINDS = {
-    **dict.fromkeys(("youtube.com", "youtu.be", "vimeo.com"), "video"),
-    **dict.fromkeys(
-        ("arxiv.org", "openreview.net", "aclanthology.org", "proceedings.neurips.cc"), "paper"
-    ),
-    **dict.fromkeys(
-        ("medium.com", "substack.com", "notion.site", "x.com", "twitter.com", "github.io"), "post"
-    ),
-    **dict.fromkeys(("github.com", "gitlab.com", "huggingface.co", "bitbucket.org"), "repo"),
-}
-
-
-def url_kind(url: str) -> str:
-    """What a link points at, from its host and path: video, paper, repo, post or article."""
-    # Called for every row of a listing, so this splits the (validated, absolute http)
-    # URL by hand: urlsplit costs a tenth of a second at 10,000 links.
-    rest = url.partition("://")[2]
-    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0),
-              default=len(rest))  # fmt: skip
-    host = rest[:cut].rpartition("@")[2].partition(":")[0].lower()
-    path = rest[cut:].partition("?")[0].partition("#")[0].lower()
-    labels = host.split(".")
-    kind = next(
-        (k for i in range(len(labels) - 1) if (k := _HOST_KINDS.get(".".join(labels[i:])))),
-        None,
-    )
-    if kind in ("video", "paper"):
-        return kind
-    if path.endswith(".pdf"):
-        return "paper"
-    if kind == "post" or "/blog" in path or "/posts/" in path:
-        return "post"
-    return kind or "article"
 
 
 def title_key(title: str) -> str:

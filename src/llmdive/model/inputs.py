@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from llmdive.errors import LlmdiveError
-from llmdive.model.urls import UrlError, check_url, shorten
+from llmdive.model.urls import UrlError, check_link_url, shorten
 from llmdive.model.vocab import Difficulty, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -40,7 +40,7 @@ def _unicode(value: str) -> str:
 
 def _url(value: str) -> str:
     try:
-        return check_url(value)
+        return check_link_url(value)
     except UrlError as exc:
         raise ValueError(f"{shorten(value)!r} {exc}") from None
 

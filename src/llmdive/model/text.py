@@ -9,12 +9,53 @@ from __future__ import annotations
 
 import re
 
-# What must never reach a terminal raw: C0 controls (ESC, BEL, CR, BS, TAB, newline ...),
-# DEL, C1 controls (U+009B is a one-character CSI to some terminals), the bidi controls
-# that reorder what is shown (Trojan Source), line and paragraph separators, and lone
-# surrogates (bytes that were not UTF-8, which would also fail to encode).
-_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_CONTROL = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+# The one set of control characters, in named parts: what must never reach a terminal raw.
+# C0 controls (ESC, BEL, CR, BS, TAB, newline ...), DEL and the C1 controls (U+009B is a
+# one-character CSI to some terminals), the bidi controls that reorder what is shown
+# (Trojan Source), line and paragraph separators, and lone surrogates (bytes that were not
+# UTF-8, which would also fail to encode). Each user names the parts it means, and the
+# characters it keeps (`char_class`); `safe` escapes all of them.
+C0 = "\x00-\x1f"
+DEL_C1 = "\x7f-\x9f"
+BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+SEPARATORS = "\u2028\u2029"
+SURROGATES = "\ud800-\udfff"
+BEYOND_C0 = DEL_C1 + BIDI + SEPARATORS + SURROGATES
+CONTROLS = re.compile(f"[{C0}{BEYOND_C0}]")
+
+
+def char_class(*parts: str, keep: str = "") -> str:
+    """A regex character class of these parts of the control set, less the `keep` characters.
+
+    `char_class(C0, DEL_C1, keep="\\t\\n")` -> `[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]`.
+    """
+    kept = {ord(c) for c in keep}
+    codes = sorted({c for p in parts for c in _codes(p)} - kept)
+    spans: list[list[int]] = []
+    for code in codes:
+        if spans and spans[-1][1] == code - 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    text = "".join(_char(a) if a == b else f"{_char(a)}-{_char(b)}" for a, b in spans)
+    return f"[{text}]"
+
+
+def _codes(part: str) -> list[int]:
+    out: list[int] = []
+    i = 0
+    while i < len(part):
+        if i + 2 < len(part) and part[i + 1] == "-":
+            out.extend(range(ord(part[i]), ord(part[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(ord(part[i]))
+            i += 1
+    return out
+
+
+def _char(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -34,4 +75,4 @@ def safe(text: str) -> str:
     """
     if text.isprintable():  # the usual case, and no regex pass
         return text
-    return _CONTROL.sub(_visible, text)
+    return CONTROLS.sub(_visible, text)

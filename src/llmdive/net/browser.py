@@ -11,6 +11,7 @@ URL as `"$1"` (`sh -c 'firefox "$1"' sh %s`) receives it as one argument, never 
 from __future__ import annotations
 
 from llmdive.errors import LlmdiveError
+from llmdive.model.urls import UrlError, check_link_url
 
 # Kept as written: letters, digits and what a URL needs, none of which a shell expands,
 # or only at the start of a word (`~`, `#`) or as a command separator (`&`, see above).
@@ -19,17 +20,11 @@ _SHELLS = frozenset("sh bash dash zsh ksh mksh ash fish csh tcsh busybox".split(
 
 
 def checked_url(url: str) -> str:
-    """`url` if it is an http(s) URL a browser may be given; anything else is refused."""
-    scheme, sep, rest = url.partition("://")
-    host = rest.split("/", 1)[0].split("?", 1)[0]
-    if (
-        not sep
-        or scheme.lower() not in ("http", "https")
-        or not host
-        or any(c.isspace() or not c.isprintable() for c in url)
-    ):
-        raise LlmdiveError(f"not opening {url!r}: only http and https URLs are opened")
-    return url
+    """`url` if it is a link's URL (the door check, `urls.check_link_url`); else refused."""
+    try:
+        return check_link_url(url)
+    except UrlError:
+        raise LlmdiveError(f"not opening {url!r}: only http and https URLs are opened") from None
 
 
 def shell_safe(url: str) -> str:

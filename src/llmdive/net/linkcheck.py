@@ -28,6 +28,7 @@ ssl and the thread pool cost start-up time); linkmarks.py keeps what it finds.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from llmdive import __version__
+from llmdive.model.text import C0, DEL_C1, char_class
+from llmdive.model.urls import quote_location
 from llmdive.model.vocab import counted
 from llmdive.net.linkmarks import Outcome, Verdict
 
@@ -227,7 +230,7 @@ def _exchange(
             raise TimeoutError
         location = response.getheader("Location")
         answer = _Answer(response.status, _printable(response.reason),
-                         _clean_url(location) if location is not None else None,
+                         quote_location(location) if location is not None else None,
                          response.getheader("Retry-After"))  # fmt: skip
         conn.close()  # the body is never read: the status line is the answer
         return answer
@@ -239,16 +242,12 @@ def _exchange(
             sock.close()
 
 
+_ASCII_CONTROLS = re.compile(char_class(C0, DEL_C1))
+
+
 def _printable(text: str) -> str:
     """A server's words with anything but printable ASCII left out."""
-    return "".join(c for c in text if " " <= c <= "~")[:200]
-
-
-def _clean_url(url: str) -> str:
-    """A Location as a browser would follow it: controls, spaces and non-ASCII %-encoded."""
-    from urllib.parse import quote
-
-    return quote(url.strip(), safe="".join(chr(c) for c in range(0x21, 0x7F)))
+    return "".join(c for c in _ASCII_CONTROLS.sub("", text) if c.isascii())[:200]
 
 
 def _failure(exc: BaseException, timeout: float, expired: bool) -> _Failure:
@@ -380,7 +379,7 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def check_url(link_id: str, url: str, s: Settings, watch: _Watch | None = None) -> Outcome:
+def probe_url(link_id: str, url: str, s: Settings, watch: _Watch | None = None) -> Outcome:
     """Check one URL: HEAD, GET where HEAD is not to be believed, retries; one Outcome."""
     watch = watch or _Watch()
     attempt = 0
@@ -487,7 +486,7 @@ def check(
                     url = queues[host].popleft()
                     watch = _Watch()
                     watches.append(watch)
-                    future = pool.submit(check_url, ids_by_url[url][0], url, s, watch)
+                    future = pool.submit(probe_url, ids_by_url[url][0], url, s, watch)
                     running[future] = (url, watch)
                     busy[host] += 1
                 if not queues[host]:

@@ -15,7 +15,6 @@ only read when it exists.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.home.statefile import read_state, save_state
 
 CHECKS_FILE = "linkcheck.json"
 STALE_AFTER = timedelta(days=7)
@@ -148,16 +148,10 @@ def checks_file(home: Path) -> Path:
 def _read(home: Path) -> tuple[Path, bytes, str] | None:
     """linkcheck.json's path, bytes and cache key; None when links were never checked."""
     from llmdive.home import cache
-    from llmdive.home.storage import read_bytes
 
     path = checks_file(home)
-    try:
-        data = read_bytes(path)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return path, data, cache.digest(data)
+    data = read_state(path)
+    return None if data is None else (path, data, cache.digest(data))
 
 
 def _entries(home: Path) -> dict[str, dict[str, Any]]:
@@ -243,8 +237,6 @@ def save_results(home: Path, outcomes: Iterable[Outcome]) -> list[Outcome]:
 
 
 def _write(home: Path, kept: dict[str, Outcome]) -> None:
-    from llmdive.home.storage import atomic_write
-
     links = {}
     for key in sorted(kept):
         entry = kept[key].to_json()
@@ -252,8 +244,7 @@ def _write(home: Path, kept: dict[str, Outcome]) -> None:
         if entry["unresolved_since"] is None:
             del entry["unresolved_since"]
         links[key] = entry
-    text = json.dumps({"version": 1, "links": links}, indent=2, ensure_ascii=False)
-    atomic_write(checks_file(home), text + "\n")
+    save_state(checks_file(home), {"version": 1, "links": links})
 
 
 def forget_results(home: Path, ids: Collection[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from llmdive.model.ids import url_kind
+from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:

@@ -17,12 +17,12 @@ import sys
 from datetime import UTC, datetime
 from typing import IO
 
-from llmdive.model.text import _BEYOND_C0, _CONTROL
+from llmdive.model.text import BEYOND_C0, CONTROLS
 from llmdive.model.text import safe as safe  # the one door for text going out
 from llmdive.output.layout import Part, wrap
 
 # In JSON, C0 controls are escaped by the encoder already; these are the rest.
-_JSON_UNSAFE = re.compile(f"[{_BEYOND_C0}]")
+_JSON_UNSAFE = re.compile(f"[{BEYOND_C0}]")
 
 
 def safe_lines(text: str) -> list[str]:
@@ -34,7 +34,7 @@ def has_controls(text: str, allow_newlines: bool = False) -> bool:
     """Does `text` hold anything `safe` would escape (newlines allowed if asked)?"""
     if allow_newlines:
         text = text.replace("\n", "")
-    return _CONTROL.search(text) is not None
+    return CONTROLS.search(text) is not None
 
 
 def _link_target(url: str) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.model.markdown import encoded_destination, one_line
 from llmdive.model.text import safe
 from llmdive.model.vocab import Status
 from llmdive.model.vocab import counted as plural
@@ -48,13 +48,13 @@ def record_document(progress: Progress, personal: list[PersonalLink]) -> dict[st
 def export(fmt: str, catalogue: Catalogue, progress: Progress, personal: list[PersonalLink]) -> str:
     """The record as `fmt` (markdown, json or csv)."""
     if fmt == "json":
-        from llmdive.record.progress import pretty_json
+        from llmdive.home.statefile import encode_state_text
 
-        return pretty_json(record_document(progress, personal))
+        return encode_state_text(record_document(progress, personal))
     if fmt == "csv":
         return export_csv(catalogue, progress)
     if fmt == "markdown":
-        return export_markdown(catalogue, progress)
+        return export_checklist(catalogue, progress)
     raise LlmdiveError(f"unknown export format {fmt!r}: choose {', '.join(FORMATS)}")
 
 
@@ -110,26 +110,6 @@ def _kept(entry: Entry) -> bool:
 
 # ---------------------------------------------------------------- Markdown
 
-# Every character that could start Markdown syntax in running text. Escaping them all keeps
-# a title a title: it cannot open a link, an image, emphasis, code or raw HTML.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&#])")
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def md_text(text: str) -> str:
-    """Text from data, safe in a Markdown line: one line, every markup character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(_CONTROLS.sub(" ", text).split()))
-
-
-def md_url(url: str) -> str:
-    """A URL as a Markdown link destination: nothing in it can close or break the link."""
-    return "".join(
-        c if c.isascii() and c.isprintable() and c not in " ()<>\\`" else
-        "".join(f"%{b:02X}" for b in c.encode())
-        for c in url
-    )  # fmt: skip
-
-
 _BOX = {Status.READ: "[x]"}
 _WORD = {Status.READ: "read", Status.READING: "reading since", Status.SKIPPED: "skipped"}
 
@@ -138,7 +118,7 @@ def md_link(title: str, url: str) -> str:
     """`[title](url)` for an http(s) URL; anything else (javascript:, data:, none) is text.
 
     A record's links no longer in the guide keep the URL they had, from a file anyone may
-    have written: only a URL llmdive would accept as a link's (`urls.check_url`) is a link,
+    have written: only a URL llmdive would accept as a link's (`urls.check_link_url`) is a link,
     and one holding a user name or password is linked without them.
     """
     from llmdive.model.urls import UrlError, strip_credentials
@@ -146,8 +126,8 @@ def md_link(title: str, url: str) -> str:
     try:
         url = strip_credentials(url)[0]
     except UrlError:
-        return md_text(title) + (f" (not a web link: {md_text(url)})" if url.strip() else "")
-    return f"[{md_text(title)}]({md_url(url)})"
+        return one_line(title) + (f" (not a web link: {one_line(url)})" if url.strip() else "")
+    return f"[{one_line(title)}]({encoded_destination(url)})"
 
 
 def _md_line(row: _Row) -> str:
@@ -158,18 +138,18 @@ def _md_line(row: _Row) -> str:
     if row.personal:
         parts.append("personal")
     if row.note:
-        parts.append(f"note: {md_text(row.note)}")
+        parts.append(f"note: {one_line(row.note)}")
     return " · ".join(parts)
 
 
-def export_markdown(catalogue: Catalogue, progress: Progress) -> str:
+def export_checklist(catalogue: Catalogue, progress: Progress) -> str:
     """A checklist by the guide's sections: [x] read, [ ] the rest, with dates and notes."""
     rows = list(_rows(catalogue, progress))
     counted = [r for _, r in rows if r.status is not Status.SKIPPED]
     read = sum(r.status is Status.READ for r in counted)
     reading = sum(r.status is Status.READING for r in counted)
     skipped = len(rows) - len(counted)
-    title = md_text(catalogue.guide.title)
+    title = one_line(catalogue.guide.title)
     out = [f"# My reading of {title}", ""]
     summary = f"{read} of {plural(len(counted), 'link')} read"
     if reading:
@@ -188,7 +168,7 @@ def export_markdown(catalogue: Catalogue, progress: Progress) -> str:
             while same < min(len(path), len(last)) and path[same] is last[same]:
                 same += 1
             for depth in range(same, len(path)):
-                out += ["", f"{'#' * min(depth + 2, 6)} {md_text(path[depth].title)}", ""]
+                out += ["", f"{'#' * min(depth + 2, 6)} {one_line(path[depth].title)}", ""]
             last = path
         out.append(_md_line(row))
     gone = [row for item, row in rows if item is None]
@@ -217,7 +197,7 @@ def csv_cell(value: str | None) -> str:
     """A cell a spreadsheet shows as text: never a formula, never a control character.
 
     Line breaks and tabs stay (CSV quotes them); any other control is written as the
-    terminal shows it (`textsafe.safe`: `\\x1b`, `\\u202e`).
+    terminal shows it (`model.text.safe`: `\\x1b`, `\\u202e`).
     """
     if not value:
         return ""

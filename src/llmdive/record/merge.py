@@ -12,7 +12,7 @@ The merge is a join in the lattice sense: merge(a, b) == merge(b, a),
 merge(a, merge(b, c)) == merge(merge(a, b), c) and merge(a, a) == a, for records as
 llmdive writes them (stored fields say what the events say).
 
-Personal links are unioned by normalised URL (slugs.normalize_url), over what both
+Personal links are unioned by normalised URL (urls.normalize_url), over what both
 personal.json files list and what both logs' link events say (so that a link removed
 on one machine still holds its id):
 
@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from llmdive.model.ids import normalize_url
 from llmdive.model.models import Entry, Event, Status, at_key
+from llmdive.model.urls import normalize_url
 from llmdive.record.progress import backfill, replay
 
 Doc = dict[str, Any]

@@ -7,7 +7,6 @@ Markdown lines ready for a pull request to the guide.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.home import cache
+from llmdive.home.statefile import encode_state_text, load_state, save_state
 from llmdive.model.models import Link, Topic
 from llmdive.model.vocab import Difficulty
 
@@ -55,15 +55,10 @@ def personal_file(home: Path) -> Path:
 
 def load_personal(home: Path) -> list[PersonalLink]:
     """The reader's links; none when there is no file (the usual case)."""
-    from llmdive.home.storage import read_bytes
+    return load_state(personal_file(home), _parse_cached, list)
 
-    path = personal_file(home)
-    try:
-        data = read_bytes(path)
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+def _parse_cached(data: bytes, path: Path) -> list[PersonalLink]:
     key = cache.digest(data)
     record = cache.read("personal", path, key)
     if record is None:
@@ -106,16 +101,15 @@ def personal_document(links: list[PersonalLink]) -> dict[str, Any]:
 
 
 def dump_personal(links: list[PersonalLink]) -> str:
-    return json.dumps(personal_document(links), indent=2, ensure_ascii=False) + "\n"
+    """personal.json's text (statefile.encode_state: sorted keys, as every state file)."""
+    return encode_state_text(personal_document(links))
 
 
 def save_personal(home: Path, links: list[PersonalLink]) -> None:
-    from llmdive.home.storage import atomic_write
-
-    atomic_write(personal_file(home), dump_personal(links))
+    save_state(personal_file(home), personal_document(links))
 
 
-def merge(
+def with_personal_links(
     catalogue: Catalogue, personal: list[PersonalLink], source: Path | None = None
 ) -> Catalogue:
     """The catalogue with the reader's links under their headings (or in their own section).
@@ -169,12 +163,11 @@ def add(
 def _new_url(catalogue: Catalogue, url: str, verb: str, own: str | None = None) -> str:
     """A URL given for a personal link (`own` is the link's id when it is edited): checked,
     and refused when another link of the guide or of the reader already has it."""
-    from llmdive.model.ids import normalize_url
-    from llmdive.model.urls import UrlError, check_url, shorten
+    from llmdive.model.urls import UrlError, check_link_url, normalize_url, shorten
 
     url = url.strip()
     try:
-        check_url(url)
+        check_link_url(url)
     except UrlError as exc:
         raise LlmdiveError(f"cannot {verb} this link: {shorten(url)!r} {exc}") from None
     key = normalize_url(url)
@@ -315,7 +308,7 @@ def _check(link: Link) -> None:
         raise LlmdiveError(f"cannot add this link: {reason}") from None
 
 
-def export_markdown(catalogue: Catalogue) -> str:
+def export_personal_markdown(catalogue: Catalogue) -> str:
     """The reader's links as the guide's Markdown, under the headings they belong to."""
     from llmdive.guide.readme import heading_line, link_line
 

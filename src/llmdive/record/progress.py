@@ -6,7 +6,6 @@ progress.json is versioned, written atomically under an exclusive lock, and neve
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from llmdive.errors import LlmdiveError
 from llmdive.home import cache
+from llmdive.home.statefile import encode_state, encode_state_text, load_state
 from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, at_key, iso
 
 if TYPE_CHECKING:
@@ -87,15 +87,11 @@ def parse_progress(data: bytes, path: Path) -> Progress:
 
 def load_progress(home: Path) -> Progress:
     """The progress stored in `home`; no file yet means nothing read yet."""
-    from llmdive.home.storage import read_bytes
+    return load_state(progress_file(home), _parse_cached, Progress)
 
-    path = progress_file(home)
-    try:
-        data = read_bytes(path)
-    except FileNotFoundError:
-        return Progress()
-    except OSError as exc:
-        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+def _parse_cached(data: bytes, path: Path) -> Progress:
+    """parse_progress, or the cache's copy of what these bytes parsed to."""
     key = cache.digest(data)
     record = cache.read("progress", path, key)
     if record is not None:
@@ -110,29 +106,7 @@ def load_progress(home: Path) -> Progress:
 
 def dump_progress(progress: Progress) -> str:
     """progress.json's text: sorted keys, one field a line: it diffs and merges well in git."""
-    return pretty_json(progress.to_dict())
-
-
-def json_bytes(value: object) -> bytes:
-    """UTF-8 JSON with sorted keys, indented by two spaces, and a final newline.
-
-    Exactly the bytes of json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-    + "\n" (tested), from orjson: the standard library indents in pure Python, which was
-    most of the time of a write at 10,000 entries (bench/encoders.py measures both).
-    """
-    import orjson
-
-    try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
-    except orjson.JSONEncodeError:
-        # Text that is not Unicode (a lone surrogate, read from a file) has no UTF-8:
-        # \u escapes keep it exactly, rather than refusing to save anything.
-        return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
-
-
-def pretty_json(value: object) -> str:
-    """json_bytes as text."""
-    return json_bytes(value).decode()
+    return encode_state_text(progress.to_dict())
 
 
 def save_progress(home: Path, progress: Progress) -> None:
@@ -144,7 +118,7 @@ def save_record(home: Path, progress: Progress, personal: list[PersonalLink] | N
     from llmdive.home import storage
 
     data = progress.to_dict()
-    text = json_bytes(data)
+    text = encode_state(data)
     path = progress_file(home)
     if personal is None:
         storage.atomic_write(path, text)

@@ -109,9 +109,9 @@ def home_record(home: Path) -> Doc:
 
 def progress_bytes(doc: Doc) -> bytes:
     """progress.json as llmdive's own commands write it."""
-    from llmdive.record.progress import json_bytes
+    from llmdive.home.statefile import encode_state
 
-    return json_bytes(doc)
+    return encode_state(doc)
 
 
 def personal_bytes(doc: Doc) -> bytes:
@@ -347,7 +347,7 @@ def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
     reader (a misspelt id in a hand edit, a link a guide update dropped), with the link
     each most likely meant: a mark on such an id shows nowhere."""
     from llmdive.guide.catalogue import closest_ids
-    from llmdive.model.ids import url_key
+    from llmdive.model.urls import url_key
     from llmdive.record.progress import load_progress, orphans
 
     try:
@@ -427,9 +427,9 @@ def sync_remote(home: Path) -> str | None:
     section = 'remote "origin"'
     if not config.has_section(section) or not config.has_option(section, "url"):
         return None
-    from llmdive.record.sync import redact_url  # never a credential on the screen
+    from llmdive.model.urls import redact_credentials  # never a credential on the screen
 
-    return redact_url(config.get(section, "url"))
+    return redact_credentials(config.get(section, "url"))
 
 
 # ---------------------------------------------------------------- git's merge driver
@@ -476,7 +476,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
 
 
 def _drop_removed(merged: Doc, base: Doc, ours: Doc, theirs: Doc) -> None:
-    from llmdive.model.ids import normalize_url
+    from llmdive.model.urls import normalize_url
 
     def by_url(doc: Doc) -> dict[str, Doc]:
         return {normalize_url(p["url"]): p for p in doc["links"]}

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -44,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
+from llmdive.model.urls import redact_credentials
 from llmdive.record.merge import Report
 
 BRANCH = "main"
@@ -164,25 +164,6 @@ class Git:
             self.identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
 
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
-
-
-def redact_url(text: str) -> str:
-    """`text` with the credentials of any URL in it taken out, as git does.
-
-    https://user:token@host/x.git -> https://host/x.git; a user name alone is kept only
-    for ssh (git@host), where it is no secret.
-    """
-
-    def strip(m: re.Match[str]) -> str:
-        scheme, info = m.group(1), m.group(2)
-        if "ssh" in scheme.lower() and ":" not in info:
-            return m.group(0)
-        return scheme
-
-    return _USERINFO.sub(strip, text)
-
-
 def git_message(text: str) -> str:
     """What git said that matters, on one line: its reasons, without the advice after them.
 
@@ -203,9 +184,9 @@ def git_message(text: str) -> str:
         if line:
             said.append(line.rstrip("."))
     if said:
-        return redact_url("; ".join(dict.fromkeys(said)))
+        return redact_credentials("; ".join(dict.fromkeys(said)))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return redact_url(lines[-1]) if lines else "no message"
+    return redact_credentials(lines[-1]) if lines else "no message"
 
 
 def driver_command() -> str:
@@ -470,7 +451,8 @@ def _fetch(git: Git, remote: str) -> None:
                    timeout=NETWORK_TIMEOUT_S, check=False)  # fmt: skip
     if proc.returncode != 0:
         raise LlmdiveError(
-            f"cannot reach {redact_url(remote)}: {git_message(proc.stderr)}; nothing is lost: "
+            f"cannot reach {redact_credentials(remote)}: {git_message(proc.stderr)}; "
+            "nothing is lost: "
             "local changes are committed here and a later `llmdive sync` sends them"
         )
 
@@ -573,13 +555,13 @@ def _sync(
     aliases: Mapping[str, str],
     reserved: Collection[str],
 ) -> SyncResult:
-    result = SyncResult(redact_url(remote or ""))
+    result = SyncResult(redact_credentials(remote or ""))
     if not is_set_up(home):
         _init(git, home)
         result.set_up = True
     result.set_up |= _configure(git, home, remote)
     url = _local_config(home).get(f"remote.{REMOTE}.url", "")
-    result.remote = redact_url(url)
+    result.remote = redact_credentials(url)
     result.committed = _commit_local(git, home, f"llmdive sync: reading record from {_host()}")
     push = None
     for _ in range(PUSH_ATTEMPTS):

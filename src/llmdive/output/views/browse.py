@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from llmdive.model.ids import url_kind
+from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Status
 from llmdive.output.layout import Grid, Part, Whole, cells, parts_width, widest
 from llmdive.output.terminal import Writer, ago, local_time

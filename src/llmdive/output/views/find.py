@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from llmdive.find.search import highlight
-from llmdive.model.ids import url_kind
+from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Status
 from llmdive.output.layout import Grid, Part, Whole, widest
 from llmdive.output.terminal import Writer

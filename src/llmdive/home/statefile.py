@@ -1,0 +1,64 @@
+"""One read and one write of a versioned JSON state file in the home.
+
+progress.json, personal.json, guide-meta.json and linkcheck.json are all read by
+`load_state` (missing: the default; unreadable: one line naming the file) and all
+written by `save_state` / `encode_state` (sorted keys, two-space indent, a final
+newline; atomically, through storage). What a file may hold is its owner's parser:
+home/infile.py's bounded JSON reader and model/inputs.py's strict shapes, which end
+their one line with what to do and that the file was left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from llmdive.errors import LlmdiveError
+from llmdive.home.storage import atomic_write, read_bytes
+
+T = TypeVar("T")
+
+
+def read_state(path: Path) -> bytes | None:
+    """The bytes of a state file, None when there is none; unreadable: one LlmdiveError line."""
+    try:
+        return read_bytes(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise LlmdiveError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def load_state(path: Path, parse: Callable[[bytes, Path], T], default: Callable[[], T]) -> T:
+    """`parse(bytes, path)` of a state file, or `default()` when there is no such file."""
+    data = read_state(path)
+    return default() if data is None else parse(data, path)
+
+
+def encode_state(value: object) -> bytes:
+    """UTF-8 JSON with sorted keys, indented by two spaces, and a final newline.
+
+    Exactly the bytes of json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    + "\\n" (tested), from orjson: the standard library indents in pure Python, which was
+    most of the time of a write at 10,000 entries (bench/encoders.py measures both).
+    """
+    import orjson  # only commands that write a state file need the encoder
+
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    except orjson.JSONEncodeError:
+        # Text that is not Unicode (a lone surrogate, read from a file) has no UTF-8:
+        # \u escapes keep it exactly, rather than refusing to save anything.
+        return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
+
+
+def encode_state_text(value: object) -> str:
+    """encode_state as text."""
+    return encode_state(value).decode()
+
+
+def save_state(path: Path, value: object) -> None:
+    """Write a state file atomically (storage.atomic_write), encoded by `encode_state`."""
+    atomic_write(path, encode_state(value))
