@@ -15,10 +15,10 @@ import pytest
 from llmdive.errors import LlmdiveError
 from llmdive.home import storage
 from llmdive.home.infile import JSON_MAX_DEPTH, parse_json
+from llmdive.home.lock import locked
 from llmdive.home.paths import JOURNAL
 from llmdive.net import linkmarks
 from llmdive.record import reconcile
-from llmdive.record.progress import locked
 
 from .conftest import GUIDE_README, Invoke, subprocess_env
 

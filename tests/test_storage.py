@@ -17,7 +17,8 @@ import pytest
 
 from llmdive.errors import LlmdiveError
 from llmdive.home import storage
-from llmdive.record.progress import LOCK_FILE, locked
+from llmdive.home.lock import locked
+from llmdive.home.paths import LOCK_FILE
 
 from .conftest import Invoke, subprocess_env
 

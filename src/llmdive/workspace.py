@@ -7,15 +7,32 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmdive.home.paths import GUIDE_ENV, guide_path, home_dir
+from llmdive.errors import LlmdiveError
+from llmdive.guide.catalogue import RESET_HINT, load_catalogue
+from llmdive.home.infile import refuse_special
+from llmdive.home.paths import ACTIVE_GUIDE, GUIDE_ENV, JOURNAL, bundled_guide, home_dir
+from llmdive.home.storage import exists
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
     from llmdive.model.models import Progress
     from llmdive.model.vocab import Status
 
-# Ends the error of a broken guide.toml in the home (the one `guide update` writes).
-RESET_HINT = " (`llmdive guide reset` goes back to the bundled guide; your progress is kept)"
+
+
+def guide_path(explicit: Path | None, home: Path) -> Path:
+    """The catalogue to use: --guide, else $LLMDIVE_GUIDE, else the updated one, else bundled."""
+    if explicit is not None:
+        return explicit.expanduser()
+    env = os.environ.get(GUIDE_ENV)
+    if env:
+        return Path(env).expanduser()
+    active = home / ACTIVE_GUIDE
+    if not os.path.exists(home / JOURNAL):
+        # Anything there (a FIFO, a device) is the home's guide: refused when read, not skipped.
+        return active if os.path.exists(active) else bundled_guide()
+    # A commit is under way: as it will leave the file.
+    return active if exists(active) else bundled_guide()
 
 
 class Workspace:
@@ -53,13 +70,7 @@ class Workspace:
 
     def _load(self) -> Catalogue:
         """The catalogue file; a broken updated guide's error says how to go back."""
-        from llmdive.errors import LlmdiveError
-        from llmdive.guide.catalogue import load_catalogue
-        from llmdive.home.paths import ACTIVE_GUIDE
-
         if self.guide_path == self.home / ACTIVE_GUIDE:
-            from llmdive.home.infile import refuse_special
-
             refuse_special(self.guide_path)  # a FIFO or a device: `guide reset` cannot help
         try:
             return load_catalogue(self.guide_path)

@@ -121,9 +121,10 @@ def guide_update(
     from llmdive.guide import update
     from llmdive.guide.catalogue import Catalogue
     from llmdive.output import jsonout, render
+    from llmdive.record import guidechange
 
     ws = workspace(ctx)
-    outcome = update.update_guide(ws, source, dry_run, force, timeout)
+    outcome = guidechange.update_guide(ws, source, dry_run, force, timeout)
     plan = outcome.plan
     if plan is None:
         same = ws.base_catalogue
@@ -174,9 +175,10 @@ def guide_reset(
     """
     from llmdive.guide import update
     from llmdive.output import jsonout, render
+    from llmdive.record import guidechange
 
     ws = workspace(ctx)
-    done = update.reset(ws, dry_run)
+    done = guidechange.reset(ws, dry_run)
     if done is None:
         same = ws.base_catalogue
         emit(
@@ -208,10 +210,10 @@ def guide_reset(
 @guide_app.command("status")
 def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Which catalogue is in use, where it came from and when."""
-    from llmdive.guide import update
     from llmdive.output import render
+    from llmdive.record import guidechange
 
-    data = update.status(workspace(ctx))
+    data = guidechange.status(workspace(ctx))
     emit(json_out, lambda: data, lambda w: render.render_status(w, data))
 
 
@@ -254,11 +256,11 @@ def guide_export(
 @app.command()
 def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Links that arrived with guide updates and that you have not read, per section."""
-    from llmdive.guide import update
     from llmdive.output import jsonout, render
+    from llmdive.record import guidechange
 
     ws = workspace(ctx)
-    groups = update.whatsnew(ws)
+    groups = guidechange.whatsnew(ws)
     emit(
         json_out,
         lambda: jsonout.whatsnew_json(jsonout.LinkJson.of(ws), groups),

@@ -60,9 +60,11 @@ def add(
     Example: llmdive add https://example.com/post -t "A post" -s lora -d easy
     """
     from llmdive.guide.catalogue import Item
+    from llmdive.home.lock import locked
     from llmdive.model.models import iso
     from llmdive.output import jsonout, render
-    from llmdive.record import personal, progress
+    from llmdive.record import personal
+    from llmdive.record.events import now
 
     ws = workspace(ctx)
     if export and json_out:
@@ -82,9 +84,9 @@ def add(
         title = personal.title_from_url(url)
         said = f"no --title: titled {title!r} from its URL (`llmdive edit ID -t TITLE` changes it)"
         sys.stderr.write(render.safe(said) + "\n")
-    with progress.locked(ws.home):
+    with locked(ws.home):
         new = personal.add(ws.home, ws.catalogue, url, title, section, difficulty,
-                           ws.progress.keys(), iso(progress.now()))  # fmt: skip
+                           ws.progress.keys(), iso(now()))  # fmt: skip
     if json_out:
         item = Item(new.link, ws.catalogue.find_topic(new.section))
         link = jsonout.LinkJson(ws.catalogue, ws.progress, {})(item)
@@ -104,11 +106,12 @@ def remove(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> Non
     Guide links cannot be removed: `llmdive skip ID` leaves one out of next and progress.
     """
     from llmdive.guide.catalogue import Item
+    from llmdive.home.lock import locked
     from llmdive.output import jsonout
     from llmdive.record import personal, progress
 
     ws = workspace(ctx)
-    with progress.locked(ws.home):
+    with locked(ws.home):
         gone = personal.remove(ws.home, ws.catalogue, link_id)
     if json_out:
         item = Item(gone.link, ws.catalogue.find_topic(gone.section))
@@ -147,11 +150,12 @@ def edit(
 
     Example: llmdive edit my-post --title "A better title" -s dpo -d medium
     """
+    from llmdive.home.lock import locked
     from llmdive.output import jsonout, render
-    from llmdive.record import personal, progress
+    from llmdive.record import personal
 
     ws = workspace(ctx)
-    with progress.locked(ws.home):
+    with locked(ws.home):
         old, new = personal.edit(ws.home, ws.catalogue, link_id, title, section, difficulty, url)
     if json_out:
         from llmdive.workspace import Workspace

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- reading and validating
 
 
+# Ends the error of a broken guide.toml in the home (the one `guide update` writes).
+RESET_HINT = " (`llmdive guide reset` goes back to the bundled guide; your progress is kept)"
+
 def _read_bytes(path: Path) -> bytes:
     from llmdive.home.infile import CATALOGUE_MAX_BYTES
     from llmdive.home.storage import read_bytes

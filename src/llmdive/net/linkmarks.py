@@ -222,7 +222,7 @@ def save_results(home: Path, outcomes: Iterable[Outcome]) -> list[Outcome]:
     """
     from dataclasses import replace
 
-    from llmdive.record.progress import locked
+    from llmdive.home.lock import locked
 
     with locked(home):
         try:
@@ -261,7 +261,7 @@ def forget_results(home: Path, ids: Collection[str] | None = None) -> int:
 
     A damaged file of past checks is replaced by an empty one when every check is forgotten.
     """
-    from llmdive.record.progress import locked
+    from llmdive.home.lock import locked
 
     if _read(home) is None:
         return 0  # never checked: nothing to forget, and no home made for it
@@ -306,8 +306,8 @@ def _first_seen_records(home: Path) -> tuple[dict[str, str], list[dict[str, Any]
     guide-meta.json is read leniently here, without its schema: a date for an archive
     link is a hint, and `guide status` is where a damaged record is reported.
     """
-    from llmdive.guide.update import META_FILE
     from llmdive.home.infile import parse_json
+    from llmdive.home.paths import META_FILE
     from llmdive.home.storage import read_bytes
     from llmdive.record.personal import load_personal
 

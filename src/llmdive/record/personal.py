@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.home import cache
+from llmdive.home.infile import parse_json
 from llmdive.model.models import Link, Topic
 from llmdive.model.vocab import Difficulty
 
@@ -75,10 +76,10 @@ def load_personal(home: Path) -> list[PersonalLink]:
 def _validate(data: bytes, path: Path) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from llmdive.model.inputs import PersonalSchema, first_problem, load_json
+    from llmdive.model.inputs import PersonalSchema, first_problem
 
     untouched = "fix it or move it aside; llmdive has left it as it is"
-    raw = load_json(data, path, untouched)
+    raw = parse_json(data, path, untouched)
     try:
         record = PersonalSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
@@ -227,7 +228,8 @@ def commit_link(
     or a removal: a link from before link events gets the event that added it first.
     """
     from llmdive.model.models import Event
-    from llmdive.record.progress import load_progress, new_stamp, save_record, settle
+    from llmdive.record.events import new_stamp, settle
+    from llmdive.record.progress import load_progress, save_record
 
     progress = load_progress(home)
     key = changed.link.id
@@ -241,7 +243,7 @@ def commit_link(
     entry.events.append(Event(when, link={} if removed else fields(changed)))
     entry.title, entry.url = changed.link.title, changed.link.url
     settle(entry)
-    save_record(home, progress, links)
+    save_record(home, progress, dump_personal(links).encode())
 
 
 def find_own(catalogue: Catalogue, home: Path, query: str) -> PersonalLink:

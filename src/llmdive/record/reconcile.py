@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.record.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
+from llmdive.record.events import Doc
+from llmdive.record.merge import Report, fold_aliases, merge_progress, merge_records, report
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
@@ -213,7 +214,7 @@ def merge_into_home(
     under the link's id; a personal link with a guide id (`reserved`) gets its own.
     The merged record is checked as a whole before anything is written.
     """
-    from llmdive.record.progress import locked
+    from llmdive.home.lock import locked
 
     with locked(home):
         return merge_held(home, other, dry_run, aliases, reserved)
@@ -313,8 +314,9 @@ class Health:
 
 def health(home: Path) -> Health:
     """Cheap facts about the home: its files readable, sync set up, conflicted copies."""
+    from llmdive.record.events import future_links
     from llmdive.record.personal import load_personal
-    from llmdive.record.progress import future_links, load_progress
+    from llmdive.record.progress import load_progress
 
     out = Health(home)
     if not home.is_dir():
@@ -375,8 +377,7 @@ def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
 
 def _write_facts(home: Path) -> list[tuple[str, str]]:
     """A home (or a record file) llmdive cannot write: every mark would fail there."""
-    from llmdive.record.personal import PERSONAL_FILE
-    from llmdive.record.progress import PROGRESS_FILE
+    from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
 
     facts: list[tuple[str, str]] = []
     for path in (home, home / PROGRESS_FILE, home / PERSONAL_FILE):
@@ -398,11 +399,10 @@ def _write_facts(home: Path) -> list[tuple[str, str]]:
 
 def _guide_facts(home: Path) -> list[tuple[str, str]]:
     """The updated guide (guide.toml) and its record (guide-meta.json), when the home has them."""
-    from llmdive.guide.catalogue import load_catalogue
-    from llmdive.guide.update import META_FILE, read_meta
-    from llmdive.home.paths import ACTIVE_GUIDE
+    from llmdive.guide.catalogue import RESET_HINT, load_catalogue
+    from llmdive.guide.meta import read_meta
+    from llmdive.home.paths import ACTIVE_GUIDE, META_FILE
     from llmdive.home.storage import exists
-    from llmdive.workspace import RESET_HINT
 
     facts: list[tuple[str, str]] = []
     if exists(home / ACTIVE_GUIDE):

@@ -546,7 +546,7 @@ def sync(
     reserved: Collection[str] = (),
 ) -> SyncResult:  # fmt: skip
     """Commit, fetch, merge, push: see the module doc. `remote` sets it up (or changes it)."""
-    from llmdive.record.progress import locked
+    from llmdive.home.lock import locked
 
     if remote is None and not is_set_up(home):
         raise LlmdiveError(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.model.models import Event, at_key
-from llmdive.record.progress import backfill, new_stamp, replay, settle
+from llmdive.record.events import backfill, new_stamp, replay, settle
 
 if TYPE_CHECKING:
     from llmdive.model.models import Progress
@@ -121,7 +121,8 @@ def last_guide_change(home: Path) -> tuple[dict[str, Any], str] | None:
 
     Updates recorded before `last_event` existed give their own time instead.
     """
-    from llmdive.guide.update import META_FILE, read_meta
+    from llmdive.guide.meta import read_meta
+    from llmdive.home.paths import META_FILE
     from llmdive.home.storage import exists
 
     if not exists(home / META_FILE):
@@ -176,8 +177,9 @@ def undo(
     or reset is not undone, and undo never reaches past one to an older change: that is
     refused in words (the guide's own commands undo a guide change).
     """
-    from llmdive.record.personal import load_personal
-    from llmdive.record.progress import fold_aliases, load_progress, locked, save_record
+    from llmdive.home.lock import locked
+    from llmdive.record.personal import dump_personal, load_personal
+    from llmdive.record.progress import fold_aliases, load_progress, save_record
 
     with locked(home):
         progress = load_progress(home)
@@ -188,5 +190,6 @@ def undo(
         if result is None and guide is not None and last_change(progress) is not None:
             raise LlmdiveError(_past_guide_change(guide[0]))
         if result is not None:
-            save_record(home, progress, result.personal)
+            personal = None if result.personal is None else dump_personal(result.personal)
+            save_record(home, progress, None if personal is None else personal.encode())
     return result
