@@ -32,13 +32,13 @@ def progress_merge(
     Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
     """
     from llmdive.output import jsonout, render
-    from llmdive.record import reconcile
+    from llmdive.record import intake
 
     ws = workspace(ctx)
     # The guide alone: a home whose personal links clash with it is mended by a merge.
     guide = ws.base_catalogue
-    rep = reconcile.merge_into_home(
-        ws.home, reconcile.read_record(file), dry_run, guide.aliases, reconcile.reserved_ids(guide)
+    rep = intake.merge_into_home(
+        ws.home, intake.read_record(file), dry_run, guide.aliases, intake.reserved_ids(guide)
     )
     emit(
         json_out,
@@ -57,9 +57,9 @@ def progress_merge_driver(
     ),
 ) -> None:
     """git's merge driver for progress.json and personal.json (set up by `llmdive sync`)."""
-    from llmdive.record import reconcile
+    from llmdive.record import mergedriver
 
-    reconcile.merge_driver(base, ours, theirs, name)
+    mergedriver.merge_driver(base, ours, theirs, name)
 
 
 @app.command()
@@ -81,12 +81,12 @@ def sync(
     Example: llmdive sync --remote git@github.com:you/llmdive-record.git (once), then llmdive sync
     """
     from llmdive.output import jsonout, render
-    from llmdive.record import reconcile
+    from llmdive.record import intake
     from llmdive.record import sync as syncing
 
     ws = workspace(ctx)
     guide = ws.base_catalogue
-    result = syncing.sync(ws.home, remote, guide.aliases, reconcile.reserved_ids(guide))
+    result = syncing.sync(ws.home, remote, guide.aliases, intake.reserved_ids(guide))
     emit(
         json_out,
         lambda: jsonout.sync_json(jsonout.LinkJson.of(ws), result),
@@ -113,24 +113,24 @@ def doctor(
 
     from llmdive.errors import LlmdiveError
     from llmdive.output import jsonout, render
-    from llmdive.record import reconcile
+    from llmdive.record import doctor, intake
 
     ws = workspace(ctx)
-    health = reconcile.health(ws.home)
+    health = doctor.health(ws.home)
     merged = (
-        reconcile.merge_copies(
+        intake.merge_copies(
             ws.home,
             health.copies,
             aliases=ws.base_catalogue.aliases,
-            reserved=reconcile.reserved_ids(ws.base_catalogue),
+            reserved=intake.reserved_ids(ws.base_catalogue),
         )
         if merge
         else []
     )
     if merged:
-        health = reconcile.health(ws.home)
+        health = doctor.health(ws.home)
     with contextlib.suppress(LlmdiveError):  # no catalogue (a broken personal.json): said
-        health.facts += reconcile.unknown_ids(ws.home, ws.catalogue)
+        health.facts += doctor.unknown_ids(ws.home, ws.catalogue)
     emit(
         json_out,
         lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),

@@ -487,7 +487,7 @@ def _heads(git: Git) -> tuple[str, str | None]:
 def remote_blob(git: Git, entry: Entry) -> bytes:
     """The bytes of a record file in the remote's tree: a plain file, bounded in size.
 
-    The one place a remote's bytes are read (parsed after by reconcile.parse_record).
+    The one place a remote's bytes are read (parsed after by intake.parse_record).
     """
     from llmdive.home.infile import RECORD_MAX_BYTES, too_large
 
@@ -508,7 +508,7 @@ def _merge_remote(
     reserved: Collection[str] = (),
 ) -> Report | None:  # fmt: skip
     """Bring the remote's commits in; what arrived, or None when there was nothing new."""
-    from llmdive.record import reconcile
+    from llmdive.record import intake
 
     if git.ok("merge-base", "--is-ancestor", theirs_rev, head):
         return None
@@ -518,9 +518,9 @@ def _merge_remote(
         entry = theirs_tree.get(name.encode())
         if entry is not None:
             where = Path(f"{REMOTE}/{BRANCH}:{name}")
-            theirs.update(reconcile.parse_record(remote_blob(git, entry), where))
+            theirs.update(intake.parse_record(remote_blob(git, entry), where))
     # The same path as `progress merge`: the whole record validated, then written at once.
-    arrived = reconcile.merge_held(home, theirs, aliases=aliases, reserved=reserved)
+    arrived = intake.merge_held(home, theirs, aliases=aliases, reserved=reserved)
     # The merged tree is theirs with this home's files in it: anything else the repository
     # holds (a README its host made, say) is kept in it, never deleted, never checked out.
     tree = _tree(git, home, theirs_tree)

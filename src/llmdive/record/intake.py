@@ -1,8 +1,9 @@
-"""Bringing another machine's record into this home: `progress merge`, `doctor`, git's driver.
+"""Bringing another machine's record into this home: `progress merge`, and the conflicted
+copies file-sync tools leave beside progress.json (merged by `doctor --fix`).
 
 The merging itself is merge.py's (pure data); this module reads the files, holds the
-home lock, writes through storage, and finds the conflicted copies file-sync tools
-leave beside progress.json. It never runs git.
+home lock and writes through storage. It never runs git (sync.py does; git's merge
+driver is mergedriver.py, the home's health doctor.py).
 """
 
 from __future__ import annotations
@@ -11,15 +12,25 @@ import contextlib
 import fnmatch
 import json
 import os
-import stat
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
+from llmdive.home import cache, storage
+from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited
+from llmdive.home.lock import locked
 from llmdive.record.events import Doc
-from llmdive.record.merge import Report, fold_aliases, merge_progress, merge_records, report
+from llmdive.record.merge import Report, fold_aliases, merge_records, report
+from llmdive.record.personal import (
+    PersonalLink,
+    _validate,
+    dump_personal,
+    load_personal,
+    personal_document,
+)
+from llmdive.record.progress import _untouched, json_bytes, load_progress, parse_progress
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
@@ -34,16 +45,13 @@ _CONFLICT_PATTERNS = ("{stem}.sync-conflict-*{ext}", "{stem} (*conflicted copy*)
 # ---------------------------------------------------------------- reading records
 
 
-def _personal_doc(data: bytes, path: Path) -> Doc:
-    from llmdive.record.personal import _validate
+def personal_doc(data: bytes, path: Path) -> Doc:
 
     return _validate(data, path)
 
 
 def parse_record(data: bytes, path: Path) -> Doc:
     """A record from a progress.json, a personal.json or a `progress export --format json`."""
-    from llmdive.home.infile import parse_json
-    from llmdive.record.progress import parse_progress
 
     try:
         raw = parse_json(data, path)
@@ -58,16 +66,15 @@ def parse_record(data: bytes, path: Path) -> Doc:
         parts = {k: json.dumps(raw.get(k) or {}).encode() for k in ("progress", "personal")}
         return {
             "progress": parse_progress(parts["progress"], path).to_dict(),
-            "personal": _personal_doc(parts["personal"], path),
+            "personal": personal_doc(parts["personal"], path),
         }
     if isinstance(raw, dict) and isinstance(raw.get("links"), list):
-        return {"personal": _personal_doc(data, path)}
+        return {"personal": personal_doc(data, path)}
     # Anything else is read as progress.json, whose errors name what is wrong.
     return {"progress": parse_progress(data, path).to_dict()}
 
 
 def read_record(path: Path) -> Doc:
-    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
     try:
         data = read_limited(path, RECORD_MAX_BYTES)
@@ -85,7 +92,6 @@ def _not_a_record(message: str, path: Path) -> str:
     The readers' messages end "move it aside to start afresh; llmdive has left it as it
     is": right for the home's progress.json, wrong for a file given to merge.
     """
-    from llmdive.record.progress import _untouched
 
     head = f"{path}: "
     for advice in (_untouched(path), "fix it or move it aside; llmdive has left it as it is"):
@@ -99,8 +105,6 @@ def _not_a_record(message: str, path: Path) -> str:
 
 def home_record(home: Path) -> Doc:
     """This home's record, as stored."""
-    from llmdive.record.personal import load_personal, personal_document
-    from llmdive.record.progress import load_progress
 
     return {
         "progress": load_progress(home).to_dict(),
@@ -110,14 +114,12 @@ def home_record(home: Path) -> Doc:
 
 def progress_bytes(doc: Doc) -> bytes:
     """progress.json as llmdive's own commands write it."""
-    from llmdive.record.progress import json_bytes
 
     return json_bytes(doc)
 
 
 def personal_bytes(doc: Doc) -> bytes:
     """personal.json as `add` writes it."""
-    from llmdive.record.personal import PersonalLink, dump_personal
 
     return dump_personal([PersonalLink.from_dict(d) for d in doc["links"]]).encode()
 
@@ -151,8 +153,6 @@ def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
     own commands will read it: each file valid, every personal id its own. `files`: the
     bytes of progress.json and/or personal.json; the validated documents, by name.
     """
-    from llmdive.record.personal import _validate
-    from llmdive.record.progress import parse_progress
 
     out: dict[str, Doc] = {}
     try:
@@ -174,7 +174,6 @@ def write_record(home: Path, record: Doc) -> bool:
 
     What changes is checked as a whole first (check_record): a bad record changes nothing.
     """
-    from llmdive.home import cache, storage
 
     changes: dict[Path, bytes | None] = {}
     for name, (data, holds) in record_bytes(record).items():
@@ -214,7 +213,6 @@ def merge_into_home(
     under the link's id; a personal link with a guide id (`reserved`) gets its own.
     The merged record is checked as a whole before anything is written.
     """
-    from llmdive.home.lock import locked
 
     with locked(home):
         return merge_held(home, other, dry_run, aliases, reserved)
@@ -289,210 +287,3 @@ def merge_copies(
                 path.unlink()
         out.append(CopyMerge(path, rep))
     return out
-
-
-# ---------------------------------------------------------------- health
-
-
-@dataclass
-class Health:
-    home: Path
-    facts: list[tuple[str, str]] = field(default_factory=list)  # (ok | warn | error, text)
-    copies: list[Path] = field(default_factory=list)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(level == "error" for level, _ in self.facts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "home": str(self.home),
-            "facts": [{"level": level, "text": text} for level, text in self.facts],
-            "conflicted_copies": [str(p) for p in self.copies],
-        }
-
-
-def health(home: Path) -> Health:
-    """Cheap facts about the home: its files readable, sync set up, conflicted copies."""
-    from llmdive.record.events import future_links
-    from llmdive.record.personal import load_personal
-    from llmdive.record.progress import load_progress
-
-    out = Health(home)
-    if not home.is_dir():
-        out.facts.append(("ok", f"no llmdive home yet at {home}: nothing recorded"))
-        return out
-    out.facts += _write_facts(home)
-    try:
-        progress = load_progress(home)
-        n = len(progress)
-        out.facts.append(("ok", f"progress.json: {n} link{'s' if n != 1 else ''} recorded"))
-        for key, at in sorted(future_links(progress).items()):
-            out.facts.append(
-                ("warn", f"progress.json: {key} has a change stamped in the future ({at}); "
-                 "later changes are ordered after it (a clock that runs fast, or a hand edit)")
-            )  # fmt: skip
-    except LlmdiveError as exc:
-        out.facts.append(("error", str(exc)))
-    try:
-        n = len(load_personal(home))
-        out.facts.append(("ok", f"personal.json: {n} link{'s' if n != 1 else ''} of your own"))
-    except LlmdiveError as exc:
-        out.facts.append(("error", str(exc)))
-    out.facts += _guide_facts(home)
-    remote = sync_remote(home)
-    if remote is None:
-        out.facts.append(("ok", "sync: not set up (llmdive sync --remote URL)"))
-    else:
-        out.facts.append(("ok", f"sync: through git with {remote} (llmdive sync)"))
-    out.copies = conflicted_copies(home)
-    for path in out.copies:
-        out.facts.append(("warn", f"conflicted copy left by a file-sync tool: {path.name}"))
-    return out
-
-
-def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
-    """doctor's facts on ids in progress.json that name no link of the guide or of the
-    reader (a misspelt id in a hand edit, a link a guide update dropped), with the link
-    each most likely meant: a mark on such an id shows nowhere."""
-    from llmdive.guide.catalogue import closest_ids
-    from llmdive.model.ids import url_key
-    from llmdive.record.progress import load_progress, orphans
-
-    try:
-        progress = load_progress(home)
-    except LlmdiveError:
-        return []  # health() reports the file itself
-    facts: list[tuple[str, str]] = []
-    for key, entry in orphans(catalogue, progress).items():
-        same_url = catalogue.by_url.get(url_key(entry.url)) if entry.url else None
-        near = [same_url.link.id] if same_url else closest_ids(catalogue, key)
-        hint = f" (did you mean: {', '.join(near)}?)" if near else ""
-        facts.append(
-            ("warn", f"progress.json: {key!r} names no link{hint}: its {entry.status.value} "
-                     f"mark shows nowhere (`llmdive history {key}` shows its changes)")
-        )  # fmt: skip
-    return facts
-
-
-def _write_facts(home: Path) -> list[tuple[str, str]]:
-    """A home (or a record file) llmdive cannot write: every mark would fail there."""
-    from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
-
-    facts: list[tuple[str, str]] = []
-    for path in (home, home / PROGRESS_FILE, home / PERSONAL_FILE):
-        try:
-            mode = os.stat(path).st_mode
-        except OSError:
-            continue
-        if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
-            what = "folder" if path == home else "file"
-            facts.append(
-                (
-                    "error",
-                    f"{path}: a read-only {what} (mode {stat.S_IMODE(mode):04o}): llmdive "
-                    "cannot record anything here; make it writable (chmod u+w)",
-                )
-            )
-    return facts
-
-
-def _guide_facts(home: Path) -> list[tuple[str, str]]:
-    """The updated guide (guide.toml) and its record (guide-meta.json), when the home has them."""
-    from llmdive.guide.catalogue import RESET_HINT, load_catalogue
-    from llmdive.guide.meta import read_meta
-    from llmdive.home.paths import ACTIVE_GUIDE, META_FILE
-    from llmdive.home.storage import exists
-
-    facts: list[tuple[str, str]] = []
-    if exists(home / ACTIVE_GUIDE):
-        try:
-            n = len(load_catalogue(home / ACTIVE_GUIDE).items)
-            facts.append(
-                ("ok", f"{ACTIVE_GUIDE}: the updated guide, {n} link{'s' if n != 1 else ''}")
-            )
-        except LlmdiveError as exc:
-            facts.append(("error", f"{exc}{RESET_HINT}"))
-    if exists(home / META_FILE):
-        try:
-            n = len(read_meta(home).updates)
-            facts.append(("ok", f"{META_FILE}: {n} guide update{'s' if n != 1 else ''} recorded"))
-        except LlmdiveError as exc:
-            facts.append(("error", f"{exc}"))
-    return facts
-
-
-def sync_remote(home: Path) -> str | None:
-    """The remote `llmdive sync` uses, from the home's .git/config (no git run), redacted."""
-    import configparser
-
-    config = configparser.RawConfigParser(strict=False)
-    try:
-        config.read(home / ".git" / "config", encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return None
-    section = 'remote "origin"'
-    if not config.has_section(section) or not config.has_option(section, "url"):
-        return None
-    from llmdive.record.sync import redact_url  # never a credential on the screen
-
-    return redact_url(config.get(section, "url"))
-
-
-# ---------------------------------------------------------------- git's merge driver
-
-
-def _read_json(path: Path) -> Any:
-    from llmdive.home.infile import parse_json
-
-    data = _read(path)
-    return parse_json(data, path) if data.strip() else None
-
-
-def _read(path: Path) -> bytes:
-    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
-
-    return read_limited(path, RECORD_MAX_BYTES)
-
-
-def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
-    """git's merge driver: merge `theirs` into `ours` (the file git then takes as merged).
-
-    progress.json: the union of both logs. personal.json: the union by URL, where a
-    link present in `base` that one side removed and the other left as it was stays
-    removed (git gives the common ancestor; `progress merge` has none).
-    """
-    from llmdive.home.storage import atomic_write
-
-    if os.path.basename(name) == "personal.json":
-        docs = [_personal_doc(d, p) if d.strip() else None
-                for p, d in ((p, _read(p)) for p in (base, ours, theirs))]  # fmt: skip
-        empty: Doc = {"version": 1, "links": []}
-        mine, other = docs[1] or empty, docs[2] or empty
-        merged = merge_records({"personal": mine}, {"personal": other})
-        _drop_removed(merged["personal"], docs[0] or empty, mine, other)
-        atomic_write(ours, personal_bytes(merged["personal"]))
-        return
-    from llmdive.record.progress import parse_progress
-
-    sides = [
-        parse_progress(d, p).to_dict() if d.strip() else {"links": {}}
-        for p, d in ((p, _read(p)) for p in (ours, theirs))
-    ]
-    atomic_write(ours, progress_bytes(merge_progress(sides[0], sides[1])))
-
-
-def _drop_removed(merged: Doc, base: Doc, ours: Doc, theirs: Doc) -> None:
-    from llmdive.model.ids import normalize_url
-
-    def by_url(doc: Doc) -> dict[str, Doc]:
-        return {normalize_url(p["url"]): p for p in doc["links"]}
-
-    before, mine, other = by_url(base), by_url(ours), by_url(theirs)
-    gone = {
-        url
-        for url, link in before.items()
-        if (url not in mine and other.get(url, link) == link)
-        or (url not in other and mine.get(url, link) == link)
-    }
-    merged["links"] = [p for p in merged["links"] if normalize_url(p["url"]) not in gone]
