@@ -107,8 +107,13 @@ def test_only_check_links_loads_the_http_client(home: Path, tmp_path: Path) -> N
         assert loaded(home, args, **env) == [], args
 
 
-SYNC_CODE = {"llmdive.record.merge", "llmdive.record.intake", "llmdive.record.mergedriver",
-             "llmdive.record.doctor", "llmdive.record.sync"}
+SYNC_CODE = {
+    "llmdive.record.merge",
+    "llmdive.record.intake",
+    "llmdive.record.mergedriver",
+    "llmdive.record.doctor",
+    "llmdive.record.sync",
+}
 
 
 def test_only_sync_and_merges_load_the_merge_and_git_code(home: Path) -> None:

@@ -12,12 +12,13 @@ from llmdive.guide.catalogue import RESET_HINT, load_catalogue
 from llmdive.home.infile import refuse_special
 from llmdive.home.paths import ACTIVE_GUIDE, GUIDE_ENV, JOURNAL, bundled_guide, home_dir
 from llmdive.home.storage import exists
+from llmdive.record.personal import load_personal, merge, personal_file
+from llmdive.record.progress import fold_aliases, load_progress, reading_states
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
     from llmdive.model.models import Progress
     from llmdive.model.vocab import Status
-
 
 
 def guide_path(explicit: Path | None, home: Path) -> Path:
@@ -82,7 +83,6 @@ class Workspace:
     @cached_property
     def catalogue(self) -> Catalogue:
         """The catalogue with the reader's personal links in place."""
-        from llmdive.record.personal import load_personal, merge, personal_file
 
         personal = load_personal(self.home)
         if not personal:
@@ -92,7 +92,6 @@ class Workspace:
 
     @cached_property
     def progress(self) -> Progress:
-        from llmdive.record.progress import fold_aliases, load_progress
 
         progress = load_progress(self.home)
         # Entries under a link's old id count as the link's (moved for good at a write).
@@ -102,6 +101,5 @@ class Workspace:
 
     @cached_property
     def states(self) -> dict[str, Status]:
-        from llmdive.record.progress import reading_states
 
         return reading_states(self.catalogue, self.progress)

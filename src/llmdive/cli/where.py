@@ -3,12 +3,12 @@
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, workspace
 from llmdive.errors import LlmdiveError
-from llmdive.guide.meta import read_meta
 from llmdive.home.paths import (
     ACTIVE_GUIDE,
     CACHE_ENV,
@@ -19,7 +19,9 @@ from llmdive.home.paths import (
     cache_dir,
     env_home,
 )
-from llmdive.workspace import Workspace
+
+if TYPE_CHECKING:
+    from llmdive.workspace import Workspace
 
 
 @app.command("paths")
@@ -34,7 +36,7 @@ def paths_(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     emit(json_out, lambda: data, lambda w: render.render_paths(w, data))
 
 
-def locations(ws: Workspace) -> dict[str, str | None]:
+def locations(ws: "Workspace") -> dict[str, str | None]:
     """Where this call's files are, and what chose each place (for `llmdive paths`).
 
     Reads no file but the catalogue's record of its source, so it answers even when
@@ -57,6 +59,8 @@ def locations(ws: Workspace) -> dict[str, str | None]:
         guide_from = f"${GUIDE_ENV}"
     elif guide == home / ACTIVE_GUIDE:
         guide_from = "updated"
+        from llmdive.guide.meta import read_meta  # start-up: every command imports this module
+
         try:
             source = read_meta(home).source
         except LlmdiveError:

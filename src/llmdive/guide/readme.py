@@ -18,6 +18,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from llmdive.errors import LlmdiveError
 from llmdive.model.ids import (
     IdPool,
     cut_slug,
@@ -316,7 +317,6 @@ def _drop_lines(topics: list[dict[str, Any]]) -> None:
 
 def parse_readme(text: str, source: str = "README.md") -> ParseResult:
     """Parse a README in the guide's format into a catalogue; problems become warnings."""
-    from llmdive.errors import LlmdiveError
 
     too_large = _too_large(text, source)
     if too_large:
@@ -487,7 +487,6 @@ def _outline(guide: Guide, *, imported: bool) -> list[tuple[int, str, list[tuple
 
 
 def _check_export(guide: Guide, text: str) -> None:
-    from llmdive.errors import LlmdiveError
 
     if not guide.sections:
         return

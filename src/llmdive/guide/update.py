@@ -18,6 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from llmdive.errors import LlmdiveError
+from llmdive.guide import fetch
+from llmdive.guide.catalogue import Catalogue, consistency_problems
+from llmdive.home.paths import GUIDE_URL_ENV, UPSTREAM_URL
 from llmdive.model.ids import (
     MAX_ID_CHARS,
     IdPool,
@@ -290,7 +294,6 @@ def _describe(report: Report, before: Item, after: Item, status: Status) -> None
 
 def read_readme(source: str, timeout: float | None = None) -> str:
     """The text of a README: a local file, or an http(s) URL fetched within a deadline."""
-    from llmdive.guide import fetch
 
     return fetch.read_text(source, fetch.DEADLINE_S if timeout is None else timeout)
 
@@ -317,8 +320,6 @@ def plan(
     gone: dict[str, tuple[str, Status]] | None = None,
 ) -> Plan:
     """Parse `text` and give its links the ids they have in `old`; refuse a broken result."""
-    from llmdive.errors import LlmdiveError
-    from llmdive.guide.catalogue import Catalogue, consistency_problems
     from llmdive.guide.readme import parse_readme
 
     result = parse_readme(text, source=source)
@@ -351,7 +352,5 @@ def guard(update: Plan, before: int) -> str | None:
 def default_source() -> str:
     """Where `guide update` with no --from reads: $LLMDIVE_GUIDE_URL, else the upstream README."""
     import os
-
-    from llmdive.home.paths import GUIDE_URL_ENV, UPSTREAM_URL
 
     return os.environ.get(GUIDE_URL_ENV) or UPSTREAM_URL

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from llmdive import __version__
+from llmdive.model.models import iso
 from llmdive.model.vocab import counted
 from llmdive.net.linkmarks import Outcome, Verdict
 
@@ -409,7 +410,6 @@ def check_url(link_id: str, url: str, s: Settings, watch: _Watch | None = None) 
     out = probe.outcome
     if out.attempts > 1:
         out.detail += f" ({out.attempts} tries)"
-    from llmdive.model.models import iso
 
     out.checked = iso(datetime.now(UTC))
     return out

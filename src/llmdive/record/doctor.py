@@ -24,6 +24,7 @@ from llmdive.record.progress import load_progress, orphans
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
 
+
 @dataclass
 class Health:
     home: Path
@@ -157,5 +158,3 @@ def sync_remote(home: Path) -> str | None:
     from llmdive.record.sync import redact_url  # never a credential on the screen
 
     return redact_url(config.get(section, "url"))
-
-

@@ -25,7 +25,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-
 # ---------------------------------------------------------------- replay and stamps
 
 

@@ -78,8 +78,6 @@ def write_active(
     write_all({home / ACTIVE_GUIDE: toml, home / META_FILE: meta.to_bytes()})
 
 
-
-
 @dataclass
 class Outcome:
     """What `guide update` did: applied, refused, dry run, or nothing to do."""

@@ -14,10 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.guide.catalogue import Catalogue
 from llmdive.home import cache
 from llmdive.home.infile import parse_json
-from llmdive.model.models import Link, Topic
+from llmdive.home.storage import atomic_write, read_bytes
+from llmdive.model.ids import link_id, normalize_url
+from llmdive.model.models import Event, Link, Topic
+from llmdive.model.urls import UrlError, check_url, shorten
 from llmdive.model.vocab import Difficulty
+from llmdive.record.events import new_stamp, settle
+from llmdive.record.progress import load_progress, save_record
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
@@ -56,7 +62,6 @@ def personal_file(home: Path) -> Path:
 
 def load_personal(home: Path) -> list[PersonalLink]:
     """The reader's links; none when there is no file (the usual case)."""
-    from llmdive.home.storage import read_bytes
 
     path = personal_file(home)
     try:
@@ -111,7 +116,6 @@ def dump_personal(links: list[PersonalLink]) -> str:
 
 
 def save_personal(home: Path, links: list[PersonalLink]) -> None:
-    from llmdive.home.storage import atomic_write
 
     atomic_write(personal_file(home), dump_personal(links))
 
@@ -123,7 +127,6 @@ def merge(
 
     A personal link with a guide link's id is an error, never one link hiding the other.
     """
-    from llmdive.guide.catalogue import Catalogue
 
     if not personal:
         return catalogue
@@ -155,7 +158,6 @@ def add(
     added: str,
 ) -> PersonalLink:
     """Add one of the reader's links; a URL the guide (or the reader) already has is refused."""
-    from llmdive.model.ids import link_id
 
     url = _new_url(catalogue, url, "add")
     path = catalogue.find_topic(section)
@@ -170,8 +172,6 @@ def add(
 def _new_url(catalogue: Catalogue, url: str, verb: str, own: str | None = None) -> str:
     """A URL given for a personal link (`own` is the link's id when it is edited): checked,
     and refused when another link of the guide or of the reader already has it."""
-    from llmdive.model.ids import normalize_url
-    from llmdive.model.urls import UrlError, check_url, shorten
 
     url = url.strip()
     try:
@@ -227,9 +227,6 @@ def commit_link(
     Call it holding progress.locked(home). `old` is the link as it was before an edit
     or a removal: a link from before link events gets the event that added it first.
     """
-    from llmdive.model.models import Event
-    from llmdive.record.events import new_stamp, settle
-    from llmdive.record.progress import load_progress, save_record
 
     progress = load_progress(home)
     key = changed.link.id

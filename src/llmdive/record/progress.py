@@ -18,6 +18,7 @@ from llmdive.home import cache, storage
 from llmdive.home.infile import parse_json
 from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
+from llmdive.home.storage import read_bytes
 from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
 from llmdive.record.events import (
     backfill,
@@ -88,7 +89,6 @@ def parse_progress(data: bytes, path: Path) -> Progress:
 
 def load_progress(home: Path) -> Progress:
     """The progress stored in `home`; no file yet means nothing read yet."""
-    from llmdive.home.storage import read_bytes
 
     path = progress_file(home)
     try:

@@ -44,6 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
+from llmdive.home.infile import RECORD_MAX_BYTES, read_limited, too_large
+from llmdive.home.lock import locked
+from llmdive.home.paths import ACTIVE_GUIDE
+from llmdive.home.storage import atomic_write
 from llmdive.record.merge import Report
 
 BRANCH = "main"
@@ -269,7 +273,6 @@ def _running(home: Path) -> Iterator[None]:
     hand). A lock file git left while a killed sync's git held it is stale, and removed;
     one that no killed sync explains is reported with what to do.
     """
-    from llmdive.home.storage import atomic_write
 
     dotgit = home / ".git"
     mark = dotgit / RUNNING
@@ -304,7 +307,6 @@ def _init(git: Git, home: Path) -> None:
     for key, value in (("core.bare", "false"), (MARKER, "true")):
         git.raw("config", "--local", key, value, where=inside)
     os.rename(new, home / ".git")
-    from llmdive.home.storage import atomic_write
 
     atomic_write(home / ".git" / RUNNING, f"{os.getpid()}\n")
 
@@ -314,7 +316,6 @@ def _configure(git: Git, home: Path, remote: str | None) -> bool:
 
     True when the remote was added or changed.
     """
-    from llmdive.home.storage import atomic_write
 
     info = home / ".git" / "info" / "attributes"
     if not info.is_file() or info.read_bytes() != ATTRIBUTES.encode():
@@ -375,7 +376,6 @@ def _foreign_kept(entry: Entry) -> bool:
 
     Only a plain file whose name llmdive never uses; it is never checked out.
     """
-    from llmdive.home.paths import ACTIVE_GUIDE
 
     name = entry.name.decode("utf-8", "replace")
     return (
@@ -389,7 +389,6 @@ def _foreign_kept(entry: Entry) -> bool:
 
 def _own_bytes(path: Path) -> bytes | None:
     """A file of the home's record as it is now; None when there is none."""
-    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
     if not os.path.lexists(path):
         return None
@@ -489,7 +488,6 @@ def remote_blob(git: Git, entry: Entry) -> bytes:
 
     The one place a remote's bytes are read (parsed after by intake.parse_record).
     """
-    from llmdive.home.infile import RECORD_MAX_BYTES, too_large
 
     shown = f"{REMOTE}/{BRANCH}:{entry.name.decode('utf-8', 'replace')}"
     if entry.mode not in _FILE_MODES or entry.kind != "blob":
@@ -546,7 +544,6 @@ def sync(
     reserved: Collection[str] = (),
 ) -> SyncResult:  # fmt: skip
     """Commit, fetch, merge, push: see the module doc. `remote` sets it up (or changes it)."""
-    from llmdive.home.lock import locked
 
     if remote is None and not is_set_up(home):
         raise LlmdiveError(
