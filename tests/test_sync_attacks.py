@@ -329,7 +329,7 @@ def test_a_password_in_the_remote_url_is_never_printed(
 
 
 def test_redact_url_takes_credentials_out_as_git_does() -> None:
-    from llmdive.record.sync import redact_url
+    from llmdive.record.git import redact_url
 
     assert redact_url("https://u:p@h.example/x.git") == "https://h.example/x.git"
     assert redact_url("https://token@h.example/x") == "https://h.example/x"

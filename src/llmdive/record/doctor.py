@@ -17,6 +17,7 @@ from llmdive.home.paths import ACTIVE_GUIDE, META_FILE, PERSONAL_FILE, PROGRESS_
 from llmdive.home.storage import exists
 from llmdive.model.ids import url_key
 from llmdive.record.events import future_links
+from llmdive.record.git import redact_url  # never a credential on the screen
 from llmdive.record.intake import conflicted_copies
 from llmdive.record.personal import load_personal
 from llmdive.record.progress import load_progress, orphans
@@ -154,7 +155,4 @@ def sync_remote(home: Path) -> str | None:
     section = 'remote "origin"'
     if not config.has_section(section) or not config.has_option(section, "url"):
         return None
-    # start-up: `doctor` never loads the git code; this runs only for a home set up to sync
-    from llmdive.record.sync import redact_url  # never a credential on the screen
-
     return redact_url(config.get(section, "url"))

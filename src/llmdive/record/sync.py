@@ -26,18 +26,16 @@ A sync, under the home lock:
 
 The same merge is registered as git's merge driver for the two files (in the home's
 .git/config and .git/info/attributes), so a manual `git pull` there merges cleanly too.
-git runs as a subprocess with a timeout, never through a shell; this is the only module
-that runs it, and only `llmdive sync` (and doctor, for the remote's name) imports it.
+git runs as a subprocess with a timeout, never through a shell (git.py, the only module
+that runs it); only `llmdive sync` imports this module.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shlex
 import shutil
-import subprocess
 import sys
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ from llmdive.home.infile import RECORD_MAX_BYTES, read_limited, too_large
 from llmdive.home.lock import locked
 from llmdive.home.paths import ACTIVE_GUIDE
 from llmdive.home.storage import atomic_write
+from llmdive.record.git import NETWORK_TIMEOUT_S, Git, git_message, redact_url
 from llmdive.record.merge import Report
 
 BRANCH = "main"
@@ -59,29 +58,10 @@ GITIGNORE = (
 OWN_FILES = (".gitignore", "progress.json", "personal.json")
 RECORD_FILES = ("progress.json", "personal.json")
 ATTRIBUTES = "progress.json merge=llmdive\npersonal.json merge=llmdive\n"
-LOCAL_TIMEOUT_S = 30.0
-NETWORK_TIMEOUT_S = 120.0
 PUSH_ATTEMPTS = 3
-IDENTITY = ("llmdive", "llmdive@localhost")
 MARKER = "llmdive.home"  # in .git/config: this repository is one llmdive made
 RUNNING = "llmdive-sync"  # in .git while a sync runs git: left behind, a sync was killed
 NEW_GIT_DIR = ".git.llmdive-new"  # a repository being made, renamed to .git when whole
-# What of the caller's environment git keeps: who the user is and how they reach a
-# remote. Every other GIT_* variable (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE,
-# GIT_CONFIG_PARAMETERS, ...) could point git at another repository or setting.
-KEPT_ENV = (
-    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_SSH", "GIT_SSH_COMMAND",
-    "GIT_SSH_VARIANT", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT", "GIT_AUTHOR_NAME",
-    "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
-)  # fmt: skip
-# llmdive's own settings, over any file's: no hooks, no filters or line-ending changes,
-# no fsmonitor, no signing (a prompt no one sees), no submodules, no background gc.
-OWN_CONFIG = (
-    f"core.hooksPath={os.devnull}", "core.fsmonitor=false", "core.autocrlf=false",
-    "core.safecrlf=false", f"core.attributesFile={os.devnull}", "commit.gpgSign=false",
-    "submodule.recurse=false", "fetch.recurseSubmodules=false", "push.recurseSubmodules=no",
-    "gc.auto=0", "maintenance.auto=false", "core.quotePath=false", "protocol.ext.allow=never",
-)  # fmt: skip
 # git's own lock files (a git killed while it held one leaves it, and git then refuses).
 _GIT_LOCKS = ("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock")
 _FILE_MODES = ("100644", "100755")
@@ -97,119 +77,6 @@ class SyncResult:
     sent: bool = False  # the remote's record changed (not only a merge commit went up)
     arrived: Report = field(default_factory=Report)
     set_up: bool = False
-
-
-class Git:
-    """git in the home's own repository, as a subprocess with a timeout, in a clean setting."""
-
-    def __init__(self, home: Path) -> None:
-        exe = shutil.which("git")
-        if exe is None:
-            raise LlmdiveError(
-                "git is not installed (or not on PATH): `llmdive sync` needs it; "
-                "your record is as it was"
-            )
-        self.exe = exe
-        self.home = home.absolute()  # git runs in it: a relative path would be its own
-        home = self.home
-        self.identity: list[str] = []
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith("GIT_") or k in KEPT_ENV}  # fmt: skip
-        self.env["GIT_MERGE_AUTOEDIT"] = "no"
-        self.where = [f"--git-dir={home / '.git'}", f"--work-tree={home}"]
-
-    def raw(
-        self,
-        *args: str,
-        timeout: float = LOCAL_TIMEOUT_S,
-        check: bool = True,
-        data: bytes | None = None,
-        where: list[str] | None = None,
-    ) -> subprocess.CompletedProcess[bytes]:
-        config = [arg for pair in OWN_CONFIG for arg in ("-c", pair)]
-        argv = [self.exe, *(self.where if where is None else where), *config,
-                *self.identity, *args]  # fmt: skip
-        try:
-            stdin = None if data is not None else subprocess.DEVNULL
-            proc = subprocess.run(argv, cwd=self.home, capture_output=True, timeout=timeout,
-                                  env=self.env, input=data, stdin=stdin)  # fmt: skip
-        except subprocess.TimeoutExpired:
-            raise LlmdiveError(
-                f"git {args[0]} took over {timeout:.0f}s and was stopped: nothing is lost "
-                "(local changes stay committed here; a later `llmdive sync` picks up)"
-            ) from None
-        except OSError as exc:
-            raise LlmdiveError(f"cannot run git: {exc.strerror or exc}") from exc
-        if check and proc.returncode != 0:
-            said = proc.stderr.decode("utf-8", "replace")
-            raise LlmdiveError(f"git {args[0]} failed: {git_message(said)}")
-        return proc
-
-    def run(
-        self, *args: str, timeout: float = LOCAL_TIMEOUT_S, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        proc = self.raw(*args, timeout=timeout, check=check)
-        return subprocess.CompletedProcess(proc.args, proc.returncode,
-                                           proc.stdout.decode("utf-8", "replace"),
-                                           proc.stderr.decode("utf-8", "replace"))  # fmt: skip
-
-    def out(self, *args: str) -> str:
-        return self.run(*args).stdout.strip()
-
-    def ok(self, *args: str) -> bool:
-        return self.run(*args, check=False).returncode == 0
-
-    def use_own_identity_if_none(self) -> None:
-        """Commit as the user when git knows who they are, else as llmdive."""
-        found = self.run("config", "--get-regexp", r"^user\.(name|email)$", check=False)
-        keys = {line.split(" ", 1)[0] for line in found.stdout.splitlines()}
-        if keys != {"user.name", "user.email"}:
-            name, email = IDENTITY
-            self.identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
-
-
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
-
-
-def redact_url(text: str) -> str:
-    """`text` with the credentials of any URL in it taken out, as git does.
-
-    https://user:token@host/x.git -> https://host/x.git; a user name alone is kept only
-    for ssh (git@host), where it is no secret.
-    """
-
-    def strip(m: re.Match[str]) -> str:
-        scheme, info = m.group(1), m.group(2)
-        if "ssh" in scheme.lower() and ":" not in info:
-            return m.group(0)
-        return scheme
-
-    return _USERINFO.sub(strip, text)
-
-
-def git_message(text: str) -> str:
-    """What git said that matters, on one line: its reasons, without the advice after them.
-
-    git follows the reason ("fatal: '/x.git' does not appear to be a git repository", or
-    ssh's "Could not resolve hostname") with advice ("Please make sure you have the
-    correct access rights / and the repository exists."): its last line alone says nothing.
-    """
-    said: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("Please make sure"):
-            break
-        if not line or line.lower().startswith("hint:"):
-            continue
-        for prefix in ("fatal:", "error:"):
-            if line.lower().startswith(prefix):
-                line = line[len(prefix) :].strip()
-        if line:
-            said.append(line.rstrip("."))
-    if said:
-        return redact_url("; ".join(dict.fromkeys(said)))
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return redact_url(lines[-1]) if lines else "no message"
 
 
 def driver_command() -> str:
