@@ -1,6 +1,8 @@
 """The catalogue itself: guide import/update/status/export, and whatsnew."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Annotated
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, guide_app, workspace
+from llmdive.errors import LlmdiveError
 from llmdive.model.vocab import counted
 
 
@@ -51,8 +54,6 @@ def guide_import(
         render.warn(warning)
     links = sum(len(t.links) for _, t in result.guide.walk())
     if not links:
-        from llmdive.errors import LlmdiveError
-
         raise LlmdiveError(
             f"{readme} is evidently not a guide README: none of its ### sections has a link; "
             "nothing written"
@@ -117,7 +118,6 @@ def guide_update(
 
     Example: llmdive guide update --dry-run
     """
-    from llmdive.errors import LlmdiveError
     from llmdive.guide import update
     from llmdive.guide.catalogue import Catalogue
     from llmdive.output import jsonout, render

@@ -2,6 +2,8 @@
 `progress merge` (another machine's record into yours) and git's hidden merge driver."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 import sys
 from enum import StrEnum
 from pathlib import Path

@@ -1,11 +1,14 @@
 """One record on several machines and its health: `sync`, `doctor`."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 from typing import Annotated
 
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, workspace
+from llmdive.errors import LlmdiveError
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")]
 
@@ -59,7 +62,6 @@ def doctor(
     """
     import contextlib
 
-    from llmdive.errors import LlmdiveError
     from llmdive.output import jsonout, render
     from llmdive.record import doctor, intake
 

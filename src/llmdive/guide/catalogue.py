@@ -85,6 +85,7 @@ def parse_guide(data: bytes, path: Path) -> Guide:
     """Parse and validate catalogue bytes; every problem is reported, one line each."""
     import tomllib
 
+    # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import validate_guide
 
     try:

@@ -367,6 +367,7 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
             f"{shorten(source)}: no sections found (a section is a '### ' heading); "
             "nothing was imported"
         )
+    # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import validate_guide
 
     _drop_lines(builder.sections)

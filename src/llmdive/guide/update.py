@@ -320,6 +320,7 @@ def plan(
     gone: dict[str, tuple[str, Status]] | None = None,
 ) -> Plan:
     """Parse `text` and give its links the ids they have in `old`; refuse a broken result."""
+    # start-up: markdown_it loads only to read or write a README
     from llmdive.guide.readme import parse_readme
 
     result = parse_readme(text, source=source)

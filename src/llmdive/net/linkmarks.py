@@ -27,11 +27,10 @@ from llmdive.errors import LlmdiveError
 from llmdive.home import cache
 from llmdive.home.infile import parse_json
 from llmdive.home.lock import locked
-from llmdive.home.paths import META_FILE
+from llmdive.home.paths import CHECKS_FILE, META_FILE
 from llmdive.home.storage import atomic_write, read_bytes
 from llmdive.record.personal import load_personal
 
-CHECKS_FILE = "linkcheck.json"
 STALE_AFTER = timedelta(days=7)
 # The bundled catalogue (data/guide.toml) is a snapshot of the guide's README imported on
 # this day: every bundled link was in the guide, as curated, by then. It is the date a

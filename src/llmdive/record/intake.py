@@ -21,6 +21,7 @@ from llmdive.errors import LlmdiveError
 from llmdive.home import cache, storage
 from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited
 from llmdive.home.lock import locked
+from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
 from llmdive.record.events import Doc
 from llmdive.record.merge import Report, fold_aliases, merge_records, report
 from llmdive.record.personal import (
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
 
 RECORD_FORMAT = "llmdive-record"
-SYNCED = ("progress.json", "personal.json")
+SYNCED = (PROGRESS_FILE, PERSONAL_FILE)
 # Syncthing: progress.sync-conflict-20260101-101010-ABCDEFG.json; Dropbox, Nextcloud,
 # ownCloud: progress (Laptop's conflicted copy 2026-01-01).json, progress (conflicted copy ...).
 _CONFLICT_PATTERNS = ("{stem}.sync-conflict-*{ext}", "{stem} (*conflicted copy*){ext}")
@@ -128,8 +129,8 @@ def record_bytes(record: Doc) -> dict[str, tuple[bytes, bool]]:
     """The bytes llmdive writes for a record's two files, and whether they hold anything."""
     progress, personal = record["progress"], record["personal"]
     return {
-        "progress.json": (progress_bytes(progress), bool(progress["links"])),
-        "personal.json": (personal_bytes(personal), bool(personal["links"])),
+        PROGRESS_FILE: (progress_bytes(progress), bool(progress["links"])),
+        PERSONAL_FILE: (personal_bytes(personal), bool(personal["links"])),
     }
 
 
@@ -156,12 +157,12 @@ def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
 
     out: dict[str, Doc] = {}
     try:
-        if "progress.json" in files:
-            out["progress.json"] = parse_progress(
-                files["progress.json"], home / "progress.json"
+        if PROGRESS_FILE in files:
+            out[PROGRESS_FILE] = parse_progress(
+                files[PROGRESS_FILE], home / PROGRESS_FILE
             ).to_dict()
-        if "personal.json" in files:
-            out["personal.json"] = _validate(files["personal.json"], home / "personal.json")
+        if PERSONAL_FILE in files:
+            out[PERSONAL_FILE] = _validate(files[PERSONAL_FILE], home / PERSONAL_FILE)
     except LlmdiveError as exc:
         raise LlmdiveError(
             f"the merged record would not be readable, so nothing was changed: {exc}"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited
+from llmdive.home.paths import PERSONAL_FILE
 from llmdive.home.storage import atomic_write
 from llmdive.model.ids import normalize_url
 from llmdive.record.events import Doc
@@ -34,7 +35,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     removed (git gives the common ancestor; `progress merge` has none).
     """
 
-    if os.path.basename(name) == "personal.json":
+    if os.path.basename(name) == PERSONAL_FILE:
         docs = [personal_doc(d, p) if d.strip() else None
                 for p, d in ((p, _read(p)) for p in (base, ours, theirs))]  # fmt: skip
         empty: Doc = {"version": 1, "links": []}

@@ -17,6 +17,7 @@ from llmdive.errors import LlmdiveError
 from llmdive.guide.catalogue import Catalogue
 from llmdive.home import cache
 from llmdive.home.infile import parse_json
+from llmdive.home.paths import PERSONAL_FILE
 from llmdive.home.storage import atomic_write, read_bytes
 from llmdive.model.ids import link_id, normalize_url
 from llmdive.model.models import Event, Link, Topic
@@ -28,7 +29,6 @@ from llmdive.record.progress import load_progress, save_record
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
 
-PERSONAL_FILE = "personal.json"
 # Where a personal link goes when its heading has left the guide.
 ORPHAN_SLUG, ORPHAN_TITLE = "personal-links", "Personal links"
 
@@ -81,6 +81,7 @@ def load_personal(home: Path) -> list[PersonalLink]:
 def _validate(data: bytes, path: Path) -> dict[str, Any]:
     from pydantic import ValidationError
 
+    # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import PersonalSchema, first_problem
 
     untouched = "fix it or move it aside; llmdive has left it as it is"
@@ -301,6 +302,7 @@ def edit(
 def _check(link: Link) -> None:
     from pydantic import ValidationError
 
+    # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import LinkSchema
 
     data = {"id": link.id, "title": link.title, "url": link.url,
@@ -316,6 +318,7 @@ def _check(link: Link) -> None:
 
 def export_markdown(catalogue: Catalogue) -> str:
     """The reader's links as the guide's Markdown, under the headings they belong to."""
+    # start-up: markdown_it loads only to read or write a README
     from llmdive.guide.readme import heading_line, link_line
 
     out: list[str] = []

@@ -57,6 +57,7 @@ def parse_progress(data: bytes, path: Path) -> Progress:
         raise LlmdiveError(
             f"{path}: the file is empty, so it holds no progress: {_untouched(path)}"
         )
+    # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import first_problem, validate_progress
 
     try:

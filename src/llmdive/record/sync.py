@@ -44,8 +44,9 @@ from pathlib import Path
 from llmdive.errors import LlmdiveError
 from llmdive.home.infile import RECORD_MAX_BYTES, read_limited, too_large
 from llmdive.home.lock import locked
-from llmdive.home.paths import ACTIVE_GUIDE
+from llmdive.home.paths import ACTIVE_GUIDE, CHECKS_FILE, META_FILE, PERSONAL_FILE, PROGRESS_FILE
 from llmdive.home.storage import atomic_write
+from llmdive.record import intake
 from llmdive.record.git import NETWORK_TIMEOUT_S, Git, git_message, redact_url
 from llmdive.record.merge import Report
 
@@ -55,8 +56,8 @@ GITIGNORE = (
     "# Written by llmdive sync: only the reader's record is synced.\n"
     "/*\n!/.gitignore\n!/progress.json\n!/personal.json\n"
 )
-OWN_FILES = (".gitignore", "progress.json", "personal.json")
-RECORD_FILES = ("progress.json", "personal.json")
+OWN_FILES = (".gitignore", PROGRESS_FILE, PERSONAL_FILE)
+RECORD_FILES = (PROGRESS_FILE, PERSONAL_FILE)
 ATTRIBUTES = "progress.json merge=llmdive\npersonal.json merge=llmdive\n"
 PUSH_ATTEMPTS = 3
 MARKER = "llmdive.home"  # in .git/config: this repository is one llmdive made
@@ -249,7 +250,7 @@ def _foreign_kept(entry: Entry) -> bool:
         entry.mode in _FILE_MODES
         and name not in OWN_FILES
         and not name.startswith(".")
-        and name not in (ACTIVE_GUIDE, "guide-meta.json", "linkcheck.json", "cache")
+        and name not in (ACTIVE_GUIDE, META_FILE, CHECKS_FILE, "cache")
         and not name.endswith(".lock")
     )
 
@@ -373,8 +374,6 @@ def _merge_remote(
     reserved: Collection[str] = (),
 ) -> Report | None:  # fmt: skip
     """Bring the remote's commits in; what arrived, or None when there was nothing new."""
-    from llmdive.record import intake
-
     if git.ok("merge-base", "--is-ancestor", theirs_rev, head):
         return None
     theirs_tree = _entries(git, theirs_rev)
