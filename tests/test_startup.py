@@ -25,8 +25,8 @@ except SystemExit:
     pass
 heavy = ("pydantic", "rich", "tomllib", "markdown_it", "filelock", "llmdive.model.inputs",
          "llmdive.output.shapes", "llmdive.net.linkcheck", "http.client", "ssl",
-         "concurrent.futures", "llmdive.record.merge", "llmdive.record.reconcile",
-         "llmdive.record.sync")
+         "concurrent.futures", "llmdive.record.merge", "llmdive.record.intake",
+         "llmdive.record.mergedriver", "llmdive.record.doctor", "llmdive.record.sync")
 heavy += ("tomli_w",)  # the TOML writer: only commands that write a catalogue
 sys.stderr.write(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
@@ -118,7 +118,13 @@ def test_only_check_links_loads_the_http_client(home: Path, tmp_path: Path) -> N
         assert loaded(home, args, **env) == [], args
 
 
-SYNC_CODE = {"llmdive.record.merge", "llmdive.record.reconcile", "llmdive.record.sync"}
+SYNC_CODE = {
+    "llmdive.record.merge",
+    "llmdive.record.intake",
+    "llmdive.record.mergedriver",
+    "llmdive.record.doctor",
+    "llmdive.record.sync",
+}
 
 
 def test_only_sync_and_merges_load_the_merge_and_git_code(home: Path) -> None:

@@ -7,15 +7,33 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmdive.home.paths import GUIDE_ENV, guide_path, home_dir
+from llmdive.errors import LlmdiveError
+from llmdive.guide.catalogue import RESET_HINT, load_catalogue
+from llmdive.home.infile import refuse_special
+from llmdive.home.paths import ACTIVE_GUIDE, GUIDE_ENV, JOURNAL, bundled_guide, home_dir
+from llmdive.home.storage import exists
+from llmdive.record.personal import load_personal, personal_file, with_personal_links
+from llmdive.record.progress import fold_aliases, load_progress, reading_states
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
     from llmdive.model.models import Progress
     from llmdive.model.vocab import Status
 
-# Ends the error of a broken guide.toml in the home (the one `guide update` writes).
-RESET_HINT = " (`llmdive guide reset` goes back to the bundled guide; your progress is kept)"
+
+def guide_path(explicit: Path | None, home: Path) -> Path:
+    """The catalogue to use: --guide, else $LLMDIVE_GUIDE, else the updated one, else bundled."""
+    if explicit is not None:
+        return explicit.expanduser()
+    env = os.environ.get(GUIDE_ENV)
+    if env:
+        return Path(env).expanduser()
+    active = home / ACTIVE_GUIDE
+    if not os.path.exists(home / JOURNAL):
+        # Anything there (a FIFO, a device) is the home's guide: refused when read, not skipped.
+        return active if os.path.exists(active) else bundled_guide()
+    # A commit is under way: as it will leave the file.
+    return active if exists(active) else bundled_guide()
 
 
 class Workspace:
@@ -53,13 +71,7 @@ class Workspace:
 
     def _load(self) -> Catalogue:
         """The catalogue file; a broken updated guide's error says how to go back."""
-        from llmdive.errors import LlmdiveError
-        from llmdive.guide.catalogue import load_catalogue
-        from llmdive.home.paths import ACTIVE_GUIDE
-
         if self.guide_path == self.home / ACTIVE_GUIDE:
-            from llmdive.home.infile import refuse_special
-
             refuse_special(self.guide_path)  # a FIFO or a device: `guide reset` cannot help
         try:
             return load_catalogue(self.guide_path)
@@ -71,7 +83,6 @@ class Workspace:
     @cached_property
     def catalogue(self) -> Catalogue:
         """The catalogue with the reader's personal links in place."""
-        from llmdive.record.personal import load_personal, personal_file, with_personal_links
 
         personal = load_personal(self.home)
         if not personal:
@@ -82,7 +93,6 @@ class Workspace:
 
     @cached_property
     def progress(self) -> Progress:
-        from llmdive.record.progress import fold_aliases, load_progress
 
         progress = load_progress(self.home)
         # Entries under a link's old id count as the link's (moved for good at a write).
@@ -92,6 +102,5 @@ class Workspace:
 
     @cached_property
     def states(self) -> dict[str, Status]:
-        from llmdive.record.progress import reading_states
 
         return reading_states(self.catalogue, self.progress)

@@ -19,10 +19,11 @@ from llmdive.guide import fetch, update
 from llmdive.guide.catalogue import Catalogue, load_catalogue
 from llmdive.guide.readme import parse_readme
 from llmdive.home import storage
+from llmdive.home.lock import locked
 from llmdive.home.paths import JOURNAL, bundled_guide
 from llmdive.model.urls import redact_url
 from llmdive.model.vocab import Difficulty, Status
-from llmdive.record.progress import locked
+from llmdive.record import guidechange
 from tests.helpers import FIXTURES, REPO, Invoke, failing_at, ok, subprocess_env
 
 V2 = FIXTURES / "guide-v2-renamed.md"
@@ -545,8 +546,8 @@ def test_an_update_failing_at_any_write_leaves_the_old_or_the_new_guide_whole(
 def test_an_add_during_an_update_never_gets_the_same_id(
     cli: Invoke, home: Path, catalogue: Catalogue
 ) -> None:
+    from llmdive.home.lock import locked
     from llmdive.record import personal
-    from llmdive.record.progress import locked
     from llmdive.workspace import Workspace
 
     outcome: list[object] = []
@@ -573,7 +574,7 @@ def test_an_add_during_an_update_never_gets_the_same_id(
     assert holding.wait(10)
 
     def run_update() -> None:
-        outcome.append(update.update_guide(Workspace(home=home), str(V3), False, False))
+        outcome.append(guidechange.update_guide(Workspace(home=home), str(V3), False, False))
 
     updater = threading.Thread(target=run_update)
     updater.start()

@@ -15,10 +15,10 @@ import pytest
 from llmdive.errors import LlmdiveError
 from llmdive.home import storage
 from llmdive.home.infile import JSON_MAX_DEPTH, parse_json
+from llmdive.home.lock import locked
 from llmdive.home.paths import JOURNAL
 from llmdive.net import linkmarks
-from llmdive.record import reconcile
-from llmdive.record.progress import locked
+from llmdive.record import intake, mergedriver
 from tests.helpers import GUIDE_README, Invoke, ok, subprocess_env
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -235,7 +235,7 @@ def test_deep_nesting_in_a_file_to_merge_is_one_line(
 def test_deep_nesting_in_a_remote_record_is_an_error_naming_it() -> None:
     shown = Path("origin/main:progress.json")
     with pytest.raises(LlmdiveError, match="^origin/main:progress.json: not usable JSON: nested"):
-        reconcile.parse_record(DEEP, shown)
+        intake.parse_record(DEEP, shown)
 
 
 def test_deep_nesting_in_the_merge_drivers_sides_is_an_error(tmp_path: Path) -> None:
@@ -244,7 +244,7 @@ def test_deep_nesting_in_the_merge_drivers_sides_is_an_error(tmp_path: Path) -> 
         path.write_text('{"version": 1, "links": {}}\n')
     theirs.write_bytes(DEEP)
     with pytest.raises(LlmdiveError, match="nested too deeply"):
-        reconcile.merge_driver(base, ours, theirs, "progress.json")
+        mergedriver.merge_driver(base, ours, theirs, "progress.json")
 
 
 def test_a_deeply_nested_journal_is_one_line_and_changes_nothing(cli: Invoke, home: Path) -> None:

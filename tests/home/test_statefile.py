@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide import update
+from llmdive.guide import meta as update
 from llmdive.home import statefile
 from llmdive.model.models import Difficulty, Link, Progress
 from llmdive.net import linkmarks

@@ -17,8 +17,8 @@ import pytest
 
 from llmdive.errors import LlmdiveError
 from llmdive.home import storage
-from llmdive.home.paths import JOURNAL
-from llmdive.record.progress import LOCK_FILE, locked
+from llmdive.home.lock import locked
+from llmdive.home.paths import JOURNAL, LOCK_FILE
 from tests.helpers import Invoke, failing_at, subprocess_env
 
 OLD = {"guide.toml": b"old guide\n", "guide-meta.json": b'{"old": 1}\n', "gone.txt": b"bye\n"}

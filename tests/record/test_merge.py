@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from llmdive.model.models import Event
 from llmdive.model.urls import normalize_url
 from llmdive.record import merge
-from llmdive.record.merge import merge_entries, merge_progress, merge_records
-from llmdive.record.progress import replay
+from llmdive.record.events import implied_events, merge_entries, replay
+from llmdive.record.merge import merge_progress, merge_records
 
 TIMES = [f"2026-01-0{d}T10:00:00{frac}Z" for d in (1, 2) for frac in ("", ".5")]
 STATUSES = ["read", "reading", "skipped", "unread"]
@@ -125,7 +125,7 @@ def all_events(record: dict[str, Any]) -> set[str]:
     return {
         text(e.to_dict())
         for entry in record["progress"]["links"].values()
-        for e in merge.implied_events(entry)
+        for e in implied_events(entry)
     }
 
 
@@ -185,7 +185,7 @@ def test_without_personal_links_every_link_keeps_its_id_and_events(a: Any, b: An
     assert merged["links"].keys() == a["links"].keys() | b["links"].keys()
     for key, entry in merged["links"].items():
         for side in (a, b):
-            for e in merge.implied_events(side["links"].get(key, {})):
+            for e in implied_events(side["links"].get(key, {})):
                 assert e.to_dict() in entry["events"]
 
 

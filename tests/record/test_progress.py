@@ -16,6 +16,7 @@ from llmdive.errors import LlmdiveError
 from llmdive.guide.catalogue import Catalogue, load_catalogue
 from llmdive.home import statefile
 from llmdive.model.models import Event, Progress, Status
+from llmdive.record import events
 from llmdive.record import progress as prog
 from llmdive.record.undo import undo_last
 from tests.helpers import Invoke, subprocess_env
@@ -140,15 +141,15 @@ def test_replay_latest_event_wins_and_an_undo_restores_what_was_before() -> None
     noted = Event("2026-01-02T00:00:00Z", note="n")
     skipped = Event("2026-01-03T00:00:00Z", Status.SKIPPED)
     undo = Event("2026-01-04T00:00:00Z", Status.READ, undo="2026-01-03T00:00:00Z")
-    state = prog.replay([undo, skipped, read, noted])  # stored order does not matter
-    assert state == prog.Settled(Status.READ, "2026-01-01T00:00:00Z", "n", "2026-01-02T00:00:00Z")
+    state = events.replay([undo, skipped, read, noted])  # stored order does not matter
+    assert state == events.Settled(Status.READ, "2026-01-01T00:00:00Z", "n", "2026-01-02T00:00:00Z")
     cleared = Event("2026-01-05T00:00:00Z", note="")
-    assert prog.replay([read, noted, cleared]).note is None
+    assert events.replay([read, noted, cleared]).note is None
     restored = Event("2026-01-06T00:00:00Z", note="n", undo="2026-01-05T00:00:00Z")
-    assert prog.replay([read, noted, cleared, restored]).noted == "2026-01-02T00:00:00Z"
+    assert events.replay([read, noted, cleared, restored]).noted == "2026-01-02T00:00:00Z"
     # Two machines' events at one instant: the same answer in any order.
     a, b = Event("2026-01-07T00:00:00Z", Status.READ), Event("2026-01-07T00:00:00Z", Status.SKIPPED)
-    assert prog.replay([a, b]) == prog.replay([b, a])
+    assert events.replay([a, b]) == events.replay([b, a])
 
 
 def test_a_new_change_is_never_older_than_the_events_it_follows(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from llmdive.record import reconcile
+from llmdive.record import intake, mergedriver
 from llmdive.record.personal import load_personal
 from llmdive.record.progress import load_progress
 from tests.helpers import GUIDE_README, Invoke
@@ -120,7 +120,7 @@ def test_conflicted_copies_are_found_offered_and_merged(cli: Invoke, tmp_path: P
     syncthing.write_text(copy_text)
     dropbox.write_text(copy_text)
     (here / "notes.sync-conflict-20300101-101010-ABCDEFG.json").write_text("{}")  # not ours
-    assert reconcile.conflicted_copies(here) == [dropbox, syncthing]
+    assert intake.conflicted_copies(here) == [dropbox, syncthing]
     out = on(cli, here, "doctor")
     assert f"conflicted copy left by a file-sync tool: {syncthing.name}" in out
     assert "llmdive doctor --merge" in out
@@ -202,7 +202,7 @@ def test_the_driver_keeps_a_removal_the_ancestor_shows(tmp_path: Path) -> None:
     base = _doc(tmp_path / "base", [link("kept"), link("gone")])
     ours = _doc(tmp_path / "ours", [link("kept")])  # removed here
     theirs = _doc(tmp_path / "theirs", [link("kept"), link("gone"), link("new")])
-    reconcile.merge_driver(base, ours, theirs, "personal.json")
+    mergedriver.merge_driver(base, ours, theirs, "personal.json")
     assert [p["id"] for p in json.loads(ours.read_text())["links"]] == ["kept", "new"]
 
 
@@ -212,7 +212,7 @@ def test_the_driver_merges_two_progress_files(cli: Invoke, tmp_path: Path) -> No
     on(cli, b, "skip", "dpo")
     empty = tmp_path / "empty"
     empty.write_text("")
-    reconcile.merge_driver(empty, a / "progress.json", b / "progress.json", "progress.json")
+    mergedriver.merge_driver(empty, a / "progress.json", b / "progress.json", "progress.json")
     progress = load_progress(a)
     assert (progress.status(LORA).value, progress.status(DPO).value) == ("read", "skipped")
 

@@ -17,8 +17,8 @@ from llmdive.errors import LlmdiveError
 from llmdive.guide.catalogue import Catalogue
 from llmdive.model.models import Progress, Status
 from llmdive.model.urls import normalize_url
+from llmdive.record import intake
 from llmdive.record import progress as prog
-from llmdive.record import reconcile
 from llmdive.record.merge import merge_records, url_suffix
 from llmdive.record.personal import load_personal
 from llmdive.record.progress import load_progress
@@ -151,7 +151,7 @@ def test_a_merged_record_is_checked_as_a_whole_and_a_bad_one_changes_nothing(
     links = [{"id": "a", **link}, {"id": "a", **link, "url": MINE + "/2"}]
     twice = {"progress": {"version": 1, "links": {}}, "personal": {"version": 1, "links": links}}
     with pytest.raises(LlmdiveError, match="nothing was changed: .*two of your links have"):
-        reconcile.write_record(home, twice)
+        intake.write_record(home, twice)
     assert sorted(p.name for p in home.iterdir()) == []
 
 

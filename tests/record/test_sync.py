@@ -324,7 +324,7 @@ def test_other_files_the_repository_holds_are_kept_and_never_checked_out(
 
 
 def test_git_message_keeps_the_reasons_and_drops_the_advice() -> None:
-    from llmdive.record.sync import git_message
+    from llmdive.record.git import git_message
 
     said = (
         "ssh: Could not resolve hostname nohost: Name or service not known\r\n"

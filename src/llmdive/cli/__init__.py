@@ -4,7 +4,7 @@ One module per command group; importing them registers their commands on `app`, 
 the order `llmdive --help` lists them (so this import is not sorted).
 """
 
-from llmdive.cli import browse, find, reading, undo, record, sync, guide, personal, where, links  # noqa: I001, F401
+from llmdive.cli import browse, find, reading, undo, progress, sync, guide, personal, where, links  # noqa: I001, F401
 from typing import Any
 
 from llmdive.cli.app import app

@@ -10,6 +10,7 @@ from pathlib import Path
 from llmdive.errors import LlmdiveError
 from llmdive.home import cache
 from llmdive.home.infile import CATALOGUE_MAX_BYTES, RECORD_MAX_BYTES, read_limited
+from llmdive.home.paths import PERSONAL_FILE
 
 
 def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
@@ -20,7 +21,7 @@ def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
         record = cache.read("catalogue", path, cache.digest(data))
         if record is not None:
             return list(record["ids"]), [(s[0], s[1]) for s in record["sections"]]
-        from llmdive.guide.catalogue import load_catalogue
+        from llmdive.guide.catalogue import load_catalogue  # start-up: a Tab reads the cache
 
         cat = load_catalogue(path)
         return list(cat.by_id), [(t.slug, t.title) for _, t in cat.topics]
@@ -30,13 +31,13 @@ def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
 
 def personal_ids(home: Path) -> list[str]:
     """The ids of the reader's own links, from the cache of personal.json when it has it."""
-    path = home / "personal.json"
+    path = home / PERSONAL_FILE
     try:
         data = read_limited(path, RECORD_MAX_BYTES)
         record = cache.read("personal", path, cache.digest(data))
         if record is not None:
             return [str(d["id"]) for d in record["links"]]
-        from llmdive.record.personal import load_personal
+        from llmdive.record.personal import load_personal  # start-up: a Tab reads the cache
 
         return [p.link.id for p in load_personal(home)]
     except (OSError, LlmdiveError, KeyError, TypeError):

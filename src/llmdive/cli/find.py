@@ -1,6 +1,8 @@
 """Finding and opening links: search, open."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 from typing import Annotated
 
 import typer

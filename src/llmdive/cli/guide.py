@@ -1,6 +1,8 @@
 """The catalogue itself: guide import/update/status/export, and whatsnew."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Annotated
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, guide_app, workspace
+from llmdive.errors import LlmdiveError
 from llmdive.model.vocab import counted
 
 
@@ -51,8 +54,6 @@ def guide_import(
         warn(warning)
     links = sum(len(t.links) for _, t in result.guide.walk())
     if not links:
-        from llmdive.errors import LlmdiveError
-
         raise LlmdiveError(
             f"{readme} is evidently not a guide README: none of its ### sections has a link; "
             "nothing written"
@@ -115,15 +116,15 @@ def guide_update(
 
     Example: llmdive guide update --dry-run
     """
-    from llmdive.errors import LlmdiveError
     from llmdive.guide import update
     from llmdive.guide.catalogue import Catalogue
     from llmdive.output import jsonout
     from llmdive.output.terminal import warn
     from llmdive.output.views.guide import render_report
+    from llmdive.record import guidechange
 
     ws = workspace(ctx)
-    outcome = update.update_guide(ws, source, dry_run, force, timeout)
+    outcome = guidechange.update_guide(ws, source, dry_run, force, timeout)
     plan = outcome.plan
     if plan is None:
         same = ws.base_catalogue
@@ -173,9 +174,10 @@ def guide_reset(
     from llmdive.output import jsonout
     from llmdive.output.terminal import warn
     from llmdive.output.views.guide import render_report
+    from llmdive.record import guidechange
 
     ws = workspace(ctx)
-    done = update.reset(ws, dry_run)
+    done = guidechange.reset(ws, dry_run)
     if done is None:
         same = ws.base_catalogue
         emit(
@@ -201,10 +203,10 @@ def guide_reset(
 @guide_app.command("status")
 def guide_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Which catalogue is in use, where it came from and when."""
-    from llmdive.guide import update
     from llmdive.output.views.guide import render_status
+    from llmdive.record import guidechange
 
-    data = update.status(workspace(ctx))
+    data = guidechange.status(workspace(ctx))
     emit(json_out, lambda: data, lambda w: render_status(w, data))
 
 
@@ -247,12 +249,12 @@ def guide_export(
 @app.command()
 def whatsnew(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Links that arrived with guide updates and that you have not read, per section."""
-    from llmdive.guide import update
     from llmdive.output import jsonout
     from llmdive.output.views.guide import render_whatsnew
+    from llmdive.record import guidechange
 
     ws = workspace(ctx)
-    groups = update.whatsnew(ws)
+    groups = guidechange.whatsnew(ws)
     emit(
         json_out,
         lambda: jsonout.whatsnew_json(jsonout.LinkJson.of(ws), groups),

@@ -1,11 +1,15 @@
 """Checking the guide's links for rot: check-links."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from llmdive.cli.app import IdsArg, JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.errors import LlmdiveError
+from llmdive.model.vocab import counted
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
@@ -90,9 +94,6 @@ def check_links(
     with ProgressBar(len(items), "checking links") as bar:
         run = linkcheck.check([(i.link.id, i.link.url) for i in items], settings, bar.advance)
     if run.offline:
-        from llmdive.errors import LlmdiveError
-        from llmdive.model.vocab import counted
-
         raise LlmdiveError(
             f"no host could be resolved or reached ({counted(len(run.outcomes), 'link')}): "
             "this machine looks offline (or every host checked is down); nothing was recorded"
@@ -107,7 +108,6 @@ def check_links(
 
 
 def _forget(ws: "Workspace", items: "list[Item] | None") -> None:
-    from llmdive.model.vocab import counted
     from llmdive.net import linkmarks
 
     ids = None if items is None else {i.link.id for i in items}
@@ -118,8 +118,6 @@ def _forget(ws: "Workspace", items: "list[Item] | None") -> None:
 
 def _left(run: "Run") -> None:
     """Say which links were left unchecked, by the deadline (a warning) or Ctrl-C (exit 1)."""
-    from llmdive.errors import LlmdiveError
-    from llmdive.model.vocab import counted
     from llmdive.output.terminal import warn
 
     if not run.unchecked:

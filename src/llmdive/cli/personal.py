@@ -1,6 +1,8 @@
 """The reader's own links."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 import sys
 from typing import Annotated
 
@@ -60,10 +62,12 @@ def add(
     Example: llmdive add https://example.com/post -t "A post" -s lora -d easy
     """
     from llmdive.guide.catalogue import Item
+    from llmdive.home.lock import locked
     from llmdive.model.models import iso
     from llmdive.output import jsonout
     from llmdive.output.terminal import emit_text, safe
-    from llmdive.record import personal, progress
+    from llmdive.record import personal
+    from llmdive.record.events import now
 
     ws = workspace(ctx)
     if export and json_out:
@@ -83,16 +87,9 @@ def add(
         title = personal.title_from_url(url)
         said = f"no --title: titled {title!r} from its URL (`llmdive edit ID -t TITLE` changes it)"
         sys.stderr.write(safe(said) + "\n")
-    with progress.locked(ws.home):
+    with locked(ws.home):
         new = personal.add(
-            ws.home,
-            ws.catalogue,
-            url,
-            title,
-            section,
-            difficulty,
-            ws.progress.keys(),
-            iso(progress.now()),
+            ws.home, ws.catalogue, url, title, section, difficulty, ws.progress.keys(), iso(now())
         )
     if json_out:
         item = Item(new.link, ws.catalogue.find_topic(new.section))
@@ -113,11 +110,12 @@ def remove(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> Non
     Guide links cannot be removed: `llmdive skip ID` leaves one out of next and progress.
     """
     from llmdive.guide.catalogue import Item
+    from llmdive.home.lock import locked
     from llmdive.output import jsonout
     from llmdive.record import personal, progress
 
     ws = workspace(ctx)
-    with progress.locked(ws.home):
+    with locked(ws.home):
         gone = personal.remove(ws.home, ws.catalogue, link_id)
     if json_out:
         item = Item(gone.link, ws.catalogue.find_topic(gone.section))
@@ -159,12 +157,13 @@ def edit(
 
     Example: llmdive edit my-post --title "A better title" -s dpo -d medium
     """
+    from llmdive.home.lock import locked
     from llmdive.output import jsonout
     from llmdive.output.views.personal import render_edit
-    from llmdive.record import personal, progress
+    from llmdive.record import personal
 
     ws = workspace(ctx)
-    with progress.locked(ws.home):
+    with locked(ws.home):
         old, new = personal.edit(ws.home, ws.catalogue, link_id, title, section, difficulty, url)
     if json_out:
         from llmdive.workspace import Workspace

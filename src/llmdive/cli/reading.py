@@ -1,11 +1,24 @@
 """Reading: marks, notes, next, progress, history."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmdive.cli.app import IdArg, IdsArg, JsonOpt, SectionOpt, app, emit, marks_of, workspace
+from llmdive.cli.app import (
+    IdArg,
+    IdsArg,
+    JsonOpt,
+    SectionOpt,
+    _note_text,
+    app,
+    emit,
+    marks_of,
+    workspace,
+)
+from llmdive.errors import LlmdiveError
 from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
@@ -135,7 +148,6 @@ def skip(
 
 
 def _note_or_none(value: str | None) -> str | None:
-    from llmdive.cli.app import _note_text
 
     return None if value is None else _note_text(value)
 
@@ -247,7 +259,6 @@ def _since(value: str | None) -> "datetime | None":
 def _history_key(ws: "Workspace", query: str) -> str:
     """The record key `history ID` means: a link of the catalogue, else one no longer in
     it (a removed personal link, a link a guide update dropped) by its exact id."""
-    from llmdive.errors import LlmdiveError
 
     try:
         return ws.catalogue.resolve_id(query).link.id

@@ -1,66 +1,16 @@
-"""One record on several machines: `sync`, `progress merge`, `doctor`."""
+"""One record on several machines and its health: `sync`, `doctor`."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
-from pathlib import Path
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 from typing import Annotated
 
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, workspace
-from llmdive.cli.record import progress_app
+from llmdive.errors import LlmdiveError
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")]
-
-
-@progress_app.command("merge")
-def progress_merge(
-    ctx: typer.Context,
-    file: Annotated[
-        Path,
-        typer.Argument(
-            help="Another machine's progress.json, or a `progress export --format json` file.",
-            metavar="FILE",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ],
-    dry_run: DryRunOpt = False,
-    json_out: JsonOpt = False,
-) -> None:
-    """Merge another machine's record into yours: nothing on either side is lost.
-
-    Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
-    """
-    from llmdive.output import jsonout
-    from llmdive.output.views.sync import render_merge_report
-    from llmdive.record import reconcile
-
-    ws = workspace(ctx)
-    # The guide alone: a home whose personal links clash with it is mended by a merge.
-    guide = ws.base_catalogue
-    rep = reconcile.merge_into_home(
-        ws.home, reconcile.read_record(file), dry_run, guide.aliases, reconcile.reserved_ids(guide)
-    )
-    emit(
-        json_out,
-        lambda: jsonout.merge_report_json(jsonout.LinkJson.of(ws), rep, dry_run),
-        lambda w: render_merge_report(w, rep, dry_run),
-    )
-
-
-@progress_app.command("merge-driver", hidden=True)
-def progress_merge_driver(
-    base: Annotated[Path, typer.Argument(help="The common ancestor (git's %O).")],
-    ours: Annotated[Path, typer.Argument(help="This side, replaced by the merge (%A).")],
-    theirs: Annotated[Path, typer.Argument(help="The other side (%B).")],
-    name: Annotated[str, typer.Argument(help="The file's path in the repository (%P).")] = (
-        "progress.json"
-    ),
-) -> None:
-    """git's merge driver for progress.json and personal.json (set up by `llmdive sync`)."""
-    from llmdive.record import reconcile
-
-    reconcile.merge_driver(base, ours, theirs, name)
 
 
 @app.command()
@@ -83,12 +33,12 @@ def sync(
     """
     from llmdive.output import jsonout
     from llmdive.output.views.sync import render_sync
-    from llmdive.record import reconcile
+    from llmdive.record import intake
     from llmdive.record import sync as syncing
 
     ws = workspace(ctx)
     guide = ws.base_catalogue
-    result = syncing.sync(ws.home, remote, guide.aliases, reconcile.reserved_ids(guide))
+    result = syncing.sync(ws.home, remote, guide.aliases, intake.reserved_ids(guide))
     emit(
         json_out,
         lambda: jsonout.sync_json(jsonout.LinkJson.of(ws), result),
@@ -113,27 +63,26 @@ def doctor(
     """
     import contextlib
 
-    from llmdive.errors import LlmdiveError
     from llmdive.output import jsonout
     from llmdive.output.views.sync import render_health
-    from llmdive.record import reconcile
+    from llmdive.record import doctor, intake
 
     ws = workspace(ctx)
-    health = reconcile.health(ws.home)
+    health = doctor.health(ws.home)
     merged = (
-        reconcile.merge_copies(
+        intake.merge_copies(
             ws.home,
             health.copies,
             aliases=ws.base_catalogue.aliases,
-            reserved=reconcile.reserved_ids(ws.base_catalogue),
+            reserved=intake.reserved_ids(ws.base_catalogue),
         )
         if merge
         else []
     )
     if merged:
-        health = reconcile.health(ws.home)
+        health = doctor.health(ws.home)
     with contextlib.suppress(LlmdiveError):  # no catalogue (a broken personal.json): said
-        health.facts += reconcile.unknown_ids(ws.home, ws.catalogue)
+        health.facts += doctor.unknown_ids(ws.home, ws.catalogue)
     emit(
         json_out,
         lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),

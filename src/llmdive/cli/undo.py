@@ -1,6 +1,8 @@
 """Taking back the last change: undo."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, workspace

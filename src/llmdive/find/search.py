@@ -33,6 +33,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llmdive.home import cache as home_cache
 from llmdive.model.urls import host_and_path
 
 if TYPE_CHECKING:
@@ -246,16 +247,14 @@ def _fields(items: Sequence[Item], notes: Mapping[str, str], ids: bool) -> list[
 
 def _cached_vocabularies(fields: list[_Field], path: Path) -> None:
     """Fill each field's vocabulary from the cache, or the cache from the fields."""
-    from llmdive.home import cache
-
     kept = [f for f in fields if f.name in ("title", "section", "url", "id")]
-    key = cache.digest("\0".join(f.name + f.text for f in kept).encode())
-    record = cache.read("words", path, key)
+    key = home_cache.digest("\0".join(f.name + f.text for f in kept).encode())
+    record = home_cache.read("words", path, key)
     if record is not None and all(isinstance(record.get(f.name), list) for f in kept):
         for f in kept:
             f.vocabulary = set(record[f.name])
         return
-    cache.write("words", path, key, {f.name: sorted(f.vocabulary) for f in kept})
+    home_cache.write("words", path, key, {f.name: sorted(f.vocabulary) for f in kept})
 
 
 def score_words(term: str, vocabulary: Iterable[str]) -> dict[str, float]:
@@ -295,7 +294,7 @@ class Form:
 @cache
 def _glossary() -> tuple[dict[tuple[str, ...], int], list[tuple[Form, ...]], int]:
     """The glossary, read once: forms by their stemmed words, each term's forms, longest form."""
-    from llmdive.find.glossary import TERMS
+    from llmdive.find.glossary import TERMS  # start-up: the table loads when a search runs
 
     index: dict[tuple[str, ...], int] = {}
     terms: list[tuple[Form, ...]] = []

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.home import cache
+from llmdive.home.infile import CATALOGUE_MAX_BYTES
 from llmdive.home.paths import GUIDE_ENV
+from llmdive.home.storage import read_bytes
 from llmdive.model.ids import slugify
 from llmdive.model.models import Guide
 from llmdive.model.urls import looks_like_url, normalize_url, url_key
@@ -26,9 +28,11 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- reading and validating
 
 
+# Ends the error of a broken guide.toml in the home (the one `guide update` writes).
+RESET_HINT = " (`llmdive guide reset` goes back to the bundled guide; your progress is kept)"
+
+
 def _read_bytes(path: Path) -> bytes:
-    from llmdive.home.infile import CATALOGUE_MAX_BYTES
-    from llmdive.home.storage import read_bytes
 
     try:
         return read_bytes(path, CATALOGUE_MAX_BYTES, regular=False)
@@ -82,6 +86,7 @@ def parse_guide(data: bytes, path: Path) -> Guide:
     """Parse and validate catalogue bytes; every problem is reported, one line each."""
     import tomllib
 
+    # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import validate_guide
 
     try:
@@ -252,7 +257,7 @@ def _closest(query: str, names: Iterable[str]) -> list[str]:
 
 def closest_ids(catalogue: Catalogue, query: str) -> list[str]:
     """The ids of the catalogue most like `query` (a misspelt id), best first; maybe none."""
-    from llmdive.find.search import suggest
+    from llmdive.find.search import suggest  # start-up: only for an id that names no link
 
     return suggest(catalogue.items, query) or _closest(query, catalogue.by_id)
 
@@ -343,7 +348,7 @@ class Catalogue:
         if matches:
             shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
             raise LlmdiveError(f"id {query!r} is ambiguous: it starts {shown}")
-        from llmdive.find.search import suggest
+        from llmdive.find.search import suggest  # start-up: only for an id that names no link
 
         ids = suggest(self.items, q) or _closest(q, self.by_id)
         raise LlmdiveError(

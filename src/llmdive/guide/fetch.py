@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
+from llmdive.home.infile import read_limited
 from llmdive.model.urls import check_fetch_source, has_scheme, redact_url
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ def read_text(source: str, deadline: float = DEADLINE_S) -> str:
         text = fetch(source, deadline).text
         assert text is not None  # no validators were sent
         return text
-    from llmdive.home.infile import read_limited
 
     try:
         data = read_limited(Path(source).expanduser(), MAX_BYTES, source)

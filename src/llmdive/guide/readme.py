@@ -18,6 +18,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from llmdive.errors import LlmdiveError
 from llmdive.model.ids import (
     IdPool,
     cut_slug,
@@ -313,7 +314,6 @@ def _drop_lines(topics: list[dict[str, Any]]) -> None:
 
 def parse_readme(text: str, source: str = "README.md") -> ParseResult:
     """Parse a README in the guide's format into a catalogue; problems become warnings."""
-    from llmdive.errors import LlmdiveError
 
     too_large = _too_large(text, source)
     if too_large:
@@ -364,6 +364,7 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
             f"{shorten(source)}: no sections found (a section is a '### ' heading); "
             "nothing was imported"
         )
+    # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import validate_guide
 
     _drop_lines(builder.sections)
@@ -451,7 +452,6 @@ def _outline(guide: Guide, *, imported: bool) -> list[tuple[int, str, list[tuple
 
 
 def _check_export(guide: Guide, text: str) -> None:
-    from llmdive.errors import LlmdiveError
 
     if not guide.sections:
         return

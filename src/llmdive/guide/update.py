@@ -16,10 +16,12 @@ reuse an id that progress or a personal link already has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llmdive.home.statefile import encode_state, load_state
+from llmdive.errors import LlmdiveError
+from llmdive.guide import fetch
+from llmdive.guide.catalogue import Catalogue, consistency_problems
+from llmdive.home.paths import GUIDE_URL_ENV, UPSTREAM_URL
 from llmdive.model.ids import (
     MAX_ID_CHARS,
     IdPool,
@@ -28,16 +30,14 @@ from llmdive.model.ids import (
     slugify,
     title_key,
 )
-from llmdive.model.urls import has_scheme, normalize_url, redact_url
+from llmdive.model.urls import normalize_url
 from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from llmdive.guide.catalogue import Catalogue, Item
-    from llmdive.guide.fetch import Fetched
     from llmdive.model.models import Guide, Topic
-    from llmdive.workspace import Workspace
 
 SAME_TITLE = 0.9  # step 2: "the same or a very similar title"
 SIMILAR_TITLE = 0.6  # step 3: paired by similarity above this
@@ -294,110 +294,8 @@ def _describe(report: Report, before: Item, after: Item, status: Status) -> None
 
 def read_readme(source: str, timeout: float | None = None) -> str:
     """The text of a README: a local file, or an http(s) URL fetched within a deadline."""
-    from llmdive.guide import fetch
 
     return fetch.read_text(source, fetch.DEADLINE_S if timeout is None else timeout)
-
-
-# ---------------------------------------------------------------- the active catalogue
-
-META_FILE = "guide-meta.json"
-META_UNTOUCHED = "fix or remove it; llmdive has left it as it is"
-
-
-@dataclass
-class Meta:
-    """Where the active catalogue came from, and what each update added and removed.
-
-    `url`, `etag` and `last_modified` describe the last download, so that the next
-    update of the same URL can ask the server whether anything changed.
-    """
-
-    source: str = "bundled"
-    updated: str | None = None
-    updates: list[dict[str, Any]] = field(default_factory=list)
-    url: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def added_ids(self) -> dict[str, str]:
-        """Every id an update added, with when (the latest update wins)."""
-        out: dict[str, str] = {}
-        for update in self.updates:
-            for added in update.get("added", []):
-                out[added] = update["at"]
-        return out
-
-    def known_ids(self) -> set[str]:
-        """Every id an update ever added or removed: never given to another link."""
-        return {i for u in self.updates for kind in ("added", "removed") for i in u.get(kind, [])}
-
-    def to_bytes(self) -> bytes:
-        """guide-meta.json's bytes (statefile.encode_state, as every state file)."""
-        doc: dict[str, Any] = {"version": 1, "source": self.source, "updated": self.updated,
-                               "updates": self.updates}  # fmt: skip
-        for key in ("url", "etag", "last_modified"):
-            if getattr(self, key) is not None:
-                doc[key] = getattr(self, key)
-        return encode_state(doc)
-
-
-def read_meta(home: Path) -> Meta:
-    """guide-meta.json: where the active catalogue came from; no file, the bundled guide."""
-    return load_state(home / META_FILE, _parse_meta, Meta)
-
-
-def _parse_meta(content: bytes, path: Path) -> Meta:
-    # pydantic and the strict shapes: only for commands that read the guide's record.
-    from pydantic import ValidationError
-
-    from llmdive.errors import LlmdiveError
-    from llmdive.model.inputs import MetaSchema, first_problem, load_json
-
-    untouched = META_UNTOUCHED
-    raw = load_json(content, path, untouched)
-    try:
-        data = MetaSchema.model_validate(raw).model_dump(mode="json")
-    except ValidationError as exc:
-        raise LlmdiveError(
-            f"{path}: not an llmdive guide record: {first_problem(raw, exc)}: {untouched}"
-        ) from None
-    return Meta(data["source"], data["updated"], data["updates"], data.get("url"),
-                data.get("etag"), data.get("last_modified"))  # fmt: skip
-
-
-def _record(
-    meta: Meta, report: Report, when: str, source: str, added: list[str], home: Path
-) -> None:
-    from llmdive.record.progress import latest_stamp, load_progress
-
-    # The record's latest event as the guide changed: `undo` reaches no further back.
-    last_event = latest_stamp(load_progress(home)) or "1970-01-01T00:00:00Z"
-    meta.updates.append({"at": when, "source": source, "added": added,
-                         "removed": [c.id for c in report.removed],
-                         "last_event": last_event})  # fmt: skip
-    meta.source, meta.updated = source, when
-
-
-def write_active(
-    home: Path, guide: Guide, report: Report, when: str, fetched: Fetched | None = None
-) -> None:
-    """Make `guide` the active catalogue and record the update, as one commit."""
-    from llmdive.guide.catalogue import dump_toml, parse_guide
-    from llmdive.home.paths import ACTIVE_GUIDE
-    from llmdive.home.storage import write_all
-
-    meta = read_meta(home)
-    if report.changed or not (home / ACTIVE_GUIDE).exists():
-        _record(meta, report, when, report.source, [c.id for c in report.added], home)
-    meta.source = report.source
-    meta.url = report.source if fetched is not None else None
-    meta.etag = fetched.etag if fetched is not None else None
-    meta.last_modified = fetched.last_modified if fetched is not None else None
-    toml = dump_toml(guide).encode()
-    parse_guide(toml, home / ACTIVE_GUIDE)  # what llmdive writes, llmdive must read back
-    # One commit: killed at any point, the home has the old guide and record or the new ones.
-    write_all({home / ACTIVE_GUIDE: toml, home / META_FILE: meta.to_bytes()})
 
 
 # ---------------------------------------------------------------- what the commands call
@@ -422,8 +320,7 @@ def plan(
     gone: dict[str, tuple[str, Status]] | None = None,
 ) -> Plan:
     """Parse `text` and give its links the ids they have in `old`; refuse a broken result."""
-    from llmdive.errors import LlmdiveError
-    from llmdive.guide.catalogue import Catalogue, consistency_problems
+    # start-up: markdown_it loads only to read or write a README
     from llmdive.guide.readme import parse_readme
 
     result = parse_readme(text, source=source)
@@ -457,186 +354,4 @@ def default_source() -> str:
     """Where `guide update` with no --from reads: $LLMDIVE_GUIDE_URL, else the upstream README."""
     import os
 
-    from llmdive.home.paths import GUIDE_URL_ENV, UPSTREAM_URL
-
     return os.environ.get(GUIDE_URL_ENV) or UPSTREAM_URL
-
-
-@dataclass
-class Outcome:
-    """What `guide update` did: applied, refused, dry run, or nothing to do."""
-
-    source: str
-    plan: Plan | None = None  # None: the server said the guide has not changed
-    applied: bool = False
-
-
-def plan_update(ws: Workspace, text: str, source: str) -> Plan:
-    """What updating the workspace's catalogue to `text` would do; nothing is written."""
-    from llmdive.record.progress import orphans
-
-    personal = {i.link.id for i in ws.catalogue.items if i.link.personal}
-    gone = {
-        key: (entry.url, entry.status)
-        for key, entry in orphans(ws.base_catalogue, ws.progress).items()
-        if entry.url
-    }
-    reserved = ws.progress.keys() | personal | read_meta(ws.home).known_ids()
-    return plan(text, source, ws.base_catalogue, ws.states, reserved, gone)
-
-
-def update_guide(
-    ws: Workspace, source: str | None, dry_run: bool, force: bool, timeout: float | None = None
-) -> Outcome:
-    """Read the guide from `source` (default: upstream) and make it the active catalogue.
-
-    A download takes at most `timeout` seconds in all (default: fetch.DEADLINE_S).
-
-    The download happens first, without the lock; ids are then planned and written
-    under it, so that an `add` running meanwhile can never get the same id. A refused
-    update (see `guard`) writes nothing unless `force`.
-    """
-    from llmdive.guide import fetch
-    from llmdive.home.paths import ACTIVE_GUIDE
-    from llmdive.home.storage import exists
-    from llmdive.model.models import iso
-    from llmdive.record.progress import locked, now
-
-    source = source or default_source()
-    fetched = None
-    if has_scheme(source):
-        shown = redact_url(source)
-        meta = read_meta(ws.home)
-        same = meta.url == shown and exists(ws.home / ACTIVE_GUIDE)
-        fetched = fetch.fetch(source, fetch.DEADLINE_S if timeout is None else timeout,
-                              etag=meta.etag if same else None,
-                              last_modified=meta.last_modified if same else None)  # fmt: skip
-        if fetched.text is None:
-            return Outcome(shown)
-        text = fetched.text
-    else:
-        shown = source
-        text = fetch.read_text(source)
-    if dry_run:
-        return Outcome(shown, plan_update(ws, text, shown))
-    with locked(ws.home):
-        update = plan_update(ws, text, shown)
-        if update.refused and not force:
-            return Outcome(shown, update)
-        write_active(ws.home, update.guide, update.report, iso(now()), fetched)
-    return Outcome(shown, update, applied=True)
-
-
-def _diff(old: Catalogue, new: Catalogue, ws: Workspace, source: str) -> Report:
-    """What changes for the reader going from `old` to `new`, link by id (no reconciling)."""
-    from llmdive.record.progress import reading_states
-
-    states = reading_states(old, ws.progress)
-    report = Report(source)
-    for item in new.items:
-        before = old.by_id.get(item.link.id)
-        if before is not None:
-            _describe(report, before, item, states.get(item.link.id, Status.UNREAD))
-            continue
-        status = ws.progress.status(item.link.id)
-        kind = report.added if status is Status.UNREAD else report.returned
-        kind.append(Change(item.link.id, item.link.title, _titles(item.path), status))
-    for item in old.items:
-        if item.link.id not in new.by_id:
-            status = states.get(item.link.id, Status.UNREAD)
-            report.removed.append(Change(item.link.id, item.link.title, _titles(item.path), status))
-    return report
-
-
-def reset(ws: Workspace, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] | None:
-    """Go back to the bundled catalogue: what it changes, the catalogues before and after;
-    None when the bundled one is already in use.
-
-    Progress is not touched: marks on links the bundled guide has apply again. A guide.toml
-    or guide-meta.json that cannot be read does not stand in the way: the report then says
-    so (`Report.unreadable`), and the record of updates starts afresh.
-    """
-    from llmdive.guide.catalogue import load_catalogue
-    from llmdive.home.paths import ACTIVE_GUIDE, bundled_guide
-    from llmdive.home.storage import exists, write_all
-    from llmdive.model.models import iso
-    from llmdive.record.progress import locked, now
-
-    active = ws.home / ACTIVE_GUIDE
-
-    def compare() -> tuple[Report, Catalogue, Catalogue]:
-        from llmdive.errors import LlmdiveError
-
-        new = load_catalogue(bundled_guide())
-        try:
-            old = load_catalogue(active)
-        except LlmdiveError as exc:
-            gone = "would be removed" if dry_run else "removed"
-            problem = f"{str(exc).splitlines()[0]}: {gone} unread"
-            report = Report("bundled", unreadable=[problem], guide_unread=True)
-            return report, new, new
-        return _diff(old, new, ws, "bundled"), old, new
-
-    if dry_run:
-        if not exists(active):
-            return None
-        report, old, new = compare()
-        _meta_or_fresh(ws.home, report, dry_run)
-        return report, old, new
-    with locked(ws.home):
-        if not exists(active):
-            return None
-        report, old, new = compare()
-        meta = _meta_or_fresh(ws.home, report)
-        # Links coming back are not news: whatsnew lists what updates brought, not a reset.
-        _record(meta, report, iso(now()), "bundled", [], ws.home)
-        meta.url = meta.etag = meta.last_modified = None
-        write_all({active: None, ws.home / META_FILE: meta.to_bytes()})
-    return report, old, new
-
-
-def _meta_or_fresh(home: Path, report: Report, dry_run: bool = False) -> Meta:
-    """The record of updates; one that cannot be read is noted in `report`, and replaced."""
-    from llmdive.errors import LlmdiveError
-
-    try:
-        return read_meta(home)
-    except LlmdiveError as exc:
-        problem = str(exc).splitlines()[0].removesuffix(f": {META_UNTOUCHED}")
-        fresh = "would be replaced" if dry_run else "replaced"
-        report.unreadable.append(f"{problem}: {fresh} unread by a fresh record of updates")
-        return Meta()
-
-
-def status(ws: Workspace) -> dict[str, Any]:
-    """Which catalogue is in use, where it came from and when."""
-    from llmdive.home.paths import ACTIVE_GUIDE, bundled_guide
-
-    meta = read_meta(ws.home)
-    path = ws.guide_path
-    if path == bundled_guide():
-        kind = "bundled"
-    elif path == ws.home / ACTIVE_GUIDE:
-        kind = "updated"
-    else:
-        kind = "chosen with --guide/$LLMDIVE_GUIDE"
-    updated = kind == "updated"
-    return {
-        "catalogue": str(path),
-        "kind": kind,
-        "links": len(ws.base_catalogue.items),
-        "source": meta.source if updated else None,
-        "updated": meta.updated if updated else None,
-        "updates": len(meta.updates),
-    }
-
-
-def whatsnew(ws: Workspace) -> list[tuple[Topic, list[tuple[Item, str]]]]:
-    """Unread links that guide updates added, per top-level section, with when."""
-    added = read_meta(ws.home).added_ids()
-    groups: dict[int, tuple[Topic, list[tuple[Item, str]]]] = {}
-    for item in ws.catalogue.items:
-        when = added.get(item.link.id)
-        if when and ws.states.get(item.link.id, Status.UNREAD) is Status.UNREAD:
-            groups.setdefault(id(item.section), (item.section, []))[1].append((item, when))
-    return list(groups.values())

@@ -21,7 +21,8 @@ from typing import Any
 
 from llmdive import __version__
 from llmdive.errors import LlmdiveError
-from llmdive.home.paths import cache_dir
+from llmdive.home.paths import CACHE_ENV, CACHE_IN_HOME, cache_dir, env_home
+from llmdive.home.storage import atomic_write, make_private_dir
 
 _FORMAT = 4
 
@@ -74,7 +75,6 @@ def read(kind: str, path: Path, data_digest: str) -> dict[str, Any] | None:
 
 def write(kind: str, path: Path, data_digest: str, value: dict[str, Any]) -> None:
     """Store `value` for these bytes; a cache that cannot be written only costs speed."""
-    from llmdive.home.storage import atomic_write, make_private_dir
 
     folder = cache_dir()
     if not folder.is_dir():
@@ -94,7 +94,6 @@ def write(kind: str, path: Path, data_digest: str, value: dict[str, Any]) -> Non
 def _may_create(folder: Path) -> bool:
     """A cache folder inside the llmdive home is made only once the home exists: a read
     command never creates the home (the first write does, 0700)."""
-    from llmdive.home.paths import CACHE_ENV, CACHE_IN_HOME, env_home
 
     home = env_home()
     if os.environ.get(CACHE_ENV) or not home:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.model.urls import shorten
 
 README_MAX_BYTES = 5 * 1024 * 1024  # a README to import (the same bound as a download)
 CATALOGUE_MAX_BYTES = 16 * 1024 * 1024  # a catalogue TOML
@@ -99,8 +100,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # then lose an entry without a word when the file is next written.
     out = dict(pairs)
     if len(out) != len(pairs):
-        from llmdive.model.urls import shorten
-
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from llmdive.workspace import Workspace
 
 HOME_ENV = "LLMDIVE_HOME"
 CACHE_ENV = "LLMDIVE_CACHE_DIR"
@@ -52,24 +48,14 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("llmdive", appauthor=False))
 
 
+# The files of the llmdive home: this is the one place that names them.
+PROGRESS_FILE = "progress.json"  # the reader's record (record/progress.py)
+PERSONAL_FILE = "personal.json"  # the reader's own links (record/personal.py)
+ACTIVE_GUIDE = "guide.toml"  # written by `guide update` (guide/update.py)
+META_FILE = "guide-meta.json"  # where ACTIVE_GUIDE came from, each update's changes
+CHECKS_FILE = "linkcheck.json"  # what `check-links` found (net/linkmarks.py)
+LOCK_FILE = f"{PROGRESS_FILE}.lock"  # held around every change to the home (home/lock.py)
 JOURNAL = ".llmdive-journal"  # an unfinished multi-file commit (storage.write_all)
-ACTIVE_GUIDE = "guide.toml"  # in the llmdive home, written by `guide update`
-
-
-def guide_path(explicit: Path | None, home: Path) -> Path:
-    """The catalogue to use: --guide, else $LLMDIVE_GUIDE, else the updated one, else bundled."""
-    if explicit is not None:
-        return explicit.expanduser()
-    env = os.environ.get(GUIDE_ENV)
-    if env:
-        return Path(env).expanduser()
-    active = home / ACTIVE_GUIDE
-    if not os.path.exists(home / JOURNAL):
-        # Anything there (a FIFO, a device) is the home's guide: refused when read, not skipped.
-        return active if os.path.exists(active) else bundled_guide()
-    from llmdive.home.storage import exists  # a commit is under way: as it will leave the file
-
-    return active if exists(active) else bundled_guide()
 
 
 def bundled_guide() -> Path:
@@ -78,57 +64,3 @@ def bundled_guide() -> Path:
     if packaged.is_file():
         return packaged
     return Path(__file__).resolve().parents[3] / "data" / "guide.toml"
-
-
-def locations(ws: Workspace) -> dict[str, str | None]:
-    """Where this call's files are, and what chose each place (for `llmdive paths`).
-
-    Reads no file but the catalogue's record of its source, so it answers even when
-    a file is broken.
-    """
-    from llmdive.errors import LlmdiveError
-    from llmdive.record.personal import PERSONAL_FILE
-    from llmdive.record.progress import PROGRESS_FILE
-
-    home = ws.home
-    if ws.home_option is not None:
-        home_from = "--home"
-    elif env_home():
-        home_from = f"${HOME_ENV}"
-    else:
-        home_from = "default"
-    guide = ws.guide_path
-    source = None
-    env_guide = os.environ.get(GUIDE_ENV)
-    # --guide reads $LLMDIVE_GUIDE as its default: the option was given if they differ.
-    if ws.guide_option is not None and ws.guide_option != (Path(env_guide or "")):
-        guide_from = "--guide"
-    elif env_guide:
-        guide_from = f"${GUIDE_ENV}"
-    elif guide == home / ACTIVE_GUIDE:
-        guide_from = "updated"
-        from llmdive.guide.update import read_meta
-
-        try:
-            source = read_meta(home).source
-        except LlmdiveError:
-            source = None
-    else:
-        guide_from = "bundled"
-    if os.environ.get(CACHE_ENV):
-        cache_from = f"${CACHE_ENV}"
-    elif env_home():
-        cache_from = "home"
-    else:
-        cache_from = "default"
-    return {
-        "home": str(home),
-        "home_from": home_from,
-        "progress": str(home / PROGRESS_FILE),
-        "personal": str(home / PERSONAL_FILE),
-        "catalogue": str(guide),
-        "catalogue_from": guide_from,
-        "catalogue_source": source,
-        "cache": str(cache_dir()),
-        "cache_from": cache_from,
-    }

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
+from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited, read_with_stat
 from llmdive.home.paths import JOURNAL
 
 _TMP_TAG = ".llmdive-"  # temp files are named .NAME.llmdive-RANDOM.tmp
@@ -323,8 +324,6 @@ def recover(folder: Path, stale_after: float = STALE_TEMP_S) -> None:
     except OSError as exc:
         raise LlmdiveError(f"{journal}: cannot read: {exc.strerror or exc}") from exc
     if data is not None:
-        from llmdive.home.infile import parse_json
-
         try:
             doc = parse_json(data, journal)
             entries = [
@@ -365,7 +364,6 @@ def _clean_temps(folder: Path, stale_after: float) -> None:
 def _read_home_file(path: Path, limit: int | None = None, shown: object = None) -> bytes:
     """A file of the home, bounded, and only if it is a regular file (or a link to one):
     a FIFO, /dev/zero or a link to a device is refused in one line, never waited on."""
-    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
     return read_limited(path, limit or RECORD_MAX_BYTES, path if shown is None else shown, True)
 
@@ -382,7 +380,6 @@ def read_bytes(path: Path, limit: int | None = None, regular: bool = True) -> by
     def read(p: Path) -> bytes:
         if regular:
             return _read_home_file(p, limit, path)
-        from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
         return read_limited(p, limit or RECORD_MAX_BYTES, path)
 
@@ -405,7 +402,6 @@ def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
     any of them meanwhile, so that a concurrent `write_all` is seen whole or not at all.
     Each is read as `read_bytes` reads one: bounded, a regular file or refused.
     """
-    from llmdive.home.infile import RECORD_MAX_BYTES, read_with_stat
 
     folder = paths[0].parent
     for _ in range(1000):
@@ -445,7 +441,6 @@ def _journal(folder: Path) -> bytes | None:
 
 
 def _parse_journal(data: bytes) -> dict[str, str | None] | None:
-    from llmdive.home.infile import parse_json
 
     try:
         doc = parse_json(data, JOURNAL)

@@ -158,17 +158,6 @@ class ProgressSchema(_Strict):
     links: dict[Key, EntrySchema] = Field(default_factory=dict)
 
 
-def load_json(data: bytes, path: Path, untouched: str) -> Any:
-    """JSON from a file llmdive keeps; any problem is one line naming the file and the place.
-
-    `untouched` ends the message: what to do, and that the file was left as it is.
-    (infile.parse_json, the one JSON reader, with its limits.)
-    """
-    from llmdive.home.infile import parse_json
-
-    return parse_json(data, path, untouched)
-
-
 MAX_PROBLEMS = 20  # lines of one report; more are counted, not listed
 
 

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from llmdive import __version__
+from llmdive.model.models import iso
 from llmdive.model.text import C0, DEL_C1, char_class
 from llmdive.model.urls import quote_location
 from llmdive.model.vocab import counted
@@ -408,7 +409,6 @@ def probe_url(link_id: str, url: str, s: Settings, watch: _Watch | None = None) 
     out = probe.outcome
     if out.attempts > 1:
         out.detail += f" ({out.attempts} tries)"
-    from llmdive.model.models import iso
 
     out.checked = iso(datetime.now(UTC))
     return out

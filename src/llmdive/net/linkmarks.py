@@ -23,9 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.home import cache
+from llmdive.home.infile import parse_json
+from llmdive.home.lock import locked
+from llmdive.home.paths import CHECKS_FILE, META_FILE
 from llmdive.home.statefile import read_state, save_state
+from llmdive.home.storage import read_bytes
+from llmdive.record.personal import load_personal
 
-CHECKS_FILE = "linkcheck.json"
 STALE_AFTER = timedelta(days=7)
 # The bundled catalogue (data/guide.toml) is a snapshot of the guide's README imported on
 # this day: every bundled link was in the guide, as curated, by then. It is the date a
@@ -147,7 +152,6 @@ def checks_file(home: Path) -> Path:
 
 def _read(home: Path) -> tuple[Path, bytes, str] | None:
     """linkcheck.json's path, bytes and cache key; None when links were never checked."""
-    from llmdive.home import cache
 
     path = checks_file(home)
     data = read_state(path)
@@ -156,7 +160,6 @@ def _read(home: Path) -> tuple[Path, bytes, str] | None:
 
 def _entries(home: Path) -> dict[str, dict[str, Any]]:
     """The stored entries by id, validated; from the cache when the file's bytes match."""
-    from llmdive.home import cache
 
     read = _read(home)
     if read is None:
@@ -165,7 +168,6 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
     record = cache.read("linkcheck", path, key)
     if record is not None and isinstance(record.get("links"), dict):
         return record["links"]  # type: ignore[no-any-return]
-    from llmdive.home.infile import parse_json
 
     try:
         try:
@@ -216,8 +218,6 @@ def save_results(home: Path, outcomes: Iterable[Outcome]) -> list[Outcome]:
     """
     from dataclasses import replace
 
-    from llmdive.record.progress import locked
-
     with locked(home):
         try:
             kept = read_results(home)
@@ -237,6 +237,7 @@ def save_results(home: Path, outcomes: Iterable[Outcome]) -> list[Outcome]:
 
 
 def _write(home: Path, kept: dict[str, Outcome]) -> None:
+
     links = {}
     for key in sorted(kept):
         entry = kept[key].to_json()
@@ -252,7 +253,6 @@ def forget_results(home: Path, ids: Collection[str] | None = None) -> int:
 
     A damaged file of past checks is replaced by an empty one when every check is forgotten.
     """
-    from llmdive.record.progress import locked
 
     if _read(home) is None:
         return 0  # never checked: nothing to forget, and no home made for it
@@ -297,10 +297,6 @@ def _first_seen_records(home: Path) -> tuple[dict[str, str], list[dict[str, Any]
     guide-meta.json is read leniently here, without its schema: a date for an archive
     link is a hint, and `guide status` is where a damaged record is reported.
     """
-    from llmdive.guide.update import META_FILE
-    from llmdive.home.infile import parse_json
-    from llmdive.home.storage import read_bytes
-    from llmdive.record.personal import load_personal
 
     added = {p.link.id: p.added for p in load_personal(home)}
     updates: list[dict[str, Any]] = []
@@ -396,7 +392,6 @@ def _summary(home: Path) -> dict[str, tuple[str, str, str, bool]]:
     Kept as three parallel lists: at 10,000 links they load in a quarter of the time of
     the full results (which `show` and `list --json` read when they need them).
     """
-    from llmdive.home import cache
 
     read = _read(home)
     if read is None:

@@ -27,9 +27,10 @@ if TYPE_CHECKING:
     from llmdive.model.models import Entry, Progress, Topic
     from llmdive.net.linkmarks import Marks, Outcome
     from llmdive.output import shapes
+    from llmdive.record.doctor import Health
+    from llmdive.record.intake import CopyMerge
     from llmdive.record.merge import Report as MergeReport
     from llmdive.record.progress import Change
-    from llmdive.record.reconcile import CopyMerge, Health
     from llmdive.record.sync import SyncResult
     from llmdive.record.undo import Undone
     from llmdive.workspace import Workspace
@@ -441,7 +442,7 @@ def doctor_json(
 ) -> shapes.Doctor:
     return {
         "home": str(health.home),
-        # reconcile.py keeps each fact's level as "ok", "warn" or "error".
+        # record/doctor.py keeps each fact's level as "ok", "warn" or "error".
         "facts": [
             {"level": cast("shapes.Level", level), "text": text} for level, text in health.facts
         ],

@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.model.markdown import encoded_destination, one_line
+from llmdive.model.models import at_key
 from llmdive.model.text import safe
+from llmdive.model.urls import UrlError, strip_credentials
 from llmdive.model.vocab import Status
 from llmdive.model.vocab import counted as plural
+from llmdive.record.personal import personal_document
+from llmdive.record.progress import orphans, reading_states
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue, Item
@@ -35,7 +39,6 @@ SEP = " › "
 
 def record_document(progress: Progress, personal: list[PersonalLink]) -> dict[str, Any]:
     """The whole record: progress.json and personal.json, as stored, in one document."""
-    from llmdive.record.personal import personal_document
 
     return {
         "format": RECORD_FORMAT,
@@ -78,7 +81,6 @@ class _Row:
 
 def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | None, _Row]]:
     """Every link of the catalogue in guide order, then the record's links no longer in it."""
-    from llmdive.record.progress import orphans, reading_states
 
     states = reading_states(catalogue, progress)
     for item in catalogue.items:
@@ -98,7 +100,6 @@ def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | Non
 
 
 def _when(at: str) -> str:
-    from llmdive.model.models import at_key
 
     return at_key(at)
 
@@ -121,7 +122,6 @@ def md_link(title: str, url: str) -> str:
     have written: only a URL llmdive would accept as a link's (`urls.check_link_url`) is a link,
     and one holding a user name or password is linked without them.
     """
-    from llmdive.model.urls import UrlError, strip_credentials
 
     try:
         url = strip_credentials(url)[0]

@@ -39,79 +39,15 @@ Plain data in, plain data out (the validated JSON documents); no typer, rich or 
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from llmdive.model.models import Entry, Event, Status, at_key
+from llmdive.model.models import Event, at_key
 from llmdive.model.urls import normalize_url
-from llmdive.record.progress import backfill, replay
-
-Doc = dict[str, Any]
-_MIN_TIME = datetime(1, 1, 1, tzinfo=UTC)
-
-
-# ---------------------------------------------------------------- events and entries
-
-
-def _when(at: str | None) -> datetime:
-    if not at:
-        return _MIN_TIME
-    when = datetime.fromisoformat(at)
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _text(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def implied_events(entry: Mapping[str, Any]) -> list[Event]:
-    """The entry's events, plus one for a stored status or note no event accounts for.
-
-    Files written before notes were events hold a note with only its time (`noted`);
-    a hand-edited file may hold a status with no event. Both become events here
-    (progress.backfill, as any change to the entry would), so that a merge keeps them.
-    """
-    entry_obj = Entry.from_dict(dict(entry))
-    backfill(entry_obj)
-    return entry_obj.events
-
-
-def _latest(events: Iterable[Event]) -> str:
-    return max((at_key(e.at) for e in events), default="")
-
-
-def merge_entries(a: Mapping[str, Any], b: Mapping[str, Any]) -> Doc:
-    """One link's entry from two: both histories, and the state their union says."""
-    sides = [(a, implied_events(a)), (b, implied_events(b))]
-    seen: dict[str, Event] = {}
-    for _, side_events in sides:
-        for e in side_events:
-            seen.setdefault(_text(e.to_dict()), e)
-    events = sorted(seen.values(), key=Event.order)
-    state = replay(events)
-    # The link's title and URL as last recorded: from the side with the newest event.
-    newest = max(
-        sides, key=lambda s: (_latest(s[1]), s[0].get("title") or "", s[0].get("url") or "")
-    )[0]
-    out: Doc = {}
-    if state.status is not Status.UNREAD:
-        out["status"] = state.status.value
-    if state.changed is not None:
-        out["changed"] = state.changed
-    for key in ("title", "url"):
-        if newest.get(key) is not None:
-            out[key] = newest[key]
-    if state.note is not None:
-        out["note"] = state.note
-    if state.noted is not None:
-        out["noted"] = state.noted
-    if events:
-        out["events"] = [e.to_dict() for e in events]
-    return out
+from llmdive.record.events import Doc, canonical_json, instant, merge_entries, replay
 
 
 def merge_progress(a: Mapping[str, Any], b: Mapping[str, Any]) -> Doc:
@@ -152,7 +88,7 @@ class _Claim:
     @property
     def rank(self) -> tuple[str, datetime, str]:
         """The smallest id wins (and gives its fields when no event says otherwise)."""
-        return (self.base, _when(self.link.get("added")), _text(self.link))
+        return (self.base, instant(self.link.get("added")), canonical_json(self.link))
 
 
 def _claims(personal: Mapping[str, Any], progress: Mapping[str, Any]) -> list[_Claim]:
@@ -277,7 +213,7 @@ def merge_records(
             fields = claim.link
         if fields:  # {}: removed
             links.append({"id": link_id, **fields})
-    links.sort(key=lambda d: (_when(d.get("added")), d["id"]))
+    links.sort(key=lambda d: (instant(d.get("added")), d["id"]))
     version = max(personal_a.get("version", 1), personal_b.get("version", 1))
     return {"progress": progress, "personal": {"version": version, "links": links}}
 
@@ -321,8 +257,8 @@ def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:
         a, b = old.get(key, {}), new[key]
         if a == b:
             continue
-        events_before = {_text(e) for e in a.get("events", ())}
-        arrived = [e for e in b.get("events", ()) if _text(e) not in events_before]
+        events_before = {canonical_json(e) for e in a.get("events", ())}
+        arrived = [e for e in b.get("events", ()) if canonical_json(e) not in events_before]
         same = a.get("status", "unread") == b.get("status", "unread") and a.get("note") == b.get(
             "note"
         )

@@ -13,15 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.guide.catalogue import Catalogue
 from llmdive.home import cache
+from llmdive.home.infile import parse_json
+from llmdive.home.paths import PERSONAL_FILE
 from llmdive.home.statefile import encode_state_text, load_state, save_state
-from llmdive.model.models import Link, Topic
+from llmdive.model.ids import link_id
+from llmdive.model.models import Event, Link, Topic
+from llmdive.model.urls import UrlError, check_link_url, normalize_url, shorten
 from llmdive.model.vocab import Difficulty
+from llmdive.record.events import new_stamp, settle
+from llmdive.record.progress import load_progress, save_record
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue
 
-PERSONAL_FILE = "personal.json"
 # Where a personal link goes when its heading has left the guide.
 ORPHAN_SLUG, ORPHAN_TITLE = "personal-links", "Personal links"
 
@@ -70,10 +76,11 @@ def _parse_cached(data: bytes, path: Path) -> list[PersonalLink]:
 def _validate(data: bytes, path: Path) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from llmdive.model.inputs import PersonalSchema, first_problem, load_json
+    # start-up: pydantic loads only when a file must be validated
+    from llmdive.model.inputs import PersonalSchema, first_problem
 
     untouched = "fix it or move it aside; llmdive has left it as it is"
-    raw = load_json(data, path, untouched)
+    raw = parse_json(data, path, untouched)
     try:
         record = PersonalSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
@@ -116,7 +123,6 @@ def with_personal_links(
 
     A personal link with a guide link's id is an error, never one link hiding the other.
     """
-    from llmdive.guide.catalogue import Catalogue
 
     if not personal:
         return catalogue
@@ -148,7 +154,6 @@ def add(
     added: str,
 ) -> PersonalLink:
     """Add one of the reader's links; a URL the guide (or the reader) already has is refused."""
-    from llmdive.model.ids import link_id
 
     url = _new_url(catalogue, url, "add")
     path = catalogue.find_topic(section)
@@ -163,7 +168,6 @@ def add(
 def _new_url(catalogue: Catalogue, url: str, verb: str, own: str | None = None) -> str:
     """A URL given for a personal link (`own` is the link's id when it is edited): checked,
     and refused when another link of the guide or of the reader already has it."""
-    from llmdive.model.urls import UrlError, check_link_url, normalize_url, shorten
 
     url = url.strip()
     try:
@@ -219,8 +223,6 @@ def commit_link(
     Call it holding progress.locked(home). `old` is the link as it was before an edit
     or a removal: a link from before link events gets the event that added it first.
     """
-    from llmdive.model.models import Event
-    from llmdive.record.progress import load_progress, new_stamp, save_record, settle
 
     progress = load_progress(home)
     key = changed.link.id
@@ -234,7 +236,7 @@ def commit_link(
     entry.events.append(Event(when, link={} if removed else fields(changed)))
     entry.title, entry.url = changed.link.title, changed.link.url
     settle(entry)
-    save_record(home, progress, links)
+    save_record(home, progress, dump_personal(links).encode())
 
 
 def find_own(catalogue: Catalogue, home: Path, query: str) -> PersonalLink:
@@ -295,6 +297,7 @@ def edit(
 def _check(link: Link) -> None:
     from pydantic import ValidationError
 
+    # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import LinkSchema
 
     data = {"id": link.id, "title": link.title, "url": link.url,
@@ -310,6 +313,7 @@ def _check(link: Link) -> None:
 
 def export_personal_markdown(catalogue: Catalogue) -> str:
     """The reader's links as the guide's Markdown, under the headings they belong to."""
+    # start-up: markdown_it loads only to read or write a README
     from llmdive.guide.readme import heading_line, link_line
 
     out: list[str] = []

@@ -6,35 +6,36 @@ progress.json is versioned, written atomically under an exclusive lock, and neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from llmdive.errors import LlmdiveError
-from llmdive.home import cache
+from llmdive.home import cache, storage
+from llmdive.home.infile import parse_json
+from llmdive.home.lock import locked
+from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
 from llmdive.home.statefile import encode_state, encode_state_text, load_state
-from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, at_key, iso
+from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
+from llmdive.record.events import (
+    backfill,
+    merge_entries,
+    new_stamp,
+    replay,
+    settle,
+)
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue, Item
-    from llmdive.record.personal import PersonalLink
 
-PROGRESS_FILE = "progress.json"
-LOCK_TIMEOUT_S = 15.0
 T = TypeVar("T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def progress_file(home: Path) -> Path:
     return home / PROGRESS_FILE
-
-
-def now() -> datetime:
-    # Microseconds keep `history` in the order things happened, even within one second.
-    return datetime.now(UTC)
 
 
 def _untouched(path: Path) -> str:
@@ -55,10 +56,11 @@ def parse_progress(data: bytes, path: Path) -> Progress:
         raise LlmdiveError(
             f"{path}: the file is empty, so it holds no progress: {_untouched(path)}"
         )
-    from llmdive.model.inputs import first_problem, load_json, validate_progress
+    # start-up: pydantic loads only when a file must be validated
+    from llmdive.model.inputs import first_problem, validate_progress
 
     try:
-        raw = load_json(data, path, _untouched(path))
+        raw = parse_json(data, path, _untouched(path))
     except LlmdiveError:
         conflict = _conflict_line(data)
         if conflict:
@@ -113,56 +115,19 @@ def save_progress(home: Path, progress: Progress) -> None:
     save_record(home, progress)
 
 
-def save_record(home: Path, progress: Progress, personal: list[PersonalLink] | None = None) -> None:
-    """Write progress.json, and personal.json when given: both or neither (storage.write_all)."""
-    from llmdive.home import storage
-
+def save_record(home: Path, progress: Progress, personal: bytes | None = None) -> None:
+    """Write progress.json, and personal.json's bytes when given: both or neither
+    (storage.write_all)."""
     data = progress.to_dict()
     text = encode_state(data)
     path = progress_file(home)
     if personal is None:
         storage.atomic_write(path, text)
     else:
-        from llmdive.record.personal import dump_personal, personal_file
-
-        storage.write_all({path: text, personal_file(home): dump_personal(personal).encode()})
+        storage.write_all({path: text, home / PERSONAL_FILE: personal})
     progress.dirty = False
     # What was just written is known to be valid: later reads need not validate it again.
     cache.write("progress", path, cache.digest(text), data)
-
-
-LOCK_FILE = f"{PROGRESS_FILE}.lock"
-
-
-@contextmanager
-def locked(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Hold the lock on the llmdive home: every read-modify-write of its files takes it.
-
-    Taking it first finishes any multi-file change a killed llmdive left half applied.
-    """
-    from filelock import FileLock, Timeout
-
-    from llmdive.home.storage import PRIVATE, make_home, recover
-
-    path = home / LOCK_FILE
-    try:
-        make_home(home)
-    except OSError as exc:
-        raise LlmdiveError(f"cannot write in {home}: {exc.strerror or exc}") from exc
-    lock = FileLock(str(path), timeout=timeout, mode=PRIVATE)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LlmdiveError(
-            f"{path} is held by another llmdive for over {timeout:g}s; try again"
-        ) from None
-    except OSError as exc:
-        raise LlmdiveError(f"cannot lock {path}: {exc.strerror or exc}") from exc
-    try:
-        recover(home)
-        yield
-    finally:
-        lock.release()
 
 
 def fold_aliases(progress: Progress, aliases: Mapping[str, str]) -> list[str]:
@@ -175,8 +140,6 @@ def fold_aliases(progress: Progress, aliases: Mapping[str, str]) -> list[str]:
     moved = sorted(progress.keys() & aliases.keys())
     if not moved:
         return moved
-    from llmdive.record.merge import merge_entries
-
     for key in moved:
         entry = progress.pop(key)
         target = aliases[key]
@@ -219,124 +182,6 @@ class Change:
     @property
     def changed(self) -> bool:
         return self.before is not self.after
-
-
-@dataclass(frozen=True)
-class Settled:
-    """What a link's events say: its status and note, since when, and its personal fields."""
-
-    status: Status = Status.UNREAD
-    changed: str | None = None
-    note: str | None = None
-    noted: str | None = None
-    link: dict[str, str] | None = None  # None: no personal-link event; {}: removed
-
-
-def replay(events: Iterable[Event]) -> Settled:
-    """The state a link's events leave it in: the latest event wins, in Event.order.
-
-    An undo event restores the state from before the change it takes back, timestamps
-    included: undoing a mistaken mark leaves the link as it was, `since` and all.
-    """
-    state = Settled()
-    before: dict[str, Settled] = {}  # instant -> the state just before its first event
-    for event in sorted(events, key=Event.order):
-        before.setdefault(at_key(event.at), state)
-        prior = before.get(at_key(event.undo)) if event.undo is not None else None
-        status, changed, note, noted, link = (
-            state.status, state.changed, state.note, state.noted, state.link
-        )  # fmt: skip
-        if event.status is not None:
-            status = event.status
-            same = prior is not None and prior.status is status
-            changed = prior.changed if same and prior is not None else event.at
-        if event.note is not None:
-            note = event.note or None
-            same = prior is not None and prior.note == note
-            noted = prior.noted if same and prior is not None else (event.at if note else None)
-        if event.link is not None:
-            link = event.link
-        state = Settled(status, changed, note, noted, link)
-    return state
-
-
-def settle(entry: Entry) -> None:
-    """Make the entry's stored status and note what its events say."""
-    state = replay(entry.events)
-    entry.status, entry.changed = state.status, state.changed
-    entry.note, entry.noted = state.note, state.noted
-
-
-_EPOCH_AT = "1970-01-01T00:00:00Z"
-
-
-def backfill(entry: Entry) -> None:
-    """Give a status or note older files hold without an event one, before adding events.
-
-    Files written before notes were events (or edited by hand) carry a note, or a status,
-    that no event says; the event that made it is written in first, at its own time, so
-    that what the events say stays what the file said.
-    """
-    events = entry.events
-    if entry.status is not Status.UNREAD and all(e.status is None for e in events):
-        events.insert(0, Event(entry.changed or _EPOCH_AT, status=entry.status))
-    if entry.note and all(e.note is None for e in events):
-        events.insert(0, Event(entry.noted or _EPOCH_AT, note=entry.note))
-
-
-# A clock this far ahead of ours is not skew but a wrong time (a hand edit, a broken clock):
-# `doctor` names such changes; they are still ordered like any other (see new_stamp).
-FUTURE_LIMIT = timedelta(days=1)
-
-
-def future_cutoff(when: datetime | None = None) -> str:
-    """The at_key beyond which a stored time is implausibly in the future."""
-    return at_key(iso((when or now()) + FUTURE_LIMIT))
-
-
-def latest_stamp(progress: Progress) -> str | None:
-    """The time of the record's latest event (as stored), or None when it has none."""
-    latest: tuple[str, str] | None = None
-    for _, at, _ in progress.event_marks():
-        key = at_key(at)
-        if latest is None or key > latest[0]:
-            latest = (key, at)
-    return latest[1] if latest is not None else None
-
-
-def new_stamp(progress: Progress, when: datetime | None = None) -> str:
-    """The time of a new change: now, but after every event already in the record.
-
-    A hybrid logical clock: a change is ordered by its time (the latest event wins, and
-    `undo` takes back the latest change), so a new one is stamped now or, when the record
-    holds a later time (a clock set back, or events merged from a machine whose clock runs
-    ahead, by any amount), just after it. What the reader does now always takes effect,
-    and a machine that later sees this change orders it after everything it was made on.
-    """
-    base = when or now()
-    stamp = iso(base)
-    latest = latest_stamp(progress)
-    if latest is not None and at_key(stamp) <= at_key(latest):
-        try:
-            stamp = iso(datetime.fromisoformat(latest) + timedelta(microseconds=1))
-        except OverflowError:
-            key = next(k for k, at, _ in progress.event_marks() if at == latest)
-            raise LlmdiveError(
-                f"progress.json: {key} has a change stamped at the end of time ({latest}), "
-                "so no change can come after it: correct that time by hand "
-                "(`llmdive doctor` names such changes)"
-            ) from None
-    return stamp
-
-
-def future_links(progress: Progress, when: datetime | None = None) -> dict[str, str]:
-    """Each link with an event implausibly in the future, and its latest such time."""
-    cutoff = future_cutoff(when)
-    out: dict[str, str] = {}
-    for key, at, _ in progress.event_marks():
-        if at_key(at) > cutoff and (key not in out or at_key(at) > at_key(out[key])):
-            out[key] = at
-    return out
 
 
 def marked_items(catalogue: Catalogue, ids: list[str], section: str | None) -> list[Item]:

@@ -26,8 +26,8 @@ A sync, under the home lock:
 
 The same merge is registered as git's merge driver for the two files (in the home's
 .git/config and .git/info/attributes), so a manual `git pull` there merges cleanly too.
-git runs as a subprocess with a timeout, never through a shell; this is the only module
-that runs it, and only `llmdive sync` (and doctor, for the remote's name) imports it.
+git runs as a subprocess with a timeout, never through a shell (git.py, the only module
+that runs it); only `llmdive sync` imports this module.
 """
 
 from __future__ import annotations
@@ -36,14 +36,19 @@ import contextlib
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
+from llmdive.home.infile import RECORD_MAX_BYTES, read_limited, too_large
+from llmdive.home.lock import locked
+from llmdive.home.paths import ACTIVE_GUIDE, CHECKS_FILE, META_FILE, PERSONAL_FILE, PROGRESS_FILE
+from llmdive.home.storage import atomic_write
 from llmdive.model.urls import redact_credentials
+from llmdive.record import intake
+from llmdive.record.git import NETWORK_TIMEOUT_S, Git, git_message
 from llmdive.record.merge import Report
 
 BRANCH = "main"
@@ -52,32 +57,13 @@ GITIGNORE = (
     "# Written by llmdive sync: only the reader's record is synced.\n"
     "/*\n!/.gitignore\n!/progress.json\n!/personal.json\n"
 )
-OWN_FILES = (".gitignore", "progress.json", "personal.json")
-RECORD_FILES = ("progress.json", "personal.json")
+OWN_FILES = (".gitignore", PROGRESS_FILE, PERSONAL_FILE)
+RECORD_FILES = (PROGRESS_FILE, PERSONAL_FILE)
 ATTRIBUTES = "progress.json merge=llmdive\npersonal.json merge=llmdive\n"
-LOCAL_TIMEOUT_S = 30.0
-NETWORK_TIMEOUT_S = 120.0
 PUSH_ATTEMPTS = 3
-IDENTITY = ("llmdive", "llmdive@localhost")
 MARKER = "llmdive.home"  # in .git/config: this repository is one llmdive made
 RUNNING = "llmdive-sync"  # in .git while a sync runs git: left behind, a sync was killed
 NEW_GIT_DIR = ".git.llmdive-new"  # a repository being made, renamed to .git when whole
-# What of the caller's environment git keeps: who the user is and how they reach a
-# remote. Every other GIT_* variable (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE,
-# GIT_CONFIG_PARAMETERS, ...) could point git at another repository or setting.
-KEPT_ENV = (
-    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_SSH", "GIT_SSH_COMMAND",
-    "GIT_SSH_VARIANT", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT", "GIT_AUTHOR_NAME",
-    "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
-)  # fmt: skip
-# llmdive's own settings, over any file's: no hooks, no filters or line-ending changes,
-# no fsmonitor, no signing (a prompt no one sees), no submodules, no background gc.
-OWN_CONFIG = (
-    f"core.hooksPath={os.devnull}", "core.fsmonitor=false", "core.autocrlf=false",
-    "core.safecrlf=false", f"core.attributesFile={os.devnull}", "commit.gpgSign=false",
-    "submodule.recurse=false", "fetch.recurseSubmodules=false", "push.recurseSubmodules=no",
-    "gc.auto=0", "maintenance.auto=false", "core.quotePath=false", "protocol.ext.allow=never",
-)  # fmt: skip
 # git's own lock files (a git killed while it held one leaves it, and git then refuses).
 _GIT_LOCKS = ("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock")
 _FILE_MODES = ("100644", "100755")
@@ -93,100 +79,6 @@ class SyncResult:
     sent: bool = False  # the remote's record changed (not only a merge commit went up)
     arrived: Report = field(default_factory=Report)
     set_up: bool = False
-
-
-class Git:
-    """git in the home's own repository, as a subprocess with a timeout, in a clean setting."""
-
-    def __init__(self, home: Path) -> None:
-        exe = shutil.which("git")
-        if exe is None:
-            raise LlmdiveError(
-                "git is not installed (or not on PATH): `llmdive sync` needs it; "
-                "your record is as it was"
-            )
-        self.exe = exe
-        self.home = home.absolute()  # git runs in it: a relative path would be its own
-        home = self.home
-        self.identity: list[str] = []
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith("GIT_") or k in KEPT_ENV}  # fmt: skip
-        self.env["GIT_MERGE_AUTOEDIT"] = "no"
-        self.where = [f"--git-dir={home / '.git'}", f"--work-tree={home}"]
-
-    def raw(
-        self,
-        *args: str,
-        timeout: float = LOCAL_TIMEOUT_S,
-        check: bool = True,
-        data: bytes | None = None,
-        where: list[str] | None = None,
-    ) -> subprocess.CompletedProcess[bytes]:
-        config = [arg for pair in OWN_CONFIG for arg in ("-c", pair)]
-        argv = [self.exe, *(self.where if where is None else where), *config,
-                *self.identity, *args]  # fmt: skip
-        try:
-            stdin = None if data is not None else subprocess.DEVNULL
-            proc = subprocess.run(argv, cwd=self.home, capture_output=True, timeout=timeout,
-                                  env=self.env, input=data, stdin=stdin)  # fmt: skip
-        except subprocess.TimeoutExpired:
-            raise LlmdiveError(
-                f"git {args[0]} took over {timeout:.0f}s and was stopped: nothing is lost "
-                "(local changes stay committed here; a later `llmdive sync` picks up)"
-            ) from None
-        except OSError as exc:
-            raise LlmdiveError(f"cannot run git: {exc.strerror or exc}") from exc
-        if check and proc.returncode != 0:
-            said = proc.stderr.decode("utf-8", "replace")
-            raise LlmdiveError(f"git {args[0]} failed: {git_message(said)}")
-        return proc
-
-    def run(
-        self, *args: str, timeout: float = LOCAL_TIMEOUT_S, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        proc = self.raw(*args, timeout=timeout, check=check)
-        return subprocess.CompletedProcess(proc.args, proc.returncode,
-                                           proc.stdout.decode("utf-8", "replace"),
-                                           proc.stderr.decode("utf-8", "replace"))  # fmt: skip
-
-    def out(self, *args: str) -> str:
-        return self.run(*args).stdout.strip()
-
-    def ok(self, *args: str) -> bool:
-        return self.run(*args, check=False).returncode == 0
-
-    def use_own_identity_if_none(self) -> None:
-        """Commit as the user when git knows who they are, else as llmdive."""
-        found = self.run("config", "--get-regexp", r"^user\.(name|email)$", check=False)
-        keys = {line.split(" ", 1)[0] for line in found.stdout.splitlines()}
-        if keys != {"user.name", "user.email"}:
-            name, email = IDENTITY
-            self.identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
-
-
-def git_message(text: str) -> str:
-    """What git said that matters, on one line: its reasons, without the advice after them.
-
-    git follows the reason ("fatal: '/x.git' does not appear to be a git repository", or
-    ssh's "Could not resolve hostname") with advice ("Please make sure you have the
-    correct access rights / and the repository exists."): its last line alone says nothing.
-    """
-    said: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("Please make sure"):
-            break
-        if not line or line.lower().startswith("hint:"):
-            continue
-        for prefix in ("fatal:", "error:"):
-            if line.lower().startswith(prefix):
-                line = line[len(prefix) :].strip()
-        if line:
-            said.append(line.rstrip("."))
-    if said:
-        return redact_credentials("; ".join(dict.fromkeys(said)))
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return redact_credentials(lines[-1]) if lines else "no message"
 
 
 def driver_command() -> str:
@@ -250,7 +142,6 @@ def _running(home: Path) -> Iterator[None]:
     hand). A lock file git left while a killed sync's git held it is stale, and removed;
     one that no killed sync explains is reported with what to do.
     """
-    from llmdive.home.storage import atomic_write
 
     dotgit = home / ".git"
     mark = dotgit / RUNNING
@@ -285,7 +176,6 @@ def _init(git: Git, home: Path) -> None:
     for key, value in (("core.bare", "false"), (MARKER, "true")):
         git.raw("config", "--local", key, value, where=inside)
     os.rename(new, home / ".git")
-    from llmdive.home.storage import atomic_write
 
     atomic_write(home / ".git" / RUNNING, f"{os.getpid()}\n")
 
@@ -295,7 +185,6 @@ def _configure(git: Git, home: Path, remote: str | None) -> bool:
 
     True when the remote was added or changed.
     """
-    from llmdive.home.storage import atomic_write
 
     info = home / ".git" / "info" / "attributes"
     if not info.is_file() or info.read_bytes() != ATTRIBUTES.encode():
@@ -356,21 +245,19 @@ def _foreign_kept(entry: Entry) -> bool:
 
     Only a plain file whose name llmdive never uses; it is never checked out.
     """
-    from llmdive.home.paths import ACTIVE_GUIDE
 
     name = entry.name.decode("utf-8", "replace")
     return (
         entry.mode in _FILE_MODES
         and name not in OWN_FILES
         and not name.startswith(".")
-        and name not in (ACTIVE_GUIDE, "guide-meta.json", "linkcheck.json", "cache")
+        and name not in (ACTIVE_GUIDE, META_FILE, CHECKS_FILE, "cache")
         and not name.endswith(".lock")
     )
 
 
 def _own_bytes(path: Path) -> bytes | None:
     """A file of the home's record as it is now; None when there is none."""
-    from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 
     if not os.path.lexists(path):
         return None
@@ -469,9 +356,8 @@ def _heads(git: Git) -> tuple[str, str | None]:
 def remote_blob(git: Git, entry: Entry) -> bytes:
     """The bytes of a record file in the remote's tree: a plain file, bounded in size.
 
-    The one place a remote's bytes are read (parsed after by reconcile.parse_record).
+    The one place a remote's bytes are read (parsed after by intake.parse_record).
     """
-    from llmdive.home.infile import RECORD_MAX_BYTES, too_large
 
     shown = f"{REMOTE}/{BRANCH}:{entry.name.decode('utf-8', 'replace')}"
     if entry.mode not in _FILE_MODES or entry.kind != "blob":
@@ -490,8 +376,6 @@ def _merge_remote(
     reserved: Collection[str] = (),
 ) -> Report | None:  # fmt: skip
     """Bring the remote's commits in; what arrived, or None when there was nothing new."""
-    from llmdive.record import reconcile
-
     if git.ok("merge-base", "--is-ancestor", theirs_rev, head):
         return None
     theirs_tree = _entries(git, theirs_rev)
@@ -500,9 +384,9 @@ def _merge_remote(
         entry = theirs_tree.get(name.encode())
         if entry is not None:
             where = Path(f"{REMOTE}/{BRANCH}:{name}")
-            theirs.update(reconcile.parse_record(remote_blob(git, entry), where))
+            theirs.update(intake.parse_record(remote_blob(git, entry), where))
     # The same path as `progress merge`: the whole record validated, then written at once.
-    arrived = reconcile.merge_held(home, theirs, aliases=aliases, reserved=reserved)
+    arrived = intake.merge_held(home, theirs, aliases=aliases, reserved=reserved)
     # The merged tree is theirs with this home's files in it: anything else the repository
     # holds (a README its host made, say) is kept in it, never deleted, never checked out.
     tree = _tree(git, home, theirs_tree)
@@ -528,7 +412,6 @@ def sync(
     reserved: Collection[str] = (),
 ) -> SyncResult:  # fmt: skip
     """Commit, fetch, merge, push: see the module doc. `remote` sets it up (or changes it)."""
-    from llmdive.record.progress import locked
 
     if remote is None and not is_set_up(home):
         raise LlmdiveError(

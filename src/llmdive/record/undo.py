@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.guide.meta import read_meta
+from llmdive.home.lock import locked
+from llmdive.home.paths import META_FILE
+from llmdive.home.storage import exists
 from llmdive.model.models import Event, at_key
-from llmdive.record.progress import backfill, new_stamp, replay, settle
+from llmdive.record.events import backfill, new_stamp, replay, settle
+from llmdive.record.personal import PersonalLink, dump_personal, load_personal
+from llmdive.record.progress import fold_aliases, load_progress, save_record
 
 if TYPE_CHECKING:
     from llmdive.model.models import Progress
@@ -121,8 +127,6 @@ def last_guide_change(home: Path) -> tuple[dict[str, Any], str] | None:
 
     Updates recorded before `last_event` existed give their own time instead.
     """
-    from llmdive.guide.update import META_FILE, read_meta
-    from llmdive.home.storage import exists
 
     if not exists(home / META_FILE):
         return None
@@ -157,7 +161,6 @@ def _link_words(now: dict[str, Any] | None, restored: dict[str, Any]) -> tuple[s
 
 def _put_link(links: list[PersonalLink], key: str, fields: dict[str, str]) -> list[PersonalLink]:
     """The personal links with `key` as `fields` say: restored in place, or removed."""
-    from llmdive.record.personal import PersonalLink
 
     rest = [p for p in links if p.link.id != key]
     if not fields:
@@ -176,8 +179,6 @@ def undo(
     or reset is not undone, and undo never reaches past one to an older change: that is
     refused in words (the guide's own commands undo a guide change).
     """
-    from llmdive.record.personal import load_personal
-    from llmdive.record.progress import fold_aliases, load_progress, locked, save_record
 
     with locked(home):
         progress = load_progress(home)
@@ -188,5 +189,6 @@ def undo(
         if result is None and guide is not None and last_change(progress) is not None:
             raise LlmdiveError(_past_guide_change(guide[0]))
         if result is not None:
-            save_record(home, progress, result.personal)
+            personal = None if result.personal is None else dump_personal(result.personal)
+            save_record(home, progress, None if personal is None else personal.encode())
     return result

@@ -10,8 +10,9 @@ from llmdive.output.layout import Grid, Part, parts_width, widest
 from llmdive.output.terminal import Writer
 
 if TYPE_CHECKING:
+    from llmdive.record.doctor import Health
+    from llmdive.record.intake import CopyMerge
     from llmdive.record.merge import Report as MergeReport
-    from llmdive.record.reconcile import CopyMerge, Health
     from llmdive.record.sync import SyncResult
 
 

@@ -1,6 +1,9 @@
-"""The reader's record as a whole: `progress` (the summary), `progress export`."""
+"""The reader's record as a whole: the `progress` group — the summary, `progress export`,
+`progress merge` (another machine's record into yours) and git's hidden merge driver."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
+# start-up: every command module is imported on each start (to register its commands), so
+# a command imports the core it uses inside its body.
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -31,7 +34,7 @@ def progress_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt 
         return
     from llmdive.find import planner
     from llmdive.output import jsonout
-    from llmdive.output.views.record import render_progress
+    from llmdive.output.views.progress import render_progress
     from llmdive.record.progress import orphans
 
     ws = workspace(ctx)
@@ -90,3 +93,57 @@ def progress_export(
 
     write_output(output, text, home=ws.home)
     sys.stderr.write(safe(f"wrote {output}") + "\n")
+
+
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")]
+
+
+@progress_app.command("merge")
+def progress_merge(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Another machine's progress.json, or a `progress export --format json` file.",
+            metavar="FILE",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Merge another machine's record into yours: nothing on either side is lost.
+
+    Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
+    """
+    from llmdive.output import jsonout
+    from llmdive.output.views.sync import render_merge_report
+    from llmdive.record import intake
+
+    ws = workspace(ctx)
+    # The guide alone: a home whose personal links clash with it is mended by a merge.
+    guide = ws.base_catalogue
+    rep = intake.merge_into_home(
+        ws.home, intake.read_record(file), dry_run, guide.aliases, intake.reserved_ids(guide)
+    )
+    emit(
+        json_out,
+        lambda: jsonout.merge_report_json(jsonout.LinkJson.of(ws), rep, dry_run),
+        lambda w: render_merge_report(w, rep, dry_run),
+    )
+
+
+@progress_app.command("merge-driver", hidden=True)
+def progress_merge_driver(
+    base: Annotated[Path, typer.Argument(help="The common ancestor (git's %O).")],
+    ours: Annotated[Path, typer.Argument(help="This side, replaced by the merge (%A).")],
+    theirs: Annotated[Path, typer.Argument(help="The other side (%B).")],
+    name: Annotated[str, typer.Argument(help="The file's path in the repository (%P).")] = (
+        "progress.json"
+    ),
+) -> None:
+    """git's merge driver for progress.json and personal.json (set up by `llmdive sync`)."""
+    from llmdive.record import mergedriver
+
+    mergedriver.merge_driver(base, ours, theirs, name)

@@ -1,0 +1,153 @@
+"""`llmdive doctor`: the health of the home — files readable and writable, ids the guide
+no longer has, changes stamped in the future, the updated guide and its record, sync.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llmdive.errors import LlmdiveError
+from llmdive.guide.catalogue import RESET_HINT, closest_ids, load_catalogue
+from llmdive.guide.meta import read_meta
+from llmdive.home.paths import ACTIVE_GUIDE, META_FILE, PERSONAL_FILE, PROGRESS_FILE
+from llmdive.home.storage import exists
+from llmdive.model.urls import (
+    redact_credentials,  # never a credential on the screen
+    url_key,
+)
+from llmdive.record.events import future_links
+from llmdive.record.intake import conflicted_copies
+from llmdive.record.personal import load_personal
+from llmdive.record.progress import load_progress, orphans
+
+if TYPE_CHECKING:
+    from llmdive.guide.catalogue import Catalogue
+
+
+@dataclass
+class Health:
+    home: Path
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (ok | warn | error, text)
+    copies: list[Path] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(level == "error" for level, _ in self.facts)
+
+
+def health(home: Path) -> Health:
+    """Cheap facts about the home: its files readable, sync set up, conflicted copies."""
+
+    out = Health(home)
+    if not home.is_dir():
+        out.facts.append(("ok", f"no llmdive home yet at {home}: nothing recorded"))
+        return out
+    out.facts += _write_facts(home)
+    try:
+        progress = load_progress(home)
+        n = len(progress)
+        out.facts.append(("ok", f"progress.json: {n} link{'s' if n != 1 else ''} recorded"))
+        for key, at in sorted(future_links(progress).items()):
+            out.facts.append(
+                ("warn", f"progress.json: {key} has a change stamped in the future ({at}); "
+                 "later changes are ordered after it (a clock that runs fast, or a hand edit)")
+            )  # fmt: skip
+    except LlmdiveError as exc:
+        out.facts.append(("error", str(exc)))
+    try:
+        n = len(load_personal(home))
+        out.facts.append(("ok", f"personal.json: {n} link{'s' if n != 1 else ''} of your own"))
+    except LlmdiveError as exc:
+        out.facts.append(("error", str(exc)))
+    out.facts += _guide_facts(home)
+    remote = sync_remote(home)
+    if remote is None:
+        out.facts.append(("ok", "sync: not set up (llmdive sync --remote URL)"))
+    else:
+        out.facts.append(("ok", f"sync: through git with {remote} (llmdive sync)"))
+    out.copies = conflicted_copies(home)
+    for path in out.copies:
+        out.facts.append(("warn", f"conflicted copy left by a file-sync tool: {path.name}"))
+    return out
+
+
+def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
+    """doctor's facts on ids in progress.json that name no link of the guide or of the
+    reader (a misspelt id in a hand edit, a link a guide update dropped), with the link
+    each most likely meant: a mark on such an id shows nowhere."""
+
+    try:
+        progress = load_progress(home)
+    except LlmdiveError:
+        return []  # health() reports the file itself
+    facts: list[tuple[str, str]] = []
+    for key, entry in orphans(catalogue, progress).items():
+        same_url = catalogue.by_url.get(url_key(entry.url)) if entry.url else None
+        near = [same_url.link.id] if same_url else closest_ids(catalogue, key)
+        hint = f" (did you mean: {', '.join(near)}?)" if near else ""
+        facts.append(
+            ("warn", f"progress.json: {key!r} names no link{hint}: its {entry.status.value} "
+                     f"mark shows nowhere (`llmdive history {key}` shows its changes)")
+        )  # fmt: skip
+    return facts
+
+
+def _write_facts(home: Path) -> list[tuple[str, str]]:
+    """A home (or a record file) llmdive cannot write: every mark would fail there."""
+
+    facts: list[tuple[str, str]] = []
+    for path in (home, home / PROGRESS_FILE, home / PERSONAL_FILE):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue
+        if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+            what = "folder" if path == home else "file"
+            facts.append(
+                (
+                    "error",
+                    f"{path}: a read-only {what} (mode {stat.S_IMODE(mode):04o}): llmdive "
+                    "cannot record anything here; make it writable (chmod u+w)",
+                )
+            )
+    return facts
+
+
+def _guide_facts(home: Path) -> list[tuple[str, str]]:
+    """The updated guide (guide.toml) and its record (guide-meta.json), when the home has them."""
+
+    facts: list[tuple[str, str]] = []
+    if exists(home / ACTIVE_GUIDE):
+        try:
+            n = len(load_catalogue(home / ACTIVE_GUIDE).items)
+            facts.append(
+                ("ok", f"{ACTIVE_GUIDE}: the updated guide, {n} link{'s' if n != 1 else ''}")
+            )
+        except LlmdiveError as exc:
+            facts.append(("error", f"{exc}{RESET_HINT}"))
+    if exists(home / META_FILE):
+        try:
+            n = len(read_meta(home).updates)
+            facts.append(("ok", f"{META_FILE}: {n} guide update{'s' if n != 1 else ''} recorded"))
+        except LlmdiveError as exc:
+            facts.append(("error", f"{exc}"))
+    return facts
+
+
+def sync_remote(home: Path) -> str | None:
+    """The remote `llmdive sync` uses, from the home's .git/config (no git run), redacted."""
+    import configparser
+
+    config = configparser.RawConfigParser(strict=False)
+    try:
+        config.read(home / ".git" / "config", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    section = 'remote "origin"'
+    if not config.has_section(section) or not config.has_option(section, "url"):
+        return None
+    return redact_credentials(config.get(section, "url"))
