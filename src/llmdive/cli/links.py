@@ -124,6 +124,10 @@ def _forget(ws: "Workspace", items: "list[Item] | None") -> None:
     from llmdive.vocab import counted
 
     ids = None if items is None else {i.link.id for i in items}
+    if ids is None and linkmarks.clear_damaged(ws.home):
+        said = f"Forgot the kept checks: removed the damaged {linkmarks.CHECKS_FILE}"
+        emit(False, list, lambda w: w.line(said + "."))
+        return
     n = linkmarks.forget_results(ws.home, ids)
     said = f"Forgot the kept checks of {counted(n, 'link')}" if n else "No kept checks to forget"
     emit(False, list, lambda w: w.line(said + "."))
