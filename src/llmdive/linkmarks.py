@@ -278,6 +278,27 @@ def forget_results(home: Path, ids: Collection[str] | None = None) -> int:
     return len(gone)
 
 
+def clear_damaged(home: Path) -> bool:
+    """Remove a linkcheck.json that cannot be read (damaged, too deep, a FIFO, a device or
+    a link to one; never a folder), as forgetting every check does; whether there was one."""
+    import os
+
+    from llmdive.progress import locked
+
+    path = checks_file(home)
+    if not os.path.lexists(path):
+        return False
+    with locked(home):
+        try:
+            read_results(home)
+            return False
+        except LlmdiveError:
+            if os.path.isdir(path) and not os.path.islink(path):
+                raise
+            os.unlink(path)  # the link itself, never what it points at
+    return True
+
+
 # ---------------------------------------------------------------- the Web Archive
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
+from llmdive.paths import JOURNAL
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue
@@ -321,6 +322,10 @@ def health(home: Path) -> Health:
         out.facts.append(("ok", f"no llmdive home yet at {home}: nothing recorded"))
         return out
     out.facts += _write_facts(home)
+    special = _special_facts(home)
+    out.facts += special
+    if special and special[0][1].startswith(str(home / JOURNAL)):
+        return out  # every file of the home is read through the journal: nothing more said
     try:
         progress = load_progress(home)
         n = len(progress)
@@ -338,11 +343,18 @@ def health(home: Path) -> Health:
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     out.facts += _guide_facts(home)
+    out.facts += _checks_facts(home)
     remote = sync_remote(home)
     if remote is None:
         out.facts.append(("ok", "sync: not set up (llmdive sync --remote URL)"))
     else:
-        out.facts.append(("ok", f"sync: through git with {remote} (llmdive sync)"))
+        from llmdive.sync import stale_lock
+
+        lock = stale_lock(home)
+        if lock is not None:
+            out.facts.append(("error", f"sync: {lock}"))
+        else:
+            out.facts.append(("ok", f"sync: through git with {remote} (llmdive sync)"))
     out.copies = conflicted_copies(home)
     for path in out.copies:
         out.facts.append(("warn", f"conflicted copy left by a file-sync tool: {path.name}"))
@@ -394,6 +406,42 @@ def _write_facts(home: Path) -> list[tuple[str, str]]:
                 )
             )
     return facts
+
+
+def _special_facts(home: Path) -> list[tuple[str, str]]:
+    """Files of the home that are FIFOs, devices or folders (or links to them): every
+    command that reads one fails, so doctor names each."""
+    from llmdive.infile import refuse_special
+    from llmdive.linkmarks import CHECKS_FILE
+    from llmdive.paths import ACTIVE_GUIDE
+    from llmdive.update import META_FILE
+
+    facts: list[tuple[str, str]] = []  # progress.json and personal.json: said by their readers
+    for name in (JOURNAL, ACTIVE_GUIDE, META_FILE, CHECKS_FILE):
+        try:
+            refuse_special(home / name)
+        except LlmdiveError as exc:
+            facts.append(("error", str(exc)))
+    return facts
+
+
+def _checks_facts(home: Path) -> list[tuple[str, str]]:
+    """linkcheck.json, when it is there: a damaged one is said with how to clear it."""
+    from llmdive.infile import refuse_special
+    from llmdive.linkmarks import checks_file, read_results
+
+    path = checks_file(home)
+    try:
+        refuse_special(path)
+    except LlmdiveError:
+        return []  # said by _special_facts
+    try:
+        n = len(read_results(home))
+    except LlmdiveError as exc:
+        return [("error", f"{exc} (or `llmdive check-links --forget` clears it)")]
+    if not n and not os.path.lexists(path):
+        return []
+    return [("ok", f"{path.name}: the checks of {n} link{'s' if n != 1 else ''} kept")]
 
 
 def _guide_facts(home: Path) -> list[tuple[str, str]]:
