@@ -14,11 +14,13 @@ import os
 import stat
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
+from llmdive.models import at_key
 
 if TYPE_CHECKING:
     from llmdive.catalogue import Catalogue
@@ -219,6 +221,39 @@ def merge_into_home(
         return merge_held(home, other, dry_run, aliases, reserved)
 
 
+def clamp_record(record: Doc, when: datetime | None = None) -> tuple[Doc, dict[str, str]]:
+    """The record with every time beyond now + a day brought back to now (progress.clamp_times).
+
+    A merged change stamped years ahead would come after everything this machine does,
+    for good; it arrives as made now instead. Also: each link so changed, its old time.
+    """
+    from llmdive.progress import clamp_times
+    from llmdive.progress import now as clock
+
+    links = (record.get("progress") or {}).get("links") or {}
+    base = when or clock()
+    moved = clamp_times(
+        (e["at"] for entry in links.values() for e in entry.get("events", ())), base
+    )
+    if not moved:
+        return record, {}
+    out: dict[str, str] = {}
+    new_links: Doc = {}
+    for key, entry in links.items():
+        events = []
+        for e in entry.get("events", ()):
+            if e["at"] in moved or e.get("undo") in moved:
+                if e["at"] in moved:
+                    out[key] = max(out.get(key, e["at"]), e["at"], key=at_key)
+                e = {**e, "at": moved.get(e["at"], e["at"])}
+                if "undo" in e:
+                    e["undo"] = moved.get(e["undo"], e["undo"])
+            events.append(e)
+        new_links[key] = {**entry, "events": events} if "events" in entry else entry
+    progress = {**record["progress"], "links": new_links}
+    return {**record, "progress": progress}, out
+
+
 def merge_held(
     home: Path,
     other: Doc,
@@ -229,10 +264,12 @@ def merge_held(
     """merge_into_home for a caller that holds the home lock already (`llmdive sync`)."""
     aliases = aliases or {}
     current = home_record(home)
+    other, clamped = clamp_record(other)
     merged = merged_record(current, other, aliases, reserved)
     # An older file's notes gaining events is not news from elsewhere: compare with the
     # home's own record as a merge would normalise it.
     rep = report(merged_record(current, {}, aliases), merged)
+    rep.clamped = clamped
     if dry_run:
         check_record(home, {name: data for name, (data, _) in record_bytes(merged).items()})
     else:

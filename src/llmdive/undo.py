@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.models import Event, at_key
-from llmdive.progress import backfill, new_stamp, replay, settle
+from llmdive.progress import backfill, bound_clock, new_stamp, replay, settle
 
 if TYPE_CHECKING:
     from llmdive.models import Progress
@@ -79,6 +79,7 @@ def undo_last(
 ) -> Undone | None:
     """Take back the latest change still standing (after `floor`, see last_change); None
     when there is nothing left to undo."""
+    bound_clock(progress, when)  # a change stamped years ahead is not the latest for good
     found = last_change(progress, when, floor)
     if found is None:
         return None

@@ -1,0 +1,88 @@
+"""QA findings after issue 15 (fixa's share): each a test that failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from llmdive import progress as prog
+from llmdive.models import Progress, Status
+from llmdive.render import ago
+
+from .test_cli import Invoke, ok
+
+END_OF_TIME = "9999-12-31T23:59:59.999999Z"
+
+
+def _plant(home: Path, key: str, at: str, status: str = "unread") -> None:
+    path = home / "progress.json"
+    doc = json.loads(path.read_text()) if path.exists() else {"version": 1, "links": {}}
+    doc["links"].setdefault(key, {}).setdefault("events", []).append({"at": at, "status": status})
+    path.write_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize("stamp", [END_OF_TIME, "9999-12-31T23:59:59Z"])
+def test_a_far_future_stamp_neither_blocks_nor_poisons_a_write(
+    cli: Invoke, home: Path, stamp: str
+) -> None:
+    ok(cli("mark-read", "dpo"))
+    _plant(home, "dpo-explained", stamp)
+    out = ok(cli("mark-read", "llama-explained"))
+    assert "llama-explained" in out
+    entry = prog.load_progress(home).links["llama-explained"]
+    assert entry.status is Status.READ
+    assert entry.changed is not None and entry.changed < "2100"  # a sane time, not 9999-...
+    # the planted change was brought back to now, before the change just made
+    dpo = prog.load_progress(home).links["dpo-explained"]
+    assert all(e.at < "2100" for e in dpo.events)
+    assert ok(cli("undo")).count("llama-explained") >= 1
+    assert prog.load_progress(home).links["llama-explained"].status is Status.UNREAD
+
+
+def test_undo_with_an_end_of_time_stamp_takes_back_a_change(cli: Invoke, home: Path) -> None:
+    ok(cli("mark-read", "dpo"))
+    _plant(home, "dpo-explained", END_OF_TIME)
+    result = cli("undo")
+    assert result.exit_code == 0, result.output
+    assert "end of time" not in result.output
+
+
+def test_a_merge_brings_far_future_stamps_as_made_now(
+    cli: Invoke, home: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"version": 1, "links": {
+        "dpo-explained": {"events": [{"at": END_OF_TIME, "status": "read"}]}}}))  # fmt: skip
+    out = ok(cli("progress", "merge", str(other)))
+    assert "dpo-explained: a change stamped 9999-12-31T23:59:59.999999Z" in out
+    assert "taken as made now" in out
+    entry = prog.load_progress(home).links["dpo-explained"]
+    assert entry.status is Status.READ and all(e.at < "2100" for e in entry.events)
+    ok(cli("mark-unread", "dpo"))
+    assert prog.load_progress(home).links["dpo-explained"].status is Status.UNREAD
+
+
+def test_new_stamp_stays_within_a_day_of_now() -> None:
+    now = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    progress = Progress.from_dict(
+        {"version": 1, "links": {"a": {"status": "read", "changed": "2031-01-01T00:00:00Z",
+                                       "events": [{"at": "2031-01-01T00:00:00Z",
+                                                   "status": "read"}]}}}  # fmt: skip
+    )
+    stamp = prog.new_stamp(progress, now)
+    assert datetime.fromisoformat(stamp) - now < timedelta(seconds=1)
+    assert progress.links["a"].status is Status.READ  # the change itself is kept
+    # within a day ahead is skew, not a wrong time: still ordered after
+    near = Progress.from_dict({"version": 1, "links": {"a": {"status": "read",
+        "changed": "2026-12-03T18:00:00Z",
+        "events": [{"at": "2026-12-03T18:00:00Z", "status": "read"}]}}})  # fmt: skip
+    assert prog.new_stamp(near, now) == "2026-12-03T18:00:00.000001Z"
+
+
+def test_a_future_time_is_not_just_now() -> None:
+    now = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    assert ago(datetime(2031, 1, 1, tzinfo=UTC), now) == "ahead of this clock"
+    assert ago(now - timedelta(seconds=5), now) == "just now"
