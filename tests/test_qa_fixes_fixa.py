@@ -68,9 +68,16 @@ def test_a_merge_brings_far_future_stamps_as_made_now(
 def test_new_stamp_stays_within_a_day_of_now() -> None:
     now = datetime(2026, 12, 3, 12, tzinfo=UTC)
     progress = Progress.from_dict(
-        {"version": 1, "links": {"a": {"status": "read", "changed": "2031-01-01T00:00:00Z",
-                                       "events": [{"at": "2031-01-01T00:00:00Z",
-                                                   "status": "read"}]}}}  # fmt: skip
+        {
+            "version": 1,
+            "links": {
+                "a": {
+                    "status": "read",
+                    "changed": "2031-01-01T00:00:00Z",
+                    "events": [{"at": "2031-01-01T00:00:00Z", "status": "read"}],
+                }
+            },
+        }  # fmt: skip
     )
     stamp = prog.new_stamp(progress, now)
     assert datetime.fromisoformat(stamp) - now < timedelta(seconds=1)

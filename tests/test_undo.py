@@ -9,7 +9,6 @@ import pytest
 from llmdive import progress as prog
 from llmdive import undo
 from llmdive.catalogue import Catalogue
-from llmdive.errors import LlmdiveError
 from llmdive.models import Progress, Status
 
 from .test_cli import Invoke, ok
