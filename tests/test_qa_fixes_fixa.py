@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from llmdive import progress as prog
+from llmdive.errors import LlmdiveError
 from llmdive.models import Progress, Status
 from llmdive.render import ago
 
@@ -93,3 +94,39 @@ def test_a_future_time_is_not_just_now() -> None:
     now = datetime(2026, 12, 3, 12, tzinfo=UTC)
     assert ago(datetime(2031, 1, 1, tzinfo=UTC), now) == "ahead of this clock"
     assert ago(now - timedelta(seconds=5), now) == "just now"
+
+
+# ---------------------------------------------------------------- HIGH 2: a write past the limit
+
+
+def test_a_write_that_would_pass_the_read_limit_is_refused_and_nothing_written(
+    home: Path, catalogue
+) -> None:
+    progress = Progress()
+    prog.set_note(progress, catalogue.resolve_id("lora"), "x" * 500)
+    prog.save_record(home, progress, limit=2000)
+    before = (home / "progress.json").read_bytes()
+    prog.set_note(progress, catalogue.resolve_id("dpo"), "y" * 1000)
+    with pytest.raises(LlmdiveError, match=r"^progress.json would grow past 2,000 bytes"):
+        prog.save_record(home, progress, limit=2000)
+    assert (home / "progress.json").read_bytes() == before
+
+
+def test_a_note_that_would_lock_the_reader_out_is_refused(cli: Invoke, home: Path) -> None:
+    from llmdive.infile import RECORD_MAX_BYTES
+
+    def doc(pad: int) -> bytes:
+        entry = {"status": "read", "changed": "2026-01-01T00:00:00Z", "note": "n" * pad,
+                 "noted": "2026-01-01T00:00:00Z",
+                 "events": [{"at": "2026-01-01T00:00:00Z", "note": "n" * pad,
+                             "status": "read"}]}  # fmt: skip
+        return prog.json_bytes({"version": 1, "links": {"dpo-explained": entry}})
+
+    pad = (RECORD_MAX_BYTES - 600 - len(doc(0))) // 2
+    (home / "progress.json").write_bytes(doc(pad))
+    before = (home / "progress.json").read_bytes()
+    result = cli("note", "lora-explained", "z" * 1000)
+    assert result.exit_code == 1
+    assert "progress.json would grow past 32 MiB" in result.stderr
+    assert (home / "progress.json").read_bytes() == before
+    ok(cli("list"))  # the home is still readable

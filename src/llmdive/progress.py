@@ -139,19 +139,49 @@ def save_progress(home: Path, progress: Progress) -> None:
     save_record(home, progress)
 
 
-def save_record(home: Path, progress: Progress, personal: list[PersonalLink] | None = None) -> None:
-    """Write progress.json, and personal.json when given: both or neither (storage.write_all)."""
+def check_fits(files: Mapping[Path, bytes], limit: int | None = None) -> None:
+    """Refuse to write a home file that llmdive could not read back (over its size limit).
+
+    Every write checks what it would leave, as a merge does, so that no ordinary command
+    can lock the reader out of the home: nothing is written then.
+    """
+    from llmdive.infile import RECORD_MAX_BYTES
+
+    limit = RECORD_MAX_BYTES if limit is None else limit
+    for path, data in files.items():
+        if len(data) > limit:
+            size = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit:,} bytes"
+            raise LlmdiveError(
+                f"{path.name} would grow past {size}, more than llmdive reads back, so "
+                "nothing was written: the record is full (`llmdive progress export -o FILE` "
+                "keeps a copy of it)"
+            )
+
+
+def save_record(
+    home: Path,
+    progress: Progress,
+    personal: list[PersonalLink] | None = None,
+    limit: int | None = None,
+) -> None:
+    """Write progress.json, and personal.json when given: both or neither (storage.write_all).
+
+    `limit`: the largest file written (default infile.RECORD_MAX_BYTES, what is read back).
+    """
     from llmdive import storage
 
     data = progress.to_dict()
     text = json_bytes(data)
     path = progress_file(home)
     if personal is None:
+        check_fits({path: text}, limit)
         storage.atomic_write(path, text)
     else:
         from llmdive.personal import dump_personal, personal_file
 
-        storage.write_all({path: text, personal_file(home): dump_personal(personal).encode()})
+        files = {path: text, personal_file(home): dump_personal(personal).encode()}
+        check_fits(files, limit)
+        storage.write_all(files)
     progress.dirty = False
     # What was just written is known to be valid: later reads need not validate it again.
     cache.write("progress", path, cache.digest(text), data)
