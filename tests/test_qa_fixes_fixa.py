@@ -130,3 +130,32 @@ def test_a_note_that_would_lock_the_reader_out_is_refused(cli: Invoke, home: Pat
     assert "progress.json would grow past 32 MiB" in result.stderr
     assert (home / "progress.json").read_bytes() == before
     ok(cli("list"))  # the home is still readable
+
+
+# ---------------------------------------------------------------- MEDIUM 5: passwords with / # ? @
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://u:SE/CRET@127.0.0.1:9/x.git", "https://127.0.0.1:9/x.git"),
+        ("https://u:SE#CRET@h.example/x.git", "https://h.example/x.git"),
+        ("https://u:SE?CRET@h.example/x.git", "https://h.example/x.git"),
+        ("https://user:p@ss@h.example/x.git", "https://h.example/x.git"),
+        ("https://h.example/x.git?access_token=abc", "https://h.example/x.git?access_token=***"),
+        ("https://h.example:8080/@team/x.git", "https://h.example:8080/@team/x.git"),
+        ("ssh://git@h.example/x", "ssh://git@h.example/x"),
+        ("fatal: 'https://u:a/b@h/x/': 403", "fatal: 'https://h/x/': 403"),
+    ],
+)
+def test_redaction_takes_out_any_password_whole(url: str, shown: str) -> None:
+    from llmdive.sync import redact_url
+
+    assert redact_url(url) == shown
+
+
+def test_doctor_never_shows_a_password_with_a_slash(cli: Invoke, home: Path) -> None:
+    cli("sync", "--remote", "https://u:SE/CRET@127.0.0.1:9/x.git")
+    for args in (("doctor",), ("doctor", "--json")):
+        result = cli(*args)
+        assert "CRET" not in result.output and "SE/" not in result.output
