@@ -159,3 +159,50 @@ def test_doctor_never_shows_a_password_with_a_slash(cli: Invoke, home: Path) -> 
     for args in (("doctor",), ("doctor", "--json")):
         result = cli(*args)
         assert "CRET" not in result.output and "SE/" not in result.output
+
+
+# ---------------------------------------------------------------- MEDIUM 7: a bad file in the remote
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("progress.json", b"[" * 100_000),
+        (
+            "personal.json",
+            json.dumps(
+                {
+                    "version": 1,
+                    "links": [
+                        {
+                            "id": "evil",
+                            "title": "Evil",
+                            "url": "javascript:alert(1)",
+                            "added": "2026-01-01T00:00:00Z",
+                        }
+                    ],
+                }
+            ).encode(),
+        ),  # fmt: skip
+    ],
+)
+def test_a_bad_file_in_the_remote_is_said_to_be_the_remotes(
+    cli: Invoke, tmp_path: Path, name: str, data: bytes
+) -> None:
+    from .test_sync_attacks import blob, homes_synced, plant
+
+    remote = tmp_path / "remote.git"
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)],
+                   check=True)  # fmt: skip
+    _, b = homes_synced(cli, tmp_path, remote)
+    plant(remote, [("100644", "blob", blob(remote, data), name)])
+    before = (b / "progress.json").read_bytes()
+    result = cli("--home", str(b), "sync")
+    assert result.exit_code == 1
+    err = result.stderr
+    assert err.startswith(f"llmdive: error: the remote's file is bad: origin/main:{name}")
+    assert "nothing was changed here: fix the file in the remote" in err
+    assert "move it aside" not in err and f"main:{name} as it is" not in err
+    assert (b / "progress.json").read_bytes() == before

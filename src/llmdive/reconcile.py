@@ -80,6 +80,25 @@ def read_record(path: Path) -> Doc:
         raise LlmdiveError(_not_a_record(str(exc), path)) from None
 
 
+def parse_remote_record(data: bytes, where: Path) -> Doc:
+    """parse_record for a file in a sync remote's tree (`origin/main:progress.json`).
+
+    Its problem is said as the remote's: nothing here was changed, and the fix is there.
+    """
+    from llmdive.progress import _untouched
+
+    try:
+        return parse_record(data, where)
+    except LlmdiveError as exc:
+        message = str(exc)
+        for advice in (_untouched(where), "fix it or move it aside; llmdive has left it as it is"):
+            message = message.removesuffix(": " + advice)
+        raise LlmdiveError(
+            f"the remote's file is bad: {message}; nothing was changed here: fix the file "
+            "in the remote (from a clone of it), then sync again"
+        ) from None
+
+
 def _not_a_record(message: str, path: Path) -> str:
     """An input file's problem, without the advice meant for the reader's own files.
 

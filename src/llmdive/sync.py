@@ -545,7 +545,7 @@ def _merge_remote(
         entry = theirs_tree.get(name.encode())
         if entry is not None:
             where = Path(f"{REMOTE}/{BRANCH}:{name}")
-            theirs.update(reconcile.parse_record(remote_blob(git, entry), where))
+            theirs.update(reconcile.parse_remote_record(remote_blob(git, entry), where))
     # The same path as `progress merge`: the whole record validated, then written at once.
     arrived = reconcile.merge_held(home, theirs, aliases=aliases, reserved=reserved)
     # The merged tree is theirs with this home's files in it: anything else the repository
