@@ -161,7 +161,7 @@ def test_doctor_never_shows_a_password_with_a_slash(cli: Invoke, home: Path) -> 
         assert "CRET" not in result.output and "SE/" not in result.output
 
 
-# ---------------------------------------------------------------- MEDIUM 7: a bad file in the remote
+# ---------------------------------------------------------------- MEDIUM 7: a bad remote file
 
 
 @pytest.mark.parametrize(
