@@ -206,3 +206,37 @@ def test_a_bad_file_in_the_remote_is_said_to_be_the_remotes(
     assert "nothing was changed here: fix the file in the remote" in err
     assert "move it aside" not in err and f"main:{name} as it is" not in err
     assert (b / "progress.json").read_bytes() == before
+
+
+# ---------------------------------------------------------------- LOW
+
+
+def test_undo_on_a_missing_home_creates_nothing(cli: Invoke, tmp_path: Path) -> None:
+    missing = tmp_path / "nohome"
+    result = cli("undo", env={"LLMDIVE_HOME": str(missing)})
+    assert result.exit_code == 0, result.output
+    assert "created" not in result.output
+    assert not missing.exists()
+
+
+def test_undo_after_a_guide_reset_shows_a_local_time_not_a_raw_stamp() -> None:
+    from llmdive import undo
+
+    at = "2026-12-03T12:04:52.459158Z"
+    text = undo._past_guide_change({"source": "bundled", "at": at})
+    local = datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M")
+    assert f"since `llmdive guide reset` at {local}: " in text
+    assert at not in text
+
+
+def test_an_unreadable_merge_does_not_tell_you_to_move_your_own_file(
+    cli: Invoke, home: Path, tmp_path: Path
+) -> None:
+    from llmdive import reconcile
+    from llmdive.infile import RECORD_MAX_BYTES
+
+    big = b'{"version": 1, "links": {}}' + b" " * RECORD_MAX_BYTES
+    with pytest.raises(LlmdiveError) as caught:
+        reconcile.check_record(home, {"progress.json": big})
+    assert "move it aside" not in str(caught.value)
+    assert str(caught.value).endswith("not read (your own files are as they were)")

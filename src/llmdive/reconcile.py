@@ -172,7 +172,7 @@ def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
     bytes of progress.json and/or personal.json; the validated documents, by name.
     """
     from llmdive.personal import _validate
-    from llmdive.progress import parse_progress
+    from llmdive.progress import _untouched, parse_progress
 
     out: dict[str, Doc] = {}
     try:
@@ -183,8 +183,15 @@ def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
         if "personal.json" in files:
             out["personal.json"] = _validate(files["personal.json"], home / "personal.json")
     except LlmdiveError as exc:
+        # The advice for a broken home file is wrong here: the home's file is fine.
+        message = str(exc)
+        for name in ("progress.json", "personal.json"):
+            for advice in (_untouched(home / name),
+                           "fix it or move it aside; llmdive has left it as it is"):  # fmt: skip
+                message = message.removesuffix(": " + advice)
         raise LlmdiveError(
-            f"the merged record would not be readable, so nothing was changed: {exc}"
+            f"the merged record would not be readable, so nothing was changed: {message} "
+            "(your own files are as they were)"
         ) from None
     return out
 

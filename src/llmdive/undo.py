@@ -142,8 +142,9 @@ def _past_guide_change(update: dict[str, Any]) -> str:
         if reset
         else "`llmdive guide reset` goes back to the bundled guide"
     )
+    when = datetime.fromisoformat(update["at"]).astimezone().strftime("%Y-%m-%d %H:%M")
     return (
-        f"nothing to undo since {what} at {update['at']}: undo takes back marks, notes and "
+        f"nothing to undo since {what} at {when}: undo takes back marks, notes and "
         f"your own links, not guide changes, and never reaches past one to an older change; "
         f"{back}"
     )
@@ -180,6 +181,8 @@ def undo(
     from llmdive.personal import load_personal
     from llmdive.progress import fold_aliases, load_progress, locked, save_record
 
+    if not home.is_dir():
+        return None  # no home, nothing recorded: taking the lock would make one
     with locked(home):
         progress = load_progress(home)
         fold_aliases(progress, aliases or {})
