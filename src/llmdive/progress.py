@@ -139,7 +139,7 @@ def save_progress(home: Path, progress: Progress) -> None:
     save_record(home, progress)
 
 
-def check_fits(files: Mapping[Path, bytes], limit: int | None = None) -> None:
+def check_fits(files: Mapping[Path, bytes | None], limit: int | None = None) -> None:
     """Refuse to write a home file that llmdive could not read back (over its size limit).
 
     Every write checks what it would leave, as a merge does, so that no ordinary command
@@ -149,7 +149,7 @@ def check_fits(files: Mapping[Path, bytes], limit: int | None = None) -> None:
 
     limit = RECORD_MAX_BYTES if limit is None else limit
     for path, data in files.items():
-        if len(data) > limit:
+        if data is not None and len(data) > limit:
             size = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit:,} bytes"
             raise LlmdiveError(
                 f"{path.name} would grow past {size}, more than llmdive reads back, so "
@@ -179,7 +179,10 @@ def save_record(
     else:
         from llmdive.personal import dump_personal, personal_file
 
-        files = {path: text, personal_file(home): dump_personal(personal).encode()}
+        files: dict[Path, bytes | None] = {
+            path: text,
+            personal_file(home): dump_personal(personal).encode(),
+        }
         check_fits(files, limit)
         storage.write_all(files)
     progress.dirty = False
