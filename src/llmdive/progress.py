@@ -348,6 +348,12 @@ def backfill(entry: Entry) -> None:
 FUTURE_LIMIT = timedelta(days=1)
 
 
+# A time this far ahead is no clock's, however skewed: it is brought back to now
+# (clamp_future) so that the clock's drift stays bounded. Clocks days apart keep their
+# stamps: a change made after syncing wins on both machines (tests/test_records.py).
+CLAMP_LIMIT = timedelta(days=365)
+
+
 def future_cutoff(when: datetime | None = None) -> str:
     """The at_key beyond which a stored time is implausibly in the future."""
     return at_key(iso((when or now()) + FUTURE_LIMIT))
@@ -369,7 +375,7 @@ def new_stamp(progress: Progress, when: datetime | None = None) -> str:
     A hybrid logical clock: a change is ordered by its time (the latest event wins, and
     `undo` takes back the latest change), so a new one is stamped now or, when the record
     holds a later time (a clock set back, or events merged from a machine whose clock runs
-    ahead), just after it. The clock's drift is bounded: a time more than FUTURE_LIMIT
+    ahead), just after it. The clock's drift is bounded: a time more than CLAMP_LIMIT
     ahead of now (a hand edit, a broken clock) is first brought back to now
     (clamp_future), so what the reader does now always takes effect, at a sane time.
     """
@@ -385,14 +391,14 @@ def new_stamp(progress: Progress, when: datetime | None = None) -> str:
 def bound_clock(progress: Progress, when: datetime | None = None) -> dict[str, str]:
     """clamp_future, when the record holds a time beyond now + FUTURE_LIMIT; else nothing."""
     latest = latest_stamp(progress)
-    if latest is not None and at_key(latest) > future_cutoff(when):
+    if latest is not None and at_key(latest) > at_key(iso((when or now()) + CLAMP_LIMIT)):
         return clamp_future(progress, when)
     return {}
 
 
 def clamp_times(stamps: Iterable[str], when: datetime) -> dict[str, str]:
-    """Each time beyond now + FUTURE_LIMIT, mapped to now (+1 µs per step, keeping their order)."""
-    cutoff = future_cutoff(when)
+    """Each time beyond now + CLAMP_LIMIT, mapped to now (+1 µs per step, keeping their order)."""
+    cutoff = at_key(iso(when + CLAMP_LIMIT))
     far = sorted({at for at in stamps if at_key(at) > cutoff}, key=at_key)
     return {at: iso(when + timedelta(microseconds=i)) for i, at in enumerate(far)}
 

@@ -248,7 +248,7 @@ def merge_into_home(
 
 
 def clamp_record(record: Doc, when: datetime | None = None) -> tuple[Doc, dict[str, str]]:
-    """The record with every time beyond now + a day brought back to now (progress.clamp_times).
+    """The record with every time beyond now + a year brought back to now (progress.clamp_times).
 
     A merged change stamped years ahead would come after everything this machine does,
     for good; it arrives as made now instead. Also: each link so changed, its old time.

@@ -1164,7 +1164,7 @@ def render_merge_report(w: Writer, report: Any, dry_run: bool = False) -> None:
     for old, new in sorted(report.renamed.items()):
         w.line(("~ ", "yellow"), (old, "cyan"), f" is now {new} (the same link on both)")
     for key, at in sorted(report.clamped.items()):
-        w.line(("~ ", "yellow"), (key, "cyan"), f": a change stamped {at}, over a day ahead "
+        w.line(("~ ", "yellow"), (key, "cyan"), f": a change stamped {at}, over a year ahead "
                "of this clock, was taken as made now")  # fmt: skip
     n = (
         len(report.links)
