@@ -109,10 +109,13 @@ def dump_personal(links: list[PersonalLink]) -> str:
     return json.dumps(personal_document(links), indent=2, ensure_ascii=False) + "\n"
 
 
-def save_personal(home: Path, links: list[PersonalLink]) -> None:
+def save_personal(home: Path, links: list[PersonalLink], limit: int | None = None) -> None:
+    from llmdive.progress import check_fits
     from llmdive.storage import atomic_write
 
-    atomic_write(personal_file(home), dump_personal(links))
+    data = dump_personal(links).encode()
+    check_fits({personal_file(home): data}, limit)
+    atomic_write(personal_file(home), data)
 
 
 def merge(

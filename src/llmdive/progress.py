@@ -139,19 +139,52 @@ def save_progress(home: Path, progress: Progress) -> None:
     save_record(home, progress)
 
 
-def save_record(home: Path, progress: Progress, personal: list[PersonalLink] | None = None) -> None:
-    """Write progress.json, and personal.json when given: both or neither (storage.write_all)."""
+def check_fits(files: Mapping[Path, bytes | None], limit: int | None = None) -> None:
+    """Refuse to write a home file that llmdive could not read back (over its size limit).
+
+    Every write checks what it would leave, as a merge does, so that no ordinary command
+    can lock the reader out of the home: nothing is written then.
+    """
+    from llmdive.infile import RECORD_MAX_BYTES
+
+    limit = RECORD_MAX_BYTES if limit is None else limit
+    for path, data in files.items():
+        if data is not None and len(data) > limit:
+            size = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit:,} bytes"
+            raise LlmdiveError(
+                f"{path.name} would grow past {size}, more than llmdive reads back, so "
+                "nothing was written: the record is full (`llmdive progress export -o FILE` "
+                "keeps a copy of it)"
+            )
+
+
+def save_record(
+    home: Path,
+    progress: Progress,
+    personal: list[PersonalLink] | None = None,
+    limit: int | None = None,
+) -> None:
+    """Write progress.json, and personal.json when given: both or neither (storage.write_all).
+
+    `limit`: the largest file written (default infile.RECORD_MAX_BYTES, what is read back).
+    """
     from llmdive import storage
 
     data = progress.to_dict()
     text = json_bytes(data)
     path = progress_file(home)
     if personal is None:
+        check_fits({path: text}, limit)
         storage.atomic_write(path, text)
     else:
         from llmdive.personal import dump_personal, personal_file
 
-        storage.write_all({path: text, personal_file(home): dump_personal(personal).encode()})
+        files: dict[Path, bytes | None] = {
+            path: text,
+            personal_file(home): dump_personal(personal).encode(),
+        }
+        check_fits(files, limit)
+        storage.write_all(files)
     progress.dirty = False
     # What was just written is known to be valid: later reads need not validate it again.
     cache.write("progress", path, cache.digest(text), data)
@@ -315,6 +348,12 @@ def backfill(entry: Entry) -> None:
 FUTURE_LIMIT = timedelta(days=1)
 
 
+# A time this far ahead is no clock's, however skewed: it is brought back to now
+# (clamp_future) so that the clock's drift stays bounded. Clocks days apart keep their
+# stamps: a change made after syncing wins on both machines (tests/test_records.py).
+CLAMP_LIMIT = timedelta(days=365)
+
+
 def future_cutoff(when: datetime | None = None) -> str:
     """The at_key beyond which a stored time is implausibly in the future."""
     return at_key(iso((when or now()) + FUTURE_LIMIT))
@@ -336,23 +375,58 @@ def new_stamp(progress: Progress, when: datetime | None = None) -> str:
     A hybrid logical clock: a change is ordered by its time (the latest event wins, and
     `undo` takes back the latest change), so a new one is stamped now or, when the record
     holds a later time (a clock set back, or events merged from a machine whose clock runs
-    ahead, by any amount), just after it. What the reader does now always takes effect,
-    and a machine that later sees this change orders it after everything it was made on.
+    ahead), just after it. The clock's drift is bounded: a time more than CLAMP_LIMIT
+    ahead of now (a hand edit, a broken clock) is first brought back to now
+    (clamp_future), so what the reader does now always takes effect, at a sane time.
     """
     base = when or now()
-    stamp = iso(base)
+    bound_clock(progress, base)
     latest = latest_stamp(progress)
+    stamp = iso(base)
     if latest is not None and at_key(stamp) <= at_key(latest):
-        try:
-            stamp = iso(datetime.fromisoformat(latest) + timedelta(microseconds=1))
-        except OverflowError:
-            key = next(k for k, at, _ in progress.event_marks() if at == latest)
-            raise LlmdiveError(
-                f"progress.json: {key} has a change stamped at the end of time ({latest}), "
-                "so no change can come after it: correct that time by hand "
-                "(`llmdive doctor` names such changes)"
-            ) from None
+        stamp = iso(datetime.fromisoformat(latest) + timedelta(microseconds=1))
     return stamp
+
+
+def bound_clock(progress: Progress, when: datetime | None = None) -> dict[str, str]:
+    """clamp_future, when the record holds a time beyond now + FUTURE_LIMIT; else nothing."""
+    latest = latest_stamp(progress)
+    if latest is not None and at_key(latest) > at_key(iso((when or now()) + CLAMP_LIMIT)):
+        return clamp_future(progress, when)
+    return {}
+
+
+def clamp_times(stamps: Iterable[str], when: datetime) -> dict[str, str]:
+    """Each time beyond now + CLAMP_LIMIT, mapped to now (+1 µs per step, keeping their order)."""
+    cutoff = at_key(iso(when + CLAMP_LIMIT))
+    far = sorted({at for at in stamps if at_key(at) > cutoff}, key=at_key)
+    return {at: iso(when + timedelta(microseconds=i)) for i, at in enumerate(far)}
+
+
+def clamp_future(progress: Progress, when: datetime | None = None) -> dict[str, str]:
+    """Bring every time implausibly in the future back to now; each link so changed, old time.
+
+    A change stamped years ahead would otherwise come after every change made here, for
+    good; brought back to now, it is ordered as if made now, and later changes follow it.
+    """
+    base = when or now()
+    moved = clamp_times((at for _, at, _ in progress.event_marks()), base)
+    out: dict[str, str] = {}
+    if not moved:
+        return out
+    for key, entry in progress.links.items():
+        if not any(e.at in moved or e.undo in moved for e in entry.events):
+            continue
+        backfill(entry)
+        for event in entry.events:
+            if event.at in moved:
+                out[key] = max(out.get(key, event.at), event.at, key=at_key)
+                event.at = moved[event.at]
+            if event.undo is not None and event.undo in moved:
+                event.undo = moved[event.undo]
+        settle(entry)
+    progress.dirty = True
+    return out
 
 
 def future_links(progress: Progress, when: datetime | None = None) -> dict[str, str]:

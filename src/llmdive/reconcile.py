@@ -14,11 +14,13 @@ import os
 import stat
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.merge import Doc, Report, fold_aliases, merge_progress, merge_records, report
+from llmdive.models import at_key
 from llmdive.paths import JOURNAL
 
 if TYPE_CHECKING:
@@ -77,6 +79,25 @@ def read_record(path: Path) -> Doc:
         return parse_record(data, path)
     except LlmdiveError as exc:
         raise LlmdiveError(_not_a_record(str(exc), path)) from None
+
+
+def parse_remote_record(data: bytes, where: Path) -> Doc:
+    """parse_record for a file in a sync remote's tree (`origin/main:progress.json`).
+
+    Its problem is said as the remote's: nothing here was changed, and the fix is there.
+    """
+    from llmdive.progress import _untouched
+
+    try:
+        return parse_record(data, where)
+    except LlmdiveError as exc:
+        message = str(exc)
+        for advice in (_untouched(where), "fix it or move it aside; llmdive has left it as it is"):
+            message = message.removesuffix(": " + advice)
+        raise LlmdiveError(
+            f"the remote's file is bad: {message}; nothing was changed here: fix the file "
+            "in the remote (from a clone of it), then sync again"
+        ) from None
 
 
 def _not_a_record(message: str, path: Path) -> str:
@@ -152,7 +173,7 @@ def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
     bytes of progress.json and/or personal.json; the validated documents, by name.
     """
     from llmdive.personal import _validate
-    from llmdive.progress import parse_progress
+    from llmdive.progress import _untouched, parse_progress
 
     out: dict[str, Doc] = {}
     try:
@@ -163,8 +184,15 @@ def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
         if "personal.json" in files:
             out["personal.json"] = _validate(files["personal.json"], home / "personal.json")
     except LlmdiveError as exc:
+        # The advice for a broken home file is wrong here: the home's file is fine.
+        message = str(exc)
+        for name in ("progress.json", "personal.json"):
+            for advice in (_untouched(home / name),
+                           "fix it or move it aside; llmdive has left it as it is"):  # fmt: skip
+                message = message.removesuffix(": " + advice)
         raise LlmdiveError(
-            f"the merged record would not be readable, so nothing was changed: {exc}"
+            f"the merged record would not be readable, so nothing was changed: {message} "
+            "(your own files are as they were)"
         ) from None
     return out
 
@@ -220,6 +248,39 @@ def merge_into_home(
         return merge_held(home, other, dry_run, aliases, reserved)
 
 
+def clamp_record(record: Doc, when: datetime | None = None) -> tuple[Doc, dict[str, str]]:
+    """The record with every time beyond now + a year brought back to now (progress.clamp_times).
+
+    A merged change stamped years ahead would come after everything this machine does,
+    for good; it arrives as made now instead. Also: each link so changed, its old time.
+    """
+    from llmdive.progress import clamp_times
+    from llmdive.progress import now as clock
+
+    links = (record.get("progress") or {}).get("links") or {}
+    base = when or clock()
+    moved = clamp_times(
+        (e["at"] for entry in links.values() for e in entry.get("events", ())), base
+    )
+    if not moved:
+        return record, {}
+    out: dict[str, str] = {}
+    new_links: Doc = {}
+    for key, entry in links.items():
+        events = []
+        for e in entry.get("events", ()):
+            if e["at"] in moved or e.get("undo") in moved:
+                if e["at"] in moved:
+                    out[key] = max(out.get(key, e["at"]), e["at"], key=at_key)
+                e = {**e, "at": moved.get(e["at"], e["at"])}
+                if "undo" in e:
+                    e["undo"] = moved.get(e["undo"], e["undo"])
+            events.append(e)
+        new_links[key] = {**entry, "events": events} if "events" in entry else entry
+    progress = {**record["progress"], "links": new_links}
+    return {**record, "progress": progress}, out
+
+
 def merge_held(
     home: Path,
     other: Doc,
@@ -230,10 +291,12 @@ def merge_held(
     """merge_into_home for a caller that holds the home lock already (`llmdive sync`)."""
     aliases = aliases or {}
     current = home_record(home)
+    other, clamped = clamp_record(other)
     merged = merged_record(current, other, aliases, reserved)
     # An older file's notes gaining events is not news from elsewhere: compare with the
     # home's own record as a merge would normalise it.
     rep = report(merged_record(current, {}, aliases), merged)
+    rep.clamped = clamped
     if dry_run:
         check_record(home, {name: data for name, (data, _) in record_bytes(merged).items()})
     else:

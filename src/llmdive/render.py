@@ -522,6 +522,8 @@ def local_time(when: datetime, zone: bool = False) -> str:
 def ago(when: datetime, now: datetime | None = None) -> str:
     """'just now', '5 minutes ago', 'yesterday', '3 days ago', '2 months ago' ..."""
     seconds = ((now or datetime.now(UTC)) - when).total_seconds()
+    if seconds < -60:
+        return "ahead of this clock"
     if seconds < 60:
         return "just now"
     if 86400 <= seconds < 2 * 86400:
@@ -1161,6 +1163,9 @@ def render_merge_report(w: Writer, report: Any, dry_run: bool = False) -> None:
         grid.row([(link_id, "cyan"), what, (more, "dim")], [title])
     for old, new in sorted(report.renamed.items()):
         w.line(("~ ", "yellow"), (old, "cyan"), f" is now {new} (the same link on both)")
+    for key, at in sorted(report.clamped.items()):
+        w.line(("~ ", "yellow"), (key, "cyan"), f": a change stamped {at}, over a year ahead "
+               "of this clock, was taken as made now")  # fmt: skip
     n = (
         len(report.links)
         + len(report.personal_added)

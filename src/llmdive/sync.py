@@ -164,23 +164,50 @@ class Git:
             self.identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
 
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
+_URL_TOKEN = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)(\S+)")
+_QUERY_PAIR = re.compile(r"([?&])([^=&\s#]+)=([^&\s#']*)")
+_PORT = re.compile(r"^[^/]*:\d*/")
+
+
+def _userinfo_end(rest: str) -> int:
+    """Where the user:password@ of a URL's rest (after `scheme://`) ends; -1: it has none.
+
+    By the last '@' of the authority, as git does, so that a password holding / # ? or @
+    is taken out whole; an '@' further on in a path (host:8080/@user) is not one.
+    """
+    at = rest.rfind("@")
+    while at != -1:
+        before = rest[:at]
+        if "/" not in before or (":" in before.split("/", 1)[0] and not _PORT.match(before)):
+            return at
+        at = rest.rfind("@", 0, at)
+    return -1
 
 
 def redact_url(text: str) -> str:
     """`text` with the credentials of any URL in it taken out, as git does.
 
     https://user:token@host/x.git -> https://host/x.git; a user name alone is kept only
-    for ssh (git@host), where it is no secret.
+    for ssh (git@host), where it is no secret; token-like query values become ***.
     """
+    from llmdive.fetch import _SECRET_NAMES, _TOKEN_VALUE
+
+    def query(m: re.Match[str]) -> str:
+        name, value = m.group(2), m.group(3)
+        if _SECRET_NAMES.search(name) or _TOKEN_VALUE.match(value):
+            return f"{m.group(1)}{name}=***"
+        return m.group(0)
 
     def strip(m: re.Match[str]) -> str:
-        scheme, info = m.group(1), m.group(2)
-        if "ssh" in scheme.lower() and ":" not in info:
-            return m.group(0)
-        return scheme
+        scheme, rest = m.group(1), m.group(2)
+        end = _userinfo_end(rest)
+        if end != -1:
+            info = rest[:end]
+            if not ("ssh" in scheme.lower() and ":" not in info):
+                rest = rest[end + 1 :]
+        return scheme + _QUERY_PAIR.sub(query, rest)
 
-    return _USERINFO.sub(strip, text)
+    return _URL_TOKEN.sub(strip, text)
 
 
 def git_message(text: str) -> str:
@@ -534,7 +561,7 @@ def _merge_remote(
         entry = theirs_tree.get(name.encode())
         if entry is not None:
             where = Path(f"{REMOTE}/{BRANCH}:{name}")
-            theirs.update(reconcile.parse_record(remote_blob(git, entry), where))
+            theirs.update(reconcile.parse_remote_record(remote_blob(git, entry), where))
     # The same path as `progress merge`: the whole record validated, then written at once.
     arrived = reconcile.merge_held(home, theirs, aliases=aliases, reserved=reserved)
     # The merged tree is theirs with this home's files in it: anything else the repository

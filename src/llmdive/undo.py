@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.models import Event, at_key
-from llmdive.progress import backfill, new_stamp, replay, settle
+from llmdive.progress import backfill, bound_clock, new_stamp, replay, settle
 
 if TYPE_CHECKING:
     from llmdive.models import Progress
@@ -79,6 +79,7 @@ def undo_last(
 ) -> Undone | None:
     """Take back the latest change still standing (after `floor`, see last_change); None
     when there is nothing left to undo."""
+    bound_clock(progress, when)  # a change stamped years ahead is not the latest for good
     found = last_change(progress, when, floor)
     if found is None:
         return None
@@ -141,8 +142,9 @@ def _past_guide_change(update: dict[str, Any]) -> str:
         if reset
         else "`llmdive guide reset` goes back to the bundled guide"
     )
+    when = datetime.fromisoformat(update["at"]).astimezone().strftime("%Y-%m-%d %H:%M")
     return (
-        f"nothing to undo since {what} at {update['at']}: undo takes back marks, notes and "
+        f"nothing to undo since {what} at {when}: undo takes back marks, notes and "
         f"your own links, not guide changes, and never reaches past one to an older change; "
         f"{back}"
     )
@@ -179,6 +181,8 @@ def undo(
     from llmdive.personal import load_personal
     from llmdive.progress import fold_aliases, load_progress, locked, save_record
 
+    if not home.is_dir():
+        return None  # no home, nothing recorded: taking the lock would make one
     with locked(home):
         progress = load_progress(home)
         fold_aliases(progress, aliases or {})
