@@ -174,7 +174,7 @@ def test_edit_a_personal_link_validated_like_add_and_undone(cli: Invoke, home: P
     assert personal_json(home)[0]["added"] == before[0]["added"]
     for args, message, code in (
         (("edit", "mine", "-s", "nowhere-at-all"), "no section 'nowhere-at-all'", 2),
-        (("edit", "mine"), "nothing to change: give --title, --url, --section or --difficulty", 1),
+        (("edit", "mine"), "nothing to change: give --title, --url, --section or --difficulty", 2),
     ):
         result = cli(*args)
         assert result.exit_code == code and message in result.stderr, result.stderr

@@ -9,6 +9,7 @@ import typer
 
 from llmdive.cli.app import IdsArg, JsonOpt, SectionOpt, app, emit, workspace
 from llmdive.errors import LlmdiveError
+from llmdive.home.paths import CHECKS_FILE
 from llmdive.model.vocab import counted
 
 if TYPE_CHECKING:
@@ -98,19 +99,38 @@ def check_links(
             f"no host could be resolved or reached ({counted(len(run.outcomes), 'link')}): "
             "this machine looks offline (or every host checked is down); nothing was recorded"
         )
-    outcomes = linkmarks.save_results(ws.home, run.outcomes)
+    unconfirmed = {o.id for o in run.unconfirmed()}
+    kept = [o for o in run.outcomes if o.id not in unconfirmed]
+    outcomes = linkmarks.save_results(ws.home, kept) if kept else []
     emit(
         json_out,
         lambda: jsonout.checks_json(jsonout.LinkJson.of(ws), items, outcomes),
         lambda w: render_checks(w, items, outcomes),
     )
+    if unconfirmed:
+        _unconfirmed(sorted(unconfirmed))
     _left(run)
+
+
+def _unconfirmed(ids: list[str]) -> None:
+    from llmdive.output.terminal import warn
+
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    warn(
+        f"{counted(len(ids), 'link')} on hosts that do not resolve, but no other name "
+        f"resolved to a public address either (only local hosts answered): this machine "
+        f"looks offline, so nothing was recorded for them: {shown}"
+    )
 
 
 def _forget(ws: "Workspace", items: "list[Item] | None") -> None:
     from llmdive.net import linkmarks
 
     ids = None if items is None else {i.link.id for i in items}
+    if ids is None and linkmarks.clear_damaged(ws.home):
+        said = f"Forgot the kept checks: removed the damaged {CHECKS_FILE}"
+        emit(False, list, lambda w: w.line(said + "."))
+        return
     n = linkmarks.forget_results(ws.home, ids)
     said = f"Forgot the kept checks of {counted(n, 'link')}" if n else "No kept checks to forget"
     emit(False, list, lambda w: w.line(said + "."))

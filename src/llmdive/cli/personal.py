@@ -83,14 +83,16 @@ def add(
         given = (("URL", url), ("--section", section))
         missing = " and ".join(name for name, value in given if not value)
         raise UsageError(f"missing {missing}: a link needs a URL and --section (or use --export)")
+    said = ""
     if title is None:
         title = personal.title_from_url(url)
         said = f"no --title: titled {title!r} from its URL (`llmdive edit ID -t TITLE` changes it)"
-        sys.stderr.write(safe(said) + "\n")
     with locked(ws.home):
         new = personal.add(
             ws.home, ws.catalogue, url, title, section, difficulty, ws.progress.keys(), iso(now())
         )
+    if said:  # only once the link is added: a refused URL is not titled
+        sys.stderr.write(safe(said) + "\n")
     if json_out:
         item = Item(new.link, ws.catalogue.find_topic(new.section))
         link = jsonout.LinkJson(ws.catalogue, ws.progress, {})(item)
@@ -157,6 +159,10 @@ def edit(
 
     Example: llmdive edit my-post --title "A better title" -s dpo -d medium
     """
+    if title is None and url is None and section is None and difficulty is None:
+        from typer._click.exceptions import UsageError
+
+        raise UsageError("nothing to change: give --title, --url, --section or --difficulty", ctx)
     from llmdive.home.lock import locked
     from llmdive.output import jsonout
     from llmdive.output.views.personal import render_edit

@@ -63,12 +63,13 @@ def doctor(
     """
     import contextlib
 
+    from llmdive.net import linkmarks
     from llmdive.output import jsonout
     from llmdive.output.views.sync import render_health
     from llmdive.record import doctor, intake
 
     ws = workspace(ctx)
-    health = doctor.health(ws.home)
+    health = doctor.health(ws.home, linkmarks.health_facts)
     merged = (
         intake.merge_copies(
             ws.home,
@@ -80,7 +81,7 @@ def doctor(
         else []
     )
     if merged:
-        health = doctor.health(ws.home)
+        health = doctor.health(ws.home, linkmarks.health_facts)
     with contextlib.suppress(LlmdiveError):  # no catalogue (a broken personal.json): said
         health.facts += doctor.unknown_ids(ws.home, ws.catalogue)
     emit(

@@ -11,11 +11,12 @@ their one line with what to do and that the file was left untouched.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
 from llmdive.errors import LlmdiveError
+from llmdive.home.infile import RECORD_MAX_BYTES
 from llmdive.home.storage import atomic_write, read_bytes
 
 T = TypeVar("T")
@@ -59,6 +60,26 @@ def encode_state_text(value: object) -> str:
     return encode_state(value).decode()
 
 
-def save_state(path: Path, value: object) -> None:
-    """Write a state file atomically (storage.atomic_write), encoded by `encode_state`."""
-    atomic_write(path, encode_state(value))
+def save_state(path: Path, value: object, limit: int | None = None) -> None:
+    """Write a state file atomically (storage.atomic_write), encoded by `encode_state`;
+    refused when llmdive could not read it back (`check_fits`)."""
+    data = encode_state(value)
+    check_fits({path: data}, limit)
+    atomic_write(path, data)
+
+
+def check_fits(files: Mapping[Path, bytes | None], limit: int | None = None) -> None:
+    """Refuse to write a home file that llmdive could not read back (over its size limit).
+
+    Every write checks what it would leave, as a merge does, so that no ordinary command
+    can lock the reader out of the home: nothing is written then.
+    """
+    limit = RECORD_MAX_BYTES if limit is None else limit
+    for path, data in files.items():
+        if data is not None and len(data) > limit:
+            size = f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit:,} bytes"
+            raise LlmdiveError(
+                f"{path.name} would grow past {size}, more than llmdive reads back, so "
+                "nothing was written: the record is full (`llmdive progress export -o FILE` "
+                "keeps a copy of it)"
+            )

@@ -170,7 +170,7 @@ def refuse_home_output(path: Path, home: Path) -> None:
     if target == home_real or target.startswith(home_real.rstrip(os.sep) + os.sep):
         rel = os.path.relpath(target, home_real)
         first = rel.split(os.sep, 1)[0]
-        if rel != "." and os.path.exists(os.path.join(home_real, first)):
+        if rel == first and rel != "." and os.path.exists(os.path.join(home_real, first)):
             raise LlmdiveError(f"{path} is llmdive's own {first}: write the export somewhere else")
         raise LlmdiveError(f"{path} is in llmdive's home {home}: write the export somewhere else")
     try:

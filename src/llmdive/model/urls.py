@@ -292,23 +292,50 @@ def redact_url(url: str) -> str:
         return "(a URL llmdive cannot read)"
 
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
+_URL_TOKEN = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)(\S+)")
+_QUERY_PAIR = re.compile(r"([?&])([^=&\s#]+)=([^&\s#']*)")
+_PORT = re.compile(r"^[^/]*:\d*/")
+
+
+def _userinfo_end(rest: str) -> int:
+    """Where the user:password@ of a URL's rest (after `scheme://`) ends; -1: it has none.
+
+    By the last '@' of the authority, as git does, so that a password holding / # ? or @
+    is taken out whole; an '@' further on in a path (host:8080/@user) is not one.
+    """
+    at = rest.rfind("@")
+    while at != -1:
+        before = rest[:at]
+        if "/" not in before or (":" in before.split("/", 1)[0] and not _PORT.match(before)):
+            return at
+        at = rest.rfind("@", 0, at)
+    return -1
 
 
 def redact_credentials(text: str) -> str:
     """`text` (a remote, or what git said) with the credentials of any URL in it taken out.
 
     As git does: https://user:token@host/x.git -> https://host/x.git; a user name alone
-    is kept only for ssh (git@host), where it is no secret.
+    is kept only for ssh (git@host), where it is no secret; token-like query values
+    become ***.
     """
 
-    def strip(m: re.Match[str]) -> str:
-        scheme, info = m.group(1), m.group(2)
-        if "ssh" in scheme.lower() and ":" not in info:
-            return m.group(0)
-        return scheme
+    def query(m: re.Match[str]) -> str:
+        name, value = m.group(2), m.group(3)
+        if _SECRET_NAMES.search(name) or _TOKEN_VALUE.match(value):
+            return f"{m.group(1)}{name}=***"
+        return m.group(0)
 
-    return _USERINFO.sub(strip, text)
+    def strip(m: re.Match[str]) -> str:
+        scheme, rest = m.group(1), m.group(2)
+        end = _userinfo_end(rest)
+        if end != -1:
+            info = rest[:end]
+            if not ("ssh" in scheme.lower() and ":" not in info):
+                rest = rest[end + 1 :]
+        return scheme + _QUERY_PAIR.sub(query, rest)
+
+    return _URL_TOKEN.sub(strip, text)
 
 
 def quote_location(url: str) -> str:

@@ -6,6 +6,8 @@ separators (`?`, `&`, `=`, `#`, `~`), which address the same page only as writte
 $BROWSER entry that writes the URL into a shell's command line (`sh -c 'firefox %s'`),
 where `&` would still start a command, is refused: `browser %s` or a script taking the
 URL as `"$1"` (`sh -c 'firefox "$1"' sh %s`) receives it as one argument, never parsed.
+An interpreter running inline code (`python3 -c ...`, `perl -e ...`, `node -e ...`) is
+refused too: what that code does with the URL cannot be seen from outside.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from llmdive.model.urls import UrlError, check_link_url
 # or only at the start of a word (`~`, `#`) or as a command separator (`&`, see above).
 _KEPT = frozenset("-._~:/?#@&=+,%")
 _SHELLS = frozenset("sh bash dash zsh ksh mksh ash fish csh tcsh busybox".split())  # noqa: SIM905
+# Interpreters and the short options that make them run code given inline: that code may do
+# anything with the URL it is passed (`python3 -c 'os.system("echo "+sys.argv[1])' %s`),
+# so such an entry is refused whatever it does with it.
+_INLINE = {"python": "c", "pypy": "c", "perl": "eE", "ruby": "e", "node": "ep",
+           "nodejs": "ep", "php": "r", "lua": "e", "osascript": "e", "tclsh": ""}  # fmt: skip
 
 
 def checked_url(url: str) -> str:
@@ -60,6 +67,8 @@ def shell_template(command: str) -> bool:
         argv = shlex.split(command)
     except ValueError:
         return True  # unbalanced quotes: not a command line to trust with a URL
+    if _inline_code(argv):
+        return True
     # The shell may come after `env`, `nohup`, `setsid` ...: look from the first one.
     shell = next((i for i, a in enumerate(argv) if a.rpartition("/")[2] in _SHELLS), None)
     if shell is None:
@@ -70,6 +79,22 @@ def shell_template(command: str) -> bool:
             return False  # a script file, then its arguments: the URL is one of them
         if "c" in arg:
             return "%s" in (argv[at + 1] if at + 1 < len(argv) else "")
+    return False
+
+
+def _inline_code(argv: list[str]) -> bool:
+    """Does this command run an interpreter on code given inline (-c, -e, --eval ...)?"""
+    for i, word in enumerate(argv):
+        name = word.rpartition("/")[2].rstrip("0123456789.")
+        if name not in _INLINE:
+            continue
+        for arg in argv[i + 1 :]:
+            if arg in ("--eval", "--print") or arg.startswith(("--eval=", "--print=")):
+                return True
+            if not arg.startswith("-") or arg == "-":
+                return False  # a script file: it takes the URL as an argument
+            if not arg.startswith("--") and any(c in _INLINE[name] for c in arg[1:]):
+                return True
     return False
 
 
@@ -91,9 +116,20 @@ def open_url(url: str) -> bool:
     safe = shell_safe(checked_url(url))
     template = refused_template()
     if template is not None:
+        import shlex
+
+        try:
+            inline = _inline_code(shlex.split(template))
+        except ValueError:
+            inline = False
+        how = (
+            "runs an interpreter's inline code on the URL"
+            if inline
+            else "writes the URL into a shell command"
+        )
         raise LlmdiveError(
-            f"not handing the URL to $BROWSER ({template}): it writes the URL into a shell "
-            "command, where text from a URL could run; set $BROWSER to the browser itself "
+            f"not handing the URL to $BROWSER ({template}): it {how}, "
+            "where text from a URL could run; set $BROWSER to the browser itself "
             "(for example 'firefox %s'); open the URL above by hand"
         )
     try:

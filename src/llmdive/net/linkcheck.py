@@ -17,7 +17,9 @@ up to a cap. Checks run on a thread pool (a handful at a time, at most two per h
 each request with a hard deadline that a timer enforces by shutting its socket, and the
 whole check with an overall deadline: links not checked by then are left unchecked (never
 dead), as they are on Ctrl-C, which keeps the checks already finished. When no host could
-be resolved or reached at all, the run says the machine looks offline (`Run.offline`).
+be resolved or reached at all, the run says the machine looks offline (`Run.offline`); when
+no name resolved to a public address (only loopback or private hosts answered), a host that
+does not resolve is no evidence either (`Run.unconfirmed`).
 
 The HTTP client is the standard library's http.client: checking needs no connection
 pooling, cookies or bodies, only status lines and Location headers with redirects under
@@ -67,6 +69,9 @@ class Settings:
     resolve: Callable[[str, int], list[Any]] | None = None
     # Waits between tries (seconds); injectable so that tests can see them without waiting.
     sleep: Callable[[float], None] | None = None
+    # Is this resolved address evidence that name lookups work (default: a global address;
+    # a loopback, link-local or private one answers offline too)? Injectable for tests.
+    public: Callable[[str], bool] | None = None
 
 
 # ---------------------------------------------------------------- one request
@@ -82,6 +87,26 @@ def resolve(host: str, port: int) -> list[Any]:
     return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
 
+def is_public(address: str) -> bool:
+    """Is this a global address (not loopback, link-local, private or reserved)?"""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_global
+    except ValueError:
+        return False
+
+
+def _is_literal(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
 class _Watch:
     """The socket a worker is waiting on, and when it must give up: shut by the watchdog."""
 
@@ -91,6 +116,7 @@ class _Watch:
         self._deadline = 0.0
         self.expired = False
         self.reached = False  # a connection to some host was made: the network works
+        self.named = False  # a name resolved to a public address: name lookups work
         self.stopped = threading.Event()  # set on Ctrl-C: workers stop waiting and trying
 
     def arm(self, sock: socket.socket, deadline: float) -> None:
@@ -195,6 +221,9 @@ def _exchange(
         if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
             raise _Failure(Verdict.DEAD, f"host {host} does not resolve") from None
         raise _Failure(Verdict.UNKNOWN, f"cannot look up {host} ({exc.strerror or exc})") from None
+    public = s.public or is_public
+    if not _is_literal(host) and any(public(str(info[4][0])) for info in infos):
+        watch.named = True
     sock: socket.socket | None = None
     error: OSError | None = None
     for family, kind, proto, _, address in infos:
@@ -443,6 +472,14 @@ class Run:
     stopped: str = ""  # "deadline" or "interrupted" when the check was cut short
     deadline: float = 0.0  # the overall deadline it ran under, in seconds
     offline: bool = False  # checks finished, and none of them reached any host
+    named: bool = False  # some name resolved to a public address: name lookups work
+
+    def unconfirmed(self) -> list[Outcome]:
+        """Hosts that did not resolve in a run where no name resolved to a public address:
+        no evidence of anything (offline, or only local hosts answered), so not to be kept."""
+        if self.named:
+            return []
+        return [o for o in self.outcomes if o.result is Verdict.DEAD and o.status_code is None]
 
 
 def check(
@@ -471,7 +508,7 @@ def check(
     done_by_url: dict[str, Outcome] = {}
     running: dict[Future[Outcome], tuple[str, _Watch]] = {}
     watches: list[_Watch] = []
-    reached = False
+    reached = named = False
     limit = s.deadline if s.deadline is not None else default_deadline(len(ids_by_url), s)
     end = time.monotonic() + limit
     stopped = ""
@@ -498,6 +535,7 @@ def check(
                 busy[_host(url)] -= 1
                 outcome = done_by_url[url] = future.result()
                 reached = reached or watch.reached
+                named = named or watch.named
                 if on_done is not None:
                     for link_id in ids_by_url[url]:
                         on_done(_for_id(outcome, link_id))
@@ -516,6 +554,7 @@ def check(
         stopped,
         limit,
         offline=bool(done_by_url) and not reached,
+        named=named,
     )
 
 

@@ -15,6 +15,7 @@ only read when it exists.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +25,7 @@ from typing import Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.home import cache
-from llmdive.home.infile import parse_json
+from llmdive.home.infile import parse_json, refuse_special
 from llmdive.home.lock import locked
 from llmdive.home.paths import CHECKS_FILE, META_FILE
 from llmdive.home.statefile import read_state, save_state
@@ -269,6 +270,23 @@ def forget_results(home: Path, ids: Collection[str] | None = None) -> int:
     return len(gone)
 
 
+def clear_damaged(home: Path) -> bool:
+    """Remove a linkcheck.json that cannot be read (damaged, too deep, a FIFO, a device or
+    a link to one; never a folder), as forgetting every check does; whether there was one."""
+    path = checks_file(home)
+    if not os.path.lexists(path):
+        return False
+    with locked(home):
+        try:
+            read_results(home)
+            return False
+        except LlmdiveError:
+            if os.path.isdir(path) and not os.path.islink(path):
+                raise
+            os.unlink(path)  # the link itself, never what it points at
+    return True
+
+
 # ---------------------------------------------------------------- the Web Archive
 
 
@@ -436,3 +454,19 @@ def marks(home: Path, links: Iterable[tuple[str, str]], now: datetime | None = N
         return Marks()
     summary = {i: kept[i] for i, url in links if i in kept and kept[i][0] == url}
     return Marks(summary, home=home, now=now)
+
+
+def health_facts(home: Path) -> list[tuple[str, str]]:
+    """linkcheck.json, when it is there: a damaged one is said with how to clear it."""
+    path = checks_file(home)
+    try:
+        refuse_special(path)
+    except LlmdiveError:
+        return []  # said by record.doctor
+    try:
+        n = len(read_results(home))
+    except LlmdiveError as exc:
+        return [("error", f"{exc} (or `llmdive check-links --forget` clears it)")]
+    if not n and not os.path.lexists(path):
+        return []
+    return [("ok", f"{path.name}: the checks of {n} link{'s' if n != 1 else ''} kept")]

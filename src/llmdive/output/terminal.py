@@ -268,6 +268,8 @@ def local_time(when: datetime, zone: bool = False) -> str:
 def ago(when: datetime, now: datetime | None = None) -> str:
     """'just now', '5 minutes ago', 'yesterday', '3 days ago', '2 months ago' ..."""
     seconds = ((now or datetime.now(UTC)) - when).total_seconds()
+    if seconds < -60:
+        return "ahead of this clock"
     if seconds < 60:
         return "just now"
     if 86400 <= seconds < 2 * 86400:

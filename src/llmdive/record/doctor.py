@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,15 @@ from typing import TYPE_CHECKING
 from llmdive.errors import LlmdiveError
 from llmdive.guide.catalogue import RESET_HINT, closest_ids, load_catalogue
 from llmdive.guide.meta import read_meta
-from llmdive.home.paths import ACTIVE_GUIDE, META_FILE, PERSONAL_FILE, PROGRESS_FILE
+from llmdive.home.infile import refuse_special
+from llmdive.home.paths import (
+    ACTIVE_GUIDE,
+    CHECKS_FILE,
+    JOURNAL,
+    META_FILE,
+    PERSONAL_FILE,
+    PROGRESS_FILE,
+)
 from llmdive.home.storage import exists
 from llmdive.model.urls import (
     redact_credentials,  # never a credential on the screen
@@ -39,14 +48,22 @@ class Health:
         return any(level == "error" for level, _ in self.facts)
 
 
-def health(home: Path) -> Health:
-    """Cheap facts about the home: its files readable, sync set up, conflicted copies."""
+def health(home: Path, link_facts: Callable[[Path], list[tuple[str, str]]] | None = None) -> Health:
+    """Cheap facts about the home: its files readable, sync set up, conflicted copies.
+
+    `link_facts`: the facts of the link results (net.linkmarks.health_facts), from the
+    layer above that keeps them.
+    """
 
     out = Health(home)
     if not home.is_dir():
         out.facts.append(("ok", f"no llmdive home yet at {home}: nothing recorded"))
         return out
     out.facts += _write_facts(home)
+    special = _special_facts(home)
+    out.facts += special
+    if special and special[0][1].startswith(str(home / JOURNAL)):
+        return out  # every file of the home is read through the journal: nothing more said
     try:
         progress = load_progress(home)
         n = len(progress)
@@ -64,11 +81,20 @@ def health(home: Path) -> Health:
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     out.facts += _guide_facts(home)
+    if link_facts is not None:
+        out.facts += link_facts(home)
     remote = sync_remote(home)
     if remote is None:
         out.facts.append(("ok", "sync: not set up (llmdive sync --remote URL)"))
     else:
-        out.facts.append(("ok", f"sync: through git with {remote} (llmdive sync)"))
+        # start-up: the sync engine loads only for a home that syncs (tests/test_startup.py)
+        from llmdive.record.sync import stale_lock
+
+        lock = stale_lock(home)
+        if lock is not None:
+            out.facts.append(("error", f"sync: {lock}"))
+        else:
+            out.facts.append(("ok", f"sync: through git with {remote} (llmdive sync)"))
     out.copies = conflicted_copies(home)
     for path in out.copies:
         out.facts.append(("warn", f"conflicted copy left by a file-sync tool: {path.name}"))
@@ -114,6 +140,18 @@ def _write_facts(home: Path) -> list[tuple[str, str]]:
                     "cannot record anything here; make it writable (chmod u+w)",
                 )
             )
+    return facts
+
+
+def _special_facts(home: Path) -> list[tuple[str, str]]:
+    """Files of the home that are FIFOs, devices or folders (or links to them): every
+    command that reads one fails, so doctor names each."""
+    facts: list[tuple[str, str]] = []  # progress.json and personal.json: said by their readers
+    for name in (JOURNAL, ACTIVE_GUIDE, META_FILE, CHECKS_FILE):
+        try:
+            refuse_special(home / name)
+        except LlmdiveError as exc:
+            facts.append(("error", str(exc)))
     return facts
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from llmdive.errors import LlmdiveError
 from llmdive.model.models import Entry, Event, Progress, Status, at_key, iso
 
 Doc = dict[str, Any]
@@ -111,29 +110,70 @@ def latest_stamp(progress: Progress) -> str | None:
     return latest[1] if latest is not None else None
 
 
+# A time this far ahead is no clock's, however skewed: it is brought back to now
+# (clamp_future) so that the clock's drift stays bounded. Clocks days apart keep their
+# stamps: a change made after syncing wins on both machines (tests/record/test_records.py).
+CLAMP_LIMIT = timedelta(days=365)
+
+
 def new_stamp(progress: Progress, when: datetime | None = None) -> str:
     """The time of a new change: now, but after every event already in the record.
 
     A hybrid logical clock: a change is ordered by its time (the latest event wins, and
     `undo` takes back the latest change), so a new one is stamped now or, when the record
     holds a later time (a clock set back, or events merged from a machine whose clock runs
-    ahead, by any amount), just after it. What the reader does now always takes effect,
-    and a machine that later sees this change orders it after everything it was made on.
+    ahead), just after it. The clock's drift is bounded: a time more than CLAMP_LIMIT
+    ahead of now (a hand edit, a broken clock) is first brought back to now
+    (clamp_future), so what the reader does now always takes effect, at a sane time.
     """
     base = when or now()
-    stamp = iso(base)
+    bound_clock(progress, base)
     latest = latest_stamp(progress)
+    stamp = iso(base)
     if latest is not None and at_key(stamp) <= at_key(latest):
-        try:
-            stamp = iso(datetime.fromisoformat(latest) + timedelta(microseconds=1))
-        except OverflowError:
-            key = next(k for k, at, _ in progress.event_marks() if at == latest)
-            raise LlmdiveError(
-                f"progress.json: {key} has a change stamped at the end of time ({latest}), "
-                "so no change can come after it: correct that time by hand "
-                "(`llmdive doctor` names such changes)"
-            ) from None
+        stamp = iso(datetime.fromisoformat(latest) + timedelta(microseconds=1))
     return stamp
+
+
+def bound_clock(progress: Progress, when: datetime | None = None) -> dict[str, str]:
+    """clamp_future, when the record holds a time beyond now + CLAMP_LIMIT; else nothing."""
+    latest = latest_stamp(progress)
+    if latest is not None and at_key(latest) > at_key(iso((when or now()) + CLAMP_LIMIT)):
+        return clamp_future(progress, when)
+    return {}
+
+
+def clamp_times(stamps: Iterable[str], when: datetime) -> dict[str, str]:
+    """Each time beyond now + CLAMP_LIMIT, mapped to now (+1 µs per step, keeping their order)."""
+    cutoff = at_key(iso(when + CLAMP_LIMIT))
+    far = sorted({at for at in stamps if at_key(at) > cutoff}, key=at_key)
+    return {at: iso(when + timedelta(microseconds=i)) for i, at in enumerate(far)}
+
+
+def clamp_future(progress: Progress, when: datetime | None = None) -> dict[str, str]:
+    """Bring every time implausibly in the future back to now; each link so changed, old time.
+
+    A change stamped years ahead would otherwise come after every change made here, for
+    good; brought back to now, it is ordered as if made now, and later changes follow it.
+    """
+    base = when or now()
+    moved = clamp_times((at for _, at, _ in progress.event_marks()), base)
+    out: dict[str, str] = {}
+    if not moved:
+        return out
+    for key, entry in progress.links.items():
+        if not any(e.at in moved or e.undo in moved for e in entry.events):
+            continue
+        backfill(entry)
+        for event in entry.events:
+            if event.at in moved:
+                out[key] = max(out.get(key, event.at), event.at, key=at_key)
+                event.at = moved[event.at]
+            if event.undo is not None and event.undo in moved:
+                event.undo = moved[event.undo]
+        settle(entry)
+    progress.dirty = True
+    return out
 
 
 def future_links(progress: Progress, when: datetime | None = None) -> dict[str, str]:

@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,8 @@ from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited
 from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
 from llmdive.home.statefile import encode_state
-from llmdive.record.events import Doc
+from llmdive.model.models import at_key
+from llmdive.record.events import Doc, clamp_times, now
 from llmdive.record.merge import Report, fold_aliases, merge_records, report
 from llmdive.record.personal import (
     PersonalLink,
@@ -86,6 +88,23 @@ def read_record(path: Path) -> Doc:
         return parse_record(data, path)
     except LlmdiveError as exc:
         raise LlmdiveError(_not_a_record(str(exc), path)) from None
+
+
+def parse_remote_record(data: bytes, where: Path) -> Doc:
+    """parse_record for a file in a sync remote's tree (`origin/main:progress.json`).
+
+    Its problem is said as the remote's: nothing here was changed, and the fix is there.
+    """
+    try:
+        return parse_record(data, where)
+    except LlmdiveError as exc:
+        message = str(exc)
+        for advice in (_untouched(where), "fix it or move it aside; llmdive has left it as it is"):
+            message = message.removesuffix(": " + advice)
+        raise LlmdiveError(
+            f"the remote's file is bad: {message}; nothing was changed here: fix the file "
+            "in the remote (from a clone of it), then sync again"
+        ) from None
 
 
 def _not_a_record(message: str, path: Path) -> str:
@@ -165,8 +184,17 @@ def check_record(home: Path, files: Mapping[str, bytes]) -> dict[str, Doc]:
         if PERSONAL_FILE in files:
             out[PERSONAL_FILE] = _validate(files[PERSONAL_FILE], home / PERSONAL_FILE)
     except LlmdiveError as exc:
+        # The advice for a broken home file is wrong here: the home's file is fine.
+        message = str(exc)
+        for name in (PROGRESS_FILE, PERSONAL_FILE):
+            for advice in (
+                _untouched(home / name),
+                "fix it or move it aside; llmdive has left it as it is",
+            ):
+                message = message.removesuffix(": " + advice)
         raise LlmdiveError(
-            f"the merged record would not be readable, so nothing was changed: {exc}"
+            f"the merged record would not be readable, so nothing was changed: {message} "
+            "(your own files are as they were)"
         ) from None
     return out
 
@@ -220,6 +248,36 @@ def merge_into_home(
         return merge_held(home, other, dry_run, aliases, reserved)
 
 
+def clamp_record(record: Doc, when: datetime | None = None) -> tuple[Doc, dict[str, str]]:
+    """The record with every time beyond now + a year brought back to now (events.clamp_times).
+
+    A merged change stamped years ahead would come after everything this machine does,
+    for good; it arrives as made now instead. Also: each link so changed, its old time.
+    """
+    links = (record.get("progress") or {}).get("links") or {}
+    base = when or now()
+    moved = clamp_times(
+        (e["at"] for entry in links.values() for e in entry.get("events", ())), base
+    )
+    if not moved:
+        return record, {}
+    out: dict[str, str] = {}
+    new_links: Doc = {}
+    for key, entry in links.items():
+        events = []
+        for e in entry.get("events", ()):
+            if e["at"] in moved or e.get("undo") in moved:
+                if e["at"] in moved:
+                    out[key] = max(out.get(key, e["at"]), e["at"], key=at_key)
+                e = {**e, "at": moved.get(e["at"], e["at"])}
+                if "undo" in e:
+                    e["undo"] = moved.get(e["undo"], e["undo"])
+            events.append(e)
+        new_links[key] = {**entry, "events": events} if "events" in entry else entry
+    progress = {**record["progress"], "links": new_links}
+    return {**record, "progress": progress}, out
+
+
 def merge_held(
     home: Path,
     other: Doc,
@@ -230,10 +288,12 @@ def merge_held(
     """merge_into_home for a caller that holds the home lock already (`llmdive sync`)."""
     aliases = aliases or {}
     current = home_record(home)
+    other, clamped = clamp_record(other)
     merged = merged_record(current, other, aliases, reserved)
     # An older file's notes gaining events is not news from elsewhere: compare with the
     # home's own record as a merge would normalise it.
     rep = report(merged_record(current, {}, aliases), merged)
+    rep.clamped = clamped
     if dry_run:
         check_record(home, {name: data for name, (data, _) in record_bytes(merged).items()})
     else:

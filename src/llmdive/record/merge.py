@@ -241,6 +241,8 @@ class Report:
     personal_removed: list[Doc] = field(default_factory=list)
     personal_edited: list[Doc] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
+    # Links whose incoming changes were stamped over a day ahead: their latest such time.
+    clamped: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:

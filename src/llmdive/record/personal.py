@@ -112,8 +112,8 @@ def dump_personal(links: list[PersonalLink]) -> str:
     return encode_state_text(personal_document(links))
 
 
-def save_personal(home: Path, links: list[PersonalLink]) -> None:
-    save_state(personal_file(home), personal_document(links))
+def save_personal(home: Path, links: list[PersonalLink], limit: int | None = None) -> None:
+    save_state(personal_file(home), personal_document(links), limit)
 
 
 def with_personal_links(

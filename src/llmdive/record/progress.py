@@ -17,7 +17,7 @@ from llmdive.home import cache, storage
 from llmdive.home.infile import parse_json
 from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
-from llmdive.home.statefile import encode_state, encode_state_text, load_state
+from llmdive.home.statefile import check_fits, encode_state, encode_state_text, load_state
 from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
 from llmdive.record.events import (
     backfill,
@@ -115,16 +115,24 @@ def save_progress(home: Path, progress: Progress) -> None:
     save_record(home, progress)
 
 
-def save_record(home: Path, progress: Progress, personal: bytes | None = None) -> None:
+def save_record(
+    home: Path, progress: Progress, personal: bytes | None = None, limit: int | None = None
+) -> None:
     """Write progress.json, and personal.json's bytes when given: both or neither
-    (storage.write_all)."""
+    (storage.write_all); refused when llmdive could not read them back (check_fits).
+
+    `limit`: the largest file written (default infile.RECORD_MAX_BYTES, what is read back).
+    """
     data = progress.to_dict()
     text = encode_state(data)
     path = progress_file(home)
     if personal is None:
+        check_fits({path: text}, limit)
         storage.atomic_write(path, text)
     else:
-        storage.write_all({path: text, home / PERSONAL_FILE: personal})
+        files: dict[Path, bytes | None] = {path: text, home / PERSONAL_FILE: personal}
+        check_fits(files, limit)
+        storage.write_all(files)
     progress.dirty = False
     # What was just written is known to be valid: later reads need not validate it again.
     cache.write("progress", path, cache.digest(text), data)

@@ -134,6 +134,27 @@ def check_home(home: Path) -> None:
             )
 
 
+def _git_locks(dotgit: Path) -> list[Path]:
+    locks = [dotgit / name for name in _GIT_LOCKS if os.path.lexists(dotgit / name)]
+    if (dotgit / "refs").is_dir():
+        locks += sorted((dotgit / "refs").rglob("*.lock"))
+    return locks
+
+
+def stale_lock(home: Path) -> str | None:
+    """A git lock file in the home's repository that no killed sync explains (sync would
+    stop on it), said with what to do; None when sync can go ahead."""
+    dotgit = home / ".git"
+    locks = _git_locks(dotgit)
+    if not locks or os.path.lexists(dotgit / RUNNING):
+        return None
+    return (
+        f"{locks[0]} exists: a git command is running in {home}, or one was stopped "
+        f"halfway; when none is running, remove it (rm '{locks[0]}') and run "
+        "`llmdive sync` again"
+    )
+
+
 @contextlib.contextmanager
 def _running(home: Path) -> Iterator[None]:
     """Mark a sync as under way in .git; a mark left behind means one was killed.
@@ -145,15 +166,10 @@ def _running(home: Path) -> Iterator[None]:
 
     dotgit = home / ".git"
     mark = dotgit / RUNNING
-    locks = [dotgit / name for name in _GIT_LOCKS if os.path.lexists(dotgit / name)]
-    if (dotgit / "refs").is_dir():
-        locks += sorted((dotgit / "refs").rglob("*.lock"))
-    if locks and not os.path.lexists(mark):
-        raise LlmdiveError(
-            f"{locks[0]} exists: a git command is running in {home}, or one was stopped "
-            f"halfway; when none is running, remove it (rm '{locks[0]}') and run "
-            "`llmdive sync` again; nothing was changed"
-        )
+    locks = _git_locks(dotgit)
+    stale = stale_lock(home)
+    if stale is not None:
+        raise LlmdiveError(f"{stale}; nothing was changed")
     for lock in locks:  # left by the git of a sync that was killed
         with contextlib.suppress(FileNotFoundError):
             lock.unlink()
@@ -384,7 +400,7 @@ def _merge_remote(
         entry = theirs_tree.get(name.encode())
         if entry is not None:
             where = Path(f"{REMOTE}/{BRANCH}:{name}")
-            theirs.update(intake.parse_record(remote_blob(git, entry), where))
+            theirs.update(intake.parse_remote_record(remote_blob(git, entry), where))
     # The same path as `progress merge`: the whole record validated, then written at once.
     arrived = intake.merge_held(home, theirs, aliases=aliases, reserved=reserved)
     # The merged tree is theirs with this home's files in it: anything else the repository

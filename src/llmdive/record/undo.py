@@ -20,7 +20,7 @@ from llmdive.home.lock import locked
 from llmdive.home.paths import META_FILE
 from llmdive.home.storage import exists
 from llmdive.model.models import Event, at_key
-from llmdive.record.events import backfill, new_stamp, replay, settle
+from llmdive.record.events import backfill, bound_clock, new_stamp, replay, settle
 from llmdive.record.personal import PersonalLink, dump_personal, load_personal
 from llmdive.record.progress import fold_aliases, load_progress, save_record
 
@@ -85,6 +85,7 @@ def undo_last(
 ) -> Undone | None:
     """Take back the latest change still standing (after `floor`, see last_change); None
     when there is nothing left to undo."""
+    bound_clock(progress, when)  # a change stamped years ahead is not the latest for good
     found = last_change(progress, when, floor)
     if found is None:
         return None
@@ -145,8 +146,9 @@ def _past_guide_change(update: dict[str, Any]) -> str:
         if reset
         else "`llmdive guide reset` goes back to the bundled guide"
     )
+    when = datetime.fromisoformat(update["at"]).astimezone().strftime("%Y-%m-%d %H:%M")
     return (
-        f"nothing to undo since {what} at {update['at']}: undo takes back marks, notes and "
+        f"nothing to undo since {what} at {when}: undo takes back marks, notes and "
         f"your own links, not guide changes, and never reaches past one to an older change; "
         f"{back}"
     )
@@ -180,6 +182,8 @@ def undo(
     refused in words (the guide's own commands undo a guide change).
     """
 
+    if not home.is_dir():
+        return None  # no home, nothing recorded: taking the lock would make one
     with locked(home):
         progress = load_progress(home)
         fold_aliases(progress, aliases or {})

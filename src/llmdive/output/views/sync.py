@@ -56,6 +56,12 @@ def render_merge_report(w: Writer, report: MergeReport, dry_run: bool = False) -
         grid.row([(link_id, "cyan"), what, (more, "dim")], [title])
     for old, new in sorted(report.renamed.items()):
         w.line(("~ ", "yellow"), (old, "cyan"), f" is now {new} (the same link on both)")
+    for key, at in sorted(report.clamped.items()):
+        w.line(
+            ("~ ", "yellow"),
+            (key, "cyan"),
+            f": a change stamped {at}, over a year ahead of this clock, was taken as made now",
+        )
     n = (
         len(report.links)
         + len(report.personal_added)
