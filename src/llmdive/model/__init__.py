@@ -1,1 +1,1 @@
-"""model."""
+"""The data model and its vocabulary: models, strict input shapes, URLs, ids, safe text."""

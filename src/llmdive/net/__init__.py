@@ -1,1 +1,1 @@
-"""net."""
+"""The network: link checks and their kept results, and the browser."""

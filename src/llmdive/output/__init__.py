@@ -1,1 +1,1 @@
-"""output."""
+"""Output: the terminal writer (the one door for text), layout, views, JSON."""

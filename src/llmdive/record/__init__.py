@@ -1,1 +1,1 @@
-"""record."""
+"""The reader's record: events, progress, personal links, undo, merges, sync, doctor, exports."""
