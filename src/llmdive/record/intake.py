@@ -24,8 +24,8 @@ from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited
 from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
 from llmdive.home.statefile import encode_state
-from llmdive.model.models import at_key
-from llmdive.record.events import Doc, clamp_times, now
+from llmdive.model.models import Progress
+from llmdive.record.events import Doc, clamp_future
 from llmdive.record.merge import Report, fold_aliases, merge_records, report
 from llmdive.record.personal import (
     PersonalLink,
@@ -249,33 +249,18 @@ def merge_into_home(
 
 
 def clamp_record(record: Doc, when: datetime | None = None) -> tuple[Doc, dict[str, str]]:
-    """The record with every time beyond now + a year brought back to now (events.clamp_times).
+    """The record with every time beyond now + a year brought back to now (events.clamp_future).
 
     A merged change stamped years ahead would come after everything this machine does,
     for good; it arrives as made now instead. Also: each link so changed, its old time.
     """
-    links = (record.get("progress") or {}).get("links") or {}
-    base = when or now()
-    moved = clamp_times(
-        (e["at"] for entry in links.values() for e in entry.get("events", ())), base
-    )
-    if not moved:
+    if not record.get("progress"):
         return record, {}
-    out: dict[str, str] = {}
-    new_links: Doc = {}
-    for key, entry in links.items():
-        events = []
-        for e in entry.get("events", ()):
-            if e["at"] in moved or e.get("undo") in moved:
-                if e["at"] in moved:
-                    out[key] = max(out.get(key, e["at"]), e["at"], key=at_key)
-                e = {**e, "at": moved.get(e["at"], e["at"])}
-                if "undo" in e:
-                    e["undo"] = moved.get(e["undo"], e["undo"])
-            events.append(e)
-        new_links[key] = {**entry, "events": events} if "events" in entry else entry
-    progress = {**record["progress"], "links": new_links}
-    return {**record, "progress": progress}, out
+    progress = Progress.from_dict(record["progress"])
+    out = clamp_future(progress, when)
+    if not out:
+        return record, {}
+    return {**record, "progress": progress.to_dict()}, out
 
 
 def merge_held(
