@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from llmdive.errors import LlmdiveError
 from llmdive.find.search import (
     distance,
     empty_topics,
@@ -20,7 +22,9 @@ from llmdive.find.search import (
     url_words,
     words,
 )
-from llmdive.guide.catalogue import Catalogue, parse_guide
+from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.home.paths import bundled_guide
+from llmdive.workspace import Workspace
 
 UMAR = [
     "umar-jamil-attention",
@@ -174,6 +178,28 @@ def test_suggest_uses_ids_titles_and_urls(catalogue: Catalogue) -> None:
     assert suggest(catalogue.items, "loar") == ["lora-explained"]
     assert suggest(catalogue.items, "gpt2") == ["illustrated-gpt2"]
     assert suggest(catalogue.items, "zzzzzz") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("loar", "lora-explained"),
+        ("gpt2", "illustrated-gpt2"),
+        ("illustratd-transformr", "illustrated-transformer"),
+        ("karpaty", "tweet-learn-ml-rt"),
+    ],
+)
+def test_unknown_id_suggestions_use_id_title_and_url(typed: str, meant: str) -> None:
+    """Search is the suggester of the catalogue a command works on (the Workspace's)."""
+    for catalogue in (
+        load_catalogue(bundled_guide(), suggester=suggest),
+        Workspace().catalogue,
+    ):
+        with pytest.raises(LlmdiveError) as exc:
+            catalogue.resolve_id(typed)
+        assert str(exc.value) == (
+            f"no link with id {typed!r} (did you mean: {meant}?); `llmdive list` shows every id"
+        )
 
 
 def test_a_title_with_line_breaks_does_not_shift_the_others(catalogue: Catalogue) -> None:

@@ -245,16 +245,16 @@ def _fields(items: Sequence[Item], notes: Mapping[str, str], ids: bool) -> list[
     return fields
 
 
-def _cached_vocabularies(fields: list[_Field], path: Path) -> None:
+def _cached_vocabularies(fields: list[_Field], path: Path, home: Path | None) -> None:
     """Fill each field's vocabulary from the cache, or the cache from the fields."""
     kept = [f for f in fields if f.name in ("title", "section", "url", "id")]
     key = home_cache.digest("\0".join(f.name + f.text for f in kept).encode())
-    record = home_cache.read("words", path, key)
+    record = home_cache.read("words", path, key, home=home)
     if record is not None and all(isinstance(record.get(f.name), list) for f in kept):
         for f in kept:
             f.vocabulary = set(record[f.name])
         return
-    home_cache.write("words", path, key, {f.name: sorted(f.vocabulary) for f in kept})
+    home_cache.write("words", path, key, {f.name: sorted(f.vocabulary) for f in kept}, home=home)
 
 
 def score_words(term: str, vocabulary: Iterable[str]) -> dict[str, float]:
@@ -424,20 +424,22 @@ def search(
     *,
     ids: bool = False,
     cache_as: Path | None = None,
+    home: Path | None = None,
 ) -> list[Hit]:
     """The links of `items` that match every term of `query`, best first (then guide order).
 
     A term is a word, or a glossary term in any of its forms (`query_forms`). With `ids`,
     link ids are searched too (ids are made of title words, so `search` leaves them out;
     suggestions for a mistyped id need them). With `cache_as` (the catalogue's path), the
-    distinct words of the guide's fields are kept in the cache for the next search.
+    distinct words of the guide's fields are kept in the cache (of `home`, the call's: None
+    for the environment's) for the next search.
     """
     terms = query_forms(query)
     if not terms or not items:
         return []
     fields = _fields(items, notes or {}, ids)
     if cache_as is not None:
-        _cached_vocabularies(fields, cache_as)
+        _cached_vocabularies(fields, cache_as, home)
     ranked, where, words_hit = _rank(fields, terms)
     return [
         Hit(items[i], score, words_hit, tuple(f for f in FIELD_WEIGHTS if i in where.get(f, ())))

@@ -166,7 +166,7 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
     if read is None:
         return {}
     path, data, key = read
-    record = cache.read("linkcheck", path, key)
+    record = cache.read("linkcheck", path, key, home=home)
     if record is not None and isinstance(record.get("links"), dict):
         return record["links"]  # type: ignore[no-any-return]
 
@@ -192,7 +192,7 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
             f"{path}: not an llmdive link-check file ({exc}); `llmdive check-links` "
             "replaces it with fresh results"
         ) from None
-    cache.write("linkcheck", path, key, {"links": links})
+    cache.write("linkcheck", path, key, {"links": links}, home=home)
     return links
 
 
@@ -415,7 +415,7 @@ def _summary(home: Path) -> dict[str, tuple[str, str, str, bool]]:
     if read is None:
         return {}
     path, _, key = read
-    record = cache.read("linkcheck-marks", path, key)
+    record = cache.read("linkcheck-marks", path, key, home=home)
     if record is not None:
         try:
             columns = zip(record["urls"], record["results"], record["checked"], record["gone"],
@@ -435,7 +435,7 @@ def _summary(home: Path) -> dict[str, tuple[str, str, str, bool]]:
             for e in map(entries.__getitem__, ids)
         ],  # fmt: skip
     }
-    cache.write("linkcheck-marks", path, key, record)
+    cache.write("linkcheck-marks", path, key, record, home=home)
     columns = zip(record["urls"], record["results"], record["checked"], record["gone"], strict=True)
     return dict(zip(ids, columns, strict=True))
 

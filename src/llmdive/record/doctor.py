@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.catalogue import RESET_HINT, closest_ids, load_catalogue
+from llmdive.guide.catalogue import RESET_HINT, load_catalogue
 from llmdive.guide.meta import read_meta
 from llmdive.home.infile import refuse_special
 from llmdive.home.paths import (
@@ -113,7 +113,7 @@ def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
     for key, entry in orphans(catalogue, progress).items():
         same_url = catalogue.by_url.get(url_key(entry.url)) if entry.url else None
-        near = [same_url.link.id] if same_url else closest_ids(catalogue, key)
+        near = [same_url.link.id] if same_url else catalogue.closest_ids(key)
         hint = f" (did you mean: {', '.join(near)}?)" if near else ""
         facts.append(
             ("warn", f"progress.json: {key!r} names no link{hint}: its {entry.status.value} "
@@ -161,7 +161,7 @@ def _guide_facts(home: Path) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
     if exists(home / ACTIVE_GUIDE):
         try:
-            n = len(load_catalogue(home / ACTIVE_GUIDE).items)
+            n = len(load_catalogue(home / ACTIVE_GUIDE, home=home).items)
             facts.append(
                 ("ok", f"{ACTIVE_GUIDE}: the updated guide, {n} link{'s' if n != 1 else ''}")
             )

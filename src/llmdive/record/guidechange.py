@@ -171,9 +171,9 @@ def reset(ws: Reader, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] | No
 
     def compare() -> tuple[Report, Catalogue, Catalogue]:
 
-        new = load_catalogue(bundled_guide())
+        new = load_catalogue(bundled_guide(), home=ws.home)
         try:
-            old = load_catalogue(active)
+            old = load_catalogue(active, home=ws.home)
         except LlmdiveError as exc:
             gone = "would be removed" if dry_run else "removed"
             problem = f"{str(exc).splitlines()[0]}: {gone} unread"

@@ -61,15 +61,15 @@ def personal_file(home: Path) -> Path:
 
 def load_personal(home: Path) -> list[PersonalLink]:
     """The reader's links; none when there is no file (the usual case)."""
-    return load_state(personal_file(home), _parse_cached, list)
+    return load_state(personal_file(home), lambda d, p: _parse_cached(d, p, home), list)
 
 
-def _parse_cached(data: bytes, path: Path) -> list[PersonalLink]:
+def _parse_cached(data: bytes, path: Path, home: Path) -> list[PersonalLink]:
     key = cache.digest(data)
-    record = cache.read("personal", path, key)
+    record = cache.read("personal", path, key, home=home)
     if record is None:
         record = _validate(data, path)
-        cache.write("personal", path, key, record)
+        cache.write("personal", path, key, record, home=home)
     return [PersonalLink.from_dict(d) for d in record["links"]]
 
 
@@ -140,7 +140,12 @@ def with_personal_links(
     if orphans.links:
         catalogue.guide.sections.append(orphans)
     # Links sharing a URL with a guide link were refused when added; groups stay the guide's.
-    return Catalogue(catalogue.guide, catalogue.path, shared_urls=catalogue.shared_urls)
+    return Catalogue(
+        catalogue.guide,
+        catalogue.path,
+        shared_urls=catalogue.shared_urls,
+        suggester=catalogue.suggester,
+    )
 
 
 def add(

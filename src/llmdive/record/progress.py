@@ -89,20 +89,20 @@ def parse_progress(data: bytes, path: Path) -> Progress:
 
 def load_progress(home: Path) -> Progress:
     """The progress stored in `home`; no file yet means nothing read yet."""
-    return load_state(progress_file(home), _parse_cached, Progress)
+    return load_state(progress_file(home), lambda d, p: _parse_cached(d, p, home), Progress)
 
 
-def _parse_cached(data: bytes, path: Path) -> Progress:
+def _parse_cached(data: bytes, path: Path, home: Path) -> Progress:
     """parse_progress, or the cache's copy of what these bytes parsed to."""
     key = cache.digest(data)
-    record = cache.read("progress", path, key)
+    record = cache.read("progress", path, key, home=home)
     if record is not None:
         try:
             return Progress.from_dict(record)
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # a damaged cache entry: read the file itself
     progress = parse_progress(data, path)
-    cache.write("progress", path, key, progress.to_dict())
+    cache.write("progress", path, key, progress.to_dict(), home=home)
     return progress
 
 
@@ -135,7 +135,7 @@ def save_record(
         storage.write_all(files)
     progress.dirty = False
     # What was just written is known to be valid: later reads need not validate it again.
-    cache.write("progress", path, cache.digest(text), data)
+    cache.write("progress", path, cache.digest(text), data, home=home)
 
 
 def fold_aliases(progress: Progress, aliases: Mapping[str, str]) -> list[str]:
