@@ -19,7 +19,6 @@ from llmdive.find.search import (
     stem,
     strict_scores,
     suggest,
-    url_words,
     words,
 )
 from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
@@ -46,23 +45,33 @@ def test_fold_drops_case_and_accents() -> None:
     assert words("LLM.int8() — Straße, naïve") == ["llm", "int8", "strasse", "naive"]
 
 
-def test_url_words_are_host_names_and_path_words_without_tld_or_query() -> None:
-    assert url_words("https://www.aimon.ai/posts/deep-dive-into-agentic?utm=x#top") == [
-        "aimon",
-        "posts",
-        "deep",
-        "dive",
-        "into",
-        "agentic",
-    ]
-    assert url_words("https://github.com/karpathy/llm.c/discussions/481") == [
-        "github",
-        "karpathy",
-        "llm",
-        "c",
-        "discussions",
-        "481",
-    ]
+def test_a_url_is_found_by_its_host_and_path_words_not_its_query_or_fragment(
+    tmp_path: Path,
+) -> None:
+    guide = parse_guide(
+        b"""version = 1
+[[sections]]
+slug = "s"
+title = "S"
+[[sections.links]]
+id = "one"
+title = "One"
+url = "https://www.aimon.ai/posts/deep-dive-into-agentic?utm=campaign#topmost"
+[[sections.links]]
+id = "two"
+title = "Two"
+url = "https://github.com/karpathy/llm.c/discussions/481"
+""",
+        tmp_path / "g.toml",
+    )
+    items = Catalogue(guide).items
+    for word in ("aimon", "posts", "agentic", "deep dive"):
+        hits = search(items, word)
+        assert (ids(hits), hits[0].fields) == (["one"], ("url",)), word
+    for word in ("github", "karpathy", "llm.c", "discussions", "481"):
+        hits = search(items, word)
+        assert (ids(hits), hits[0].fields) == (["two"], ("url",)), word
+    assert ids(search(items, "campaign")) == ids(search(items, "topmost")) == []
 
 
 def test_query_terms_drop_stop_words_unless_nothing_else_is_left() -> None:

@@ -338,15 +338,6 @@ def _title_text(value: str | None) -> str | None:
     return value
 
 
-NoteArg = Annotated[
-    str,
-    typer.Argument(
-        help="The note; an empty string removes it.",
-        callback=_note_text,
-        metavar="TEXT",
-        show_default=False,
-    ),
-]
 TitleOpt = Annotated[
     str | None,
     typer.Option(

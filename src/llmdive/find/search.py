@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmdive.home import cache as home_cache
-from llmdive.model.urls import host_and_path
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
@@ -62,17 +61,6 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of a text: letters and digits, everything else separates."""
     return _WORD.findall(fold(text))
-
-
-def url_words(url: str) -> list[str]:
-    """The host's names (no 'www', no top-level domain) and the path's words of a URL."""
-    host, path = host_and_path(url if "://" in url else f"://{url}")
-    labels = [label for label in host.split(".") if label and label != "www"]
-    if "%" in path:
-        from urllib.parse import unquote
-
-        path = unquote(path)
-    return [*(labels[:-1] if len(labels) > 1 else labels), *words(path)]
 
 
 def query_terms(query: str) -> list[str]:
@@ -498,8 +486,3 @@ def suggest(items: Sequence[Item], query: str, limit: int = 3) -> list[str]:
         return []
     best = hits[0].score
     return [h.item.link.id for h in hits[:limit] if h.score >= best - 0.05]
-
-
-def topic_advice(path: Sequence[Topic]) -> list[tuple[Topic, str, str]]:
-    """The guide's description and tip for each heading of `path` that has either."""
-    return [(t, t.description, t.tip) for t in path if t.description or t.tip]

@@ -145,18 +145,13 @@ def link_id(title: str, url: str, taken: set[str]) -> str:
 
 
 def title_key(title: str) -> str:
-    """A title as `similarity` compares it: lower-case words, no ' | by ...' suffix, cut."""
+    """A title as `key_similarity` compares it: lower-case words, no ' | by ...' suffix, cut."""
     # Cut: the ratio is quadratic in the length, and a title says what it is early on.
     return " ".join(slugify(title.split(" | ")[0][:300]).split("-"))[:200]
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two titles are, 0..1, ignoring case, punctuation and ' | by ...' suffixes."""
-    return key_similarity(title_key(a), title_key(b))
-
-
 def key_similarity(a: str, b: str, floor: float = 0.0) -> float:
-    """`similarity` of two titles already made `title_key`s; any value under `floor`
+    """How alike two titles already made `title_key`s are, 0..1; any value under `floor`
     when difflib's upper bounds already show the ratio is under it (much cheaper)."""
     matcher = _matcher(b)
     matcher.set_seq1(a)

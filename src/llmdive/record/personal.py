@@ -17,7 +17,7 @@ from llmdive.guide.catalogue import Catalogue
 from llmdive.home import cache
 from llmdive.home.infile import parse_json
 from llmdive.home.paths import PERSONAL_FILE
-from llmdive.home.statefile import encode_state_text, load_state, save_state
+from llmdive.home.statefile import encode_state_text, load_state
 from llmdive.model.ids import link_id
 from llmdive.model.models import Event, Link, Topic
 from llmdive.model.urls import UrlError, check_link_url, normalize_url, shorten
@@ -110,10 +110,6 @@ def personal_document(links: list[PersonalLink]) -> dict[str, Any]:
 def dump_personal(links: list[PersonalLink]) -> str:
     """personal.json's text (statefile.encode_state: sorted keys, as every state file)."""
     return encode_state_text(personal_document(links))
-
-
-def save_personal(home: Path, links: list[PersonalLink], limit: int | None = None) -> None:
-    save_state(personal_file(home), personal_document(links), limit)
 
 
 def with_personal_links(

@@ -17,7 +17,7 @@ from llmdive.home import cache, storage
 from llmdive.home.infile import parse_json
 from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
-from llmdive.home.statefile import check_fits, encode_state, encode_state_text, load_state
+from llmdive.home.statefile import check_fits, encode_state, load_state
 from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
 from llmdive.record.events import (
     backfill,
@@ -104,11 +104,6 @@ def _parse_cached(data: bytes, path: Path, home: Path) -> Progress:
     progress = parse_progress(data, path)
     cache.write("progress", path, key, progress.to_dict(), home=home)
     return progress
-
-
-def dump_progress(progress: Progress) -> str:
-    """progress.json's text: sorted keys, one field a line: it diffs and merges well in git."""
-    return encode_state_text(progress.to_dict())
 
 
 def save_progress(home: Path, progress: Progress) -> None:
