@@ -171,10 +171,15 @@ def _topic_document(t: Topic) -> dict[str, Any]:
         doc["tip"] = t.tip
     if t.links:
         doc["links"] = [
-            {"id": k.id, "title": k.title, "url": k.url, "difficulty": k.difficulty.value,
-             **({"aliases": list(k.aliases)} if k.aliases else {})}
+            {
+                "id": k.id,
+                "title": k.title,
+                "url": k.url,
+                "difficulty": k.difficulty.value,
+                **({"aliases": list(k.aliases)} if k.aliases else {}),
+            }
             for k in t.links
-        ]  # fmt: skip
+        ]
     if t.topics:
         doc["topics"] = [_topic_document(c) for c in t.topics]
     return doc

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Words dropped from generated link ids: they make ids longer without making them clearer.
 _STOPWORDS = frozenset(
     "a an and at by for from in into is of on or the to with vs via your you how what why".split()  # noqa: SIM905
-)  # fmt: skip
+)
 _MAX_ID_WORDS = 6
 MAX_ID_CHARS = 24  # ids are typed and laid out in columns: a longer one became an alias
 

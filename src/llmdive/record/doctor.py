@@ -70,9 +70,12 @@ def health(home: Path, link_facts: Callable[[Path], list[tuple[str, str]]] | Non
         out.facts.append(("ok", f"progress.json: {n} link{'s' if n != 1 else ''} recorded"))
         for key, at in sorted(future_links(progress).items()):
             out.facts.append(
-                ("warn", f"progress.json: {key} has a change stamped in the future ({at}); "
-                 "later changes are ordered after it (a clock that runs fast, or a hand edit)")
-            )  # fmt: skip
+                (
+                    "warn",
+                    f"progress.json: {key} has a change stamped in the future ({at}); "
+                    "later changes are ordered after it (a clock that runs fast, or a hand edit)",
+                )
+            )
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     try:
@@ -116,9 +119,12 @@ def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
         near = [same_url.link.id] if same_url else catalogue.closest_ids(key)
         hint = f" (did you mean: {', '.join(near)}?)" if near else ""
         facts.append(
-            ("warn", f"progress.json: {key!r} names no link{hint}: its {entry.status.value} "
-                     f"mark shows nowhere (`llmdive history {key}` shows its changes)")
-        )  # fmt: skip
+            (
+                "warn",
+                f"progress.json: {key!r} names no link{hint}: its {entry.status.value} "
+                f"mark shows nowhere (`llmdive history {key}` shows its changes)",
+            )
+        )
     return facts
 
 

@@ -29,8 +29,10 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     """
 
     if os.path.basename(name) == PERSONAL_FILE:
-        docs = [personal_doc(d, p) if d.strip() else None
-                for p, d in ((p, _read(p)) for p in (base, ours, theirs))]  # fmt: skip
+        docs = [
+            personal_doc(d, p) if d.strip() else None
+            for p, d in ((p, _read(p)) for p in (base, ours, theirs))
+        ]
         empty: Doc = {"version": 1, "links": []}
         mine, other = docs[1] or empty, docs[2] or empty
         merged = merge_records({"personal": mine}, {"personal": other})

@@ -198,8 +198,13 @@ def title_from_url(url: str) -> str:
     stem, dot, ext = unquote(segment).rpartition(".")
     if not (stem and dot and ext.isalpha() and len(ext) <= 5):  # .html, .pdf: not 2106.09685
         stem = unquote(segment)
-    words = " ".join("".join(c if c.isprintable() else " " for c in stem)
-                     .replace("-", " ").replace("_", " ").replace("+", " ").split())  # fmt: skip
+    words = " ".join(
+        "".join(c if c.isprintable() else " " for c in stem)
+        .replace("-", " ")
+        .replace("_", " ")
+        .replace("+", " ")
+        .split()
+    )
     if not words:
         return host or url.strip()
     if not any(c.isalpha() for c in words):  # a number ('2106.09685') says more with its host
@@ -215,9 +220,13 @@ def fields(p: PersonalLink) -> dict[str, str]:
 
 
 def commit_link(
-    home: Path, links: list[PersonalLink], changed: PersonalLink, stamp: str | None = None,
-    removed: bool = False, old: PersonalLink | None = None,
-) -> None:  # fmt: skip
+    home: Path,
+    links: list[PersonalLink],
+    changed: PersonalLink,
+    stamp: str | None = None,
+    removed: bool = False,
+    old: PersonalLink | None = None,
+) -> None:
     """Write personal.json as `links`, and the change to `changed` as an event in
     progress.json (so `history` shows it and `undo` takes it back): both files or neither.
 
@@ -301,8 +310,12 @@ def _check(link: Link) -> None:
     # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import LinkSchema
 
-    data = {"id": link.id, "title": link.title, "url": link.url,
-            "difficulty": link.difficulty.value}  # fmt: skip
+    data = {
+        "id": link.id,
+        "title": link.title,
+        "url": link.url,
+        "difficulty": link.difficulty.value,
+    }
     try:
         LinkSchema.model_validate(data)
     except ValidationError as exc:

@@ -194,8 +194,9 @@ def marked_items(catalogue: Catalogue, ids: list[str], section: str | None) -> l
     items = catalogue.resolve_ids(ids) if ids else []
     if section is not None:
         seen = {i.link.id for i in items}
-        items += [i for i in catalogue.items_under(catalogue.find_topic(section))
-                  if i.link.id not in seen]  # fmt: skip
+        items += [
+            i for i in catalogue.items_under(catalogue.find_topic(section)) if i.link.id not in seen
+        ]
     return items
 
 
