@@ -23,6 +23,8 @@ from llmdive.find.search import (
 )
 from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
 from llmdive.home.paths import bundled_guide
+from llmdive.model.models import Difficulty, Link
+from llmdive.record.personal import PersonalLink, with_personal_links
 from llmdive.workspace import Workspace
 
 UMAR = [
@@ -199,11 +201,13 @@ def test_suggest_uses_ids_titles_and_urls(catalogue: Catalogue) -> None:
     ],
 )
 def test_unknown_id_suggestions_use_id_title_and_url(typed: str, meant: str) -> None:
-    """Search is the suggester of the catalogue a command works on (the Workspace's)."""
-    for catalogue in (
-        load_catalogue(bundled_guide(), suggester=suggest),
-        Workspace().catalogue,
-    ):
+    """Search is the suggester of the catalogue a command works on (the Workspace's), and
+    stays it with the reader's own links added."""
+    given = load_catalogue(bundled_guide(), suggester=suggest)
+    link = Link("mine", "Mine", "https://m.example/", Difficulty.EASY, personal=True)
+    mine = PersonalLink(link, "finetuning", "2026-01-01T00:00:00Z")
+    with_mine = with_personal_links(load_catalogue(bundled_guide(), suggester=suggest), [mine])
+    for catalogue in (given, Workspace().catalogue, with_mine):
         with pytest.raises(LlmdiveError) as exc:
             catalogue.resolve_id(typed)
         assert str(exc.value) == (
