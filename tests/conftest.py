@@ -40,8 +40,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "TMUX",
         "STY",
     ):
-        # set first, so that the variable is removed again after the test even if the
-        # program set it (`--urls` sets LLMDIVE_URLS for the rest of its process)
+        # set first, so that the variable is removed again after the test even if a
+        # test set it
         monkeypatch.setenv(var, "")
         monkeypatch.delenv(var)
     # git (llmdive sync) never reads or writes the user's git configuration.

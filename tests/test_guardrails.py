@@ -1,5 +1,6 @@
-"""The guard rails run with the tests: ruff's lint and format, and mypy --strict over src and
-tests, each from the current environment, with the settings in pyproject.toml."""
+"""The guard rails run with the tests: ruff's lint and format, mypy --strict over src and
+tests, and vulture over src (no dead code), each from the current environment, with the
+settings in pyproject.toml."""
 
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ TOOLS = {
     "ruff format": ["ruff", "format", "--check", "--no-cache", *CHECKED],
     # files (src and tests) and strict come from [tool.mypy]; no cache written either.
     "mypy": ["mypy", "--cache-dir", os.devnull],
+    # Dead code: what vulture cannot see used is listed, each entry with why, in the
+    # whitelist; Typer's commands are used through their decorators.
+    "vulture": [
+        "vulture",
+        "src",
+        "tests/vulture_whitelist.py",
+        "--ignore-decorators",
+        "@*.command,@*.callback",
+    ],
 }
 
 

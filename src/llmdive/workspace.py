@@ -1,4 +1,8 @@
-"""The catalogue and progress one command works on, loaded only when first needed."""
+"""The catalogue and progress one command works on, loaded only when first needed.
+
+The Workspace is the context object of a call: the run-time options (--guide, --home,
+--urls) travel in it, never through os.environ.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ from llmdive.record.personal import load_personal, personal_file, with_personal_
 from llmdive.record.progress import fold_aliases, load_progress, reading_states
 
 if TYPE_CHECKING:
-    from llmdive.guide.catalogue import Catalogue
+    from collections.abc import Sequence
+
+    from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.model.models import Progress
     from llmdive.model.vocab import Status
 
@@ -36,10 +42,23 @@ def guide_path(explicit: Path | None, home: Path) -> Path:
     return active if exists(active) else bundled_guide()
 
 
+def suggest_ids(items: Sequence[Item], query: str) -> list[str]:
+    """The catalogue's suggester (guide/ cannot import find/, above it): search's ranking."""
+    from llmdive.find.search import suggest  # start-up: only for an id that names no link
+
+    return suggest(items, query)
+
+
 class Workspace:
-    def __init__(self, guide: Path | None = None, home: Path | None = None) -> None:
+    """One call's home, guide and record. `urls`: --urls (print URLs even where titles are
+    clickable); $LLMDIVE_URLS, which the Writer reads, still decides without it."""
+
+    def __init__(
+        self, guide: Path | None = None, home: Path | None = None, urls: bool = False
+    ) -> None:
         self._guide = guide
         self._home = home
+        self.urls = urls
 
     @property
     def home_option(self) -> Path | None:
@@ -74,7 +93,7 @@ class Workspace:
         if self.guide_path == self.home / ACTIVE_GUIDE:
             refuse_special(self.guide_path)  # a FIFO or a device: `guide reset` cannot help
         try:
-            return load_catalogue(self.guide_path)
+            return load_catalogue(self.guide_path, home=self.home, suggester=suggest_ids)
         except LlmdiveError as exc:
             if self.guide_path != self.home / ACTIVE_GUIDE:
                 raise

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from llmdive.errors import LlmdiveError
 from llmdive.find.search import (
     distance,
     empty_topics,
@@ -17,10 +19,13 @@ from llmdive.find.search import (
     stem,
     strict_scores,
     suggest,
-    url_words,
     words,
 )
-from llmdive.guide.catalogue import Catalogue, parse_guide
+from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.home.paths import bundled_guide
+from llmdive.model.models import Difficulty, Link
+from llmdive.record.personal import PersonalLink, with_personal_links
+from llmdive.workspace import Workspace
 
 UMAR = [
     "umar-jamil-attention",
@@ -42,23 +47,33 @@ def test_fold_drops_case_and_accents() -> None:
     assert words("LLM.int8() — Straße, naïve") == ["llm", "int8", "strasse", "naive"]
 
 
-def test_url_words_are_host_names_and_path_words_without_tld_or_query() -> None:
-    assert url_words("https://www.aimon.ai/posts/deep-dive-into-agentic?utm=x#top") == [
-        "aimon",
-        "posts",
-        "deep",
-        "dive",
-        "into",
-        "agentic",
-    ]
-    assert url_words("https://github.com/karpathy/llm.c/discussions/481") == [
-        "github",
-        "karpathy",
-        "llm",
-        "c",
-        "discussions",
-        "481",
-    ]
+def test_a_url_is_found_by_its_host_and_path_words_not_its_query_or_fragment(
+    tmp_path: Path,
+) -> None:
+    guide = parse_guide(
+        b"""version = 1
+[[sections]]
+slug = "s"
+title = "S"
+[[sections.links]]
+id = "one"
+title = "One"
+url = "https://www.aimon.ai/posts/deep-dive-into-agentic?utm=campaign#topmost"
+[[sections.links]]
+id = "two"
+title = "Two"
+url = "https://github.com/karpathy/llm.c/discussions/481"
+""",
+        tmp_path / "g.toml",
+    )
+    items = Catalogue(guide).items
+    for word in ("aimon", "posts", "agentic", "deep dive"):
+        hits = search(items, word)
+        assert (ids(hits), hits[0].fields) == (["one"], ("url",)), word
+    for word in ("github", "karpathy", "llm.c", "discussions", "481"):
+        hits = search(items, word)
+        assert (ids(hits), hits[0].fields) == (["two"], ("url",)), word
+    assert ids(search(items, "campaign")) == ids(search(items, "topmost")) == []
 
 
 def test_query_terms_drop_stop_words_unless_nothing_else_is_left() -> None:
@@ -174,6 +189,30 @@ def test_suggest_uses_ids_titles_and_urls(catalogue: Catalogue) -> None:
     assert suggest(catalogue.items, "loar") == ["lora-explained"]
     assert suggest(catalogue.items, "gpt2") == ["illustrated-gpt2"]
     assert suggest(catalogue.items, "zzzzzz") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("loar", "lora-explained"),
+        ("gpt2", "illustrated-gpt2"),
+        ("illustratd-transformr", "illustrated-transformer"),
+        ("karpaty", "tweet-learn-ml-rt"),
+    ],
+)
+def test_unknown_id_suggestions_use_id_title_and_url(typed: str, meant: str) -> None:
+    """Search is the suggester of the catalogue a command works on (the Workspace's), and
+    stays it with the reader's own links added."""
+    given = load_catalogue(bundled_guide(), suggester=suggest)
+    link = Link("mine", "Mine", "https://m.example/", Difficulty.EASY, personal=True)
+    mine = PersonalLink(link, "finetuning", "2026-01-01T00:00:00Z")
+    with_mine = with_personal_links(load_catalogue(bundled_guide(), suggester=suggest), [mine])
+    for catalogue in (given, Workspace().catalogue, with_mine):
+        with pytest.raises(LlmdiveError) as exc:
+            catalogue.resolve_id(typed)
+        assert str(exc.value) == (
+            f"no link with id {typed!r} (did you mean: {meant}?); `llmdive list` shows every id"
+        )
 
 
 def test_a_title_with_line_breaks_does_not_shift_the_others(catalogue: Catalogue) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import marshal
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from llmdive.cli import completion
 from llmdive.errors import LlmdiveError
 from llmdive.guide import catalogue as cat_mod
-from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.guide.catalogue import Catalogue, Item, load_catalogue, parse_guide
 from llmdive.home.paths import bundled_guide
 
 GOOD = """\
@@ -318,20 +319,26 @@ def test_resolve_id_unknown_url_and_empty_id_are_clear_errors(catalogue: Catalog
         )
 
 
-@pytest.mark.parametrize(
-    ("typed", "meant"),
-    [
-        ("loar", "lora-explained"),
-        ("gpt2", "illustrated-gpt2"),
-        ("illustratd-transformr", "illustrated-transformer"),
-        ("karpaty", "tweet-learn-ml-rt"),
-    ],
-)
-def test_unknown_id_suggestions_use_id_title_and_url(
-    catalogue: Catalogue, typed: str, meant: str
+def test_a_mistyped_id_is_answered_by_the_suggester_the_catalogue_was_given(
+    catalogue: Catalogue,
 ) -> None:
+    """The catalogue takes its suggester from above (find/ ranks): given none, the ids most
+    like the query; given one, what it names, and the ids most like it only when it names none."""
+    asked: list[str] = []
+
+    def suggester(items: Sequence[Item], query: str) -> list[str]:
+        asked.append(query)
+        assert [i.link.id for i in items] == list(catalogue.by_id)
+        return ["dpo-explained"] if query == "rank" else []
+
+    assert catalogue.suggester is None
+    assert catalogue.closest_ids("lora-explaned") == ["lora-explained"]
+    assert catalogue.closest_ids("karpaty") == []  # its URL's words need search
+    given = load_catalogue(bundled_guide(), suggester=suggester)
     with pytest.raises(LlmdiveError) as exc:
-        catalogue.resolve_id(typed)
+        given.resolve_id("rank")
     assert str(exc.value) == (
-        f"no link with id {typed!r} (did you mean: {meant}?); `llmdive list` shows every id"
+        "no link with id 'rank' (did you mean: dpo-explained?); `llmdive list` shows every id"
     )
+    assert given.closest_ids("lora-explaned") == ["lora-explained"]
+    assert asked == ["rank", "lora-explaned"]

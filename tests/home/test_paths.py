@@ -4,7 +4,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,6 +80,69 @@ def test_home_option_moves_the_cache_for_its_call_only(cli: Invoke, tmp_path: Pa
     assert (data["home_from"], data["cache"]) == ("--home", str(other / "cache"))
     # The option changed nothing for the calls after it.
     assert os.environ["LLMDIVE_HOME"] == str(tmp_path / "home")
+
+
+class _Watched(dict[str, str]):
+    """os.environ for a test: every write llmdive makes to it is noted."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        super().__init__(env)
+        self.writes: list[str] = []
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.writes.append(key)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.writes.append(key)
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self.writes.append(key)
+        return super().pop(key, *default)
+
+
+def test_home_and_urls_travel_in_the_workspace_never_in_the_environment(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--home and --urls reach the cache and the Writer through the Workspace: os.environ
+    is never written, and the cache still goes to the home --home names."""
+    monkeypatch.delenv("LLMDIVE_CACHE_DIR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    other = tmp_path / "elsewhere"
+    env = _Watched(os.environ)
+    before = dict(env)
+    monkeypatch.setattr(os, "environ", env)
+    marked = cli("--home", str(other), "mark-read", "lora")
+    assert marked.exit_code == 0, marked.output
+    shown = cli("--home", str(other), "next", "--urls")
+    assert shown.exit_code == 0, shown.output
+    found = cli("--home", str(other), "search", "attention")
+    assert found.exit_code == 0, found.output
+    assert (env.writes, dict(os.environ)) == ([], before)
+    assert shown.stdout.count("https://jalammar.github.io/illustrated-transformer/") == 2
+    kinds = {p.name.split("-")[0] for p in (other / "cache").iterdir()}
+    assert {"catalogue", "progress", "words"} <= kinds
+    home = Path(before["LLMDIVE_HOME"])
+    assert not (home / "cache").exists()  # $LLMDIVE_HOME's cache: not this call's
+    assert not (tmp_path / "user" / ".cache").exists()  # nor the user cache dir
+
+
+def test_the_cache_of_a_home_given_to_the_core_is_in_it_unless_it_is_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LLMDIVE_CACHE_DIR")
+    monkeypatch.delenv("LLMDIVE_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert paths.cache_dir(tmp_path / "h") == tmp_path / "h" / "cache"
+    assert paths.cache_dir(paths.home_dir()) == tmp_path / "xdg" / "llmdive"
+    assert paths.cache_dir() == tmp_path / "xdg" / "llmdive"
+    monkeypatch.setenv("LLMDIVE_HOME", str(tmp_path / "e"))
+    assert paths.cache_dir(tmp_path / "h") == tmp_path / "h" / "cache"  # --home over it
+    assert paths.cache_dir(paths.home_dir()) == tmp_path / "e" / "cache"
+    monkeypatch.setenv("LLMDIVE_CACHE_DIR", str(tmp_path / "c"))
+    assert paths.cache_dir(tmp_path / "h") == tmp_path / "c"
 
 
 def files_under(folder: Path) -> list[str]:

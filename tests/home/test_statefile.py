@@ -61,9 +61,10 @@ def test_save_state_writes_sorted_keys_atomically(tmp_path: Path) -> None:
 
 
 def test_all_four_state_files_are_written_by_the_one_encoder(home: Path) -> None:
-    prog.save_progress(home, Progress())
     link = Link("mine", "Mine", "https://m.example/", Difficulty.EASY, personal=True)
-    personal.save_personal(home, [personal.PersonalLink(link, "a", "2026-01-01T00:00:00Z")])
+    mine = personal.PersonalLink(link, "a", "2026-01-01T00:00:00Z")
+    personal.commit_link(home, [mine], mine)  # how `add` writes personal.json
+    prog.save_progress(home, Progress())
     checked = Outcome("mine", "https://m.example/", Verdict.OK, 200, checked="2026-01-01T00:00:00Z")
     linkmarks.save_results(home, [checked])
     meta = update.Meta(url="https://h.example/README.md", etag='"e"')

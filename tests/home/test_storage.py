@@ -386,9 +386,19 @@ def generation(pair: dict[Path, bytes | None]) -> int:
     return int(first)
 
 
+def one_version(data: bytes, lines: int) -> int:
+    """The version of a file write_forever writes, checked whole (never a mix or a cut)."""
+    first = data.split(b"\n", 1)[0]
+    assert data == (first + b"\n") * lines, "not one whole version"
+    return int(first)
+
+
 @pytest.mark.stress
 def test_a_hundred_and_twenty_sigkills_at_random_moments_lose_no_commit(home: Path) -> None:
-    """Fork a writer, read while it writes, SIGKILL it at a random moment; 120 times."""
+    """Fork a writer, read while it writes, SIGKILL it at a random moment; 120 times.
+
+    Each file is read as commands read one (storage.read_bytes): whole while it is
+    written, and after the kill already as the recovery will leave it."""
     import random
     import signal
 
@@ -408,12 +418,13 @@ def test_a_hundred_and_twenty_sigkills_at_random_moments_lose_no_commit(home: Pa
                 os._exit(1)
         until = time.monotonic() + rng.uniform(0.0, 0.1)
         while time.monotonic() < until:  # readers meanwhile see whole commits only
-            generation(storage.read_many(files))
+            one_version(storage.read_bytes(files[0]), 20000)
+            one_version(storage.read_bytes(files[1]), 1)
             reads += 1
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
-        seen = generation(storage.read_many(files))
+        seen = generation({p: storage.read_bytes(p) for p in files})
         outcomes["rolled forward"] += (home / JOURNAL).exists()
         with locked(home):  # the next command: finishes or drops what the kill left
             pass
@@ -433,9 +444,14 @@ from pathlib import Path
 from llmdive.home import storage
 from llmdive.record.progress import locked
 home, me, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+def read(path):
+    try:
+        return storage.read_bytes(path)
+    except FileNotFoundError:
+        return None
 for r in range(rounds):
     with locked(home, timeout=300):  # 50 processes queue for it on a busy machine
-        seen = storage.read_many([home / "tally.txt", home / "log.txt"])
+        seen = {p: read(p) for p in (home / "tally.txt", home / "log.txt")}
         tally = int(seen[home / "tally.txt"] or b"0")
         log = seen[home / "log.txt"] or b""
         assert log.count(b"\\n") == tally, "tally and log disagree"

@@ -142,9 +142,15 @@ def test_next_offers_an_unresolved_host_until_a_second_day_confirms_it(
     # "Other names resolve": localhost, its loopback address taken for a public one here.
     monkeypatch.setattr(linkcheck, "is_public", lambda address: True)
     fine = f"http://localhost:{server.server_address[1]}/ok"
-    guide = write_guide(tmp_path / "g.toml", {"Web": [
-        ("paper", NOWHERE, "easy"), ("fine", fine, "medium"),
-    ]})  # fmt: skip
+    guide = write_guide(
+        tmp_path / "g.toml",
+        {
+            "Web": [
+                ("paper", NOWHERE, "easy"),
+                ("fine", fine, "medium"),
+            ]
+        },
+    )
     env = {"LLMDIVE_GUIDE": str(guide)}
     checked = bounded(lambda: cli("check-links", env=env))
     assert checked.exit_code == 0, checked.output

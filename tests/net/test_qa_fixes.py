@@ -37,8 +37,11 @@ def test_only_a_name_resolving_to_a_public_address_makes_unresolved_hosts_eviden
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return socket.getaddrinfo("127.0.0.1", port, type=socket.SOCK_STREAM)
 
-    links = [("nowhere", "http://nowhere.invalid/x"), ("local", server.base + "/ok"),
-             ("named", f"http://fine.example:{port}/ok")]  # fmt: skip
+    links = [
+        ("nowhere", "http://nowhere.invalid/x"),
+        ("local", server.base + "/ok"),
+        ("named", f"http://fine.example:{port}/ok"),
+    ]
     # Loopback answers (by literal or by name) prove nothing about name lookups.
     run = bounded(lambda: linkcheck.check(links, Settings(timeout=2, resolve=resolver)))
     assert not run.offline
@@ -53,18 +56,27 @@ def test_only_a_name_resolving_to_a_public_address_makes_unresolved_hosts_eviden
     run = bounded(lambda: linkcheck.check(links[:2], literal))
     assert [o.id for o in run.unconfirmed()] == ["nowhere"]
     assert linkcheck.is_public("8.8.8.8")
-    assert not any(map(linkcheck.is_public, ["127.0.0.1", "::1", "10.1.2.3", "169.254.1.1",
-                                             "192.168.0.1", "fe80::1%eth0", "junk"]))  # fmt: skip
+    assert not any(
+        map(
+            linkcheck.is_public,
+            ["127.0.0.1", "::1", "10.1.2.3", "169.254.1.1", "192.168.0.1", "fe80::1%eth0", "junk"],
+        )
+    )
 
 
 def test_check_links_with_only_a_local_host_answering_keeps_nothing_for_unresolved_hosts(
     cli: Invoke, server: LinkServer, tmp_path: Path, home: Path
 ) -> None:
-    guide = write_guide(tmp_path / "g.toml", {"Web": [
-        ("paper", "http://nowhere.invalid/paper", "easy"),
-        ("video", "https://videos.invalid/watch", "easy"),
-        ("local", server.base + "/ok", "medium"),
-    ]})  # fmt: skip
+    guide = write_guide(
+        tmp_path / "g.toml",
+        {
+            "Web": [
+                ("paper", "http://nowhere.invalid/paper", "easy"),
+                ("video", "https://videos.invalid/watch", "easy"),
+                ("local", server.base + "/ok", "medium"),
+            ]
+        },
+    )
     env = {"LLMDIVE_GUIDE": str(guide)}
     result = bounded(lambda: cli("check-links", "--timeout", "2", env=env))
     assert result.exit_code == 0, result.output

@@ -58,8 +58,14 @@ def test_a_merge_brings_far_future_stamps_as_made_now(
     cli: Invoke, home: Path, tmp_path: Path
 ) -> None:
     other = tmp_path / "other.json"
-    other.write_text(json.dumps({"version": 1, "links": {
-        "dpo-explained": {"events": [{"at": END_OF_TIME, "status": "read"}]}}}))  # fmt: skip
+    other.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "links": {"dpo-explained": {"events": [{"at": END_OF_TIME, "status": "read"}]}},
+            }
+        )
+    )
     out = ok(cli("progress", "merge", str(other)))
     assert "dpo-explained: a change stamped 9999-12-31T23:59:59.999999Z" in out
     assert "taken as made now" in out
@@ -81,15 +87,24 @@ def test_new_stamp_stays_within_a_day_of_now() -> None:
                     "events": [{"at": "2031-01-01T00:00:00Z", "status": "read"}],
                 }
             },
-        }  # fmt: skip
+        }
     )
     stamp = events.new_stamp(progress, now)
     assert datetime.fromisoformat(stamp) - now < timedelta(seconds=1)
     assert progress.links["a"].status is Status.READ  # the change itself is kept
     # within a day ahead is skew, not a wrong time: still ordered after
-    near = Progress.from_dict({"version": 1, "links": {"a": {"status": "read",
-        "changed": "2026-12-03T18:00:00Z",
-        "events": [{"at": "2026-12-03T18:00:00Z", "status": "read"}]}}})  # fmt: skip
+    near = Progress.from_dict(
+        {
+            "version": 1,
+            "links": {
+                "a": {
+                    "status": "read",
+                    "changed": "2026-12-03T18:00:00Z",
+                    "events": [{"at": "2026-12-03T18:00:00Z", "status": "read"}],
+                }
+            },
+        }
+    )
     assert events.new_stamp(near, now) == "2026-12-03T18:00:00.000001Z"
 
 
@@ -119,10 +134,13 @@ def test_a_note_that_would_lock_the_reader_out_is_refused(cli: Invoke, home: Pat
     from llmdive.home.infile import RECORD_MAX_BYTES
 
     def doc(pad: int) -> bytes:
-        entry = {"status": "read", "changed": "2026-01-01T00:00:00Z", "note": "n" * pad,
-                 "noted": "2026-01-01T00:00:00Z",
-                 "events": [{"at": "2026-01-01T00:00:00Z", "note": "n" * pad,
-                             "status": "read"}]}  # fmt: skip
+        entry = {
+            "status": "read",
+            "changed": "2026-01-01T00:00:00Z",
+            "note": "n" * pad,
+            "noted": "2026-01-01T00:00:00Z",
+            "events": [{"at": "2026-01-01T00:00:00Z", "note": "n" * pad, "status": "read"}],
+        }
         return encode_state({"version": 1, "links": {"dpo-explained": entry}})
 
     pad = (RECORD_MAX_BYTES - 600 - len(doc(0))) // 2
@@ -186,7 +204,7 @@ def test_doctor_never_shows_a_password_with_a_slash(cli: Invoke, home: Path) -> 
                     ],
                 }
             ).encode(),
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_a_bad_file_in_the_remote_is_said_to_be_the_remotes(
@@ -197,8 +215,9 @@ def test_a_bad_file_in_the_remote_is_said_to_be_the_remotes(
     remote = tmp_path / "remote.git"
     import subprocess
 
-    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        ["git", "init", "-q", "--bare", "--initial-branch=main", str(remote)], check=True
+    )
     _, b = homes_synced(cli, tmp_path, remote)
     plant(remote, [("100644", "blob", blob(remote, data), name)])
     before = (b / "progress.json").read_bytes()

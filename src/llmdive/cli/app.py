@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 # Typer 0.28 vendors Click; its usage errors derive from this (typer.BadParameter does too).
+from typer._click import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from llmdive import __version__
@@ -188,15 +190,15 @@ guide_app = typer.Typer(
 app.add_typer(guide_app, name="guide")
 
 
-def workspace(ctx: typer.Context) -> "Workspace":
+def workspace(ctx: Context) -> "Workspace":
     """The workspace of this call, made from the global options (also during completion)."""
     from llmdive.workspace import Workspace
 
     root = ctx.find_root()
     if not isinstance(root.obj, Workspace):
-        _home_for_this_call(root)
         guide, home = root.params.get("guide"), root.params.get("home")
-        root.obj = Workspace(Path(guide) if guide else None, Path(home) if home else None)
+        urls = bool(root.params.get("urls"))
+        root.obj = Workspace(Path(guide) if guide else None, Path(home) if home else None, urls)
         if not root.resilient_parsing:  # completion says nothing
             _say_what_became_of_the_home(root, root.obj)
     return root.obj
@@ -227,26 +229,8 @@ def _say_what_became_of_the_home(root: Any, ws: "Workspace") -> None:
     root.call_on_close(say)
 
 
-def _home_for_this_call(root: Any) -> None:
-    """--home is $LLMDIVE_HOME for this call, so that it moves the cache too (paths.py)."""
-    home = root.params.get("home")
-    if home is None or root.meta.get("llmdive.home") == home:
-        return
-    root.meta["llmdive.home"] = home
-    before = os.environ.get(HOME_ENV)
-    os.environ[HOME_ENV] = str(Path(home).expanduser().absolute())
-
-    def restore() -> None:
-        if before is None:
-            os.environ.pop(HOME_ENV, None)
-        else:
-            os.environ[HOME_ENV] = before
-
-    root.call_on_close(restore)
-
-
 def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]) -> None:
-    """JSON for --json, else lines drawn on a terminal-aware Writer."""
+    """JSON for --json, else lines drawn on a terminal-aware Writer (URLs shown with --urls)."""
     if json_out:
         from llmdive.output.jsonout import emit_json
 
@@ -254,7 +238,8 @@ def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]
         return
     from llmdive.output.terminal import Writer
 
-    w = Writer()
+    ctx = get_current_context(silent=True)
+    w = Writer(urls=True if ctx is not None and workspace(ctx).urls else None)
     draw(w)
     w.close()
 
@@ -272,7 +257,8 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:
     from llmdive.cli import completion
 
-    return completion.sections(workspace(ctx).guide_path, incomplete)
+    ws = workspace(ctx)
+    return completion.sections(ws.guide_path, incomplete, ws.home)
 
 
 # ---------------------------------------------------------------- options
@@ -352,15 +338,6 @@ def _title_text(value: str | None) -> str | None:
     return value
 
 
-NoteArg = Annotated[
-    str,
-    typer.Argument(
-        help="The note; an empty string removes it.",
-        callback=_note_text,
-        metavar="TEXT",
-        show_default=False,
-    ),
-]
 TitleOpt = Annotated[
     str | None,
     typer.Option(
@@ -452,18 +429,6 @@ def _root(
     Start with `llmdive next`, then `llmdive mark-read ID` once you have read a link.
     Global options (--home, --guide, --urls) may also follow the command name.
     """
-    _home_for_this_call(ctx)
-    if urls:
-        # The one switch every Writer of this call reads, whoever builds it.
-        before = os.environ.get("LLMDIVE_URLS")
-        os.environ["LLMDIVE_URLS"] = "1"
-        ctx.call_on_close(
-            lambda: (
-                os.environ.pop("LLMDIVE_URLS", None)
-                if before is None
-                else os.environ.__setitem__("LLMDIVE_URLS", before)
-            )
-        )
 
 
 def marks_of(ws: "Workspace") -> "Marks":

@@ -13,17 +13,18 @@ from llmdive.home.infile import CATALOGUE_MAX_BYTES, RECORD_MAX_BYTES, read_limi
 from llmdive.home.paths import PERSONAL_FILE
 
 
-def names(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """Link ids, and (slug, title) of every heading, of the catalogue at `path`."""
+def names(path: Path, home: Path | None = None) -> tuple[list[str], list[tuple[str, str]]]:
+    """Link ids, and (slug, title) of every heading, of the catalogue at `path` (`home`:
+    the call's, whose cache is read; None: the environment's)."""
     try:
         # "ids" and "sections" are kept in the cache record by catalogue.load_catalogue.
         data = read_limited(path, CATALOGUE_MAX_BYTES)
-        record = cache.read("catalogue", path, cache.digest(data))
+        record = cache.read("catalogue", path, cache.digest(data), home=home)
         if record is not None:
             return list(record["ids"]), [(s[0], s[1]) for s in record["sections"]]
         from llmdive.guide.catalogue import load_catalogue  # start-up: a Tab reads the cache
 
-        cat = load_catalogue(path)
+        cat = load_catalogue(path, home=home)
         return list(cat.by_id), [(t.slug, t.title) for _, t in cat.topics]
     except (OSError, LlmdiveError, KeyError, TypeError, IndexError):
         return [], []
@@ -34,7 +35,7 @@ def personal_ids(home: Path) -> list[str]:
     path = home / PERSONAL_FILE
     try:
         data = read_limited(path, RECORD_MAX_BYTES)
-        record = cache.read("personal", path, cache.digest(data))
+        record = cache.read("personal", path, cache.digest(data), home=home)
         if record is not None:
             return [str(d["id"]) for d in record["links"]]
         from llmdive.record.personal import load_personal  # start-up: a Tab reads the cache
@@ -46,13 +47,13 @@ def personal_ids(home: Path) -> list[str]:
 
 def ids(path: Path, incomplete: str, home: Path | None = None) -> list[str]:
     """Link ids starting with `incomplete`: the catalogue's, then the reader's own."""
-    found = [i for i in names(path)[0] if i.startswith(incomplete)]
+    found = [i for i in names(path, home)[0] if i.startswith(incomplete)]
     if home is not None:
         seen = set(found)
         found += [i for i in personal_ids(home) if i.startswith(incomplete) and i not in seen]
     return found
 
 
-def sections(path: Path, incomplete: str) -> list[str]:
+def sections(path: Path, incomplete: str, home: Path | None = None) -> list[str]:
     low = incomplete.lower()
-    return [slug for slug, _ in names(path)[1] if slug.startswith(low)]
+    return [slug for slug, _ in names(path, home)[1] if slug.startswith(low)]

@@ -48,7 +48,7 @@ def guide_import(
     if output is not None:
         storage.refuse_home_output(output, home)
     # Ids are kept from a catalogue file there; /dev/stdout, a pipe or an empty file has none.
-    old = catalogue.load_catalogue(output) if output and _has_content(output) else None
+    old = catalogue.load_catalogue(output, home=home) if output and _has_content(output) else None
     result = update.plan(update.read_readme(str(readme)), str(readme), old)
     for warning in result.warnings:
         warn(warning)

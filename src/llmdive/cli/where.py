@@ -20,6 +20,7 @@ from llmdive.home.paths import (
     PROGRESS_FILE,
     cache_dir,
     env_home,
+    named_home,
 )
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def locations(ws: "Workspace") -> dict[str, str | None]:
         guide_from = "bundled"
     if os.environ.get(CACHE_ENV):
         cache_from = f"${CACHE_ENV}"
-    elif env_home():
+    elif named_home(home) is not None:
         cache_from = "home"
     else:
         cache_from = "default"
@@ -83,6 +84,6 @@ def locations(ws: "Workspace") -> dict[str, str | None]:
         "catalogue": str(guide),
         "catalogue_from": guide_from,
         "catalogue_source": source,
-        "cache": str(cache_dir()),
+        "cache": str(cache_dir(home)),
         "cache_from": cache_from,
     }

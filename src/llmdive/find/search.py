@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmdive.home import cache as home_cache
-from llmdive.model.urls import host_and_path
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
@@ -62,17 +61,6 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of a text: letters and digits, everything else separates."""
     return _WORD.findall(fold(text))
-
-
-def url_words(url: str) -> list[str]:
-    """The host's names (no 'www', no top-level domain) and the path's words of a URL."""
-    host, path = host_and_path(url if "://" in url else f"://{url}")
-    labels = [label for label in host.split(".") if label and label != "www"]
-    if "%" in path:
-        from urllib.parse import unquote
-
-        path = unquote(path)
-    return [*(labels[:-1] if len(labels) > 1 else labels), *words(path)]
 
 
 def query_terms(query: str) -> list[str]:
@@ -245,16 +233,16 @@ def _fields(items: Sequence[Item], notes: Mapping[str, str], ids: bool) -> list[
     return fields
 
 
-def _cached_vocabularies(fields: list[_Field], path: Path) -> None:
+def _cached_vocabularies(fields: list[_Field], path: Path, home: Path | None) -> None:
     """Fill each field's vocabulary from the cache, or the cache from the fields."""
     kept = [f for f in fields if f.name in ("title", "section", "url", "id")]
     key = home_cache.digest("\0".join(f.name + f.text for f in kept).encode())
-    record = home_cache.read("words", path, key)
+    record = home_cache.read("words", path, key, home=home)
     if record is not None and all(isinstance(record.get(f.name), list) for f in kept):
         for f in kept:
             f.vocabulary = set(record[f.name])
         return
-    home_cache.write("words", path, key, {f.name: sorted(f.vocabulary) for f in kept})
+    home_cache.write("words", path, key, {f.name: sorted(f.vocabulary) for f in kept}, home=home)
 
 
 def score_words(term: str, vocabulary: Iterable[str]) -> dict[str, float]:
@@ -424,20 +412,22 @@ def search(
     *,
     ids: bool = False,
     cache_as: Path | None = None,
+    home: Path | None = None,
 ) -> list[Hit]:
     """The links of `items` that match every term of `query`, best first (then guide order).
 
     A term is a word, or a glossary term in any of its forms (`query_forms`). With `ids`,
     link ids are searched too (ids are made of title words, so `search` leaves them out;
     suggestions for a mistyped id need them). With `cache_as` (the catalogue's path), the
-    distinct words of the guide's fields are kept in the cache for the next search.
+    distinct words of the guide's fields are kept in the cache (of `home`, the call's: None
+    for the environment's) for the next search.
     """
     terms = query_forms(query)
     if not terms or not items:
         return []
     fields = _fields(items, notes or {}, ids)
     if cache_as is not None:
-        _cached_vocabularies(fields, cache_as)
+        _cached_vocabularies(fields, cache_as, home)
     ranked, where, words_hit = _rank(fields, terms)
     return [
         Hit(items[i], score, words_hit, tuple(f for f in FIELD_WEIGHTS if i in where.get(f, ())))
@@ -496,8 +486,3 @@ def suggest(items: Sequence[Item], query: str, limit: int = 3) -> list[str]:
         return []
     best = hits[0].score
     return [h.item.link.id for h in hits[:limit] if h.score >= best - 0.05]
-
-
-def topic_advice(path: Sequence[Topic]) -> list[tuple[Topic, str, str]]:
-    """The guide's description and tip for each heading of `path` that has either."""
-    return [(t, t.description, t.tip) for t in path if t.description or t.tip]

@@ -7,7 +7,7 @@ TOML nor import pydantic.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,20 +120,27 @@ def shared_url_groups(guide: Guide) -> list[list[str]]:
     return [ids for ids in by_url.values() if len(ids) > 1]
 
 
-def load_catalogue(path: Path) -> Catalogue:
-    """The validated catalogue at `path`, from the cache when it matches the file's bytes."""
+def load_catalogue(
+    path: Path, *, home: Path | None = None, suggester: Suggester | None = None
+) -> Catalogue:
+    """The validated catalogue at `path`, from the cache when it matches the file's bytes.
+
+    `home`: the call's home, which says where the cache is (None: the environment's);
+    `suggester`: what names the links a mistyped id meant (see Catalogue).
+    """
     data = _read_bytes(path)
     key = cache.digest(data)
-    record = cache.read("catalogue", path, key)
+    record = cache.read("catalogue", path, key, home=home)
     if record is not None:
         try:
             guide = Guide.from_dict(record["guide"])
-            return Catalogue(guide, path, shared_urls=list(record["shared_urls"]))
+            shared = list(record["shared_urls"])
+            return Catalogue(guide, path, shared_urls=shared, suggester=suggester)
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # a damaged cache entry is rebuilt below
     guide = parse_guide(data, path)
-    catalogue = Catalogue(guide, path)
-    cache.write("catalogue", path, key, _record(catalogue))
+    catalogue = Catalogue(guide, path, suggester=suggester)
+    cache.write("catalogue", path, key, _record(catalogue), home=home)
     return catalogue
 
 
@@ -164,10 +171,15 @@ def _topic_document(t: Topic) -> dict[str, Any]:
         doc["tip"] = t.tip
     if t.links:
         doc["links"] = [
-            {"id": k.id, "title": k.title, "url": k.url, "difficulty": k.difficulty.value,
-             **({"aliases": list(k.aliases)} if k.aliases else {})}
+            {
+                "id": k.id,
+                "title": k.title,
+                "url": k.url,
+                "difficulty": k.difficulty.value,
+                **({"aliases": list(k.aliases)} if k.aliases else {}),
+            }
             for k in t.links
-        ]  # fmt: skip
+        ]
     if t.topics:
         doc["topics"] = [_topic_document(c) for c in t.topics]
     return doc
@@ -255,25 +267,31 @@ def _closest(query: str, names: Iterable[str]) -> list[str]:
     return [name for score, name in scored[:3] if score >= best - 0.05]
 
 
-def closest_ids(catalogue: Catalogue, query: str) -> list[str]:
-    """The ids of the catalogue most like `query` (a misspelt id), best first; maybe none."""
-    from llmdive.find.search import suggest  # start-up: only for an id that names no link
-
-    return suggest(catalogue.items, query) or _closest(query, catalogue.by_id)
-
-
 def _suggest(names: list[str]) -> str:
     return f" (did you mean: {', '.join(names)}?)" if names else ""
 
 
+# The links a mistyped id most likely meant, best first: finding is a layer above the
+# guide, so whoever loads a catalogue passes its suggester in (workspace.py passes search's).
+Suggester = Callable[[Sequence[Item], str], list[str]]
+
+
 class Catalogue:
-    """A validated guide with its links flattened in guide order, for lookups."""
+    """A validated guide with its links flattened in guide order, for lookups.
+
+    `suggester` names the links a mistyped id meant; without one, the ids most like it.
+    """
 
     def __init__(
-        self, guide: Guide, path: Path | None = None, shared_urls: list[list[str]] | None = None
+        self,
+        guide: Guide,
+        path: Path | None = None,
+        shared_urls: list[list[str]] | None = None,
+        suggester: Suggester | None = None,
     ) -> None:
         self.guide = guide
         self.path = path
+        self.suggester = suggester
         if shared_urls is not None:
             self.shared_urls = shared_urls
 
@@ -348,12 +366,15 @@ class Catalogue:
         if matches:
             shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
             raise LlmdiveError(f"id {query!r} is ambiguous: it starts {shown}")
-        from llmdive.find.search import suggest  # start-up: only for an id that names no link
-
-        ids = suggest(self.items, q) or _closest(q, self.by_id)
         raise LlmdiveError(
-            f"no link with id {query!r}{_suggest(ids)}; `llmdive list` shows every id"
+            f"no link with id {query!r}{_suggest(self.closest_ids(q))}; "
+            "`llmdive list` shows every id"
         )
+
+    def closest_ids(self, query: str) -> list[str]:
+        """The ids most like `query` (a misspelt id), best first; maybe none."""
+        found = self.suggester(self.items, query) if self.suggester is not None else []
+        return found or _closest(query, self.by_id)
 
     def resolve_ids(self, queries: Iterable[str]) -> list[Item]:
         """Several ids at once; all are checked before anything is done with any of them."""

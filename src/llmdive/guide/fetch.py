@@ -165,8 +165,11 @@ def _get(
                 raise http.client.IncompleteRead(b"".join(chunks), int(length) - size)
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
-            return Fetched(None, exc.headers.get("ETag") or etag,
-                           exc.headers.get("Last-Modified") or last_modified)  # fmt: skip
+            return Fetched(
+                None,
+                exc.headers.get("ETag") or etag,
+                exc.headers.get("Last-Modified") or last_modified,
+            )
         raise LlmdiveError(f"cannot fetch {shown}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         if isinstance(getattr(exc, "reason", exc), TimeoutError):

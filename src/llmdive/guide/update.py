@@ -163,9 +163,11 @@ def _pair_by_similarity(
         rivals = [
             (s, a, b)
             for s, a, b in by_old[i] + by_new[j]
-            if (a, b) != (i, j) and a not in used_old and b not in used_new
+            if (a, b) != (i, j)
+            and a not in used_old
+            and b not in used_new
             and s >= score - AMBIGUITY_MARGIN
-        ]  # fmt: skip
+        ]
         if rivals:
             ambiguous.append(
                 {
@@ -342,8 +344,10 @@ def guard(update: Plan, before: int) -> str | None:
     """Why an update looks like a mistake (not the guide, or most of it gone), or None."""
     links = sum(len(t.links) for _, t in update.guide.walk())
     if not links:
-        return (f"{update.report.source} is evidently not The LLM Deep Dive's README: "
-                "none of its ### sections has a link")  # fmt: skip
+        return (
+            f"{update.report.source} is evidently not The LLM Deep Dive's README: "
+            "none of its ### sections has a link"
+        )
     removed = len(update.report.removed)
     if before and removed * 2 > before:
         return f"this update would remove {removed} of the guide's {before} links"

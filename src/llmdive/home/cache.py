@@ -21,7 +21,7 @@ from typing import Any
 
 from llmdive import __version__
 from llmdive.errors import LlmdiveError
-from llmdive.home.paths import CACHE_ENV, CACHE_IN_HOME, cache_dir, env_home
+from llmdive.home.paths import CACHE_ENV, cache_dir, named_home
 from llmdive.home.storage import atomic_write, make_private_dir
 
 _FORMAT = 4
@@ -32,10 +32,10 @@ def digest(data: bytes) -> str:
     return f"{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
 
 
-def _file(kind: str, path: Path) -> Path:
+def _file(folder: Path, kind: str, path: Path) -> Path:
     where = str(path.resolve()).encode()
     name = f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
-    return cache_dir() / f"{kind}-{name}.marshal"
+    return folder / f"{kind}-{name}.marshal"
 
 
 def _key(data_digest: str) -> tuple[int, str, str]:
@@ -46,15 +46,16 @@ _MAGIC = b"llmdive-cache\n"
 _HEAD = len(_MAGIC) + 32
 
 
-def read(kind: str, path: Path, data_digest: str) -> dict[str, Any] | None:
-    """The record cached for exactly these bytes of `path`, or None.
+def read(kind: str, path: Path, data_digest: str, *, home: Path | None) -> dict[str, Any] | None:
+    """The record cached for exactly these bytes of `path`, or None. `home`: the call's
+    home, which says where the cache is (paths.cache_dir).
 
     A cache file starts with a checksum of the rest, checked before anything is
     unmarshalled: a file cut short, damaged or written by something else is never read
     as a record (marshal would trust a length in it and could allocate gigabytes).
     """
     try:
-        blob = _file(kind, path).read_bytes()
+        blob = _file(cache_dir(home), kind, path).read_bytes()
     except OSError:
         return None
     payload = blob[_HEAD:]
@@ -73,12 +74,14 @@ def read(kind: str, path: Path, data_digest: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def write(kind: str, path: Path, data_digest: str, value: dict[str, Any]) -> None:
+def write(
+    kind: str, path: Path, data_digest: str, value: dict[str, Any], *, home: Path | None
+) -> None:
     """Store `value` for these bytes; a cache that cannot be written only costs speed."""
 
-    folder = cache_dir()
+    folder = cache_dir(home)
     if not folder.is_dir():
-        if not _may_create(folder):
+        if not _may_create(folder, home):
             return
         with contextlib.suppress(OSError):
             make_private_dir(folder)
@@ -88,14 +91,13 @@ def write(kind: str, path: Path, data_digest: str, value: dict[str, Any]) -> Non
         return
     head = _MAGIC + digest(payload).encode().ljust(32)
     with contextlib.suppress(LlmdiveError):
-        atomic_write(_file(kind, path), head + payload, durable=False, make_folder=False)
+        atomic_write(_file(folder, kind, path), head + payload, durable=False, make_folder=False)
 
 
-def _may_create(folder: Path) -> bool:
+def _may_create(folder: Path, home: Path | None) -> bool:
     """A cache folder inside the llmdive home is made only once the home exists: a read
     command never creates the home (the first write does, 0700)."""
 
-    home = env_home()
-    if os.environ.get(CACHE_ENV) or not home:
+    if os.environ.get(CACHE_ENV) or named_home(home) is None:
         return True
-    return folder != Path(home).expanduser() / CACHE_IN_HOME or folder.parent.is_dir()
+    return folder.parent.is_dir()

@@ -19,7 +19,6 @@ from typing import Any
 from llmdive.errors import LlmdiveError
 from llmdive.model.urls import shorten
 
-README_MAX_BYTES = 5 * 1024 * 1024  # a README to import (the same bound as a download)
 CATALOGUE_MAX_BYTES = 16 * 1024 * 1024  # a catalogue TOML
 RECORD_MAX_BYTES = 32 * 1024 * 1024  # a progress.json, personal.json or exported record
 JSON_MAX_DEPTH = 64  # llmdive's own files nest 6 deep; nothing it reads needs more

@@ -25,6 +25,11 @@ def home_dir(override: Path | None = None) -> Path:
     env = env_home()
     if env:
         return Path(env).expanduser()
+    return default_home()
+
+
+def default_home() -> Path:
+    """The home when none is named: the user data dir."""
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("llmdive", appauthor=False))
@@ -33,16 +38,27 @@ def home_dir(override: Path | None = None) -> Path:
 CACHE_IN_HOME = "cache"
 
 
-def cache_dir() -> Path:
+def named_home(home: Path | None = None) -> Path | None:
+    """`home` (a call's home, as home_dir() found it) unless it is the default one; with
+    no `home`, the one $LLMDIVE_HOME names. None: the home is the default one."""
+    env = env_home()
+    if home is None:
+        return Path(env).expanduser() if env else None
+    if env and home == Path(env).expanduser():
+        return home  # named by $LLMDIVE_HOME: no need to ask where the default is
+    return None if home == default_home() else home
+
+
+def cache_dir(home: Path | None = None) -> Path:
     """Disposable files (validated catalogue and progress): $LLMDIVE_CACHE_DIR, else the
-    `cache` folder of $LLMDIVE_HOME when it is set (so that it moves everything llmdive
-    writes), else the user cache dir. `--home` sets $LLMDIVE_HOME for its call."""
+    `cache` folder of a named home (--home, $LLMDIVE_HOME: it moves everything llmdive
+    writes), else the user cache dir. `home`: the call's home (None: the environment's)."""
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env).expanduser()
-    home = env_home()
-    if home:
-        return Path(home).expanduser() / CACHE_IN_HOME
+    named = named_home(home)
+    if named is not None:
+        return named / CACHE_IN_HOME
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("llmdive", appauthor=False))

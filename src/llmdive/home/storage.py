@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from llmdive.errors import LlmdiveError
-from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited, read_with_stat
+from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited
 from llmdive.home.paths import JOURNAL
 
 _TMP_TAG = ".llmdive-"  # temp files are named .NAME.llmdive-RANDOM.tmp
@@ -395,42 +395,6 @@ def read_bytes(path: Path, limit: int | None = None, regular: bool = True) -> by
     return read(path)
 
 
-def read_many(paths: list[Path]) -> dict[Path, bytes | None]:
-    """Several files of one folder as one commit left them (None: no such file).
-
-    Read like a seqlock: the files are read again if a commit began, ended or replaced
-    any of them meanwhile, so that a concurrent `write_all` is seen whole or not at all.
-    Each is read as `read_bytes` reads one: bounded, a regular file or refused.
-    """
-
-    folder = paths[0].parent
-    for _ in range(1000):
-        before = _journal(folder)
-        pending = _parse_journal(before) if before is not None else None
-        seen: dict[Path, tuple[bytes | None, int | None]] = {}
-        for path in paths:
-            temp = pending.get(_key(path), "") if pending is not None else ""
-            if temp is None:  # being deleted by the commit under way
-                seen[path] = (None, None)
-                continue
-            try:
-                data, st = read_with_stat(temp or path, RECORD_MAX_BYTES, path, regular=True)
-                seen[path] = (data, None if temp else st.st_ino)
-                continue
-            except FileNotFoundError:
-                pass
-            try:  # the commit under way has already put this one in place
-                data, st = read_with_stat(path, RECORD_MAX_BYTES, path, regular=True)
-                seen[path] = (data, st.st_ino)
-            except FileNotFoundError:
-                seen[path] = (None, None)
-        if _journal(folder) == before and (
-            pending is not None or all(_inode(p) == ino for p, (_, ino) in seen.items())
-        ):
-            return {p: data for p, (data, _) in seen.items()}
-    raise LlmdiveError(f"{folder}: its files keep changing; try again")
-
-
 def _journal(folder: Path) -> bytes | None:
     """The journal's bytes, None if there is none; a journal that is a FIFO or a device
     (or too large) is refused in one line, never read."""
@@ -446,13 +410,6 @@ def _parse_journal(data: bytes) -> dict[str, str | None] | None:
         doc = parse_json(data, JOURNAL)
         return {e["path"]: e["temp"] for e in doc["changes"]}
     except (ValueError, KeyError, TypeError, LlmdiveError):
-        return None
-
-
-def _inode(path: Path) -> int | None:
-    try:
-        return os.stat(path).st_ino
-    except FileNotFoundError:
         return None
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Words dropped from generated link ids: they make ids longer without making them clearer.
 _STOPWORDS = frozenset(
     "a an and at by for from in into is of on or the to with vs via your you how what why".split()  # noqa: SIM905
-)  # fmt: skip
+)
 _MAX_ID_WORDS = 6
 MAX_ID_CHARS = 24  # ids are typed and laid out in columns: a longer one became an alias
 
@@ -145,18 +145,13 @@ def link_id(title: str, url: str, taken: set[str]) -> str:
 
 
 def title_key(title: str) -> str:
-    """A title as `similarity` compares it: lower-case words, no ' | by ...' suffix, cut."""
+    """A title as `key_similarity` compares it: lower-case words, no ' | by ...' suffix, cut."""
     # Cut: the ratio is quadratic in the length, and a title says what it is early on.
     return " ".join(slugify(title.split(" | ")[0][:300]).split("-"))[:200]
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two titles are, 0..1, ignoring case, punctuation and ' | by ...' suffixes."""
-    return key_similarity(title_key(a), title_key(b))
-
-
 def key_similarity(a: str, b: str, floor: float = 0.0) -> float:
-    """`similarity` of two titles already made `title_key`s; any value under `floor`
+    """How alike two titles already made `title_key`s are, 0..1; any value under `floor`
     when difflib's upper bounds already show the ratio is under it (much cheaper)."""
     matcher = _matcher(b)
     matcher.set_seq1(a)

@@ -77,8 +77,9 @@ def _not_bool(value: Any) -> Any:
 Text = Annotated[str, AfterValidator(_unicode)]
 Version = Annotated[Literal[1], BeforeValidator(_not_bool)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_SLUG_CHARS)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
-                  AfterValidator(_unicode)]  # fmt: skip
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_unicode)
+]
 HttpUrl = Annotated[str, AfterValidator(_url)]
 Timestamp = Annotated[str, AfterValidator(_utc)]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_unicode)]

@@ -143,11 +143,6 @@ def strip_credentials(url: str) -> tuple[str, bool]:
     return check_link_url(f"{scheme}://{rest}"), True
 
 
-def is_http(url: str) -> bool:
-    """Does `url` start with http:// or https://, in any case (a link, not an anchor)?"""
-    return url[:8].lower().startswith(("http://", "https://"))
-
-
 _TRACKING_PREFIXES = ("utm_", "mc_")
 _TRACKING_KEYS = frozenset({"fbclid", "gclid", "ref", "ref_src", "source", "si", "sk"})
 

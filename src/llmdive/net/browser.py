@@ -22,8 +22,18 @@ _SHELLS = frozenset("sh bash dash zsh ksh mksh ash fish csh tcsh busybox".split(
 # Interpreters and the short options that make them run code given inline: that code may do
 # anything with the URL it is passed (`python3 -c 'os.system("echo "+sys.argv[1])' %s`),
 # so such an entry is refused whatever it does with it.
-_INLINE = {"python": "c", "pypy": "c", "perl": "eE", "ruby": "e", "node": "ep",
-           "nodejs": "ep", "php": "r", "lua": "e", "osascript": "e", "tclsh": ""}  # fmt: skip
+_INLINE = {
+    "python": "c",
+    "pypy": "c",
+    "perl": "eE",
+    "ruby": "e",
+    "node": "ep",
+    "nodejs": "ep",
+    "php": "r",
+    "lua": "e",
+    "osascript": "e",
+    "tclsh": "",
+}
 
 
 def checked_url(url: str) -> str:
@@ -41,16 +51,20 @@ def shell_safe(url: str) -> str:
     a host of letters, digits, dots, dashes, a port or an IPv6 address in brackets is kept.
     """
     scheme, sep, rest = url.partition("://")
-    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0),
-              default=len(rest))  # fmt: skip
+    cut = min(
+        (i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest)
+    )
     host, tail = rest[:cut], rest[cut:]
     if not all(c.isalnum() or c in "-._~:[]" or not c.isascii() for c in host):
         host, tail = "", rest
     return (
-        scheme + sep + host
-        + "".join(c if c.isalnum() or c in _KEPT or not c.isascii() else f"%{ord(c):02X}"
-                  for c in tail)
-    )  # fmt: skip
+        scheme
+        + sep
+        + host
+        + "".join(
+            c if c.isalnum() or c in _KEPT or not c.isascii() else f"%{ord(c):02X}" for c in tail
+        )
+    )
 
 
 def shell_template(command: str) -> bool:

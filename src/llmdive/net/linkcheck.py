@@ -259,9 +259,12 @@ def _exchange(
         if watch.expired:  # cut off mid-headers: what was read is not the answer
             raise TimeoutError
         location = response.getheader("Location")
-        answer = _Answer(response.status, _printable(response.reason),
-                         quote_location(location) if location is not None else None,
-                         response.getheader("Retry-After"))  # fmt: skip
+        answer = _Answer(
+            response.status,
+            _printable(response.reason),
+            quote_location(location) if location is not None else None,
+            response.getheader("Retry-After"),
+        )
         conn.close()  # the body is never read: the status line is the answer
         return answer
     except (TimeoutError, ssl.SSLError, OSError, http.client.HTTPException, ValueError) as exc:

@@ -94,8 +94,11 @@ class Outcome:
 
         redirects = get("redirects", (list,), [])
         for hop in redirects:
-            if not (isinstance(hop, dict) and isinstance(hop.get("status"), int)
-                    and isinstance(hop.get("url"), str)):  # fmt: skip
+            if not (
+                isinstance(hop, dict)
+                and isinstance(hop.get("status"), int)
+                and isinstance(hop.get("url"), str)
+            ):
                 raise ValueError("'redirects' holds something other than {status, url}")
         out = cls(
             get("id", (str,)),
@@ -166,7 +169,7 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
     if read is None:
         return {}
     path, data, key = read
-    record = cache.read("linkcheck", path, key)
+    record = cache.read("linkcheck", path, key, home=home)
     if record is not None and isinstance(record.get("links"), dict):
         return record["links"]  # type: ignore[no-any-return]
 
@@ -192,7 +195,7 @@ def _entries(home: Path) -> dict[str, dict[str, Any]]:
             f"{path}: not an llmdive link-check file ({exc}); `llmdive check-links` "
             "replaces it with fresh results"
         ) from None
-    cache.write("linkcheck", path, key, {"links": links})
+    cache.write("linkcheck", path, key, {"links": links}, home=home)
     return links
 
 
@@ -201,10 +204,19 @@ _VERDICT = {v.value: v for v in Verdict}
 
 def _outcome(link_id: str, d: dict[str, Any]) -> Outcome:
     """An Outcome from a validated entry (no checks: 10,000 are built for `list --json`)."""
-    return Outcome(link_id, d["url"], _VERDICT[d["result"]], d.get("status_code"),
-                   d.get("final_url"), d.get("permanent", False), d.get("detail", ""),
-                   d["checked"], d.get("redirects", []), d.get("attempts", 1),
-                   d.get("unresolved_since"))  # fmt: skip
+    return Outcome(
+        link_id,
+        d["url"],
+        _VERDICT[d["result"]],
+        d.get("status_code"),
+        d.get("final_url"),
+        d.get("permanent", False),
+        d.get("detail", ""),
+        d["checked"],
+        d.get("redirects", []),
+        d.get("attempts", 1),
+        d.get("unresolved_since"),
+    )
 
 
 def read_results(home: Path) -> dict[str, Outcome]:
@@ -389,9 +401,10 @@ class Marks:
         """The dead links `next` passes over: gone on evidence, by a check not yet stale."""
         cutoff = self._cutoff
         return {
-            i for i, kept in self._summary.items()
+            i
+            for i, kept in self._summary.items()
             if kept[3] and datetime.fromisoformat(kept[2]) >= cutoff
-        }  # fmt: skip
+        }
 
     def archive(self, link_id: str) -> str | None:
         """A dead link's Web Archive capture from when llmdive first saw it; else None."""
@@ -415,11 +428,12 @@ def _summary(home: Path) -> dict[str, tuple[str, str, str, bool]]:
     if read is None:
         return {}
     path, _, key = read
-    record = cache.read("linkcheck-marks", path, key)
+    record = cache.read("linkcheck-marks", path, key, home=home)
     if record is not None:
         try:
-            columns = zip(record["urls"], record["results"], record["checked"], record["gone"],
-                          strict=True)  # fmt: skip
+            columns = zip(
+                record["urls"], record["results"], record["checked"], record["gone"], strict=True
+            )
             return dict(zip(record["ids"], columns, strict=True))
         except (KeyError, TypeError, ValueError):
             pass  # a damaged cache entry: rebuilt below
@@ -433,9 +447,9 @@ def _summary(home: Path) -> dict[str, tuple[str, str, str, bool]]:
         "gone": [
             _gone(e["result"], e.get("status_code"), e.get("unresolved_since"), e["checked"])
             for e in map(entries.__getitem__, ids)
-        ],  # fmt: skip
+        ],
     }
-    cache.write("linkcheck-marks", path, key, record)
+    cache.write("linkcheck-marks", path, key, record, home=home)
     columns = zip(record["urls"], record["results"], record["checked"], record["gone"], strict=True)
     return dict(zip(ids, columns, strict=True))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.catalogue import RESET_HINT, closest_ids, load_catalogue
+from llmdive.guide.catalogue import RESET_HINT, load_catalogue
 from llmdive.guide.meta import read_meta
 from llmdive.home.infile import refuse_special
 from llmdive.home.paths import (
@@ -70,9 +70,12 @@ def health(home: Path, link_facts: Callable[[Path], list[tuple[str, str]]] | Non
         out.facts.append(("ok", f"progress.json: {n} link{'s' if n != 1 else ''} recorded"))
         for key, at in sorted(future_links(progress).items()):
             out.facts.append(
-                ("warn", f"progress.json: {key} has a change stamped in the future ({at}); "
-                 "later changes are ordered after it (a clock that runs fast, or a hand edit)")
-            )  # fmt: skip
+                (
+                    "warn",
+                    f"progress.json: {key} has a change stamped in the future ({at}); "
+                    "later changes are ordered after it (a clock that runs fast, or a hand edit)",
+                )
+            )
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     try:
@@ -113,12 +116,15 @@ def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
     for key, entry in orphans(catalogue, progress).items():
         same_url = catalogue.by_url.get(url_key(entry.url)) if entry.url else None
-        near = [same_url.link.id] if same_url else closest_ids(catalogue, key)
+        near = [same_url.link.id] if same_url else catalogue.closest_ids(key)
         hint = f" (did you mean: {', '.join(near)}?)" if near else ""
         facts.append(
-            ("warn", f"progress.json: {key!r} names no link{hint}: its {entry.status.value} "
-                     f"mark shows nowhere (`llmdive history {key}` shows its changes)")
-        )  # fmt: skip
+            (
+                "warn",
+                f"progress.json: {key!r} names no link{hint}: its {entry.status.value} "
+                f"mark shows nowhere (`llmdive history {key}` shows its changes)",
+            )
+        )
     return facts
 
 
@@ -161,7 +167,7 @@ def _guide_facts(home: Path) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
     if exists(home / ACTIVE_GUIDE):
         try:
-            n = len(load_catalogue(home / ACTIVE_GUIDE).items)
+            n = len(load_catalogue(home / ACTIVE_GUIDE, home=home).items)
             facts.append(
                 ("ok", f"{ACTIVE_GUIDE}: the updated guide, {n} link{'s' if n != 1 else ''}")
             )

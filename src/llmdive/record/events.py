@@ -50,8 +50,12 @@ def replay(events: Iterable[Event]) -> Settled:
         before.setdefault(at_key(event.at), state)
         prior = before.get(at_key(event.undo)) if event.undo is not None else None
         status, changed, note, noted, link = (
-            state.status, state.changed, state.note, state.noted, state.link
-        )  # fmt: skip
+            state.status,
+            state.changed,
+            state.note,
+            state.noted,
+            state.link,
+        )
         if event.status is not None:
             status = event.status
             same = prior is not None and prior.status is status

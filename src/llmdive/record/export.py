@@ -90,13 +90,36 @@ def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | Non
         changed = max(
             (c for i in group if (c := progress.value(i, "changed"))), key=_when, default=None
         )
-        yield item, _Row(key, link.title, link.url, [t.title for t in item.path],
-                         link.difficulty.value, link.personal, states.get(key, Status.UNREAD),
-                         changed, progress.value(key, "note"))  # fmt: skip
+        yield (
+            item,
+            _Row(
+                key,
+                link.title,
+                link.url,
+                [t.title for t in item.path],
+                link.difficulty.value,
+                link.personal,
+                states.get(key, Status.UNREAD),
+                changed,
+                progress.value(key, "note"),
+            ),
+        )
     for key, entry in orphans(catalogue, progress).items():
         if _kept(entry):
-            yield None, _Row(key, entry.title or key, entry.url or "", [], "", False,
-                             entry.status, entry.changed, entry.note)  # fmt: skip
+            yield (
+                None,
+                _Row(
+                    key,
+                    entry.title or key,
+                    entry.url or "",
+                    [],
+                    "",
+                    False,
+                    entry.status,
+                    entry.changed,
+                    entry.note,
+                ),
+            )
 
 
 def _when(at: str) -> str:
@@ -212,7 +235,18 @@ def export_csv(catalogue: Catalogue, progress: Progress) -> str:
     writer.writerow(CSV_COLUMNS)
     for _, row in _rows(catalogue, progress):
         writer.writerow(
-            [csv_cell(v) for v in (row.id, row.title, row.url, SEP.join(row.section),
-                                   row.difficulty, row.status.value, row.changed, row.note)]
-        )  # fmt: skip
+            [
+                csv_cell(v)
+                for v in (
+                    row.id,
+                    row.title,
+                    row.url,
+                    SEP.join(row.section),
+                    row.difficulty,
+                    row.status.value,
+                    row.changed,
+                    row.note,
+                )
+            ]
+        )
     return out.getvalue()

@@ -21,18 +21,35 @@ IDENTITY = ("llmdive", "llmdive@localhost")
 # remote. Every other GIT_* variable (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE,
 # GIT_CONFIG_PARAMETERS, ...) could point git at another repository or setting.
 KEPT_ENV = (
-    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_SSH", "GIT_SSH_COMMAND",
-    "GIT_SSH_VARIANT", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT", "GIT_AUTHOR_NAME",
-    "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
-)  # fmt: skip
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_NOSYSTEM",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_SSH_VARIANT",
+    "GIT_ASKPASS",
+    "GIT_TERMINAL_PROMPT",
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+)
 # llmdive's own settings, over any file's: no hooks, no filters or line-ending changes,
 # no fsmonitor, no signing (a prompt no one sees), no submodules, no background gc.
 OWN_CONFIG = (
-    f"core.hooksPath={os.devnull}", "core.fsmonitor=false", "core.autocrlf=false",
-    "core.safecrlf=false", f"core.attributesFile={os.devnull}", "commit.gpgSign=false",
-    "submodule.recurse=false", "fetch.recurseSubmodules=false", "push.recurseSubmodules=no",
-    "gc.auto=0", "maintenance.auto=false", "core.quotePath=false", "protocol.ext.allow=never",
-)  # fmt: skip
+    f"core.hooksPath={os.devnull}",
+    "core.fsmonitor=false",
+    "core.autocrlf=false",
+    "core.safecrlf=false",
+    f"core.attributesFile={os.devnull}",
+    "commit.gpgSign=false",
+    "submodule.recurse=false",
+    "fetch.recurseSubmodules=false",
+    "push.recurseSubmodules=no",
+    "gc.auto=0",
+    "maintenance.auto=false",
+    "core.quotePath=false",
+    "protocol.ext.allow=never",
+)
 
 
 class Git:
@@ -49,8 +66,9 @@ class Git:
         self.home = home.absolute()  # git runs in it: a relative path would be its own
         home = self.home
         self.identity: list[str] = []
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith("GIT_") or k in KEPT_ENV}  # fmt: skip
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in KEPT_ENV
+        }
         self.env["GIT_MERGE_AUTOEDIT"] = "no"
         self.where = [f"--git-dir={home / '.git'}", f"--work-tree={home}"]
 
@@ -63,12 +81,18 @@ class Git:
         where: list[str] | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
         config = [arg for pair in OWN_CONFIG for arg in ("-c", pair)]
-        argv = [self.exe, *(self.where if where is None else where), *config,
-                *self.identity, *args]  # fmt: skip
+        argv = [self.exe, *(self.where if where is None else where), *config, *self.identity, *args]
         try:
             stdin = None if data is not None else subprocess.DEVNULL
-            proc = subprocess.run(argv, cwd=self.home, capture_output=True, timeout=timeout,
-                                  env=self.env, input=data, stdin=stdin)  # fmt: skip
+            proc = subprocess.run(
+                argv,
+                cwd=self.home,
+                capture_output=True,
+                timeout=timeout,
+                env=self.env,
+                input=data,
+                stdin=stdin,
+            )
         except subprocess.TimeoutExpired:
             raise LlmdiveError(
                 f"git {args[0]} took over {timeout:.0f}s and was stopped: nothing is lost "
@@ -85,9 +109,12 @@ class Git:
         self, *args: str, timeout: float = LOCAL_TIMEOUT_S, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
         proc = self.raw(*args, timeout=timeout, check=check)
-        return subprocess.CompletedProcess(proc.args, proc.returncode,
-                                           proc.stdout.decode("utf-8", "replace"),
-                                           proc.stderr.decode("utf-8", "replace"))  # fmt: skip
+        return subprocess.CompletedProcess(
+            proc.args,
+            proc.returncode,
+            proc.stdout.decode("utf-8", "replace"),
+            proc.stderr.decode("utf-8", "replace"),
+        )
 
     def out(self, *args: str) -> str:
         return self.run(*args).stdout.strip()

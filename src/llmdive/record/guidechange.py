@@ -55,9 +55,15 @@ def _record(
 
     # The record's latest event as the guide changed: `undo` reaches no further back.
     last_event = latest_stamp(load_progress(home)) or "1970-01-01T00:00:00Z"
-    meta.updates.append({"at": when, "source": source, "added": added,
-                         "removed": [c.id for c in report.removed],
-                         "last_event": last_event})  # fmt: skip
+    meta.updates.append(
+        {
+            "at": when,
+            "source": source,
+            "added": added,
+            "removed": [c.id for c in report.removed],
+            "last_event": last_event,
+        }
+    )
     meta.source, meta.updated = source, when
 
 
@@ -119,9 +125,12 @@ def update_guide(
         shown = redact_url(source)
         meta = read_meta(ws.home)
         same = meta.url == shown and exists(ws.home / ACTIVE_GUIDE)
-        fetched = fetch.fetch(source, fetch.DEADLINE_S if timeout is None else timeout,
-                              etag=meta.etag if same else None,
-                              last_modified=meta.last_modified if same else None)  # fmt: skip
+        fetched = fetch.fetch(
+            source,
+            fetch.DEADLINE_S if timeout is None else timeout,
+            etag=meta.etag if same else None,
+            last_modified=meta.last_modified if same else None,
+        )
         if fetched.text is None:
             return Outcome(shown)
         text = fetched.text
@@ -171,9 +180,9 @@ def reset(ws: Reader, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] | No
 
     def compare() -> tuple[Report, Catalogue, Catalogue]:
 
-        new = load_catalogue(bundled_guide())
+        new = load_catalogue(bundled_guide(), home=ws.home)
         try:
-            old = load_catalogue(active)
+            old = load_catalogue(active, home=ws.home)
         except LlmdiveError as exc:
             gone = "would be removed" if dry_run else "removed"
             problem = f"{str(exc).splitlines()[0]}: {gone} unread"

@@ -223,7 +223,8 @@ def write_record(home: Path, record: Doc) -> bool:
     # Validated just now: the next command reads them from the cache, not validating again.
     for name, doc in checked.items():
         if (written := changes[home / name]) is not None:
-            cache.write(name.removesuffix(".json"), home / name, cache.digest(written), doc)
+            kind = name.removesuffix(".json")
+            cache.write(kind, home / name, cache.digest(written), doc, home=home)
     return bool(changes)
 
 

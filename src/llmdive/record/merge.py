@@ -246,8 +246,13 @@ class Report:
 
     @property
     def changed(self) -> bool:
-        return bool(self.links or self.personal_added or self.personal_removed
-                    or self.personal_edited or self.renamed)  # fmt: skip
+        return bool(
+            self.links
+            or self.personal_added
+            or self.personal_removed
+            or self.personal_edited
+            or self.renamed
+        )
 
 
 def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:
@@ -290,6 +295,7 @@ def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:
         elif {**p, "id": new_id} != personal_new[new_id]:
             out.personal_edited.append(personal_new[new_id])
     old_urls = {normalize_url(p["url"]) for p in personal_old.values()}
-    out.personal_added = [p for p in personal_new.values()
-                          if normalize_url(p["url"]) not in old_urls]  # fmt: skip
+    out.personal_added = [
+        p for p in personal_new.values() if normalize_url(p["url"]) not in old_urls
+    ]
     return out

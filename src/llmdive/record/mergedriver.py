@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
-from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited
+from llmdive.home.infile import RECORD_MAX_BYTES, read_limited
 from llmdive.home.paths import PERSONAL_FILE
 from llmdive.home.storage import atomic_write
 from llmdive.model.urls import normalize_url
@@ -14,12 +13,6 @@ from llmdive.record.events import Doc
 from llmdive.record.intake import personal_bytes, personal_doc, progress_bytes
 from llmdive.record.merge import merge_progress, merge_records
 from llmdive.record.progress import parse_progress
-
-
-def _read_json(path: Path) -> Any:
-
-    data = _read(path)
-    return parse_json(data, path) if data.strip() else None
 
 
 def _read(path: Path) -> bytes:
@@ -36,8 +29,10 @@ def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     """
 
     if os.path.basename(name) == PERSONAL_FILE:
-        docs = [personal_doc(d, p) if d.strip() else None
-                for p, d in ((p, _read(p)) for p in (base, ours, theirs))]  # fmt: skip
+        docs = [
+            personal_doc(d, p) if d.strip() else None
+            for p, d in ((p, _read(p)) for p in (base, ours, theirs))
+        ]
         empty: Doc = {"version": 1, "links": []}
         mine, other = docs[1] or empty, docs[2] or empty
         merged = merge_records({"personal": mine}, {"personal": other})

@@ -17,7 +17,7 @@ from llmdive.guide.catalogue import Catalogue
 from llmdive.home import cache
 from llmdive.home.infile import parse_json
 from llmdive.home.paths import PERSONAL_FILE
-from llmdive.home.statefile import encode_state_text, load_state, save_state
+from llmdive.home.statefile import encode_state_text, load_state
 from llmdive.model.ids import link_id
 from llmdive.model.models import Event, Link, Topic
 from llmdive.model.urls import UrlError, check_link_url, normalize_url, shorten
@@ -61,15 +61,15 @@ def personal_file(home: Path) -> Path:
 
 def load_personal(home: Path) -> list[PersonalLink]:
     """The reader's links; none when there is no file (the usual case)."""
-    return load_state(personal_file(home), _parse_cached, list)
+    return load_state(personal_file(home), lambda d, p: _parse_cached(d, p, home), list)
 
 
-def _parse_cached(data: bytes, path: Path) -> list[PersonalLink]:
+def _parse_cached(data: bytes, path: Path, home: Path) -> list[PersonalLink]:
     key = cache.digest(data)
-    record = cache.read("personal", path, key)
+    record = cache.read("personal", path, key, home=home)
     if record is None:
         record = _validate(data, path)
-        cache.write("personal", path, key, record)
+        cache.write("personal", path, key, record, home=home)
     return [PersonalLink.from_dict(d) for d in record["links"]]
 
 
@@ -112,10 +112,6 @@ def dump_personal(links: list[PersonalLink]) -> str:
     return encode_state_text(personal_document(links))
 
 
-def save_personal(home: Path, links: list[PersonalLink], limit: int | None = None) -> None:
-    save_state(personal_file(home), personal_document(links), limit)
-
-
 def with_personal_links(
     catalogue: Catalogue, personal: list[PersonalLink], source: Path | None = None
 ) -> Catalogue:
@@ -140,7 +136,12 @@ def with_personal_links(
     if orphans.links:
         catalogue.guide.sections.append(orphans)
     # Links sharing a URL with a guide link were refused when added; groups stay the guide's.
-    return Catalogue(catalogue.guide, catalogue.path, shared_urls=catalogue.shared_urls)
+    return Catalogue(
+        catalogue.guide,
+        catalogue.path,
+        shared_urls=catalogue.shared_urls,
+        suggester=catalogue.suggester,
+    )
 
 
 def add(
@@ -197,8 +198,13 @@ def title_from_url(url: str) -> str:
     stem, dot, ext = unquote(segment).rpartition(".")
     if not (stem and dot and ext.isalpha() and len(ext) <= 5):  # .html, .pdf: not 2106.09685
         stem = unquote(segment)
-    words = " ".join("".join(c if c.isprintable() else " " for c in stem)
-                     .replace("-", " ").replace("_", " ").replace("+", " ").split())  # fmt: skip
+    words = " ".join(
+        "".join(c if c.isprintable() else " " for c in stem)
+        .replace("-", " ")
+        .replace("_", " ")
+        .replace("+", " ")
+        .split()
+    )
     if not words:
         return host or url.strip()
     if not any(c.isalpha() for c in words):  # a number ('2106.09685') says more with its host
@@ -214,9 +220,13 @@ def fields(p: PersonalLink) -> dict[str, str]:
 
 
 def commit_link(
-    home: Path, links: list[PersonalLink], changed: PersonalLink, stamp: str | None = None,
-    removed: bool = False, old: PersonalLink | None = None,
-) -> None:  # fmt: skip
+    home: Path,
+    links: list[PersonalLink],
+    changed: PersonalLink,
+    stamp: str | None = None,
+    removed: bool = False,
+    old: PersonalLink | None = None,
+) -> None:
     """Write personal.json as `links`, and the change to `changed` as an event in
     progress.json (so `history` shows it and `undo` takes it back): both files or neither.
 
@@ -300,8 +310,12 @@ def _check(link: Link) -> None:
     # start-up: pydantic loads only when a file must be validated
     from llmdive.model.inputs import LinkSchema
 
-    data = {"id": link.id, "title": link.title, "url": link.url,
-            "difficulty": link.difficulty.value}  # fmt: skip
+    data = {
+        "id": link.id,
+        "title": link.title,
+        "url": link.url,
+        "difficulty": link.difficulty.value,
+    }
     try:
         LinkSchema.model_validate(data)
     except ValidationError as exc:

@@ -17,7 +17,7 @@ from llmdive.home import cache, storage
 from llmdive.home.infile import parse_json
 from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
-from llmdive.home.statefile import check_fits, encode_state, encode_state_text, load_state
+from llmdive.home.statefile import check_fits, encode_state, load_state
 from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
 from llmdive.record.events import (
     backfill,
@@ -89,26 +89,21 @@ def parse_progress(data: bytes, path: Path) -> Progress:
 
 def load_progress(home: Path) -> Progress:
     """The progress stored in `home`; no file yet means nothing read yet."""
-    return load_state(progress_file(home), _parse_cached, Progress)
+    return load_state(progress_file(home), lambda d, p: _parse_cached(d, p, home), Progress)
 
 
-def _parse_cached(data: bytes, path: Path) -> Progress:
+def _parse_cached(data: bytes, path: Path, home: Path) -> Progress:
     """parse_progress, or the cache's copy of what these bytes parsed to."""
     key = cache.digest(data)
-    record = cache.read("progress", path, key)
+    record = cache.read("progress", path, key, home=home)
     if record is not None:
         try:
             return Progress.from_dict(record)
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # a damaged cache entry: read the file itself
     progress = parse_progress(data, path)
-    cache.write("progress", path, key, progress.to_dict())
+    cache.write("progress", path, key, progress.to_dict(), home=home)
     return progress
-
-
-def dump_progress(progress: Progress) -> str:
-    """progress.json's text: sorted keys, one field a line: it diffs and merges well in git."""
-    return encode_state_text(progress.to_dict())
 
 
 def save_progress(home: Path, progress: Progress) -> None:
@@ -135,7 +130,7 @@ def save_record(
         storage.write_all(files)
     progress.dirty = False
     # What was just written is known to be valid: later reads need not validate it again.
-    cache.write("progress", path, cache.digest(text), data)
+    cache.write("progress", path, cache.digest(text), data, home=home)
 
 
 def fold_aliases(progress: Progress, aliases: Mapping[str, str]) -> list[str]:
@@ -199,8 +194,9 @@ def marked_items(catalogue: Catalogue, ids: list[str], section: str | None) -> l
     items = catalogue.resolve_ids(ids) if ids else []
     if section is not None:
         seen = {i.link.id for i in items}
-        items += [i for i in catalogue.items_under(catalogue.find_topic(section))
-                  if i.link.id not in seen]  # fmt: skip
+        items += [
+            i for i in catalogue.items_under(catalogue.find_topic(section)) if i.link.id not in seen
+        ]
     return items
 
 

@@ -350,8 +350,9 @@ def _remote_ref() -> str:
 
 
 def _fetch(git: Git, remote: str) -> None:
-    proc = git.run("fetch", "-q", "--no-recurse-submodules", REMOTE,
-                   timeout=NETWORK_TIMEOUT_S, check=False)  # fmt: skip
+    proc = git.run(
+        "fetch", "-q", "--no-recurse-submodules", REMOTE, timeout=NETWORK_TIMEOUT_S, check=False
+    )
     if proc.returncode != 0:
         raise LlmdiveError(
             f"cannot reach {redact_credentials(remote)}: {git_message(proc.stderr)}; "
@@ -388,9 +389,13 @@ def remote_blob(git: Git, entry: Entry) -> bytes:
 
 
 def _merge_remote(
-    git: Git, home: Path, head: str, theirs_rev: str, aliases: Mapping[str, str],
+    git: Git,
+    home: Path,
+    head: str,
+    theirs_rev: str,
+    aliases: Mapping[str, str],
     reserved: Collection[str] = (),
-) -> Report | None:  # fmt: skip
+) -> Report | None:
     """Bring the remote's commits in; what arrived, or None when there was nothing new."""
     if git.ok("merge-base", "--is-ancestor", theirs_rev, head):
         return None
@@ -424,9 +429,11 @@ def _record_tree(git: Git, rev: str | None) -> dict[bytes, str]:
 
 
 def sync(
-    home: Path, remote: str | None = None, aliases: Mapping[str, str] | None = None,
+    home: Path,
+    remote: str | None = None,
+    aliases: Mapping[str, str] | None = None,
     reserved: Collection[str] = (),
-) -> SyncResult:  # fmt: skip
+) -> SyncResult:
     """Commit, fetch, merge, push: see the module doc. `remote` sets it up (or changes it)."""
 
     if remote is None and not is_set_up(home):
@@ -476,8 +483,15 @@ def _sync(
                 if git.out("rev-parse", "HEAD") == theirs:
                     return result  # a fast-forward: nothing to send
         had = _record_tree(git, theirs)
-        push = git.run("push", "-q", "--no-recurse-submodules", REMOTE, f"HEAD:refs/heads/{BRANCH}",
-                       timeout=NETWORK_TIMEOUT_S, check=False)  # fmt: skip
+        push = git.run(
+            "push",
+            "-q",
+            "--no-recurse-submodules",
+            REMOTE,
+            f"HEAD:refs/heads/{BRANCH}",
+            timeout=NETWORK_TIMEOUT_S,
+            check=False,
+        )
         if push.returncode == 0:
             result.pushed = True
             # Sent: the remote's record now differs from what it held, not merely a commit.

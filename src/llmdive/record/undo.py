@@ -105,8 +105,7 @@ def undo_last(
         undo = Event(stamp, undo=event.at)
         if event.status is not None:
             undo.status = before.status
-            restored.append(Restored(key, title, "status", now.status.value,
-                                     before.status.value))  # fmt: skip
+            restored.append(Restored(key, title, "status", now.status.value, before.status.value))
         if event.note is not None:
             undo.note = before.note or ""
             restored.append(Restored(key, title, "note", now.note, before.note))
