@@ -68,6 +68,7 @@ def test_add_with_json_prints_the_new_link(cli: Invoke) -> None:
         "id": change["link"]["id"],
         "title": "My post",
         "url": url,
+        "related": [],
         "difficulty": "easy",
         "section": ["FineTuning", "LoRA"],
         "kind": "article",

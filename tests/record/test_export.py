@@ -96,10 +96,11 @@ def test_csv_is_one_row_per_link_and_safe_in_spreadsheets(catalogue: Catalogue) 
         "read",
         "2026-01-02T03:04:05Z",
         "rank matters",
+        "",
     ]
     assert by_id["dpo-explained"][7] == '\'=HYPERLINK("https://evil.example")'
     assert by_id["rlhf-explained"][7] == "'-2+3\nsecond line \\x1b[31m"
-    assert by_id["illustrated-transformer"][5:] == ["unread", "", ""]
+    assert by_id["illustrated-transformer"][5:] == ["unread", "", "", ""]
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
@@ -140,6 +141,7 @@ def test_links_no_longer_in_the_guide_are_in_the_export(home: Path, catalogue: C
         "",
         "read",
         "2025-01-01T00:00:00Z",
+        "",
         "",
     ]
 

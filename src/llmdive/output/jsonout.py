@@ -106,6 +106,7 @@ class LinkJson:
             "id": key,
             "title": link.title,
             "url": link.url,
+            "related": [{"title": r.title, "url": r.url} for r in link.related],
             "difficulty": link.difficulty,
             "section": [t.title for t in item.path],
             "kind": url_kind(link.url),
@@ -292,6 +293,7 @@ def report_json(
         "moved": entries(report.moved),
         "rebadged": entries(report.rebadged),
         "url_changed": entries(report.url_changed),
+        "related_changed": entries(report.related_changed),
         # update.py builds each as {"new", "candidates", "section"}.
         "ambiguous": cast("list[shapes.Ambiguous]", report.ambiguous),
         "refused": refused,
@@ -325,6 +327,7 @@ def _gone_link(progress: Progress, key: str) -> shapes.Link:
         "id": key,
         "title": progress.value(key, "title") or key,
         "url": url,
+        "related": [],
         "difficulty": Difficulty.UNRATED,
         "section": [],
         "kind": url_kind(url) if url else "article",

@@ -29,6 +29,7 @@ REPORT_LABELS = {
     "moved": ("→ moved", "cyan"),
     "rebadged": ("★ re-badged", "magenta"),
     "url_changed": ("⇄ new URL", "blue"),
+    "related_changed": ("± related", "blue"),
 }
 
 
