@@ -268,13 +268,13 @@ def _url_part(url: str) -> str:
 
 def related_matches(hit: Hit) -> list[Related]:
     """The related links of a hit's item through which it matched: those holding a word the
-    query matched that the item's own title, URL and headings do not hold."""
+    query matched that no word of the item's own title, URL or headings holds."""
     if "related" not in hit.fields:
         return []
     item = hit.item
-    own = {*words(item.link.title), *words(_url_part(item.link.url))}
-    own.update(w for t in item.path for w in words(t.title))
-    extra = hit.matched - own
+    own = " ".join([*words(item.link.title), *words(_url_part(item.link.url))])
+    own += " " + " ".join(w for t in item.path for w in words(t.title))
+    extra = {w for w in hit.matched if w not in own}
     return [r for r in item.link.related if not extra.isdisjoint(words(related_text([r])))]
 
 
