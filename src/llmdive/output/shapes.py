@@ -108,6 +108,10 @@ class SearchLink(MarkedLink):
     score: Annotated[
         float, Field(description="How well it matched, 0 to 1; results come best first")
     ]
+    matched_related: Annotated[
+        list[Related],
+        Field(description="The related links it matched through; [] when its own words matched"),
+    ]
 
 
 @_strict
