@@ -38,4 +38,5 @@ _kept = [
     _.catalogue_from,
     _.catalogue_source,
     _.status_before,
+    _.matched_related,
 ]
