@@ -419,6 +419,8 @@ class _Builder:
                 context = _first_sentence(_tidy(_text(cell[k + 1 :], links=False)))
             if not context and bare:
                 context = _url_title(url)
+            if not context and lead == 0 and not heading and self.node is not self.root:
+                context = self.node.title  # a line of links under the heading they are about
             if context:
                 title = context
             elif not title:
@@ -842,7 +844,8 @@ def _starts_with_link(line: list[Piece]) -> bool:
 def _line_unit(builder: _Builder, part: list[Piece], here: int, *, lead: int) -> str:
     """One unit of text: an item, or the text it adds to the heading's prose ('' if none)."""
     has_link = any(isinstance(p, _Link) for p in part)
-    if has_link and builder.unit([part], here, lead=lead):
+    bare = not has_link and any(isinstance(p, str) and "http" in p for p in part)
+    if (has_link or bare) and builder.unit([part], here, lead=lead):
         return ""
     if has_link:
         builder.skipped([part], here)
@@ -891,11 +894,21 @@ def _keep(node: _Node, toc: set[str]) -> bool:
     """Fold away headings without items (and their empty subheadings), but those the
     guide's own table of contents lists."""
     node.children = [c for c in node.children if _keep(c, toc)]
+    if node.level:
+        # A heading that only names its one item (a paper as '### Title' and its links) is
+        # that item, in the heading above.
+        for child in [c for c in node.children if _names_its_item(c)]:
+            node.items.append(child.items[0])
+            node.children.remove(child)
     if node.footer:
         return False
     if node.items or node.children:
         return True
     return node.anchor in toc and slugify(node.title) not in _META_HEADINGS
+
+
+def _names_its_item(node: _Node) -> bool:
+    return not node.children and len(node.items) == 1 and node.items[0].title == node.title
 
 
 def _has_items(node: _Node) -> bool:
