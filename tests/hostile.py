@@ -74,7 +74,8 @@ def hostile_ids() -> list[str]:
 
 
 def hostile_guide(url: str = "https://example.com/{i}") -> str:
-    """A catalogue whose every title, description and tip is hostile (ids stay valid)."""
+    """A catalogue whose every title, description and tip is hostile (ids stay valid), each
+    link with a related link titled as hostile."""
     lines = ["version = 1", f"title = {_toml('Guide ' + HOSTILE[0])}", ""]
     for s, text in enumerate(HOSTILE[:3]):
         lines += [
@@ -100,6 +101,11 @@ def hostile_guide(url: str = "https://example.com/{i}") -> str:
                 f"title = {_toml(title)}",
                 f"url = {_toml(url.format(i=i))}",
                 f'difficulty = "{("easy", "medium", "hard")[s]}"',
+                "",
+                # A related link titled with the same hostile text (show, search, exports).
+                "[[sections.topics.links.related]]",
+                f"title = {_toml('code ' + title)}",
+                f'url = "https://example.com/{i}/code"',
                 "",
             ]
         lines += ["[[sections.topics.topics]]", f'slug = "empty-{s}"', f"title = {_toml(text)}", ""]

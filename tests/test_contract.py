@@ -68,6 +68,7 @@ def test_add_with_json_prints_the_new_link(cli: Invoke) -> None:
         "id": change["link"]["id"],
         "title": "My post",
         "url": url,
+        "related": [],
         "difficulty": "easy",
         "section": ["FineTuning", "LoRA"],
         "kind": "article",
@@ -280,3 +281,25 @@ def test_a_wrong_output_is_caught(cli: Invoke) -> None:
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, schema_of("show"))
+
+
+def test_related_links_follow_the_schema(cli: Invoke, home: Path) -> None:
+    from llmdive.guide.catalogue import Catalogue, dump_toml, load_catalogue
+    from llmdive.home.paths import bundled_guide
+    from llmdive.model.models import Related
+
+    guide = str(FIXTURES / "related-guide.toml")
+    runs = [("show", ["show", "attention"]), ("list", ["list"]), ("search", ["search", "code"])]
+    for command, args in [*runs, ("next", ["next"]), ("mark-read", ["mark-read", "flash"])]:
+        data = ok_json(cli("--guide", guide, *args, "--json"))
+        jsonschema.validate(data, schema_of(command))
+    assert len(ok_json(cli("--guide", guide, "show", "attention", "--json"))["related"]) == 3
+    # A guide update report with a link whose related links changed.
+    edited = load_catalogue(bundled_guide()).guide
+    Catalogue(edited).by_id["lora-explained"].link.related = (
+        Related("paper", "https://arxiv.org/abs/2106.09685"),
+    )
+    (home / "guide.toml").write_text(dump_toml(edited), encoding="utf-8")
+    report = ok_json(cli("guide", "reset", "--dry-run", "--json"))
+    jsonschema.validate(report, schema_of("guide reset"))
+    assert [e["link"]["id"] for e in report["related_changed"]] == ["lora-explained"]

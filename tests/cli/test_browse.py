@@ -11,7 +11,7 @@ import pytest
 from llmdive.net import linkmarks
 from llmdive.net.linkmarks import Outcome, Verdict
 from llmdive.output.layout import cells
-from tests.helpers import LORA_URL, REPO, Invoke, ok, screen
+from tests.helpers import FIXTURES, LORA_URL, REPO, Invoke, ok, screen
 
 FINETUNING = [
     (
@@ -57,6 +57,7 @@ def test_list_section_json_is_the_four_finetuning_links(cli: Invoke) -> None:
             "id": i,
             "title": t,
             "url": u,
+            "related": [],
             "difficulty": "medium",
             "section": s,
             "kind": "video",
@@ -152,6 +153,7 @@ def test_show_one_link(cli: Invoke) -> None:
         "id": "lora-explained",
         "title": "Umar Jamil: LoRA Explained",
         "url": "https://www.youtube.com/watch?v=PXWYUTMt-AU",
+        "related": [],
         "difficulty": "medium",
         "section": ["FineTuning", "LoRA"],
         "kind": "video",
@@ -269,3 +271,41 @@ def test_the_readme_names_every_key_of_the_json_link_object(cli: Invoke) -> None
     assert said, "README: the sentence naming the link object's keys"
     documented = set(re.findall(r"`(\w+)`", said.group(1)))
     assert documented == set(link), sorted(set(link) ^ documented)
+
+
+def test_show_lists_the_related_links_and_json_carries_them(cli: Invoke) -> None:
+    guide = str(FIXTURES / "related-guide.toml")
+    lines = ok(cli("--guide", guide, "show", "attention")).splitlines()
+    at = lines.index("  url      https://arxiv.org/abs/1706.03762")
+    assert lines[at + 1 : at + 5] == [
+        "  related  code  https://github.com/tensorflow/tensor2tensor",
+        "           [pdf]  https://arxiv.org/pdf/1706.03762",
+        "           Yannic Kilcher's walkthrough  https://www.youtube.com/watch?v=iDulhoQ2pro",
+        "  section  Transformers",
+    ]
+    data = json.loads(ok(cli("--guide", guide, "show", "attention", "--json")))
+    assert data["related"] == [
+        {"title": "code", "url": "https://github.com/tensorflow/tensor2tensor"},
+        {"title": "[pdf]", "url": "https://arxiv.org/pdf/1706.03762"},
+        {
+            "title": "Yannic Kilcher's walkthrough",
+            "url": "https://www.youtube.com/watch?v=iDulhoQ2pro",
+        },
+    ]
+    listed = json.loads(ok(cli("--guide", guide, "list", "--json")))
+    assert [len(x["related"]) for x in listed] == [3, 0, 2]
+    # A link without any shows no related row.
+    assert "related" not in ok(cli("--guide", guide, "show", "illustrated"))
+
+
+def test_a_personal_link_has_no_related_links(cli: Invoke) -> None:
+    guide = str(FIXTURES / "related-guide.toml")
+    added = json.loads(
+        ok(cli("--guide", guide, "add", "https://example.com/mine", "-t", "Mine", "-s",
+               "efficiency", "--json"))
+    )  # fmt: skip
+    assert added["changes"][0]["link"]["related"] == []
+    shown = json.loads(
+        ok(cli("--guide", guide, "show", added["changes"][0]["link"]["id"], "--json"))
+    )
+    assert (shown["personal"], shown["related"]) == (True, [])

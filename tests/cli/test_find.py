@@ -33,7 +33,10 @@ def test_search_json_is_list_json_plus_a_score_best_first(cli: Invoke) -> None:
     ]
     assert [d["score"] for d in found] == [1.0, 0.6]
     for d in found:
-        assert {k: v for k, v in d.items() if k != "score"} == listed[d["id"]]
+        assert d["matched_related"] == []  # found by their own words
+        assert {k: v for k, v in d.items() if k not in ("score", "matched_related")} == listed[
+            d["id"]
+        ]
 
 
 def test_search_lists_the_umar_jamil_links_and_finds_quantisation(cli: Invoke) -> None:
@@ -247,3 +250,24 @@ def test_no_browser_at_all_is_reported(home: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout == f"Umar Jamil: LoRA Explained\n{LORA_URL}\n"
     assert "no web browser could be started (set $BROWSER to one)" in proc.stderr
+
+
+def test_search_says_which_related_link_matched(cli: Invoke) -> None:
+    from tests.helpers import FIXTURES
+
+    guide = str(FIXTURES / "related-guide.toml")
+    out = ok(cli("--guide", guide, "search", "tensor2tensor"))
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["·", "attention-paper"]
+    assert "    related: code  https://github.com/tensorflow/tensor2tensor" in lines
+    data = json.loads(ok(cli("--guide", guide, "search", "slides", "--json")))
+    assert [d["id"] for d in data] == ["flashattention"]
+    assert data[0]["matched_related"] == [
+        {"title": "slides", "url": "https://tridao.me/slides/flashattention.pdf"}
+    ]
+    assert data[0]["related"][1] == {
+        "title": "slides",
+        "url": "https://tridao.me/slides/flashattention.pdf",
+    }
+    # Matched through its own title: no related line.
+    assert "related:" not in ok(cli("--guide", guide, "search", "flashattention"))

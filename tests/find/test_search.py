@@ -298,3 +298,51 @@ def test_empty_topics_that_match_are_found(catalogue: Catalogue) -> None:
     assert titles("rotary") == []
     assert titles("engineering") == []  # its own title matches, but it has links
     assert empty_topics(paths, "") == ([], frozenset())
+
+
+# ---------------------------------------------------------------- related links
+
+
+def related_catalogue() -> Catalogue:
+    from llmdive.guide.catalogue import load_catalogue
+    from tests.helpers import FIXTURES
+
+    return load_catalogue(FIXTURES / "related-guide.toml")
+
+
+def test_a_related_link_s_title_and_url_words_are_searchable() -> None:
+    from llmdive.find.search import related_matches
+    from llmdive.model.models import Related
+
+    items = related_catalogue().items
+    # Words only a related link holds: its URL's path, its title.
+    (hit,) = search(items, "tensor2tensor")
+    assert hit.item.link.id == "attention-paper"
+    assert hit.fields == ("related",)
+    assert related_matches(hit) == [Related("code", "https://github.com/tensorflow/tensor2tensor")]
+    (hit,) = search(items, "kilcher walkthrogh")  # a typo forgiven, as in every field
+    assert related_matches(hit) == [
+        Related("Yannic Kilcher's walkthrough", "https://www.youtube.com/watch?v=iDulhoQ2pro")
+    ]
+    assert ids(search(items, "slides")) == ["flashattention"]
+    # Both items with code, whichever words the item itself has.
+    assert ids(search(items, "code")) == ["attention-paper", "flashattention"]
+
+
+def test_a_related_match_counts_less_than_the_item_s_own_words() -> None:
+    from llmdive.find.search import related_matches
+
+    items = related_catalogue().items
+    hits = search(items, "attention")
+    # FlashAttention's related URLs hold "attention" too; its own title says it already.
+    assert ids(hits) == ["attention-paper", "flashattention"]
+    assert all(related_matches(h) == [] for h in hits)
+    # A word in a related link only scores below the same word in a title.
+    (in_title,) = search(items, "illustrated")
+    (in_related,) = search(items, "tensor2tensor")
+    assert in_related.score < in_title.score
+
+
+def test_a_guide_without_related_links_searches_as_before(catalogue: Catalogue) -> None:
+    hits = search(catalogue.items, "lora")
+    assert hits and all("related" not in h.fields for h in hits)

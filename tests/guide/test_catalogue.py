@@ -5,11 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from llmdive import __version__
 from llmdive.cli import completion
 from llmdive.errors import LlmdiveError
 from llmdive.guide import catalogue as cat_mod
 from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.home import cache
 from llmdive.home.paths import bundled_guide
+from llmdive.model.models import Related
 
 GOOD = """\
 version = 1
@@ -335,3 +338,103 @@ def test_unknown_id_suggestions_use_id_title_and_url(
     assert str(exc.value) == (
         f"no link with id {typed!r} (did you mean: {meant}?); `llmdive list` shows every id"
     )
+
+
+# ---------------------------------------------------------------- related links
+
+RELATED = """
+[[sections.topics.links.related]]
+title = "code"
+url = "https://github.com/a/b"
+
+[[sections.topics.links.related]]
+title = "[pdf]"
+url = "https://a.example/2.pdf"
+"""
+
+
+def test_related_links_load_and_are_written_back(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + RELATED)
+    guide = load_catalogue(path).guide
+    second = guide.sections[0].topics[0].links[0]
+    assert second.related == (
+        Related("code", "https://github.com/a/b"),
+        Related("[pdf]", "https://a.example/2.pdf"),
+    )
+    assert guide.sections[0].links[0].related == ()
+    text = cat_mod.dump_toml(guide)
+    assert text.count("related = [") == 1  # only the link that has some
+    assert '{ title = "code", url = "https://github.com/a/b" }' in text
+    assert parse_guide(text.encode(), path) == guide
+
+
+def test_the_bundled_toml_has_no_related_key(catalogue: Catalogue) -> None:
+    text = cat_mod.dump_toml(catalogue.guide)
+    assert "related" not in text
+    assert text == bundled_guide().read_text(encoding="utf-8")
+
+
+def test_related_links_come_back_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, GOOD + RELATED)
+    first = load_catalogue(path)
+    monkeypatch.setattr(cat_mod, "parse_guide", lambda *a: pytest.fail("parsed, not cached"))
+    again = load_catalogue(path)
+    assert again.by_id["second"].link.related == first.by_id["second"].link.related
+    assert len(again.by_id["second"].link.related) == 2
+
+
+def test_a_cache_of_the_format_before_related_links_is_not_read(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + RELATED)
+    data = path.read_bytes()
+    old_key = (4, __version__, cache.digest(data))
+    record = cat_mod._record(load_catalogue(path))
+    # What a cache of the format before would hold: the links without their related ones.
+    stripped = marshal.loads(marshal.dumps(record))
+    stripped["guide"]["sections"][0]["topics"][0]["links"][0].pop("related")
+    payload = marshal.dumps({"key": old_key, "value": stripped})
+    (entry,) = cache_files(tmp_path)
+    entry.write_bytes(cache._MAGIC + cache.digest(payload).encode().ljust(32) + payload)
+    assert len(load_catalogue(path).by_id["second"].link.related) == 2
+
+
+@pytest.mark.parametrize(
+    ("related", "message"),
+    [
+        (
+            'title = "code"\nurl = "javascript:alert(1)"',
+            "sections[0] (One).topics[0] (Sub).links[0] (second).related[0] (code).url: "
+            "'javascript:alert(1)' is not an http(s) URL",
+        ),
+        (
+            'title = "code"\nurl = "https://u:p@a.example/"',
+            "related[0] (code).url: 'https://u:p@a.example/' holds a user name or password",
+        ),
+        (
+            'title = " "\nurl = "https://a.example/c"',
+            ".title: String should have at least 1 character",
+        ),
+        (
+            f'title = "{"x" * 201}"\nurl = "https://a.example/c"',
+            ".title: String should have at most 200 characters",
+        ),
+        (
+            'title = "code"\nurl = "https://a.example/c"\nstars = 5',
+            "related[0] (code).stars: unknown key",
+        ),
+        ('url = "https://a.example/c"', "related[0].title: Field required"),
+    ],
+)
+def test_a_bad_related_link_is_refused_at_load(tmp_path: Path, related: str, message: str) -> None:
+    path = write(tmp_path, GOOD + "\n[[sections.topics.links.related]]\n" + related + "\n")
+    (line,) = errors_of(path)
+    assert line.startswith(f"{path}: ")
+    assert message in line
+
+
+def test_too_many_related_links_are_refused(tmp_path: Path) -> None:
+    one = '\n[[sections.topics.links.related]]\ntitle = "r"\nurl = "https://a.example/r"\n'
+    assert len(load_catalogue(write(tmp_path, GOOD + one * 32)).items) == 2
+    (line,) = errors_of(write(tmp_path, GOOD + one * 33))
+    assert "links[0] (second).related: List should have at most 32 items" in line

@@ -21,6 +21,7 @@ from llmdive.guide.readme import parse_readme
 from llmdive.home import storage
 from llmdive.home.lock import locked
 from llmdive.home.paths import JOURNAL, bundled_guide
+from llmdive.model.models import Related
 from llmdive.model.urls import redact_url
 from llmdive.model.vocab import Difficulty, Status
 from llmdive.record import guidechange
@@ -1065,3 +1066,96 @@ def test_titles_sharing_many_words_with_many_others_stay_linear(
     with counted_comparisons(monkeypatch, 2 * 17 * 120):  # MAX_CANDIDATES + 1 per link
         report = update.carry_ids(old, new, {}, set(), "new")
     assert len(report.added) + len(report.retitled) + len(report.ambiguous) >= 120
+
+
+# ---------------------------------------------------------------- related links
+
+RELATED_GUIDE = FIXTURES / "related-guide.toml"
+
+
+def fresh(catalogue: Catalogue) -> Catalogue:
+    """The same guide as a README import gives it: new objects, ids not yet carried."""
+    again = load_catalogue(catalogue.path or RELATED_GUIDE)
+    for n, item in enumerate(again.items):
+        item.link.id = f"new-{n}"
+    return Catalogue(again.guide)
+
+
+def test_a_link_whose_related_links_changed_is_changed_not_new() -> None:
+    old = load_catalogue(RELATED_GUIDE)
+    new = fresh(old)
+    attention = new.items[0].link
+    attention.related = (
+        *attention.related[:1],
+        Related("pdf", "https://arxiv.org/pdf/1706.03762v7"),
+    )
+    illustrated = new.items[1].link
+    illustrated.related = (Related("video", "https://www.youtube.com/watch?v=4Bdc55j80l8"),)
+    states = {"attention-paper": Status.READ}
+    report = update.carry_ids(old, new, states, set(states), "README.md")
+    assert [i.link.id for i in new.items] == [i.link.id for i in old.items]  # ids carried
+    assert (report.added, report.removed, report.retitled, report.url_changed) == ([], [], [], [])
+    assert report.changed
+    assert [(c.id, c.status, c.before, c.after) for c in report.related_changed] == [
+        (
+            "attention-paper",
+            Status.READ,
+            "code <https://github.com/tensorflow/tensor2tensor>, "
+            "[pdf] <https://arxiv.org/pdf/1706.03762>, "
+            "Yannic Kilcher's walkthrough <https://www.youtube.com/watch?v=iDulhoQ2pro>",
+            "code <https://github.com/tensorflow/tensor2tensor>, "
+            "pdf <https://arxiv.org/pdf/1706.03762v7>",
+        ),
+        (
+            "illustrated-transformer",
+            Status.UNREAD,
+            "none",
+            "video <https://www.youtube.com/watch?v=4Bdc55j80l8>",
+        ),
+    ]
+
+
+def test_unchanged_related_links_are_no_change() -> None:
+    old = load_catalogue(RELATED_GUIDE)
+    report = update.carry_ids(old, fresh(old), {}, set(), "README.md")
+    assert not report.changed and report.related_changed == []
+
+
+def test_reset_from_a_guide_with_related_links_reports_them_and_keeps_marks(
+    cli: Invoke, home: Path
+) -> None:
+    from llmdive.guide.catalogue import dump_toml
+
+    guide = load_catalogue(bundled_guide()).guide
+    lora = load_catalogue(bundled_guide()).by_id  # fresh objects for the edited copy
+    edited = Catalogue(guide).by_id["lora-explained"].link
+    edited.related = (Related("paper", "https://arxiv.org/abs/2106.09685"),)
+    (home / "guide.toml").write_text(dump_toml(guide), encoding="utf-8")
+    ok(cli("mark-read", "lora"))
+    assert json.loads(ok(cli("show", "lora", "--json")))["related"] == [
+        {"title": "paper", "url": "https://arxiv.org/abs/2106.09685"}
+    ]
+    report = json.loads(ok(cli("guide", "reset", "--json")))
+    assert [e["link"]["id"] for e in report["related_changed"]] == ["lora-explained"]
+    (entry,) = report["related_changed"]
+    assert (entry["before"], entry["after"]) == ("paper <https://arxiv.org/abs/2106.09685>", "none")
+    assert report["added"] == report["removed"] == report["returned"] == []
+    shown = json.loads(ok(cli("show", "lora", "--json")))
+    assert (shown["id"], shown["status"], shown["related"]) == ("lora-explained", "read", [])
+    assert set(lora) == {i["id"] for i in json.loads(ok(cli("list", "--json")))}
+
+
+def test_the_update_report_names_related_changes(cli: Invoke, home: Path) -> None:
+    from llmdive.guide.catalogue import dump_toml
+
+    guide = load_catalogue(bundled_guide()).guide
+    Catalogue(guide).by_id["lora-explained"].link.related = (
+        Related("paper", "https://arxiv.org/abs/2106.09685"),
+    )
+    (home / "guide.toml").write_text(dump_toml(guide), encoding="utf-8")
+    out = ok(cli("guide", "reset", "--dry-run"))
+    assert (
+        "  ± related   lora-explained  paper <https://arxiv.org/abs/2106.09685>  →  none"
+        in out.splitlines()
+    )
+    assert "1 with related links changed." in out

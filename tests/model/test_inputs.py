@@ -122,6 +122,12 @@ def test_progress_json(cli: Invoke, home: Path, content: bytes, message: str) ->
             "links[0] (a).added: '2026-01-02T03:04:05' has no time zone",
         ),
         (b"\x00\x00\x00", "not valid JSON"),
+        (
+            b'{"version": 1, "links": [{"id": "a", "title": "A", "url": "https://a.example/",'
+            b' "difficulty": "easy", "section": "lora", "added": "2026-01-02T03:04:05Z",'
+            b' "related": [{"title": "code", "url": "https://a.example/code"}]}]}',
+            "links[0] (a).related: a link of your own has no related links",
+        ),
     ],
 )
 def test_personal_json(cli: Invoke, home: Path, content: bytes, message: str) -> None:

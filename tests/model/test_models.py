@@ -16,6 +16,7 @@ from llmdive.model import models
     ("model", "file_schema"),
     [
         (models.Link, schema.LinkSchema),
+        (models.Related, schema.RelatedSchema),
         (models.Topic, schema.TopicSchema),
         (models.Guide, schema.GuideSchema),
         (models.Event, schema.EventSchema),
@@ -57,6 +58,44 @@ def test_guide_round_trips_through_both_layers(catalogue: Catalogue) -> None:
     data = catalogue.guide.to_dict()
     assert schema.validate_guide(data, None) == data  # type: ignore[arg-type]
     assert models.Guide.from_dict(data) == catalogue.guide
+
+
+def test_related_links_round_trip_through_both_layers() -> None:
+    link = {
+        "id": "attention",
+        "title": "Attention Is All You Need",
+        "url": "https://arxiv.org/abs/1706.03762",
+        "difficulty": "hard",
+        "personal": False,
+        "aliases": [],
+        "related": [
+            {"title": "code", "url": "https://github.com/tensorflow/tensor2tensor"},
+            {"title": "pdf", "url": "https://arxiv.org/pdf/1706.03762"},
+        ],
+    }
+    section = {"slug": "s", "title": "S", "description": "", "tip": "", "topics": []}
+    data = {"version": 1, "title": "T", "sections": [{**section, "links": [link]}]}
+    assert schema.validate_guide(data, None) == data  # type: ignore[arg-type]
+    guide = models.Guide.from_dict(data)
+    (loaded,) = guide.sections[0].links
+    assert loaded.related == (
+        models.Related("code", "https://github.com/tensorflow/tensor2tensor"),
+        models.Related("pdf", "https://arxiv.org/pdf/1706.03762"),
+    )
+    assert guide.to_dict() == data
+    # Without any, a link stores none and reads back with none.
+    bare = models.Link.from_dict({**link, "related": []})
+    assert bare.related == () and bare.to_dict()["related"] == []
+    assert models.Link.from_dict({k: v for k, v in link.items() if k != "related"}).related == ()
+
+
+def test_a_related_link_is_a_value() -> None:
+    one = models.Related("code", "https://a.example/code")
+    assert one == models.Related("code", "https://a.example/code")
+    assert hash(one) == hash(models.Related("code", "https://a.example/code"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        one.title = "pdf"  # type: ignore[misc]
+    assert not hasattr(one, "__dict__")  # slotted
 
 
 def test_events_carry_status_note_undo_and_link() -> None:

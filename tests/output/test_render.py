@@ -134,6 +134,10 @@ def _commands(tmp: Path) -> list[list[str]]:
         ["progress", "export", "-f", "json"],
         ["show", "mine-1"],
         ["show", "hostile-4", "--json"],
+        # Found through their related links, whose titles are hostile.
+        ["search", "code"],
+        ["search", "pwned", "board"],
+        ["search", "code", "--json"],
         *(["show", i] for i in ids),
         ["mark-read", *ids[:5]],
         ["start", *ids[5:9]],
@@ -241,3 +245,20 @@ def test_on_a_real_terminal_nothing_raw_arrives(home: Path) -> None:
         out = run_in_pty(home, args)
         assert_inert(out, repr(args))
         assert "\x1b[" in out or "error" in out  # it really was styled (or the error)
+
+
+@pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1", "LLMDIVE_URLS": "1", "COLUMNS": "40"}])
+def test_a_hostile_related_title_is_shown_escaped(
+    cli: Invoke, home: Path, env: dict[str, str]
+) -> None:
+    hostile_home(home)
+    for i, text in enumerate(HOSTILE):
+        out = cli("show", f"hostile-{i}", env=env).stdout
+        assert_inert(out, f"show hostile-{i}")
+        assert "".join(safe("code " + text).split()) in "".join(strip_ours(out).split()), text
+        assert f"https://example.com/{i}/code" in out
+    found = cli("search", "code", "pwned", "window", env=env)
+    assert found.exit_code == 0, found.output
+    assert_inert(found.stdout, "search")
+    assert "related:" in found.stdout
+    assert "".join(safe("code " + HOSTILE[1]).split()) in "".join(strip_ours(found.stdout).split())

@@ -400,3 +400,28 @@ def test_list_puts_the_same_gap_after_every_kind(cli: Invoke) -> None:
     assert {m.group(1) for m in found} >= {"article", "video", "post"}
     assert len({m.start(3) for m in found}) == 1  # one title column
     assert {len(m.group(2)) for m in found if m.group(1) == "article"} == {2}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_show_wraps_related_links_and_keeps_their_urls_whole(cli: Invoke, width: int) -> None:
+    guide = str(FIXTURES / "related-guide.toml")
+    out = screen(cli, "--guide", guide, "show", "attention", width=width)
+    related = [
+        ("code", "https://github.com/tensorflow/tensor2tensor"),
+        ("[pdf]", "https://arxiv.org/pdf/1706.03762"),
+        ("Yannic Kilcher's walkthrough", "https://www.youtube.com/watch?v=iDulhoQ2pro"),
+    ]
+    urls = {u for _, u in related}
+    assert_fits(out, width, urls | {"https://arxiv.org/abs/1706.03762", "attention-paper"})
+    words = tokens(out)
+    assert urls <= words  # each URL whole, once
+    assert all(out.count(u) == 1 for u in urls)
+    joined = flat(out)
+    for title, _ in related:
+        assert flat(title) in joined
+    # In guide order, each under the one before, and all below the label.
+    starts = [out.index(u) for _, u in related]
+    assert starts == sorted(starts)
+    lines = out.splitlines()
+    label = next(i for i, line in enumerate(lines) if line.startswith("  related  "))
+    assert lines[label].split()[1] == "code"

@@ -96,10 +96,11 @@ def test_csv_is_one_row_per_link_and_safe_in_spreadsheets(catalogue: Catalogue) 
         "read",
         "2026-01-02T03:04:05Z",
         "rank matters",
+        "",
     ]
     assert by_id["dpo-explained"][7] == '\'=HYPERLINK("https://evil.example")'
     assert by_id["rlhf-explained"][7] == "'-2+3\nsecond line \\x1b[31m"
-    assert by_id["illustrated-transformer"][5:] == ["unread", "", ""]
+    assert by_id["illustrated-transformer"][5:] == ["unread", "", "", ""]
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
@@ -140,6 +141,7 @@ def test_links_no_longer_in_the_guide_are_in_the_export(home: Path, catalogue: C
         "",
         "read",
         "2025-01-01T00:00:00Z",
+        "",
         "",
     ]
 
@@ -213,3 +215,66 @@ def test_csv_writes_controls_with_the_terminal_s_escapes() -> None:
     assert record.csv_cell("\u202eRTL") == "\\u202eRTL" == safe("\u202eRTL")
     assert record.csv_cell("a\x1b[31m\x85\udc9f") == "a\\x1b[31m\\x85\\x9f"
     assert record.csv_cell("two\nlines\tand a tab") == "two\nlines\tand a tab"
+
+
+# ---------------------------------------------------------------- related links
+
+
+def related_catalogue() -> Catalogue:
+    from tests.helpers import FIXTURES
+
+    return load_catalogue(FIXTURES / "related-guide.toml")
+
+
+def test_the_checklist_keeps_related_links_on_the_item_s_line() -> None:
+    catalogue = related_catalogue()
+    progress = Progress()
+    prog.set_status(progress, catalogue, catalogue.resolve_ids(["attention"]), Status.READ, T0)
+    text = record.export_checklist(catalogue, progress)
+    (line,) = [x for x in text.splitlines() if "Attention Is All You Need" in x]
+    assert line == (
+        "- [x] [Attention Is All You Need](https://arxiv.org/abs/1706.03762)"
+        " · [code](https://github.com/tensorflow/tensor2tensor)"
+        " · [\\[pdf\\]](https://arxiv.org/pdf/1706.03762)"
+        " · [Yannic Kilcher's walkthrough](https://www.youtube.com/watch?v=iDulhoQ2pro)"
+        " · read 2026-01-02"
+    )
+    assert links_in(line) == [
+        ("https://arxiv.org/abs/1706.03762", "Attention Is All You Need"),
+        ("https://github.com/tensorflow/tensor2tensor", "code"),
+        ("https://arxiv.org/pdf/1706.03762", "[pdf]"),
+        ("https://www.youtube.com/watch?v=iDulhoQ2pro", "Yannic Kilcher's walkthrough"),
+    ]
+    # A link without related links keeps its line as before.
+    assert (
+        "- [ ] [The Illustrated Transformer](https://jalammar.github.io/illustrated-transformer/)\n"
+        in text
+    )
+
+
+def test_a_hostile_related_title_is_text_in_the_checklist() -> None:
+    from llmdive.model.models import Related
+
+    catalogue = related_catalogue()
+    link = catalogue.resolve_id("illustrated").link
+    link.related = (
+        Related(
+            "x](https://evil.example) ![img](https://evil.example/i.png", "https://a.example/r"
+        ),
+    )
+    text = record.export_checklist(catalogue, Progress())
+    (line,) = [x for x in text.splitlines() if "Illustrated" in x]
+    hrefs = [href for href, _ in links_in(line)]
+    assert hrefs == ["https://jalammar.github.io/illustrated-transformer/", "https://a.example/r"]
+
+
+def test_the_csv_has_a_related_column_one_link_a_line() -> None:
+    catalogue = related_catalogue()
+    rows = list(csv.reader(io.StringIO(record.export_csv(catalogue, Progress()))))
+    assert rows[0][-1] == "related"
+    by_id = {r[0]: r for r in rows[1:]}
+    assert by_id["flashattention"][-1] == (
+        "code https://github.com/Dao-AILab/flash-attention\n"
+        "slides https://tridao.me/slides/flashattention.pdf"
+    )
+    assert by_id["illustrated-transformer"][-1] == ""

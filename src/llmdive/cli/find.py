@@ -70,9 +70,7 @@ def search(
     marks = marks_of(ws)
     emit(
         json_out,
-        lambda: jsonout.search_json(
-            jsonout.LinkJson.of(ws), [(h.item, h.score) for h in hits], marks
-        ),
+        lambda: jsonout.search_json(jsonout.LinkJson.of(ws), hits, marks),
         lambda w: render_search(
             w, hits, ws.states, notes, text, marks, *empty_topics(headings, text)
         ),

@@ -1,7 +1,8 @@
 """Finding links by what a reader remembers of them: words, typos and all.
 
 The query and every searchable field (id, title, section and topic names, the URL's
-host and path words, the reader's note) are folded (case and accents dropped) and cut
+host and path words, the reader's note, the titles and URL words of the link's related
+links: its code, pdf, video) are folded (case and accents dropped) and cut
 into words. A query word matches a field word exactly, as its start, inside it (three
 letters or more) or within a small edit distance (one edit from four letters, two from
 eight; a swap of two neighbours is one edit; words with digits only match as written:
@@ -38,14 +39,22 @@ from llmdive.model.urls import host_and_path
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
-    from llmdive.model.models import Topic
+    from llmdive.model.models import Related, Topic
 
 _WORD = re.compile(r"[^\W_]+")
 # Words a query may hold that say nothing about which link is meant.
 _STOPWORDS = frozenset("a an and at by for from in into is of on or the to with".split())  # noqa: SIM905
 
 # How much a match counts, by the field it is in.
-FIELD_WEIGHTS = {"title": 1.0, "id": 0.95, "note": 0.9, "section": 0.7, "url": 0.6}
+# A related link (an item's code, pdf, video) is the item's, but says less about it.
+FIELD_WEIGHTS = {
+    "title": 1.0,
+    "id": 0.95,
+    "note": 0.9,
+    "section": 0.7,
+    "url": 0.6,
+    "related": 0.5,
+}
 EXACT, PREFIX, INSIDE, ONE_EDIT, TWO_EDITS, SAME_STEM = 1.0, 0.9, 0.6, 0.8, 0.65, 0.8
 # Word endings `stem` drops (one, the first that fits): a light rule, not a full stemmer.
 _ENDINGS = ("ing", "ed", "es", "e", "s")
@@ -197,7 +206,7 @@ class _Field:
     @cached_property
     def vocabulary(self) -> set[str]:
         found = set(self.text.split())
-        return found - _URL_NOISE if self.name == "url" else found
+        return found - _URL_NOISE if self.name in ("url", "related") else found
 
     @cached_property
     def lines(self) -> list[str]:
@@ -236,8 +245,10 @@ def _fields(items: Sequence[Item], notes: Mapping[str, str], ids: bool) -> list[
         _Field("title", [i.link.title for i in items]),
         _Field("section", [per_topic[id(i.path[-1])] for i in items]),
         # The host and path are words worth finding; query and fragment are not.
-        _Field("url", [i.link.url.partition("?")[0].partition("#")[0] for i in items]),
+        _Field("url", [_url_part(i.link.url) for i in items]),
     ]
+    if any(i.link.related for i in items):
+        fields.append(_Field("related", [related_text(i.link.related) for i in items]))
     if ids:
         fields.append(_Field("id", [i.link.id for i in items]))
     if notes:
@@ -245,9 +256,31 @@ def _fields(items: Sequence[Item], notes: Mapping[str, str], ids: bool) -> list[
     return fields
 
 
+def related_text(related: Iterable[Related]) -> str:
+    """The searchable words of an item's related links: each title, and its URL's host and
+    path (not its query or fragment)."""
+    return " ".join(f"{r.title} {_url_part(r.url)}" for r in related)
+
+
+def _url_part(url: str) -> str:
+    return url.partition("?")[0].partition("#")[0]
+
+
+def related_matches(hit: Hit) -> list[Related]:
+    """The related links of a hit's item through which it matched: those holding a word the
+    query matched that no word of the item's own title, URL or headings holds."""
+    if "related" not in hit.fields:
+        return []
+    item = hit.item
+    own = " ".join([*words(item.link.title), *words(_url_part(item.link.url))])
+    own += " " + " ".join(w for t in item.path for w in words(t.title))
+    extra = {w for w in hit.matched if w not in own}
+    return [r for r in item.link.related if not extra.isdisjoint(words(related_text([r])))]
+
+
 def _cached_vocabularies(fields: list[_Field], path: Path) -> None:
     """Fill each field's vocabulary from the cache, or the cache from the fields."""
-    kept = [f for f in fields if f.name in ("title", "section", "url", "id")]
+    kept = [f for f in fields if f.name in ("title", "section", "url", "id", "related")]
     key = home_cache.digest("\0".join(f.name + f.text for f in kept).encode())
     record = home_cache.read("words", path, key)
     if record is not None and all(isinstance(record.get(f.name), list) for f in kept):

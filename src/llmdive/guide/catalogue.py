@@ -156,6 +156,18 @@ TOML_HEADER = (
 )
 
 
+def _link_document(k: Link) -> dict[str, Any]:
+    """A link's table; aliases and related links only when it has some, so that a guide
+    without them is written exactly as before."""
+    doc: dict[str, Any] = {"id": k.id, "title": k.title, "url": k.url}
+    doc["difficulty"] = k.difficulty.value
+    if k.aliases:
+        doc["aliases"] = list(k.aliases)
+    if k.related:
+        doc["related"] = [r.to_dict() for r in k.related]
+    return doc
+
+
 def _topic_document(t: Topic) -> dict[str, Any]:
     doc: dict[str, Any] = {"slug": t.slug, "title": t.title}
     if t.description:
@@ -163,11 +175,7 @@ def _topic_document(t: Topic) -> dict[str, Any]:
     if t.tip:
         doc["tip"] = t.tip
     if t.links:
-        doc["links"] = [
-            {"id": k.id, "title": k.title, "url": k.url, "difficulty": k.difficulty.value,
-             **({"aliases": list(k.aliases)} if k.aliases else {})}
-            for k in t.links
-        ]  # fmt: skip
+        doc["links"] = [_link_document(k) for k in t.links]
     if t.topics:
         doc["topics"] = [_topic_document(c) for c in t.topics]
     return doc

@@ -38,9 +38,16 @@ def _badge_markdown(difficulty: Difficulty) -> str:
     return f" ![{word}](https://img.shields.io/badge/difficulty-{word}-{colour})"
 
 
+RELATED_SEP = " · "
+
+
 def link_line(link: Link) -> str:
-    """A link as the guide writes it: `- [title](url) ![Easy](badge)`."""
-    return f"- [{_escape(link.title)}]({destination(link.url)}){_badge_markdown(link.difficulty)}"
+    """A link as the guide writes it: `- [title](url) ![Easy](badge)`, then its related
+    links on the same line, each after a middle dot: `· [code](url2) · [pdf](url3)`."""
+    line = f"- [{_escape(link.title)}]({destination(link.url)}){_badge_markdown(link.difficulty)}"
+    return line + "".join(
+        f"{RELATED_SEP}[{_escape(r.title)}]({destination(r.url)})" for r in link.related
+    )
 
 
 def heading_line(depth: int, title: str) -> str:
@@ -83,8 +90,12 @@ def export_readme(guide: Guide) -> str:
     return text
 
 
-def _outline(guide: Guide, *, imported: bool) -> list[tuple[int, str, list[tuple[str, str, str]]]]:
-    """Headings and their links as an import sees them: what an export must give back."""
+_Outline = list[tuple[int, str, list[tuple[str, str, str, tuple[str, ...]]]]]
+
+
+def _outline(guide: Guide, *, imported: bool) -> _Outline:
+    """Headings and their links as an import sees them: what an export must give back
+    (a link's related links by their URLs: an importer may tidy a related link's title)."""
 
     def title(text: str) -> str:
         return text if imported else strip_decoration(_clean(text)[0])
@@ -95,7 +106,7 @@ def _outline(guide: Guide, *, imported: bool) -> list[tuple[int, str, list[tuple
             title(topic.title),
             [
                 (title(k.title) if imported else _clean(k.title)[0].strip(), k.url,
-                 k.difficulty.value)
+                 k.difficulty.value, tuple(r.url for r in k.related))
                 for k in topic.links
                 if not k.personal
             ],

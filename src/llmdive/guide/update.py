@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from llmdive.guide.catalogue import Catalogue, Item
-    from llmdive.model.models import Guide, Topic
+    from llmdive.model.models import Guide, Link, Topic
 
 SAME_TITLE = 0.9  # step 2: "the same or a very similar title"
 SIMILAR_TITLE = 0.6  # step 3: paired by similarity above this
@@ -70,12 +70,23 @@ class Report:
     moved: list[Change] = field(default_factory=list)
     rebadged: list[Change] = field(default_factory=list)
     url_changed: list[Change] = field(default_factory=list)
+    # Same id, same URL, but its related links (code, pdf, video) are not what they were.
+    related_changed: list[Change] = field(default_factory=list)
     returned: list[Change] = field(default_factory=list)
     ambiguous: list[dict[str, Any]] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # files a reset replaced unread
     guide_unread: bool = False  # a reset from a guide.toml it could not read
 
-    KINDS = ("added", "returned", "removed", "retitled", "moved", "rebadged", "url_changed")
+    KINDS = (
+        "added",
+        "returned",
+        "removed",
+        "retitled",
+        "moved",
+        "rebadged",
+        "url_changed",
+        "related_changed",
+    )
 
     @property
     def changed(self) -> bool:
@@ -299,6 +310,15 @@ def _describe(report: Report, before: Item, after: Item, status: Status) -> None
         report.rebadged.append(change(old.difficulty.value, new.difficulty.value))
     if old.url != new.url:
         report.url_changed.append(change(old.url, new.url))
+    if old.related != new.related:
+        report.related_changed.append(change(related_text(old), related_text(new)))
+
+
+def related_text(link: Link) -> str:
+    """A link's related links in one line, for the update report: `code <url>, pdf <url>`."""
+    if not link.related:
+        return "none"
+    return ", ".join(f"{r.title} <{r.url}>" for r in link.related)
 
 
 # ---------------------------------------------------------------- reading a README

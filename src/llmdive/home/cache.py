@@ -24,7 +24,8 @@ from llmdive.errors import LlmdiveError
 from llmdive.home.paths import CACHE_ENV, CACHE_IN_HOME, cache_dir, env_home
 from llmdive.home.storage import atomic_write, make_private_dir
 
-_FORMAT = 4
+# Bumped whenever a cached record's shape changes (5: a link's related links).
+_FORMAT = 5
 
 
 def digest(data: bytes) -> str:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from llmdive.errors import LlmdiveError
+from llmdive.model.models import MAX_RELATED, MAX_RELATED_TITLE_CHARS
 from llmdive.model.urls import UrlError, check_link_url, shorten
 from llmdive.model.vocab import Difficulty, Status
 
@@ -88,6 +89,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+RelatedTitle = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_RELATED_TITLE_CHARS),
+    AfterValidator(_unicode),
+]
+
+
+class RelatedSchema(_Strict):
+    """One of an item's other links (code, pdf, video): its URL checked like a link's."""
+
+    title: RelatedTitle
+    url: HttpUrl
+
+
 class LinkSchema(_Strict):
     id: Slug
     title: Title
@@ -95,6 +110,7 @@ class LinkSchema(_Strict):
     difficulty: Difficulty = Difficulty.UNRATED
     personal: bool = False
     aliases: list[Slug] = Field(default_factory=list, max_length=20)
+    related: list[RelatedSchema] = Field(default_factory=list, max_length=MAX_RELATED)
 
 
 class TopicSchema(_Strict):
@@ -284,9 +300,18 @@ class MetaSchema(_Strict):
     last_modified: str | None = None
 
 
+def _no_related(value: list[RelatedSchema]) -> list[RelatedSchema]:
+    if value:
+        raise ValueError("a link of your own has no related links")
+    return value
+
+
 class PersonalLinkSchema(LinkSchema):
     section: Slug
     added: Timestamp
+    related: Annotated[list[RelatedSchema], AfterValidator(_no_related)] = Field(
+        default_factory=list
+    )
 
 
 class PersonalSchema(_Strict):

@@ -14,7 +14,17 @@ from typing import Any
 
 from llmdive.model.vocab import Difficulty, Status
 
-__all__ = ["Difficulty", "Entry", "Event", "Guide", "Link", "Progress", "Status", "Topic"]
+__all__ = [
+    "Difficulty",
+    "Entry",
+    "Event",
+    "Guide",
+    "Link",
+    "Progress",
+    "Related",
+    "Status",
+    "Topic",
+]
 
 SCHEMA_VERSION = 1
 # Dict lookups: calling an Enum class is ~10x slower, and is done 10,000s of times per load.
@@ -27,6 +37,27 @@ def iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+# Bounds of an item's related links (checked by inputs.LinkSchema, kept by the importer).
+MAX_RELATED = 32
+MAX_RELATED_TITLE_CHARS = 200
+
+
+@dataclass(slots=True, frozen=True)
+class Related:
+    """One of an item's other links (its code, pdf, video, slides): part of the item,
+    not an item of its own."""
+
+    title: str
+    url: str
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Related:
+        return cls(d["title"], d["url"])
+
+    def to_dict(self) -> dict[str, str]:
+        return {"title": self.title, "url": self.url}
+
+
 @dataclass(slots=True, eq=True)
 class Link:
     id: str
@@ -37,11 +68,26 @@ class Link:
     # Ids the link had before (a long id shortened): they still name it, and progress
     # recorded under one of them is the link's.
     aliases: tuple[str, ...] = ()
+    # The item's other links, in the order the guide gives them; a personal link has none.
+    related: tuple[Related, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Link:
+        r = d.get("related")
         return cls(d["id"], d["title"], d["url"], _DIFFICULTY[d["difficulty"]],
-                   d.get("personal", False), tuple(d.get("aliases", ())))  # fmt: skip
+                   d.get("personal", False), tuple(d.get("aliases", ())),
+                   tuple(Related(x["title"], x["url"]) for x in r) if r else ())  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "difficulty": self.difficulty.value,
+            "personal": self.personal,
+            "aliases": list(self.aliases),
+            "related": [r.to_dict() for r in self.related],
+        }
 
 
 @dataclass(slots=True, eq=True)
@@ -72,13 +118,9 @@ class Topic:
             "title": self.title,
             "description": self.description,
             "tip": self.tip,
-            "links": [
-                {"id": k.id, "title": k.title, "url": k.url, "difficulty": k.difficulty.value,
-                 "personal": k.personal, "aliases": list(k.aliases)}
-                for k in self.links
-            ],
+            "links": [k.to_dict() for k in self.links],
             "topics": [t.to_dict() for t in self.topics],
-        }  # fmt: skip
+        }
 
     def walk(self, path: tuple[Topic, ...] = ()) -> Iterator[tuple[tuple[Topic, ...], Topic]]:
         """This topic and every topic below it, depth first, each with its path from the top."""

@@ -21,6 +21,7 @@ from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
     from llmdive.find.planner import NextPick, Summary, Tally
+    from llmdive.find.search import Hit
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.guide.update import Change as UpdateChange
     from llmdive.guide.update import Report
@@ -106,6 +107,7 @@ class LinkJson:
             "id": key,
             "title": link.title,
             "url": link.url,
+            "related": [{"title": r.title, "url": r.url} for r in link.related],
             "difficulty": link.difficulty,
             "section": [t.title for t in item.path],
             "kind": url_kind(link.url),
@@ -134,11 +136,19 @@ def links_json(links: LinkJson, items: Iterable[Item], marks: Marks) -> list[sha
     return [links.marked(i, marks) for i in items]
 
 
-def search_json(
-    links: LinkJson, hits: Iterable[tuple[Item, float]], marks: Marks
-) -> list[shapes.SearchLink]:
-    """Each match, best first: its link object, link check and score."""
-    return [{**links.marked(item, marks), "score": score} for item, score in hits]
+def search_json(links: LinkJson, hits: Iterable[Hit], marks: Marks) -> list[shapes.SearchLink]:
+    """Each match, best first: its link object, link check, score, and the related links
+    it matched through."""
+    from llmdive.find.search import related_matches
+
+    return [
+        {
+            **links.marked(h.item, marks),
+            "score": h.score,
+            "matched_related": [{"title": r.title, "url": r.url} for r in related_matches(h)],
+        }
+        for h in hits
+    ]
 
 
 def next_json(links: LinkJson, picks: Sequence[NextPick], marks: Marks) -> list[shapes.NextPick]:
@@ -292,6 +302,7 @@ def report_json(
         "moved": entries(report.moved),
         "rebadged": entries(report.rebadged),
         "url_changed": entries(report.url_changed),
+        "related_changed": entries(report.related_changed),
         # update.py builds each as {"new", "candidates", "section"}.
         "ambiguous": cast("list[shapes.Ambiguous]", report.ambiguous),
         "refused": refused,
@@ -325,6 +336,7 @@ def _gone_link(progress: Progress, key: str) -> shapes.Link:
         "id": key,
         "title": progress.value(key, "title") or key,
         "url": url,
+        "related": [],
         "difficulty": Difficulty.UNRATED,
         "section": [],
         "kind": url_kind(url) if url else "article",

@@ -41,6 +41,14 @@ _strict = with_config(ConfigDict(extra="forbid"))
 
 
 @_strict
+class Related(TypedDict):
+    """One of a link's other links (its code, pdf, video, slides): part of the link."""
+
+    title: str
+    url: str
+
+
+@_strict
 class Link(TypedDict):
     """One link of the guide (or one of the reader's own), as the reader has it."""
 
@@ -49,6 +57,10 @@ class Link(TypedDict):
     ]
     title: str
     url: str
+    related: Annotated[
+        list[Related],
+        Field(description="The link's other links (code, pdf, video ...), in the guide's order"),
+    ]
     difficulty: Difficulty
     section: Annotated[list[str], Field(description="Headings from the top-level section down")]
     kind: Annotated[str, Field(description="What the URL is: video, paper, article, ...")]
@@ -95,6 +107,10 @@ class MarkedLink(Link):
 class SearchLink(MarkedLink):
     score: Annotated[
         float, Field(description="How well it matched, 0 to 1; results come best first")
+    ]
+    matched_related: Annotated[
+        list[Related],
+        Field(description="The related links it matched through; [] when its own words matched"),
     ]
 
 
@@ -284,6 +300,9 @@ class UpdateReport(TypedDict):
     moved: list[ReportEntry]
     rebadged: list[ReportEntry]
     url_changed: list[ReportEntry]
+    related_changed: Annotated[
+        list[ReportEntry], Field(description="Links whose related links changed (same id)")
+    ]
     ambiguous: list[Ambiguous]
     refused: Annotated[
         str | None,

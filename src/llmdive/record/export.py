@@ -27,13 +27,23 @@ from llmdive.record.progress import orphans, reading_states
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue, Item
-    from llmdive.model.models import Entry, Progress, Topic
+    from llmdive.model.models import Entry, Progress, Related, Topic
     from llmdive.record.personal import PersonalLink
 
 RECORD_FORMAT = "llmdive-record"
 RECORD_VERSION = 1
 FORMATS = ("markdown", "json", "csv")
-CSV_COLUMNS = ("id", "title", "url", "section", "difficulty", "status", "changed", "note")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "url",
+    "section",
+    "difficulty",
+    "status",
+    "changed",
+    "note",
+    "related",
+)
 SEP = " › "
 
 
@@ -77,6 +87,7 @@ class _Row:
     status: Status
     changed: str | None
     note: str | None
+    related: tuple[Related, ...] = ()
 
 
 def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | None, _Row]]:
@@ -92,7 +103,7 @@ def _rows(catalogue: Catalogue, progress: Progress) -> Iterator[tuple[Item | Non
         )
         yield item, _Row(key, link.title, link.url, [t.title for t in item.path],
                          link.difficulty.value, link.personal, states.get(key, Status.UNREAD),
-                         changed, progress.value(key, "note"))  # fmt: skip
+                         changed, progress.value(key, "note"), link.related)  # fmt: skip
     for key, entry in orphans(catalogue, progress).items():
         if _kept(entry):
             yield None, _Row(key, entry.title or key, entry.url or "", [], "", False,
@@ -132,6 +143,8 @@ def md_link(title: str, url: str) -> str:
 
 def _md_line(row: _Row) -> str:
     parts = [f"- {_BOX.get(row.status, '[ ]')} {md_link(row.title, row.url)}"]
+    # The link's related links stay on its line, written as the README export writes them.
+    parts.extend(md_link(r.title, r.url) for r in row.related)
     if row.status is not Status.UNREAD:
         when = f" {row.changed[:10]}" if row.changed else ""
         parts.append(f"{_WORD[row.status]}{when}")
@@ -206,13 +219,15 @@ def csv_cell(value: str | None) -> str:
 
 
 def export_csv(catalogue: Catalogue, progress: Progress) -> str:
-    """One row per link: id, title, url, section path, difficulty, status, changed, note."""
+    """One row per link: id, title, url, section path, difficulty, status, changed, note,
+    and its related links (one `title url` a line)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for _, row in _rows(catalogue, progress):
         writer.writerow(
             [csv_cell(v) for v in (row.id, row.title, row.url, SEP.join(row.section),
-                                   row.difficulty, row.status.value, row.changed, row.note)]
+                                   row.difficulty, row.status.value, row.changed, row.note,
+                                   "\n".join(f"{r.title} {r.url}" for r in row.related))]
         )  # fmt: skip
     return out.getvalue()

@@ -125,6 +125,11 @@ def render_show(
     grid = Grid(w, [7], [2], lead=2, min_text=12, hang=4)
     grid.row([("title", "dim")], title_part(item, w))
     grid.row([("url", "dim")], [Whole(link.url)])
+    for n, related in enumerate(link.related):
+        # Its title (a hyperlink on a terminal), then its URL, never cut: on this line
+        # when both fit, else on the next.
+        title: Part = (related.title, "", related.url) if w.styled else related.title
+        grid.row([("related" if n == 0 else "", "dim")], [title, "  ", (Whole(related.url), "dim")])
     grid.row([("section", "dim")], [section_path(item.path)])
     grid.row([("kind", "dim")], [url_kind(link.url)])
     changed = entry.changed_at if entry else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from llmdive.find.search import highlight
+from llmdive.find.search import highlight, related_matches
 from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Status
 from llmdive.output.layout import Grid, Part, Whole, widest
@@ -85,6 +85,19 @@ def render_search(
         if "url" in hit.fields and not w.urls:
             pieces = [(Whole(t), hit_) for t, hit_ in highlight(link.url, hit.matched)]
             w.text(*_marked(pieces, "dim"), indent=indent)
+        for related in related_matches(hit):
+            # What matched is one of the link's related links: say which, URL whole.
+            shown = [(Whole(t), m) for t, m in highlight(related.url, hit.matched)]
+            w.text(
+                ("related: ", "dim"),
+                *_marked(
+                    highlight(related.title, hit.matched), link=related.url if w.styled else ""
+                ),
+                "  ",
+                *_marked(shown, "dim"),
+                indent=indent,
+                hang=indent + 9,
+            )
         if "note" in hit.fields:
             lines = [(note_line(t), m) for t, m in highlight(notes[link.id], hit.matched)]
             note = _marked(lines)

@@ -29,7 +29,10 @@ REPORT_LABELS = {
     "moved": ("→ moved", "cyan"),
     "rebadged": ("★ re-badged", "magenta"),
     "url_changed": ("⇄ new URL", "blue"),
+    "related_changed": ("± related", "blue"),
 }
+# How the closing tally counts a kind, where its label's word alone would not say it.
+COUNT_WORDS = {"related_changed": "with related links changed"}
 
 
 def render_report(w: Writer, report: Report, dry_run: bool, refused: bool = False) -> None:
@@ -63,7 +66,7 @@ def render_report(w: Writer, report: Report, dry_run: bool, refused: bool = Fals
             hang=6,
         )
     counts = ", ".join(
-        f"{len(getattr(report, k))} {REPORT_LABELS[k][0].split(' ', 1)[1]}"
+        f"{len(getattr(report, k))} {COUNT_WORDS.get(k) or REPORT_LABELS[k][0].split(' ', 1)[1]}"
         for k in REPORT_LABELS
         if getattr(report, k)
     )
