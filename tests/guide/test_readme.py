@@ -373,7 +373,9 @@ def test_a_reading_list_in_a_near_format_imports_with_warnings() -> None:
     ]
     assert {k.difficulty for _, t in guide.walk() for k in t.links} == {Difficulty.UNRATED}
     assert result.related == {
-        "https://arxiv.org/abs/2006.04768": (("code", "https://github.com/facebookresearch/linformer"),)
+        "https://arxiv.org/abs/2006.04768": (
+            ("code", "https://github.com/facebookresearch/linformer"),
+        )
     }
     assert guide.sections[0].description == "Papers on attention itself."
     assert guide.sections[0].topics[0].description == ""

@@ -81,10 +81,11 @@ def guide_import(
 
 def _found(plan: "Plan") -> str:
     """'12 sections, 340 links, 95 related links': what an import found."""
-    links = sum(len(t.links) for _, t in plan.guide.walk())
-    sections = counted(len(plan.guide.sections), "section")
-    related = f", {counted(plan.related, 'related link')}" if plan.related else ""
-    return f"{sections}, {counted(links, 'link')}{related}"
+    from llmdive.guide.importer import found
+
+    links, sections, related = found(plan.guide)
+    also = f", {counted(related, 'related link')}" if related else ""
+    return f"{counted(sections, 'section')}, {counted(links, 'link')}{also}"
 
 
 def _has_content(path: Path) -> bool:

@@ -23,7 +23,7 @@ from markdown_it.token import Token
 from llmdive.errors import LlmdiveError
 from llmdive.model.ids import IdPool, cut_slug, github_anchor, link_id, slugify, strip_decoration
 from llmdive.model.ids import unique as unique_id
-from llmdive.model.models import Difficulty, Guide
+from llmdive.model.models import MAX_RELATED, MAX_RELATED_TITLE_CHARS, Difficulty, Guide
 from llmdive.model.text import BIDI, C0, DEL_C1, SURROGATES, char_class
 from llmdive.model.urls import UrlError, normalize_url, shorten, strip_credentials
 
@@ -37,7 +37,6 @@ MAX_README_LINES = 60_000
 # match; bounding their number bounds the time of any import to seconds.
 MAX_MARKS = 120_000
 MAX_SLUG_CHARS = 60
-MAX_RELATED = 20  # related links kept per item: a row of a hundred links is not one item
 MAX_SHOWN = 3  # warnings of one kind shown without --verbose
 
 # Characters dropped from imported text: controls (but newlines and tabs in prose), DEL,
@@ -109,14 +108,22 @@ class Notice(str):
 class ParseResult:
     guide: Guide
     warnings: list[str] = field(default_factory=list)
-    # Per link URL, its related links (title, url): held here until the model has the field.
-    related: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
-    def counts(self) -> tuple[int, int, int]:
-        """(items, sections, related links) found."""
-        items = sum(len(t.links) for _, t in self.guide.walk())
-        return items, len(self.guide.sections), sum(map(len, self.related.values()))
+    def related(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Per item URL, its related links as (title, url): what the import found."""
+        return {
+            k.url: tuple((r.title, r.url) for r in k.related)
+            for _, t in self.guide.walk()
+            for k in t.links
+            if k.related
+        }
+
+
+def found(guide: Guide) -> tuple[int, int, int]:
+    """(items, sections, related links) of a guide: what an import says it found."""
+    links = [k for _, t in guide.walk() for k in t.links]
+    return len(links), len(guide.sections), sum(len(k.related) for k in links)
 
 
 def group_warnings(warnings: list[str], verbose: bool = False) -> list[str]:
@@ -392,11 +399,11 @@ class _Builder:
                 break
         bare = False
         if chosen is None:
-            found = self._bare(cells)
+            found = None if row or heading else self._bare(cells, lead)
             if found is None:
                 return None
             chosen, bare = found, True
-            url = found[2].href
+            url = strip_credentials(found[2].href)[0]
         c, k, link = chosen
         cell = cells[c]
         raw_before = _text(cell[:k], links=False)
@@ -466,14 +473,18 @@ class _Builder:
                     self.warn(line, f"link {shorten(p.text)!r} skipped: {shorten(href)!r} {exc}",
                               "links skipped: not a usable http(s) URL")  # fmt: skip
 
-    def _bare(self, cells: list[list[Piece]]) -> tuple[int, int, _Link] | None:
+    def _bare(self, cells: list[list[Piece]], lead: int) -> tuple[int, int, _Link] | None:
+        """A URL written out as the item (`- https://...`, `- Name: https://...`)."""
         for c, cell in enumerate(cells):
             for k, p in enumerate(cell):
                 if isinstance(p, str) and "http" in p and (m := _BARE_URL.search(p)):
+                    head = _text(cell[:k]) + p[: m.start()]
+                    if head[-1:] not in ("", " ", "\t") or len(_tidy(head).split()) > lead:
+                        return None
                     try:
                         strip_credentials(m.group(0))
                     except UrlError:
-                        continue
+                        return None
                     # The text before the URL stays the text before the link.
                     cell = [*cell[:k], p[: m.start()], _Link(m.group(0), ""), p[m.end() :]]
                     cells[c] = cell
@@ -510,7 +521,8 @@ class _Builder:
             if key in seen:
                 continue
             seen.add(key)
-            item.related.append((_tidy(_clean(p.text)[0]) or _url_title(url), url))
+            title = _tidy(_clean(p.text)[0]) or _url_title(url)
+            item.related.append((shorten(title, MAX_RELATED_TITLE_CHARS), url))
 
     def _difficulty(
         self, cells: list[list[Piece]], c: int, k: int, title: str, line: int
@@ -915,7 +927,7 @@ def _has_items(node: _Node) -> bool:
     return bool(node.items) or any(_has_items(c) for c in node.children)
 
 
-def _build(builder: _Builder, source: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _build(builder: _Builder, source: str) -> dict[str, Any]:
     root = builder.root
     if _has_items(root):
         _keep(root, builder.toc)
@@ -926,13 +938,11 @@ def _build(builder: _Builder, source: str) -> tuple[dict[str, Any], dict[str, An
         sections = [only]
     slugs = IdPool()
     ids = IdPool()
-    related: dict[str, Any] = {}
     out = []
     for node in sections:
         seen: dict[str, int] = {}
-        out.append(_topic(node, None, slugs, ids, related, seen, builder))
-    return {"title": builder.title or builder.first_heading or _name_of(source),
-            "sections": out}, related  # fmt: skip
+        out.append(_topic(node, None, slugs, ids, seen, builder))
+    return {"title": builder.title or builder.first_heading or _name_of(source), "sections": out}
 
 
 def _name_of(source: str) -> str:
@@ -949,7 +959,6 @@ def _topic(
     parent: dict[str, Any] | None,
     slugs: IdPool,
     ids: IdPool,
-    related: dict[str, Any],
     seen: dict[str, int],
     builder: _Builder,
 ) -> dict[str, Any]:
@@ -973,10 +982,14 @@ def _topic(
             )
             continue
         seen[key] = item.line
-        link = {"id": link_id(item.title, item.url, ids), "title": item.title, "url": item.url,
-                "difficulty": item.difficulty.value}  # fmt: skip
+        link: dict[str, Any] = {
+            "id": link_id(item.title, item.url, ids),
+            "title": item.title,
+            "url": item.url,
+            "difficulty": item.difficulty.value,
+        }
         if item.related:
-            related[item.url] = tuple(item.related)
+            link["related"] = [{"title": t, "url": u} for t, u in item.related]
         links.append(link)
     topic: dict[str, Any] = {
         "slug": slug,
@@ -986,7 +999,7 @@ def _topic(
         "links": links,
         "topics": [],
     }
-    topic["topics"] = [_topic(c, topic, slugs, ids, related, seen, builder) for c in node.children]
+    topic["topics"] = [_topic(c, topic, slugs, ids, seen, builder) for c in node.children]
     return topic
 
 
@@ -1016,7 +1029,7 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
         if tok.type == "heading_open" and tok.tag == "h1" or builder.title:
             break
     _walk(tokens, builder)
-    data, related = _build(builder, source)
+    data = _build(builder, source)
     if not data["sections"]:
         raise LlmdiveError(
             f"{shorten(source)}: no reading items found (links in lists, tables or headings); "
@@ -1027,4 +1040,4 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
 
     guide = Guide.from_dict(validate_guide(data, Path(source)))
     warnings = sorted(builder.warnings, key=lambda w: getattr(w, "line", 0))
-    return ParseResult(guide, warnings, related)
+    return ParseResult(guide, warnings)

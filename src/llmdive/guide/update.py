@@ -341,7 +341,6 @@ class Plan:
     report: Report
     warnings: list[str]
     refused: str | None = None  # why applying it needs --force
-    related: int = 0  # related links found (code, pdf, video of an item)
 
 
 def plan(
@@ -366,7 +365,7 @@ def plan(
     problems = consistency_problems(result.guide)
     if problems:
         raise LlmdiveError("\n".join(f"{source}: {p}" for p in problems))
-    update = Plan(result.guide, report, result.warnings, related=result.counts[2])
+    update = Plan(result.guide, report, result.warnings)
     if old is not None:
         update.refused = guard(update, len(old.items))
     return update
