@@ -83,13 +83,16 @@ _LEVEL_SUFFIX = re.compile(
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\s*(?:\(?\d+[.)]|\d+\s*[-:])\s*")
 _STAR_COUNT = re.compile(r"[⭐★🌟]\ufe0f?\s*[\d.,]+\s*[kKmM]?\b|\(\s*[\d.,]+\s*[kK]?\s*stars?\s*\)")
-_EDGE_PUNCT = " \t\n-–—|:;,.•·*_~/\\>(){}[]\"'`"
+_EDGE_PUNCT = " \t\n-–—|:;,.•·*_~/\\>(){}[]\"'`：，、"
+
+
+_POINTERS = ("link to ", "link for ", "go to ", "visit ", "watch on ", "watch the ")
 
 
 def is_generic(text: str) -> bool:
-    """Does a link text say only what kind of link it is ('[pdf]', 'Paper', 'here')?"""
+    """Does a link text say only what kind of link it is ('[pdf]', 'Paper', 'Link to Course')?"""
     words = " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
-    return not words or words in GENERIC
+    return not words or words in GENERIC or (words.startswith(_POINTERS) and len(words) < 30)
 
 
 class Notice(str):
@@ -159,6 +162,10 @@ class _Image:
     alt: str
 
 
+class _Strong(str):
+    """Text in bold: a paper list's title before its `[pdf]`."""
+
+
 Piece = str | _Link | _Image
 
 
@@ -188,6 +195,14 @@ def _pieces(children: list[Token]) -> list[Piece]:
         elif kind == "html_inline":
             i = _html_inline(children, i, out)
             continue
+        elif kind == "strong_open":
+            j = i + 1
+            while j < n and children[j].type in ("text", "code_inline"):
+                j += 1
+            if j < n and children[j].type == "strong_close" and j > i + 1:
+                out.append(_Strong("".join(t.content for t in children[i + 1 : j])))
+                i = j + 1
+                continue
         i += 1
     return out
 
@@ -313,6 +328,9 @@ class _Builder:
         self.toc: set[str] = set()  # anchors a table of contents lists
         self.warnings: list[str] = []
         self.in_prose = False  # the last unit was running text, not an item
+        # Per nested list: the text of the bullet it hangs from when that bullet has no link
+        # (a name for its first generic link), and the item that name went to.
+        self.labels: list[list[Any]] = []
         self.level_column: int | None = None
         self.title_column: int | None = None
 
@@ -374,6 +392,13 @@ class _Builder:
             self._related(self.entry[1], [p for c in cells for p in c])
             return True
         self.in_prose = False
+        label = self.labels[-1] if self.labels else None
+        if label is not None and label[1] is not None and not row:
+            links = (p for c in cells for p in c if isinstance(p, _Link) and not p.badge)
+            first = next(links, None)
+            if first is not None and is_generic(first.text):
+                self._related(label[1], [p for c in cells for p in c])  # '  - [video](url)'
+                return True
         item = self.item(cells, line, row=row, lead=lead)
         return item is not None
 
@@ -420,8 +445,12 @@ class _Builder:
             context = ""
             if row:
                 context = self._title_cell(cells, c)
+            label = self.labels[-1] if self.labels else None
+            if not context and label is not None and label[0] and label[1] is None:
+                context = label[0]  # '- Spanner:' then '  - [paper](url)'
             if not context and before and not heading:
-                context = _first_sentence(before)
+                strong = next((p for p in cell[:k] if isinstance(p, _Strong) and _tidy(p)), "")
+                context = _tidy(strong) or _first_sentence(before)
             if not context and not row and not heading:
                 context = _first_sentence(_tidy(_text(cell[k + 1 :], links=False)))
             if not context and bare:
@@ -435,6 +464,8 @@ class _Builder:
                           "links without a title skipped")  # fmt: skip
                 return None
         item = _Item(title, url, line)
+        if self.labels and self.labels[-1][0] == title and self.labels[-1][1] is None:
+            self.labels[-1][1] = item
         rest = [p for j, cl in enumerate(cells) for m, p in enumerate(cl) if (j, m) != (c, k)]
         self._related(item, rest)
         item.difficulty = self._difficulty(cells, c, k, title, line)
@@ -479,7 +510,8 @@ class _Builder:
             for k, p in enumerate(cell):
                 if isinstance(p, str) and "http" in p and (m := _BARE_URL.search(p)):
                     head = _text(cell[:k]) + p[: m.start()]
-                    if head[-1:] not in ("", " ", "\t") or len(_tidy(head).split()) > lead:
+                    fits = head[-1:] in ("", " ", "\t", ":", "：") and len(_tidy(head).split()) <= lead
+                    if not fits:
                         return None
                     try:
                         strip_credentials(m.group(0))
@@ -785,8 +817,10 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
         elif kind == "list_item_close":
             _flush_item(builder, items.pop())
         elif kind in ("bullet_list_open", "ordered_list_open") and items:
-            _flush_item(builder, items[-1])
+            builder.labels.append([_flush_item(builder, items[-1], nested=True), None])
             items[-1] = ([], items[-1][1])
+        elif kind in ("bullet_list_close", "ordered_list_close") and items and builder.labels:
+            builder.labels.pop()
         elif kind == "blockquote_open":
             quote += 1
         elif kind == "blockquote_close":
@@ -826,12 +860,17 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
         i += 1
 
 
-def _flush_item(builder: _Builder, item: tuple[list[Piece], int]) -> None:
+def _flush_item(builder: _Builder, item: tuple[list[Piece], int], nested: bool = False) -> str:
     """A list item's lines: the first, with any line that does not start with a link, is
-    one unit; a line that starts with a link is a unit of its own (a lazy continuation)."""
+    one unit; a line that starts with a link is a unit of its own (a lazy continuation).
+    `nested`: a list follows; a short text without links is returned as its label."""
     pieces, line = item
     if not pieces:
-        return
+        return ""
+    if nested and not any(isinstance(p, _Link) for p in pieces):
+        label = _tidy(builder.clean(_text(pieces), line, "text"))
+        if label and len(label.split()) <= 12 and "http" not in label:
+            return label
     groups: list[tuple[list[Piece], int]] = []
     for offset, part in enumerate(_split_lines(pieces)):
         if groups and not _starts_with_link(part):
@@ -842,6 +881,7 @@ def _flush_item(builder: _Builder, item: tuple[list[Piece], int]) -> None:
         words = _line_unit(builder, group, here, lead=3)
         if words:
             builder.prose(" ".join(words.split()), tip=False)
+    return ""
 
 
 def _starts_with_link(line: list[Piece]) -> bool:
