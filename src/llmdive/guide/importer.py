@@ -67,6 +67,7 @@ _META_HEADINGS = frozenset(
     sponsors sponsor about footnotes todo changelog disclaimer how-to-contribute
     contributing-guidelines support contact authors maintainers credits""".split()  # noqa: SIM905
 )
+_ENTRY_PARTS = frozenset({"links", "category", "description"})
 _LEVEL_WORDS = {
     "easy": Difficulty.EASY, "beginner": Difficulty.EASY, "medium": Difficulty.MEDIUM,
     "intermediate": Difficulty.MEDIUM, "hard": Difficulty.HARD, "advanced": Difficulty.HARD,
@@ -80,6 +81,7 @@ _LEVEL_SUFFIX = re.compile(
     % (("|".join(_LEVEL_WORDS),) * 2),
     re.IGNORECASE,
 )
+_URL_AFTER = ("", " ", "\t", ":", "：")  # what a bare URL item's URL may follow
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\s*(?:\(?\d+[.)]|\d+\s*[-:])\s*")
 _STAR_COUNT = re.compile(r"[⭐★🌟]\ufe0f?\s*[\d.,]+\s*[kKmM]?\b|\(\s*[\d.,]+\s*[kK]?\s*stars?\s*\)")
@@ -331,6 +333,7 @@ class _Builder:
         # Per nested list: the text of the bullet it hangs from when that bullet has no link
         # (a name for its first generic link), and the item that name went to.
         self.labels: list[list[Any]] = []
+        self.last_item: _Item | None = None
         self.level_column: int | None = None
         self.title_column: int | None = None
 
@@ -353,15 +356,17 @@ class _Builder:
 
     # -------------------------------------------------------- headings
 
-    def heading(self, level: int, pieces: list[Piece], line: int) -> None:
+    def heading(self, level: int, pieces: list[Piece], line: int, html: bool = False) -> None:
         title = self.clean(_heading_title(pieces), line, "heading")
         anchor = github_anchor(_text(pieces))
         if level == 1 and title and (not self.title or (title == self.title and not self.titled)):
             self.title, self.titled = title, True
             return
-        if not self.first_heading and title:
+        if not self.first_heading and title and not html:
             self.first_heading = title
-        if self.entry is not None and level > self.entry[0]:
+        if self.entry is not None and (
+            level > self.entry[0] or slugify(title) in _ENTRY_PARTS
+        ):
             return  # a part of an entry written as headings: its links are the entry's
         self.entry = None
         while len(self.stack) > 1 and (self.stack[-1].level >= level or self.stack[-1].toc):
@@ -413,15 +418,18 @@ class _Builder:
     ) -> _Item | None:
         chosen: tuple[int, int, _Link] | None = None  # cell, piece index, link
         url = ""
-        for c, cell in enumerate(cells):
-            for k, p in enumerate(cell):
-                if isinstance(p, _Link) and not p.badge and not p.href.startswith("#"):
-                    url = self._usable(p, line) or ""
-                    if url:
-                        chosen = (c, k, p)
-                        break
-            if chosen:
-                break
+        first = next(
+            ((c, k, p) for c, cell in enumerate(cells) for k, p in enumerate(cell)
+             if isinstance(p, _Link) and not p.badge and not _is_badge_url(p.href)),
+            None,
+        )  # fmt: skip
+        if first is not None:
+            # The unit's first link decides: an anchor, a page of the list's own repository
+            # or a mailto: first means the unit is not a reading item.
+            url = self._usable(first[2], line) or ""
+            if not url:
+                return None
+            chosen = first
         bare = False
         if chosen is None:
             found = None if row or heading else self._bare(cells, lead)
@@ -435,6 +443,9 @@ class _Builder:
         before = _tidy(_NUMBERING.sub("", raw_before))
         title = self.clean(link.text, line, "title").strip()
         generic = is_generic(title)
+        if lead == 0 and not row and not heading and _has_words(_text(cells[c], links=False)):
+            self.in_prose = True  # a paragraph's line with words besides its links
+            return None
         if not row and not heading and not generic and before:
             # Text before the link: a short label ('Paper:') keeps it an item; prose does not.
             words = len(before.split())
@@ -464,6 +475,7 @@ class _Builder:
                           "links without a title skipped")  # fmt: skip
                 return None
         item = _Item(title, url, line)
+        self.last_item = item
         if self.labels and self.labels[-1][0] == title and self.labels[-1][1] is None:
             self.labels[-1][1] = item
         rest = [p for j, cl in enumerate(cells) for m, p in enumerate(cl) if (j, m) != (c, k)]
@@ -510,8 +522,7 @@ class _Builder:
             for k, p in enumerate(cell):
                 if isinstance(p, str) and "http" in p and (m := _BARE_URL.search(p)):
                     head = _text(cell[:k]) + p[: m.start()]
-                    fits = head[-1:] in ("", " ", "\t", ":", "：") and len(_tidy(head).split()) <= lead
-                    if not fits:
+                    if head[-1:] not in _URL_AFTER or len(_tidy(head).split()) > lead:
                         return None
                     try:
                         strip_credentials(m.group(0))
@@ -595,13 +606,31 @@ class _Builder:
         (node.tip if tip else node.description).append(text)
 
 
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
 _LABEL_END = re.compile(r"[:\-–—|]\s*$")
+
+
+_SENTENCE_END = re.compile(r"(?<=\w\w)\. (?=[A-Z])")
 
 
 def _first_sentence(text: str) -> str:
     """'Title. Authors. Venue' -> 'Title': the text before a link as its title."""
-    head, dot, _ = text.partition(". ")
-    return head if dot and len(head.split()) >= 2 else text
+    m = _SENTENCE_END.search(text)
+    head = text[: m.start()] if m else text
+    return head if m and len(head.split()) >= 2 else text
+
+
+_BADGE_HOSTS = ("img.shields.io", "shields.io/", "badgen.net", "star-history.com", "badge.fury.io")
+_IMAGE_EXT = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def _is_badge_url(href: str) -> bool:
+    """A link to a badge service or an image file: decoration, never an item."""
+    low = href.lower()
+    return any(h in low for h in _BADGE_HOSTS) or low.split("?")[0].endswith(_IMAGE_EXT)
 
 
 def _marks_only(text: str) -> Difficulty | None:
@@ -817,7 +846,7 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
         elif kind == "list_item_close":
             _flush_item(builder, items.pop())
         elif kind in ("bullet_list_open", "ordered_list_open") and items:
-            builder.labels.append([_flush_item(builder, items[-1], nested=True), None])
+            builder.labels.append(list(_flush_item(builder, items[-1], nested=True)))
             items[-1] = ([], items[-1][1])
         elif kind in ("bullet_list_close", "ordered_list_close") and items and builder.labels:
             builder.labels.pop()
@@ -860,17 +889,21 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
         i += 1
 
 
-def _flush_item(builder: _Builder, item: tuple[list[Piece], int], nested: bool = False) -> str:
+def _flush_item(
+    builder: _Builder, item: tuple[list[Piece], int], nested: bool = False
+) -> tuple[str | None, _Item | None]:
     """A list item's lines: the first, with any line that does not start with a link, is
     one unit; a line that starts with a link is a unit of its own (a lazy continuation).
-    `nested`: a list follows; a short text without links is returned as its label."""
+    `nested`: a list follows; returned: the short text without links that labels it, or
+    the item the list hangs from."""
     pieces, line = item
     if not pieces:
-        return ""
+        return None, None
     if nested and not any(isinstance(p, _Link) for p in pieces):
         label = _tidy(builder.clean(_text(pieces), line, "text"))
         if label and len(label.split()) <= 12 and "http" not in label:
-            return label
+            return label, None
+    builder.last_item = None
     groups: list[tuple[list[Piece], int]] = []
     for offset, part in enumerate(_split_lines(pieces)):
         if groups and not _starts_with_link(part):
@@ -881,7 +914,8 @@ def _flush_item(builder: _Builder, item: tuple[list[Piece], int], nested: bool =
         words = _line_unit(builder, group, here, lead=3)
         if words:
             builder.prose(" ".join(words.split()), tip=False)
-    return ""
+    # A nested list under an item: its generic links ('[slides]', '[video]') are the item's.
+    return None, builder.last_item if nested else None
 
 
 def _starts_with_link(line: list[Piece]) -> bool:
@@ -930,7 +964,8 @@ def _html_block(builder: _Builder, content: str, line: int) -> None:
         return
     for kind, cells in parser.units:
         if kind[0] == "h":
-            builder.heading(int(kind[1]), cells[0] if len(cells) == 1 else sum(cells, []), line)
+            pieces = cells[0] if len(cells) == 1 else sum(cells, [])
+            builder.heading(int(kind[1]), pieces, line, html=True)
         elif kind == "row":
             builder.unit(cells, line, row=True)
         else:
@@ -956,7 +991,7 @@ def _keep(node: _Node, toc: set[str]) -> bool:
         return False
     if node.items or node.children:
         return True
-    return node.anchor in toc and slugify(node.title) not in _META_HEADINGS
+    return node.anchor in toc and not node.toc and slugify(node.title) not in _META_HEADINGS
 
 
 def _names_its_item(node: _Node) -> bool:
