@@ -446,12 +446,11 @@ class _Builder:
         if lead == 0 and not row and not heading and _has_words(_text(cells[c], links=False)):
             self.in_prose = True  # a paragraph's line with words besides its links
             return None
-        if not row and not heading and not generic and before:
-            # Text before the link: a short label ('Paper:') keeps it an item; prose does not.
-            words = len(before.split())
-            if words > lead and not (words <= 8 and _LABEL_END.search(raw_before)):
-                self.in_prose = True  # running text that mentions links
-                return None
+        if not row and not heading and before and _in_a_sentence(
+            before, raw_before, cell, k, title, generic, lead
+        ):
+            self.in_prose = True  # running text that mentions links
+            return None
         if generic or not title:
             context = ""
             if row:
@@ -604,6 +603,28 @@ class _Builder:
         if self.entry is not None or node is self.root:
             return
         (node.tip if tip else node.description).append(text)
+
+
+_POINTER_WORDS = frozenset({"here", "this", "link", "this link", "click here"})
+
+
+def _in_a_sentence(
+    before: str, raw_before: str, cell: list[Piece], k: int, title: str, generic: bool, lead: int
+) -> bool:
+    """Is the link at `cell[k]` a mention inside running text rather than what its list
+    item is about? A short label before it ('Paper:', 'Check out') keeps it an item,
+    unless the sentence runs on after the link ('The [Hub](url) is a great place')."""
+    words = len(before.split())
+    label = words <= 8 and bool(_LABEL_END.search(raw_before))
+    if generic:
+        # '[pdf]' after a paper's title is an item; 'go [here]' ending a sentence is not.
+        return title.lower().strip("[]() ") in _POINTER_WORDS and words > 6 and not label
+    if label:
+        return False
+    if words > lead:
+        return True
+    after = next((p for p in cell[k + 1 :] if not isinstance(p, _Image)), "")
+    return isinstance(after, str) and after.lstrip()[:1].islower()
 
 
 def _has_words(text: str) -> bool:
