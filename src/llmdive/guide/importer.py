@@ -88,12 +88,15 @@ _STAR_COUNT = re.compile(r"[⭐★🌟]\ufe0f?\s*[\d.,]+\s*[kKmM]?\b|\(\s*[\d.,]
 _EDGE_PUNCT = " \t\n-–—|:;,.•·*_~/\\>(){}[]\"'`：，、"
 
 
+_NON_WORD = re.compile(r"[^\w]+")
 _POINTERS = ("link to ", "link for ", "go to ", "visit ", "watch on ", "watch the ")
 
 
 def is_generic(text: str) -> bool:
     """Does a link text say only what kind of link it is ('[pdf]', 'Paper', 'Link to Course')?"""
-    words = " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    if len(text) > 40:
+        return False  # a generic text is a word or two, and a pointer a few
+    words = " ".join(_NON_WORD.sub(" ", text.lower()).split())
     return not words or words in GENERIC or (words.startswith(_POINTERS) and len(words) < 30)
 
 
@@ -546,6 +549,8 @@ class _Builder:
         return ""
 
     def _related(self, item: _Item, pieces: list[Piece]) -> None:
+        if not any(isinstance(p, _Link) for p in pieces):
+            return
         seen = {normalize_url(item.url), *(normalize_url(u) for _, u in item.related)}
         for p in pieces:
             if len(item.related) >= MAX_RELATED:
@@ -645,13 +650,18 @@ def _first_sentence(text: str) -> str:
 
 
 _BADGE_HOSTS = ("img.shields.io", "shields.io/", "badgen.net", "star-history.com", "badge.fury.io")
-_IMAGE_EXT = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+_BADGE_URL = re.compile(
+    "|".join(re.escape(h) for h in _BADGE_HOSTS)
+    + r"|\.(?:svg|png|jpe?g|gif|webp)(?:[?#]|$)",
+    re.IGNORECASE,
+)
 
 
 def _is_badge_url(href: str) -> bool:
     """A link to a badge service or an image file: decoration, never an item."""
-    low = href.lower()
-    return any(h in low for h in _BADGE_HOSTS) or low.split("?")[0].endswith(_IMAGE_EXT)
+    return _BADGE_URL.search(href) is not None
 
 
 def _marks_only(text: str) -> Difficulty | None:
@@ -820,7 +830,34 @@ def _toc_lists(tokens: list[Token]) -> dict[int, int]:
     return out
 
 
-def _make_parser() -> MarkdownIt:
+# Where a reference definition could start: a line's '[label]:' after indentation, list
+# markers or quote marks (a superset of what markdown-it accepts as one).
+_REFERENCE = re.compile(r"^[ \t>*+\-\d.)]*\[[^\]\n]*(?:\n[^\]\n]*)?\]:", re.MULTILINE)
+
+
+# Rules that can only fire on a character: a text without it parses the same without them,
+# and a long list parses a third faster (each rule is tried at every position it could be).
+_TRIGGERS = {
+    "entity": ("&",), "backticks": ("`",), "autolink": ("<",), "html_inline": ("<",),
+    "escape": ("\\",), "emphasis": ("*", "_"), "image": ("![",), "table": ("|",),
+    "fence": ("```", "~~~"), "blockquote": (">",), "html_block": ("<",),
+}  # fmt: skip
+
+
+def _make_parser(text: str = "") -> MarkdownIt:
+    """markdown-it-py as the importer uses it; rules `text` cannot trigger left out."""
+    md = _base_parser()
+    unused = [rule for rule, marks in _TRIGGERS.items() if not any(m in text for m in marks)]
+    if not _REFERENCE.search(text):
+        # No line can define a reference ('[label]: url'): the rule that tries every
+        # paragraph starting with '[' as one (a tenth of the parse of a long list) can go.
+        unused.append("reference")
+    if text and unused:
+        md.disable(unused)
+    return md
+
+
+def _base_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     # Keep URLs exactly as written: the default percent-encoding and punycode pass changes
     # nothing for the guide's links and is a third of the parsing time at 10,000 links.
@@ -1113,7 +1150,7 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
                 builder.warn(number, "NUL characters removed", "lines had NUL characters removed")
         text = text.replace("\x00", "")
     text = _clean_lines(text, builder)
-    tokens = _make_parser().parse(text)
+    tokens = _make_parser(text).parse(text)
     for tok in tokens:
         if tok.type == "html_block" and not builder.title and "<h1" in tok.content.lower():
             finder = _HtmlUnits()
