@@ -551,7 +551,9 @@ class _Builder:
     def _related(self, item: _Item, pieces: list[Piece]) -> None:
         if not any(isinstance(p, _Link) for p in pieces):
             return
-        seen = {normalize_url(item.url), *(normalize_url(u) for _, u in item.related)}
+        # Compared as written, but for case and a final slash: a cheap key, since a list
+        # of papers has a related link or two on every row.
+        seen = {_same(item.url), *(_same(u) for _, u in item.related)}
         for p in pieces:
             if len(item.related) >= MAX_RELATED:
                 return
@@ -564,7 +566,7 @@ class _Builder:
                 url = strip_credentials(href)[0]
             except UrlError:
                 continue
-            key = normalize_url(url)
+            key = _same(url)
             if key in seen:
                 continue
             seen.add(key)
@@ -667,6 +669,10 @@ def _is_badge_url(href: str) -> bool:
 def _marks_only(text: str) -> Difficulty | None:
     found = {v for k, v in _LEVEL_MARKS.items() if k in text}
     return found.pop() if len(found) == 1 else None
+
+
+def _same(url: str) -> str:
+    return url.lower().rstrip("/")
 
 
 def _url_title(url: str) -> str:
