@@ -150,6 +150,21 @@ def test_a_table_row_is_one_item_with_its_other_links_related() -> None:
     assert [k.id for k in result.guide.sections[0].links] == ["attention-all-need", "lora"]
 
 
+def test_a_logo_link_in_a_row_is_related_but_a_shield_is_not() -> None:
+    result = parse(
+        "## Notebooks\n\n| Notebook | Article | Colab |\n|---|---|---|\n"
+        "| Fine-tune Llama 3 | [Article](https://a.example/ft) | "
+        "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        "(https://colab.research.google.com/drive/1x) "
+        "[![stars](https://img.shields.io/github/stars/a/b)]"
+        "(https://img.shields.io/github/stars/a/b) |\n"
+    )
+    assert [k.title for k in result.guide.sections[0].links] == ["Fine-tune Llama 3"]
+    assert result.related == {
+        "https://a.example/ft": (("Open In Colab", "https://colab.research.google.com/drive/1x"),)
+    }
+
+
 def test_entries_written_as_headings_are_items_not_sections() -> None:
     result = parse(
         "# Agents\n\n## Frameworks\n\n### [Adala](https://github.com/HumanSignal/Adala)\n\n"

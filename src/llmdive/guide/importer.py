@@ -367,9 +367,7 @@ class _Builder:
             return
         if not self.first_heading and title and not html:
             self.first_heading = title
-        if self.entry is not None and (
-            level > self.entry[0] or slugify(title) in _ENTRY_PARTS
-        ):
+        if self.entry is not None and (level > self.entry[0] or slugify(title) in _ENTRY_PARTS):
             return  # a part of an entry written as headings: its links are the entry's
         self.entry = None
         while len(self.stack) > 1 and (self.stack[-1].level >= level or self.stack[-1].toc):
@@ -449,8 +447,11 @@ class _Builder:
         if lead == 0 and not row and not heading and _has_words(_text(cells[c], links=False)):
             self.in_prose = True  # a paragraph's line with words besides its links
             return None
-        if not row and not heading and before and _in_a_sentence(
-            before, raw_before, cell, k, title, generic, lead
+        if (
+            not row
+            and not heading
+            and before
+            and _in_a_sentence(before, raw_before, cell, k, title, generic, lead)
         ):
             self.in_prose = True  # running text that mentions links
             return None
@@ -557,11 +558,13 @@ class _Builder:
         for p in pieces:
             if len(item.related) >= MAX_RELATED:
                 return
-            if not isinstance(p, _Link) or p.badge or p.href.startswith("#"):
+            if not isinstance(p, _Link) or p.href.startswith("#"):
                 continue
             href = p.href.strip()
             if not href.lower().startswith(("http://", "https://")):
                 continue
+            if p.badge and _is_badge_url(href):
+                continue  # a shield linking to its own service or image: decoration
             try:
                 url = strip_credentials(href)[0]
             except UrlError:
@@ -570,7 +573,8 @@ class _Builder:
             if key in seen:
                 continue
             seen.add(key)
-            title = _tidy(_clean(p.text)[0]) or _url_title(url)
+            text = p.text or " ".join(alt for _, alt in p.images)  # a logo link: its alt text
+            title = _tidy(_clean(text)[0]) or _url_title(url)
             item.related.append((shorten(title, MAX_RELATED_TITLE_CHARS), url))
 
     def _difficulty(
@@ -655,8 +659,7 @@ _BADGE_HOSTS = ("img.shields.io", "shields.io/", "badgen.net", "star-history.com
 
 
 _BADGE_URL = re.compile(
-    "|".join(re.escape(h) for h in _BADGE_HOSTS)
-    + r"|\.(?:svg|png|jpe?g|gif|webp)(?:[?#]|$)",
+    "|".join(re.escape(h) for h in _BADGE_HOSTS) + r"|\.(?:svg|png|jpe?g|gif|webp)(?:[?#]|$)",
     re.IGNORECASE,
 )
 
