@@ -339,6 +339,15 @@ def test_pathological_nesting_and_rows_import_in_bounded_time() -> None:
     assert len(wide_result.related["https://a.example/w0"]) == 32
 
 
+def test_hostile_html_and_long_lines_import_in_bounded_time() -> None:
+    unclosed = "## S\n\n- " + '<a href="https://a.example/x">t ' * 30_000 + "\n"
+    spaces = "## S\n\n- [A](https://a.example/a) - easy" + " " * 200_000 + "x\n"
+    start = time.process_time()
+    assert [k.title for k in parse(unclosed).guide.sections[0].links] == ["t"]
+    assert parse(spaces).guide.sections[0].links[0].difficulty is Difficulty.UNRATED
+    assert time.process_time() - start < 20
+
+
 def test_a_readme_past_the_limits_is_still_refused() -> None:
     with pytest.raises(LlmdiveError, match="too large to import"):
         parse("## S\n" + "- [x](https://a.example/x)\n" * 90_000)

@@ -229,12 +229,15 @@ def _html_inline(children: list[Token], i: int, out: list[Piece]) -> int:
     if m := _A_OPEN.match(tag):
         href = next(g for g in m.groups() if g is not None)
         j = i + 1
+        # Up to its </a>; an <a> never closed ends at the next one (linear in hostile text).
         while j < len(children) and not (
-            children[j].type == "html_inline" and children[j].content.lower().startswith("</a")
+            children[j].type == "html_inline"
+            and (children[j].content[:3].lower() == "</a" or _A_OPEN.match(children[j].content))
         ):
             j += 1
         out.append(_link_of(_unescape(href), _pieces(children[i + 1 : j])))
-        return j + 1
+        closed = j < len(children) and children[j].content[:3].lower() == "</a"
+        return j + 1 if closed else j
     if m := _IMG.match(tag):
         alt = _ALT.search(tag)
         src = next(g for g in m.groups() if g is not None)
@@ -287,7 +290,8 @@ def _level_of(text: str) -> Difficulty | None:
         if mark in text:
             others = {v for k, v in _LEVEL_MARKS.items() if k in text}
             return level if len(others) == 1 else None
-    m = _LEVEL_SUFFIX.search(text)
+    # A level is a word at the end (or in brackets near it): the last characters tell.
+    m = _LEVEL_SUFFIX.search(text[-160:])
     if m:
         return _LEVEL_WORDS[(m.group(1) or m.group(2)).lower()]
     return None
