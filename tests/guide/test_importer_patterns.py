@@ -322,6 +322,11 @@ def test_the_summary_counts_items_sections_and_related_links(cli: Invoke, tmp_pa
     out = tmp_path / "g.toml"
     result = cli("guide", "import", str(readme), "-o", str(out))
     assert result.stderr == f"wrote {out}: 2 sections, 2 links, 1 related link\n"
+    update = cli("guide", "update", "--from", str(readme), "--force")
+    assert update.exit_code == 0, update.output
+    assert f"read {readme}: 2 sections, 2 links, 1 related link\n" in update.stderr
+    quiet = cli("guide", "update", "--from", str(readme), "--json")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
 
 
 # ---------------------------------------------------------------- 8. bounds

@@ -162,7 +162,8 @@ def guide_update(
 
     for warning in group_warnings(plan.warnings, verbose):
         warn(warning)
-    sys.stderr.write(safe(f"read {outcome.source}: {_found(plan)}") + "\n")
+    if not json_out:  # --json: stdout alone says it all, stderr stays for problems
+        sys.stderr.write(safe(f"read {outcome.source}: {_found(plan)}") + "\n")
     refused = not dry_run and not outcome.applied
     emit(
         json_out,
