@@ -383,6 +383,12 @@ def test_related_links_come_back_from_the_cache(
     again = load_catalogue(path)
     assert again.by_id["second"].link.related == first.by_id["second"].link.related
     assert len(again.by_id["second"].link.related) == 2
+    # Only a link that has related links carries the key: 10,000 links, no 10,000 empty lists.
+    record = cache.read("catalogue", path, cache.digest(path.read_bytes()))
+    assert record is not None
+    (section,) = record["guide"]["sections"]
+    assert "related" not in section["links"][0]
+    assert len(section["topics"][0]["links"][0]["related"]) == 2
 
 
 def test_a_cache_of_the_format_before_related_links_is_not_read(tmp_path: Path) -> None:

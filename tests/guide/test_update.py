@@ -1096,23 +1096,37 @@ def test_a_link_whose_related_links_changed_is_changed_not_new() -> None:
     assert [i.link.id for i in new.items] == [i.link.id for i in old.items]  # ids carried
     assert (report.added, report.removed, report.retitled, report.url_changed) == ([], [], [], [])
     assert report.changed
+    # What each lost, and what it gained.
     assert [(c.id, c.status, c.before, c.after) for c in report.related_changed] == [
         (
             "attention-paper",
             Status.READ,
-            "code <https://github.com/tensorflow/tensor2tensor>, "
             "[pdf] <https://arxiv.org/pdf/1706.03762>, "
             "Yannic Kilcher's walkthrough <https://www.youtube.com/watch?v=iDulhoQ2pro>",
-            "code <https://github.com/tensorflow/tensor2tensor>, "
             "pdf <https://arxiv.org/pdf/1706.03762v7>",
         ),
         (
             "illustrated-transformer",
             Status.UNREAD,
-            "none",
+            "",
             "video <https://www.youtube.com/watch?v=4Bdc55j80l8>",
         ),
     ]
+
+
+def test_related_links_only_reordered_are_a_change_shown_whole() -> None:
+    old = load_catalogue(RELATED_GUIDE)
+    new = fresh(old)
+    flash = new.items[2].link
+    flash.related = flash.related[::-1]
+    report = update.carry_ids(old, new, {}, set(), "README.md")
+    (c,) = report.related_changed
+    assert (c.before, c.after) == (
+        "code <https://github.com/Dao-AILab/flash-attention>, "
+        "slides <https://tridao.me/slides/flashattention.pdf>",
+        "slides <https://tridao.me/slides/flashattention.pdf>, "
+        "code <https://github.com/Dao-AILab/flash-attention>",
+    )
 
 
 def test_unchanged_related_links_are_no_change() -> None:
@@ -1138,7 +1152,7 @@ def test_reset_from_a_guide_with_related_links_reports_them_and_keeps_marks(
     report = json.loads(ok(cli("guide", "reset", "--json")))
     assert [e["link"]["id"] for e in report["related_changed"]] == ["lora-explained"]
     (entry,) = report["related_changed"]
-    assert (entry["before"], entry["after"]) == ("paper <https://arxiv.org/abs/2106.09685>", "none")
+    assert (entry["before"], entry["after"]) == ("paper <https://arxiv.org/abs/2106.09685>", "")
     assert report["added"] == report["removed"] == report["returned"] == []
     shown = json.loads(ok(cli("show", "lora", "--json")))
     assert (shown["id"], shown["status"], shown["related"]) == ("lora-explained", "read", [])
@@ -1155,7 +1169,29 @@ def test_the_update_report_names_related_changes(cli: Invoke, home: Path) -> Non
     (home / "guide.toml").write_text(dump_toml(guide), encoding="utf-8")
     out = ok(cli("guide", "reset", "--dry-run"))
     assert (
-        "  ± related   lora-explained  paper <https://arxiv.org/abs/2106.09685>  →  none"
+        "  ± related   lora-explained  - paper <https://arxiv.org/abs/2106.09685>"
         in out.splitlines()
     )
     assert "1 with related links changed." in out
+
+
+def test_the_report_shows_related_links_lost_and_gained_within_the_width() -> None:
+    import io
+
+    from llmdive.output.terminal import Writer
+    from llmdive.output.views.guide import render_report
+
+    old = load_catalogue(RELATED_GUIDE)
+    new = fresh(old)
+    attention = new.items[0].link
+    attention.related = (*attention.related[:1], Related("blog", "https://blog.example/t"))
+    report = update.carry_ids(old, new, {}, set(), "README.md")
+    out = io.StringIO()
+    render_report(Writer(out, styled=False, width=80), report, dry_run=True)
+    text = out.getvalue()
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    flat = " ".join(text.split())
+    assert (
+        "± related attention-paper - [pdf] <https://arxiv.org/pdf/1706.03762>, Yannic Kilcher's "
+        "walkthrough <https://www.youtube.com/watch?v=iDulhoQ2pro> + blog <https://blog.example/t>"
+    ) in flat

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from llmdive.guide.catalogue import Catalogue, Item
-    from llmdive.model.models import Guide, Link, Topic
+    from llmdive.model.models import Guide, Link, Related, Topic
 
 SAME_TITLE = 0.9  # step 2: "the same or a very similar title"
 SIMILAR_TITLE = 0.6  # step 3: paired by similarity above this
@@ -311,14 +311,22 @@ def _describe(report: Report, before: Item, after: Item, status: Status) -> None
     if old.url != new.url:
         report.url_changed.append(change(old.url, new.url))
     if old.related != new.related:
-        report.related_changed.append(change(related_text(old), related_text(new)))
+        report.related_changed.append(change(*related_diff(old, new)))
 
 
-def related_text(link: Link) -> str:
-    """A link's related links in one line, for the update report: `code <url>, pdf <url>`."""
-    if not link.related:
-        return "none"
-    return ", ".join(f"{r.title} <{r.url}>" for r in link.related)
+def related_diff(old: Link, new: Link) -> tuple[str, str]:
+    """What changed in a link's related links, for the update report: (the ones it no
+    longer has, the ones it has now that it did not), each `code <url>, pdf <url>` or "";
+    when only their order changed, all of them before and after."""
+    gone = [r for r in old.related if r not in new.related]
+    came = [r for r in new.related if r not in old.related]
+    if not gone and not came:
+        gone, came = list(old.related), list(new.related)
+    return _related_text(gone), _related_text(came)
+
+
+def _related_text(related: Iterable[Related]) -> str:
+    return ", ".join(f"{r.title} <{r.url}>" for r in related)
 
 
 # ---------------------------------------------------------------- reading a README

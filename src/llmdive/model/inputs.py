@@ -262,9 +262,22 @@ def validate_guide(raw: Any, path: Path) -> dict[str, Any]:
             f"{path}: {shorten(deep, 120)}: topics nested more than {MAX_DEPTH} deep"
         )
     try:
-        return GuideSchema.model_validate(raw).model_dump(mode="json")
+        data = GuideSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
         raise LlmdiveError("\n".join(problems(path, raw, exc))) from None
+    _drop_empty_related(data)
+    return data
+
+
+def _drop_empty_related(data: dict[str, Any]) -> None:
+    """A link's `related` only when it has some, as models.Link.to_dict writes it."""
+    stack = list(data["sections"])
+    while stack:
+        topic = stack.pop()
+        for link in topic["links"]:
+            if not link["related"]:
+                del link["related"]
+        stack.extend(topic["topics"])
 
 
 def validate_progress(raw: Any) -> dict[str, Any]:

@@ -79,15 +79,19 @@ class Link:
                    tuple(Related(x["title"], x["url"]) for x in r) if r else ())  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The link as validated data; `related` only when it has some (as in guide.toml),
+        so that a cached guide of 10,000 links holds no 10,000 empty lists."""
+        out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "url": self.url,
             "difficulty": self.difficulty.value,
             "personal": self.personal,
             "aliases": list(self.aliases),
-            "related": [r.to_dict() for r in self.related],
         }
+        if self.related:
+            out["related"] = [r.to_dict() for r in self.related]
+        return out
 
 
 @dataclass(slots=True, eq=True)

@@ -107,7 +107,9 @@ class LinkJson:
             "id": key,
             "title": link.title,
             "url": link.url,
-            "related": [{"title": r.title, "url": r.url} for r in link.related],
+            "related": [{"title": r.title, "url": r.url} for r in link.related]
+            if link.related
+            else [],
             "difficulty": link.difficulty,
             "section": [t.title for t in item.path],
             "kind": url_kind(link.url),

@@ -301,7 +301,11 @@ class UpdateReport(TypedDict):
     rebadged: list[ReportEntry]
     url_changed: list[ReportEntry]
     related_changed: Annotated[
-        list[ReportEntry], Field(description="Links whose related links changed (same id)")
+        list[ReportEntry],
+        Field(
+            description="Links whose related links changed (same id): `before` the related "
+            "links it lost, `after` those it gained (all of them when only their order changed)"
+        ),
     ]
     ambiguous: list[Ambiguous]
     refused: Annotated[

@@ -54,7 +54,12 @@ def render_report(w: Writer, report: Report, dry_run: bool, refused: bool = Fals
     for kind, (label, style) in REPORT_LABELS.items():
         for c in getattr(report, kind):
             progress = f"  (you: {c.status.value})" if c.status is not Status.UNREAD else ""
-            detail = c.title if c.before is None else f"{c.before}  →  {c.after}"
+            if kind == "related_changed":  # the related links it lost and gained
+                detail = "  ".join(
+                    f"{sign} {t}" for sign, t in (("-", c.before), ("+", c.after)) if t
+                )
+            else:
+                detail = c.title if c.before is None else f"{c.before}  →  {c.after}"
             grid.row([(label, style), (c.id, "cyan")], [detail, (progress, "bold")])
     for a in report.ambiguous:
         w.text(
