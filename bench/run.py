@@ -66,6 +66,42 @@ def big_readme(links: int = 10_000, sections: int = 20, topics: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
+def big_list(chars: int = 2_000_000) -> str:
+    """A curated list of ~2 MiB as people write them (the importer's size limit is 2 MiB):
+    `##` sections and `###` groups, bullets with a description, a star shield and a code
+    link, a table of papers with [pdf] and [code] links per group, a table of contents."""
+    lines = ["# Awesome Big List", "", "## Contents", ""]
+    lines += [f"- [Category {c}](#category-{c})" for c in range(40)]
+    lines.append("")
+    n = 0
+    size = sum(len(x) + 1 for x in lines)
+    c = 0
+    while size < chars - 2_000:
+        block = [f"## Category {c % 40}", "", f"Tools and papers of kind {c}.", ""]
+        for g in range(4):
+            block += [f"### Group {c}-{g}", ""]
+            for _ in range(20):
+                block.append(
+                    f"- [Project {n} for subject {n % 97}](https://github.com/org{n % 50}/p{n}) - "
+                    f"A library that does task {n % 13} well, with notes on setup and use. "
+                    f"![stars](https://img.shields.io/github/stars/org{n % 50}/p{n}) "
+                    f"[docs](https://docs.example.com/p{n})"
+                )
+                n += 1
+            block += ["", "| Paper | Year | Links |", "|---|---|---|"]
+            for _ in range(5):
+                block.append(
+                    f"| Paper number {n} on topic {n % 31} | 20{n % 25:02d} | "
+                    f"[[pdf]](https://arxiv.org/abs/{n:05d}) [[code]](https://github.com/x/{n}) |"
+                )
+                n += 1
+            block.append("")
+        size += sum(len(x) + 1 for x in block)
+        lines += block
+        c += 1
+    return "\n".join(lines) + "\n"
+
+
 @dataclass
 class Case:
     name: str
@@ -194,6 +230,8 @@ def main() -> None:
             COLUMNS="120",
         )
         readme, guide, unread = prepare_large(work, base_env)
+        big_list_readme = work / "BIG-LIST.md"
+        big_list_readme.write_text(big_list(), encoding="utf-8")
         bundled_out = subprocess.run(
             [*llmdive_cmd(), "list", "--json"], env=base_env, check=True, capture_output=True
         )
@@ -245,6 +283,11 @@ def main() -> None:
                 ["guide", "import", str(readme), "-o", str(work / "again.toml")],
                 env=large,
             ),
+            Case(
+                "2 MiB list: guide import",
+                ["guide", "import", str(big_list_readme), "-o", str(work / "list.toml")],
+                env=large,
+            ),
             Case("sync (nothing to do, local bare remote)", ["sync"], env=synced),
         ]
         for case in cases:  # warm up: caches filled, files in the page cache
@@ -293,6 +336,7 @@ def report(cases: list[Case]) -> None:
         ("10k: list --json", 1.0),
         ("10k: list", 2.0),
         ("10k: guide import", 3.0),
+        ("2 MiB list: guide import", 3.0),
         ("sync (nothing to do, local bare remote)", 0.5),
     ):
         budget(name, f"<= {limit:g} s", med[name] <= limit)

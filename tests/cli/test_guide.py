@@ -53,8 +53,8 @@ def test_guide_import_counts_in_the_singular_and_refuses_a_readme_without_links(
         assert result.exit_code == 1
         assert result.stdout == ""
         assert result.stderr == (
-            f"llmdive: error: {none} is evidently not a guide README: none of its ### sections "
-            "has a link; nothing written\n"
+            f"llmdive: error: {none} is evidently not a reading list: it has no links in lists, "
+            "tables or headings; nothing written\n"
         )
     assert not (tmp_path / "empty.toml").exists()
 
@@ -99,8 +99,8 @@ def test_guide_import_of_a_readme_without_sections(cli: Invoke, tmp_path: Path) 
     result = cli("guide", "import", str(readme), "-o", str(out))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"llmdive: error: {readme}: no sections found (a section is a '### ' heading); "
-        "nothing was imported\n"
+        f"llmdive: error: {readme}: no reading items found (links in lists, tables or "
+        "headings); nothing was imported\n"
     )
     assert not out.exists()
 

@@ -113,9 +113,9 @@ def test_constructs_of_hand_written_readmes() -> None:
     ]
 
 
-def test_a_readme_without_sections_is_an_error() -> None:
-    with pytest.raises(LlmdiveError, match="no sections found"):
-        parse("# Title\n\n- [a](https://a.example)\n")
+def test_a_readme_without_headings_or_items_is_an_error() -> None:
+    with pytest.raises(LlmdiveError, match="T.md: no reading items found"):
+        parse("# Title\n\nThis list began with [a mention](https://a.example) in prose.\n")
 
 
 def test_export_then_import_gives_the_same_catalogue() -> None:
@@ -372,6 +372,11 @@ def test_a_reading_list_in_a_near_format_imports_with_warnings() -> None:
         ),
     ]
     assert {k.difficulty for _, t in guide.walk() for k in t.links} == {Difficulty.UNRATED}
+    assert result.related == {
+        "https://arxiv.org/abs/2006.04768": (
+            ("code", "https://github.com/facebookresearch/linformer"),
+        )
+    }
     assert guide.sections[0].description == "Papers on attention itself."
     assert guide.sections[0].topics[0].description == ""
     assert result.warnings == [
@@ -380,12 +385,11 @@ def test_a_reading_list_in_a_near_format_imports_with_warnings() -> None:
         "near.md:30: link 'Local notes' skipped: 'notes/attention.md' is not an http(s) URL",
         "near.md:31: link 'Contact the author' skipped: 'mailto:someone@example.com' is not an "
         "http(s) URL",
-        "near.md:47: further links in this table row skipped (its first is kept)",
         "near.md:54: user name and password removed from the URL of 'Tracking link'",
         "near.md:55: link 'Bad port' skipped: 'https://example.com:99999/x' has port '99999'; "
         "a port is a number from 1 to 65535",
         "near.md:56: link 'Script' skipped: 'javascript:alert(1)' is not an http(s) URL",
-        "near.md:60: links outside any ### section skipped",
+        "near.md:60: link 'MIT' skipped: 'LICENSE' is not an http(s) URL",
     ]
 
 

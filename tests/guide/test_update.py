@@ -266,8 +266,8 @@ def test_llmdives_own_readme_in_a_fresh_clone_is_refused_and_changes_nothing(
     )
     assert proc.returncode == 1
     assert proc.stderr.splitlines()[-1] == (
-        "llmdive: error: refused: README.md is evidently not The LLM Deep Dive's README: "
-        "none of its ### sections has a link; nothing was changed (--force applies it)"
+        "llmdive: error: refused: README.md is evidently not a reading list: "
+        "it has no links in lists, tables or headings; nothing was changed (--force applies it)"
     )
     assert "removed   lora-explained" in proc.stdout  # the report, as --dry-run shows it
     assert home_files(home) == before

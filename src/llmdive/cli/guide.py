@@ -6,13 +6,21 @@
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from llmdive.cli.app import JsonOpt, app, emit, guide_app, workspace
 from llmdive.errors import LlmdiveError
 from llmdive.model.vocab import counted
+
+if TYPE_CHECKING:
+    from llmdive.guide.update import Plan
+
+VerboseOpt = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Every warning, not the first few of each kind."),
+]
 
 
 @guide_app.command("import")
@@ -21,7 +29,7 @@ def guide_import(
     readme: Annotated[
         Path,
         typer.Argument(
-            help="A README in The LLM Deep Dive's format.",
+            help="A reading list's README (The LLM Deep Dive's, or any curated list).",
             dir_okay=False,
             show_default=False,
             metavar="README",
@@ -33,14 +41,16 @@ def guide_import(
             "--output", "-o", dir_okay=False, help="Write the catalogue here (default: stdout)."
         ),
     ] = None,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Turn a guide README into a catalogue TOML.
+    """Turn a reading list's README into a catalogue TOML.
 
     When the output file exists, its ids are kept for the links that continue there.
 
     Example: llmdive guide import README.md -o guide.toml
     """
     from llmdive.guide import catalogue, update
+    from llmdive.guide.importer import group_warnings
     from llmdive.home import storage
     from llmdive.output.terminal import emit_text, safe, warn
 
@@ -50,22 +60,32 @@ def guide_import(
     # Ids are kept from a catalogue file there; /dev/stdout, a pipe or an empty file has none.
     old = catalogue.load_catalogue(output, home=home) if output and _has_content(output) else None
     result = update.plan(update.read_readme(str(readme)), str(readme), old)
-    for warning in result.warnings:
+    for warning in group_warnings(result.warnings, verbose):
         warn(warning)
     links = sum(len(t.links) for _, t in result.guide.walk())
     if not links:
         raise LlmdiveError(
-            f"{readme} is evidently not a guide README: none of its ### sections has a link; "
-            "nothing written"
+            f"{readme} is evidently not a reading list: it has no links in lists, tables or "
+            "headings; nothing written"
         )
     toml_text = catalogue.dump_toml(result.guide)
+    found = _found(result)
     if output is None:
         emit_text(toml_text)
+        sys.stderr.write(safe(f"read {readme}: {found}") + "\n")
         return
     storage.write_output(output, toml_text, home=home)
     kept = f", {counted(links - len(result.report.added), 'id')} kept" if old else ""
-    sections = counted(len(result.guide.sections), "section")
-    sys.stderr.write(safe(f"wrote {output}: {sections}, {counted(links, 'link')}{kept}") + "\n")
+    sys.stderr.write(safe(f"wrote {output}: {found}{kept}") + "\n")
+
+
+def _found(plan: "Plan") -> str:
+    """'12 sections, 340 links, 95 related links': what an import found."""
+    from llmdive.guide.importer import found
+
+    links, sections, related = found(plan.guide)
+    also = f", {counted(related, 'related link')}" if related else ""
+    return f"{counted(sections, 'section')}, {counted(links, 'link')}{also}"
 
 
 def _has_content(path: Path) -> bool:
@@ -109,6 +129,7 @@ def guide_update(
         typer.Option("--force", help="Apply an update that would remove most of the guide."),
     ] = False,
     json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Follow the guide: import a newer README, keeping every id and all your progress.
 
@@ -136,8 +157,13 @@ def guide_update(
             lambda w: w.line(f"The guide is already up to date with {outcome.source}."),
         )
         return
-    for warning in plan.warnings:
+    from llmdive.guide.importer import group_warnings
+    from llmdive.output.terminal import safe
+
+    for warning in group_warnings(plan.warnings, verbose):
         warn(warning)
+    if not json_out:  # --json: stdout alone says it all, stderr stays for problems
+        sys.stderr.write(safe(f"read {outcome.source}: {_found(plan)}") + "\n")
     refused = not dry_run and not outcome.applied
     emit(
         json_out,

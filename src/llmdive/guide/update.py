@@ -205,11 +205,13 @@ def carry_ids(
     reserved: set[str],
     source: str,
     gone: dict[str, tuple[str, Status]] | None = None,
+    retired: Iterable[str] = (),
 ) -> Report:
     """Give `new`'s links the ids of the links they continue in `old` (in place); report.
 
     `gone` maps ids that progress still holds but `old` no longer has to (url, status):
     a link that comes back to the guide gets its old id, and with it its progress.
+    `retired`: ids earlier updates gave and took away, with nothing recorded on them.
     """
     report = Report(source)
     returned: dict[int, str] = {}  # id(new item) -> the id it had before it left
@@ -259,6 +261,16 @@ def carry_ids(
     taken = IdPool(i.link.id for i in old.items)
     taken.update(a for i in old.items for a in i.link.aliases)
     taken.update(reserved)
+    # A new link keeps the id its README gives it (the same README, the same ids, whatever
+    # was imported before) unless a link, an alias or progress already has it; an id only
+    # retired (an earlier update's, with nothing recorded on it) is given back.
+    own: dict[int, str] = {}
+    for item in new.items:
+        if id(item) not in matched and id(item) not in returned and item.link.id not in taken:
+            own[id(item)] = item.link.id
+    taken.update(retired)
+    taken.update(own.values())
+    taken.update(returned.values())
     for item in new.items:
         link = item.link
         before = matched.get(id(item))
@@ -268,7 +280,7 @@ def carry_ids(
             report.returned.append(Change(link.id, link.title, _titles(item.path), status))
             continue
         if before is None:
-            link.id = link_id(link.title, link.url, taken)
+            link.id = own.get(id(item)) or link_id(link.title, link.url, taken)
             report.added.append(Change(link.id, link.title, _titles(item.path)))
             continue
         link.id, link.aliases = before.link.id, before.link.aliases
@@ -348,17 +360,18 @@ def plan(
     states: dict[str, Status] | None = None,
     reserved: set[str] | None = None,
     gone: dict[str, tuple[str, Status]] | None = None,
+    retired: Iterable[str] = (),
 ) -> Plan:
     """Parse `text` and give its links the ids they have in `old`; refuse a broken result."""
     # start-up: markdown_it loads only to read or write a README
-    from llmdive.guide.readme import parse_readme
+    from llmdive.guide.importer import parse_readme
 
     result = parse_readme(text, source=source)
     new = Catalogue(result.guide)
     if old is None:
         report = Report(source)
     else:
-        report = carry_ids(old, new, states or {}, reserved or set(), source, gone)
+        report = carry_ids(old, new, states or {}, reserved or set(), source, gone, retired)
     problems = consistency_problems(result.guide)
     if problems:
         raise LlmdiveError("\n".join(f"{source}: {p}" for p in problems))
@@ -373,8 +386,8 @@ def guard(update: Plan, before: int) -> str | None:
     links = sum(len(t.links) for _, t in update.guide.walk())
     if not links:
         return (
-            f"{update.report.source} is evidently not The LLM Deep Dive's README: "
-            "none of its ### sections has a link"
+            f"{update.report.source} is evidently not a reading list: "
+            "it has no links in lists, tables or headings"
         )
     removed = len(update.report.removed)
     if before and removed * 2 > before:

@@ -103,8 +103,9 @@ def plan_update(ws: Reader, text: str, source: str) -> Plan:
         for key, entry in orphans(ws.base_catalogue, ws.progress).items()
         if entry.url
     }
-    reserved = ws.progress.keys() | personal | read_meta(ws.home).known_ids()
-    return plan(text, source, ws.base_catalogue, ws.states, reserved, gone)
+    reserved = ws.progress.keys() | personal
+    retired = read_meta(ws.home).known_ids()
+    return plan(text, source, ws.base_catalogue, ws.states, reserved, gone, retired)
 
 
 def update_guide(
