@@ -810,10 +810,6 @@ def _split_lines(pieces: list[Piece]) -> list[list[Piece]]:
     return lines
 
 
-def _only_links(line: list[Piece]) -> bool:
-    return any(isinstance(p, _Link) for p in line) and not _tidy(_text(line, links=False))
-
-
 def _toc_lists(tokens: list[Token]) -> dict[int, int]:
     """Outermost lists that are a table of contents (mostly #anchor links): start -> end."""
     out: dict[int, int] = {}
