@@ -57,10 +57,10 @@ sys.stderr.write(json.dumps(found))
 """
 
 
-def typer_loaded(home: Path, args: list[str]) -> list[str]:
+def typer_loaded(home: Path, args: list[str], **env: str) -> list[str]:
     proc = subprocess.run(
         [sys.executable, "-c", TYPER_PROBE, json.dumps(args)],
-        env=subprocess_env(LLMDIVE_HOME=str(home)),
+        env=subprocess_env(LLMDIVE_HOME=str(home), **env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -83,6 +83,14 @@ def test_the_hot_commands_and_version_do_not_import_typer(home: Path) -> None:
         ["--version"],
     ):
         assert typer_loaded(home, args) == [], args
+    # A Tab on their ids or sections too, in each shell Typer completes for.
+    tab = {"_LLMDIVE_COMPLETE": "complete_bash", "COMP_WORDS": "llmdive mark-read lo"}
+    assert typer_loaded(home, [], **tab, COMP_CWORD="2") == []
+    words = "llmdive list --section fi"
+    assert typer_loaded(home, [], **tab | {"COMP_WORDS": words}, COMP_CWORD="3") == []
+    for shell in ("zsh", "fish"):
+        tab = {"_LLMDIVE_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": words}
+        assert typer_loaded(home, [], **tab, _TYPER_COMPLETE_FISH_ACTION="get-args") == []
     # Help and usage errors are Typer's: the fast path hands them over.
     assert "typer" in typer_loaded(home, ["next", "--help"])
     assert "typer" in typer_loaded(home, ["next", "--bogus"])

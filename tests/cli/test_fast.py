@@ -321,3 +321,102 @@ def test_the_other_mark_commands_share_the_declaration_of_mark_read() -> None:
     read = [_built(p) for p in _click_command("mark-read").params]
     assert [_built(p) for p in _click_command("mark-unread").params] == read
     assert [_built(p) for p in _click_command("start").params] == read
+
+
+# ---------------------------------------------------------------- completion
+
+B, Z, FI, FA = "bash", "zsh", "fish get-args", "fish is-args"
+
+COMPLETIONS = [
+    (B, "llmdive mark-read lo", F),
+    (B, "llmdive mark-read ", F),
+    (B, "llmdive mark-read lora dp", F),
+    (B, "llmdive mark-read --json lo", F),
+    (B, "llmdive mark-read --section fi lo", F),
+    (B, "llmdive mark-read my", F),
+    (B, "llmdive mark-read zz", F),
+    (B, "llmdive --home {home} mark-read my", F),
+    (B, "llmdive --urls mark-read lo", F),
+    (B, "llmdive list --section fi", F),
+    (B, "llmdive list -d easy -s ", F),
+    (B, "llmdive next -s f", F),
+    (B, "llmdive search atention --section m", F),
+    (B, "llmdive mark-read --section lo", F),
+    (B, "llmdive list --section zz", F),
+    (B, "llmdive show lo", T),
+    (B, "llmdive li", T),
+    (B, "llmdive ", T),
+    (B, "llmdive mark-read --s", T),
+    (B, "llmdive list --section=fi", T),
+    (B, "llmdive list --section -s fi", T),
+    (B, "llmdive list fi", T),
+    (B, "llmdive --version mark-read lo", T),
+    (B, "llmdive mark-read --home {home} lo", T),
+    (B, "llmdive mark-read -- lo", T),
+    (Z, "llmdive mark-read lo", F),
+    (Z, "llmdive list --section ", F),
+    (Z, "llmdive mark-read zz", F),
+    (Z, "llmdive show lo", T),
+    (FI, "llmdive mark-read lo", F),
+    (FI, "llmdive list -s zz", F),
+    (FI, "llmdive next --section ", F),
+    (FA, "llmdive mark-read lo", F),
+    (FA, "llmdive mark-read zz", F),
+    (FI, "llmdive show lo", T),
+]
+
+
+def _complete(fast: bool, shell: str, line: str, tmp: Path) -> tuple[object, ...]:
+    work = tmp / ("fast" if fast else "typer")
+    work.mkdir()
+    home = work / "home"
+    shutil.copytree(_template("read", tmp), home)
+    line = line.replace("{home}", str(home))
+    env = {"LLMDIVE_HOME": str(home), "LLMDIVE_TEST_TAKEN": str(work / "taken")}
+    if shell == B:
+        words = line.split()
+        env |= {"COMP_WORDS": line, "COMP_CWORD": str(len(words) - (0 if line[-1] == " " else 1))}
+    else:
+        env |= {"_TYPER_COMPLETE_ARGS": line}
+    if shell.startswith("fish"):
+        env["_TYPER_COMPLETE_FISH_ACTION"] = shell.split()[1]
+    proc = subprocess.run(
+        [sys.executable, "-c", CODE.format(fast=fast)],
+        env=subprocess_env(_LLMDIVE_COMPLETE=f"complete_{shell.split()[0]}", **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = (proc.returncode, proc.stdout, proc.stderr.replace(str(work), "<work>"))
+    return said, (work / "taken").read_text()
+
+
+@pytest.mark.parametrize(("shell", "line", "taken"), COMPLETIONS, ids=lambda v: str(v))
+def test_a_tab_on_the_fast_path_answers_what_typer_answers(
+    shell: str, line: str, taken: str, tmp_path: Path
+) -> None:
+    fast = _complete(True, shell, line, tmp_path)
+    typer_ = _complete(False, shell, line, tmp_path)
+    assert fast[0] == typer_[0]
+    assert (fast[1], typer_[1]) == (taken, "typer")
+
+
+def test_the_completion_corpus_offers_names_and_none(tmp_path: Path) -> None:
+    """Not only empty answers: ids, personal ids and sections, in each shell's form."""
+    for n in range(3):
+        (tmp_path / str(n)).mkdir()
+    said = [
+        _complete(True, s, w, tmp_path / str(n))[0]
+        for n, (s, w) in enumerate(
+            [
+                (B, "llmdive mark-read lora-e"),
+                (B, "llmdive mark-read my"),
+                (Z, "llmdive list -s fi"),
+            ]
+        )
+    ]
+    assert said == [
+        (0, "lora-explained\n", ""),
+        (0, "my-x\n", ""),
+        (0, "_arguments '*: :((\"finetuning\"))'\n", ""),
+    ]

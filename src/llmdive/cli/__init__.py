@@ -44,9 +44,12 @@ def main(fast: bool = True) -> None:
             )
             raise SystemExit(2)
     if fast:
-        from llmdive.cli.fast import run
+        import os
 
-        code = run(sys.argv[1:])
+        from llmdive.cli import fast as fastpath
+
+        tab = os.environ.get("_LLMDIVE_COMPLETE")
+        code = fastpath.complete(tab) if tab else fastpath.run(sys.argv[1:])
         if code is not None:
             raise SystemExit(code)
     app = _typer_app()

@@ -48,14 +48,17 @@ def run(argv: list[str]) -> int | None:
     return _call(command, options, values)
 
 
-def _parse(argv: list[str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """(command, global options, the command's values), or _Declined."""
+def _parse(argv: list[str], completing: bool = False) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(command, global options, the command's values), or _Declined.
+
+    `completing`: the words before a Tab, where Click reads no global option after the
+    command name and a required argument may still be missing."""
     options: dict[str, Any] = {p.name: p.default for p in params.GLOBAL}
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
         i = _take(argv, i, _GLOBAL, options)
     if i == len(argv):  # only global options: --version (eager: it wins over the others)
-        if not options["version"]:
+        if not options["version"] or completing:
             raise _Declined
         return "", options, {}
     if options["version"]:
@@ -65,7 +68,8 @@ def _parse(argv: list[str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
     if declared is None:
         raise _Declined
     flags = {flag: p for p in declared for flag in p.flags}
-    flags.update({flag: _GLOBAL[flag] for flag in _AFTER_THE_NAME})
+    if not completing:
+        flags.update({flag: _GLOBAL[flag] for flag in _AFTER_THE_NAME})
     values: dict[str, Any] = {p.name: [] if p.multiple else p.default for p in declared}
     words: list[str] = []
     i += 1
@@ -83,7 +87,7 @@ def _parse(argv: list[str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
     if not arguments and words:
         raise _Declined  # an extra argument: Click's usage error
     for p in arguments:
-        if p.required and not words:
+        if p.required and not words and not completing:
             raise _Declined
         values[p.name] = words
     return command, options, values
@@ -151,11 +155,7 @@ def _guide_file(value: str) -> None:
 
 def _call(command: str, options: dict[str, Any], values: dict[str, Any]) -> int | None:
     """The command run as its Typer command would run it, or None before any side effect."""
-    guide = options["guide"]
-    if guide is None and GUIDE_ENV in os.environ:
-        guide = os.environ[GUIDE_ENV] or None  # empty: unset, as Click reads it
-        if guide is not None:
-            _guide_file(guide)  # Click checks the variable's value as it checks --guide's
+    guide = _guide_of(options)
     if command == "mark-read" and not values["link_ids"] and values["section"] is None:
         return None  # the usage error of mark-read: name the links
     if command == "search":
@@ -163,26 +163,48 @@ def _call(command: str, options: dict[str, Any], values: dict[str, Any]) -> int 
 
         if not has_words(values["words"]):
             return None
-    saved = {k: os.environ.get(k) for k in (HOME_ENV, "LLMDIVE_URLS")}
+    saved = _set_env(options)
     try:
-        # As the root command does (cli/app.py: _root, _home_for_this_call).
-        if options["home"] is not None:
-            os.environ[HOME_ENV] = str(Path(options["home"]).expanduser().absolute())
-        if options["urls"]:
-            os.environ["LLMDIVE_URLS"] = "1"
-        from llmdive.workspace import Workspace
-
-        home = Path(options["home"]) if options["home"] else None
-        ws = Workspace(Path(guide) if guide else None, home)
+        ws = _workspace(guide, options)
         if values.get("section") is not None and not _section_known(ws, values["section"]):
             return None
         return _body(command, ws, values)
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        _restore_env(saved)
+
+
+def _guide_of(options: dict[str, Any]) -> str | None:
+    """--guide, else $LLMDIVE_GUIDE (empty: unset, as Click reads it), checked as Click does."""
+    guide: str | None = options["guide"]
+    if guide is None and os.environ.get(GUIDE_ENV):
+        guide = os.environ[GUIDE_ENV]
+        _guide_file(guide)  # Click checks the variable's value as it checks --guide's
+    return guide
+
+
+def _set_env(options: dict[str, Any]) -> dict[str, str | None]:
+    """As the root command does (cli/app.py: _root, _home_for_this_call); what to restore."""
+    saved = {k: os.environ.get(k) for k in (HOME_ENV, "LLMDIVE_URLS")}
+    if options["home"] is not None:
+        os.environ[HOME_ENV] = str(Path(options["home"]).expanduser().absolute())
+    if options["urls"]:
+        os.environ["LLMDIVE_URLS"] = "1"
+    return saved
+
+
+def _restore_env(saved: dict[str, str | None]) -> None:
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def _workspace(guide: str | None, options: dict[str, Any]) -> Workspace:
+    from llmdive.workspace import Workspace
+
+    home = Path(options["home"]) if options["home"] else None
+    return Workspace(Path(guide) if guide else None, home)
 
 
 def _section_known(ws: Workspace, section: str) -> bool:
@@ -234,3 +256,98 @@ def _body(command: str, ws: Workspace, values: dict[str, Any]) -> int:
 
 def _or_none(values: list[Any] | None) -> list[Any] | None:
     return values or None
+
+
+# ---------------------------------------------------------------- completion
+
+_SHELLS = ("complete_bash", "complete_zsh", "complete_fish")
+
+
+def complete(instruction: str) -> int | None:
+    """A Tab on a hot command: its link ids (mark-read) or --section's headings, printed as
+    Typer prints them for bash, zsh and fish; None (Typer answers) for anything else."""
+    if instruction not in _SHELLS:
+        return None
+    try:
+        args, incomplete = _completion_args(instruction)
+        if incomplete.startswith("-") or "=" in incomplete or "--" in args:
+            raise _Declined
+        section = bool(args) and args[-1] in params.SECTION.flags
+        command, options, values = _parse(args[:-1] if section else args, completing=True)
+    except _Declined:
+        return None
+    if options["version"] or command == "" or not (section or command == "mark-read"):
+        return None
+    try:
+        guide = _guide_of(options)
+    except _Declined:
+        return None
+    saved = _set_env(options)
+    try:
+        from llmdive.cli import completion
+
+        ws = _workspace(guide, options)
+        if section:
+            found = completion.sections(ws.guide_path, incomplete)
+        else:
+            found = completion.ids(ws.guide_path, incomplete, ws.home)
+    finally:
+        _restore_env(saved)
+    return _print_completions(instruction, found)
+
+
+def _completion_args(instruction: str) -> tuple[list[str], str]:
+    """The words before the one being completed, and that one (as Typer reads them)."""
+    if instruction == "complete_bash":
+        try:
+            words = split(os.environ["COMP_WORDS"])
+            cword = int(os.environ["COMP_CWORD"])
+        except (KeyError, ValueError):
+            raise _Declined from None
+        return words[1:cword], words[cword] if cword < len(words) else ""
+    line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+    args = split(line)[1:]
+    if args and not line.endswith(" "):
+        return args[:-1], args[-1]
+    return args, ""
+
+
+def _print_completions(instruction: str, found: list[str]) -> int:
+    if instruction == "complete_zsh":
+
+        def escape(s: str) -> str:
+            return (
+                s.replace('"', '""')
+                .replace("'", "''")
+                .replace("$", "\\$")
+                .replace("`", "\\`")
+                .replace(":", r"\\:")
+            )
+
+        quoted = "\n".join(f'"{escape(v)}"' for v in found)
+        text = f"_arguments '*: :(({quoted}))'" if found else "_files"
+    elif instruction == "complete_fish":
+        action = os.environ.get("_TYPER_COMPLETE_FISH_ACTION", "")
+        if action == "is-args":
+            return 0 if found else 1  # files are offered only when no names are
+        text = "\n".join(found) if action == "get-args" else ""
+    else:
+        text = "\n".join(found)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def split(line: str) -> list[str]:
+    """Words as Click's completion splits them (shlex, a missing quote forgiven)."""
+    import shlex
+
+    lex = shlex.shlex(line, posix=True)
+    lex.whitespace_split = True
+    lex.commenters = ""
+    out: list[str] = []
+    try:
+        out.extend(lex)
+    except ValueError:  # the end came inside quotes or after a backslash: the word so far
+        out.append(lex.token)
+    return out
