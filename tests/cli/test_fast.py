@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -420,3 +421,51 @@ def test_the_completion_corpus_offers_names_and_none(tmp_path: Path) -> None:
         (0, "my-x\n", ""),
         (0, "_arguments '*: :((\"finetuning\"))'\n", ""),
     ]
+
+
+HOLD_THE_LOCK = """
+import sys
+from llmdive.home.lock import locked
+from pathlib import Path
+with locked(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def _interrupted(fast: bool, tmp: Path) -> tuple[int, str, str]:
+    """mark-read waiting for the home's lock, then Ctrl-C: what it says and its exit code."""
+    import signal
+
+    work = tmp / ("fast" if fast else "typer")
+    home = work / "home"
+    shutil.copytree(_template("read", tmp), home)
+    env = subprocess_env(LLMDIVE_HOME=str(home), LLMDIVE_TEST_TAKEN=str(work / "taken"))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(home)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        waiting = subprocess.Popen(
+            [sys.executable, "-c", CODE.format(fast=fast), "mark-read", "lora"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        time.sleep(1.5)  # started, and waiting for the lock
+        waiting.send_signal(signal.SIGINT)
+        out, err = waiting.communicate(timeout=60)
+    finally:
+        holder.communicate("", timeout=30)
+    return waiting.returncode, out, err.replace(str(work), "<work>")
+
+
+def test_ctrl_c_on_the_fast_path_ends_as_it_does_under_typer(tmp_path: Path) -> None:
+    fast = _interrupted(True, tmp_path)
+    assert fast == _interrupted(False, tmp_path)
+    assert fast[0] == 130

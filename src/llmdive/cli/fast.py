@@ -46,7 +46,10 @@ def run(argv: list[str]) -> int | None:
         sys.stdout.write(f"llmdive {__version__}\n")
         sys.stdout.flush()
         return 0
-    return _call(command, options, values)
+    try:
+        return _call(command, options, values)
+    except KeyboardInterrupt:  # before the command's body (which says its own): as Typer
+        return 130
 
 
 def _parse(argv: list[str], completing: bool = False) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -250,6 +253,8 @@ def _body(command: str, ws: Workspace, values: dict[str, Any]) -> int:
     except (LlmdiveError, OSError) as exc:
         failed = isinstance(exc, LlmdiveError)
         code = run.failure(exc, json_errors)
+    except KeyboardInterrupt:
+        code = 130  # Ctrl-C: as Typer ends it, quietly
     if not home_was_there and not json_errors:
         run.say_what_became_of_the_home(ws.home, named, failed)
     try:
