@@ -69,6 +69,19 @@ def typer_loaded(home: Path, args: list[str], **env: str) -> list[str]:
     return found
 
 
+def loaded_modules(home: Path, args: list[str], **env: str) -> list[str]:
+    code = TYPER_PROBE.replace('m.split(".")[0] in ("typer", "click")', "True")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(args)],
+        env=subprocess_env(LLMDIVE_HOME=str(home), **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    found: list[str] = json.loads(proc.stderr.splitlines()[-1])
+    return found
+
+
 def test_the_hot_commands_and_version_do_not_import_typer(home: Path) -> None:
     """cli/fast.py runs them; Typer (most of their start) is left unloaded."""
     for args in (
@@ -91,6 +104,10 @@ def test_the_hot_commands_and_version_do_not_import_typer(home: Path) -> None:
     for shell in ("zsh", "fish"):
         tab = {"_LLMDIVE_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": words}
         assert typer_loaded(home, [], **tab, _TYPER_COMPLETE_FISH_ACTION="get-args") == []
+    # ... nor the catalogue's code and models: the names come from the cache alone.
+    tab = {"_LLMDIVE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "3"}
+    modules = ("llmdive.guide.catalogue", "llmdive.model.models", "llmdive.record.progress")
+    assert [m for m in modules if m in loaded_modules(home, [], **tab)] == []
     # Help and usage errors are Typer's: the fast path hands them over.
     assert "typer" in typer_loaded(home, ["next", "--help"])
     assert "typer" in typer_loaded(home, ["next", "--bogus"])
