@@ -44,6 +44,75 @@ def loaded(home: Path, args: list[str], **env: str) -> list[str]:
     return found
 
 
+TYPER_PROBE = """
+import json, sys
+from llmdive.cli import main
+sys.argv = ["llmdive", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+found = sorted(m for m in sys.modules if m.split(".")[0] in ("typer", "click"))
+sys.stderr.write(json.dumps(found))
+"""
+
+
+def typer_loaded(home: Path, args: list[str], **env: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", TYPER_PROBE, json.dumps(args)],
+        env=subprocess_env(LLMDIVE_HOME=str(home), **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    found: list[str] = json.loads(proc.stderr.splitlines()[-1])
+    return found
+
+
+def loaded_modules(home: Path, args: list[str], **env: str) -> list[str]:
+    code = TYPER_PROBE.replace('m.split(".")[0] in ("typer", "click")', "True")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(args)],
+        env=subprocess_env(LLMDIVE_HOME=str(home), **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    found: list[str] = json.loads(proc.stderr.splitlines()[-1])
+    return found
+
+
+def test_the_hot_commands_and_version_do_not_import_typer(home: Path) -> None:
+    """cli/fast.py runs them; Typer (most of their start) is left unloaded."""
+    for args in (
+        ["next"],
+        ["list", "--section", "finetuning"],
+        ["search", "atention"],
+        ["mark-read", "lora"],
+        ["mark-read", "--section", "finetuning", "--json"],
+        ["--home", str(home), "next", "--json", "-n", "2"],
+        ["list", "-d", "easy", "--urls"],
+        ["mark-read", "no-such-link"],  # an error, said the same way without it
+        ["--version"],
+    ):
+        assert typer_loaded(home, args) == [], args
+    # A Tab on their ids or sections too, in each shell Typer completes for.
+    tab = {"_LLMDIVE_COMPLETE": "complete_bash", "COMP_WORDS": "llmdive mark-read lo"}
+    assert typer_loaded(home, [], **tab, COMP_CWORD="2") == []
+    words = "llmdive list --section fi"
+    assert typer_loaded(home, [], **tab | {"COMP_WORDS": words}, COMP_CWORD="3") == []
+    for shell in ("zsh", "fish"):
+        tab = {"_LLMDIVE_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": words}
+        assert typer_loaded(home, [], **tab, _TYPER_COMPLETE_FISH_ACTION="get-args") == []
+    # ... nor the catalogue's code and models: the names come from the cache alone.
+    tab = {"_LLMDIVE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "3"}
+    modules = ("llmdive.guide.catalogue", "llmdive.model.models", "llmdive.record.progress")
+    assert [m for m in modules if m in loaded_modules(home, [], **tab)] == []
+    # Help and usage errors are Typer's: the fast path hands them over.
+    assert "typer" in typer_loaded(home, ["next", "--help"])
+    assert "typer" in typer_loaded(home, ["next", "--bogus"])
+
+
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["list", "--help"]])
 def test_version_and_help_load_neither_pydantic_nor_rich(home: Path, args: list[str]) -> None:
     assert loaded(home, args) == []
@@ -75,7 +144,6 @@ def test_completion_of_personal_ids_answers_from_the_cache_too(home: Path) -> No
 
 def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
     assert loaded(home, ["mark-read", "lora"]) == [
-        "filelock",
         "llmdive.model.inputs",
         "pydantic",
         "tomllib",
@@ -83,11 +151,11 @@ def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
     assert loaded(home, ["next"]) == []
     assert loaded(home, ["list", "--section", "finetuning", "--json"]) == []
     assert loaded(home, ["search", "atention"]) == []
-    assert loaded(home, ["mark-read", "dpo"]) == ["filelock"]
+    assert loaded(home, ["mark-read", "dpo"]) == []
     # The JSON shapes describe the output; building it needs none of them (nor pydantic).
-    assert loaded(home, ["mark-read", "rlhf", "--json"]) == ["filelock"]
-    assert loaded(home, ["mark-read", "--section", "finetuning"]) == ["filelock"]
-    assert loaded(home, ["undo"]) == ["filelock"]
+    assert loaded(home, ["mark-read", "rlhf", "--json"]) == []
+    assert loaded(home, ["mark-read", "--section", "finetuning"]) == []
+    assert loaded(home, ["undo"]) == []
     assert loaded(home, ["history"]) == []
     assert loaded(home, ["progress", "export"]) == []
 
@@ -181,18 +249,20 @@ from llmdive.cli import main
 built = []
 build = typer.main.get_command_from_info
 typer.main.get_command_from_info = lambda *a, **kw: built.append(a) or build(*a, **kw)
+fast = json.loads(sys.argv[2])
 sys.argv = ["llmdive", *json.loads(sys.argv[1])]
 try:
-    main()
+    main(fast=fast)
 except SystemExit:
     pass
 sys.stderr.write(str(len(built)))
 """
 
 
-def built(home: Path, args: list[str]) -> int:
+def built(home: Path, args: list[str], fast: bool = False) -> int:
+    """How many commands Typer builds for `args` (through Typer unless `fast`)."""
     proc = subprocess.run(
-        [sys.executable, "-c", BUILT, json.dumps(args)],
+        [sys.executable, "-c", BUILT, json.dumps(args), json.dumps(fast)],
         env=subprocess_env(LLMDIVE_HOME=str(home)),
         capture_output=True,
         text=True,
@@ -209,3 +279,6 @@ def test_a_call_builds_the_command_it_runs_and_no_other(home: Path) -> None:
     assert built(home, ["guide", "export", "--help"]) == 5  # the five of its group
     assert built(home, ["--help"]) > 20  # the list of every command
     assert built(home, ["nex"]) > 20  # "did you mean" weighs every name
+    # The fast path (cli/fast.py) builds none at all, and hands help over to Typer.
+    assert built(home, ["next"], fast=True) == 0
+    assert built(home, ["guide", "export", "--help"], fast=True) == 5

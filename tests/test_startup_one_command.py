@@ -1,8 +1,9 @@
 """A call builds only the command it runs, and says exactly what the whole app says.
 
 `main()` hands Typer the one command named on the command line (tests/test_startup.py
-pins what each command loads); here every argv of a corpus is run both ways, through
-`main()` and through the whole app, each in a fresh home, and must give the same
+pins what each command loads); here every argv of a corpus is run through the whole app,
+through `main(fast=False)` (Typer, one command built) and through `main()` (the fast path
+of cli/fast.py where it takes the argv), each in a fresh home, and must give the same
 stdout, stderr and exit code.
 """
 
@@ -19,7 +20,8 @@ import pytest
 from .conftest import subprocess_env
 
 WHOLE_APP = 'from llmdive.cli import app; app(prog_name="llmdive")'
-THROUGH_MAIN = "from llmdive.cli import main; main()"
+THROUGH_MAIN = "from llmdive.cli import main; main(fast=False)"
+FAST = "from llmdive.cli import main; main()"
 
 CORPUS = [
     ["next"],
@@ -78,6 +80,7 @@ def test_one_command_built_says_what_the_whole_app_says(args: list[str], tmp_pat
     home = tmp_path / "home"
     whole = run(WHOLE_APP, args, home)
     assert run(THROUGH_MAIN, args, home) == whole
+    assert run(FAST, args, home) == whole
 
 
 @pytest.mark.parametrize(

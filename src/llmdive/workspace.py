@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.catalogue import RESET_HINT, load_catalogue
 from llmdive.home.infile import refuse_special
 from llmdive.home.paths import ACTIVE_GUIDE, GUIDE_ENV, JOURNAL, bundled_guide, home_dir
 from llmdive.home.storage import exists
-from llmdive.record.personal import load_personal, personal_file, with_personal_links
-from llmdive.record.progress import fold_aliases, load_progress, reading_states
+
+# start-up: the catalogue, personal links and progress are imported where first loaded, so
+# that a Tab (cli/fast.py: complete), which needs only the guide's path and the home,
+# loads none of them (tests/test_startup.py).
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -90,6 +91,8 @@ class Workspace:
 
     def _load(self) -> Catalogue:
         """The catalogue file; a broken updated guide's error says how to go back."""
+        from llmdive.guide.catalogue import RESET_HINT, load_catalogue
+
         if self.guide_path == self.home / ACTIVE_GUIDE:
             refuse_special(self.guide_path)  # a FIFO or a device: `guide reset` cannot help
         try:
@@ -102,6 +105,7 @@ class Workspace:
     @cached_property
     def catalogue(self) -> Catalogue:
         """The catalogue with the reader's personal links in place."""
+        from llmdive.record.personal import load_personal, personal_file, with_personal_links
 
         personal = load_personal(self.home)
         if not personal:
@@ -112,6 +116,7 @@ class Workspace:
 
     @cached_property
     def progress(self) -> Progress:
+        from llmdive.record.progress import fold_aliases, load_progress
 
         progress = load_progress(self.home)
         # Entries under a link's old id count as the link's (moved for good at a write).
@@ -121,5 +126,6 @@ class Workspace:
 
     @cached_property
     def states(self) -> dict[str, Status]:
+        from llmdive.record.progress import reading_states
 
         return reading_states(self.catalogue, self.progress)

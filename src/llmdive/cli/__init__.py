@@ -1,19 +1,37 @@
 """The command line: parse arguments, call the core, render. Nothing else lives here.
 
 One module per command group; importing them registers their commands on `app`, in
-the order `llmdive --help` lists them (so this import is not sorted).
+the order `llmdive --help` lists them (`_typer_app`). The hottest commands first try
+cli/fast.py, which runs them without importing Typer at all.
 """
 
-from llmdive.cli import browse, find, reading, undo, progress, sync, guide, personal, where, links  # noqa: I001, F401
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llmdive.cli.app import app
+if TYPE_CHECKING:
+    from llmdive.cli.app import app as app
 
 __all__ = ["app", "main"]
 
 
-def main() -> None:
-    """Entry point of the `llmdive` console script."""
+def __getattr__(name: str) -> Any:
+    # `from llmdive.cli import app`: the Typer app with every command, built when first asked.
+    if name == "app":
+        return _typer_app()
+    raise AttributeError(name)
+
+
+def _typer_app() -> Any:
+    """The Typer app, every command module imported (so registered), in --help's order."""
+    from llmdive.cli import browse, find, reading, undo, progress, sync  # noqa: I001, F401
+    from llmdive.cli import guide, personal, where, links  # noqa: F401
+    from llmdive.cli.app import app
+
+    globals()["app"] = app  # from now on an attribute (also over the submodule `cli.app`)
+    return app
+
+
+def main(fast: bool = True) -> None:
+    """Entry point of the `llmdive` console script (`fast=False`: always through Typer)."""
     import sys
 
     for arg in sys.argv[1:]:
@@ -25,6 +43,16 @@ def main() -> None:
                 f"llmdive: error: the argument {shown[:80]!r} is not valid UTF-8 text\n"
             )
             raise SystemExit(2)
+    if fast:
+        import os
+
+        from llmdive.cli import fast as fastpath
+
+        tab = os.environ.get("_LLMDIVE_COMPLETE")
+        code = fastpath.complete(tab) if tab else fastpath.run(sys.argv[1:])
+        if code is not None:
+            raise SystemExit(code)
+    app = _typer_app()
     commands, groups = app.registered_commands[:], app.registered_groups[:]
     _only_the_command_called(_called(sys.argv[1:]))
     try:
@@ -68,6 +96,7 @@ def _called(args: list[str]) -> str | None:
 
 
 def _only_the_command_called(name: str | None) -> None:
+    app = _typer_app()
     """Build only the command a call runs (or none for `--version`).
 
     Typer builds every command's parameters before it runs one (about 5 ms for two dozen

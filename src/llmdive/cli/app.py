@@ -23,12 +23,14 @@ from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from llmdive import __version__
+from llmdive.cli import params, run
+from llmdive.cli.params import Param
+from llmdive.cli.run import marks_of as marks_of
 from llmdive.errors import LlmdiveError
-from llmdive.home.paths import HOME_ENV, env_home
+from llmdive.home.paths import GUIDE_ENV
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
-    from llmdive.net.linkmarks import Marks
     from llmdive.workspace import Workspace
 
 
@@ -57,22 +59,6 @@ def _global_options_first(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
-
-
-def _print_errors(lines: list[str]) -> None:
-    """The CLI's one error printer: each line made safe, so data in a message is inert."""
-    from llmdive.output.terminal import safe
-
-    sys.stderr.write("".join(f"llmdive: error: {safe(line)}\n" for line in lines))
-
-
-def _quiet_pipe() -> None:
-    """The reader closed our stdout (`llmdive list | head -1`): drop the rest quietly."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass  # not a real file (tests): nothing will be flushed to it at exit
 
 
 class Group(TyperGroup):
@@ -136,38 +122,26 @@ class _Group(Group):
         except OSError as exc:
             if exc.errno != errno.EPIPE:
                 raise
-            _quiet_pipe()
+            run.quiet_pipe()
             code = 0
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except LlmdiveError as exc:
-            ctx.meta["llmdive.failed"] = True  # the error says it all: no note after it
-            lines = str(exc).splitlines() or ["unknown error"]
-        except OSError as exc:
-            if exc.errno == errno.EPIPE:
-                _quiet_pipe()
-                raise typer.Exit(0) from None
-            # The core names the file of every error it expects; this is the safety net.
-            where = f"{exc.filename}: " if exc.filename else ""
-            lines = [f"{where}{exc.strerror or exc}"]
+        except (LlmdiveError, OSError) as exc:
+            if isinstance(exc, LlmdiveError):
+                ctx.meta["llmdive.failed"] = True  # the error says it all: no note after it
+            raise typer.Exit(run.failure(exc, self.json_errors)) from None
         except ClickException as exc:
             ctx.meta["llmdive.failed"] = True
             if not self.json_errors:
                 raise
             _json_error([exc.format_message()], exc.exit_code)
-        if self.json_errors:
-            _json_error(lines, 1)
-        _print_errors(lines)
-        raise typer.Exit(1)
 
 
 def _json_error(lines: list[str], code: int, exit: bool = True) -> None:
-    from llmdive.output.jsonout import emit_json, error_json
-
-    emit_json(error_json(lines), sys.stderr)
+    run.print_json_error(lines)
     if exit:
         raise typer.Exit(code)
 
@@ -211,37 +185,20 @@ def _say_what_became_of_the_home(root: Any, ws: "Workspace") -> None:
     home = ws.home
     if home.is_dir():
         return
-    named = "--home" if ws.home_option is not None else f"${HOME_ENV}" if env_home() else None
+    named = run.home_named(ws)
 
     def say() -> None:
         if getattr(root.command, "json_errors", False):
             return  # --json: stderr holds errors only
-        from llmdive.output.terminal import safe
-
-        if home.is_dir():
-            line = f"created the llmdive home {home} (private to you)"
-        elif named and not root.meta.get("llmdive.failed"):
-            line = f"no llmdive home at {home} (named by {named}): nothing is recorded there"
-        else:
-            return
-        sys.stderr.write(f"llmdive: note: {safe(line)}\n")
+        run.say_what_became_of_the_home(home, named, bool(root.meta.get("llmdive.failed")))
 
     root.call_on_close(say)
 
 
 def emit(json_out: bool, as_json: Callable[[], Any], draw: Callable[[Any], None]) -> None:
     """JSON for --json, else lines drawn on a terminal-aware Writer (URLs shown with --urls)."""
-    if json_out:
-        from llmdive.output.jsonout import emit_json
-
-        emit_json(as_json())
-        return
-    from llmdive.output.terminal import Writer
-
     ctx = get_current_context(silent=True)
-    w = Writer(urls=True if ctx is not None and workspace(ctx).urls else None)
-    draw(w)
-    w.close()
+    run.emit(json_out, as_json, draw, urls=ctx is not None and workspace(ctx).urls)
 
 
 # ---------------------------------------------------------------- completion
@@ -262,6 +219,27 @@ def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- options
+
+
+def option(p: Param, **typer_only: Any) -> Any:
+    """The typer.Option of a declared parameter (cli/params.py), with what only Typer needs."""
+    assert not p.is_argument, p.name
+    extra: dict[str, Any] = {"help": p.help, "show_default": typer_only.pop("show_default", False)}
+    if p.metavar is not None:
+        extra["metavar"] = p.metavar
+    if p.minimum is not None:
+        extra["min"] = p.minimum
+    if p.choices is not None:
+        extra["case_sensitive"] = False
+    extra.update(typer_only)
+    return typer.Option(*p.flags, **extra)
+
+
+def argument(p: Param, **typer_only: Any) -> Any:
+    """The typer.Argument of a declared parameter (cli/params.py)."""
+    assert p.is_argument, p.name
+    return typer.Argument(help=p.help, metavar=p.metavar, show_default=False, **typer_only)
+
 
 IdsArg = Annotated[
     list[str],
@@ -287,30 +265,15 @@ def _section_name(ctx: typer.Context, value: str | None) -> str | None:
     """--section names a heading of the catalogue: an unknown one is a usage error (exit 2)."""
     if value is None or ctx.resilient_parsing:
         return value
-    catalogue = workspace(ctx).catalogue
-    try:
-        catalogue.find_topic(value)
-    except LlmdiveError as exc:
-        said = str(exc)
-        if "did you mean" not in said and "ambiguous" not in said:
-            said += "; the sections: " + ", ".join(
-                t.slug for p, t in catalogue.topics if len(p) == 1
-            )
-        raise typer.BadParameter(said) from None
+    problem = run.section_problem(workspace(ctx), value)
+    if problem is not None:
+        raise typer.BadParameter(problem)
     return value
 
 
 SectionOpt = Annotated[
     str | None,
-    typer.Option(
-        "--section",
-        "-s",
-        help="A section or topic: slug, title or unambiguous prefix.",
-        callback=_section_name,
-        autocompletion=_complete_sections,
-        metavar="SECTION",
-        show_default=False,
-    ),
+    option(params.SECTION, callback=_section_name, autocompletion=_complete_sections),
 ]
 
 
@@ -348,26 +311,9 @@ TitleOpt = Annotated[
         metavar="TITLE",
     ),
 ]
-DifficultiesOpt = Annotated[
-    list[Difficulty] | None,
-    typer.Option(
-        "--difficulty",
-        "-d",
-        case_sensitive=False,
-        show_default=False,
-        help="Only this difficulty; repeat for several.",
-    ),
-]
-StatusesOpt = Annotated[
-    list[Status] | None,
-    typer.Option(
-        "--status",
-        case_sensitive=False,
-        show_default=False,
-        help="Only links with this reading status; repeat for several.",
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts, nothing else.")]
+DifficultiesOpt = Annotated[list[Difficulty] | None, option(params.DIFFICULTIES)]
+StatusesOpt = Annotated[list[Status] | None, option(params.STATUSES)]
+JsonOpt = Annotated[bool, option(params.JSON, show_default=True)]
 
 
 def _home_folder(value: str | None) -> str | None:
@@ -392,36 +338,14 @@ def _root(
     ctx: typer.Context,
     guide: Annotated[
         Path | None,
-        typer.Option(
-            "--guide",
-            envvar="LLMDIVE_GUIDE",
-            dir_okay=False,
-            help="Use this catalogue file instead of the bundled or updated one.",
-        ),
+        option(params.GUIDE, envvar=GUIDE_ENV, dir_okay=False, show_default=True),
     ] = None,
     home: Annotated[
-        str | None,
-        typer.Option(
-            "--home",
-            callback=_home_folder,
-            metavar="DIRECTORY",
-            help="Keep progress in this folder (default: $LLMDIVE_HOME, else your "
-            "user data folder).",
-        ),
+        str | None, option(params.HOME, callback=_home_folder, show_default=True)
     ] = None,
-    urls: Annotated[
-        bool,
-        typer.Option(
-            "--urls",
-            help="Print each link's URL even where titles are clickable (same as "
-            "LLMDIVE_URLS=1; on by default in tmux, screen and the Linux console).",
-        ),
-    ] = False,
+    urls: Annotated[bool, option(params.URLS, show_default=True)] = False,
     version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
+        bool, option(params.VERSION, callback=_version, is_eager=True, show_default=True)
     ] = False,
 ) -> None:
     """Track your reading of The LLM Deep Dive.
@@ -429,14 +353,3 @@ def _root(
     Start with `llmdive next`, then `llmdive mark-read ID` once you have read a link.
     Global options (--home, --guide, --urls) may also follow the command name.
     """
-
-
-def marks_of(ws: "Workspace") -> "Marks":
-    """The kept checks of the workspace's links, for list, show and next to mark them."""
-    from llmdive.net import linkmarks
-    from llmdive.output.terminal import warn
-
-    marks = linkmarks.marks(ws.home, ((i.link.id, i.link.url) for i in ws.catalogue.items))
-    if marks.problem:
-        warn(marks.problem)
-    return marks

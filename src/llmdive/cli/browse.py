@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from llmdive.cli import bodies
 from llmdive.cli.app import (
     DifficultiesOpt,
     IdArg,
@@ -33,31 +34,7 @@ def list_links(
 
     Example: llmdive list --section finetuning --difficulty easy
     """
-    from llmdive.output import jsonout
-    from llmdive.output.views.browse import render_list
-
-    ws = workspace(ctx)
-    cat = ws.catalogue
-    topic = cat.find_topic(section) if section else None
-    items = cat.items_under(topic) if topic else cat.items
-    # An empty listing says why: nothing under that heading yet, or nothing that matches.
-    empty = "No links match."
-    if topic and not items:
-        empty = (
-            f"No links yet under {topic[-1].title}: `llmdive add URL --section "
-            f"{topic[-1].slug}` adds one of yours."
-        )
-    states = ws.states
-    if difficulty:
-        items = [i for i in items if i.link.difficulty in difficulty]
-    if status:
-        items = [i for i in items if states.get(i.link.id, Status.UNREAD) in status]
-    marks = marks_of(ws)
-    emit(
-        json_out,
-        lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
-        lambda w: render_list(w, items, states, marks, empty, advice=topic[-1:] if topic else None),
-    )
+    bodies.list_links(workspace(ctx), section, difficulty, status, json_out)
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from llmdive.cli import bodies, params
 from llmdive.cli.app import (
     DifficultiesOpt,
     IdArg,
@@ -14,17 +15,18 @@ from llmdive.cli.app import (
     SectionOpt,
     StatusesOpt,
     app,
+    argument,
     emit,
-    marks_of,
     workspace,
 )
+from llmdive.cli.run import has_words
 from llmdive.errors import LlmdiveError
 from llmdive.model.vocab import Status
 
 
 def _words(words: list[str]) -> list[str]:
     """The words of `search`; a usage error when none holds a letter or digit (`search ''`)."""
-    if not any(c.isalnum() for word in words for c in word):
+    if not has_words(words):
         raise typer.BadParameter("nothing to search for: give a word or two")
     return words
 
@@ -34,12 +36,7 @@ def search(
     ctx: typer.Context,
     words: Annotated[
         list[str],
-        typer.Argument(
-            help="Words to look for, quoted or not; typos, case and accents do not matter.",
-            callback=_words,
-            metavar="WORD...",
-            show_default=False,
-        ),
+        argument(params.WORDS, callback=_words),
     ],
     section: SectionOpt = None,
     difficulty: DifficultiesOpt = None,
@@ -51,30 +48,7 @@ def search(
     Acronyms and what they stand for find each other (rope, rotary positional encoding);
     a topic without links yet that matches is named. Example: llmdive search flash attn
     """
-    from operator import is_
-
-    from llmdive.find.planner import select
-    from llmdive.find.search import empty_topics
-    from llmdive.find.search import search as find
-    from llmdive.output import jsonout
-    from llmdive.output.views.find import render_search
-
-    text = " ".join(words)
-    ws = workspace(ctx)
-    cat = ws.catalogue
-    items = select(cat, ws.states, cat.find_topic(section) if section else None, difficulty, status)
-    notes = ws.progress.notes()
-    hits = find(items, text, notes, cache_as=ws.guide_path, home=ws.home)
-    scope = cat.find_topic(section) if section else ()
-    headings = [p for p, _ in cat.topics if len(p) >= len(scope) and all(map(is_, scope, p))]
-    marks = marks_of(ws)
-    emit(
-        json_out,
-        lambda: jsonout.search_json(jsonout.LinkJson.of(ws), hits, marks),
-        lambda w: render_search(
-            w, hits, ws.states, notes, text, marks, *empty_topics(headings, text)
-        ),
-    )
+    bodies.search(workspace(ctx), words, section, difficulty, status, json_out)
 
 
 @app.command("open")

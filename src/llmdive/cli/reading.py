@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from llmdive.cli import bodies, params
 from llmdive.cli.app import (
     IdArg,
     IdsArg,
@@ -14,8 +15,10 @@ from llmdive.cli.app import (
     SectionOpt,
     _note_text,
     app,
+    argument,
     emit,
     marks_of,
+    option,
     workspace,
 )
 from llmdive.errors import LlmdiveError
@@ -40,61 +43,22 @@ def _mark(
         from typer._click.exceptions import UsageError
 
         raise UsageError("name the links: give one or more IDs, or --section SECTION", ctx)
-    from llmdive.output import jsonout
-    from llmdive.output.views.common import render_changes
-    from llmdive.output.views.reading import render_marked
-    from llmdive.record import progress
-
-    ws = workspace(ctx)
-    items = progress.marked_items(ws.catalogue, ids or [], section)
-    left: list[str] = []
-    if section is not None and not include_skipped:
-        # A skipped link was passed over on purpose: a mark over a section leaves it so
-        # (a link named by its id is marked, whatever it was).
-        named = {i.link.id for i in ws.catalogue.resolve_ids(ids or [])}
-        skipped = {i for i, s in ws.states.items() if s is Status.SKIPPED} - named
-        left = [i.link.id for i in items if i.link.id in skipped]
-        items = [i for i in items if i.link.id not in skipped]
-    changes, after = progress.update_progress(
-        ws.home,
-        lambda p: (progress.set_status(p, ws.catalogue, items, status), p),
-        ws.catalogue.aliases,
-    )
-    emit(
-        json_out,
-        lambda: jsonout.status_changes_json(jsonout.LinkJson(ws.catalogue, after), changes),
-        lambda w: render_marked(w, changes, len(left)) if section else render_changes(w, changes),
-    )
+    bodies.mark(workspace(ctx), ids, section, status, json_out, include_skipped)
 
 
 MarkIdsArg = Annotated[
     list[str] | None,
-    typer.Argument(
-        help="Link ids, unambiguous prefixes of them, or their URLs (or use --section).",
-        autocompletion=IdsArg.__metadata__[0].autocompletion,
-        metavar="[ID]...",
-        show_default=False,
-    ),
+    argument(params.MARK_IDS, autocompletion=IdsArg.__metadata__[0].autocompletion),
 ]
 MarkSectionOpt = Annotated[
     str | None,
-    typer.Option(
-        "--section",
-        "-s",
-        help="Every link at or below this section or topic (one change: one `undo`).",
+    option(
+        params.MARK_SECTION,
         callback=SectionOpt.__metadata__[0].callback,
         autocompletion=SectionOpt.__metadata__[0].autocompletion,
-        metavar="SECTION",
-        show_default=False,
     ),
 ]
-IncludeSkippedOpt = Annotated[
-    bool,
-    typer.Option(
-        "--include-skipped",
-        help="With --section, mark the links you skipped too (left alone otherwise).",
-    ),
-]
+IncludeSkippedOpt = Annotated[bool, option(params.INCLUDE_SKIPPED, show_default=True)]
 
 
 @app.command("mark-read")
@@ -209,15 +173,9 @@ def note(
 def next_(
     ctx: typer.Context,
     section: SectionOpt = None,
-    count: Annotated[
-        int,
-        typer.Option("-n", min=1, help="How many links per section, in reading order."),
-    ] = 1,
+    count: Annotated[int, option(params.COUNT, show_default=True)] = 1,
     json_out: JsonOpt = False,
-    include_dead: Annotated[
-        bool,
-        typer.Option("--include-dead", help="Offer links a link check found gone, too."),
-    ] = False,
+    include_dead: Annotated[bool, option(params.INCLUDE_DEAD, show_default=True)] = False,
 ) -> None:
     """What to read next in each section: easiest unread first, links being read before all.
 
@@ -225,22 +183,7 @@ def next_(
 
     Example: llmdive next -n 3 --section finetuning
     """
-    from llmdive.find import planner
-    from llmdive.output import jsonout
-    from llmdive.output.views.reading import render_next
-
-    ws = workspace(ctx)
-    within = ws.catalogue.find_topic(section) if section else None
-    marks = marks_of(ws)
-    passing = () if include_dead else marks.gone  # gone on evidence, not stale
-    picks = planner.next_links(ws.catalogue, ws.states, within, passing, count)
-    emit(
-        json_out,
-        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
-        lambda w: render_next(
-            w, picks, ws.states, marks, ws.catalogue, advice=within[-1:] if within else None
-        ),
-    )
+    bodies.next_(workspace(ctx), section, count, json_out, include_dead)
 
 
 def _since(value: str | None) -> "datetime | None":

@@ -23,6 +23,7 @@ replaced; a file that exists keeps its mode, a new one is private to its owner (
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import time
@@ -92,18 +93,28 @@ def _write_fd(fd: int, payload: bytes) -> None:
         view = view[written:]
 
 
+def _new_file(folder: Path, prefix: str, suffix: str) -> tuple[int, str]:
+    """tempfile.mkstemp's file (new, private, never through a link), without importing
+    tempfile: with shutil and random it cost ~5 ms of each `mark-read`."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = os.path.abspath(os.path.join(folder, f"{prefix}{os.urandom(6).hex()}{suffix}"))
+        try:
+            return os.open(name, flags, PRIVATE), name
+        except FileExistsError:
+            continue  # taken (one chance in 2^48): another name
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(folder))
+
+
 def _stage(
     real: Path, nominal: Path, payload: bytes, mode: int, durable: bool, make_folder: bool = True
 ) -> str:
     """Write `payload` to a new temp file beside `real`; its path. Nothing else changes."""
-    import tempfile  # not on the read path
-
     try:
         if make_folder:
             make_private_dir(real.parent)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{real.name}{_TMP_TAG}", suffix=_TMP_SUFFIX, dir=real.parent
-        )
+        fd, tmp = _new_file(real.parent, f".{real.name}{_TMP_TAG}", _TMP_SUFFIX)
     except OSError as exc:
         raise LlmdiveError(f"cannot write in {real.parent}: {exc.strerror or exc}") from exc
     try:

@@ -1,0 +1,140 @@
+"""The bodies of the hottest commands (next, list, search, the marks), Typer-free.
+
+Their Typer commands (cli/reading.py, cli/browse.py, cli/find.py) and the fast path
+(cli/fast.py) both call these with the parsed values: one body, two front doors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from llmdive.cli.run import emit, marks_of
+from llmdive.model.vocab import Difficulty, Status
+
+if TYPE_CHECKING:
+    from llmdive.workspace import Workspace
+
+
+def next_(
+    ws: Workspace, section: str | None, count: int, json_out: bool, include_dead: bool
+) -> None:
+    from llmdive.find import planner
+    from llmdive.output import jsonout
+    from llmdive.output.views.reading import render_next
+
+    within = ws.catalogue.find_topic(section) if section else None
+    marks = marks_of(ws)
+    passing = () if include_dead else marks.gone  # gone on evidence, not stale
+    picks = planner.next_links(ws.catalogue, ws.states, within, passing, count)
+    emit(
+        json_out,
+        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
+        lambda w: render_next(
+            w, picks, ws.states, marks, ws.catalogue, advice=within[-1:] if within else None
+        ),
+        urls=ws.urls,
+    )
+
+
+def list_links(
+    ws: Workspace,
+    section: str | None,
+    difficulty: list[Difficulty] | None,
+    status: list[Status] | None,
+    json_out: bool,
+) -> None:
+    from llmdive.output import jsonout
+    from llmdive.output.views.browse import render_list
+
+    cat = ws.catalogue
+    topic = cat.find_topic(section) if section else None
+    items = cat.items_under(topic) if topic else cat.items
+    # An empty listing says why: nothing under that heading yet, or nothing that matches.
+    empty = "No links match."
+    if topic and not items:
+        empty = (
+            f"No links yet under {topic[-1].title}: `llmdive add URL --section "
+            f"{topic[-1].slug}` adds one of yours."
+        )
+    states = ws.states
+    if difficulty:
+        items = [i for i in items if i.link.difficulty in difficulty]
+    if status:
+        items = [i for i in items if states.get(i.link.id, Status.UNREAD) in status]
+    marks = marks_of(ws)
+    emit(
+        json_out,
+        lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
+        lambda w: render_list(w, items, states, marks, empty, advice=topic[-1:] if topic else None),
+        urls=ws.urls,
+    )
+
+
+def search(
+    ws: Workspace,
+    words: list[str],
+    section: str | None,
+    difficulty: list[Difficulty] | None,
+    status: list[Status] | None,
+    json_out: bool,
+) -> None:
+    from operator import is_
+
+    from llmdive.find.planner import select
+    from llmdive.find.search import empty_topics
+    from llmdive.find.search import search as find
+    from llmdive.output import jsonout
+    from llmdive.output.views.find import render_search
+
+    text = " ".join(words)
+    cat = ws.catalogue
+    items = select(cat, ws.states, cat.find_topic(section) if section else None, difficulty, status)
+    notes = ws.progress.notes()
+    hits = find(items, text, notes, cache_as=ws.guide_path, home=ws.home)
+    scope = cat.find_topic(section) if section else ()
+    headings = [p for p, _ in cat.topics if len(p) >= len(scope) and all(map(is_, scope, p))]
+    marks = marks_of(ws)
+    emit(
+        json_out,
+        lambda: jsonout.search_json(jsonout.LinkJson.of(ws), hits, marks),
+        lambda w: render_search(
+            w, hits, ws.states, notes, text, marks, *empty_topics(headings, text)
+        ),
+        urls=ws.urls,
+    )
+
+
+def mark(
+    ws: Workspace,
+    ids: list[str] | None,
+    section: str | None,
+    status: Status,
+    json_out: bool,
+    include_skipped: bool = False,
+) -> None:
+    """mark-read, mark-unread, start, skip: the links named (ids, or a section) get `status`."""
+    from llmdive.output import jsonout
+    from llmdive.output.views.common import render_changes
+    from llmdive.output.views.reading import render_marked
+    from llmdive.record import progress
+
+    items = progress.marked_items(ws.catalogue, ids or [], section)
+    left: list[str] = []
+    if section is not None and not include_skipped:
+        # A skipped link was passed over on purpose: a mark over a section leaves it so
+        # (a link named by its id is marked, whatever it was).
+        named = {i.link.id for i in ws.catalogue.resolve_ids(ids or [])}
+        skipped = {i for i, s in ws.states.items() if s is Status.SKIPPED} - named
+        left = [i.link.id for i in items if i.link.id in skipped]
+        items = [i for i in items if i.link.id not in skipped]
+    changes, after = progress.update_progress(
+        ws.home,
+        lambda p: (progress.set_status(p, ws.catalogue, items, status), p),
+        ws.catalogue.aliases,
+    )
+    emit(
+        json_out,
+        lambda: jsonout.status_changes_json(jsonout.LinkJson(ws.catalogue, after), changes),
+        lambda w: render_marked(w, changes, len(left)) if section else render_changes(w, changes),
+        urls=ws.urls,
+    )
