@@ -320,3 +320,41 @@ def test_a_personal_link_has_no_related_links(cli: Invoke) -> None:
         ok(cli("--guide", guide, "show", added["changes"][0]["link"]["id"], "--json"))
     )
     assert (shown["personal"], shown["related"]) == (True, [])
+
+
+MULTI_PARAGRAPH = """\
+version = 1
+title = "A course"
+
+[[sections]]
+slug = "maths"
+title = "Maths"
+description = "Maths first.\\n\\nLinear algebra: vectors and matrices.\\nCalculus: derivatives."
+
+[[sections.links]]
+id = "essence"
+title = "The Essence of Linear Algebra"
+url = "https://example.com/essence"
+difficulty = "unrated"
+"""
+
+
+def test_a_description_of_several_paragraphs_keeps_its_line_breaks(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    """A real list's section intro has paragraphs: never shown as escaped newlines."""
+    guide = tmp_path / "course.toml"
+    guide.write_text(MULTI_PARAGRAPH, encoding="utf-8")
+    toc = ok(cli("--guide", str(guide), "toc"))
+    assert "\\x0a" not in toc
+    # The table of contents: the first paragraph only.
+    assert "    Maths first.\n" in toc
+    assert "Calculus" not in toc
+    listed = ok(cli("--guide", str(guide), "list", "--section", "maths"))
+    assert "\\x0a" not in listed
+    lines = listed.splitlines()
+    assert lines[:3] == [
+        "Maths first.",
+        "Linear algebra: vectors and matrices.",
+        "Calculus: derivatives.",
+    ]

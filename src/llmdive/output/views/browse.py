@@ -110,7 +110,7 @@ def render_toc(
             indent=indent,
             hang=indent + 4,
         )
-        render_advice(w, [topic], indent + 4)
+        render_advice(w, [topic], indent + 4, brief=True)
 
 
 def render_show(

@@ -84,13 +84,21 @@ def link_cols(w: Writer, items: Sequence[Item]) -> tuple[list[int], list[int]]:
     return [1, widest(i.link.id for i in items), badge_width(w.styled)], gaps
 
 
-def render_advice(w: Writer, path: Sequence[Topic], indent: int = 0) -> bool:
-    """The guide's own words on these headings: each one's description and tip (if any)."""
+def render_advice(
+    w: Writer, path: Sequence[Topic], indent: int = 0, *, brief: bool = False
+) -> bool:
+    """The guide's own words on these headings: each one's description and tip (if any).
+
+    A description of several paragraphs (a real list's section intro) is shown one wrapped
+    paragraph a line, its line breaks kept as line breaks; `brief` (the table of contents)
+    shows only its first paragraph.
+    """
     said = False
     for topic in path:
         said = said or bool(topic.description or topic.tip)
-        if topic.description:
-            w.text((topic.description, "italic"), indent=indent)
+        paragraphs = [p for p in topic.description.split("\n") if p.strip()]
+        for paragraph in paragraphs[:1] if brief else paragraphs:
+            w.text((paragraph.strip(), "italic"), indent=indent)
         if topic.tip:
             w.text(("Tip: ", "bold"), (topic.tip, "italic"), indent=indent, hang=indent + 5)
     return said
