@@ -39,4 +39,10 @@ _kept = [
     _.catalogue_source,
     _.status_before,
     _.matched_related,
+    # Module __getattr__ (PEP 562): Python calls it for `from llmdive.cli import app`, which
+    # builds the Typer app only when asked (cli/__init__.py).
+    _.__getattr__,
+    # shlex.shlex settings, read by the lexer (cli/fast.py: COMP_WORDS split as Typer does).
+    _.whitespace_split,
+    _.commenters,
 ]
