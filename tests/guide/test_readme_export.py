@@ -68,3 +68,18 @@ def test_guide_export_toml_keeps_the_related_links(cli: Invoke, tmp_path: Path) 
     again = load_catalogue(out)
     assert again.guide == load_catalogue(guide).guide
     assert [len(i.link.related) for i in again.items] == [3, 0, 2]
+
+
+def test_related_links_round_trip_through_the_readme_export() -> None:
+    """The re-import half: needs the importer of issue 17 (s3-importer), which reads the
+    links after an item's first as its related links."""
+    from llmdive.guide.catalogue import load_catalogue
+    from llmdive.guide.readme import export_readme, parse_readme
+
+    guide = load_catalogue(FIXTURES / "related-guide.toml").guide
+    again = parse_readme(export_readme(guide)).guide
+    got = [(k.title, k.url, [r.url for r in k.related]) for _, t in again.walk() for k in t.links]
+    want = [(k.title, k.url, [r.url for r in k.related]) for _, t in guide.walk() for k in t.links]
+    assert got == want
+    titles = [[r.title for r in k.related] for _, t in again.walk() for k in t.links]
+    assert titles == [["code", "pdf", "Yannic Kilcher's walkthrough"], [], ["code", "slides"]]
