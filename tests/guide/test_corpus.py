@@ -14,7 +14,6 @@ import json
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,59 +21,28 @@ from typing import Any
 import pytest
 
 from llmdive.guide.readme import parse_readme
-from llmdive.model.models import Guide, Link, Topic
+from llmdive.model.models import Guide
 from llmdive.model.urls import url_key
-from tests.helpers import FIXTURES, Invoke, ok
+from tests.corpus import (
+    BAR,
+    Case,
+    cases,
+    fold,
+    heading_key,
+    items,
+    recall_precision,
+    samples_missed,
+    walk,
+)
+from tests.helpers import Invoke, ok
 
-LISTS = FIXTURES / "lists"
-BAR = 0.95
 # Link texts that never say what an item is (issue 17, deliver 3).
-GENERIC = {
-    "pdf", "paper", "here", "link", "article", "github", "code", "video", "web", "website",
-    "discord",
-}  # fmt: skip
+GENERIC = {"pdf", "paper", "here", "link", "article", "github", "code", "video", "web"}
+GENERIC |= {"website", "discord"}
 STRUCTURAL = {"category", "description", "links", "table of contents"}
-_SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
-_EDGES = re.compile(r"^[^\w(\[<]+|[^\w)\]>?!.]+$")
 
 
-def fold(text: str) -> str:
-    return " ".join(text.split())
-
-
-def heading_key(text: str) -> str:
-    """A heading as a reader names it: emoji, :shortcodes: and marks at its ends do not count."""
-    return fold(_EDGES.sub("", _SHORTCODE.sub("", fold(text)))).casefold()
-
-
-def title_key(text: str) -> str:
-    """A title compared whitespace-folded, a trailing full stop or separator not counting."""
-    return fold(text).rstrip(" .,;:-–—")
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    fixture: Path
-    expected: dict[str, Any]
-
-    @property
-    def keys(self) -> set[str]:
-        return {url_key(u) for u in self.expected["urls"]}
-
-
-def _cases() -> list[Case]:
-    sources = tomllib.loads((LISTS / "SOURCES.toml").read_text(encoding="utf-8"))["list"]
-    cases = []
-    for src in sources:
-        fixture = (LISTS / src["fixture"]).resolve()
-        name = fixture.stem.removesuffix("-README")
-        expected = tomllib.loads((LISTS / f"{name}.expected.toml").read_text(encoding="utf-8"))
-        cases.append(Case(name, fixture, expected))
-    return cases
-
-
-CASES = _cases()
+CASES = cases()
 IDS = [c.name for c in CASES]
 
 
@@ -82,17 +50,6 @@ IDS = [c.name for c in CASES]
 def imported(fixture: Path) -> Guide:
     text = fixture.read_text(encoding="utf-8")
     return parse_readme(text, source=str(fixture)).guide
-
-
-def walk(topics: list[Topic]) -> Iterator[Topic]:
-    for topic in topics:
-        yield topic
-        yield from walk(topic.topics)
-
-
-def items(guide: Guide) -> list[tuple[Topic, Link]]:
-    """Every imported link with the heading (section or topic) it sits under."""
-    return [(topic, link) for topic in walk(guide.sections) for link in topic.links]
 
 
 def test_the_corpus_is_at_least_twelve_real_lists_plus_the_guide() -> None:
@@ -119,37 +76,18 @@ def _links_of_toml(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_recall_and_precision_by_normalised_url(case: Case) -> None:
-    found = {url_key(link.url) for _, link in items(imported(case.fixture))}
-    expected = case.keys
-    hits = found & expected
-    recall = len(hits) / len(expected)
-    precision = len(hits) / len(found) if found else 0.0
-    missing = sorted(expected - found)[:5]
-    extra = sorted(found - expected)[:5]
+    recall, precision, found = recall_precision(case, imported(case.fixture))
+    missing = sorted(case.keys - found)[:5]
+    extra = sorted(found - case.keys)[:5]
     assert recall >= BAR and precision >= BAR, (
-        f"{case.name}: recall {recall:.3f} ({len(hits)}/{len(expected)}), "
-        f"precision {precision:.3f} ({len(hits)}/{len(found)}); "
+        f"{case.name}: recall {recall:.3f}, precision {precision:.3f}; "
         f"missing e.g. {missing}; not items e.g. {extra}"
     )
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_every_sample_is_found_with_its_title_under_its_section(case: Case) -> None:
-    by_key: dict[str, list[tuple[Topic, Link]]] = {}
-    for topic, link in items(imported(case.fixture)):
-        by_key.setdefault(url_key(link.url), []).append((topic, link))
-    wrong = []
-    for sample in case.expected["sample"]:
-        titles = {title_key(sample["title"]), title_key(sample.get("title_alt", sample["title"]))}
-        places = by_key.get(url_key(sample["url"]), [])
-        if not any(
-            title_key(link.title) in titles
-            and heading_key(topic.title) == heading_key(sample["section"])
-            for topic, link in places
-        ):
-            got = [(topic.title, link.title) for topic, link in places] or "not imported"
-            wrong.append(f"line {sample['line']}: want {sample['section']!r} / "
-                         f"{sample['title']!r}, got {got}")  # fmt: skip
+    wrong = samples_missed(case, imported(case.fixture))
     assert not wrong, f"{case.name}: " + "; ".join(wrong)
 
 
