@@ -312,3 +312,50 @@ def test_help_says_a_url_names_a_link_and_where_unrated_links_fall(cli: Invoke) 
     helped = " ".join(ok(cli("next", "--help")).split())
     assert "then Medium and Unrated ones (in guide order), Hard last" in helped
     assert "--from FILE|URL" in ok(cli("guide", "update", "--help"))
+
+
+def _llmdive(args: list[str], home: Path, **redirect: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "llmdive", *args],
+        env=subprocess_env(LLMDIVE_HOME=str(home)),
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        **redirect,  # type: ignore[call-overload]
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [["--version"], ["--help"], ["next"], ["list"], ["toc"], ["guide", "--help"]]
+)
+def test_a_full_stdout_is_one_error_line_never_a_traceback(home: Path, args: list[str]) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        done = _llmdive(args, home, stdout=full)
+    assert done.returncode == 1
+    assert done.stderr == "llmdive: error: No space left on device\n"
+
+
+@pytest.mark.parametrize("args", [["list"], ["--version"], ["mark-read", "lora"]])
+def test_a_closed_stdout_does_nothing_and_says_so(home: Path, args: list[str]) -> None:
+    # `llmdive mark-read lora >&-`: not even the mark is made, since it could not be confirmed.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys; os.close(1); os.execv(sys.argv[1], sys.argv[1:])",
+            sys.executable,
+            "-m",
+            "llmdive",
+            *args,
+        ],
+        env=subprocess_env(LLMDIVE_HOME=str(home)),
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("llmdive: error: standard output is closed")
+    assert "Traceback" not in done.stderr
+    assert not home.exists() or not (home / "progress.json").exists()

@@ -330,6 +330,7 @@ title = "A course"
 slug = "maths"
 title = "Maths"
 description = "Maths first.\\n\\nLinear algebra: vectors and matrices.\\nCalculus: derivatives."
+tip = "Start with vectors.\\nThen matrices."
 
 [[sections.links]]
 id = "essence"
@@ -350,11 +351,14 @@ def test_a_description_of_several_paragraphs_keeps_its_line_breaks(
     # The table of contents: the first paragraph only.
     assert "    Maths first.\n" in toc
     assert "Calculus" not in toc
+    assert "Tip: Start with vectors.\n" in toc and "Then matrices" not in toc
     listed = ok(cli("--guide", str(guide), "list", "--section", "maths"))
     assert "\\x0a" not in listed
     lines = listed.splitlines()
-    assert lines[:3] == [
+    assert lines[:5] == [
         "Maths first.",
         "Linear algebra: vectors and matrices.",
         "Calculus: derivatives.",
+        "Tip: Start with vectors.",
+        "     Then matrices.",
     ]

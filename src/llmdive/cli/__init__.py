@@ -43,15 +43,26 @@ def main(fast: bool = True) -> None:
                 f"llmdive: error: the argument {shown[:80]!r} is not valid UTF-8 text\n"
             )
             raise SystemExit(2)
+    if sys.stdout is None:  # started with stdout closed (`llmdive list >&-`): nothing to say it on
+        sys.stderr.write(
+            "llmdive: error: standard output is closed: nothing was done "
+            "(give it a file, a pipe or > /dev/null)\n"
+        )
+        raise SystemExit(1)
     if fast:
         import os
 
         from llmdive.cli import fast as fastpath
 
         tab = os.environ.get("_LLMDIVE_COMPLETE")
-        code = fastpath.complete(tab) if tab else fastpath.run(sys.argv[1:])
+        try:
+            code = fastpath.complete(tab) if tab else fastpath.run(sys.argv[1:])
+        except OSError as exc:  # stdout full or closed under what was written
+            from llmdive.cli.run import failure
+
+            code = failure(exc, json_errors=False)
         if code is not None:
-            raise SystemExit(code)
+            raise SystemExit(_flushed(code))
     app = _typer_app()
     commands, groups = app.registered_commands[:], app.registered_groups[:]
     _only_the_command_called(_called(sys.argv[1:]))
@@ -59,6 +70,20 @@ def main(fast: bool = True) -> None:
         app(prog_name="llmdive")
     finally:  # the app is whole again for whoever calls it next in this process
         app.registered_commands[:], app.registered_groups[:] = commands, groups
+
+
+def _flushed(code: int) -> int:
+    """The exit code once what was written has reached stdout (a full disk is an error, a
+    closed pipe a normal end), said as the Typer path says it (cli/run.py: failure)."""
+    import sys
+
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        from llmdive.cli.run import failure
+
+        return failure(exc, json_errors=False) or code
+    return code
 
 
 # Options of the root command and whether each takes a value (`--home DIR`).

@@ -6,7 +6,6 @@ Imports beyond typer happen inside the commands that need them, so that --help,
 
 # No `from __future__ import annotations` here: Typer would then eval every parameter's
 # annotation string on each start, a measurable part of `llmdive --version`.
-import errno
 import io
 import os
 import sys
@@ -119,11 +118,8 @@ class _Group(Group):
         except typer.Abort:
             sys.stderr.write("Aborted!\n")
             code = 1
-        except OSError as exc:
-            if exc.errno != errno.EPIPE:
-                raise
-            run.quiet_pipe()
-            code = 0
+        except OSError as exc:  # stdout closed (a normal end) or full (help, usage text)
+            code = run.failure(exc, self.json_errors)
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:

@@ -91,7 +91,7 @@ def render_advice(
 
     A description of several paragraphs (a real list's section intro) is shown one wrapped
     paragraph a line, its line breaks kept as line breaks; `brief` (the table of contents)
-    shows only its first paragraph.
+    shows only its first paragraph (of a tip too).
     """
     said = False
     for topic in path:
@@ -99,8 +99,10 @@ def render_advice(
         paragraphs = [p for p in topic.description.split("\n") if p.strip()]
         for paragraph in paragraphs[:1] if brief else paragraphs:
             w.text((paragraph.strip(), "italic"), indent=indent)
-        if topic.tip:
-            w.text(("Tip: ", "bold"), (topic.tip, "italic"), indent=indent, hang=indent + 5)
+        tips = [p.strip() for p in topic.tip.split("\n") if p.strip()]
+        for n, tip in enumerate(tips[:1] if brief else tips):
+            lead = ("Tip: " if n == 0 else "     ", "bold")
+            w.text(lead, (tip, "italic"), indent=indent, hang=indent + 5)
     return said
 
 
