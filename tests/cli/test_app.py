@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -314,14 +315,14 @@ def test_help_says_a_url_names_a_link_and_where_unrated_links_fall(cli: Invoke) 
     assert "--from FILE|URL" in ok(cli("guide", "update", "--help"))
 
 
-def _llmdive(args: list[str], home: Path, **redirect: object) -> subprocess.CompletedProcess[str]:
+def _llmdive(args: list[str], home: Path, stdout: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "llmdive", *args],
         env=subprocess_env(LLMDIVE_HOME=str(home)),
+        stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
         timeout=60,
-        **redirect,  # type: ignore[call-overload]
     )
 
 
@@ -332,7 +333,7 @@ def test_a_full_stdout_is_one_error_line_never_a_traceback(home: Path, args: lis
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
     with open("/dev/full", "w") as full:
-        done = _llmdive(args, home, stdout=full)
+        done = _llmdive(args, home, full)
     assert done.returncode == 1
     assert done.stderr == "llmdive: error: No space left on device\n"
 
