@@ -47,10 +47,13 @@ def test_links_under_level_two_headings_are_sections() -> None:
 def test_level_four_topics_under_level_two_sections() -> None:
     result = parse(
         "# L\n\n## Papers\n\n#### Vision\n\n- [ViT](https://arxiv.org/abs/2010.11929)\n\n"
-        "#### Language\n\n- [BERT](https://arxiv.org/abs/1810.04805)\n"
+        "#### Language\n\n- [BERT](https://arxiv.org/abs/1810.04805)\n\n"
+        "## Code\n\n- [timm](https://github.com/huggingface/pytorch-image-models)\n"
     )
+    # (A second section: a lone `## Papers` wrapping every heading would be folded away.)
     assert outline(result) == [(["Papers"], []), (["Papers", "Vision"], ["ViT"]),
-                               (["Papers", "Language"], ["BERT"])]  # fmt: skip
+                               (["Papers", "Language"], ["BERT"]),
+                               (["Code"], ["timm"])]  # fmt: skip
 
 
 def test_level_three_and_six_and_links_before_the_first_level_three() -> None:

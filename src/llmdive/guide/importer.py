@@ -43,6 +43,14 @@ MAX_SHOWN = 3  # warnings of one kind shown without --verbose
 # C1 controls, bidi overrides and isolates, lone surrogates. A title holding one is junk
 # or a trap, and the terminal would act on it.
 _DROPPED = re.compile(char_class(C0, DEL_C1, BIDI, SURROGATES, keep="\t\n"))
+# Zero-width spaces, word joiners and byte-order marks: invisible, they only break search.
+# (The zero-width joiner and non-joiner stay: emoji sequences and scripts need them.)
+_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
+# GitHub emoji shortcodes (':star:'), whole tokens only: '10:30:00' is a time.
+_SHORTCODE = re.compile(r"(?<![\w:]):[a-z0-9_+\-]+:(?![\w:])")
+# GitHub alert markers opening a quote ('> [!NOTE]'): GitHub shows them as an icon.
+_ALERT = re.compile(r"^[ \t]*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*\n?", re.I | re.M)
+MAX_CONTEXT_TITLE = 150  # a title taken from the text around a link is at most this long
 # Controls in a line are removed before Markdown sees it: inside a link's text or URL they
 # would stop the line parsing as a link. An ESC [ or ESC ] sequence goes whole, since its
 # bracket would otherwise rewrite the line's brackets; any other control loses only itself.
@@ -67,6 +75,7 @@ _META_HEADINGS = frozenset(
     sponsors sponsor about footnotes todo changelog disclaimer how-to-contribute
     contributing-guidelines support contact authors maintainers credits""".split()  # noqa: SIM905
 )
+_TOC_HEADINGS = frozenset({"contents", "table-of-contents", "toc"})
 _ENTRY_PARTS = frozenset({"links", "category", "description"})
 _LEVEL_WORDS = {
     "easy": Difficulty.EASY, "beginner": Difficulty.EASY, "medium": Difficulty.MEDIUM,
@@ -331,11 +340,13 @@ class _Builder:
         self.title = ""
         self.titled = False  # the heading that is the title has been seen
         self.first_heading = ""
+        self.untitled = False  # the first H1 names a table of contents, not the list
         self.root = _Node(0, "", 0, "")
         self.stack: list[_Node] = [self.root]
         self.entry: tuple[int, _Item] | None = None  # a heading written as a link, and its level
         self.toc: set[str] = set()  # anchors a table of contents lists
         self.warnings: list[str] = []
+        self.cleaned: set[int] = set()  # lines already reported for removed characters
         self.in_prose = False  # the last unit was running text, not an item
         # Per nested list: the text of the bullet it hangs from when that bullet has no link
         # (a name for its first generic link), and the item that name went to.
@@ -347,9 +358,13 @@ class _Builder:
     def warn(self, line: int, message: str, kind: str) -> None:
         self.warnings.append(Notice(f"{self.source}:{line}: {message}", kind, line))
 
-    def clean(self, text: str, line: int, what: str) -> str:
-        kept, changed = _clean(text)
-        if changed:
+    def clean(
+        self, text: str, line: int, what: str, *, final: bool = False, prose: bool = False
+    ) -> str:
+        """`text` cleaned (`final`: the end's one cleaning, `_final`); one warning a line."""
+        kept, changed = _final(text, prose=prose) if final else _clean(text)
+        if changed and line not in self.cleaned:
+            self.cleaned.add(line)
             self.warn(
                 line,
                 f"control or bidi characters removed from {what} {shorten(kept)!r}",
@@ -366,10 +381,21 @@ class _Builder:
     def heading(self, level: int, pieces: list[Piece], line: int, html: bool = False) -> None:
         title = self.clean(_heading_title(pieces), line, "heading")
         anchor = github_anchor(_text(pieces))
-        if level == 1 and title and (not self.title or (title == self.title and not self.titled)):
+        names_toc = slugify(title[:40]) in _TOC_HEADINGS  # never the guide's title
+        if level == 1 and names_toc and not self.titled:
+            # The first H1 is a table of contents: the list has no title heading, and the
+            # H1s after it are its sections.
+            self.titled = self.untitled = True
+        if (
+            level == 1
+            and title
+            and not names_toc
+            and not self.untitled
+            and (not self.title or (title == self.title and not self.titled))
+        ):
             self.title, self.titled = title, True
             return
-        if not self.first_heading and title and not html:
+        if not self.first_heading and title and not html and not self.untitled:
             self.first_heading = title
         if self.entry is not None and (level > self.entry[0] or slugify(title) in _ENTRY_PARTS):
             return  # a part of an entry written as headings: its links are the entry's
@@ -476,7 +502,7 @@ class _Builder:
             if not context and lead == 0 and not heading and self.node is not self.root:
                 context = self.node.title  # a line of links under the heading they are about
             if context:
-                title = context
+                title = _bounded(context)
             elif not title:
                 self.warn(line, f"link to {shorten(url)} skipped: it has no title",
                           "links without a title skipped")  # fmt: skip
@@ -548,7 +574,7 @@ class _Builder:
         for c in order:
             if c == skip and self.title_column != c:
                 continue
-            text = _tidy(_text(cells[c]))
+            text = _context_title(cells[c])
             if text and not is_generic(text) and not re.fullmatch(r"[\d\s.,/:-]+", text):
                 return text
         return ""
@@ -770,6 +796,7 @@ def _clean_lines(text: str, builder: _Builder) -> str:
             kept = _CONTROLS.sub("", _BRACKET_ESCAPES.sub("", raw))
             builder.warn(number, f"control characters removed from {shorten(kept.strip())!r}",
                          "lines had control characters removed")  # fmt: skip
+            builder.cleaned.add(number)
             lines[number - 1] = kept
     return "\n".join(lines)
 
@@ -779,7 +806,50 @@ def _clean(text: str) -> tuple[str, bool]:
     if text.isascii() and text.isprintable():
         return text, False
     kept = _DROPPED.sub("", text)
-    return kept, len(kept) != len(text)
+    changed = len(kept) != len(text)
+    if "\u200b" in kept or "\u2060" in kept or "\ufeff" in kept:
+        kept = _ZERO_WIDTH.sub("", kept)  # invisible, but not a trap: no warning
+    return kept, changed
+
+
+def _final(text: str, *, prose: bool = False) -> tuple[str, bool]:
+    """The one cleaning of every title, section name, description and tip, whatever it
+    came from: `_clean`, then emoji shortcodes and (in `prose`) alert markers dropped.
+    Returns the text and whether control or bidi characters were removed."""
+    kept, changed = _clean(text)
+    if ":" in kept and _SHORTCODE.search(kept):
+        kept = _SHORTCODE.sub("", kept)
+        kept = kept.strip() if prose else " ".join(kept.split())
+    if prose and "[!" in kept:
+        kept = _ALERT.sub("", kept).strip()
+    return kept, changed
+
+
+def _bounded(text: str, limit: int = MAX_CONTEXT_TITLE) -> str:
+    """A title from context cut to `limit` characters at a word, marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return head.rstrip(_EDGE_PUNCT) + "…"
+
+
+_PHRASE_END = re.compile(r"\s{2,}|\s[-–—]\s|(?<=\w\w)[.:] (?=[A-Z])")
+
+
+def _context_title(pieces: list[Piece]) -> str:
+    """The title a cell or the text before a link gives: its leading bold phrase, else
+    (when it is a paragraph) its first phrase or sentence; numbering ('1) ') dropped."""
+    lead = [p for p in pieces if not (isinstance(p, str) and not p.strip())]
+    if lead and isinstance(lead[0], str) and _NUMBERING.fullmatch(lead[0]):
+        lead = lead[1:]
+    if lead and isinstance(lead[0], _Strong) and _tidy(lead[0]):
+        return _bounded(_tidy(lead[0]))
+    raw = _NUMBERING.sub("", _text(pieces)).strip()
+    text = _tidy(raw)
+    if len(text) <= MAX_CONTEXT_TITLE:
+        return text
+    m = _PHRASE_END.search(raw)
+    return _bounded(_tidy(raw[: m.start()]) if m else text)
 
 
 def _too_large(text: str) -> str | None:
@@ -792,8 +862,35 @@ def _too_large(text: str) -> str | None:
         return f"{lines:,} lines (llmdive imports up to {MAX_README_LINES:,})"
     marks = sum(text.count(c) for c in "[*_<")
     if marks > MAX_MARKS:
+        marks -= _block_html_tags(text)
+    if marks > MAX_MARKS:
         return f"{marks:,} brackets and emphasis marks (llmdive imports up to {MAX_MARKS:,})"
     return None
+
+
+# A line opening an HTML block (CommonMark's kind 6: a block-level tag), which runs to the
+# next blank line and is never parsed as inline Markdown.
+_HTML_BLOCK_START = re.compile(
+    r"^[ \t]*</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|"
+    r"colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|"
+    r"frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|"
+    r"noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|"
+    r"thead|title|tr|track|ul)(?=[\s/>]|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _block_html_tags(text: str) -> int:
+    """How many '<' are in HTML blocks: markdown-it passes those blocks through whole, so
+    their tags cost no inline parsing and do not count against MAX_MARKS."""
+    count, pos = 0, 0
+    while m := _HTML_BLOCK_START.search(text, pos):
+        end = _BLANK_LINE.search(text, m.start())
+        stop = end.start() if end else len(text)
+        count += text.count("<", m.start(), stop)
+        pos = stop + 1
+    return count
 
 
 def _split_lines(pieces: list[Piece]) -> list[list[Piece]]:
@@ -826,7 +923,7 @@ def _toc_lists(tokens: list[Token]) -> dict[int, int]:
                     for child in tokens[j].children or ():
                         if child.type == "link_open":
                             href = str(child.attrGet("href") or "")
-                            if href.startswith("#"):
+                            if href.startswith(("#", "./#")):
                                 anchors += 1
                             else:
                                 others += 1
@@ -895,10 +992,12 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
             for t in tokens[i:end]:
                 children = (t.children or []) if t.type == "inline" else []
                 builder.toc.update(
-                    str(c.attrGet("href") or "")[1:] for c in children if c.type == "link_open"
+                    str(c.attrGet("href") or "").partition("#")[2]
+                    for c in children
+                    if c.type == "link_open"
                 )
             builder.node.toc = True
-            i = end + 1
+            i = _after_toc(tokens, end + 1)
             continue
         if kind == "heading_open":
             inline = tokens[i + 1]
@@ -954,6 +1053,32 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
         elif kind == "html_block":
             _html_block(builder, tok.content, line)
         i += 1
+
+
+def _after_toc(tokens: list[Token], i: int) -> int:
+    """Past the paragraphs of only links right after a table of contents ('Follow us on
+    Twitter'): promotion of the list itself, not reading items."""
+    while (
+        i + 2 < len(tokens)
+        and tokens[i].type == "paragraph_open"
+        and tokens[i + 1].type == "inline"
+        and "\n" not in tokens[i + 1].content
+        and _only_links(tokens[i + 1].children or [])
+    ):
+        i += 3
+    return i
+
+
+def _only_links(children: list[Token]) -> bool:
+    depth = links = 0
+    for child in children:
+        if child.type == "link_open":
+            depth, links = depth + 1, links + 1
+        elif child.type == "link_close":
+            depth -= 1
+        elif not depth and child.type == "text" and _has_words(child.content):
+            return False
+    return links > 0
 
 
 def _flush_item(
@@ -1074,6 +1199,8 @@ def _build(builder: _Builder, source: str) -> dict[str, Any]:
     if _has_items(root):
         _keep(root, builder.toc)
     sections = [c for c in root.children if not c.footer]
+    while len(sections) == 1 and not sections[0].items and len(sections[0].children) >= 2:
+        sections = sections[0].children  # one heading wrapping all the others ('## Courses')
     if root.items and not sections:
         # A list with no headings: its items are one section, named after the guide.
         only = _Node(2, builder.title or _name_of(source), 0, "", items=root.items)
@@ -1084,7 +1211,9 @@ def _build(builder: _Builder, source: str) -> dict[str, Any]:
     for node in sections:
         seen: dict[str, int] = {}
         out.append(_topic(node, None, slugs, ids, seen, builder))
-    return {"title": builder.title or builder.first_heading or _name_of(source), "sections": out}
+    title = builder.title or builder.first_heading
+    title = builder.clean(title, 1, "title", final=True) if title else ""
+    return {"title": title or _name_of(source), "sections": out}
 
 
 def _name_of(source: str) -> str:
@@ -1104,6 +1233,7 @@ def _topic(
     seen: dict[str, int],
     builder: _Builder,
 ) -> dict[str, Any]:
+    node.title = builder.clean(node.title, node.line, "heading", final=True) or node.title
     base = cut_slug(slugify(node.title[:200]), MAX_SLUG_CHARS) or "topic"
     slug = ""
     if base in slugs and parent:
@@ -1124,6 +1254,7 @@ def _topic(
             )
             continue
         seen[key] = item.line
+        item.title = builder.clean(item.title, item.line, "title", final=True) or item.title
         link: dict[str, Any] = {
             "id": link_id(item.title, item.url, ids),
             "title": item.title,
@@ -1136,8 +1267,10 @@ def _topic(
     topic: dict[str, Any] = {
         "slug": slug,
         "title": node.title,
-        "description": "\n\n".join(node.description),
-        "tip": "\n\n".join(node.tip),
+        "description": builder.clean(
+            "\n\n".join(node.description), node.line, "text", final=True, prose=True
+        ),
+        "tip": builder.clean("\n\n".join(node.tip), node.line, "text", final=True, prose=True),
         "links": links,
         "topics": [],
     }
@@ -1152,6 +1285,7 @@ def parse_readme(text: str, source: str = "README.md") -> ParseResult:
     if too_large:
         raise LlmdiveError(f"{shorten(source)}: too large to import: {too_large}")
     builder = _Builder(shorten(source))
+    text = text.removeprefix("\ufeff")  # a byte-order mark: not part of the first line
     if "\x00" in text:
         # Markdown turns NUL into U+FFFD; it is dropped here instead, like other controls.
         for number, raw in enumerate(text.split("\n"), start=1):
