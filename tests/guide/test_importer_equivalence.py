@@ -1,0 +1,92 @@
+"""The importer's faster paths give exactly what the slower ones they replace give.
+
+The importer parses with markdown-it-py, but scans a link's destination with a regular
+expression (`_link_destination`) where markdown-it loops over every character in Python:
+the tokens of every list of the corpus, of the seed README and of the bench's long lists
+are compared with those of markdown-it's own helpers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from markdown_it import helpers
+from markdown_it.token import Token
+
+from llmdive.guide import importer
+from tests.helpers import FIXTURES
+
+ROOT = Path(__file__).resolve().parents[2]
+READMES = sorted([*FIXTURES.glob("*.md"), *(FIXTURES / "lists").glob("*__*.md")])
+
+
+@cache
+def bench() -> ModuleType:
+    """bench/run.py, for the READMEs it builds."""
+    spec = importlib.util.spec_from_file_location("llmdive_bench", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("llmdive_bench", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def tokens(text: str, *, stock: bool) -> list[Token]:
+    md = importer._make_parser(text)
+    if stock:
+        md.helpers = helpers  # type: ignore[assignment]
+    return md.parse(text)
+
+
+@pytest.mark.parametrize("readme", READMES, ids=lambda p: p.stem)
+def test_tokens_of_every_corpus_list_are_markdown_its_own(readme: Path) -> None:
+    text = readme.read_text(encoding="utf-8")
+    assert tokens(text, stock=False) == tokens(text, stock=True)
+
+
+def test_tokens_of_the_bench_lists_are_markdown_its_own() -> None:
+    for text in (bench().big_readme(links=2_000), bench().big_list(chars=300_000)):
+        assert tokens(text, stock=False) == tokens(text, stock=True)
+
+
+DESTINATIONS = [
+    "https://example.com/a",
+    "https://example.com/a b",
+    "https://example.com/a)",
+    "https://example.com/(a)",
+    "https://example.com/((a)",
+    "https://example.com/a\\)b",
+    "https://example.com/a\\ b",
+    "https://example.com/a\\",
+    "https://example.com/&amp;x",
+    "https://example.com/a\tb",
+    "https://example.com/a\nb",
+    "https://example.com/a\x7fb",
+    "https://example.com/a\x00b",
+    "https://example.com/é/ü",
+    "<https://example.com/a b>",
+    "<https://example.com/a",
+    "<>",
+    "",
+    " x",
+    ")",
+    "(",
+    "\\",
+    "(" * 40 + ")" * 40,
+    '"title"',
+]
+
+
+@pytest.mark.parametrize("dest", DESTINATIONS)
+def test_a_destination_is_scanned_as_markdown_it_scans_it(dest: str) -> None:
+    for text in (dest, f"{dest} 'title')", f"{dest})tail"):
+        for pos in range(min(len(text), 3) + 1):
+            for end in {len(text), max(pos, len(text) - 1)}:
+                fast = importer._link_destination(text, pos, end)
+                slow = helpers.parseLinkDestination(text, pos, end)
+                assert (fast.ok, fast.pos, fast.str) == (slow.ok, slow.pos, slow.str), (text, pos)
