@@ -39,7 +39,7 @@ def bench() -> ModuleType:
 def tokens(text: str, *, stock: bool) -> list[Token]:
     md = importer._make_parser(text)
     if stock:
-        md.helpers = helpers  # type: ignore[assignment]
+        md.helpers = helpers
     return md.parse(text)
 
 
