@@ -3,22 +3,26 @@
 The importer parses with markdown-it-py, but scans a link's destination with a regular
 expression (`_link_destination`) where markdown-it loops over every character in Python:
 the tokens of every list of the corpus, of the seed README and of the bench's long lists
-are compared with those of markdown-it's own helpers.
+are compared with those of markdown-it's own helpers. The catalogue is written by
+`toml_text`, which must give tomli-w's bytes for every document.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import random
 import sys
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+import tomli_w
 from markdown_it import helpers
 from markdown_it.token import Token
 
 from llmdive.guide import importer
+from llmdive.guide.catalogue import guide_document, toml_text
 from tests.helpers import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,3 +94,35 @@ def test_a_destination_is_scanned_as_markdown_it_scans_it(dest: str) -> None:
                 fast = importer._link_destination(text, pos, end)
                 slow = helpers.parseLinkDestination(text, pos, end)
                 assert (fast.ok, fast.pos, fast.str) == (slow.ok, slow.pos, slow.str), (text, pos)
+
+
+@pytest.mark.parametrize("readme", READMES, ids=lambda p: p.stem)
+def test_the_catalogue_of_every_corpus_list_is_written_as_tomli_w_writes_it(readme: Path) -> None:
+    doc = guide_document(importer.parse_readme(readme.read_text(encoding="utf-8")).guide)
+    assert toml_text(doc) == tomli_w.dumps(doc)
+
+
+def test_the_catalogue_of_a_bench_list_is_written_as_tomli_w_writes_it() -> None:
+    for text in (bench().big_readme(links=2_000), bench().big_list(chars=300_000)):
+        doc = guide_document(importer.parse_readme(text).guide)
+        assert toml_text(doc) == tomli_w.dumps(doc)
+
+
+def test_any_strings_keys_and_arrays_are_written_as_tomli_w_writes_them() -> None:
+    rng = random.Random(17)
+    alphabet = [chr(i) for i in range(130)] + ["é", "\u2028", "\ud800", "💥", "\t", "\\"]
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        key = rng.choice(["a", "b-c_D9", "", "a b", "é", text[:5]])
+        doc = {
+            key: text,
+            "n": rng.randint(-5, 5),
+            "yes": rng.random() < 0.5,
+            "names": [text, text[:3]],
+            "none": [],
+            "related": [{"title": text, "url": "u" * rng.randint(0, 90)}],
+            "inline": [{}, {"t": text}],
+            "table": {"x": text, "deeper": {"y": [text]}},
+            "arrays": [{"a": [1, 2]}, {"b": "c"}],
+        }
+        assert toml_text(doc) == tomli_w.dumps(doc), doc
