@@ -220,7 +220,13 @@ def _toml_string(text: str) -> str:
 
 
 def _toml_key(key: str) -> str:
-    return key if _TOML_BARE_KEY.fullmatch(key) else _toml_string(key)
+    return key if key in _TOML_KEYS or _TOML_BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+_TOML_KEYS = frozenset(
+    {"version", "title", "sections", "slug", "description", "tip", "links", "topics", "id"}
+    | {"url", "difficulty", "aliases", "related"}
+)
 
 
 def _toml_value(value: Any, nest: int = 0) -> str:
@@ -258,9 +264,15 @@ def _toml_table(table: dict[str, Any], name: str, in_array: bool, out: list[str]
         if isinstance(value, dict):
             tables.append((key, value, False))
         elif isinstance(value, list) and value and all(isinstance(t, dict) for t in value):
-            # An array of tables: inline tables one a line when each fits in a line.
-            inlines = [_toml_inline(t) for t in value]
-            if all(_fits_inline(i) for i in inlines):
+            # An array of tables: inline tables one a line when each fits in a line (the
+            # first that does not ends the rendering: a link's table never fits).
+            inlines = []
+            for t in value:
+                inline = _toml_inline(t)
+                if not _fits_inline(inline):
+                    break
+                inlines.append(inline)
+            if len(inlines) == len(value):
                 items = ",\n".join(_TOML_INDENT + i for i in inlines)
                 literals.append(f"{_toml_key(key)} = [\n{items},\n]\n")
             else:
