@@ -106,6 +106,9 @@ def _check_port(port: str) -> None:
         raise UrlError(f"has port {shorten(port, 12)!r}; a port is a number from 1 to 65535")
 
 
+# Remembered per URL (a refused one raises each time): an import checks each of its links
+# as it finds it and again when the schema validates the result.
+@lru_cache(maxsize=1 << 16)
 def _authority(url: str) -> tuple[str, str | None, str]:
     """(scheme, userinfo or None, host[:port] and the rest) of `url`, checked but the userinfo."""
     if len(url) > MAX_URL_CHARS:
