@@ -126,3 +126,31 @@ def test_any_strings_keys_and_arrays_are_written_as_tomli_w_writes_them() -> Non
             "arrays": [{"a": [1, 2]}, {"b": "c"}],
         }
         assert toml_text(doc) == tomli_w.dumps(doc), doc
+
+
+def _slugify_by_characters(text: str) -> str:
+    """slugify as it was written before (a loop over characters): the reference."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out: list[str] = []
+    pending_dash = False
+    for ch in ascii_text.lower():
+        if ch.isalnum():
+            if pending_dash and out:
+                out.append("-")
+            out.append(ch)
+            pending_dash = False
+        else:
+            pending_dash = True
+    return "".join(out)
+
+
+def test_slugify_gives_what_the_loop_over_characters_gave() -> None:
+    from llmdive.model.ids import slugify
+
+    rng = random.Random(26)
+    alphabet = [chr(i) for i in range(400)] + ["é", "Å", "ﬁ", "①", "²", "💥", "İ", "K"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert slugify(text) == _slugify_by_characters(text), text
