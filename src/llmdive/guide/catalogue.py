@@ -307,15 +307,23 @@ def dump_toml(guide: Guide) -> str:
     Nothing llmdive writes is a file it cannot read: the text is parsed again before
     anyone gets it, and a difference is an error, not a file.
     """
+    import gc
     import tomllib
 
     doc = guide_document(guide)
-    text = TOML_HEADER + toml_text(doc)
+    # As in an import: tens of thousands of strings and tables that live to the end, which
+    # the cycle collector would walk over again and again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
+        text = TOML_HEADER + toml_text(doc)
         text.encode("utf-8")
         same = tomllib.loads(text) == doc
     except (UnicodeEncodeError, tomllib.TOMLDecodeError):
         same = False
+    finally:
+        if collecting:
+            gc.enable()
     if not same:
         raise LlmdiveError(
             f"the catalogue {guide.title[:60]!r} does not read back as written; nothing was written"
