@@ -7,6 +7,7 @@ TOML nor import pydantic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -197,23 +198,132 @@ def guide_document(guide: Guide) -> dict[str, Any]:
     }
 
 
+# tomli-w's layout, written without its per-character loop (a tenth of an import of a
+# long list): the same bytes for every document of strings, integers, booleans, lists and
+# tables (tests/guide/test_importer_equivalence.py compares them).
+_TOML_ESCAPED = re.compile(r'[\x00-\x08\x0a-\x1f\x7f"\\]')
+_TOML_COMPACT = {"\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_TOML_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TOML_INDENT = "    "
+_TOML_MAX_LINE = 100
+
+
+def _toml_escape(found: re.Match[str]) -> str:
+    char = found.group()
+    return _TOML_COMPACT.get(char) or f"\\u{ord(char):04x}"
+
+
+def _toml_string(text: str) -> str:
+    if _TOML_ESCAPED.search(text) is None:
+        return f'"{text}"'
+    return '"' + _TOML_ESCAPED.sub(_toml_escape, text) + '"'
+
+
+def _toml_key(key: str) -> str:
+    return key if key in _TOML_KEYS or _TOML_BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+_TOML_KEYS = frozenset(
+    {"version", "title", "sections", "slug", "description", "tip", "links", "topics", "id"}
+    | {"url", "difficulty", "aliases", "related"}
+)
+
+
+def _toml_value(value: Any, nest: int = 0) -> str:
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = _TOML_INDENT * (nest + 1)
+        items = ",\n".join(inner + _toml_value(v, nest + 1) for v in value)
+        return f"[\n{items},\n{_TOML_INDENT * nest}]"
+    if isinstance(value, dict):
+        return _toml_inline(value)
+    raise TypeError(f"a catalogue holds no {type(value).__qualname__}")
+
+
+def _toml_inline(table: dict[str, Any]) -> str:
+    if not table:
+        return "{}"
+    return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()) + " }"
+
+
+def _fits_inline(inline: str) -> bool:
+    return len(inline) + len(_TOML_INDENT) + 1 <= _TOML_MAX_LINE and "\n" not in inline
+
+
+def _toml_table(table: dict[str, Any], name: str, in_array: bool, out: list[str]) -> None:
+    literals: list[str] = []
+    tables: list[tuple[str, dict[str, Any], bool]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            tables.append((key, value, False))
+        elif isinstance(value, list) and value and all(isinstance(t, dict) for t in value):
+            # An array of tables: inline tables one a line when each fits in a line (the
+            # first that does not ends the rendering: a link's table never fits).
+            inlines = []
+            for t in value:
+                inline = _toml_inline(t)
+                if not _fits_inline(inline):
+                    break
+                inlines.append(inline)
+            if len(inlines) == len(value):
+                items = ",\n".join(_TOML_INDENT + i for i in inlines)
+                literals.append(f"{_toml_key(key)} = [\n{items},\n]\n")
+            else:
+                tables.extend((key, t, True) for t in value)
+        else:
+            literals.append(f"{_toml_key(key)} = {_toml_value(value)}\n")
+    started = False
+    if in_array or name and (literals or not tables):
+        started = True
+        out.append(f"[[{name}]]\n" if in_array else f"[{name}]\n")
+    if literals:
+        started = True
+        out.extend(literals)
+    for key, value, is_array in tables:
+        if started:
+            out.append("\n")
+        started = True
+        part = _toml_key(key)
+        _toml_table(value, f"{name}.{part}" if name else part, is_array, out)
+
+
+def toml_text(doc: dict[str, Any]) -> str:
+    """`doc` as TOML, laid out as tomli-w lays it out (`tomli_w.dumps(doc)`)."""
+    out: list[str] = []
+    _toml_table(doc, "", False, out)
+    return "".join(out)
+
+
 def dump_toml(guide: Guide) -> str:
-    """The catalogue as TOML (written by tomli-w), checked to read back as the same data.
+    """The catalogue as TOML (laid out as tomli-w does), checked to read back as the same data.
 
     Nothing llmdive writes is a file it cannot read: the text is parsed again before
     anyone gets it, and a difference is an error, not a file.
     """
+    import gc
     import tomllib
 
-    import tomli_w
-
     doc = guide_document(guide)
-    text = TOML_HEADER + tomli_w.dumps(doc)
+    # As in an import: tens of thousands of strings and tables that live to the end, which
+    # the cycle collector would walk over again and again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
+        text = TOML_HEADER + toml_text(doc)
         text.encode("utf-8")
         same = tomllib.loads(text) == doc
     except (UnicodeEncodeError, tomllib.TOMLDecodeError):
         same = False
+    finally:
+        if collecting:
+            gc.enable()
     if not same:
         raise LlmdiveError(
             f"the catalogue {guide.title[:60]!r} does not read back as written; nothing was written"

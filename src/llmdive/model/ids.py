@@ -6,6 +6,7 @@ importer both use them. What a URL is (its identity, kind, checks) is model/urls
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -26,17 +27,12 @@ MAX_ID_CHARS = 24  # ids are typed and laid out in columns: a longer one became 
 def slugify(text: str) -> str:
     """'Model Exporting (vLLM, Llama.cpp)' -> 'model-exporting-vllm-llama-cpp'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    out: list[str] = []
-    pending_dash = False
-    for ch in ascii_text.lower():
-        if ch.isalnum():
-            if pending_dash and out:
-                out.append("-")
-            out.append(ch)
-            pending_dash = False
-        else:
-            pending_dash = True
-    return "".join(out)
+    # Its runs of letters and digits, one dash between two (found in C: every link's id
+    # and every heading's slug is made here).
+    return "-".join(_ALNUM_RUN.findall(ascii_text.lower()))
+
+
+_ALNUM_RUN = re.compile("[a-z0-9]+")
 
 
 _DECORATION = frozenset({"So", "Sm", "Sk", "Mn", "Cf", "Co"})

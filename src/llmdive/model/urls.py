@@ -25,7 +25,6 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 from llmdive.errors import LlmdiveError
 
 MAX_URL_CHARS = 4096
-_HOST_PUNCTUATION = frozenset("-._~")
 
 
 class UrlError(ValueError):
@@ -47,11 +46,15 @@ def _bad_char(url: str) -> str | None:
     return None
 
 
+_AUTHORITY_END = re.compile("[/?#]")
+# An ASCII character a host may not hold (letters, digits and -._~ may; non-ASCII may).
+_HOST_REFUSED = re.compile(r"[^A-Za-z0-9\-._~\x80-\U0010ffff]")
+
+
 def _authority_end(rest: str) -> int:
     """Where the authority of `rest` (a URL after its '://') ends: its first / ? or #."""
-    return min(
-        (i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest)
-    )
+    found = _AUTHORITY_END.search(rest)
+    return found.start() if found else len(rest)
 
 
 def host_and_path(url: str) -> tuple[str, str]:
@@ -93,9 +96,9 @@ def _check_host(host: str) -> None:
     labels = host.rstrip(".").split(".")
     if any(not label for label in labels):
         raise UrlError("has an invalid host")
-    for ch in host:
-        if ch.isascii() and not (ch.isalnum() or ch in _HOST_PUNCTUATION):
-            raise UrlError(f"has {ch!r} in its host")
+    refused = _HOST_REFUSED.search(host)
+    if refused:
+        raise UrlError(f"has {refused.group()!r} in its host")
 
 
 def _check_port(port: str) -> None:
@@ -103,6 +106,9 @@ def _check_port(port: str) -> None:
         raise UrlError(f"has port {shorten(port, 12)!r}; a port is a number from 1 to 65535")
 
 
+# Remembered per URL (a refused one raises each time): an import checks each of its links
+# as it finds it and again when the schema validates the result.
+@lru_cache(maxsize=1 << 16)
 def _authority(url: str) -> tuple[str, str | None, str]:
     """(scheme, userinfo or None, host[:port] and the rest) of `url`, checked but the userinfo."""
     if len(url) > MAX_URL_CHARS:
