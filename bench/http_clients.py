@@ -59,8 +59,10 @@ def main() -> None:
     print(f"{'':44} {'wall ms':>8} {'+ms':>6} {'cpu ms':>8} {'+ms':>6}   ({rounds} rounds)")
     for name in cases:
         w, c = statistics.median(wall[name]), statistics.median(cpu[name])
-        print(f"{name:44} {w * 1e3:8.1f} {(w - base_wall) * 1e3:6.1f} "
-              f"{c * 1e3:8.1f} {(c - base_cpu) * 1e3:6.1f}")  # fmt: skip
+        print(
+            f"{name:44} {w * 1e3:8.1f} {(w - base_wall) * 1e3:6.1f} "
+            f"{c * 1e3:8.1f} {(c - base_cpu) * 1e3:6.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -187,10 +187,17 @@ def prepare_large(work: Path, env: dict[str, str]) -> tuple[Path, Path, list[str
         final = d["url"] + "/moved" if result == "redirected" else d["url"]
         redirects = [{"status": 301, "url": final}] if result == "redirected" else []
         code = 404 if result == "dead" else 200
-        results[d["id"]] = {"url": d["url"], "result": result, "status_code": code,
-                            "final_url": final, "permanent": bool(redirects),
-                            "redirects": redirects, "detail": f"{code}", "attempts": 1,
-                            "checked": stamp}  # fmt: skip
+        results[d["id"]] = {
+            "url": d["url"],
+            "result": result,
+            "status_code": code,
+            "final_url": final,
+            "permanent": bool(redirects),
+            "redirects": redirects,
+            "detail": f"{code}",
+            "attempts": 1,
+            "checked": stamp,
+        }
     (checked / "linkcheck.json").write_text(
         json.dumps({"version": 1, "links": results}, indent=2), encoding="utf-8"
     )
@@ -207,8 +214,9 @@ def prepare_sync(work: Path, env: dict[str, str]) -> dict[str, str]:
     remote = work / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     for args in (["mark-read", "lora"], ["sync", "--remote", str(remote)]):
-        subprocess.run([*llmdive_cmd(), *args], env={**env, **synced}, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [*llmdive_cmd(), *args], env={**env, **synced}, check=True, stdout=subprocess.DEVNULL
+        )
     return synced
 
 

@@ -89,12 +89,19 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="llmdive-bench-update-"))
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LLMDIVE_")}
-        env.update(HOME=str(work / "user"), XDG_DATA_HOME=str(work / "data"),
-                   XDG_CACHE_HOME=str(work / "cache"))  # fmt: skip
+        env.update(
+            HOME=str(work / "user"),
+            XDG_DATA_HOME=str(work / "data"),
+            XDG_CACHE_HOME=str(work / "cache"),
+        )
         old_md, new_md = rehosted(opts.rehosted)
         big_md, small_md = repeated(opts.repeated)
-        for name, text in (("old.md", old_md), ("new.md", new_md), ("big.md", big_md),
-                           ("small.md", small_md)):  # fmt: skip
+        for name, text in (
+            ("old.md", old_md),
+            ("new.md", new_md),
+            ("big.md", big_md),
+            ("small.md", small_md),
+        ):
             (work / name).write_text(text, encoding="utf-8")
         cmd = llmdive_cmd()
         home = work / "home"
@@ -119,8 +126,12 @@ def main() -> None:
             return [*cmd, "--home", str(home), "guide", "update", "--from", str(work / "new.md")]
 
         def onto() -> list[str]:
-            subprocess.run(fresh("small.md")[:-1] + [str(work / "onto.toml")], env=env,
-                           check=True, stderr=subprocess.DEVNULL)  # fmt: skip
+            subprocess.run(
+                fresh("small.md")[:-1] + [str(work / "onto.toml")],
+                env=env,
+                check=True,
+                stderr=subprocess.DEVNULL,
+            )
             return [*cmd, "guide", "import", str(work / "big.md"), "-o", str(work / "onto.toml")]
 
         (work / "onto.toml").unlink(missing_ok=True)
@@ -150,8 +161,10 @@ def main() -> None:
             if not good:
                 over.append(name)
             mark = ("ok" if good else "OVER") if budget else ""
-            print(f"{name:<{width}}  {med[name]:8.2f}s  {ratio:7.2f}  {rss[name] / 1024:7.0f}MB"
-                  f"  {budget} {mark}".rstrip())  # fmt: skip
+            print(
+                f"{name:<{width}}  {med[name]:8.2f}s  {ratio:7.2f}  {rss[name] / 1024:7.0f}MB"
+                f"  {budget} {mark}".rstrip()
+            )
         print(f"({opts.rounds} rounds, medians; {sys.executable})")
         print("all within budget" if not over else f"over budget: {', '.join(over)}")
     finally:

@@ -72,3 +72,12 @@ def test_architecture_names_every_package_and_module() -> None:
     packages.discard(".")
     missing = sorted((modules | packages) - named)
     assert missing == [], f"ARCHITECTURE.md does not name: {missing}"
+
+
+def test_no_module_is_over_about_600_lines() -> None:
+    """A module a newcomer can read in one sitting; a bigger one is split by what it holds."""
+    sizes = {
+        str(p.relative_to(PACKAGE)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in PACKAGE.rglob("*.py")
+    }
+    assert {name: n for name, n in sizes.items() if n > 620} == {}

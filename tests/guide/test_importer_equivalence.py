@@ -23,6 +23,7 @@ from markdown_it.token import Token
 
 from llmdive.guide import importer
 from llmdive.guide.catalogue import guide_document, toml_text
+from llmdive.guide.importer import walk
 from tests.helpers import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ def bench() -> ModuleType:
 
 
 def tokens(text: str, *, stock: bool) -> list[Token]:
-    md = importer._make_parser(text)
+    md = walk._make_parser(text)
     if stock:
         md.helpers = helpers
     return md.parse(text)
@@ -91,7 +92,7 @@ def test_a_destination_is_scanned_as_markdown_it_scans_it(dest: str) -> None:
     for text in (dest, f"{dest} 'title')", f"{dest})tail"):
         for pos in range(min(len(text), 3) + 1):
             for end in {len(text), max(pos, len(text) - 1)}:
-                fast = importer._link_destination(text, pos, end)
+                fast = walk._link_destination(text, pos, end)
                 slow = helpers.parseLinkDestination(text, pos, end)
                 assert (fast.ok, fast.pos, fast.str) == (slow.ok, slow.pos, slow.str), (text, pos)
 

@@ -51,9 +51,12 @@ def test_level_four_topics_under_level_two_sections() -> None:
         "## Code\n\n- [timm](https://github.com/huggingface/pytorch-image-models)\n"
     )
     # (A second section: a lone `## Papers` wrapping every heading would be folded away.)
-    assert outline(result) == [(["Papers"], []), (["Papers", "Vision"], ["ViT"]),
-                               (["Papers", "Language"], ["BERT"]),
-                               (["Code"], ["timm"])]  # fmt: skip
+    assert outline(result) == [
+        (["Papers"], []),
+        (["Papers", "Vision"], ["ViT"]),
+        (["Papers", "Language"], ["BERT"]),
+        (["Code"], ["timm"]),
+    ]
 
 
 def test_level_three_and_six_and_links_before_the_first_level_three() -> None:
@@ -337,9 +340,11 @@ def test_the_summary_counts_items_sections_and_related_links(cli: Invoke, tmp_pa
 
 def test_pathological_nesting_and_rows_import_in_bounded_time() -> None:
     deep = "## S\n\n" + "".join("  " * n + f"- [T{n}](https://a.example/{n})\n" for n in range(400))
-    wide = "## W\n\n| a |\n|---|\n| " + " ".join(
-        f"[l{n}](https://a.example/w{n})" for n in range(5000)
-    ) + " |\n"  # fmt: skip
+    wide = (
+        "## W\n\n| a |\n|---|\n| "
+        + " ".join(f"[l{n}](https://a.example/w{n})" for n in range(5000))
+        + " |\n"
+    )
     start = time.process_time()
     parse(deep)
     wide_result = parse(wide)

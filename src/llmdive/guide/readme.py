@@ -1,19 +1,14 @@
 """The catalogue -> a README in The LLM Deep Dive's format, checked to import back as itself.
 
 `export_readme` writes ### sections, ####/##### topics, a table of contents and a
-shields.io badge per link; guide/importer.py reads it (and any curated list) back.
+shields.io badge per link; guide/importer/ reads it (and any curated list) back.
 """
 
 from __future__ import annotations
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.importer import (
-    BADGE_COLOURS,
-    FOOTER_TITLE,
-    ParseResult,
-    _clean,
-    parse_readme,
-)
+from llmdive.guide.importer import BADGE_COLOURS, FOOTER_TITLE, ParseResult, parse_readme
+from llmdive.guide.importer.words import _clean
 from llmdive.model.ids import github_anchor, strip_decoration
 from llmdive.model.markdown import destination, escape_inline, escape_line
 from llmdive.model.models import Difficulty, Guide, Link
@@ -105,14 +100,18 @@ def _outline(guide: Guide, *, imported: bool) -> _Outline:
             len(path),
             title(topic.title),
             [
-                (title(k.title) if imported else _clean(k.title)[0].strip(), k.url,
-                 k.difficulty.value, tuple(r.url for r in k.related))
+                (
+                    title(k.title) if imported else _clean(k.title)[0].strip(),
+                    k.url,
+                    k.difficulty.value,
+                    tuple(r.url for r in k.related),
+                )
                 for k in topic.links
                 if not k.personal
             ],
         )
         for path, topic in guide.walk()
-    ]  # fmt: skip
+    ]
 
 
 def _check_export(guide: Guide, text: str) -> None:
