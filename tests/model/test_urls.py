@@ -106,3 +106,12 @@ def test_any_text_is_a_url_or_a_reason(url: str) -> None:
     assert accepted.lower().startswith(("http://", "https://"))
     assert all(ch.isprintable() and not ch.isspace() for ch in accepted)
     assert "@" not in accepted.partition("://")[2].split("/", 1)[0]
+
+
+def test_a_host_refuses_exactly_the_ascii_that_is_not_a_letter_digit_or_unreserved() -> None:
+    from llmdive.model import urls
+
+    for code in [*range(0x80), 0xE9, 0x4E2D, 0x1F600]:
+        ch = chr(code)
+        allowed = not ch.isascii() or ch.isalnum() or ch in "-._~"
+        assert (urls._HOST_REFUSED.search(ch) is None) == allowed, repr(ch)
