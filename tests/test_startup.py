@@ -32,9 +32,10 @@ sys.stderr.write(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
 
 
-def loaded(home: Path, args: list[str], **env: str) -> list[str]:
+def _probe(code: str, home: Path, args: list[str], env: dict[str, str]) -> list[str]:
+    """The modules a probe reports loaded after a real `llmdive ARGS` process has run."""
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args)],
+        [sys.executable, "-c", code, json.dumps(args)],
         env=subprocess_env(LLMDIVE_HOME=str(home), **env),
         capture_output=True,
         text=True,
@@ -42,6 +43,10 @@ def loaded(home: Path, args: list[str], **env: str) -> list[str]:
     )
     found: list[str] = json.loads(proc.stderr.splitlines()[-1])
     return found
+
+
+def loaded(home: Path, args: list[str], **env: str) -> list[str]:
+    return _probe(PROBE, home, args, env)
 
 
 TYPER_PROBE = """
@@ -58,15 +63,7 @@ sys.stderr.write(json.dumps(found))
 
 
 def typer_loaded(home: Path, args: list[str], **env: str) -> list[str]:
-    proc = subprocess.run(
-        [sys.executable, "-c", TYPER_PROBE, json.dumps(args)],
-        env=subprocess_env(LLMDIVE_HOME=str(home), **env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    found: list[str] = json.loads(proc.stderr.splitlines()[-1])
-    return found
+    return _probe(TYPER_PROBE, home, args, env)
 
 
 def loaded_modules(home: Path, args: list[str], **env: str) -> list[str]:
