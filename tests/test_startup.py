@@ -68,15 +68,7 @@ def typer_loaded(home: Path, args: list[str], **env: str) -> list[str]:
 
 def loaded_modules(home: Path, args: list[str], **env: str) -> list[str]:
     code = TYPER_PROBE.replace('m.split(".")[0] in ("typer", "click")', "True")
-    proc = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(args)],
-        env=subprocess_env(LLMDIVE_HOME=str(home), **env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    found: list[str] = json.loads(proc.stderr.splitlines()[-1])
-    return found
+    return _probe(code, home, args, env)
 
 
 def test_the_hot_commands_and_version_do_not_import_typer(home: Path) -> None:

@@ -28,6 +28,7 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from llmdive.errors import LlmdiveError
 from llmdive.home.infile import RECORD_MAX_BYTES, parse_json, read_limited
@@ -127,12 +128,17 @@ def _stage(
         finally:
             os.close(fd)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise LlmdiveError(f"cannot write {nominal}: {exc.strerror or exc}") from exc
-        raise
+        _give_up(tmp, nominal, exc)
     return tmp
+
+
+def _give_up(tmp: str, nominal: Path, exc: BaseException) -> NoReturn:
+    """A write that failed: its temp file removed, an OSError said as the file's, re-raised."""
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+    if isinstance(exc, OSError):
+        raise LlmdiveError(f"cannot write {nominal}: {exc.strerror or exc}") from exc
+    raise exc
 
 
 # ---------------------------------------------------------------- one file
@@ -162,11 +168,7 @@ def atomic_write(
         if durable:
             _fsync_dir(real.parent)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise LlmdiveError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        raise
+        _give_up(tmp, path, exc)
 
 
 def refuse_home_output(path: Path, home: Path) -> None:

@@ -14,6 +14,7 @@ from llmdive.output.views.common import (
     badge,
     badge_width,
     check_mark,
+    link_cells,
     link_cols,
     render_advice,
     section_path,
@@ -64,12 +65,7 @@ def render_list(
         link = item.link
         status = states.get(link.id, Status.UNREAD)
         grid.row(
-            [
-                status_mark(status),
-                (link.id, "cyan"),
-                badge(link.difficulty, w.styled),
-                (url_kind(link.url), "dim"),
-            ],
+            link_cells(link, status, w),
             [
                 *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
                 *check_mark(marks, link.id),

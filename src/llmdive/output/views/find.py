@@ -11,13 +11,12 @@ from llmdive.model.vocab import Status
 from llmdive.output.layout import Grid, Part, Whole, widest
 from llmdive.output.terminal import Writer
 from llmdive.output.views.common import (
-    badge,
     check_mark,
+    link_cells,
     link_cols,
     note_line,
     section_path,
     stale_hint,
-    status_mark,
 )
 
 if TYPE_CHECKING:
@@ -67,12 +66,7 @@ def render_search(
         status = states.get(link.id, Status.UNREAD)
         title = _marked(highlight(link.title, hit.matched), link=link.url if w.styled else "")
         grid.row(
-            [
-                status_mark(status),
-                (link.id, "cyan"),
-                badge(link.difficulty, w.styled),
-                (url_kind(link.url), "dim"),
-            ],
+            link_cells(link, status, w),
             [
                 *title,
                 *([(" (personal)", "magenta")] if link.personal else []),
