@@ -144,7 +144,12 @@ def update(
     read = read_source(guide.source, meta if have else None, timeout)
     if read.text is None:
         return Updated(name, guide.source)
-    old = load_guide(home, name) if have else None
+    old = None
+    if have:
+        try:
+            old = load_guide(home, name)
+        except LlmdiveError:
+            old = None  # a broken copy (`doctor` says so) is replaced by a fresh one
     new = plan(read.text, guide.source, None)
     if old is not None:
         from llmdive.guide.catalogue import Catalogue
