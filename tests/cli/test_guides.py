@@ -220,6 +220,8 @@ def test_guide_update_name_is_a_conditional_get_with_its_own_report(
     report = json.loads(ok(cli("guide", "update", "course", "--json")))
     assert [e["link"]["url"] for e in report["added"]] == ["https://new.example/post"]
     assert any(r["url"] == "https://new.example/post" for r in _listed(cli))
+    news = json.loads(ok(cli("whatsnew", "--json")))
+    assert [link["url"] for g in news for link in g["links"]] == ["https://new.example/post"]
     listed = json.loads(ok(cli("guide", "list", "--json")))
     assert listed[1]["source"] == url and listed[1]["updated"]
 
@@ -324,3 +326,31 @@ def test_a_link_of_your_own_under_another_guides_topic(cli: Invoke, following: P
     mine = next(r for r in _listed(cli) if r["url"] == "https://mine.example/paper")
     assert mine["personal"] and mine["guide"] == "awesome-llm"
     assert mine["section"][0] == topic["title"]
+
+
+def test_history_of_a_shared_link_and_narrowed_by_guide(cli: Invoke, following: Path) -> None:
+    ok(cli("mark-read", "lora-explained"))  # the LLM Deep Dive's alone
+    rows = [r for r in _listed(cli) if r["url"] == SHARED]
+    ok(cli("mark-read", rows[0]["id"]))
+    for row in rows:  # either id names the one entry's history
+        assert [h["status"] for h in json.loads(ok(cli("history", row["id"], "--json")))] == [
+            "read"
+        ]
+    course = json.loads(ok(cli("--guide", "llm-course", "history", "--json")))
+    assert [h["id"] for h in course] == [rows[0]["id"]]
+    everything = json.loads(ok(cli("history", "--json")))
+    assert {h["id"] for h in everything} == {rows[0]["id"], "lora-explained"}
+
+
+def test_a_record_held_by_url_is_no_orphan_and_narrowing_loses_nothing(
+    cli: Invoke, following: Path
+) -> None:
+    qualified = next(r for r in _listed(cli) if r["id"].startswith("awesome-llm/"))
+    ok(cli("mark-read", qualified["id"]))
+    ok(cli("mark-read", "lora-explained"))
+    ok(cli("guide", "rename", "awesome-llm", "papers"))
+    summary = json.loads(ok(cli("progress", "--json")))
+    assert summary["orphans"] == []  # held by its URL under papers/...
+    assert summary["overall"]["read"] == 2
+    narrowed = json.loads(ok(cli("--guide", "llm-course", "progress", "--json")))
+    assert narrowed["orphans"] == []
