@@ -95,6 +95,13 @@ def test_guide_narrows_by_name_and_output_names_the_guide(cli: Invoke, following
         "guide llm-course",
         "guide awesome-llm",
     ]
+    sections = json.loads(ok(cli("toc", "--json")))
+    assert list(dict.fromkeys(s["guide"] for s in sections)) == [
+        "default",
+        "llm-course",
+        "awesome-llm",
+    ]
+    assert all("guide" not in s for s in json.loads(ok(cli("--guide", "default", "toc", "--json"))))
     result = cli("--guide", "nope", "list")
     assert result.exit_code == 1
     assert result.stderr.startswith("llmdive: error: no followed guide is named 'nope'")
@@ -220,6 +227,12 @@ def test_guide_update_name_is_a_conditional_get_with_its_own_report(
     report = json.loads(ok(cli("guide", "update", "course", "--json")))
     assert [e["link"]["url"] for e in report["added"]] == ["https://new.example/post"]
     assert any(r["url"] == "https://new.example/post" for r in _listed(cli))
+    result = cli("guide", "update", "--json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith('{\n  "error": "with --json, name the guide to update')
+    result = cli("guide", "update", "course", "--from", str(COURSE))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("llmdive: error: --from reads the default guide;")
     news = json.loads(ok(cli("whatsnew", "--json")))
     assert [link["url"] for g in news for link in g["links"]] == ["https://new.example/post"]
     listed = json.loads(ok(cli("guide", "list", "--json")))

@@ -178,6 +178,15 @@ class TocNode(TypedDict):
     unread: Count
     skipped: Count
     topics: list[TocNode]
+    guide: NotRequired[
+        Annotated[
+            str,
+            Field(
+                description="A section's guide (`default`: the default guide); only where "
+                "more than one guide is followed"
+            ),
+        ]
+    ]
 
 
 @_strict
