@@ -14,6 +14,7 @@ from markdown_it.helpers.parse_link_destination import _Result as _DestinationRe
 from markdown_it.token import Token
 
 from llmdive.guide.importer.builder import _Builder, _Item
+from llmdive.guide.importer.inline import use_short_cut
 from llmdive.guide.importer.words import (
     _LEVEL_COLUMNS,
     _TITLE_COLUMNS,
@@ -225,9 +226,12 @@ _TRIGGERS = {
 }
 
 
-def _make_parser(text: str = "") -> MarkdownIt:
-    """markdown-it-py as the importer uses it; rules `text` cannot trigger left out."""
+def _make_parser(text: str = "", *, short_cut: bool = True) -> MarkdownIt:
+    """markdown-it-py as the importer uses it; rules `text` cannot trigger left out, and
+    plain inline text built by `inline`'s short cut (unless not `short_cut`)."""
     md = _base_parser()
+    if short_cut:
+        use_short_cut(md)
     unused = [rule for rule, marks in _TRIGGERS.items() if not any(m in text for m in marks)]
     if not _REFERENCE.search(text):
         # No line can define a reference ('[label]: url'): the rule that tries every
