@@ -160,9 +160,9 @@ def guide_update(
     from llmdive.guide.importer import group_warnings
     from llmdive.output.terminal import safe
 
-    for warning in group_warnings(plan.warnings, verbose):
-        warn(warning)
-    if not json_out:  # --json: stdout alone says it all, stderr stays for problems
+    if not json_out:  # --json: stdout alone says it all (the warnings too)
+        for warning in group_warnings(plan.warnings, verbose):
+            warn(warning)
         sys.stderr.write(safe(f"read {outcome.source}: {_found(plan)}") + "\n")
     refused = not dry_run and not outcome.applied
     emit(
@@ -174,6 +174,7 @@ def guide_update(
             ws.progress,
             dry_run,
             refused=None if outcome.applied else plan.refused,
+            warnings=plan.warnings,
         ),
         lambda w: render_report(w, plan.report, dry_run, refused),
     )
