@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from llmdive.guide.importer import group_warnings, parse_readme
-from tests.helpers import Invoke
+from tests.helpers import Invoke, screen
 
 RELATIVE = (
     "# L\n\n## Docs\n\n- [Guide](docs/intro.md) - the intro\n"
@@ -109,3 +109,57 @@ def test_guide_update_json_carries_the_warnings_by_kind_and_prints_none(
     )
     text = cli("guide", "update", "--from", str(readme), "--force", "--dry-run")
     assert "5 links relative to the repository skipped" in text.stderr
+
+
+def test_the_export_of_an_imported_list_wears_only_what_it_has(cli: Invoke, tmp_path: Path) -> None:
+    readme = tmp_path / "r.md"
+    readme.write_text(
+        "# Awesome Things\n\n## Tools\n\nUseful tools.\n\n### Editors\n\n"
+        "- [Vim](https://www.vim.org) - an editor\n- [Emacs](https://www.gnu.org/software/emacs)\n\n"
+        "## Papers\n\n- [Attention](https://arxiv.org/abs/1706.03762) [code](https://github.com/x/y)\n"
+    )
+    assert cli("guide", "update", "--from", str(readme), "--force").exit_code == 0
+    text = cli("guide", "export").stdout
+    assert text == (
+        "# Awesome Things\n\n## Tools\n\nUseful tools.\n\n### Editors\n\n"
+        "- [Vim](https://www.vim.org)\n- [Emacs](https://www.gnu.org/software/emacs)\n\n"
+        "## Papers\n\n- [Attention](https://arxiv.org/abs/1706.03762) · [code](https://github.com/x/y)\n"
+    )
+    for decoration in ("🟩", "◻️", "Add to the guide", "Table of contents", "shields.io"):
+        assert decoration not in text
+    cli("guide", "reset")
+    bundled = cli("guide", "export").stdout
+    assert bundled.startswith("# The LLM Deep Dive") and "### 🟩 Add to the guide:" in bundled
+
+
+UNRATED_LIST = (
+    "# Awesome Things\n\n## Tools\n\n- [Vim](https://www.vim.org) - an editor\n"
+    "- [Emacs](https://www.gnu.org/software/emacs)\n\n"
+    "## Papers\n\n- [Attention](https://arxiv.org/abs/1706.03762) [code](https://github.com/x/y)\n"
+)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("styled", [True, False])
+def test_a_guide_that_rates_nothing_says_unrated_nowhere(
+    cli: Invoke, tmp_path: Path, width: int, styled: bool
+) -> None:
+    readme = tmp_path / "r.md"
+    readme.write_text(UNRATED_LIST)
+    assert cli("guide", "update", "--from", str(readme), "--force").exit_code == 0
+    for args in (["list"], ["next"], ["show", "vim"], ["search", "attention"]):
+        if styled:
+            out = screen(cli, *args, width=width)
+        else:
+            result = cli(*args, env={"COLUMNS": str(width)})
+            assert result.exit_code == 0, result.output
+            out = result.stdout
+        assert "Unrated" not in out, (args, out)
+        assert "vim" in out or "attention" in out
+    rows = screen(cli, "list", width=width).splitlines()
+    assert rows[1].split() == ["·", "vim", "article", "Vim"]
+    # A guide that rates its links still shows every badge, Unrated ones too.
+    cli("guide", "reset")
+    assert cli("add", "https://example.com/mine", "-t", "Mine", "-s", "lora").exit_code == 0
+    listed = screen(cli, "list", "--section", "lora", width=width)
+    assert "Unrated" in listed and "Medium" in listed

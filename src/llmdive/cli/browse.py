@@ -62,6 +62,7 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     """Show one link with its full section path, status and note."""
     from llmdive.output import jsonout
     from llmdive.output.views.browse import render_show
+    from llmdive.output.views.common import rated
 
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
@@ -71,5 +72,5 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     emit(
         json_out,
         lambda: jsonout.LinkJson.of(ws).marked(item, marks),
-        lambda w: render_show(w, item, status, entry, marks),
+        lambda w: render_show(w, item, status, entry, marks, rated(ws.catalogue.items)),
     )

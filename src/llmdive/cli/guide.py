@@ -16,6 +16,7 @@ from llmdive.model.vocab import counted
 
 if TYPE_CHECKING:
     from llmdive.guide.update import Plan
+    from llmdive.workspace import Workspace
 
 VerboseOpt = Annotated[
     bool,
@@ -265,12 +266,26 @@ def guide_export(
     from llmdive.home.storage import write_output
     from llmdive.output.terminal import emit_text
 
-    writers = {GuideFormat.MARKDOWN: export_readme, GuideFormat.TOML: dump_toml}
-    text = writers[fmt](workspace(ctx).base_catalogue.guide)
+    ws = workspace(ctx)
+    guide = ws.base_catalogue.guide
+    # The LLM Deep Dive's decorations only on the LLM Deep Dive (bundled, or updated from
+    # its upstream README); any other list is written as plain Markdown.
+    if fmt is GuideFormat.TOML:
+        text = dump_toml(guide)
+    else:
+        text = export_readme(guide, own_format=_is_the_bundled_guide(ws))
     if output is None:
         emit_text(text)
     else:
         write_output(output, text, home=workspace(ctx).home)
+
+
+def _is_the_bundled_guide(ws: "Workspace") -> bool:
+    from llmdive.guide.update import default_source
+    from llmdive.record import guidechange
+
+    status = guidechange.status(ws)
+    return bool(status["kind"] == "bundled" or status["source"] == default_source())
 
 
 @app.command()

@@ -16,6 +16,7 @@ from llmdive.output.views.common import (
     check_mark,
     link_cells,
     link_cols,
+    rated,
     render_advice,
     section_path,
     stale_hint,
@@ -56,6 +57,7 @@ def render_list(
         urls=[i.link.url for i in items],
     )
     last_path: tuple[Topic, ...] | None = None
+    shown = rated(items)
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
             if last_path is not None:
@@ -65,7 +67,7 @@ def render_list(
         link = item.link
         status = states.get(link.id, Status.UNREAD)
         grid.row(
-            link_cells(link, status, w),
+            link_cells(link, status, w, shown),
             [
                 *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
                 *check_mark(marks, link.id),
@@ -110,10 +112,18 @@ def render_toc(
 
 
 def render_show(
-    w: Writer, item: Item, status: Status, entry: Entry | None, marks: Marks | None = None
+    w: Writer,
+    item: Item,
+    status: Status,
+    entry: Entry | None,
+    marks: Marks | None = None,
+    badge_shown: bool = True,
 ) -> None:
+    """A link in full; `badge_shown`: the catalogue rates some link (else no 'Unrated')."""
     link = item.link
-    if w.width is not None and cells(link.id) + 2 + badge_width(w.styled) > w.width:
+    if not badge_shown:
+        w.line((link.id, "bold cyan"))
+    elif w.width is not None and cells(link.id) + 2 + badge_width(w.styled) > w.width:
         w.line((link.id, "bold cyan"))  # a long id: the badge goes under it
         w.line("  ", *badge(link.difficulty, w.styled))
     else:
