@@ -163,3 +163,22 @@ def test_a_guide_that_rates_nothing_says_unrated_nowhere(
     assert cli("add", "https://example.com/mine", "-t", "Mine", "-s", "lora").exit_code == 0
     listed = screen(cli, "list", "--section", "lora", width=width)
     assert "Unrated" in listed and "Medium" in listed
+
+
+def test_a_bold_line_over_headings_is_the_group_they_belong_to() -> None:
+    text = (
+        "# Awesome Python\n\n## Projects\n\n**AI & ML**\n\n### Deep Learning\n\n"
+        "- [PyTorch](https://pytorch.org) - tensors\n\n### Vision\n\n- [OpenCV](https://opencv.org)\n\n"
+        "**Web Development**\n\n### Web Frameworks\n\n- [Django](https://djangoproject.com)\n\n"
+        "## Notes\n\n**This is said in bold, and is prose.**\n\n- [Blog](https://blog.example)\n"
+    )
+    guide = parse_readme(text, "T.md").guide
+    assert [([p.title for p in path], [k.title for k in t.links]) for path, t in guide.walk()] == [
+        (["AI & ML"], []),
+        (["AI & ML", "Deep Learning"], ["PyTorch"]),
+        (["AI & ML", "Vision"], ["OpenCV"]),
+        (["Web Development"], []),
+        (["Web Development", "Web Frameworks"], ["Django"]),
+        (["Notes"], ["Blog"]),
+    ]
+    assert guide.sections[-1].description == "This is said in bold, and is prose."

@@ -362,6 +362,10 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
                     row.append(pieces)
             elif items:
                 items[-1][0].extend([*pieces, "\n"] if items[-1][0] else pieces)
+            elif level := _group_label(tokens, i, pieces):
+                # '**Web Development**' over '### Web Frameworks', '### Web APIs': a heading
+                # one level above them, the group they belong to.
+                builder.heading(level, pieces, line)
             else:
                 _paragraph(builder, pieces, line, tip=quote > 0)
         elif kind == "html_block":
@@ -375,6 +379,17 @@ def _bold_label(pieces: list[Piece]) -> str:
     if len(words) != 1 or not isinstance(words[0], _Strong):
         return ""
     return _tidy(words[0])
+
+
+def _group_label(tokens: list[Token], i: int, pieces: list[Piece]) -> int:
+    """The level of the heading a paragraph of only bold text is (that of the heading right
+    after it, less one), or 0: a paragraph, not a label over headings."""
+    after = tokens[i + 2] if i + 2 < len(tokens) else None
+    if after is None or after.type != "heading_open" or tokens[i - 1].type != "paragraph_open":
+        return 0
+    level = int(after.tag[1]) - 1
+    label = _bold_label(pieces)
+    return level if level >= 2 and label and len(label.split()) <= 8 else 0
 
 
 def _after_toc(tokens: list[Token], i: int) -> int:
