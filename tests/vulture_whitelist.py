@@ -46,4 +46,8 @@ _kept = [
     # shlex.shlex settings, read by the lexer (cli/fast.py: COMP_WORDS split as Typer does).
     _.whitespace_split,
     _.commenters,
+    # Fields of the markdown-it Tokens guide/importer/inline.py builds, read by markdown-it
+    # and compared by the equivalence tests.
+    _.markup,
+    _.block,
 ]

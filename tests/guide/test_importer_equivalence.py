@@ -42,7 +42,7 @@ def bench() -> ModuleType:
 
 
 def tokens(text: str, *, stock: bool) -> list[Token]:
-    md = walk._make_parser(text)
+    md = walk._make_parser(text, short_cut=not stock)
     if stock:
         md.helpers = helpers
     return md.parse(text)
@@ -155,3 +155,95 @@ def test_slugify_gives_what_the_loop_over_characters_gave() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
         assert slugify(text) == _slugify_by_characters(text), text
+
+
+# Pieces of inline Markdown, joined at random: the short cut of `inline` must give what
+# markdown-it's inline parser gives, or leave the text to it.
+INLINE_ATOMS = [
+    *("a", "Word", " ", "  ", "\t", "\n", "  \n", " \n", "\n    ", "é", "-", ":", "#", "|"),
+    *("!", "[", "]", "(", ")", "](", "*", "_", "`", "<", ">", "\\", "&", "&amp;"),
+    *("[t](u)", "[](e)", " [a b](c) ", "[x](&lt;)", "[t](https://x.y/a_b?c=1&amp;d=2)"),
+    *("![x](y)", "![](s)", "[![i](s)](h)", "[a ![b](c) d](e)", "[[pdf]](u)", "[a [b] c](d)"),
+    *("[[a](b)](c)", "[[a][b]](c)", "[x]", "[t](u 'title')", "<https://a.b>", "**b**"),
+    *("http://x.y/z_(1)", "\n- ", "1. ", "# ", "| a | b |\n|---|---|\n| ", "\n\n[pdf]: http://p\n"),
+]
+
+
+def test_plain_inline_text_is_tokenized_as_markdown_it_tokenizes_it() -> None:
+    from llmdive.guide.importer.inline import plain_children
+
+    rng = random.Random(20)
+    short = 0
+    for _ in range(6_000):
+        text = "".join(rng.choice(INLINE_ATOMS) for _ in range(rng.randint(1, 12)))
+        fast = tokens(text, stock=False)
+        assert fast == tokens(text, stock=True), text
+        short += sum(1 for t in fast if t.type == "inline" and plain_children(t.content, False))
+    assert short > 1_000  # the short cut was taken, not only markdown-it's parser
+
+
+def _catalogue_like(rng: random.Random, text: str) -> dict[str, object]:
+    def link(n: int) -> dict[str, object]:
+        doc: dict[str, object] = {"id": f"l{n}", "title": text, "url": "u" * rng.randint(0, 90)}
+        if rng.random() < 0.3:
+            doc["aliases"] = [text[:4], "x"]
+        if rng.random() < 0.5:
+            doc["related"] = [{"title": text[: rng.randint(0, 30)], "url": "v"}] * rng.randint(1, 3)
+        return doc
+
+    topics = [{"slug": "t", "title": text, "links": [link(n) for n in range(2)]}]
+    section = {"slug": "s", "title": text, "description": text, "links": [link(9)]}
+    return {"version": 1, "title": text, "sections": [{**section, "topics": topics}, section]}
+
+
+def test_a_catalogue_is_read_back_as_tomllib_reads_it() -> None:
+    import tomllib
+
+    from llmdive.guide.catalogue import toml_header
+    from llmdive.guide.readback import read_back
+
+    for readme in READMES:
+        guide = importer.parse_readme(readme.read_text(encoding="utf-8")).guide
+        text = toml_header(guide.title) + toml_text(guide_document(guide))
+        assert read_back(text) == tomllib.loads(text), readme.name
+    rng = random.Random(21)
+    alphabet = [chr(i) for i in range(130)] + ["é", "\u2028", "\x85", "💥", "\t", "\\", '"']
+    read = 0
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        written = toml_header("Random") + toml_text(_catalogue_like(rng, text))
+        back = read_back(written)
+        assert back == tomllib.loads(written), written
+        read += back is not None
+    assert read > 1_000  # read by read_back, not left to tomllib
+
+
+HOSTILE_TOML = [
+    "a = 1\na = 2\n",
+    "a = [\n    1,\n]\n[[a]]\n",
+    "[[a.b]]\n[[a]]\n",
+    "[[a]]\nb = 1\n[[a.b]]\n",
+    "r = [\n    { a = 1 },\n]\n[[r.x]]\n",
+    "r = [\n    { a = 1, a = 2 },\n]\n",
+    'a = "\\ud800"\n',
+    'a = "\\e"\n',
+    'a = "x\x7f"\n',
+    "# a\x01comment\n",
+    "a = 01\n",
+    "a = [\n",
+    "a = [\n    1,\n",
+    "    1,\n",
+    "]\n",
+    "a = 1\n[a]\n",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TOML)
+def test_what_tomllib_refuses_is_never_read_back(text: str) -> None:
+    import tomllib
+
+    from llmdive.guide.readback import read_back
+
+    with pytest.raises(tomllib.TOMLDecodeError):
+        tomllib.loads(text)
+    assert read_back(text) is None

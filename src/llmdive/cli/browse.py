@@ -62,6 +62,7 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     """Show one link with its full section path, status and note."""
     from llmdive.output import jsonout
     from llmdive.output.views.browse import render_show
+    from llmdive.output.views.common import rated
 
     ws = workspace(ctx)
     from llmdive.record.progress import record_key
@@ -74,5 +75,7 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     emit(
         json_out,
         lambda: jsonout.LinkJson.of(ws).marked(item, marks),
-        lambda w: render_show(w, item, status, entry, marks, also),
+        lambda w: render_show(
+            w, item, status, entry, marks, also, rated(ws.catalogue.items)
+        ),
     )

@@ -262,9 +262,9 @@ def _report_default(
     from llmdive.guide.importer import group_warnings
     from llmdive.output.terminal import safe
 
-    for warning in group_warnings(plan.warnings, verbose):
-        warn(warning)
-    if not json_out:  # --json: stdout alone says it all, stderr stays for problems
+    if not json_out:  # --json: stdout alone says it all (the warnings too)
+        for warning in group_warnings(plan.warnings, verbose):
+            warn(warning)
         sys.stderr.write(safe(f"read {outcome.source}: {_found(plan)}") + "\n")
     refused = not dry_run and not outcome.applied
     emit(
@@ -276,6 +276,7 @@ def _report_default(
             ws.progress,
             dry_run,
             refused=None if outcome.applied else plan.refused,
+            warnings=plan.warnings,
         ),
         lambda w: render_report(w, plan.report, dry_run, refused),
     )
@@ -493,12 +494,26 @@ def guide_export(
     from llmdive.home.storage import write_output
     from llmdive.output.terminal import emit_text
 
-    writers = {GuideFormat.MARKDOWN: export_readme, GuideFormat.TOML: dump_toml}
-    text = writers[fmt](workspace(ctx).base_catalogue.guide)
+    ws = workspace(ctx)
+    guide = ws.base_catalogue.guide
+    # The LLM Deep Dive's decorations only on the LLM Deep Dive (bundled, or updated from
+    # its upstream README); any other list is written as plain Markdown.
+    if fmt is GuideFormat.TOML:
+        text = dump_toml(guide)
+    else:
+        text = export_readme(guide, own_format=_is_the_bundled_guide(ws))
     if output is None:
         emit_text(text)
     else:
         write_output(output, text, home=workspace(ctx).home)
+
+
+def _is_the_bundled_guide(ws: "Workspace") -> bool:
+    from llmdive.guide.update import default_source
+    from llmdive.record import guidechange
+
+    status = guidechange.status(ws)
+    return bool(status["kind"] == "bundled" or status["source"] == default_source())
 
 
 @app.command()

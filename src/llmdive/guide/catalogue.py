@@ -315,10 +315,12 @@ def dump_toml(guide: Guide) -> str:
     """The catalogue as TOML (laid out as tomli-w does), checked to read back as the same data.
 
     Nothing llmdive writes is a file it cannot read: the text is parsed again before
-    anyone gets it, and a difference is an error, not a file.
+    anyone gets it (readback.py, as tomllib would), and a difference is an error, not a file.
     """
     import gc
     import tomllib
+
+    from llmdive.guide.readback import read_back
 
     doc = guide_document(guide)
     # As in an import: tens of thousands of strings and tables that live to the end, which
@@ -328,7 +330,10 @@ def dump_toml(guide: Guide) -> str:
     try:
         text = toml_header(guide.title) + toml_text(doc)
         text.encode("utf-8")
-        same = tomllib.loads(text) == doc
+        # Read back by the reader of the catalogue's own layout, or by tomllib when the
+        # text holds anything else.
+        back = read_back(text)
+        same = (tomllib.loads(text) if back is None else back) == doc
     except (UnicodeEncodeError, tomllib.TOMLDecodeError):
         same = False
     finally:

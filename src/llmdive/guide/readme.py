@@ -57,8 +57,40 @@ def _prose(text: str) -> list[str]:
     return [escape_line(_clean(line)[0]) if line.strip() else "" for line in text.split("\n")]
 
 
-def export_readme(guide: Guide) -> str:
-    """The catalogue as a README in the guide's own format, checked to import back as itself."""
+def export_readme(guide: Guide, *, own_format: bool = True) -> str:
+    """The catalogue as a README, checked to import back as itself: in The LLM Deep Dive's
+    format (`own_format`: its section and topic markers, table of contents and footer), or
+    as plain Markdown with only what the guide has (an imported list)."""
+    text = _decorated(guide) if own_format else _plain(guide)
+    _check_export(guide, text)
+    return text
+
+
+def _plain(guide: Guide) -> str:
+    """`# Title`, `## Section`, `### Topic`...; a table of contents only when the guide keeps
+    an empty topic (which only a table of contents keeps), badges only on rated links."""
+    lines = [f"# {_escape(guide.title)}", ""]
+    topics = list(guide.walk())
+    if any(not t.links and not t.topics for _, t in topics):
+        lines += ["## Contents", ""]
+        for path, topic in topics:
+            title = _clean(topic.title)[0]
+            lines.append(f"{'  ' * (len(path) - 1)}- [{_escape(title)}](#{github_anchor(title)})")
+        lines.append("")
+    for path, topic in topics:
+        lines += [f"{'#' * min(len(path) + 1, 6)} {_escape(topic.title)}", ""]
+        if topic.description:
+            lines += [*_prose(topic.description), ""]
+        if topic.tip:
+            lines += [f"> {line}" if line else ">" for line in _prose(topic.tip)]
+            lines.append("")
+        links = [link_line(link) for link in topic.links if not link.personal]
+        if links:
+            lines += [*links, ""]
+    return "\n".join(lines)
+
+
+def _decorated(guide: Guide) -> str:
     lines = [f"# {_escape(guide.title)}", "", "#### ◻️Table of contents"]
     for path, topic in guide.walk():
         depth = len(path) - 1
@@ -80,9 +112,7 @@ def export_readme(guide: Guide) -> str:
         if topic.links:
             lines.append("")
     lines += ["---", f"### 🟩 {FOOTER_TITLE}", FOOTER_TEXT, ""]
-    text = "\n".join(lines)
-    _check_export(guide, text)
-    return text
+    return "\n".join(lines)
 
 
 _Outline = list[tuple[int, str, list[tuple[str, str, str, tuple[str, ...]]]]]

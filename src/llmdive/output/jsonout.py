@@ -295,10 +295,12 @@ def report_json(
     *,
     refused: str | None = None,
     up_to_date: bool = False,
+    warnings: Sequence[str] = (),
 ) -> shapes.UpdateReport:
     """A guide update's report: each link as the new guide has it (the old one, if removed).
 
-    `refused`: why it was not applied; `up_to_date`: the source had not changed.
+    `refused`: why it was not applied; `up_to_date`: the source had not changed;
+    `warnings`: the import's, grouped by their kind.
     """
     in_new, in_old = LinkJson(new, progress), LinkJson(old, progress)
 
@@ -325,7 +327,16 @@ def report_json(
         "ambiguous": cast("list[shapes.Ambiguous]", report.ambiguous),
         "refused": refused,
         "up_to_date": up_to_date,
+        "warnings": import_warnings_json(warnings),
     }
+
+
+def import_warnings_json(warnings: Sequence[str]) -> list[shapes.ImportWarnings]:
+    """Warnings grouped by kind (an importer's Notice has one; any other line is its own)."""
+    groups: dict[str, list[str]] = {}
+    for w in warnings:
+        groups.setdefault(getattr(w, "kind", w), []).append(str(w))
+    return [{"kind": k, "count": len(v), "lines": v} for k, v in groups.items()]
 
 
 # ---------------------------------------------------------------- undo

@@ -308,6 +308,15 @@ class Ambiguous(TypedDict):
 
 
 @_strict
+class ImportWarnings(TypedDict):
+    """The warnings of one kind an import gave (links skipped, characters removed, ...)."""
+
+    kind: Annotated[str, Field(description="What happened, as the grouped warning says it")]
+    count: Count
+    lines: Annotated[list[str], Field(description="Each warning, 'README.md:LINE: what'")]
+
+
+@_strict
 class UpdateReport(TypedDict):
     source: str
     dry_run: bool
@@ -332,6 +341,10 @@ class UpdateReport(TypedDict):
     ]
     up_to_date: Annotated[
         bool, Field(description="The server said the guide has not changed since the last update")
+    ]
+    warnings: Annotated[
+        list[ImportWarnings],
+        Field(description="What the import of the README warned about, by kind, in order"),
     ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.importer.builder import _Builder, _clean_lines, _Node
+from llmdive.guide.importer.builder import _Builder, _clean_lines, _Node, repo_base
 from llmdive.guide.importer.walk import _HtmlUnits, _make_parser, _too_large, _walk
 from llmdive.guide.importer.words import (
     _META_HEADINGS,
@@ -192,7 +192,7 @@ def _parse_readme(text: str, source: str) -> ParseResult:
     too_large = _too_large(text)
     if too_large:
         raise LlmdiveError(f"{shorten(source)}: too large to import: {too_large}")
-    builder = _Builder(shorten(source))
+    builder = _Builder(shorten(source), repo_base(source))
     text = text.removeprefix("\ufeff")  # a byte-order mark: not part of the first line
     if "\x00" in text:
         # Markdown turns NUL into U+FFFD; it is dropped here instead, like other controls.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,11 +83,57 @@ class _Node:
     toc: bool = False  # holds a table of contents: the headings after it are not its own
 
 
+# Where a README on GitHub was read from: a raw file or a page of the repository.
+_GITHUB_SOURCE = re.compile(
+    r"https?://(?:raw\.githubusercontent\.com/(?P<o1>[\w.-]+)/(?P<r1>[\w.-]+)/(?:refs/heads/)?"
+    r"|(?:www\.)?github\.com/(?P<o2>[\w.-]+)/(?P<r2>[\w.-]+)/(?:blob|raw)/)"
+    r"(?P<rest>[^?#\s]+)",
+    re.IGNORECASE,
+)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# Files of a repository about the repository, not its subject: never reading items.
+_REPO_FILES = re.compile(
+    r"(?:^|/)(?:contributing|license|licence|code_of_conduct|changelog|security|authors)"
+    r"(?:\.\w+)?$|^\.github/",
+    re.IGNORECASE,
+)
+
+
+def repo_base(source: str) -> tuple[str, str] | None:
+    """(https://github.com/OWNER/REPO/blob/BRANCH, the README's folder) of a README read
+    from GitHub (raw or blob URL), or None: what its relative links are relative to."""
+    m = _GITHUB_SOURCE.match(source.strip())
+    if m is None:
+        return None
+    owner, repo = m.group("o1") or m.group("o2"), m.group("r1") or m.group("r2")
+    branch, _, path = m.group("rest").partition("/")
+    folder = posixpath.dirname(path)
+    return f"https://github.com/{owner}/{repo}/blob/{branch}", folder
+
+
+def is_relative(href: str) -> bool:
+    """A link to a file of the list's own repository ('docs/intro.md', './x', '/a/b')."""
+    return bool(href) and not href.startswith(("#", "//", "?")) and not _SCHEME.match(href)
+
+
+def in_repo(href: str, base: tuple[str, str]) -> str | None:
+    """A relative link as the URL of its file on GitHub, or None (outside the repository,
+    or a file about the repository: its licence, how to contribute)."""
+    path, hash_, fragment = href.strip().partition("#")
+    path = path.partition("?")[0].replace(" ", "%20")
+    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(base[1], path)
+    clean = posixpath.normpath(joined) if joined else ""
+    if not clean or clean == "." or clean.startswith("..") or _REPO_FILES.search(clean):
+        return None
+    return f"{base[0]}/{clean}" + (hash_ + fragment if fragment else "")
+
+
 class _Builder:
     """Collects headings and units in reading order; builds the Guide at the end."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, base: tuple[str, str] | None = None) -> None:
         self.source = source
+        self.base = base  # repo_base of the source: relative links are resolved against it
         self.title = ""
         self.titled = False  # the heading that is the title has been seen
         self.first_heading = ""
@@ -166,6 +213,21 @@ class _Builder:
         if title:
             self.node.children.append(node)
         self.stack.append(node)
+
+    def open_topic(self, title: str, line: int) -> _Node | None:
+        """A topic named by a bold bullet, holding the items of the list under it."""
+        title = self.clean(title, line, "heading")
+        if not title or self.entry is not None:
+            return None
+        node = _Node(self.node.level + 1, title, line, github_anchor(title))
+        node.footer = self.node.footer
+        self.node.children.append(node)
+        self.stack.append(node)
+        return node
+
+    def close_topic(self, node: _Node) -> None:
+        if self.stack[-1] is node:
+            self.stack.pop()
 
     # -------------------------------------------------------- units
 
@@ -274,9 +336,18 @@ class _Builder:
         self.node.items.append(item)
         return item
 
+    def _absolute(self, href: str) -> str:
+        """`href`, or the URL of the repository's file a relative one names ('' if none)."""
+        href = href.strip()
+        if href.lower().startswith(("http://", "https://")):
+            return href
+        if self.base is not None and is_relative(href):
+            return in_repo(href, self.base) or ""
+        return ""
+
     def _usable(self, link: _Link, line: int) -> str | None:
-        href = link.href.strip()
-        if not href.lower().startswith(("http://", "https://")):
+        href = self._absolute(link.href)
+        if not href:
             return None
         try:
             url, had_credentials = strip_credentials(href)
@@ -300,6 +371,9 @@ class _Builder:
                 if not href and not p.text:
                     self.warn(line, "empty link skipped", "empty links skipped")
                     continue
+                if is_relative(href):
+                    self._skipped_relative(p, href, line)
+                    continue
                 try:
                     strip_credentials(href)
                 except UrlError as exc:
@@ -308,6 +382,23 @@ class _Builder:
                         f"link {shorten(p.text)!r} skipped: {shorten(href)!r} {exc}",
                         "links skipped: not a usable http(s) URL",
                     )
+
+    def _skipped_relative(self, link: _Link, href: str, line: int) -> None:
+        if self.base is None:
+            self.warn(
+                line,
+                f"link {shorten(link.text)!r} skipped: {shorten(href)!r} is a file of the "
+                "list's repository, which is not known",
+                "links relative to the repository skipped (import the README from its "
+                "GitHub URL to keep them)",
+            )
+        elif in_repo(href, self.base) is None:
+            self.warn(
+                line,
+                f"link {shorten(link.text)!r} skipped: {shorten(href)!r} is about the "
+                "repository (or outside it), not a reading item",
+                "links to the repository's own files skipped",
+            )
 
     def _bare(self, cells: list[list[Piece]], lead: int) -> tuple[int, int, _Link] | None:
         """A URL written out as the item (`- https://...`, `- Name: https://...`)."""
@@ -350,8 +441,8 @@ class _Builder:
                 return
             if not isinstance(p, _Link) or p.href.startswith("#"):
                 continue
-            href = p.href.strip()
-            if not href.lower().startswith(("http://", "https://")):
+            href = self._absolute(p.href)
+            if not href:
                 continue
             if p.badge and _is_badge_url(href):
                 continue  # a shield linking to its own service or image: decoration

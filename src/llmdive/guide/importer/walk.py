@@ -13,7 +13,8 @@ from markdown_it.common.utils import unescapeAll
 from markdown_it.helpers.parse_link_destination import _Result as _DestinationResult
 from markdown_it.token import Token
 
-from llmdive.guide.importer.builder import _Builder, _Item
+from llmdive.guide.importer.builder import _Builder, _Item, _Node
+from llmdive.guide.importer.inline import use_short_cut
 from llmdive.guide.importer.words import (
     _LEVEL_COLUMNS,
     _TITLE_COLUMNS,
@@ -26,6 +27,7 @@ from llmdive.guide.importer.words import (
     _Link,
     _link_of,
     _pieces,
+    _Strong,
     _text,
     _tidy,
 )
@@ -225,9 +227,12 @@ _TRIGGERS = {
 }
 
 
-def _make_parser(text: str = "") -> MarkdownIt:
-    """markdown-it-py as the importer uses it; rules `text` cannot trigger left out."""
+def _make_parser(text: str = "", *, short_cut: bool = True) -> MarkdownIt:
+    """markdown-it-py as the importer uses it; rules `text` cannot trigger left out, and
+    plain inline text built by `inline`'s short cut (unless not `short_cut`)."""
     md = _base_parser()
+    if short_cut:
+        use_short_cut(md)
     unused = [rule for rule, marks in _TRIGGERS.items() if not any(m in text for m in marks)]
     if not _REFERENCE.search(text):
         # No line can define a reference ('[label]: url'): the rule that tries every
@@ -284,6 +289,7 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
     row_line = 0
     header: list[str] = []
     items: list[tuple[list[Piece], int]] = []  # open list items: their pieces, first line
+    topics: list[_Node | None] = []  # per nested list: the topic its bold bullet opened
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
@@ -314,10 +320,16 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
         elif kind == "list_item_close":
             _flush_item(builder, items.pop())
         elif kind in ("bullet_list_open", "ordered_list_open") and items:
+            # A bullet of only bold text over a nested list is a topic: the list is its.
+            bold = _bold_label(items[-1][0])
+            topics.append(builder.open_topic(bold, items[-1][1]) if bold else None)
             builder.labels.append(list(_flush_item(builder, items[-1], nested=True)))
             items[-1] = ([], items[-1][1])
         elif kind in ("bullet_list_close", "ordered_list_close") and items and builder.labels:
             builder.labels.pop()
+            topic = topics.pop() if topics else None
+            if topic is not None:
+                builder.close_topic(topic)
         elif kind == "blockquote_open":
             quote += 1
         elif kind == "blockquote_close":
@@ -350,11 +362,34 @@ def _walk(tokens: list[Token], builder: _Builder) -> None:
                     row.append(pieces)
             elif items:
                 items[-1][0].extend([*pieces, "\n"] if items[-1][0] else pieces)
+            elif level := _group_label(tokens, i, pieces):
+                # '**Web Development**' over '### Web Frameworks', '### Web APIs': a heading
+                # one level above them, the group they belong to.
+                builder.heading(level, pieces, line)
             else:
                 _paragraph(builder, pieces, line, tip=quote > 0)
         elif kind == "html_block":
             _html_block(builder, tok.content, line)
         i += 1
+
+
+def _bold_label(pieces: list[Piece]) -> str:
+    """The text of a bullet written only in bold ('**Frameworks**', '**Tools:**'), or ''."""
+    words = [p for p in pieces if not (isinstance(p, str) and not p.strip(" \t\n:："))]
+    if len(words) != 1 or not isinstance(words[0], _Strong):
+        return ""
+    return _tidy(words[0])
+
+
+def _group_label(tokens: list[Token], i: int, pieces: list[Piece]) -> int:
+    """The level of the heading a paragraph of only bold text is (that of the heading right
+    after it, less one), or 0: a paragraph, not a label over headings."""
+    after = tokens[i + 2] if i + 2 < len(tokens) else None
+    if after is None or after.type != "heading_open" or tokens[i - 1].type != "paragraph_open":
+        return 0
+    level = int(after.tag[1]) - 1
+    label = _bold_label(pieces)
+    return level if level >= 2 and label and len(label.split()) <= 8 else 0
 
 
 def _after_toc(tokens: list[Token], i: int) -> int:

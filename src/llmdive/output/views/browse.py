@@ -16,6 +16,7 @@ from llmdive.output.views.common import (
     check_mark,
     link_cells,
     link_cols,
+    rated,
     render_advice,
     section_path,
     stale_hint,
@@ -57,6 +58,7 @@ def render_list(
     )
     last_path: tuple[Topic, ...] | None = None
     several = len({i.guide for i in items}) > 1  # then each heading says its guide
+    shown = rated(items)
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
             if last_path is not None:
@@ -67,7 +69,7 @@ def render_list(
         link = item.link
         status = states.get(link.id, Status.UNREAD)
         grid.row(
-            link_cells(link, status, w),
+            link_cells(link, status, w, shown),
             [
                 *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
                 *check_mark(marks, link.id),
@@ -124,10 +126,14 @@ def render_show(
     entry: Entry | None,
     marks: Marks | None = None,
     also: Sequence[str] = (),
+    badge_shown: bool = True,
 ) -> None:
-    """One link; `also`: the other guides that list it (its status is theirs too)."""
+    """One link; `also`: the other guides that list it (its status is theirs too);
+    `badge_shown`: the catalogue rates some link (else no 'Unrated')."""
     link = item.link
-    if w.width is not None and cells(link.id) + 2 + badge_width(w.styled) > w.width:
+    if not badge_shown:
+        w.line((link.id, "bold cyan"))
+    elif w.width is not None and cells(link.id) + 2 + badge_width(w.styled) > w.width:
         w.line((link.id, "bold cyan"))  # a long id: the badge goes under it
         w.line("  ", *badge(link.difficulty, w.styled))
     else:

@@ -52,12 +52,21 @@ def badge_width(styled: bool) -> int:
     return len(" Unrated ") if styled else len("Unrated")
 
 
-def link_cells(link: Link, status: Status, w: Writer) -> list[Part | list[Part]]:
-    """The columns of a link's row in list and search: status, id, difficulty, kind."""
+def rated(items: Iterable[Item]) -> bool:
+    """Does any of these links have a difficulty? When none has (a list that rates
+    nothing), no column says 'Unrated' on every line: it is left out."""
+    return any(i.link.difficulty is not Difficulty.UNRATED for i in items)
+
+
+def link_cells(
+    link: Link, status: Status, w: Writer, shown: bool = True
+) -> list[Part | list[Part]]:
+    """The columns of a link's row in list and search: status, id, difficulty (empty when
+    not `shown`: see `rated`), kind."""
     return [
         status_mark(status),
         (link.id, "cyan"),
-        badge(link.difficulty, w.styled),
+        badge(link.difficulty, w.styled) if shown else [],
         (url_kind(link.url), "dim"),
     ]
 
@@ -90,7 +99,10 @@ def note_line(note: str) -> str:
 
 
 def link_cols(w: Writer, items: Sequence[Item]) -> tuple[list[int], list[int]]:
-    """Widths and gaps of the mark, id and badge columns shared by link listings."""
+    """Widths and gaps of the mark, id and badge columns shared by link listings (no
+    badge column when no link is `rated`)."""
+    if not rated(items):
+        return [1, widest(i.link.id for i in items), 0], [1, 2, 0]
     gaps = [1, 2, 1 if w.styled else 3]
     return [1, widest(i.link.id for i in items), badge_width(w.styled)], gaps
 

@@ -14,6 +14,7 @@ from llmdive.output.views.common import (
     check_mark,
     link_cols,
     note_line,
+    rated,
     render_advice,
     render_changes,
     status_mark,
@@ -48,6 +49,7 @@ def render_next(
     # Too narrow for a section column: each section becomes a heading over its pick.
     grid = wide if wide.whole else Grid(w, widths, gaps, lead=2, hang=6, urls=urls)
     under = wide.widths[0] + 2 if grid is wide else 4
+    shown = rated(chosen)
     for pick, name in zip(picks, names, strict=True):
         if grid is not wide:
             w.text((name, "bold"), hang=2)
@@ -62,7 +64,12 @@ def render_next(
             status = states.get(link.id, Status.UNREAD)
             lead = head if n == 0 or not head else [""]
             grid.row(
-                [*lead, status_mark(status), (link.id, "cyan"), badge(link.difficulty, w.styled)],
+                [
+                    *lead,
+                    status_mark(status),
+                    (link.id, "cyan"),
+                    badge(link.difficulty, w.styled) if shown else [],
+                ],
                 [*title_part(item, w), *check_mark(marks, link.id)],
                 link.url,
             )
