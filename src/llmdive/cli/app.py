@@ -30,6 +30,8 @@ from llmdive.home.paths import GUIDE_ENV
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from llmdive.workspace import Workspace
 
 
@@ -255,6 +257,18 @@ IdArg = Annotated[
         show_default=False,
     ),
 ]
+
+
+def when_value(value: str | None) -> "datetime | None":
+    """A typed time (model/timespec.py's parse_when), or a usage error (exit 2) saying why."""
+    if value is None:
+        return None
+    from llmdive.model.timespec import parse_when
+
+    try:
+        return parse_when(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _section_name(ctx: typer.Context, value: str | None) -> str | None:

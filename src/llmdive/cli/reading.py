@@ -19,14 +19,13 @@ from llmdive.cli.app import (
     emit,
     marks_of,
     option,
+    when_value,
     workspace,
 )
 from llmdive.errors import LlmdiveError
 from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from llmdive.model.models import Progress
     from llmdive.workspace import Workspace
 
@@ -186,19 +185,6 @@ def next_(
     bodies.next_(workspace(ctx), section, count, json_out, include_dead)
 
 
-def _since(value: str | None) -> "datetime | None":
-    from llmdive.record.progress import parse_since
-
-    if value is None:
-        return None
-    try:
-        return parse_since(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM"
-        ) from None
-
-
 def _history_key(ws: "Workspace", query: str) -> str:
     """The record key `history ID` means: a link of the catalogue, else one no longer in
     it (a removed personal link, a link a guide update dropped) by its exact id."""
@@ -231,21 +217,22 @@ def history(
         str | None,
         typer.Option(
             "--since",
-            metavar="DATE",
+            metavar="WHEN",
             show_default=False,
-            help="Only changes from this date (YYYY-MM-DD, local time) or time on.",
+            help="Only changes from then on: a date (YYYY-MM-DD, local time), a time, "
+            "'yesterday', '3 days ago', '3d', '2w', 'last monday'.",
         ),
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """What you marked, and when, newest first; with an ID, that link's changes alone.
 
-    Example: llmdive history --since 2026-03-01 -n 20 (or: llmdive history lora)
+    Example: llmdive history --since '3 days ago' -n 20 (or: llmdive history lora)
     """
     from llmdive.output.views.reading import render_history
     from llmdive.record import progress
 
-    when = _since(since)
+    when = when_value(since)
     ws = workspace(ctx)
     rows = progress.history(ws.progress)
     if link_id is not None:

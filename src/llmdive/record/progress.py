@@ -19,6 +19,7 @@ from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
 from llmdive.home.statefile import check_fits, encode_state, load_state
 from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
+from llmdive.model.timespec import parse_when
 from llmdive.record.events import (
     backfill,
     merge_entries,
@@ -324,11 +325,10 @@ def history(progress: Progress) -> list[HistoryRow]:
     return rows
 
 
-def parse_since(text: str) -> datetime:
-    """A --since value: a date (midnight, local time) or a date and time (local unless
-    it says its zone), in ISO 8601: '2026-03-01', '2026-03-01 14:30', '2026-03-01T14:30Z'."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return value if value.tzinfo else value.astimezone()
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """A --since value (model/timespec.py's parse_when): '2026-03-01', '2026-03-01 14:30',
+    '2026-03-01T14:30Z', 'yesterday', '3 days ago', '3d', '2w', 'last monday'."""
+    return parse_when(text, now)
 
 
 def recent(
