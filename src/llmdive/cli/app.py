@@ -229,8 +229,24 @@ def option(p: Param, **typer_only: Any) -> Any:
         extra["min"] = p.minimum
     if p.choices is not None:
         extra["case_sensitive"] = False
+    if p.parse is not None:
+        extra["callback"] = _parsed(p.parse)
     extra.update(typer_only)
     return typer.Option(*p.flags, **extra)
+
+
+def _parsed(parse: Callable[[str], object]) -> Callable[[Any], Any]:
+    """A callback refusing what `parse` refuses, as a usage error (exit 2) saying why."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                parse(value)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc)) from None
+        return value
+
+    return check
 
 
 def argument(p: Param, **typer_only: Any) -> Any:

@@ -71,5 +71,5 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     emit(
         json_out,
         lambda: jsonout.LinkJson.of(ws).marked(item, marks),
-        lambda w: render_show(w, item, status, entry, marks),
+        lambda w: render_show(w, item, status, entry, marks, ws.timing),
     )

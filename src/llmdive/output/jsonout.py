@@ -12,7 +12,7 @@ search, whatsnew, the changes a command made): every key always present, null wh
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, cast
 
@@ -20,12 +20,13 @@ from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
-    from llmdive.find.planner import NextPick, Summary, Tally
+    from llmdive.find.planner import NextPick, Plan, Summary, Tally
     from llmdive.find.search import Hit
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.guide.update import Change as UpdateChange
     from llmdive.guide.update import Report
     from llmdive.model.models import Entry, Progress, Topic
+    from llmdive.net.durations import Measured
     from llmdive.net.linkmarks import Marks, Outcome
     from llmdive.output import shapes
     from llmdive.record.doctor import Health
@@ -73,24 +74,32 @@ class LinkJson:
 
     A command adds its own keys after the shared ones: {**links(item), "score": 0.8}.
 
-        `states` (the statuses from progress.reading_states) is computed when not given.
+        `states` (the statuses from progress.reading_states) is computed when not given;
+        `measured` (net/durations.py: what check-links --durations found) gives durations.
     """
 
-    __slots__ = ("catalogue", "progress", "states")
+    __slots__ = ("catalogue", "progress", "states", "timing")
 
     def __init__(
-        self, catalogue: Catalogue, progress: Progress, states: dict[str, Status] | None = None
+        self,
+        catalogue: Catalogue,
+        progress: Progress,
+        states: dict[str, Status] | None = None,
+        measured: Mapping[str, Measured] | None = None,
     ) -> None:
+        from llmdive.net.durations import Timing
         from llmdive.record.progress import reading_states
 
         self.catalogue = catalogue
         self.progress = progress
         self.states = reading_states(catalogue, progress) if states is None else states
+        self.timing = Timing(progress, measured)
 
     @classmethod
     def of(cls, ws: Workspace) -> LinkJson:
-        """The builder for a command's workspace: its catalogue, progress and statuses."""
-        return cls(ws.catalogue, ws.progress, ws.states)
+        """The builder for a command's workspace: its catalogue, progress, statuses and
+        measured durations."""
+        return cls(ws.catalogue, ws.progress, ws.states, ws.measured)
 
     def __call__(self, item: Item) -> shapes.Link:
         link = item.link
@@ -117,6 +126,16 @@ class LinkJson:
             "status": status,
             "status_changed": changed,
             "note": progress.value(key, "note"),
+            **self.times(item),
+        }
+
+    def times(self, item: Item) -> shapes.Times:
+        """The link's duration, where it came from, and what reading it took."""
+        seconds, source = self.timing.of(item)
+        return {
+            "duration_s": seconds,
+            "duration_source": cast("shapes.DurationSource | None", source),
+            "took_s": self.timing.took(item),
         }
 
     def marked(self, item: Item, marks: Marks) -> shapes.MarkedLink:
@@ -164,6 +183,18 @@ def next_json(links: LinkJson, picks: Sequence[NextPick], marks: Marks) -> list[
         }
         for p in picks
     ]
+
+
+def plan_json(links: LinkJson, plan: Plan, marks: Marks, left: int) -> shapes.NextPlan:
+    """next --budget / --queue: the links in the path's order, and those not counted."""
+    return {
+        "budget_s": plan.budget,
+        "planned_s": plan.planned,
+        "links_left": left,
+        "links": [links.marked(i, marks) for i in plan.links],
+        "unknown": [links.marked(i, marks) for i in plan.unknown],
+        "too_long": [links.marked(i, marks) for i in plan.too_long],
+    }
 
 
 def toc_json(
@@ -346,6 +377,9 @@ def _gone_link(progress: Progress, key: str) -> shapes.Link:
         "status": progress.status(key),
         "status_changed": progress.value(key, "changed"),
         "note": progress.value(key, "note"),
+        "duration_s": progress.value(key, "estimate"),
+        "duration_source": "set" if progress.value(key, "estimate") else None,
+        "took_s": None,
     }
 
 

@@ -34,8 +34,9 @@ UtcTime = Annotated[
 Count = Annotated[int, Field(ge=0)]
 # The closed sets of words a shape uses besides the vocabulary (vocab.Status, Difficulty).
 CheckResult = Literal["ok", "redirected", "dead", "unknown"]
-ChangedField = Literal["status", "note", "link"]
+ChangedField = Literal["status", "note", "link", "estimate"]
 Level = Literal["ok", "warn", "error"]
+DurationSource = Literal["measured", "set"]
 # Every shape is closed: a key it does not declare is an error (additionalProperties).
 _strict = with_config(ConfigDict(extra="forbid"))
 
@@ -68,6 +69,26 @@ class Link(TypedDict):
     status: Status
     status_changed: Annotated[UtcTime | None, Field(description="When the status last changed")]
     note: str | None
+    duration_s: Annotated[
+        int | None, Field(ge=1, description="How long it takes, in seconds; null: unknown")
+    ]
+    duration_source: Annotated[
+        DurationSource | None,
+        Field(description="measured (check-links --durations) or set (llmdive estimate)"),
+    ]
+    took_s: Annotated[
+        int | None,
+        Field(ge=1, description="Seconds from `start` to `mark-read`; null unless read so"),
+    ]
+
+
+@_strict
+class Times(TypedDict):
+    """A link's time: how long it takes, where that came from, what it took."""
+
+    duration_s: int | None
+    duration_source: DurationSource | None
+    took_s: int | None
 
 
 @_strict
@@ -126,6 +147,22 @@ class NextPick(TypedDict):
     more: Annotated[
         list[MarkedLink],
         Field(description="next -n N: the N-1 links to read after `link`, in reading order"),
+    ]
+
+
+@_strict
+class NextPlan(TypedDict):
+    """next --budget / --queue: the reading list as one path, or what of it fits a budget."""
+
+    budget_s: Annotated[int | None, Field(description="The budget in seconds; null: --queue")]
+    planned_s: Annotated[Count, Field(description="Seconds of the links listed, known ones")]
+    links_left: Annotated[Count, Field(description="Links left in the whole path")]
+    links: Annotated[list[MarkedLink], Field(description="In the learning path's order")]
+    unknown: Annotated[
+        list[MarkedLink], Field(description="Met on the way, of unknown length: not counted")
+    ]
+    too_long: Annotated[
+        list[MarkedLink], Field(description="Passed over: longer than the time left then")
     ]
 
 
@@ -226,6 +263,10 @@ class HistoryRow(TypedDict):
     link: Annotated[
         Literal["added", "edited", "removed"] | None,
         Field(description="What happened to a personal link"),
+    ]
+    estimate_s: Annotated[
+        int | None,
+        Field(ge=0, description="The duration set (`llmdive estimate`), seconds; 0 cleared it"),
     ]
 
 
@@ -438,13 +479,14 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "links": (list[MarkedLink], ("list",)),
     "search": (list[SearchLink], ("search",)),
     "next": (list[NextPick], ("next",)),
+    "next-plan": (NextPlan, ("next --budget", "next --queue")),
     "toc": (list[TocNode], ("toc",)),
     "progress": (ProgressSummary, ("progress",)),
     "history": (list[HistoryRow], ("history",)),
     "whatsnew": (list[WhatsnewGroup], ("whatsnew",)),
     "changes": (
         Changes,
-        ("mark-read", "start", "skip", "mark-unread", "note", "add", "edit", "remove"),
+        ("mark-read", "start", "skip", "mark-unread", "note", "estimate", "add", "edit", "remove"),
     ),
     "undo": (Undo, ("undo",)),
     "guide-update": (UpdateReport, ("guide update", "guide reset")),

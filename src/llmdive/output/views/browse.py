@@ -20,12 +20,15 @@ from llmdive.output.views.common import (
     section_path,
     stale_hint,
     status_mark,
+    time_part,
+    time_words,
     title_part,
 )
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.model.models import Entry, Topic
+    from llmdive.net.durations import Timing
     from llmdive.net.linkmarks import Marks
 
 
@@ -36,6 +39,7 @@ def render_list(
     marks: Marks | None = None,
     empty: str = "No links match.",
     advice: Sequence[Topic] | None = None,
+    timing: Timing | None = None,
 ) -> None:
     if advice and render_advice(w, advice):
         w.line()
@@ -44,7 +48,10 @@ def render_list(
         return
     widths, gaps = link_cols(w, items)
     kinds = widest(url_kind(i.link.url) for i in items)
-    texts = [parts_width([*title_part(i, w), *check_mark(marks, i.link.id)]) for i in items]
+    texts = [
+        parts_width([*title_part(i, w), *time_part(timing, i), *check_mark(marks, i.link.id)])
+        for i in items
+    ]
     grid = Grid(
         w,
         [*widths, kinds],
@@ -68,6 +75,7 @@ def render_list(
             link_cells(link, status, w),
             [
                 *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
+                *time_part(timing, item),
                 *check_mark(marks, link.id),
             ],
             link.url,
@@ -110,7 +118,12 @@ def render_toc(
 
 
 def render_show(
-    w: Writer, item: Item, status: Status, entry: Entry | None, marks: Marks | None = None
+    w: Writer,
+    item: Item,
+    status: Status,
+    entry: Entry | None,
+    marks: Marks | None = None,
+    timing: Timing | None = None,
 ) -> None:
     link = item.link
     if w.width is not None and cells(link.id) + 2 + badge_width(w.styled) > w.width:
@@ -131,6 +144,8 @@ def render_show(
     changed = entry.changed_at if entry else None
     when = f"  since {local_time(changed, zone=True)} ({ago(changed)})" if changed else ""
     grid.row([("status", "dim")], [status_mark(status), f" {status.value}{when}"])
+    if timing is not None:
+        grid.row([("time", "dim")], [time_words(timing, item)])
     if entry and entry.note:
         for n, line in enumerate(entry.note.split("\n")):
             grid.row([("note" if n == 0 else "", "dim")], [line])
