@@ -175,13 +175,20 @@ def fit_budget(path: Sequence[Item], seconds_of: Callable[[Item], int | None], b
 
     A link of unknown length is not counted as taking no time: it is named (the first few
     met before the budget is spent), never planned. A link longer than the time left is
-    passed over for the next that fits (the first few so passed are named).
+    passed over for the next that fits (the first few so passed are named), but only
+    within the top-level section the plan starts in: a later section builds on it, so the
+    plan moves on to one only when nothing of this one fits.
     """
     left = budget
     links: list[Item] = []
     unknown: list[Item] = []
     too_long: list[Item] = []
+    section: Topic | None = None
     for item in path:
+        if item.path[0] is not section:
+            if links:
+                break
+            section = item.path[0]
         seconds = seconds_of(item)
         if seconds is None:
             if len(unknown) < UNKNOWN_SHOWN:

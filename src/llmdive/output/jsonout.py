@@ -14,12 +14,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
+    from llmdive.find.pace import Activity, Times, TimeTally
     from llmdive.find.planner import NextPick, Plan, Summary, Tally
     from llmdive.find.search import Hit
     from llmdive.guide.catalogue import Catalogue, Item
@@ -249,7 +250,43 @@ def tally_json(tally: Tally) -> shapes.Tally:
     }
 
 
-def progress_json(summary: Summary, orphans: dict[str, Entry]) -> shapes.ProgressSummary:
+def time_tally_json(t: TimeTally) -> shapes.TimeTally:
+    return {
+        "read_s": t.read,
+        "left_s": t.left,
+        "unknown_read": t.unknown_read,
+        "unknown_left": t.unknown_left,
+        "links_left": t.links_left,
+        "finish": t.finish.isoformat() if t.finish else None,
+    }
+
+
+def activity_json(links: LinkJson, act: Activity | None) -> shapes.Activity | None:
+    if act is None:
+        return None
+    from llmdive.model.models import iso
+
+    return {
+        "since": iso(act.since),
+        "finished": [links(i) for i in act.finished],
+        "spent_s": act.spent,
+        "unknown": act.unknown,
+        "sections": [{"section": s.title, "finished": n} for s, n in act.sections],
+        "streak": act.streak,
+        "days": [{"day": d.isoformat(), "marks": n} for d, n in sorted(act.days.items())],
+    }
+
+
+def progress_json(
+    summary: Summary,
+    orphans: dict[str, Entry],
+    times: Times | None = None,
+    activity: shapes.Activity | None = None,
+) -> shapes.ProgressSummary:
+    if times is None:
+        from llmdive.find.pace import Times
+
+        times = Times()
     return {
         "within": [t.title for t in summary.within] if summary.within else None,
         "overall": tally_json(summary.overall),
@@ -266,6 +303,13 @@ def progress_json(summary: Summary, orphans: dict[str, Entry]) -> shapes.Progres
             }
             for k, e in orphans.items()
         ],
+        "time": {
+            "overall": time_tally_json(times.overall),
+            "sections": [{"section": s.title, **time_tally_json(t)} for s, t in times.sections],
+            "pace_s_per_week": times.pace,
+            "pace_from": cast("Literal['given', 'config', 'measured'] | None", times.pace_from),
+        },
+        "activity": activity,
     }
 
 

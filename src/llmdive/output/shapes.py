@@ -246,6 +246,68 @@ class ProgressSummary(TypedDict):
     sections: list[SectionTally]
     difficulties: dict[Difficulty, Tally]
     orphans: list[Orphan]
+    time: ProgressTime
+    activity: Annotated[
+        Activity | None, Field(description="progress --since / --week; null without them")
+    ]
+
+
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A local date")]
+
+
+@_strict
+class TimeTally(TypedDict):
+    """Seconds from known durations; links of unknown length counted apart, never as 0."""
+
+    read_s: Count
+    left_s: Count
+    unknown_read: Annotated[Count, Field(description="Links read, of unknown length")]
+    unknown_left: Annotated[Count, Field(description="Links left, of unknown length")]
+    links_left: Count
+    finish: Annotated[
+        Day | None, Field(description="At the pace, when the known time left is read")
+    ]
+
+
+@_strict
+class SectionTime(TimeTally):
+    section: str
+
+
+@_strict
+class ProgressTime(TypedDict):
+    overall: TimeTally
+    sections: Annotated[list[SectionTime], Field(description="Finishing in the path's order")]
+    pace_s_per_week: Annotated[float | None, Field(ge=0, description="null: no pace known")]
+    pace_from: Annotated[
+        Literal["given", "config", "measured"] | None,
+        Field(description="--pace, `llmdive config pace`, or the last four weeks of marks"),
+    ]
+
+
+@_strict
+class SectionMoved(TypedDict):
+    section: str
+    finished: Count
+
+
+@_strict
+class ActiveDay(TypedDict):
+    day: Day
+    marks: Annotated[Count, Field(description="Links read or started that day")]
+
+
+@_strict
+class Activity(TypedDict):
+    """What the reader did from `since` on."""
+
+    since: UtcTime
+    finished: Annotated[list[Link], Field(description="Links finished, oldest first")]
+    spent_s: Annotated[Count, Field(description="Known time of the links finished")]
+    unknown: Annotated[Count, Field(description="Links finished of unknown length")]
+    sections: list[SectionMoved]
+    streak: Annotated[Count, Field(description="Reading days in a row, up to today")]
+    days: Annotated[list[ActiveDay], Field(description="Days with marks, oldest first")]
 
 
 @_strict
