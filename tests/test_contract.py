@@ -194,6 +194,11 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "show", run("show", "lora")
     yield "search", run("search", "umar lora")
     yield "next", run("next")
+    yield "estimate", run("estimate", "lora", "18m")
+    yield "estimate", run("estimate", "lora", "--clear")
+    yield "estimate", run("estimate", "dpo", "45m")
+    yield "next --budget", run("next", "--budget", "1h")
+    yield "next --queue", run("next", "--queue")
     yield "toc", run("toc")
     yield "history", run("history")
     yield "guide status", run("guide", "status")
@@ -208,6 +213,8 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     raw["links"]["retired-link"] = {"status": "read", "title": "Old one"}
     (home / "progress.json").write_text(json.dumps(raw))
     yield "progress", run("progress")
+    yield "progress", run("progress", "--week", "--pace", "5h/week")
+    yield "progress", run("progress", "--since", "3 days ago")
     run("start", "dpo")  # undo never reaches past the guide updates above
     yield "undo", run("undo")
     other = home.parent / "other"

@@ -169,10 +169,12 @@ def render_activity(w: Writer, act: Activity, today: date) -> None:
     w.line()
     since = act.since.astimezone()
     said = f"Since {since:%a %Y-%m-%d}: {counted(len(act.finished), 'link')} finished"
-    if act.finished:
+    if act.spent:
         said += f", {format_duration(act.spent)}"
         if act.unknown:
             said += f" (+{act.unknown} of unknown length)"
+    elif act.finished:
+        said += " (of unknown length)"
     w.text((said, "bold"))
     if act.sections:
         moved = ", ".join(f"{s.title} +{n}" for s, n in act.sections)
