@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from llmdive.model.models import iso
-from tests.helpers import FIXTURES, Invoke, ok, on, strip_ours
+from tests.helpers import FIXTURES, Invoke, ok, on
+from tests.hostile import strip_ours
 
 # What check-links --durations would have measured of the bundled guide's pages.
 MEASURED = {
