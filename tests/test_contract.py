@@ -76,6 +76,9 @@ def test_add_with_json_prints_the_new_link(cli: Invoke) -> None:
         "status": "unread",
         "status_changed": None,
         "note": None,
+        "duration_s": None,
+        "duration_source": None,
+        "took_s": None,
     }
     shown = ok_json(cli("show", change["link"]["id"], "--json"))
     assert shown == {**change["link"], "link_check": None}

@@ -65,6 +65,9 @@ def test_list_section_json_is_the_four_finetuning_links(cli: Invoke) -> None:
             "status": "unread",
             "status_changed": None,
             "note": None,
+            "duration_s": None,
+            "duration_source": None,
+            "took_s": None,
             "link_check": None,
         }
         for i, t, u, s in FINETUNING

@@ -249,3 +249,29 @@ def test_a_merged_record_with_a_hostile_duration_is_refused(
     assert "events[0]" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert (home / "progress.json").read_bytes() == before
+
+
+def test_a_pace_kept_with_config_gives_finish_dates(cli: Invoke, home: Path) -> None:
+    measured(home)
+    assert on(cli, home, "config", "pace", "5h/week") == "pace = 5h/week\n"
+    assert on(cli, home, "config") == "pace = 5h/week\nwpm = (not set)\n"
+    time = json.loads(on(cli, home, "progress", "--json"))["time"]
+    assert (time["pace_s_per_week"], time["pace_from"]) == (5 * 3600, "config")
+    assert time["overall"]["finish"] is not None
+    given = json.loads(on(cli, home, "progress", "--pace", "1h/day", "--json"))["time"]
+    assert given["pace_from"] == "given"  # --pace wins
+    for args, said in (
+        (["pace", "fast"], "'fast' is not a pace"),
+        (["speed", "1"], "no setting 'speed': the settings are pace, wpm"),
+        (["wpm", "5"], "wpm is words a minute, 50 to 2000, not '5'"),
+    ):
+        result = cli("--home", str(home), "config", *args)
+        assert result.exit_code == 2 and said in result.stderr, result.stderr
+    (home / "config.json").write_text('{"version": 1, "pace": "lots"}')
+    broken = cli("--home", str(home), "progress")
+    assert broken.exit_code == 1
+    assert broken.stderr == (
+        f"llmdive: error: {home / 'config.json'}: 'lots' is not a pace: write it like 5h/week "
+        "or 30m/day; fix it, or `llmdive config KEY --unset`; the file is untouched\n"
+    )
+    assert (home / "config.json").read_text() == '{"version": 1, "pace": "lots"}'

@@ -72,9 +72,15 @@ def check_links(
         ),
     ] = False,
     wpm: Annotated[
-        int,
-        typer.Option("--wpm", min=50, max=2000, help="Words a minute for an article's time."),
-    ] = 230,
+        int | None,
+        typer.Option(
+            "--wpm",
+            min=50,
+            max=2000,
+            help="Words a minute for an article's time (default: `llmdive config wpm`, else 230).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check that your links still lead somewhere: ok, redirected, dead or unknown.
 
@@ -106,8 +112,11 @@ def check_links(
     if durations:
         from functools import partial
 
-        from llmdive.net.pagetime import page_duration
+        from llmdive.home.config import load_config
+        from llmdive.net.pagetime import WORDS_PER_MINUTE, page_duration
 
+        if wpm is None:
+            wpm = int(load_config(workspace(ctx).home).get("wpm") or WORDS_PER_MINUTE)
         measure = partial(page_duration, wpm=wpm)
     settings = linkcheck.Settings(
         timeout=timeout, concurrency=concurrency, retries=retries, deadline=deadline

@@ -7,11 +7,14 @@
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from llmdive.cli.app import Group, JsonOpt, SectionOpt, app, emit, when_value, workspace
+
+if TYPE_CHECKING:
+    from llmdive.output.terminal import Writer
 
 progress_app = typer.Typer(
     cls=Group,
@@ -95,6 +98,11 @@ def progress_(
     times = timing.times(cat, ws.states, clock.seconds, within)
     rate, source = (parse_pace(pace), "given") if pace else (None, None)
     if rate is None:
+        from llmdive.home.config import load_config
+
+        stored = load_config(ws.home).get("pace")
+        rate, source = (parse_pace(str(stored)), "config") if stored else (None, None)
+    if rate is None:
         found = timing.measured_pace(ws.progress, cat.by_id, clock.seconds, clock.took, now)
         rate, source = found, "measured" if found else None
     timing.finish_dates(times, rate, now.date(), source)
@@ -108,6 +116,55 @@ def progress_(
         ),
         lambda w: render_progress(w, summary, lost, times, act, now.date(), bool(pace)),
     )
+
+
+@app.command()
+def config(
+    ctx: typer.Context,
+    key: Annotated[
+        str | None,
+        typer.Argument(
+            help="pace (like 5h/week) or wpm (words a minute).", metavar="[KEY]", show_default=False
+        ),
+    ] = None,
+    value: Annotated[
+        str | None,
+        typer.Argument(help="Its new value; none shows it.", metavar="[VALUE]", show_default=False),
+    ] = None,
+    unset: Annotated[bool, typer.Option("--unset", help="Forget this setting.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Your settings on this machine: your pace (progress's finish dates) and the words
+    a minute an article's reading time is counted at.
+
+    Example: llmdive config pace 5h/week (or: llmdive config pace --unset)
+    """
+    from llmdive.home.config import KEYS, check, load_config, set_config
+    from llmdive.output.jsonout import emit_json
+
+    if key is not None and key not in KEYS:
+        raise typer.BadParameter(f"no setting {key!r}: the settings are {', '.join(KEYS)}")
+    if value is not None and unset:
+        raise typer.BadParameter("give a VALUE or --unset, not both", param_hint="--unset")
+    if key is not None and value is not None:
+        try:
+            check(key, value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="VALUE") from None
+    ws = workspace(ctx)
+    changing = key is not None and (value is not None or unset)
+    settings = set_config(ws.home, key, value) if changing and key else load_config(ws.home)
+    shown = {k: settings.get(k) for k in ([key] if key else KEYS)}
+    if json_out:
+        emit_json(shown)
+        return
+    lines = [f"{k} = {'(not set)' if v is None else v}" for k, v in shown.items()]
+
+    def view(w: "Writer") -> None:
+        for line in lines:
+            w.line(line)
+
+    emit(False, list, view)
 
 
 class RecordFormat(StrEnum):

@@ -70,6 +70,7 @@ PERSONAL_FILE = "personal.json"  # the reader's own links (record/personal.py)
 ACTIVE_GUIDE = "guide.toml"  # written by `guide update` (guide/update.py)
 META_FILE = "guide-meta.json"  # where ACTIVE_GUIDE came from, each update's changes
 CHECKS_FILE = "linkcheck.json"  # what `check-links` found (net/linkmarks.py)
+CONFIG_FILE = "config.json"  # the reader's settings on this machine (home/config.py)
 DURATIONS_FILE = "durations.json"  # what `check-links --durations` measured (net/durations.py)
 LOCK_FILE = f"{PROGRESS_FILE}.lock"  # held around every change to the home (home/lock.py)
 JOURNAL = ".llmdive-journal"  # an unfinished multi-file commit (storage.write_all)
