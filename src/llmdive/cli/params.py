@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from llmdive.model.timespec import MAX_BUDGET, parse_duration
 from llmdive.model.vocab import Difficulty, Status
 
 
@@ -117,6 +116,9 @@ INCLUDE_SKIPPED = Param(
 
 def budget_seconds(text: str) -> int:
     """next --budget's seconds: a duration up to a week."""
+    # start-up: the parser's patterns compile only when a command takes a duration
+    from llmdive.model.timespec import MAX_BUDGET, parse_duration
+
     return parse_duration(text, MAX_BUDGET)
 
 

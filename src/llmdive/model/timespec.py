@@ -17,9 +17,10 @@ MAX_DURATION = 24 * 3600
 MAX_BUDGET = 7 * 24 * 3600
 
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600}
-_PART = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(hr|h|min|m|sec|s)", re.ASCII)
+# Patterns, not compiled ones: start-up compiles nothing (re caches them at first use).
+_PART = r"(\d+(?:\.\d+)?|\.\d+)\s*(hr|h|min|m|sec|s)"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_AGO = re.compile(r"(\d{1,5})\s*(d|day|days|w|week|weeks|h|hour|hours)(\s+ago)?", re.ASCII)
+_AGO = r"(\d{1,5})\s*(d|day|days|w|week|weeks|h|hour|hours)(\s+ago)?"
 
 DURATION_HELP = "write it like 45m, 1h30m, 90s or 1.5h"
 WHEN_HELP = (
@@ -35,7 +36,7 @@ def parse_duration(text: str, limit: int = MAX_DURATION) -> int:
         raise ValueError(f"{text[:40]!r} is not a duration: {DURATION_HELP}")
     total = 0.0
     at = 0
-    for found in _PART.finditer(value):
+    for found in re.finditer(_PART, value, re.ASCII):
         if found.start() != at:
             break
         total += float(found.group(1)) * _UNITS[found.group(2)]
@@ -99,7 +100,7 @@ def parse_when(text: str, now: datetime | None = None) -> datetime:
     if day in _WEEKDAYS:
         back = (today.weekday() - _WEEKDAYS.index(day) - 1) % 7 + 1
         return midnight(today - timedelta(days=back), now)
-    found = _AGO.fullmatch(value)
+    found = re.fullmatch(_AGO, value, re.ASCII)
     if found:
         count, unit = int(found.group(1)), found.group(2)[0]
         if unit == "h":

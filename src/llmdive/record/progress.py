@@ -19,7 +19,6 @@ from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
 from llmdive.home.statefile import check_fits, encode_state, load_state
 from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
-from llmdive.model.timespec import parse_when
 from llmdive.record.events import (
     backfill,
     instant,
@@ -374,6 +373,8 @@ def history(progress: Progress) -> list[HistoryRow]:
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """A --since value (model/timespec.py's parse_when): '2026-03-01', '2026-03-01 14:30',
     '2026-03-01T14:30Z', 'yesterday', '3 days ago', '3d', '2w', 'last monday'."""
+    from llmdive.model.timespec import parse_when
+
     return parse_when(text, now)
 
 
