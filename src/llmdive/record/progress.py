@@ -370,14 +370,6 @@ def history(progress: Progress) -> list[HistoryRow]:
     return rows
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """A --since value (model/timespec.py's parse_when): '2026-03-01', '2026-03-01 14:30',
-    '2026-03-01T14:30Z', 'yesterday', '3 days ago', '3d', '2w', 'last monday'."""
-    from llmdive.model.timespec import parse_when
-
-    return parse_when(text, now)
-
-
 def recent(
     rows: list[HistoryRow], limit: int | None = None, since: datetime | None = None
 ) -> list[HistoryRow]:
