@@ -218,6 +218,8 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "progress", run("progress")
     yield "progress", run("progress", "--week", "--pace", "5h/week")
     yield "progress", run("progress", "--since", "3 days ago")
+    yield "config", run("config", "pace", "5h/week")
+    yield "config", run("config")
     run("start", "dpo")  # undo never reaches past the guide updates above
     yield "undo", run("undo")
     other = home.parent / "other"

@@ -154,10 +154,10 @@ def config(
     ws = workspace(ctx)
     changing = key is not None and (value is not None or unset)
     settings = set_config(ws.home, key, value) if changing and key else load_config(ws.home)
-    shown = {k: settings.get(k) for k in ([key] if key else KEYS)}
-    if json_out:
-        emit_json(shown)
+    if json_out:  # every setting, as the shape says
+        emit_json({k: settings.get(k) for k in KEYS})
         return
+    shown = {k: settings.get(k) for k in ([key] if key else KEYS)}
     lines = [f"{k} = {'(not set)' if v is None else v}" for k, v in shown.items()]
 
     def view(w: "Writer") -> None:

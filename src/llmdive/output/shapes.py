@@ -528,6 +528,14 @@ class Doctor(TypedDict):
 
 
 @_strict
+class Config(TypedDict):
+    """`llmdive config`: every setting, null when not set."""
+
+    pace: Annotated[str | None, Field(description="Your pace, like 5h/week")]
+    wpm: Annotated[int | None, Field(ge=50, le=2000, description="Words a minute, articles")]
+
+
+@_strict
 class Error(TypedDict):
     """What a command prints on stderr when it fails under --json (exit code unchanged)."""
 
@@ -558,6 +566,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "merge": (MergeReport, ("progress merge",)),
     "sync": (SyncResult, ("sync",)),
     "doctor": (Doctor, ("doctor",)),
+    "config": (Config, ("config",)),
     "error": (Error, ("any command, on stderr",)),
 }
 
