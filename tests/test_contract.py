@@ -76,6 +76,9 @@ def test_add_with_json_prints_the_new_link(cli: Invoke) -> None:
         "status": "unread",
         "status_changed": None,
         "note": None,
+        "duration_s": None,
+        "duration_source": None,
+        "took_s": None,
     }
     shown = ok_json(cli("show", change["link"]["id"], "--json"))
     assert shown == {**change["link"], "link_check": None}
@@ -194,6 +197,11 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "show", run("show", "lora")
     yield "search", run("search", "umar lora")
     yield "next", run("next")
+    yield "estimate", run("estimate", "lora", "18m")
+    yield "estimate", run("estimate", "lora", "--clear")
+    yield "estimate", run("estimate", "dpo", "45m")
+    yield "next --budget", run("next", "--budget", "1h")
+    yield "next --queue", run("next", "--queue")
     yield "toc", run("toc")
     yield "history", run("history")
     yield "guide status", run("guide", "status")
@@ -208,6 +216,10 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     raw["links"]["retired-link"] = {"status": "read", "title": "Old one"}
     (home / "progress.json").write_text(json.dumps(raw))
     yield "progress", run("progress")
+    yield "progress", run("progress", "--week", "--pace", "5h/week")
+    yield "progress", run("progress", "--since", "3 days ago")
+    yield "config", run("config", "pace", "5h/week")
+    yield "config", run("config")
     run("start", "dpo")  # undo never reaches past the guide updates above
     yield "undo", run("undo")
     other = home.parent / "other"

@@ -40,6 +40,16 @@ _kept = [
     _.catalogue_source,
     _.status_before,
     _.matched_related,
+    _.duration_s,
+    _.duration_source,
+    _.took_s,
+    _.estimate_s,
+    _.budget_s,
+    _.planned_s,
+    _.read_s,
+    _.left_s,
+    _.spent_s,
+    _.pace_s_per_week,
     # Module __getattr__ (PEP 562): Python calls it for `from llmdive.cli import app`, which
     # builds the Typer app only when asked (cli/__init__.py).
     _.__getattr__,

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from llmdive.guide.followed import Followed
     from llmdive.model.models import Progress
     from llmdive.model.vocab import Status
+    from llmdive.net.durations import Measured, Timing
 
 
 def guide_path(explicit: Path | None, home: Path) -> Path:
@@ -208,6 +209,20 @@ class Workspace:
         if len(progress) and self.catalogue.aliases:
             fold_aliases(progress, self.catalogue.aliases)
         return progress
+
+    @cached_property
+    def measured(self) -> dict[str, Measured]:
+        """What check-links --durations measured, by page (net/durations.py)."""
+        from llmdive.net.durations import load_measured
+
+        return load_measured(self.home)
+
+    @cached_property
+    def timing(self) -> Timing:
+        """Each link's duration: set by the reader, else measured, else unknown."""
+        from llmdive.net.durations import Timing
+
+        return Timing(self.progress, self.measured)
 
     @cached_property
     def states(self) -> dict[str, Status]:

@@ -65,6 +65,9 @@ def test_list_section_json_is_the_four_finetuning_links(cli: Invoke) -> None:
             "status": "unread",
             "status_changed": None,
             "note": None,
+            "duration_s": None,
+            "duration_source": None,
+            "took_s": None,
             "link_check": None,
         }
         for i, t, u, s in FINETUNING
@@ -161,6 +164,9 @@ def test_show_one_link(cli: Invoke) -> None:
         "status": "unread",
         "status_changed": None,
         "note": "re-read the rank part",
+        "duration_s": None,
+        "duration_source": None,
+        "took_s": None,
         "link_check": None,
     }
     out = ok(cli("show", "lora"))

@@ -128,9 +128,12 @@ def test_history_newest_n_and_since_a_date(cli: Invoke, home: Path) -> None:
     assert len(json.loads(ok(cli("history", "--since", "2000-01-01", "--json")))) == 3
     assert json.loads(ok(cli("history", "--since", "2999-01-01", "--json"))) == []
     assert ok(cli("history", "--since", "2999-01-01")) == "No change in that range.\n"
-    bad = cli("history", "--since", "yesterday")
+    assert len(json.loads(ok(cli("history", "--since", "yesterday", "--json")))) == 3
+    assert len(json.loads(ok(cli("history", "--since", "3 days ago", "--json")))) == 3
+    assert json.loads(ok(cli("history", "--since", "2h", "--json")))[0]["id"] == "tweet-learn-ml-rt"
+    bad = cli("history", "--since", "someday")
     assert bad.exit_code == 2
-    assert "'yesterday' is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM" in bad.stderr
+    assert "'someday' is not a time: use a date (2026-03-01, local time), 'today'" in bad.stderr
 
 
 def test_note_without_text_shows_the_note(cli: Invoke) -> None:

@@ -24,6 +24,9 @@ LINK_KEYS = [
     "status",
     "status_changed",
     "note",
+    "duration_s",
+    "duration_source",
+    "took_s",
 ]
 T1 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 T2 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -44,6 +47,9 @@ def test_an_untouched_link_has_every_key_null_when_unset(catalogue: Catalogue) -
         "status": "unread",
         "status_changed": None,
         "note": None,
+        "duration_s": None,
+        "duration_source": None,
+        "took_s": None,
     }
 
 

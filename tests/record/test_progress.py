@@ -392,7 +392,7 @@ def test_a_corrupt_progress_cache_is_ignored(
 def test_parse_since_takes_dates_and_times_local_unless_zoned() -> None:
     from datetime import UTC, datetime
 
-    from llmdive.record.progress import parse_since
+    from llmdive.model.timespec import parse_when as parse_since
 
     day = parse_since("2026-03-01")
     assert day == datetime(2026, 3, 1).astimezone()

@@ -30,6 +30,8 @@ from llmdive.home.paths import GUIDE_ENV
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from llmdive.workspace import Workspace
 
 
@@ -242,8 +244,24 @@ def option(p: Param, **typer_only: Any) -> Any:
         extra["min"] = p.minimum
     if p.choices is not None:
         extra["case_sensitive"] = False
+    if p.parse is not None:
+        extra["callback"] = _parsed(p.parse)
     extra.update(typer_only)
     return typer.Option(*p.flags, **extra)
+
+
+def _parsed(parse: Callable[[str], object]) -> Callable[[Any], Any]:
+    """A callback refusing what `parse` refuses, as a usage error (exit 2) saying why."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                parse(value)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc)) from None
+        return value
+
+    return check
 
 
 def argument(p: Param, **typer_only: Any) -> Any:
@@ -270,6 +288,18 @@ IdArg = Annotated[
         show_default=False,
     ),
 ]
+
+
+def when_value(value: str | None) -> "datetime | None":
+    """A typed time (model/timespec.py's parse_when), or a usage error (exit 2) saying why."""
+    if value is None:
+        return None
+    from llmdive.model.timespec import parse_when
+
+    try:
+        return parse_when(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _section_name(ctx: typer.Context, value: str | None) -> str | None:

@@ -15,8 +15,17 @@ if TYPE_CHECKING:
     from llmdive.workspace import Workspace
 
 
+QUEUE_SHOWN = 15  # next --queue: links shown unless -n asks for more
+
+
 def next_(
-    ws: Workspace, section: str | None, count: int, json_out: bool, include_dead: bool
+    ws: Workspace,
+    section: str | None,
+    count: int,
+    json_out: bool,
+    include_dead: bool,
+    budget: str | None = None,
+    queue: bool = False,
 ) -> None:
     from llmdive.find import planner
     from llmdive.output import jsonout
@@ -25,12 +34,31 @@ def next_(
     within = ws.catalogue.find_topic(section) if section else None
     marks = marks_of(ws)
     passing = () if include_dead else marks.gone  # gone on evidence, not stale
+    if budget is not None or queue:
+        from llmdive.cli.params import budget_seconds
+        from llmdive.output.views.reading import render_plan
+
+        path = planner.queue(ws.catalogue, ws.states, within, passing)
+        timing = ws.timing
+        if budget is not None:
+            plan = planner.fit_budget(path, timing.seconds, budget_seconds(budget))
+        else:
+            shown = path[: max(count, QUEUE_SHOWN)]
+            known = sum(s for i in shown if (s := timing.seconds(i)) is not None)
+            plan = planner.Plan(None, shown, known, [], [])
+        emit(
+            json_out,
+            lambda: jsonout.plan_json(jsonout.LinkJson.of(ws), plan, marks, len(path)),
+            lambda w: render_plan(w, plan, ws.states, timing, marks, len(path)),
+            urls=ws.urls,
+        )
+        return
     picks = planner.next_links(ws.catalogue, ws.states, within, passing, count)
     emit(
         json_out,
         lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
         lambda w: render_next(
-            w, picks, ws.states, marks, ws.catalogue, advice=within[-1:] if within else None
+            w, picks, ws.states, marks, ws.catalogue, within[-1:] if within else None, ws.timing
         ),
         urls=ws.urls,
     )
@@ -65,7 +93,9 @@ def list_links(
     emit(
         json_out,
         lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
-        lambda w: render_list(w, items, states, marks, empty, advice=topic[-1:] if topic else None),
+        lambda w: render_list(
+            w, items, states, marks, empty, topic[-1:] if topic else None, ws.timing
+        ),
         urls=ws.urls,
     )
 
@@ -134,7 +164,9 @@ def mark(
     )
     emit(
         json_out,
-        lambda: jsonout.status_changes_json(jsonout.LinkJson(ws.catalogue, after), changes),
+        lambda: jsonout.status_changes_json(
+            jsonout.LinkJson(ws.catalogue, after, None, ws.measured), changes
+        ),
         lambda w: render_marked(w, changes, len(left)) if section else render_changes(w, changes),
         urls=ws.urls,
     )

@@ -75,5 +75,7 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     emit(
         json_out,
         lambda: jsonout.LinkJson.of(ws).marked(item, marks),
-        lambda w: render_show(w, item, status, entry, marks, also, rated(ws.catalogue.items)),
+        lambda w: render_show(
+            w, item, status, entry, marks, also, rated(ws.catalogue.items), ws.timing
+        ),
     )

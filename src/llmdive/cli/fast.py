@@ -126,6 +126,12 @@ def _take(argv: list[str], i: int, flags: dict[str, Param], into: dict[str, Any]
 
 
 def _value(p: Param, value: str) -> Any:
+    if p.parse is not None:
+        try:
+            p.parse(value)
+        except ValueError:
+            raise _Declined from None  # Typer says why (cli/app.py: option)
+        return value
     if p.choices is not None:
         low = value.lower()
         if not value.isascii() or low not in p.choice_values:
@@ -229,7 +235,15 @@ def _body(command: str, ws: Workspace, values: dict[str, Any]) -> int:
         section, json_out = values["section"], values["json_out"]
         kinds = _or_none(values.get("difficulty")), _or_none(values.get("status"))
         if command == "next":
-            bodies.next_(ws, section, values["count"], json_out, values["include_dead"])
+            bodies.next_(
+                ws,
+                section,
+                values["count"],
+                json_out,
+                values["include_dead"],
+                values["budget"],
+                values["queue"],
+            )
         elif command == "list":
             bodies.list_links(ws, section, *kinds, json_out)
         elif command == "search":

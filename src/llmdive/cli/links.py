@@ -14,6 +14,7 @@ from llmdive.model.vocab import counted
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
+    from llmdive.net.durations import Measured
     from llmdive.net.linkcheck import Run
     from llmdive.workspace import Workspace
 
@@ -62,6 +63,24 @@ def check_links(
         bool,
         typer.Option("--forget", help="Check nothing: forget the kept results (of ID... only)."),
     ] = False,
+    durations: Annotated[
+        bool,
+        typer.Option(
+            "--durations",
+            help="Also measure how long each link takes: a video's length, an article's "
+            "reading time, a PDF's pages (reads at most 2 MiB of a page, 16 MiB of a PDF).",
+        ),
+    ] = False,
+    wpm: Annotated[
+        int | None,
+        typer.Option(
+            "--wpm",
+            min=50,
+            max=2000,
+            help="Words a minute for an article's time (default: `llmdive config wpm`, else 230).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check that your links still lead somewhere: ok, redirected, dead or unknown.
 
@@ -89,9 +108,23 @@ def check_links(
     if forget:
         _forget(ws, items if link_ids or section else None)
         return
+    measure = None
+    if durations:
+        from functools import partial
+
+        from llmdive.home.config import load_config
+        from llmdive.net.pagetime import WORDS_PER_MINUTE, page_duration
+
+        if wpm is None:
+            wpm = int(load_config(workspace(ctx).home).get("wpm") or WORDS_PER_MINUTE)
+        measure = partial(page_duration, wpm=wpm)
     settings = linkcheck.Settings(
         timeout=timeout, concurrency=concurrency, retries=retries, deadline=deadline
     )
+    if measure is not None:
+        from dataclasses import replace
+
+        settings = replace(settings, measure=measure)
     with ProgressBar(len(items), "checking links") as bar:
         run = linkcheck.check([(i.link.id, i.link.url) for i in items], settings, bar.advance)
     if run.offline:
@@ -102,14 +135,25 @@ def check_links(
     unconfirmed = {o.id for o in run.unconfirmed()}
     kept = [o for o in run.outcomes if o.id not in unconfirmed]
     outcomes = linkmarks.save_results(ws.home, kept) if kept else []
+    measured = _keep_measured(ws, run) if durations else ws.measured
     emit(
         json_out,
-        lambda: jsonout.checks_json(jsonout.LinkJson.of(ws), items, outcomes),
-        lambda w: render_checks(w, items, outcomes),
+        lambda: jsonout.checks_json(
+            jsonout.LinkJson(cat, ws.progress, ws.states, measured), items, outcomes
+        ),
+        lambda w: render_checks(w, items, outcomes, measured if durations else None),
     )
     if unconfirmed:
         _unconfirmed(sorted(unconfirmed))
     _left(run)
+
+
+def _keep_measured(ws: "Workspace", run: "Run") -> "dict[str, Measured]":
+    """Keep the durations the run measured (durations.json); all kept, by page."""
+    from llmdive.net.durations import Measured, save_measured
+
+    found = [(o.url, Measured(*o.measured, o.checked)) for o in run.outcomes if o.measured]
+    return save_measured(ws.home, found)
 
 
 def _unconfirmed(ids: list[str]) -> None:

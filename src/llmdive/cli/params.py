@@ -8,6 +8,7 @@ has exactly these parameters, so the two cannot drift. Typer-free: nothing here 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from llmdive.model.vocab import Difficulty, Status
@@ -18,7 +19,8 @@ class Param:
 
     `flag`: an option that takes no value; `multiple`: an option that may be repeated, or
     an argument that takes every word left (nargs=-1); `choices`: the enum whose values
-    are the only ones allowed (case-insensitive); `minimum`: a whole number at least this.
+    are the only ones allowed (case-insensitive); `minimum`: a whole number at least this;
+    `parse`: a value this accepts (it raises ValueError with the reason otherwise).
     """
 
     __slots__ = (
@@ -32,6 +34,7 @@ class Param:
         "choices",
         "minimum",
         "default",
+        "parse",
     )
 
     def __init__(
@@ -47,6 +50,7 @@ class Param:
         choices: type[StrEnum] | None = None,
         minimum: int | None = None,
         default: object = None,
+        parse: Callable[[str], object] | None = None,
     ) -> None:
         self.name = name
         self.flags = flags
@@ -58,6 +62,7 @@ class Param:
         self.choices = choices
         self.minimum = minimum
         self.default = False if flag and default is None else default
+        self.parse = parse
 
     @property
     def is_argument(self) -> bool:
@@ -107,6 +112,30 @@ INCLUDE_SKIPPED = Param(
     "With --section, mark the links you skipped too (left alone otherwise).",
     flag=True,
 )
+
+
+def budget_seconds(text: str) -> int:
+    """next --budget's seconds: a duration up to a week."""
+    # start-up: the parser's patterns compile only when a command takes a duration
+    from llmdive.model.timespec import MAX_BUDGET, parse_duration
+
+    return parse_duration(text, MAX_BUDGET)
+
+
+BUDGET = Param(
+    "budget",
+    ("--budget", "-b"),
+    "Links that fit in this much time (45m, 1h30m), in the learning path's order; links of "
+    "unknown length are named, not counted.",
+    metavar="DURATION",
+    parse=budget_seconds,
+)
+QUEUE = Param(
+    "queue",
+    ("--queue", "-q"),
+    "One ordered list across sections: the reading list as one path (the first 15, or -n).",
+    flag=True,
+)
 WORDS = Param(
     "words",
     (),
@@ -125,7 +154,7 @@ MARK_IDS = Param(
 
 # The commands the fast path runs, with their parameters in the order of their signature.
 COMMANDS: dict[str, tuple[Param, ...]] = {
-    "next": (SECTION, COUNT, JSON, INCLUDE_DEAD),
+    "next": (SECTION, COUNT, JSON, INCLUDE_DEAD, BUDGET, QUEUE),
     "list": (SECTION, DIFFICULTIES, STATUSES, JSON),
     "search": (WORDS, SECTION, DIFFICULTIES, STATUSES, JSON),
     "mark-read": (MARK_IDS, MARK_SECTION, INCLUDE_SKIPPED, JSON),

@@ -95,7 +95,7 @@ def add(
         sys.stderr.write(safe(said) + "\n")
     if json_out:
         item = Item(new.link, ws.catalogue.find_topic(new.section))
-        link = jsonout.LinkJson(ws.catalogue, ws.progress, {})(item)
+        link = jsonout.LinkJson(ws.catalogue, ws.progress, {}, ws.measured)(item)
         jsonout.emit_json({"changes": [jsonout.change_json(link, "link", None, "added")]})
         return
     emit(
@@ -121,7 +121,9 @@ def remove(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> Non
         gone = personal.remove(ws.home, ws.catalogue, link_id)
     if json_out:
         item = Item(gone.link, ws.catalogue.find_topic(gone.section))
-        link = jsonout.LinkJson(ws.catalogue, progress.load_progress(ws.home))(item)
+        link = jsonout.LinkJson(ws.catalogue, progress.load_progress(ws.home), None, ws.measured)(
+            item
+        )
         jsonout.emit_json({"changes": [jsonout.change_json(link, "link", "added", "removed")]})
         return
     emit(

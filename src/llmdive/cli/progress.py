@@ -7,11 +7,14 @@
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmdive.cli.app import Group, JsonOpt, SectionOpt, app, emit, workspace
+from llmdive.cli.app import Group, JsonOpt, SectionOpt, app, emit, when_value, workspace
+
+if TYPE_CHECKING:
+    from llmdive.output.terminal import Writer
 
 progress_app = typer.Typer(
     cls=Group,
@@ -22,31 +25,147 @@ progress_app = typer.Typer(
 app.add_typer(progress_app, name="progress")
 
 
+def _pace(value: str | None) -> str | None:
+    from llmdive.model.timespec import parse_pace
+
+    if value is not None:
+        try:
+            parse_pace(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @progress_app.callback()
-def progress_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt = False) -> None:
-    """How far along you are: overall, per section and per difficulty.
+def progress_(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    json_out: JsonOpt = False,
+    pace: Annotated[
+        str | None,
+        typer.Option(
+            "--pace",
+            metavar="PACE",
+            callback=_pace,
+            show_default=False,
+            help="Your pace, like 5h/week or 30m/day: each section's finish date (default: "
+            "`llmdive config pace`, else measured from the last four weeks of marks).",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="WHEN",
+            show_default=False,
+            help="What you did from then on (7d, yesterday, last monday, a date): links "
+            "finished, time spent, sections moved, your streak and a calendar.",
+        ),
+    ] = None,
+    week: Annotated[
+        bool, typer.Option("--week", help="What you did this week (since Monday), as --since.")
+    ] = False,
+) -> None:
+    """How far along you are: overall, per section and per difficulty, and the time read
+    and left where durations are known.
 
     With --section, within that section: its topics and difficulties.
 
-    Example: llmdive progress export --format markdown --output reading.md
+    Example: llmdive progress --week --pace 5h/week (or: progress export -f markdown -o r.md)
     """
     if ctx.invoked_subcommand is not None:
         return
+    from datetime import datetime, timedelta
+
+    from llmdive.find import pace as timing
     from llmdive.find import planner
+    from llmdive.model.timespec import midnight, parse_pace
     from llmdive.output import jsonout
     from llmdive.output.views.progress import render_progress
     from llmdive.record.progress import orphans
 
+    if since is not None and week:
+        raise typer.BadParameter("give --since or --week, not both", param_hint="--week")
+    start = when_value(since)
     ws = workspace(ctx)
-    within = ws.catalogue.find_topic(section) if section else None
-    summary = planner.summarize(ws.catalogue, ws.states, within)
+    now = datetime.now().astimezone()
+    if week:
+        start = midnight(now.date() - timedelta(days=now.weekday()), now)
+    cat, clock = ws.catalogue, ws.timing
+    within = cat.find_topic(section) if section else None
+    summary = planner.summarize(cat, ws.states, within)
     # --guide NAME: the other guides' links are not lost, only left out.
-    lost = {} if within or ws.guide_names else orphans(ws.catalogue, ws.progress)
+    lost = {} if within or ws.guide_names else orphans(cat, ws.progress)
+    times = timing.times(cat, ws.states, clock.seconds, within)
+    rate, source = (parse_pace(pace), "given") if pace else (None, None)
+    if rate is None:
+        from llmdive.home.config import load_config
+
+        stored = load_config(ws.home).get("pace")
+        rate, source = (parse_pace(str(stored)), "config") if stored else (None, None)
+    if rate is None:
+        found = timing.measured_pace(ws.progress, cat.by_id, clock.seconds, clock.took, now)
+        rate, source = found, "measured" if found else None
+    timing.finish_dates(times, rate, now.date(), source)
+    act = None
+    if start is not None:
+        act = timing.activity(ws.progress, cat, start, clock.seconds, clock.took, now.date())
     emit(
         json_out,
-        lambda: jsonout.progress_json(summary, lost),
-        lambda w: render_progress(w, summary, lost),
+        lambda: jsonout.progress_json(
+            summary, lost, times, jsonout.activity_json(jsonout.LinkJson.of(ws), act)
+        ),
+        lambda w: render_progress(w, summary, lost, times, act, now.date(), bool(pace)),
     )
+
+
+@app.command()
+def config(
+    ctx: typer.Context,
+    key: Annotated[
+        str | None,
+        typer.Argument(
+            help="pace (like 5h/week) or wpm (words a minute).", metavar="[KEY]", show_default=False
+        ),
+    ] = None,
+    value: Annotated[
+        str | None,
+        typer.Argument(help="Its new value; none shows it.", metavar="[VALUE]", show_default=False),
+    ] = None,
+    unset: Annotated[bool, typer.Option("--unset", help="Forget this setting.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Your settings on this machine: your pace (progress's finish dates) and the words
+    a minute an article's reading time is counted at.
+
+    Example: llmdive config pace 5h/week (or: llmdive config pace --unset)
+    """
+    from llmdive.home.config import KEYS, check, load_config, set_config
+    from llmdive.output.jsonout import emit_json
+
+    if key is not None and key not in KEYS:
+        raise typer.BadParameter(f"no setting {key!r}: the settings are {', '.join(KEYS)}")
+    if value is not None and unset:
+        raise typer.BadParameter("give a VALUE or --unset, not both", param_hint="--unset")
+    if key is not None and value is not None:
+        try:
+            check(key, value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="VALUE") from None
+    ws = workspace(ctx)
+    changing = key is not None and (value is not None or unset)
+    settings = set_config(ws.home, key, value) if changing and key else load_config(ws.home)
+    if json_out:  # every setting, as the shape says
+        emit_json({k: settings.get(k) for k in KEYS})
+        return
+    shown = {k: settings.get(k) for k in ([key] if key else KEYS)}
+    lines = [f"{k} = {'(not set)' if v is None else v}" for k, v in shown.items()]
+
+    def view(w: "Writer") -> None:
+        for line in lines:
+            w.line(line)
+
+    emit(False, list, view)
 
 
 class RecordFormat(StrEnum):

@@ -19,14 +19,13 @@ from llmdive.cli.app import (
     emit,
     marks_of,
     option,
+    when_value,
     workspace,
 )
 from llmdive.errors import LlmdiveError
 from llmdive.model.vocab import Status
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from llmdive.model.models import Progress
     from llmdive.workspace import Workspace
 
@@ -160,7 +159,7 @@ def note(
 
     before, after = progress.update_progress(ws.home, change, ws.catalogue.aliases)
     if json_out:
-        link = jsonout.LinkJson(ws.catalogue, after)(item)
+        link = jsonout.LinkJson(ws.catalogue, after, None, ws.measured)(item)
         jsonout.emit_json({"changes": [jsonout.change_json(link, "note", before, link["note"])]})
         return
     if text:
@@ -170,6 +169,80 @@ def note(
     emit(False, list, lambda w: w.line(f"{said}: ", (item.link.id, "cyan")))
 
 
+def _duration(value: str | None) -> str | None:
+    from llmdive.model.timespec import parse_duration
+
+    if value is not None:
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+@app.command()
+def estimate(
+    ctx: typer.Context,
+    link_id: IdArg,
+    duration: Annotated[
+        str | None,
+        typer.Argument(
+            help="How long it takes you: 45m, 1h30m, 90s, 1.5h; none shows the duration.",
+            callback=_duration,
+            metavar="[DURATION]",
+            show_default=False,
+        ),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Forget the duration you set (a measured one stays).")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Say how long a link takes you: `next --budget` and `progress` count it.
+
+    It is kept in your record (it travels with sync, merge and export) and wins over a
+    length `check-links --durations` measured.
+
+    Example: llmdive estimate illustrated-transformer 25m (or: --clear)
+    """
+    from llmdive.model.timespec import format_duration, parse_duration
+    from llmdive.output import jsonout
+    from llmdive.output.views.common import time_words
+    from llmdive.record import progress
+
+    if duration is not None and clear:
+        raise typer.BadParameter("give a DURATION or --clear, not both", param_hint="--clear")
+    ws = workspace(ctx)
+    item = ws.catalogue.resolve_id(link_id)
+    if duration is None and not clear:
+        emit(
+            json_out,
+            lambda: jsonout.LinkJson.of(ws).marked(item, marks_of(ws)),
+            lambda w: w.line((item.link.id, "cyan"), ": ", time_words(ws.timing, item)),
+        )
+        return
+    seconds = None if clear else parse_duration(duration or "")
+
+    def change(p: "Progress") -> "tuple[int | None, Progress]":
+        before: int | None = p.value(item.link.id, "estimate")
+        progress.set_estimate(p, item, seconds)
+        return before, p
+
+    before, after = progress.update_progress(ws.home, change, ws.catalogue.aliases)
+    if json_out:
+        link = jsonout.LinkJson(ws.catalogue, after, None, ws.measured)(item)
+        old, new = (None if v is None else str(v) for v in (before, seconds))
+        jsonout.emit_json({"changes": [jsonout.change_json(link, "estimate", old, new)]})
+        return
+    if seconds is not None:
+        said = f"{format_duration(seconds)} set" + (
+            f" (was {format_duration(before)})" if before and before != seconds else ""
+        )
+    else:
+        said = f"estimate cleared (was {format_duration(before)})" if before else "no estimate set"
+    emit(False, list, lambda w: w.line((item.link.id, "cyan"), f": {said}"))
+
+
 @app.command("next")
 def next_(
     ctx: typer.Context,
@@ -177,27 +250,17 @@ def next_(
     count: Annotated[int, option(params.COUNT, show_default=True)] = 1,
     json_out: JsonOpt = False,
     include_dead: Annotated[bool, option(params.INCLUDE_DEAD, show_default=True)] = False,
+    budget: Annotated[str | None, option(params.BUDGET)] = None,
+    queue: Annotated[bool, option(params.QUEUE, show_default=True)] = False,
 ) -> None:
     """What to read next in each section: easiest unread first, links being read before all.
 
     Easy links come first, then Medium and Unrated ones (in guide order), Hard last.
+    --queue: the whole reading list as one path; --budget 30m: what of it fits in 30 minutes.
 
-    Example: llmdive next -n 3 --section finetuning
+    Example: llmdive next -n 3 --section finetuning (or: llmdive next --budget 30m)
     """
-    bodies.next_(workspace(ctx), section, count, json_out, include_dead)
-
-
-def _since(value: str | None) -> "datetime | None":
-    from llmdive.record.progress import parse_since
-
-    if value is None:
-        return None
-    try:
-        return parse_since(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM"
-        ) from None
+    bodies.next_(workspace(ctx), section, count, json_out, include_dead, budget, queue)
 
 
 def _history_key(ws: "Workspace", query: str) -> str:
@@ -235,21 +298,22 @@ def history(
         str | None,
         typer.Option(
             "--since",
-            metavar="DATE",
+            metavar="WHEN",
             show_default=False,
-            help="Only changes from this date (YYYY-MM-DD, local time) or time on.",
+            help="Only changes from then on: a date (YYYY-MM-DD, local time), a time, "
+            "'yesterday', '3 days ago', '3d', '2w', 'last monday'.",
         ),
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """What you marked, and when, newest first; with an ID, that link's changes alone.
 
-    Example: llmdive history --since 2026-03-01 -n 20 (or: llmdive history lora)
+    Example: llmdive history --since '3 days ago' -n 20 (or: llmdive history lora)
     """
     from llmdive.output.views.reading import render_history
     from llmdive.record import progress
 
-    when = _since(since)
+    when = when_value(since)
     ws = workspace(ctx)
     rows = progress.history(ws.progress)
     if ws.guide_names:  # --guide NAME: the changes to those guides' links

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -156,6 +156,86 @@ def _distinct(items: Sequence[Item], shared: dict[str, list[str]], offered: set[
             seen.add(group[0])
         out.append(item)
     return out
+
+
+def queue(
+    catalogue: Catalogue,
+    states: States,
+    within: tuple[Topic, ...] | None = None,
+    dead: Collection[str] = (),
+) -> list[Item]:
+    """The reading list as one path: the links being read, then every unread link, topic by
+    topic in the guide's order, easiest first within a topic.
+
+    The guide's order is its advice: the LLM Deep Dive says to cover Transformers, then the
+    GPT architecture, before the rest, and its first section holds those topics in that
+    order (a guide's stated order is kept as data by keeping its headings' order).
+    """
+    items = catalogue.items_under(within) if within else catalogue.items
+    reading: list[Item] = []
+    by_topic: dict[int, list[Item]] = {}
+    for item in items:
+        if dead and item.link.id in dead:
+            continue
+        status = states.get(item.link.id, Status.UNREAD)
+        if status is Status.READING:
+            reading.append(item)
+        elif status is Status.UNREAD:
+            by_topic.setdefault(id(item.path[-1]), []).append(item)
+    rest = [i for group in by_topic.values() for i in sorted(group, key=_rank)]
+    return reading + rest
+
+
+def _rank(item: Item) -> int:
+    return item.link.difficulty.rank
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """next --budget: the links that fit, in the path's order, and what was not counted."""
+
+    budget: int | None  # seconds; None: the whole queue (next --queue)
+    links: list[Item]
+    planned: int  # seconds of the links that fit (known durations only)
+    unknown: list[Item] = field(default_factory=list)  # met on the way, length unknown
+    too_long: list[Item] = field(default_factory=list)  # longer than the time left then
+
+
+UNKNOWN_SHOWN = 3  # links of unknown length named by a budget, at most
+TOO_LONG_SHOWN = 2
+
+
+def fit_budget(path: Sequence[Item], seconds_of: Callable[[Item], int | None], budget: int) -> Plan:
+    """The links of `path` that fit in `budget` seconds, taken in the path's order.
+
+    A link of unknown length is not counted as taking no time: it is named (the first few
+    met before the budget is spent), never planned. A link longer than the time left is
+    passed over for the next that fits (the first few so passed are named), but only
+    within the top-level section the plan starts in: a later section builds on it, so the
+    plan moves on to one only when nothing of this one fits.
+    """
+    left = budget
+    links: list[Item] = []
+    unknown: list[Item] = []
+    too_long: list[Item] = []
+    section: Topic | None = None
+    for item in path:
+        if item.path[0] is not section:
+            if links:
+                break
+            section = item.path[0]
+        seconds = seconds_of(item)
+        if seconds is None:
+            if len(unknown) < UNKNOWN_SHOWN:
+                unknown.append(item)
+        elif seconds <= left:
+            links.append(item)
+            left -= seconds
+        elif len(too_long) < TOO_LONG_SHOWN:
+            too_long.append(item)
+        if left < 60:  # less than a minute left: nothing more fits
+            break
+    return Plan(budget, links, budget - left, unknown, too_long)
 
 
 @dataclass

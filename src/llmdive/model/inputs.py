@@ -25,6 +25,7 @@ from pydantic import (
 
 from llmdive.errors import LlmdiveError
 from llmdive.model.models import MAX_RELATED, MAX_RELATED_TITLE_CHARS
+from llmdive.model.timespec import MAX_DURATION
 from llmdive.model.urls import UrlError, check_link_url, shorten
 from llmdive.model.vocab import RESERVED_GUIDE_NAMES, Difficulty, Status
 
@@ -155,19 +156,27 @@ class NoLinkSchema(_Strict):
     """`{}`: the change removed the personal link."""
 
 
+# A duration the reader set, in seconds: a whole number (never true, never "45"), at most a
+# day; an event's 0 says the reader cleared it.
+Seconds = Annotated[int, Field(strict=True, ge=0, le=MAX_DURATION)]
+
+
 class EventSchema(_Strict):
-    """One change: at least one of status, note, link (an undo carries what it restored)."""
+    """One change: at least one of status, note, link, estimate (an undo carries what it
+    restored)."""
 
     at: Timestamp
     status: Status | None = None
     note: Text | None = None
     undo: Timestamp | None = None
     link: EventLinkSchema | NoLinkSchema | None = None
+    estimate: Seconds | None = None
 
     @model_validator(mode="after")
     def _changes_something(self) -> EventSchema:
-        if self.status is None and self.note is None and self.link is None:
-            raise ValueError("an event needs a status, a note or a link")
+        nothing = self.status is None and self.note is None and self.link is None
+        if nothing and self.estimate is None:
+            raise ValueError("an event needs a status, a note, a link or an estimate")
         return self
 
 
@@ -180,6 +189,7 @@ class EntrySchema(_Strict):
     note: Text | None = None
     noted: Timestamp | None = None
     events: list[EventSchema] = Field(default_factory=list)
+    estimate: Annotated[Seconds, Field(ge=1)] | None = None
 
 
 class ProgressSchema(_Strict):

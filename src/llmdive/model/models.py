@@ -187,8 +187,10 @@ class Event:
     - `note`: the link's note from then on (`""`: the note was removed);
     - `link`: for a personal link, its fields (title, url, difficulty, section, added)
       from then on; `{}`: the personal link was removed;
+    - `estimate`: the link's duration as the reader set it, in seconds, from then on
+      (`0`: the reader cleared it);
     - `undo`: the `at` of the change this event takes back; it then carries the
-      restored `status`/`note`/`link` (whatever the undone change had changed).
+      restored `status`/`note`/`link`/`estimate` (whatever the undone change had changed).
 
     One command's changes share one `at`: that is how a change spanning several links
     (a whole section marked read) is recorded, and taken back whole by `undo`.
@@ -199,6 +201,7 @@ class Event:
     note: str | None = None
     undo: str | None = None
     link: dict[str, str] | None = None
+    estimate: int | None = None
 
     @property
     def when(self) -> datetime:
@@ -213,6 +216,7 @@ class Event:
             d.get("note"),
             d.get("undo"),
             d.get("link"),
+            d.get("estimate"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -225,9 +229,11 @@ class Event:
             out["status"] = self.status.value
         if self.undo is not None:
             out["undo"] = self.undo
+        if self.estimate is not None:
+            out["estimate"] = self.estimate
         return out
 
-    def order(self) -> tuple[str, int, str, str, str, str]:
+    def order(self) -> tuple[str, int, str, str, str, str, int]:
         """Time order; events at the same instant in a fixed order (an undo after a change)."""
         return (
             at_key(self.at),
@@ -236,6 +242,7 @@ class Event:
             self.status or "",
             "" if self.note is None else "\0" + self.note,
             "" if self.link is None else repr(sorted(self.link.items())),
+            -1 if self.estimate is None else self.estimate,
         )
 
 
@@ -254,6 +261,7 @@ class Entry:
     note: str | None = None
     noted: str | None = None
     events: list[Event] = field(default_factory=list)
+    estimate: int | None = None  # seconds, as the reader set it (`llmdive estimate`)
 
     @property
     def changed_at(self) -> datetime | None:
@@ -270,6 +278,7 @@ class Entry:
             get("note"),
             get("noted"),
             [Event.from_dict(e) for e in get("events", ())],
+            get("estimate"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -289,6 +298,8 @@ class Entry:
             out["noted"] = self.noted
         if self.events:
             out["events"] = [e.to_dict() for e in self.events]
+        if self.estimate is not None:
+            out["estimate"] = self.estimate
         return out
 
 

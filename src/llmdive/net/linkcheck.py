@@ -72,6 +72,11 @@ class Settings:
     # Is this resolved address evidence that name lookups work (default: a global address;
     # a loopback, link-local or private one answers offline too)? Injectable for tests.
     public: Callable[[str], bool] | None = None
+    # check-links --durations: GET each page, read at most `body` bytes of it (`pdf_body` of
+    # a PDF), and measure(body, content type, whole body read) -> (seconds, how) or None.
+    measure: Callable[[bytes, str | None, bool], tuple[int, str] | None] | None = None
+    body: int = 2 * 2**20
+    pdf_body: int = 16 * 2**20
 
 
 # ---------------------------------------------------------------- one request
@@ -148,6 +153,7 @@ class _Answer:
     reason: str
     location: str | None
     retry_after: str | None
+    measured: tuple[int, str] | None = None
 
 
 class _Failure(Exception):
@@ -265,7 +271,9 @@ def _exchange(
             quote_location(location) if location is not None else None,
             response.getheader("Retry-After"),
         )
-        conn.close()  # the body is never read: the status line is the answer
+        if s.measure is not None and method == "GET" and 200 <= response.status < 300:
+            answer.measured = _measure(response, s)
+        conn.close()  # no more of the body is read: the status line is the answer
         return answer
     except (TimeoutError, ssl.SSLError, OSError, http.client.HTTPException, ValueError) as exc:
         raise _failure(exc, s.timeout, watch.expired) from None
@@ -273,6 +281,18 @@ def _exchange(
         watch.disarm()
         if sock is not None:
             sock.close()
+
+
+def _measure(response: Any, s: Settings) -> tuple[int, str] | None:
+    """s.measure of a bounded prefix of the body (under the request's deadline)."""
+    assert s.measure is not None
+    kind = response.getheader("Content-Type")
+    limit = s.pdf_body if "pdf" in (kind or "").lower() else s.body
+    chunks, size = [], 0
+    while size < limit and (chunk := response.read(min(65536, limit - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return s.measure(b"".join(chunks), kind, size < limit or not response.read(1))
 
 
 _ASCII_CONTROLS = re.compile(char_class(C0, DEL_C1))
@@ -417,8 +437,8 @@ def probe_url(link_id: str, url: str, s: Settings, watch: _Watch | None = None) 
     watch = watch or _Watch()
     attempt = 0
     while True:
-        chain = _follow(url, "HEAD", s, watch)
-        if _wants_get(chain):
+        chain = _follow(url, "GET" if s.measure else "HEAD", s, watch)
+        if s.measure is None and _wants_get(chain):
             chain = _follow(url, "GET", s, watch)
         probe = _classify(link_id, url, chain)
         probe.outcome.attempts = attempt + 1
@@ -439,6 +459,8 @@ def probe_url(link_id: str, url: str, s: Settings, watch: _Watch | None = None) 
             break  # Ctrl-C
         attempt += 1
     out = probe.outcome
+    if chain.answer is not None and chain.failure is None:
+        out.measured = chain.answer.measured
     if out.attempts > 1:
         out.detail += f" ({out.attempts} tries)"
 

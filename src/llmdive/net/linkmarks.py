@@ -65,6 +65,8 @@ class Outcome:
     # A host that does not resolve: the first check of this URL that found it so, in the
     # unbroken run of such checks up to this one (save_results keeps it); else None.
     unresolved_since: str | None = None
+    # check-links --durations: (seconds, how) measured from the page's body; not kept here.
+    measured: tuple[int, str] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -12,21 +12,23 @@ search, whatsnew, the changes a command made): every key always present, null wh
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
-    from llmdive.find.planner import NextPick, Summary, Tally
+    from llmdive.find.pace import Activity, Times, TimeTally
+    from llmdive.find.planner import NextPick, Plan, Summary, Tally
     from llmdive.find.search import Hit
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.guide.followed import Followed
     from llmdive.guide.update import Change as UpdateChange
     from llmdive.guide.update import Report
     from llmdive.model.models import Entry, Guide, Progress, Topic
+    from llmdive.net.durations import Measured
     from llmdive.net.linkmarks import Marks, Outcome
     from llmdive.output import shapes
     from llmdive.record.doctor import Health
@@ -75,24 +77,32 @@ class LinkJson:
 
     A command adds its own keys after the shared ones: {**links(item), "score": 0.8}.
 
-        `states` (the statuses from progress.reading_states) is computed when not given.
+        `states` (the statuses from progress.reading_states) is computed when not given;
+        `measured` (net/durations.py: what check-links --durations found) gives durations.
     """
 
-    __slots__ = ("catalogue", "progress", "states")
+    __slots__ = ("catalogue", "progress", "states", "timing")
 
     def __init__(
-        self, catalogue: Catalogue, progress: Progress, states: dict[str, Status] | None = None
+        self,
+        catalogue: Catalogue,
+        progress: Progress,
+        states: dict[str, Status] | None = None,
+        measured: Mapping[str, Measured] | None = None,
     ) -> None:
+        from llmdive.net.durations import Timing
         from llmdive.record.progress import reading_states
 
         self.catalogue = catalogue
         self.progress = progress
         self.states = reading_states(catalogue, progress) if states is None else states
+        self.timing = Timing(progress, measured)
 
     @classmethod
     def of(cls, ws: Workspace) -> LinkJson:
-        """The builder for a command's workspace: its catalogue, progress and statuses."""
-        return cls(ws.catalogue, ws.progress, ws.states)
+        """The builder for a command's workspace: its catalogue, progress, statuses and
+        measured durations."""
+        return cls(ws.catalogue, ws.progress, ws.states, ws.measured)
 
     def __call__(self, item: Item) -> shapes.Link:
         link = item.link
@@ -105,6 +115,7 @@ class LinkJson:
             from llmdive.record.progress import record_key
 
             held = record_key(self.catalogue, progress, key)  # its URL's entry
+        times = self.times(item)
         if group is None:
             changed = progress.value(held, "changed")
         else:
@@ -124,10 +135,22 @@ class LinkJson:
             "status": status,
             "status_changed": changed,
             "note": progress.value(held, "note"),
+            "duration_s": times["duration_s"],
+            "duration_source": times["duration_source"],
+            "took_s": times["took_s"],
         }
         if self.catalogue.several:
             out["guide"] = item.guide
         return out
+
+    def times(self, item: Item) -> shapes.Times:
+        """The link's duration, where it came from, and what reading it took."""
+        seconds, source = self.timing.of(item)
+        return {
+            "duration_s": seconds,
+            "duration_source": cast("shapes.DurationSource | None", source),
+            "took_s": self.timing.took(item),
+        }
 
     def marked(self, item: Item, marks: Marks) -> shapes.MarkedLink:
         """The link object and its kept link check (null if never checked)."""
@@ -174,6 +197,18 @@ def next_json(links: LinkJson, picks: Sequence[NextPick], marks: Marks) -> list[
         }
         for p in picks
     ]
+
+
+def plan_json(links: LinkJson, plan: Plan, marks: Marks, left: int) -> shapes.NextPlan:
+    """next --budget / --queue: the links in the path's order, and those not counted."""
+    return {
+        "budget_s": plan.budget,
+        "planned_s": plan.planned,
+        "links_left": left,
+        "links": [links.marked(i, marks) for i in plan.links],
+        "unknown": [links.marked(i, marks) for i in plan.unknown],
+        "too_long": [links.marked(i, marks) for i in plan.too_long],
+    }
 
 
 def toc_json(
@@ -234,7 +269,43 @@ def tally_json(tally: Tally) -> shapes.Tally:
     }
 
 
-def progress_json(summary: Summary, orphans: dict[str, Entry]) -> shapes.ProgressSummary:
+def time_tally_json(t: TimeTally) -> shapes.TimeTally:
+    return {
+        "read_s": t.read,
+        "left_s": t.left,
+        "unknown_read": t.unknown_read,
+        "unknown_left": t.unknown_left,
+        "links_left": t.links_left,
+        "finish": t.finish.isoformat() if t.finish else None,
+    }
+
+
+def activity_json(links: LinkJson, act: Activity | None) -> shapes.Activity | None:
+    if act is None:
+        return None
+    from llmdive.model.models import iso
+
+    return {
+        "since": iso(act.since),
+        "finished": [links(i) for i in act.finished],
+        "spent_s": act.spent,
+        "unknown": act.unknown,
+        "sections": [{"section": s.title, "finished": n} for s, n in act.sections],
+        "streak": act.streak,
+        "days": [{"day": d.isoformat(), "marks": n} for d, n in sorted(act.days.items())],
+    }
+
+
+def progress_json(
+    summary: Summary,
+    orphans: dict[str, Entry],
+    times: Times | None = None,
+    activity: shapes.Activity | None = None,
+) -> shapes.ProgressSummary:
+    if times is None:
+        from llmdive.find.pace import Times
+
+        times = Times()
     return {
         "within": [t.title for t in summary.within] if summary.within else None,
         "overall": tally_json(summary.overall),
@@ -251,6 +322,13 @@ def progress_json(summary: Summary, orphans: dict[str, Entry]) -> shapes.Progres
             }
             for k, e in orphans.items()
         ],
+        "time": {
+            "overall": time_tally_json(times.overall),
+            "sections": [{"section": s.title, **time_tally_json(t)} for s, t in times.sections],
+            "pace_s_per_week": times.pace,
+            "pace_from": cast("Literal['given', 'config', 'measured'] | None", times.pace_from),
+        },
+        "activity": activity,
     }
 
 
@@ -373,6 +451,9 @@ def _gone_link(progress: Progress, key: str) -> shapes.Link:
         "status": progress.status(key),
         "status_changed": progress.value(key, "changed"),
         "note": progress.value(key, "note"),
+        "duration_s": progress.value(key, "estimate"),
+        "duration_source": "set" if progress.value(key, "estimate") else None,
+        "took_s": None,
     }
 
 

@@ -34,8 +34,9 @@ UtcTime = Annotated[
 Count = Annotated[int, Field(ge=0)]
 # The closed sets of words a shape uses besides the vocabulary (vocab.Status, Difficulty).
 CheckResult = Literal["ok", "redirected", "dead", "unknown"]
-ChangedField = Literal["status", "note", "link"]
+ChangedField = Literal["status", "note", "link", "estimate"]
 Level = Literal["ok", "warn", "error"]
+DurationSource = Literal["measured", "set"]
 # Every shape is closed: a key it does not declare is an error (additionalProperties).
 _strict = with_config(ConfigDict(extra="forbid"))
 
@@ -77,6 +78,26 @@ class Link(TypedDict):
             ),
         ]
     ]
+    duration_s: Annotated[
+        int | None, Field(ge=1, description="How long it takes, in seconds; null: unknown")
+    ]
+    duration_source: Annotated[
+        DurationSource | None,
+        Field(description="measured (check-links --durations) or set (llmdive estimate)"),
+    ]
+    took_s: Annotated[
+        int | None,
+        Field(ge=1, description="Seconds from `start` to `mark-read`; null unless read so"),
+    ]
+
+
+@_strict
+class Times(TypedDict):
+    """A link's time: how long it takes, where that came from, what it took."""
+
+    duration_s: int | None
+    duration_source: DurationSource | None
+    took_s: int | None
 
 
 @_strict
@@ -135,6 +156,22 @@ class NextPick(TypedDict):
     more: Annotated[
         list[MarkedLink],
         Field(description="next -n N: the N-1 links to read after `link`, in reading order"),
+    ]
+
+
+@_strict
+class NextPlan(TypedDict):
+    """next --budget / --queue: the reading list as one path, or what of it fits a budget."""
+
+    budget_s: Annotated[int | None, Field(description="The budget in seconds; null: --queue")]
+    planned_s: Annotated[Count, Field(description="Seconds of the links listed, known ones")]
+    links_left: Annotated[Count, Field(description="Links left in the whole path")]
+    links: Annotated[list[MarkedLink], Field(description="In the learning path's order")]
+    unknown: Annotated[
+        list[MarkedLink], Field(description="Met on the way, of unknown length: not counted")
+    ]
+    too_long: Annotated[
+        list[MarkedLink], Field(description="Passed over: longer than the time left then")
     ]
 
 
@@ -227,6 +264,68 @@ class ProgressSummary(TypedDict):
     sections: list[SectionTally]
     difficulties: dict[Difficulty, Tally]
     orphans: list[Orphan]
+    time: ProgressTime
+    activity: Annotated[
+        Activity | None, Field(description="progress --since / --week; null without them")
+    ]
+
+
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A local date")]
+
+
+@_strict
+class TimeTally(TypedDict):
+    """Seconds from known durations; links of unknown length counted apart, never as 0."""
+
+    read_s: Count
+    left_s: Count
+    unknown_read: Annotated[Count, Field(description="Links read, of unknown length")]
+    unknown_left: Annotated[Count, Field(description="Links left, of unknown length")]
+    links_left: Count
+    finish: Annotated[
+        Day | None, Field(description="At the pace, when the known time left is read")
+    ]
+
+
+@_strict
+class SectionTime(TimeTally):
+    section: str
+
+
+@_strict
+class ProgressTime(TypedDict):
+    overall: TimeTally
+    sections: Annotated[list[SectionTime], Field(description="Finishing in the path's order")]
+    pace_s_per_week: Annotated[float | None, Field(ge=0, description="null: no pace known")]
+    pace_from: Annotated[
+        Literal["given", "config", "measured"] | None,
+        Field(description="--pace, `llmdive config pace`, or the last four weeks of marks"),
+    ]
+
+
+@_strict
+class SectionMoved(TypedDict):
+    section: str
+    finished: Count
+
+
+@_strict
+class ActiveDay(TypedDict):
+    day: Day
+    marks: Annotated[Count, Field(description="Links read or started that day")]
+
+
+@_strict
+class Activity(TypedDict):
+    """What the reader did from `since` on."""
+
+    since: UtcTime
+    finished: Annotated[list[Link], Field(description="Links finished, oldest first")]
+    spent_s: Annotated[Count, Field(description="Known time of the links finished")]
+    unknown: Annotated[Count, Field(description="Links finished of unknown length")]
+    sections: list[SectionMoved]
+    streak: Annotated[Count, Field(description="Reading days in a row, up to today")]
+    days: Annotated[list[ActiveDay], Field(description="Days with marks, oldest first")]
 
 
 @_strict
@@ -244,6 +343,10 @@ class HistoryRow(TypedDict):
     link: Annotated[
         Literal["added", "edited", "removed"] | None,
         Field(description="What happened to a personal link"),
+    ]
+    estimate_s: Annotated[
+        int | None,
+        Field(ge=0, description="The duration set (`llmdive estimate`), seconds; 0 cleared it"),
     ]
 
 
@@ -456,6 +559,14 @@ class Doctor(TypedDict):
 
 
 @_strict
+class Config(TypedDict):
+    """`llmdive config`: every setting, null when not set."""
+
+    pace: Annotated[str | None, Field(description="Your pace, like 5h/week")]
+    wpm: Annotated[int | None, Field(ge=50, le=2000, description="Words a minute, articles")]
+
+
+@_strict
 class Error(TypedDict):
     """What a command prints on stderr when it fails under --json (exit code unchanged)."""
 
@@ -502,13 +613,14 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "links": (list[MarkedLink], ("list",)),
     "search": (list[SearchLink], ("search",)),
     "next": (list[NextPick], ("next",)),
+    "next-plan": (NextPlan, ("next --budget", "next --queue")),
     "toc": (list[TocNode], ("toc",)),
     "progress": (ProgressSummary, ("progress",)),
     "history": (list[HistoryRow], ("history",)),
     "whatsnew": (list[WhatsnewGroup], ("whatsnew",)),
     "changes": (
         Changes,
-        ("mark-read", "start", "skip", "mark-unread", "note", "add", "edit", "remove"),
+        ("mark-read", "start", "skip", "mark-unread", "note", "estimate", "add", "edit", "remove"),
     ),
     "undo": (Undo, ("undo",)),
     "guide-update": (UpdateReport, ("guide update", "guide reset")),
@@ -521,6 +633,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "merge": (MergeReport, ("progress merge",)),
     "sync": (SyncResult, ("sync",)),
     "doctor": (Doctor, ("doctor",)),
+    "config": (Config, ("config",)),
     "error": (Error, ("any command, on stderr",)),
 }
 

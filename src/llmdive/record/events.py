@@ -36,6 +36,7 @@ class Settled:
     note: str | None = None
     noted: str | None = None
     link: dict[str, str] | None = None  # None: no personal-link event; {}: removed
+    estimate: int | None = None  # seconds, as the reader set it
 
 
 def replay(events: Iterable[Event]) -> Settled:
@@ -49,12 +50,13 @@ def replay(events: Iterable[Event]) -> Settled:
     for event in sorted(events, key=Event.order):
         before.setdefault(at_key(event.at), state)
         prior = before.get(at_key(event.undo)) if event.undo is not None else None
-        status, changed, note, noted, link = (
+        status, changed, note, noted, link, estimate = (
             state.status,
             state.changed,
             state.note,
             state.noted,
             state.link,
+            state.estimate,
         )
         if event.status is not None:
             status = event.status
@@ -66,7 +68,9 @@ def replay(events: Iterable[Event]) -> Settled:
             noted = prior.noted if same and prior is not None else (event.at if note else None)
         if event.link is not None:
             link = event.link
-        state = Settled(status, changed, note, noted, link)
+        if event.estimate is not None:
+            estimate = event.estimate or None
+        state = Settled(status, changed, note, noted, link, estimate)
     return state
 
 
@@ -75,6 +79,7 @@ def settle(entry: Entry) -> None:
     state = replay(entry.events)
     entry.status, entry.changed = state.status, state.changed
     entry.note, entry.noted = state.note, state.noted
+    entry.estimate = state.estimate
 
 
 _EPOCH_AT = "1970-01-01T00:00:00Z"
@@ -249,4 +254,6 @@ def merge_entries(a: Mapping[str, Any], b: Mapping[str, Any]) -> Doc:
         out["noted"] = state.noted
     if events:
         out["events"] = [e.to_dict() for e in events]
+    if state.estimate is not None:
+        out["estimate"] = state.estimate
     return out

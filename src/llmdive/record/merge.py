@@ -269,7 +269,8 @@ def report(before: Mapping[str, Any], after: Mapping[str, Any]) -> Report:
         same = a.get("status", "unread") == b.get("status", "unread") and a.get("note") == b.get(
             "note"
         )
-        if same and all("status" not in e and "note" not in e for e in arrived):
+        same = same and a.get("estimate") == b.get("estimate")
+        if same and all(not e.keys() & {"status", "note", "estimate"} for e in arrived):
             continue  # only a personal link's own changes: reported below, link by link
         out.links.append(
             LinkChange(

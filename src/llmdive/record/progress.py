@@ -22,6 +22,7 @@ from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status,
 from llmdive.model.urls import url_key
 from llmdive.record.events import (
     backfill,
+    instant,
     merge_entries,
     new_stamp,
     replay,
@@ -254,6 +255,47 @@ def set_note(
     return True
 
 
+def set_estimate(
+    progress: Progress, item: Item, seconds: int | None, when: datetime | None = None
+) -> bool:
+    """Set (or, with None, clear) the duration the reader gives a link, as an estimate event
+    (it travels with the record: sync, merge, export); False if it was already so."""
+    if progress.value(item.link.id, "estimate") == seconds:
+        return False
+    entry = progress.entry(item.link.id)
+    backfill(entry)
+    entry.events.append(Event(at=new_stamp(progress, when), estimate=seconds or 0))
+    entry.title, entry.url = item.link.title, item.link.url
+    settle(entry)
+    progress.dirty = True
+    return True
+
+
+def took(progress: Progress, key: str) -> int | None:
+    """Seconds from a link's last `start` to its `mark-read`, when it is read and was
+    started first; None otherwise (or when a clock made the start later than the end)."""
+    if progress.status(key) is not Status.READ:
+        return None
+    entry = progress.get(key)
+    if entry is None:
+        return None
+    status = Status.UNREAD
+    started: str | None = None
+    spent: int | None = None
+    for event in sorted(entry.events, key=Event.order):
+        if event.status is None or event.status is status:
+            continue
+        if event.status is Status.READING:
+            started = event.at
+        elif event.status is Status.READ and status is Status.READING and started:
+            seconds = (instant(event.at) - instant(started)).total_seconds()
+            spent = round(seconds) if seconds >= 1 else None
+        status = event.status
+        if status is not Status.READ:
+            spent = None
+    return spent
+
+
 def reading_states(catalogue: Catalogue, progress: Progress) -> dict[str, Status]:
     """Each catalogue link's status; links sharing a URL share the most recent one. With
     several guides combined, a link with no entry of its own has that of an entry left
@@ -363,8 +405,9 @@ class HistoryRow:
     note: str | None = None
     undo: str | None = None  # the time of the change this event took back
     link: str | None = None  # a personal link "added", "edited" or "removed"
+    estimate: int | None = None  # seconds the reader set (0: cleared)
 
-    def to_json(self) -> dict[str, str | None]:
+    def to_json(self) -> dict[str, str | int | None]:
         return {
             "at": iso(self.at),
             "id": self.id,
@@ -373,6 +416,7 @@ class HistoryRow:
             "note": self.note,
             "undo": self.undo,
             "link": self.link,
+            "estimate_s": self.estimate,
         }
 
 
@@ -387,17 +431,12 @@ def history(progress: Progress) -> list[HistoryRow]:
             if ev.link is not None:
                 kind = ("edited" if present else "added") if ev.link else "removed"
                 present = bool(ev.link)
-            rows.append(HistoryRow(ev.when, key, title, ev.status, ev.note, ev.undo, kind))
+            rows.append(
+                HistoryRow(ev.when, key, title, ev.status, ev.note, ev.undo, kind, ev.estimate)
+            )
     # Links changed by one command share a time; their order is then by id.
     rows.sort(key=lambda r: (r.at, r.id), reverse=True)
     return rows
-
-
-def parse_since(text: str) -> datetime:
-    """A --since value: a date (midnight, local time) or a date and time (local unless
-    it says its zone), in ISO 8601: '2026-03-01', '2026-03-01 14:30', '2026-03-01T14:30Z'."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return value if value.tzinfo else value.astimezone()
 
 
 def recent(

@@ -48,6 +48,8 @@ from llmdive.home.lock import locked
 from llmdive.home.paths import (
     ACTIVE_GUIDE,
     CHECKS_FILE,
+    CONFIG_FILE,
+    DURATIONS_FILE,
     GUIDES_FILE,
     META_FILE,
     PERSONAL_FILE,
@@ -279,7 +281,7 @@ def _foreign_kept(entry: Entry) -> bool:
         entry.mode in _FILE_MODES
         and name not in OWN_FILES
         and not name.startswith(".")
-        and name not in (ACTIVE_GUIDE, META_FILE, CHECKS_FILE, "cache")
+        and name not in (ACTIVE_GUIDE, META_FILE, CHECKS_FILE, DURATIONS_FILE, CONFIG_FILE, "cache")
         and not name.endswith(".lock")
     )
 

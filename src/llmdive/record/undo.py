@@ -35,7 +35,8 @@ class Restored:
 
     id: str
     title: str
-    field: str  # "status", "note" or "link" (a personal link: added/edited/removed/restored)
+    # "status", "note", "estimate" (seconds) or "link" (added/edited/removed/restored)
+    field: str
     before: str | None
     after: str | None
 
@@ -116,6 +117,11 @@ def undo_last(
                 entry.title, entry.url = undo.link["title"], undo.link["url"]
             personal_changed = True
             restored.append(Restored(key, title, "link", *_link_words(now.link, undo.link)))
+        if event.estimate is not None:
+            undo.estimate = before.estimate or 0
+            restored.append(
+                Restored(key, title, "estimate", _seconds(now.estimate), _seconds(before.estimate))
+            )
         entry.events.append(undo)
         settle(entry)
     progress.dirty = True
@@ -151,6 +157,10 @@ def _past_guide_change(update: dict[str, Any]) -> str:
         f"your own links, not guide changes, and never reaches past one to an older change; "
         f"{back}"
     )
+
+
+def _seconds(value: int | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _link_words(now: dict[str, Any] | None, restored: dict[str, Any]) -> tuple[str, str]:

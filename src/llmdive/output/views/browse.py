@@ -21,12 +21,15 @@ from llmdive.output.views.common import (
     section_path,
     stale_hint,
     status_mark,
+    time_part,
+    time_words,
     title_part,
 )
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.model.models import Entry, Topic
+    from llmdive.net.durations import Timing
     from llmdive.net.linkmarks import Marks
 
 
@@ -37,6 +40,7 @@ def render_list(
     marks: Marks | None = None,
     empty: str = "No links match.",
     advice: Sequence[Topic] | None = None,
+    timing: Timing | None = None,
 ) -> None:
     if advice and render_advice(w, advice):
         w.line()
@@ -45,7 +49,10 @@ def render_list(
         return
     widths, gaps = link_cols(w, items)
     kinds = widest(url_kind(i.link.url) for i in items)
-    texts = [parts_width([*title_part(i, w), *check_mark(marks, i.link.id)]) for i in items]
+    texts = [
+        parts_width([*title_part(i, w), *time_part(timing, i), *check_mark(marks, i.link.id)])
+        for i in items
+    ]
     grid = Grid(
         w,
         [*widths, kinds],
@@ -72,6 +79,7 @@ def render_list(
             link_cells(link, status, w, shown),
             [
                 *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
+                *time_part(timing, item),
                 *check_mark(marks, link.id),
             ],
             link.url,
@@ -127,6 +135,7 @@ def render_show(
     marks: Marks | None = None,
     also: Sequence[str] = (),
     badge_shown: bool = True,
+    timing: Timing | None = None,
 ) -> None:
     """One link; `also`: the other guides that list it (its status is theirs too);
     `badge_shown`: the catalogue rates some link (else no 'Unrated')."""
@@ -152,6 +161,8 @@ def render_show(
     when = f"  since {local_time(changed, zone=True)} ({ago(changed)})" if changed else ""
     elsewhere = f" · also in {', '.join(also)}" if also else ""
     grid.row([("status", "dim")], [status_mark(status), f" {status.value}{elsewhere}{when}"])
+    if timing is not None:
+        grid.row([("time", "dim")], [time_words(timing, item)])
     if entry and entry.note:
         for n, line in enumerate(entry.note.split("\n")):
             grid.row([("note" if n == 0 else "", "dim")], [line])

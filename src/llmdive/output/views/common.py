@@ -13,6 +13,7 @@ from llmdive.output.terminal import Writer
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
     from llmdive.model.models import Link, Topic
+    from llmdive.net.durations import Timing
     from llmdive.net.linkmarks import Marks
     from llmdive.record.progress import Change
 
@@ -69,6 +70,32 @@ def link_cells(
         badge(link.difficulty, w.styled) if shown else [],
         (url_kind(link.url), "dim"),
     ]
+
+
+def time_part(timing: Timing | None, item: Item) -> list[Part]:
+    """What a row of list or next adds for a link's known duration: `[25m]` measured,
+    `[45m set]` set by the reader; nothing when unknown."""
+    seconds, source = timing.of(item) if timing is not None else (None, None)
+    if seconds is None:
+        return []
+    from llmdive.model.timespec import format_duration
+
+    said = format_duration(seconds) + (" set" if source == "set" else "")
+    return [(f"  [{said}]", "dim")]
+
+
+def time_words(timing: Timing, item: Item) -> str:
+    """show's words for a link's time: how long, from where, and what it took."""
+    from llmdive.model.timespec import format_duration
+
+    seconds, source = timing.of(item)
+    if seconds is None:
+        said = f"unknown (`llmdive estimate {item.link.id} 45m` sets it)"
+    else:
+        how = "set by you" if source == "set" else "measured by check-links --durations"
+        said = f"{format_duration(seconds)} ({how})"
+    spent = timing.took(item)
+    return said + (f"; took {format_duration(spent)} from start to read" if spent else "")
 
 
 def status_mark(status: Status) -> Part:

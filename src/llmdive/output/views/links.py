@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from llmdive.model.vocab import counted
@@ -13,11 +13,18 @@ from llmdive.output.views.common import (
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
+    from llmdive.net.durations import Measured
     from llmdive.net.linkmarks import Outcome
 
 
-def render_checks(w: Writer, items: Sequence[Item], outcomes: Sequence[Outcome]) -> None:
-    """check-links: the tally, then every link that is not plainly ok."""
+def render_checks(
+    w: Writer,
+    items: Sequence[Item],
+    outcomes: Sequence[Outcome],
+    measured: Mapping[str, Measured] | None = None,
+) -> None:
+    """check-links: the tally, then every link that is not plainly ok; with --durations,
+    how many links now have a measured length."""
     counts = {word: 0 for word in CHECK_LABEL}
     for o in outcomes:
         counts[o.result.value] += 1
@@ -64,4 +71,27 @@ def render_checks(w: Writer, items: Sequence[Item], outcomes: Sequence[Outcome])
                 "Unknown is not dead: rate limits, refusals and outages pass; check again later.",
                 "dim",
             )
+        )
+    if measured is not None:
+        render_measured(w, items, outcomes, measured)
+
+
+def render_measured(
+    w: Writer, items: Sequence[Item], outcomes: Sequence[Outcome], measured: Mapping[str, Measured]
+) -> None:
+    """check-links --durations: lengths measured now, by kind, and the links still unknown."""
+    from llmdive.model.urls import url_key as key
+    from llmdive.model.urls import url_kind
+
+    now = [o.measured for o in outcomes if o.measured]
+    kinds = {how: sum(1 for m in now if m[1] == how) for how in ("video", "article", "pdf")}
+    said = ", ".join(counted(n, how) for how, n in kinds.items() if n)
+    w.line((f"Measured {counted(len(now), 'length')}" + (f": {said}." if said else "."), "bold"))
+    unknown = [i for i in items if key(i.link.url) not in measured]
+    if unknown:
+        shown = ", ".join(f"{i.link.id} ({url_kind(i.link.url)})" for i in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        w.text(
+            (f"Length unknown: {shown}{more}; `llmdive estimate ID 45m` sets one.", "dim"),
+            hang=2,
         )

@@ -13,8 +13,13 @@ from llmdive.output.views.common import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from llmdive.find.pace import Activity, Times, TimeTally
     from llmdive.find.planner import Summary, Tally
     from llmdive.model.models import Entry
+
+SHADES = ("·", "░", "▒", "█")  # a day's marks: none, one, two or three, four or more
 
 
 def _tally_parts(tally: Tally, bar_width: int) -> list[Part]:
@@ -32,7 +37,25 @@ def _tally_parts(tally: Tally, bar_width: int) -> list[Part]:
     ]
 
 
-def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> None:
+def render_progress(
+    w: Writer,
+    summary: Summary,
+    orphans: dict[str, Entry],
+    times: Times | None = None,
+    activity: Activity | None = None,
+    today: date | None = None,
+    paced: bool = False,
+) -> None:
+    """The tallies; the time block where a duration is known (or --pace was given); what
+    the reader did, with --since / --week."""
+    render_tallies(w, summary, orphans)
+    if times is not None and (times.known or paced):
+        render_times(w, times)
+    if activity is not None and today is not None:
+        render_activity(w, activity, today)
+
+
+def render_tallies(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> None:
     labels = [s.title for s, _ in summary.sections] + [d.value for d in summary.difficulties]
     width = max([widest(labels), 7])
     tallies = [summary.overall, *(t for _, t in summary.sections), *summary.difficulties.values()]
@@ -76,3 +99,116 @@ def render_progress(w: Writer, summary: Summary, orphans: dict[str, Entry]) -> N
         )
         for key, entry in orphans.items():
             grid.row([(key, "cyan"), entry.status.value], [entry.title or ""], entry.url)
+
+
+def _time_parts(t: TimeTally) -> list[Part]:
+    from llmdive.model.timespec import format_duration as fd
+
+    parts: list[Part] = []
+    if t.read or t.unknown_read:
+        parts.append(f"{fd(t.read)} read")
+        if t.unknown_read:
+            parts.append((f" (+{t.unknown_read} unknown)", "dim"))
+    if not t.links_left:
+        return [*parts, ", " if parts else "", ("done", "green")]
+    if parts:
+        parts.append(", ")
+    if t.left:
+        parts.append(f"{fd(t.left)} left")
+        if t.unknown_left:
+            parts.append((f" (+{t.unknown_left} of unknown length)", "dim"))
+    else:
+        n = t.unknown_left
+        parts.append((f"{n} link{'s' if n > 1 else ''} left, of unknown length", "dim"))
+    if t.finish is not None:
+        parts += ["  ", (f"done by {t.finish:%a %Y-%m-%d}", "bold")]
+    return parts
+
+
+def render_times(w: Writer, times: Times) -> None:
+    """progress: time read and left overall and per section, the pace, finish dates."""
+    from llmdive.model.timespec import format_duration
+
+    o = times.overall
+    unknown = o.unknown_read + o.unknown_left
+    w.line()
+    head = "Time, from the durations known"
+    if unknown:
+        head += f" ({unknown} link{'s' if unknown > 1 else ''} of unknown length)"
+    w.text((head, "bold"))
+    labels = ["all", *(s.title for s, _ in times.sections)]
+    grid = Grid(w, [widest(labels)], [2], lead=2, hang=4)
+    grid.row(["all"], _time_parts(o))
+    for section, tally in times.sections:
+        grid.row([section.title], _time_parts(tally))
+    if times.pace:
+        said = {
+            "given": "given with --pace",
+            "config": "set with `llmdive config pace`",
+            "measured": "measured from the last four weeks",
+        }.get(times.pace_from or "", "")
+        w.text((f"Pace: {format_duration(times.pace)} a week ({said})", "dim"), indent=2)
+    else:
+        w.text(
+            (
+                "No pace yet: `--pace 5h/week` (or `llmdive config pace 5h/week`) gives "
+                "finish dates; so will four weeks of marks.",
+                "dim",
+            ),
+            indent=2,
+            hang=4,
+        )
+
+
+def render_activity(w: Writer, act: Activity, today: date) -> None:
+    """progress --since / --week: links finished, time spent, sections moved, the streak,
+    and a calendar of the last months (shades, readable without colour)."""
+    from llmdive.model.timespec import format_duration
+    from llmdive.model.vocab import counted
+
+    w.line()
+    since = act.since.astimezone()
+    said = f"Since {since:%a %Y-%m-%d}: {counted(len(act.finished), 'link')} finished"
+    if act.spent:
+        said += f", {format_duration(act.spent)}"
+        if act.unknown:
+            said += f" (+{act.unknown} of unknown length)"
+    elif act.finished:
+        said += " (of unknown length)"
+    w.text((said, "bold"))
+    if act.sections:
+        moved = ", ".join(f"{s.title} +{n}" for s, n in act.sections)
+        w.text(moved, indent=2, hang=4)
+    days = "day" if act.streak == 1 else "days"
+    w.text(f"Streak: {act.streak} {days} in a row", indent=2)
+    render_calendar(w, act.days, today)
+
+
+def render_calendar(w: Writer, days: dict[date, int], today: date) -> None:
+    from llmdive.find.pace import calendar, level
+
+    width = w.width or 80
+    weeks = max(4, min(26, (width - 6) // 2))
+    columns = calendar(days, today, weeks)
+    months = [" "] * (weeks * 2)
+    last, free = 0, 0  # the month labelled last; the first cell after its label
+    for n, column in enumerate(columns):
+        first = next(d for d in column if d is not None)
+        if first.month != last and n * 2 >= free and n * 2 + 3 <= len(months):
+            months[n * 2 : n * 2 + 3] = list(f"{first:%b}")
+            free = n * 2 + 4
+        last = first.month
+    w.line()
+    w.line("      ", ("".join(months).rstrip(), "dim"))
+    styles = ("grey37", "green", "green", "bold green")
+    for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        parts: list[Part] = [f"  {name:<3} "]
+        for column in columns:
+            day = column[weekday]
+            if day is None:
+                break
+            shade = level(days.get(day, 0))
+            parts += [(SHADES[shade], styles[shade]), " "]
+        w.line(*parts)
+    legend = "  ".join(f"{s} {n}" for s, n in zip(SHADES, ("none", "1", "2-3", "4+"), strict=True))
+    w.line(("      marks a day: " + legend, "dim"))

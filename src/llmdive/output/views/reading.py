@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from llmdive.model.timespec import format_duration
 from llmdive.model.vocab import Status, counted
 from llmdive.output.layout import Grid, Part, widest
 from llmdive.output.terminal import Writer, ago, local_time
@@ -18,13 +19,15 @@ from llmdive.output.views.common import (
     render_advice,
     render_changes,
     status_mark,
+    time_part,
     title_part,
 )
 
 if TYPE_CHECKING:
-    from llmdive.find.planner import NextPick
+    from llmdive.find.planner import NextPick, Plan
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.model.models import Topic
+    from llmdive.net.durations import Timing
     from llmdive.net.linkmarks import Marks
     from llmdive.record.progress import Change, HistoryRow
 
@@ -36,6 +39,7 @@ def render_next(
     marks: Marks | None = None,
     catalogue: Catalogue | None = None,
     advice: Sequence[Topic] | None = None,
+    timing: Timing | None = None,
 ) -> None:
     if advice and render_advice(w, advice):
         w.line()
@@ -70,7 +74,7 @@ def render_next(
                     (link.id, "cyan"),
                     badge(link.difficulty, w.styled) if shown else [],
                 ],
-                [*title_part(item, w), *check_mark(marks, link.id)],
+                [*title_part(item, w), *time_part(timing, item), *check_mark(marks, link.id)],
                 link.url,
             )
         render_passed(w, pick, under)
@@ -82,6 +86,56 @@ def render_next(
                 "shows new links.",
                 "dim",
             )
+        )
+
+
+def render_plan(
+    w: Writer,
+    plan: Plan,
+    states: dict[str, Status],
+    timing: Timing,
+    marks: Marks | None,
+    left: int,
+) -> None:
+    """next --budget / --queue: the links in the path's order, and what was not counted."""
+    if plan.budget is not None:
+        head = f"Within {format_duration(plan.budget)}, in the learning path's order"
+        said = f"{head}: {format_duration(plan.planned)} planned" if plan.links else head
+    else:
+        said = f"The reading list as one path: {counted(left, 'link')} to go"
+        if len(plan.links) < left:
+            said += f", the first {len(plan.links)} here"
+    w.text((said, "bold"))
+    widths, gaps = link_cols(w, [*plan.links, *plan.unknown, *plan.too_long])
+    grid = Grid(w, widths, gaps, lead=2, hang=6, urls=[i.link.url for i in plan.links])
+    for item in plan.links:
+        link = item.link
+        grid.row(
+            [
+                status_mark(states.get(link.id, Status.UNREAD)),
+                (link.id, "cyan"),
+                badge(link.difficulty, w.styled),
+            ],  # fmt: skip
+            [*title_part(item, w), *time_part(timing, item), *check_mark(marks, link.id)],
+            link.url,
+        )
+    if plan.budget is not None and not plan.links:
+        w.text(("  Nothing of a known length fits.", "dim"))
+    if plan.too_long:
+        longer = ", ".join(
+            f"{i.link.id} ({format_duration(timing.seconds(i) or 0)})" for i in plan.too_long
+        )
+        w.text(("Longer than the time left, passed over: ", "dim"), longer, hang=2)
+    if plan.unknown:
+        ids = ", ".join(i.link.id for i in plan.unknown)
+        w.text(("Length unknown, not counted: ", "dim"), ids, hang=2)
+        w.text(
+            (
+                "  `llmdive check-links --durations` measures lengths; "
+                "`llmdive estimate ID 45m` sets one.",
+                "dim",
+            ),
+            hang=4,
         )
 
 
@@ -167,9 +221,14 @@ def history_words(row: HistoryRow) -> tuple[Part, str, str]:
             restored.append("note restored" if row.note else "note removed")
         if row.link is not None:
             restored.append("link removed" if row.link == "removed" else "link restored")
+        if row.estimate is not None:
+            restored.append("estimate restored" if row.estimate else "estimate removed")
         return ("↶", "bold yellow"), "undo", f"  ({', '.join(restored)})"
     if row.status is not None:
         return status_mark(row.status), row.status.value, ""
+    if row.estimate is not None and row.link is None:
+        said = f"  {format_duration(row.estimate)}" if row.estimate else "  (cleared)"
+        return ("⏱", "cyan"), "estimate", said
     if row.note is not None:
         note = note_line(row.note)  # a note of several lines stays on its row
         return ("✎", "cyan"), "note", f"  {note}" if note else "  (removed)"
