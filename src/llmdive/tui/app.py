@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.widgets import DataTable, Footer, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -29,6 +30,7 @@ from llmdive.tui.screens import Confirm, HelpScreen, NoteEditor
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+    from textual.widget import Widget
 
     from llmdive.guide.catalogue import Item
     from llmdive.model.models import Topic
@@ -59,6 +61,12 @@ class Links(DataTable[Text]):
         Binding("h", "app.focus_places", "tree", show=False),
     ]
 
+    def on_resize(self, event: Resize) -> None:
+        """A new width (the terminal's, or the tree shown or hidden): titles cut anew."""
+        app = self.app
+        if isinstance(app, Reader) and event.size.width != app.rows_width:
+            app.call_after_refresh(app.show_rows)
+
 
 class Reader(App[None]):
     """The interactive reader."""
@@ -68,15 +76,17 @@ class Reader(App[None]):
     Screen { layout: vertical; }
     #top { height: 1; padding: 0 1; background: $panel; }
     #body { height: 1fr; }
-    #places { width: 34%; max-width: 48; min-width: 20; border-right: solid $primary-darken-2; }
-    #places.hidden { display: none; }
+    #places {
+        width: 34%; max-width: 48; min-width: 20; overflow-x: hidden;
+        border-right: solid $primary-darken-2;
+    }
     #right { width: 1fr; }
     #search { display: none; height: 3; }
     #search.open { display: block; }
     #links { height: 1fr; }
     #detail { height: 45%; border-top: solid $primary-darken-2; padding: 0 1; }
     #message { height: 1; padding: 0 1; }
-    Reader.narrow #places { width: 22; min-width: 16; }
+    Reader.narrow #places { width: 26; }
     Reader.narrow #detail { height: 40%; }
     ModalScreen { align: center middle; }
     #ask { width: 70%; max-width: 80; height: auto; padding: 1 2; border: thick $primary; }
@@ -110,6 +120,7 @@ class Reader(App[None]):
         self.mode = "place"  # or "search", "next"
         self.rows: list[Item] = []
         self.nodes: dict[Key, TreeNode[Key]] = {}
+        self.rows_width = 0  # the table's width when its titles were last cut to it
         self.message = Text()  # the line under the links, and the detail pane, as shown
         self.detail = Text()
 
@@ -133,10 +144,13 @@ class Reader(App[None]):
 
     def on_mount(self) -> None:
         self._narrow(self.size.width)
+        if self.has_class("narrow"):  # the links get the width; h or t shows the tree
+            self.query_one(Places).display = False
         self.build_tree()
         self.show_rows()
         self.call_after_refresh(self.show_rows)  # again, at the width the layout gave it
-        self.query_one(Links).focus()
+        self.call_after_refresh(self.relabel_tree)
+        self.focus_now(self.query_one(Links))
         self.set_interval(WATCH_EVERY_S, self.watch_record)
         if self.snap.problem:
             self.say(self.snap.problem, error=True)
@@ -144,6 +158,7 @@ class Reader(App[None]):
     def on_resize(self) -> None:
         self._narrow(self.size.width)
         self.call_after_refresh(self.show_rows)
+        self.call_after_refresh(self.relabel_tree)
 
     def _narrow(self, width: int) -> None:
         self.set_class(width < NARROW, "narrow")
@@ -171,7 +186,13 @@ class Reader(App[None]):
         add(tree.root, self.ws.catalogue.guide.sections, ())
 
     def _label(self, key: Key, title: str) -> Text:
-        return core.tree_label(title, self.snap.tallies.get(key, core.no_links()))
+        tree = self.query_one(Places)
+        width = tree.size.width or (26 if self.has_class("narrow") else self.size.width // 3)
+        # Each level indents by 4 cells, an expander (▶) takes 2, the border and a scroll
+        # bar 3.
+        path = self.snap.places.get(key)
+        room = width - 3 - 4 * len(key) - (2 if not path or path[-1].topics else 0)
+        return core.tree_label(title, self.snap.tallies.get(key, core.no_links()), room)
 
     def relabel_tree(self) -> None:
         """New counts on the same tree; a guide whose places changed is drawn afresh."""
@@ -191,7 +212,7 @@ class Reader(App[None]):
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Key]) -> None:
         if event.node.data is not None and not event.node.children:
-            self.query_one(Links).focus()
+            self.focus_now(self.query_one(Links))
 
     # ------------------------------------------------------------ the links
 
@@ -211,19 +232,20 @@ class Reader(App[None]):
         row = table.cursor_row
         self.rows = self.current_rows()
         narrow = self.has_class("narrow")
+        self.rows_width = table.size.width
         width = max(table.size.width or self.size.width // 2, 20)
         diff_width = 1 if narrow else 7
         title_width = width - diff_width - 1 - 9  # the mark, cell padding, a scroll bar
         table.clear(columns=True)
         table.add_column(" ", width=1, key="status")
-        table.add_column("Title", width=max(title_width, 8), key="title")
         table.add_column("D" if narrow else "Level", width=diff_width, key="level")
+        table.add_column("Title", width=max(title_width, 8), key="title")
         for item in self.rows:
             status = self.snap.status(item)
             table.add_row(
                 core.status_cell(status),
-                core.title_cell(item, status, max(title_width, 8)),
                 core.difficulty_cell(item.link.difficulty, narrow),
+                core.title_cell(item, status, max(title_width, 8)),
                 key=item.link.id,
             )
         if was is not None:
@@ -441,7 +463,7 @@ class Reader(App[None]):
     def action_search(self) -> None:
         box = self.query_one("#search", Input)
         box.add_class("open")
-        box.focus()
+        self.focus_now(box)
         self.mode = "search"
         self.show_rows(keep=False)
 
@@ -451,7 +473,7 @@ class Reader(App[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
-            self.query_one(Links).focus()
+            self.focus_now(self.query_one(Links))
 
     def action_leave(self) -> None:
         """esc: out of a search or Next, back to the place of the tree."""
@@ -462,7 +484,7 @@ class Reader(App[None]):
         if self.mode != "place":
             self.mode = "place"
             self.show_rows(keep=False)
-            self.query_one(Links).focus()
+            self.focus_now(self.query_one(Links))
 
     def action_next_view(self) -> None:
         if self.mode == "next":
@@ -471,22 +493,33 @@ class Reader(App[None]):
         self.query_one("#search", Input).remove_class("open")
         self.mode = "next"
         self.show_rows(keep=False)
-        self.query_one(Links).focus()
+        self.focus_now(self.query_one(Links))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def action_toggle_tree(self) -> None:
-        self.query_one(Places).toggle_class("hidden")
+        tree = self.query_one(Places)
+        tree.display = not tree.display
+        if not tree.display and tree.has_focus:
+            self.focus_now(self.query_one(Links))
         self.call_after_refresh(self.show_rows)
+        self.call_after_refresh(self.relabel_tree)
+
+    def focus_now(self, widget: Widget) -> None:
+        """Focus at once (Widget.focus waits a turn: keys typed fast would go astray)."""
+        self.screen.set_focus(widget)
 
     def action_focus_links(self) -> None:
-        self.query_one(Links).focus()
+        self.focus_now(self.query_one(Links))
 
     def action_focus_places(self) -> None:
         tree = self.query_one(Places)
-        tree.remove_class("hidden")
-        tree.focus()
+        if not tree.display:
+            tree.display = True
+            self.call_after_refresh(self.show_rows)
+            self.call_after_refresh(self.relabel_tree)
+        self.focus_now(tree)
 
     def action_reload(self) -> None:
         self.reload()

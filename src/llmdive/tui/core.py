@@ -158,19 +158,23 @@ def no_links() -> Tally:
     return Tally()
 
 
-def tree_label(title: str, tally: Tally) -> Text:
-    """A heading and its read count: 'Fine-tuning  3/12' (all skipped: '–')."""
-    label = shown(title)
-    if not tally.links:
-        return label
-    label.append("  ")
-    if tally.total:
+def tree_label(title: str, tally: Tally, width: int = 0) -> Text:
+    """A heading and its read count: 'Fine-tuning  3/12' (all skipped: 'all skipped'); with
+    `width`, the title is cut (…) so that the count still shows."""
+    count = Text()
+    if tally.links and tally.total:
         done = tally.read == tally.total
-        label.append(f"{tally.read}/{tally.total}", style="green" if done else "dim")
+        count.append(f"{tally.read}/{tally.total}", style="green" if done else "dim")
         if done:
-            label.append(" ✓", style="green")
-    else:
-        label.append("all skipped", style="dim")
+            count.append(" ✓", style="green")
+    elif tally.links:
+        count.append("all skipped", style="dim")
+    label = shown(title)
+    if width and count and label.cell_len + 2 + count.cell_len > width:
+        label.truncate(max(width - 2 - count.cell_len, 4), overflow="ellipsis")
+    if count:
+        label.append("  ")
+        label.append_text(count)
     return label
 
 
