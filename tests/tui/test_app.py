@@ -273,11 +273,38 @@ def test_a_search_box_left_with_escape_goes_back_to_the_place(home: Path) -> Non
     async def steps(app: Reader, pilot: Pilot[None]) -> None:
         every = len(app.rows)
         await pilot.press("slash", *"quantization")
-        await pilot.pause()
+        await pilot.pause(0.5)  # the search runs once typing pauses
         assert 0 < len(app.rows) < every
         assert app.query_one("#search", Input).value == "quantization"
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert app.mode == "place" and len(app.rows) == every
+
+    drive(steps)
+
+
+def test_a_mark_confirmed_after_opening_moves_on_too(home: Path) -> None:
+    async def steps(app: Reader, pilot: Pilot[None]) -> None:
+        ids = [i.link.id for i in app.rows]
+        await pilot.press("o", "y")
+        await pilot.pause()
+        assert status(home, ids[0]) is Status.READ
+        assert cursor_id(app) == ids[1]
+
+    drive(steps, opener=lambda url: True)
+
+
+def test_a_view_of_many_links_shows_the_first_and_says_so(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmdive.tui import app as tui_app
+
+    monkeypatch.setattr(tui_app, "MAX_ROWS", 3)
+
+    async def steps(app: Reader, pilot: Pilot[None]) -> None:
+        assert len(app.rows) == 3
+        await pilot.pause(0.2)
+        every = len(app.ws.catalogue.items)
+        assert f"{every} links (the first 3 shown)" in screen_text(app)
 
     drive(steps)

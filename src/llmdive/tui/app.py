@@ -30,6 +30,7 @@ from llmdive.tui.screens import Confirm, HelpScreen, NoteEditor
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+    from textual.timer import Timer
     from textual.widget import Widget
 
     from llmdive.guide.catalogue import Item
@@ -37,7 +38,9 @@ if TYPE_CHECKING:
     from llmdive.workspace import Workspace
 
 WATCH_EVERY_S = 1.0
-NARROW = 80  # columns: below, a narrower tree and one-letter difficulties
+NARROW = 80  # columns: below, the tree hidden until asked for, one-letter difficulties
+MAX_ROWS = 300  # links in the table at once
+SEARCH_AFTER_S = 0.15  # a pause in typing that runs the search
 
 
 class Places(Tree[Key]):
@@ -82,7 +85,6 @@ class Reader(App[None]):
     }
     #right { width: 1fr; }
     #search { display: none; height: 3; }
-    #search.open { display: block; }
     #links { height: 1fr; }
     #detail { height: 45%; border-top: solid $primary-darken-2; padding: 0 1; }
     #message { height: 1; padding: 0 1; }
@@ -119,6 +121,10 @@ class Reader(App[None]):
         self.place: Key = ()
         self.mode = "place"  # or "search", "next"
         self.rows: list[Item] = []
+        self.found = 0  # links in the view, of which the first MAX_ROWS are rows
+        self.drawn: tuple[object, ...] = ()  # what the table was last filled with
+        self.generation = 0  # one more at each reading of the record
+        self.typing: Timer | None = None
         self.nodes: dict[Key, TreeNode[Key]] = {}
         self.rows_width = 0  # the table's width when its titles were last cut to it
         self.message = Text()  # the line under the links, and the detail pane, as shown
@@ -228,9 +234,18 @@ class Reader(App[None]):
     def show_rows(self, keep: bool = True) -> None:
         """Fill the table with the current view, the cursor kept on the same link."""
         table = self.query_one(Links)
+        search = self.query_one("#search", Input).value if self.mode == "search" else ""
+        view = (self.generation, self.mode, self.place, search, table.size.width, self.size.width)
+        if keep and view == self.drawn:
+            return  # the same rows at the same width: layout passes ask again and again
+        self.drawn = view
         was = self.current_item() if keep else None
         row = table.cursor_row
-        self.rows = self.current_rows()
+        rows = self.current_rows()
+        self.found = len(rows)
+        # A table of 10,000 rows takes seconds to fill: the first rows are shown, and the
+        # top line says how many more the tree or a search would narrow down.
+        self.rows = rows[:MAX_ROWS]
         narrow = self.has_class("narrow")
         self.rows_width = table.size.width
         width = max(table.size.width or self.size.width // 2, 20)
@@ -245,7 +260,7 @@ class Reader(App[None]):
             table.add_row(
                 core.status_cell(status),
                 core.difficulty_cell(item.link.difficulty, narrow),
-                core.title_cell(item, status, max(title_width, 8)),
+                core.title_cell(item, status, max(title_width, 8), self.mode == "next"),
                 key=item.link.id,
             )
         if was is not None:
@@ -277,12 +292,14 @@ class Reader(App[None]):
             text = self.query_one("#search", Input).value
             top.append("Search ", style="bold")
             top.append(safe(text))
-            top.append(f"  {len(self.rows)} found", style="dim")
+            top.append(f"  {self.found} found", style="dim")
         else:
             path = self.snap.places.get(self.place)
             top.append_text(core.breadcrumb(path) if path else core.shown(self.guide_title))
             top.stylize("bold")
-            top.append(f"  {len(self.rows)} links", style="dim")
+            top.append(f"  {self.found} links", style="dim")
+        if self.found > len(self.rows):
+            top.append(f" (the first {len(self.rows)} shown)", style="yellow")
         top.append(f"  · {tally.read}/{tally.total} read", style="dim")
         self.query_one("#top", Static).update(top)
 
@@ -315,6 +332,7 @@ class Reader(App[None]):
             self.say(f"{exc} (showing the record as it was)", error=True)
             return
         self.snap = snap
+        self.generation += 1
         self.stamp = core.record_stamp(snap.ws)
         self.relabel_tree()
         self.show_rows()
@@ -350,15 +368,17 @@ class Reader(App[None]):
 
     def action_mark(self, status: str) -> None:
         item = self.current_item()
-        if item is None:
-            return
-        target = Status(status)
+        if item is not None:
+            self.mark_and_move([item], Status(status))
+
+    def mark_and_move(self, items: Sequence[Item], status: Status) -> None:
+        """Mark, as `mark-read` does; then the cursor on to the next unread link."""
         row = self.query_one(Links).cursor_row
         ok = self.change(
-            f"not marked {target.value}",
-            lambda: core.changed_words(core.mark(self.ws, [item], target), target),
+            f"not marked {status.value}",
+            lambda: core.changed_words(core.mark(self.ws, items, status), status),
         )
-        if ok and target is not Status.UNREAD:
+        if ok and status is not Status.UNREAD:
             self.next_unread(row)
 
     def action_mark_place(self) -> None:
@@ -420,12 +440,7 @@ class Reader(App[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change(
-                    "not marked read",
-                    lambda: core.changed_words(
-                        core.mark(self.ws, [item], Status.READ), Status.READ
-                    ),
-                )
+                self.mark_and_move([item], Status.READ)
 
         title = core.shown(item.link.title)
         self.push_screen(Confirm(Text.assemble("Mark ", title, " as read? [y/N]")), answered)
@@ -462,17 +477,23 @@ class Reader(App[None]):
 
     def action_search(self) -> None:
         box = self.query_one("#search", Input)
-        box.add_class("open")
+        box.display = True  # at once: a widget not shown takes no focus
         self.focus_now(box)
         self.mode = "search"
         self.show_rows(keep=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        """Search as the words come, once typing pauses (each search reads every link)."""
         if event.input.id == "search" and self.mode == "search":
-            self.show_rows(keep=False)
+            if self.typing is not None:
+                self.typing.stop()
+            self.typing = self.set_timer(SEARCH_AFTER_S, lambda: self.show_rows(keep=False))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
+            if self.typing is not None:
+                self.typing.stop()
+            self.show_rows()  # what was typed last, now
             self.focus_now(self.query_one(Links))
 
     def action_leave(self) -> None:
@@ -480,17 +501,17 @@ class Reader(App[None]):
         box = self.query_one("#search", Input)
         if self.mode == "search":
             box.value = ""
-            box.remove_class("open")
+            box.display = False
         if self.mode != "place":
             self.mode = "place"
-            self.show_rows(keep=False)
+            self.show_rows()
             self.focus_now(self.query_one(Links))
 
     def action_next_view(self) -> None:
         if self.mode == "next":
             self.action_leave()
             return
-        self.query_one("#search", Input).remove_class("open")
+        self.query_one("#search", Input).display = False
         self.mode = "next"
         self.show_rows(keep=False)
         self.focus_now(self.query_one(Links))

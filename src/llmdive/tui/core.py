@@ -187,9 +187,15 @@ def difficulty_cell(difficulty: Difficulty, narrow: bool) -> Text:
     return Text(word, style=DIFFICULTY_STYLE[difficulty])
 
 
-def title_cell(item: Item, status: Status, width: int) -> Text:
-    """A link's title, cut to `width` cells with an ellipsis; read links dimmed."""
-    text = shown(item.link.title)
+def title_cell(item: Item, status: Status, width: int, where: bool = False) -> Text:
+    """A link's title, cut to `width` cells with an ellipsis; read links dimmed; `where`:
+    after its section's name (Next, one link per section)."""
+    text = Text()
+    if where:
+        text.append_text(shown(item.section.title))
+        text.stylize("bold")
+        text.append(" › ", style="dim")
+    text.append_text(shown(item.link.title))
     if item.link.personal:
         text.append(" (yours)", style="magenta")
     if status is Status.READ or status is Status.SKIPPED:
