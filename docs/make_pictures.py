@@ -1,4 +1,4 @@
-"""Draw the README's pictures of `llmdive next`, `progress` and `toc`, as SVG.
+"""Draw the README's pictures of `llmdive next`, `progress`, `toc` and `tui`, as SVG.
 
     python docs/make_pictures.py            # rewrite docs/pictures/*.svg
     python docs/make_pictures.py --check    # exit 1 if a picture is out of date
@@ -8,7 +8,8 @@ example record (the bundled guide, a few links read, one being read, one skipped
 fixed times, in UTC) at a fixed width, and drawn by Rich's `Console.export_svg`. Every
 SVG starts with a checksum of the output it shows: the check (and tests/
 test_pictures.py) compares that with a fresh run, so it holds whatever Rich version
-draws the SVG.
+draws the SVG. The reader (`llmdive tui`) is drawn by Textual itself: run headless in a
+process of its own on the same record (`--draw-tui`), its screenshot is the picture.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ HERE = Path(__file__).resolve().parent
 PICTURES = HERE / "pictures"
 WIDTH = 100
 COMMANDS = {"next": ["next"], "progress": ["progress"], "toc": ["toc"]}
+TUI = "tui"  # the reader's picture: Textual's own SVG of its screen
+TUI_SIZE = (100, 30)
+# The keys pressed before the picture: the tree, down to FineTuning, its links, LoRA.
+TUI_KEYS = ["h", *["j"] * 6, "l", "j"]
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 # The example reader: (id, status) in the order they were marked, an hour apart.
 RECORD = [
@@ -95,7 +100,39 @@ def outputs() -> dict[str, str]:
                 timeout=60,
             )
             out[name] = proc.stdout
+        out[TUI] = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--draw-tui"],
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
+            timeout=120,
+        ).stdout
     return out
+
+
+def draw_tui() -> str:
+    """The reader's screen on this process's home, as Textual's SVG screenshot."""
+    import asyncio
+
+    from llmdive.tui.app import Reader
+    from llmdive.workspace import Workspace
+
+    app = Reader(Workspace())
+    shot: list[str] = []
+
+    async def go() -> None:
+        async with app.run_test(size=TUI_SIZE) as pilot:
+            await pilot.pause()
+            for key in TUI_KEYS:
+                await pilot.press(key)
+                await pilot.pause()
+            await pilot.pause(0.2)
+            shot.append(app.export_screenshot(title="llmdive tui"))
+
+    asyncio.run(go())
+    return shot[0]
 
 
 def checksum(output: str) -> str:
@@ -105,6 +142,11 @@ def checksum(output: str) -> str:
 def mark(output: str) -> str:
     """The first line of a picture: which output it shows."""
     return f"<!-- llmdive output crc32 {checksum(output)} at {WIDTH} columns -->\n"
+
+
+def picture(name: str, output: str) -> str:
+    """The SVG file of a picture: the reader's screenshot as drawn, a command's drawn here."""
+    return mark(output) + output if name == TUI else svg(name, output)
 
 
 def svg(name: str, output: str) -> str:
@@ -135,6 +177,9 @@ def stale(folder: Path = PICTURES, current: dict[str, str] | None = None) -> lis
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--draw-tui"]:
+        sys.stdout.write(draw_tui())
+        return
     if sys.argv[1:] == ["--check"]:
         names = stale()
         if names:
@@ -143,7 +188,7 @@ def main() -> None:
         return
     PICTURES.mkdir(exist_ok=True)
     for name, output in outputs().items():
-        (PICTURES / f"{name}.svg").write_text(svg(name, output), encoding="utf-8")
+        (PICTURES / f"{name}.svg").write_text(picture(name, output), encoding="utf-8")
         print(f"wrote {PICTURES / name}.svg")
 
 

@@ -36,7 +36,7 @@ def test_the_pictures_are_current(pictures: ModuleType, outputs: dict[str, str])
 def test_a_picture_of_other_output_is_stale(
     pictures: ModuleType, outputs: dict[str, str], tmp_path: Path
 ) -> None:
-    for name in pictures.COMMANDS:
+    for name in [*pictures.COMMANDS, pictures.TUI]:
         shutil.copy(pictures.PICTURES / f"{name}.svg", tmp_path)
     (tmp_path / "next.svg").write_text(pictures.svg("next", "Misc  ✓ done\n"), encoding="utf-8")
     assert pictures.stale(tmp_path, outputs) == ["next"]
@@ -56,6 +56,21 @@ def test_the_pictures_are_svg_of_the_example_in_colour(
     # The example record: RLHF is being read, so `next` offers it in FineTuning.
     assert "rlhf-explained" in shown
     assert re.search(r"Misc.*?all skipped", shown, re.S)  # its one link is skipped
+
+
+def test_the_tui_picture_is_the_readers_screen_on_the_example(
+    pictures: ModuleType, outputs: dict[str, str]
+) -> None:
+    text = (pictures.PICTURES / "tui.svg").read_text(encoding="utf-8")
+    assert text.splitlines()[1].startswith("<svg ")
+    spans = "".join(re.findall(r">([^<]*)</text>", text)).replace("&#160;", " ")
+    # FineTuning chosen in the tree, LoRA under the cursor with its note; the keys below.
+    assert "FineTuning  4 links" in spans
+    assert "Umar Jamil: RLHF Explained" in spans and "lora-explained" in spans
+    assert "Note: re-read the rank section" in spans
+    assert "/ search" in spans and "q quit" in spans
+    assert "(docs/pictures/tui.svg)" in (REPO / "README.md").read_text(encoding="utf-8")
+    assert outputs[pictures.TUI].startswith("<svg ")
 
 
 def test_the_readme_shows_every_picture_and_keeps_its_set_up_commands(

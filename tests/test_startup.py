@@ -271,3 +271,22 @@ def test_a_call_builds_the_command_it_runs_and_no_other(home: Path) -> None:
     # The fast path (cli/fast.py) builds none at all, and hands help over to Typer.
     assert built(home, ["next"], fast=True) == 0
     assert built(home, ["guide", "export", "--help"], fast=True) == 9
+
+
+def test_only_tui_imports_textual(home: Path) -> None:
+    """Textual (and the reader over it) is loaded by `llmdive tui` alone: never by the
+    hot commands, a mark, help, or the Typer path of any other command."""
+    for args in (
+        ["next"],
+        ["list"],
+        ["list", "--section", "finetuning", "--json"],
+        ["mark-read", "lora"],
+        ["search", "lora"],
+        ["history"],
+        ["progress"],
+        ["tui", "--help"],
+        ["--help"],
+    ):
+        modules = loaded_modules(home, args)
+        found = [m for m in modules if m.split(".")[0] == "textual" or m.startswith("llmdive.tui")]
+        assert found == [], args
