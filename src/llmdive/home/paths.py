@@ -69,9 +69,18 @@ PROGRESS_FILE = "progress.json"  # the reader's record (record/progress.py)
 PERSONAL_FILE = "personal.json"  # the reader's own links (record/personal.py)
 ACTIVE_GUIDE = "guide.toml"  # written by `guide update` (guide/update.py)
 META_FILE = "guide-meta.json"  # where ACTIVE_GUIDE came from, each update's changes
+ACTIVE_README = "guide-readme.md"  # the README ACTIVE_GUIDE was imported from (contribute)
 CHECKS_FILE = "linkcheck.json"  # what `check-links` found (net/linkmarks.py)
 LOCK_FILE = f"{PROGRESS_FILE}.lock"  # held around every change to the home (home/lock.py)
 JOURNAL = ".llmdive-journal"  # an unfinished multi-file commit (storage.write_all)
+
+
+def bundled_readme() -> Path:
+    """The README the bundled catalogue was imported from (what `contribute` patches)."""
+    packaged = Path(__file__).parents[1] / "data" / "guide-readme.md"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "data" / "guide-readme.md"
 
 
 def bundled_guide() -> Path:

@@ -44,7 +44,14 @@ from pathlib import Path
 from llmdive.errors import LlmdiveError
 from llmdive.home.infile import RECORD_MAX_BYTES, read_limited, too_large
 from llmdive.home.lock import locked
-from llmdive.home.paths import ACTIVE_GUIDE, CHECKS_FILE, META_FILE, PERSONAL_FILE, PROGRESS_FILE
+from llmdive.home.paths import (
+    ACTIVE_GUIDE,
+    ACTIVE_README,
+    CHECKS_FILE,
+    META_FILE,
+    PERSONAL_FILE,
+    PROGRESS_FILE,
+)
 from llmdive.home.storage import atomic_write
 from llmdive.model.urls import redact_credentials
 from llmdive.record import intake
@@ -267,7 +274,7 @@ def _foreign_kept(entry: Entry) -> bool:
         entry.mode in _FILE_MODES
         and name not in OWN_FILES
         and not name.startswith(".")
-        and name not in (ACTIVE_GUIDE, META_FILE, CHECKS_FILE, "cache")
+        and name not in (ACTIVE_GUIDE, ACTIVE_README, META_FILE, CHECKS_FILE, "cache")
         and not name.endswith(".lock")
     )
 
