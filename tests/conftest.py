@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from llmdive.cli import app
@@ -17,6 +18,11 @@ from tests.helpers import GUIDE_README as GUIDE_README
 from tests.helpers import REPO as REPO
 from tests.helpers import Invoke
 from tests.helpers import subprocess_env as subprocess_env
+
+# Properties are about behaviour, never time: on a shared machine an example may take a
+# second (speed is bench/run.py's to measure), and Hypothesis's deadline would fail it.
+settings.register_profile("llmdive", deadline=None)
+settings.load_profile("llmdive")
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from llmdive.cli import app
 from llmdive.model.vocab import Status
 from llmdive.output import shapes
 from llmdive.record.progress import load_progress
-from tests.helpers import FIXTURES, REPO, Invoke, subprocess_env
+from tests.helpers import FIXTURES, REPO, Invoke, ok, subprocess_env
 from tests.linkserver import serving
 
 SCHEMA = REPO / "schema"
@@ -242,6 +242,10 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     copy.write_text(json.dumps(other_progress))
     yield "doctor", doctor()
     yield "doctor", doctor("--merge")
+    yield "contribute", run("contribute")
+    checklist = other / "reading.md"
+    ok(cli("progress", "export", "-o", str(checklist)))
+    yield "progress import-checklist", run("progress", "import-checklist", str(checklist))
     subprocess.run(["git", "init", "-q", "--bare", str(other / "remote.git")], check=True)
     yield "sync", run("sync", "--remote", str(other / "remote.git"))
     # Following more guides: the directory, a guide followed, the list, links from several.

@@ -24,6 +24,9 @@ def test_the_wheel_ships_the_catalogue(tmp_path: Path) -> None:
         names = zf.namelist()
         assert "llmdive/data/guide.toml" in names
         assert zf.read("llmdive/data/guide.toml") == (REPO / "data" / "guide.toml").read_bytes()
+        # The README it was imported from: what `contribute` patches for the bundled guide.
+        readme = (REPO / "data" / "guide-readme.md").read_bytes()
+        assert zf.read("llmdive/data/guide-readme.md") == readme
         assert "llmdive/cli/__init__.py" in names
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "llmdive = llmdive.cli:main" in zf.read(entry_points).decode()

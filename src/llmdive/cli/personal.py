@@ -4,6 +4,7 @@
 # start-up: every command module is imported on each start (to register its commands), so
 # a command imports the core it uses inside its body.
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -183,3 +184,113 @@ def edit(
         jsonout.emit_json({"changes": [jsonout.change_json(link, "link", "added", state)]})
         return
     emit(False, dict, lambda w: render_edit(w, old, new))
+
+
+@app.command()
+def contribute(
+    ctx: typer.Context,
+    link_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Your links to give (default: all of yours the guide does not have).",
+            metavar="[ID]...",
+            show_default=False,
+            autocompletion=IdArg.__metadata__[0].autocompletion,
+        ),
+    ] = None,
+    readme: Annotated[
+        Path | None,
+        typer.Option(
+            "--readme",
+            help="The guide's README (or a clone's folder) to patch "
+            "(default: the one the guide was last fetched from).",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", dir_okay=False, help="Write the patch here instead of stdout."
+        ),
+    ] = None,
+    apply_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--apply",
+            help="Apply it to the README of this clone of the guide (refused if that README "
+            "is not the one the patch is for).",
+            metavar="DIR",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Give your links back to the guide: a patch to its README, in the guide's own style.
+
+    Each link goes at the end of its topic's list, written like its neighbours (bullet,
+    difficulty badge); no other line changes. The patch goes to stdout (ready for
+    `git apply`), the pull request's description to stderr.
+
+    Example: llmdive contribute | git -C ~/src/LLM-Deep-Dive apply
+    """
+    from llmdive.errors import LlmdiveError
+    from llmdive.guide import contribute as give
+    from llmdive.home.storage import write_output
+    from llmdive.output import jsonout
+    from llmdive.output.terminal import emit_text, safe_lines
+    from llmdive.record.personal import load_personal
+
+    ws = workspace(ctx)
+    if output is not None and apply_to is not None:
+        from typer._click.exceptions import UsageError
+
+        raise UsageError("--output and --apply: choose one")
+    mine = {p.link.id: p for p in load_personal(ws.home)}
+    if link_ids:
+        chosen = []
+        for item in ws.catalogue.resolve_ids(link_ids):
+            if item.link.id not in mine:
+                raise LlmdiveError(
+                    f"{item.link.id} is the guide's own link: only links you added "
+                    "(`llmdive add`) can be contributed"
+                )
+            chosen.append(mine[item.link.id])
+    else:
+        chosen = list(mine.values())
+    if not chosen:
+        raise LlmdiveError(
+            "you have no links of your own to contribute: add one with "
+            "`llmdive add URL -t TITLE -s SECTION -d easy`"
+        )
+    source = give.guide_readme(readme, ws.home, ws.guide_path)
+    result = give.contribution(
+        source.text, [give.Offered(p.link, p.section) for p in chosen], source.name
+    )
+    give.check_round_trip(result)
+    if apply_to is not None and result.placed:
+        target = give.read_readme_file(apply_to)
+        if target.text != source.text:
+            raise LlmdiveError(
+                f"{target.shown} is not the README this patch is for ({source.shown}): "
+                f"pull the clone, or make the patch for it with --readme {target.shown}"
+            )
+        write_output(Path(target.shown), result.after, home=ws.home)
+    elif output is not None and result.placed:
+        write_output(output, result.patch, home=ws.home)
+    if json_out:
+        jsonout.emit_json(jsonout.contribution_json(result, source.shown, apply_to, output))
+        return
+    if result.placed and output is None and apply_to is None:
+        emit_text(result.patch)
+    notes = [f"{k.id}: already in the guide (same URL), left out" for k in result.already]
+    if not result.placed:
+        notes.append("nothing to contribute: the guide already has every link named")
+    elif apply_to is not None:
+        notes.append(f"patched {give.read_readme_file(apply_to).shown}")
+    elif output is not None:
+        notes.append(f"wrote {output}")
+    if result.placed:
+        notes += ["", "Pull request:", *result.description.rstrip("\n").split("\n")]
+    sys.stderr.write("".join(line + "\n" for line in safe_lines("\n".join(notes))))

@@ -254,6 +254,44 @@ def progress_merge(
     )
 
 
+@progress_app.command("import-checklist")
+def progress_import_checklist(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A Markdown checklist: `progress export`, or a guide's README with "
+            "`- [x]` boxes ticked.",
+            metavar="FILE",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Mark read what a ticked checklist says you read (one change: `undo` takes it back).
+
+    Each ticked item is matched to a link by its URL, then by its title within its
+    section; nothing is ever unmarked, and what matches no link is listed.
+
+    Example: llmdive progress import-checklist my-fork/README.md --dry-run
+    """
+    from llmdive.guide.fetch import read_text
+    from llmdive.output import jsonout
+    from llmdive.output.views.progress import render_checklist
+    from llmdive.record.checklist import import_checklist
+
+    ws = workspace(ctx)
+    text = read_text(str(file))
+    reading = import_checklist(ws.home, ws.catalogue, text, str(file), dry_run)
+    emit(
+        json_out,
+        lambda: jsonout.checklist_json(jsonout.LinkJson.of(ws), reading, dry_run),
+        lambda w: render_checklist(w, reading, dry_run),
+    )
+
+
 @progress_app.command("merge-driver", hidden=True)
 def progress_merge_driver(
     base: Annotated[Path, typer.Argument(help="The common ancestor (git's %O).")],

@@ -69,6 +69,7 @@ PROGRESS_FILE = "progress.json"  # the reader's record (record/progress.py)
 PERSONAL_FILE = "personal.json"  # the reader's own links (record/personal.py)
 ACTIVE_GUIDE = "guide.toml"  # written by `guide update` (guide/update.py)
 META_FILE = "guide-meta.json"  # where ACTIVE_GUIDE came from, each update's changes
+ACTIVE_README = "guide-readme.md"  # the README ACTIVE_GUIDE was imported from (contribute)
 CHECKS_FILE = "linkcheck.json"  # what `check-links` found (net/linkmarks.py)
 CONFIG_FILE = "config.json"  # the reader's settings on this machine (home/config.py)
 DURATIONS_FILE = "durations.json"  # what `check-links --durations` measured (net/durations.py)
@@ -88,6 +89,14 @@ def followed_toml(home: Path, name: str) -> Path:
 def followed_meta(home: Path, name: str) -> Path:
     """Where the followed guide `name` came from and its updates (guide/meta.py's Meta)."""
     return home / f"{FOLLOWED_PREFIX}{name}.json"
+
+
+def bundled_readme() -> Path:
+    """The README the bundled catalogue was imported from (what `contribute` patches)."""
+    packaged = Path(__file__).parents[1] / "data" / "guide-readme.md"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "data" / "guide-readme.md"
 
 
 def bundled_guide() -> Path:

@@ -20,10 +20,13 @@ from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from llmdive.find.pace import Activity, Times, TimeTally
     from llmdive.find.planner import NextPick, Plan, Summary, Tally
     from llmdive.find.search import Hit
     from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.guide.contribute import Contribution
     from llmdive.guide.followed import Followed
     from llmdive.guide.update import Change as UpdateChange
     from llmdive.guide.update import Report
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from llmdive.net.durations import Measured
     from llmdive.net.linkmarks import Marks, Outcome
     from llmdive.output import shapes
+    from llmdive.record.checklist import Reading
     from llmdive.record.doctor import Health
     from llmdive.record.guides import Row
     from llmdive.record.intake import CopyMerge
@@ -612,3 +616,48 @@ def guides_json(rows: Sequence[Row]) -> list[shapes.GuideRow]:
         }
         for r in rows
     ]
+
+
+def checklist_json(links: LinkJson, reading: Reading, dry_run: bool) -> shapes.ChecklistImport:
+    """What `progress import-checklist` marked (or would), and the ticked items it could not."""
+    by_id = links.catalogue.by_id
+    return {
+        "dry_run": dry_run,
+        "ticked": reading.ticked,
+        "changes": [
+            change_json(links(by_id[c.id]), "status", c.before.value, c.after.value)
+            for c in reading.changes
+        ],
+        "unmatched": [{"line": t.line, "text": t.text} for t in reading.unmatched],
+        "ambiguous": [
+            {"new": a["new"], "candidates": a["candidates"], "section": a["section"]}
+            for a in reading.ambiguous
+        ],
+    }
+
+
+def contribution_json(
+    result: Contribution, readme: str, applied: Path | None, output: Path | None
+) -> shapes.ContributionReport:
+    """What `contribute` made: the patch, the pull request's description, what went where."""
+    return {
+        "readme": readme,
+        "readme_sha256": result.readme_sha256,
+        "patch": result.patch,
+        "description": result.description if result.placed else None,
+        "added": [
+            {
+                "id": p.link.id,
+                "title": p.link.title,
+                "url": p.link.url,
+                "difficulty": p.link.difficulty,
+                "section": list(p.path),
+                "line": p.line,
+                "text": p.text,
+            }
+            for p in result.placed
+        ],
+        "already": [k.id for k in result.already],
+        "applied": str(applied) if applied is not None and result.placed else None,
+        "output": str(output) if output is not None and result.placed else None,
+    }

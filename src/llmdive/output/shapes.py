@@ -608,6 +608,55 @@ class GuideRow(TypedDict):
 
 
 # One schema file per output: schema/NAME.json, and the commands that print it.
+@_strict
+class Unmatched(TypedDict):
+    line: Annotated[int, Field(ge=1, description="Its line in the checklist")]
+    text: Annotated[str, Field(description="The ticked item as written, its box taken off")]
+
+
+@_strict
+class ChecklistImport(TypedDict):
+    """What a ticked checklist marked read; nothing is ever unmarked."""
+
+    dry_run: bool
+    ticked: Annotated[Count, Field(description="Ticked items in the checklist")]
+    changes: Annotated[
+        list[Change],
+        Field(description="The links matched, each as it is now (with --dry-run, as it is)"),
+    ]
+    unmatched: list[Unmatched]
+    ambiguous: list[Ambiguous]
+
+
+@_strict
+class Contributed(TypedDict):
+    id: str
+    title: str
+    url: str
+    difficulty: Difficulty
+    section: Annotated[list[str], Field(description="The titles of its topic's path")]
+    line: Annotated[int, Field(ge=1, description="Its line in the patched README")]
+    text: Annotated[str, Field(description="The line written, in the guide's style")]
+
+
+@_strict
+class ContributionReport(TypedDict):
+    readme: Annotated[str, Field(description="The README the patch is for")]
+    readme_sha256: Annotated[str, Field(description="SHA-256 of that README, as UTF-8")]
+    patch: Annotated[
+        str, Field(description="A unified diff for `git apply`; empty: nothing to add")
+    ]
+    description: Annotated[
+        str | None, Field(description="A pull request's title and body; null: nothing to add")
+    ]
+    added: list[Contributed]
+    already: Annotated[
+        list[str], Field(description="Ids of your links the guide already has (same URL)")
+    ]
+    applied: Annotated[str | None, Field(description="The clone's README patched (--apply)")]
+    output: Annotated[str | None, Field(description="The file the patch was written to (-o)")]
+
+
 SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "link": (MarkedLink, ("show", "note ID (no text)")),
     "links": (list[MarkedLink], ("list",)),
@@ -634,6 +683,8 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "sync": (SyncResult, ("sync",)),
     "doctor": (Doctor, ("doctor",)),
     "config": (Config, ("config",)),
+    "checklist": (ChecklistImport, ("progress import-checklist",)),
+    "contribute": (ContributionReport, ("contribute",)),
     "error": (Error, ("any command, on stderr",)),
 }
 

@@ -17,6 +17,7 @@ from llmdive.guide.meta import read_meta
 from llmdive.home.infile import refuse_special
 from llmdive.home.paths import (
     ACTIVE_GUIDE,
+    ACTIVE_README,
     CHECKS_FILE,
     JOURNAL,
     META_FILE,
@@ -201,7 +202,7 @@ def _special_facts(home: Path) -> list[tuple[str, str]]:
     """Files of the home that are FIFOs, devices or folders (or links to them): every
     command that reads one fails, so doctor names each."""
     facts: list[tuple[str, str]] = []  # progress.json and personal.json: said by their readers
-    for name in (JOURNAL, ACTIVE_GUIDE, META_FILE, CHECKS_FILE):
+    for name in (JOURNAL, ACTIVE_GUIDE, ACTIVE_README, META_FILE, CHECKS_FILE):
         try:
             refuse_special(home / name)
         except LlmdiveError as exc:

@@ -18,7 +18,7 @@ from llmdive.guide.catalogue import dump_toml, load_catalogue, parse_guide
 from llmdive.guide.meta import META_FILE, META_UNTOUCHED, Meta, read_meta
 from llmdive.guide.update import Change, Plan, Report, _describe, _titles, default_source, plan
 from llmdive.home.lock import locked
-from llmdive.home.paths import ACTIVE_GUIDE, bundled_guide
+from llmdive.home.paths import ACTIVE_GUIDE, ACTIVE_README, bundled_guide
 from llmdive.home.storage import exists, write_all
 from llmdive.model.models import iso
 from llmdive.model.urls import has_scheme, redact_url
@@ -68,9 +68,15 @@ def _record(
 
 
 def write_active(
-    home: Path, guide: Guide, report: Report, when: str, fetched: Fetched | None = None
+    home: Path,
+    guide: Guide,
+    report: Report,
+    when: str,
+    fetched: Fetched | None = None,
+    readme: str | None = None,
 ) -> None:
-    """Make `guide` the active catalogue and record the update, as one commit."""
+    """Make `guide` the active catalogue and record the update, as one commit; `readme`,
+    the text it was imported from, is kept beside it (what `contribute` patches)."""
 
     meta = read_meta(home)
     if report.changed or not (home / ACTIVE_GUIDE).exists():
@@ -82,7 +88,13 @@ def write_active(
     toml = dump_toml(guide).encode()
     parse_guide(toml, home / ACTIVE_GUIDE)  # what llmdive writes, llmdive must read back
     # One commit: killed at any point, the home has the old guide and record or the new ones.
-    write_all({home / ACTIVE_GUIDE: toml, home / META_FILE: meta.to_bytes()})
+    write_all(
+        {
+            home / ACTIVE_GUIDE: toml,
+            home / META_FILE: meta.to_bytes(),
+            home / ACTIVE_README: readme.encode() if readme is not None else None,
+        }
+    )
 
 
 @dataclass
@@ -144,7 +156,7 @@ def update_guide(
         update = plan_update(ws, text, shown)
         if update.refused and not force:
             return Outcome(shown, update)
-        write_active(ws.home, update.guide, update.report, iso(now()), fetched)
+        write_active(ws.home, update.guide, update.report, iso(now()), fetched, text)
     return Outcome(shown, update, applied=True)
 
 
@@ -205,7 +217,8 @@ def reset(ws: Reader, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] | No
         # Links coming back are not news: whatsnew lists what updates brought, not a reset.
         _record(meta, report, iso(now()), "bundled", [], ws.home)
         meta.url = meta.etag = meta.last_modified = None
-        write_all({active: None, ws.home / META_FILE: meta.to_bytes()})
+        gone = {active: None, ws.home / ACTIVE_README: None}
+        write_all({**gone, ws.home / META_FILE: meta.to_bytes()})
     return report, old, new
 
 

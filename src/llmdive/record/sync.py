@@ -47,6 +47,7 @@ from llmdive.home.infile import RECORD_MAX_BYTES, read_limited, too_large
 from llmdive.home.lock import locked
 from llmdive.home.paths import (
     ACTIVE_GUIDE,
+    ACTIVE_README,
     CHECKS_FILE,
     CONFIG_FILE,
     DURATIONS_FILE,
@@ -281,7 +282,16 @@ def _foreign_kept(entry: Entry) -> bool:
         entry.mode in _FILE_MODES
         and name not in OWN_FILES
         and not name.startswith(".")
-        and name not in (ACTIVE_GUIDE, META_FILE, CHECKS_FILE, DURATIONS_FILE, CONFIG_FILE, "cache")
+        and name
+        not in (
+            ACTIVE_GUIDE,
+            ACTIVE_README,
+            META_FILE,
+            CHECKS_FILE,
+            DURATIONS_FILE,
+            CONFIG_FILE,
+            "cache",
+        )
         and not name.endswith(".lock")
     )
 

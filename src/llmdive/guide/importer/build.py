@@ -28,6 +28,9 @@ from llmdive.model.urls import normalize_url, shorten
 class ParseResult:
     guide: Guide
     warnings: list[str] = field(default_factory=list)
+    # Where each topic ("#" + its slug) and each link (its id) starts in the source: line
+    # numbers from 1, for a patch to the README (guide/contribute.py).
+    lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def related(self) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -138,6 +141,7 @@ def _topic(
             slugs.add(nested)
             slug = nested
     slug = slug or unique_id(base, slugs, MAX_SLUG_CHARS)
+    builder.lines["#" + slug] = node.line
     links = []
     for item in node.items:
         key = normalize_url(item.url)
@@ -151,8 +155,10 @@ def _topic(
             continue
         seen[key] = item.line
         item.title = builder.clean(item.title, item.line, "title", final=True) or item.title
+        ident = link_id(item.title, item.url, ids)
+        builder.lines[ident] = item.line
         link: dict[str, Any] = {
-            "id": link_id(item.title, item.url, ids),
+            "id": ident,
             "title": item.title,
             "url": item.url,
             "difficulty": item.difficulty.value,
@@ -224,4 +230,4 @@ def _parse_readme(text: str, source: str) -> ParseResult:
 
     guide = Guide.from_dict(validate_guide(data, Path(source)))
     warnings = sorted(builder.warnings, key=lambda w: getattr(w, "line", 0))
-    return ParseResult(guide, warnings)
+    return ParseResult(guide, warnings, builder.lines)

@@ -145,6 +145,7 @@ class _Builder:
         self.warnings: list[str] = []
         self.cleaned: set[int] = set()  # lines already reported for removed characters
         self.in_prose = False  # the last unit was running text, not an item
+        self.lines: dict[str, int] = {}  # the source line of each topic ("#" + slug) and link
         # Per nested list: the text of the bullet it hangs from when that bullet has no link
         # (a name for its first generic link), and the item that name went to.
         self.labels: list[list[Any]] = []

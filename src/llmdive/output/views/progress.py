@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from llmdive.find.pace import Activity, Times, TimeTally
     from llmdive.find.planner import Summary, Tally
     from llmdive.model.models import Entry
+    from llmdive.record.checklist import Reading
 
 SHADES = ("·", "░", "▒", "█")  # a day's marks: none, one, two or three, four or more
 
@@ -212,3 +213,30 @@ def render_calendar(w: Writer, days: dict[date, int], today: date) -> None:
         w.line(*parts)
     legend = "  ".join(f"{s} {n}" for s, n in zip(SHADES, ("none", "1", "2-3", "4+"), strict=True))
     w.line(("      marks a day: " + legend, "dim"))
+
+
+def render_checklist(w: Writer, reading: Reading, dry_run: bool = False) -> None:
+    """What `progress import-checklist` marked (or, dry, would mark), and what matched nothing."""
+    from llmdive.output.views.common import render_changes
+
+    new = sum(c.changed for c in reading.changes)
+    verb = "would mark" if dry_run else "marked"
+    said = f"{reading.ticked} ticked: {verb} {new} read"
+    if len(reading.changes) > new:
+        said += f", {len(reading.changes) - new} already read"
+    if reading.unmatched:
+        said += f", {len(reading.unmatched)} matched no link"
+    w.line(said)
+    render_changes(w, reading.changes)
+    if reading.unmatched:
+        w.line()
+        w.line(("matched no link of the guide (add one with `llmdive add`):", "yellow"))
+        width = widest(str(t.line) for t in reading.unmatched)
+        for tick in reading.unmatched:
+            w.line((f"  line {str(tick.line).rjust(width)}  ", "dim"), safe(tick.text))
+    for a in reading.ambiguous:
+        w.line(
+            ("~ ", "yellow"),
+            safe(a["new"]),
+            (f": could be {', '.join(a['candidates'])}; left unmarked", "dim"),
+        )
