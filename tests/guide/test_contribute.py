@@ -335,3 +335,32 @@ def test_hostile_titles_reach_the_terminal_inert(cli: Invoke, home: Path) -> Non
     assert len(added) == len(HOSTILE)
     for line in added:  # each one link, to its own URL
         assert [h for h, _ in links_in(line)][0].startswith("https://example.org/")
+
+
+def test_a_followed_guides_links_are_contributed_against_its_own_readme(
+    cli: Invoke, home: Path, tmp_path: Path
+) -> None:
+    source = LISTS / "mlabonne__llm-course.md"
+    ok(cli("guide", "add", "llm-course", str(source)))
+    assert (home / "guides.llm-course.md").read_bytes() == source.read_bytes()
+    # Quantization: a topic the default guide has too, so its slug is qualified here.
+    toc = json.loads(ok(cli("--guide", "llm-course", "toc", "--json")))
+    slug = next(t["slug"] for t in toc[0]["topics"] if t["title"] == "Quantization")
+    assert slug == "llm-course/quantization"
+    add(cli, "https://example.org/a-course-post", "A course post", slug, "easy")
+    add(cli, KV, "KV caching explained", "kv-cache")
+    # One patch is for one README: links under two guides' topics are named one guide at a time.
+    result = cli("contribute")
+    assert result.exit_code == 1 and "several guides" in result.stderr
+    patch = ok(cli("--guide", "llm-course", "contribute"))
+    readme = tmp_path / "README.md"
+    readme.write_bytes(source.read_bytes())
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert git_apply(readme, patch, "--check").returncode == 0
+    assert "+" in patch and "A course post" in patch and "KV caching" not in patch
+    assert "KV caching" in ok(cli("--guide", "default", "contribute"))
+    # The kept README goes with the guide: renamed with it, removed with it.
+    ok(cli("guide", "rename", "llm-course", "course"))
+    assert (home / "guides.course.md").exists() and not (home / "guides.llm-course.md").exists()
+    ok(cli("guide", "remove", "course"))
+    assert not (home / "guides.course.md").exists()

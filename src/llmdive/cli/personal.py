@@ -238,6 +238,7 @@ def contribute(
     from llmdive.errors import LlmdiveError
     from llmdive.guide import contribute as give
     from llmdive.home.storage import write_output
+    from llmdive.model.vocab import DEFAULT_GUIDE
     from llmdive.output import jsonout
     from llmdive.output.terminal import emit_text, safe_lines
     from llmdive.record.personal import load_personal
@@ -247,7 +248,8 @@ def contribute(
         from typer._click.exceptions import UsageError
 
         raise UsageError("--output and --apply: choose one")
-    mine = {p.link.id: p for p in load_personal(ws.home)}
+    # Your links under the guides in view (`--guide NAME` narrows them to one guide's).
+    mine = {p.link.id: p for p in load_personal(ws.home) if p.link.id in ws.catalogue.by_id}
     if link_ids:
         chosen = []
         for item in ws.catalogue.resolve_ids(link_ids):
@@ -264,9 +266,23 @@ def contribute(
             "you have no links of your own to contribute: add one with "
             "`llmdive add URL -t TITLE -s SECTION -d easy`"
         )
-    source = give.guide_readme(readme, ws.home, ws.guide_path)
+    # A patch is for one guide's README: the guide whose topics the links are under.
+    guides = {
+        ws.catalogue.by_id[p.link.id].guide for p in chosen if p.link.id in ws.catalogue.by_id
+    }
+    if len(guides) > 1:
+        raise LlmdiveError(
+            f"your links are under the topics of several guides ({', '.join(sorted(guides))}): "
+            "a patch is for one README: name one with `llmdive --guide NAME contribute`"
+        )
+    name = guides.pop() if guides else DEFAULT_GUIDE
+    source = give.guide_readme(readme, ws.home, ws.guide_path, name)
+    # In the combined catalogue a followed guide's topic may be qualified (`NAME/slug`).
+    prefix = f"{name}/"
     result = give.contribution(
-        source.text, [give.Offered(p.link, p.section) for p in chosen], source.name
+        source.text,
+        [give.Offered(p.link, p.section.removeprefix(prefix)) for p in chosen],
+        source.name,
     )
     give.check_round_trip(result)
     if apply_to is not None and result.placed:

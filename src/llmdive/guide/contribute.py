@@ -20,11 +20,17 @@ from llmdive.errors import LlmdiveError
 from llmdive.guide import fetch
 from llmdive.guide.importer import BADGE_COLOURS, parse_readme
 from llmdive.home.infile import read_limited
-from llmdive.home.paths import ACTIVE_GUIDE, ACTIVE_README, bundled_guide, bundled_readme
+from llmdive.home.paths import (
+    ACTIVE_GUIDE,
+    ACTIVE_README,
+    bundled_guide,
+    bundled_readme,
+    followed_readme,
+)
 from llmdive.home.storage import exists
 from llmdive.model.markdown import destination, one_line
 from llmdive.model.urls import normalize_url
-from llmdive.model.vocab import Difficulty
+from llmdive.model.vocab import DEFAULT_GUIDE, Difficulty
 
 if TYPE_CHECKING:
     from llmdive.model.models import Guide, Link, Topic
@@ -335,11 +341,22 @@ def read_readme_file(path: Path) -> Readme:
     return Readme(text, path.name, str(path))
 
 
-def guide_readme(explicit: Path | None, home: Path, guide_path: Path) -> Readme:
-    """The README to patch: --readme, else the one the guide in use was imported from
-    (kept by `guide update`), else the bundled guide's."""
+def guide_readme(
+    explicit: Path | None, home: Path, guide_path: Path, name: str = DEFAULT_GUIDE
+) -> Readme:
+    """The README to patch: --readme, else the one the guide `name` was last read from
+    (kept by `guide update` and `guide add`), else the bundled guide's."""
     if explicit is not None:
         return read_readme_file(explicit)
+    if name != DEFAULT_GUIDE:
+        kept = followed_readme(home, name)
+        if not exists(kept):
+            raise LlmdiveError(
+                f"the README of {name} was not kept (followed before llmdive kept it): run "
+                f"`llmdive guide update {name}`, or give it with --readme FILE"
+            )
+        found = read_readme_file(kept)
+        return Readme(found.text, "README.md", found.shown)
     if guide_path == home / ACTIVE_GUIDE:
         kept = home / ACTIVE_README
         if not exists(kept):

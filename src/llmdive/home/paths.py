@@ -91,6 +91,11 @@ def followed_meta(home: Path, name: str) -> Path:
     return home / f"{FOLLOWED_PREFIX}{name}.json"
 
 
+def followed_readme(home: Path, name: str) -> Path:
+    """The README the followed guide `name` was last read from (what `contribute` patches)."""
+    return home / f"{FOLLOWED_PREFIX}{name}.md"
+
+
 def bundled_readme() -> Path:
     """The README the bundled catalogue was imported from (what `contribute` patches)."""
     packaged = Path(__file__).parents[1] / "data" / "guide-readme.md"

@@ -26,7 +26,7 @@ from llmdive.guide.followed import (
 from llmdive.guide.meta import Meta, read_meta_file
 from llmdive.guide.update import Plan, guard, plan
 from llmdive.home.lock import locked
-from llmdive.home.paths import GUIDES_FILE, followed_meta, followed_toml
+from llmdive.home.paths import GUIDES_FILE, followed_meta, followed_readme, followed_toml
 from llmdive.home.storage import write_all
 from llmdive.model.models import iso
 from llmdive.model.urls import has_scheme
@@ -68,8 +68,11 @@ def _links(guide: Guide) -> int:
     return sum(len(t.links) for _, t in guide.walk())
 
 
-def _files(home: Path, name: str, guide: Guide, meta: Meta) -> dict[Path, bytes | None]:
-    """A guide's catalogue and record, as bytes checked to read back (and cached)."""
+def _files(
+    home: Path, name: str, guide: Guide, meta: Meta, readme: str
+) -> dict[Path, bytes | None]:
+    """A guide's catalogue and record, as bytes checked to read back (and cached), and the
+    README it was imported from (`contribute` makes its patches against it)."""
     from llmdive.model.inputs import validate_guide
     from llmdive.model.models import Guide
 
@@ -83,7 +86,11 @@ def _files(home: Path, name: str, guide: Guide, meta: Meta) -> dict[Path, bytes 
     if problems:
         raise LlmdiveError(f"{path}: {problems[0]}; nothing was written")
     remember(path, toml, written, home=home)
-    return {path: toml, followed_meta(home, name): meta.to_bytes()}
+    return {
+        path: toml,
+        followed_meta(home, name): meta.to_bytes(),
+        followed_readme(home, name): readme.encode(),
+    }
 
 
 def _meta(read: Read, when: str) -> Meta:
@@ -124,7 +131,7 @@ def add(home: Path, name: str, source: str, timeout: float | None = None) -> tup
         followed = load_followed(home)
         if any(g.name == name for g in followed):
             raise LlmdiveError(f"the guide {name!r} was followed meanwhile; nothing changed")
-        files = _files(home, name, imported.guide, _meta(read, when))
+        files = _files(home, name, imported.guide, _meta(read, when), read.text)
         files[home / GUIDES_FILE] = guides_bytes([*followed, followed_guide])
         write_all(files)
     return imported, followed_guide
@@ -188,7 +195,7 @@ def update(
     meta.url, meta.etag, meta.last_modified = fresh.url, fresh.etag, fresh.last_modified
     with locked(home):
         _followed_or_refuse(load_followed(home), name)
-        write_all(_files(home, name, new.guide, meta))
+        write_all(_files(home, name, new.guide, meta, read.text))
     done.applied = True
     return done
 
@@ -203,6 +210,7 @@ def remove(home: Path, name: str) -> Followed:
                 home / GUIDES_FILE: guides_bytes([g for g in followed if g.name != name]),
                 followed_toml(home, name): None,
                 followed_meta(home, name): None,
+                followed_readme(home, name): None,
             }
         )
     return gone
@@ -220,7 +228,7 @@ def rename(home: Path, old: str, new: str) -> Followed:
         files: dict[Path, bytes | None] = {
             home / GUIDES_FILE: guides_bytes([renamed if g.name == old else g for g in followed])
         }
-        for path_of in (followed_toml, followed_meta):
+        for path_of in (followed_toml, followed_meta, followed_readme):
             source = path_of(home, old)
             if source.is_file():
                 from llmdive.home.statefile import read_state
