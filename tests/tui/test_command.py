@@ -42,4 +42,4 @@ def test_only_the_tui_command_imports_the_reader() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("llmdive.tui"):
                 importers.append((path.name, node.col_offset > 0))
-    assert importers == [("tui.py", True)]
+    assert importers == [("browse.py", True)]

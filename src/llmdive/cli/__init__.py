@@ -24,7 +24,6 @@ def _typer_app() -> Any:
     """The Typer app, every command module imported (so registered), in --help's order."""
     from llmdive.cli import browse, find, reading, undo, progress, sync  # noqa: I001, F401
     from llmdive.cli import guide, personal, where, links  # noqa: F401
-    from llmdive.cli import tui  # noqa: F401
     from llmdive.cli.app import app
 
     globals()["app"] = app  # from now on an attribute (also over the submodule `cli.app`)

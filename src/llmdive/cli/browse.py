@@ -1,4 +1,4 @@
-"""Browsing the guide: list, toc, show."""
+"""Browsing the guide: list, toc, show, and the full-screen reader (tui)."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
 # start-up: every command module is imported on each start (to register its commands), so
@@ -79,3 +79,15 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
             w, item, status, entry, marks, also, rated(ws.catalogue.items), ws.timing
         ),
     )
+
+
+@app.command()
+def tui(ctx: typer.Context) -> None:
+    """A full-screen reader: the guide's tree, its links, marks, notes, search and Next.
+
+    Keys: / search, r read, s start, x skip, u undo, o open, e note, n next, ? help, q quit.
+    """
+    # start-up: Textual is imported only here, inside the command (tests/test_startup.py).
+    from llmdive.tui.app import run
+
+    run(workspace(ctx))
