@@ -308,3 +308,31 @@ def test_a_view_of_many_links_shows_the_first_and_says_so(
         assert f"{every} links (the first 3 shown)" in screen_text(app)
 
     drive(steps)
+
+
+def test_several_guides_each_have_their_node_with_their_sections(home: Path) -> None:
+    """Following the LLM Deep Dive and llm-course: a node for each guide, its sections under
+    it, and the whole of each guide's sections there."""
+    from llmdive.record import guides
+    from tests.helpers import FIXTURES
+
+    guides.add(home, "llm-course", str(FIXTURES / "lists" / "mlabonne__llm-course.md"))
+
+    async def steps(app: Reader, pilot: Pilot[None]) -> None:
+        tree = app.query_one(Places)
+        assert str(tree.root.label) == "2 guides"
+        assert [str(n.label) for n in tree.root.children] == ["The LLM Deep Dive", "llm-course"]
+        catalogue = app.ws.catalogue
+        for node, name in zip(tree.root.children, ("default", "llm-course"), strict=True):
+            sections = [
+                s.title
+                for i, s in enumerate(catalogue.guide.sections)
+                if catalogue.origin(i) == name
+            ]
+            shown = [str(c.label).split("  ")[0] for c in node.children]
+            assert len(shown) == len(sections)
+            # Each label is its section's title, cut to fit the tree with an ellipsis.
+            for label, title in zip(shown, sections, strict=True):
+                assert title.startswith(label.rstrip("…")), (label, title)
+
+    drive(steps)

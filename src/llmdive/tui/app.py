@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from llmdive.errors import LlmdiveError
-from llmdive.model.vocab import Status
+from llmdive.model.vocab import DEFAULT_GUIDE, Status
 from llmdive.output.terminal import safe
 from llmdive.tui import core
 from llmdive.tui.core import Key, Snapshot
@@ -163,8 +163,16 @@ class Reader(App[None]):
 
     def on_resize(self) -> None:
         self._narrow(self.size.width)
-        self.call_after_refresh(self.show_rows)
-        self.call_after_refresh(self.relabel_tree)
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """The rows and the tree drawn again for the new size, once the reader's screen is
+        there and on top (a resize may come while it is being built, torn down, or under
+        help or a question: then the next view draws it)."""
+        if not self.screen.query(Links):
+            return
+        self.show_rows()
+        self.relabel_tree()
 
     def _narrow(self, width: int) -> None:
         self.set_class(width < NARROW, "narrow")
@@ -189,7 +197,18 @@ class Reader(App[None]):
                     node = parent.add_leaf(label, data=key)
                 self.nodes[key] = node
 
-        add(tree.root, self.ws.catalogue.guide.sections, ())
+        catalogue = self.ws.catalogue
+        if not catalogue.several:
+            add(tree.root, catalogue.guide.sections, ())
+            return
+        # Several guides: a node for each (no place of its own), its sections under it.
+        tree.root.set_label(Text(f"{len(catalogue.guide_names)} guides", style="bold"))
+        under: dict[str, list[Topic]] = {}
+        for index, section in enumerate(catalogue.guide.sections):
+            under.setdefault(catalogue.origin(index), []).append(section)
+        for name, sections in under.items():
+            shown = catalogue.guide.title if name == DEFAULT_GUIDE else name
+            add(tree.root.add(Text(safe(shown), style="bold"), expand=True), sections, ())
 
     def _label(self, key: Key, title: str) -> Text:
         tree = self.query_one(Places)
@@ -197,7 +216,8 @@ class Reader(App[None]):
         # Each level indents by 4 cells, an expander (▶) takes 2, the border and a scroll
         # bar 3.
         path = self.snap.places.get(key)
-        room = width - 3 - 4 * len(key) - (2 if not path or path[-1].topics else 0)
+        depth = len(key) + (1 if key and self.ws.catalogue.several else 0)  # under its guide
+        room = width - 3 - 4 * depth - (2 if not path or path[-1].topics else 0)
         return core.tree_label(title, self.snap.tallies.get(key, core.no_links()), room)
 
     def relabel_tree(self) -> None:
@@ -206,6 +226,8 @@ class Reader(App[None]):
             self.build_tree()
             return
         for key, node in self.nodes.items():
+            if not key and self.ws.catalogue.several:
+                continue  # "N guides"
             title = self.snap.places[key][-1].title if key else self.ws.catalogue.guide.title
             node.set_label(self._label(key, title))
 

@@ -18,7 +18,15 @@ from rich.text import Text
 
 from llmdive.errors import LlmdiveError
 from llmdive.find.planner import Tally, next_links
-from llmdive.home.paths import ACTIVE_GUIDE, META_FILE, PERSONAL_FILE, PROGRESS_FILE
+from llmdive.home.paths import (
+    ACTIVE_GUIDE,
+    GUIDES_FILE,
+    META_FILE,
+    PERSONAL_FILE,
+    PROGRESS_FILE,
+    followed_meta,
+    followed_toml,
+)
 from llmdive.model.vocab import Difficulty, Status
 from llmdive.net import browser, linkmarks
 from llmdive.output.layout import Part
@@ -80,6 +88,8 @@ def record_stamp(ws: Workspace) -> Stamp:
         home / META_FILE,
         linkmarks.checks_file(home),
         ws.guide_path,
+        home / GUIDES_FILE,  # a guide followed, renamed or dropped in another terminal
+        *(p(home, g.name) for g in ws.followed for p in (followed_toml, followed_meta)),
     ]
     stamp: list[tuple[int, int, int] | None] = []
     for path in files:
@@ -301,9 +311,10 @@ def note(ws: Workspace, item: Item, text: str) -> str:
         raise LlmdiveError("a note cannot hold control characters; nothing was changed")
 
     def change(p: Progress) -> str | None:
-        before: str | None = p.value(item.link.id, "note")
+        # The note of the link's URL, wherever it is recorded (one record across guides).
+        before: str | None = p.value(progress.record_key(ws.catalogue, p, item.link.id), "note")
         if text or before:
-            progress.set_note(p, item, text)
+            progress.set_note(p, item, text, catalogue=ws.catalogue)
         return before
 
     before = progress.update_progress(ws.home, change, ws.catalogue.aliases)
