@@ -47,8 +47,9 @@ def test_links_relative_to_a_github_repository_are_its_files(
 
 
 def test_relative_links_of_a_file_with_no_repository_are_skipped_with_one_grouped_warning() -> None:
-    result = parse_readme(RELATIVE, "README.md")
-    assert links(RELATIVE, "README.md") == [("Web", "https://example.com/w", [])]
+    text = RELATIVE + "- [More](more.md)\n- [Most](most.md)\n"
+    result = parse_readme(text, "README.md")
+    assert links(text, "README.md") == [("Web", "https://example.com/w", [])]
     assert group_warnings(result.warnings) == [
         "5 links relative to the repository skipped (import the README from its GitHub URL to "
         "keep them); the first 3 (--verbose shows all):",
@@ -58,6 +59,10 @@ def test_relative_links_of_a_file_with_no_repository_are_skipped_with_one_groupe
         "repository, which is not known",
         "  README.md:7: link 'Root' skipped: '/a/b.md' is a file of the list's repository, "
         "which is not known",
+        "README.md:8: link 'Contributing' skipped: 'CONTRIBUTING.md' is about the repository "
+        "(or outside it), not a reading item",
+        "README.md:9: link 'Up and out' skipped: '../../x.md' is about the repository (or "
+        "outside it), not a reading item",
     ]
 
 

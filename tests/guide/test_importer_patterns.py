@@ -123,7 +123,11 @@ def test_any_bullet_numbered_and_nested_items() -> None:
         "1. [One](https://a.example/3)\n2) [Two](https://a.example/4)\n"
         "- **Group**\n  - [Nested](https://a.example/5)\n    - [Deeper](https://a.example/6)\n"
     )
-    assert outline(result) == [(["S"], ["Star", "Plus", "One", "Two", "Nested", "Deeper"])]
+    # A bullet of only bold text over nested bullets is a topic, holding them.
+    assert outline(result) == [
+        (["S"], ["Star", "Plus", "One", "Two"]),
+        (["S", "Group"], ["Nested", "Deeper"]),
+    ]
 
 
 def test_prose_links_and_a_concept_bullets_tools_are_not_items() -> None:
@@ -311,8 +315,8 @@ def test_warnings_are_grouped_by_kind_and_verbose_shows_all(cli: Invoke, tmp_pat
     assert result.exit_code == 0, result.output
     err = result.stderr.splitlines()
     assert err[0] == (
-        "llmdive: warning: 40 links skipped: not a usable http(s) URL; the first 3 "
-        "(--verbose shows all):"
+        "llmdive: warning: 40 links relative to the repository skipped (import the README "
+        "from its GitHub URL to keep them); the first 3 (--verbose shows all):"
     )
     assert len(err) == 5 and err[-1] == f"wrote {out}: 1 section, 1 link"
     verbose = cli("guide", "import", str(readme), "-o", str(tmp_path / "v.toml"), "--verbose")

@@ -183,7 +183,8 @@ def test_hand_written_readme_with_crlf_and_no_final_newline() -> None:
     assert result.warnings == [
         "malformed.md:10: empty link skipped",
         "malformed.md:12: unknown badge 'Legendary' on link 'Odd badge': imported as unrated",
-        "malformed.md:13: link 'Relative link' skipped: 'docs/page.md' is not an http(s) URL",
+        "malformed.md:13: link 'Relative link' skipped: 'docs/page.md' is a file of the list's "
+        "repository, which is not known",
     ]
 
 
@@ -382,14 +383,16 @@ def test_a_reading_list_in_a_near_format_imports_with_warnings() -> None:
     assert result.warnings == [
         "near.md:29: link 'FlashAttention: Fast and Memory-Efficient Exact Attention (duplicate)'"
         " skipped: the same URL is already in this section (line 25)",
-        "near.md:30: link 'Local notes' skipped: 'notes/attention.md' is not an http(s) URL",
+        "near.md:30: link 'Local notes' skipped: 'notes/attention.md' is a file of the list's "
+        "repository, which is not known",
         "near.md:31: link 'Contact the author' skipped: 'mailto:someone@example.com' is not an "
         "http(s) URL",
         "near.md:54: user name and password removed from the URL of 'Tracking link'",
         "near.md:55: link 'Bad port' skipped: 'https://example.com:99999/x' has port '99999'; "
         "a port is a number from 1 to 65535",
         "near.md:56: link 'Script' skipped: 'javascript:alert(1)' is not an http(s) URL",
-        "near.md:60: link 'MIT' skipped: 'LICENSE' is not an http(s) URL",
+        "near.md:60: link 'MIT' skipped: 'LICENSE' is about the repository (or outside it), "
+        "not a reading item",
     ]
 
 

@@ -385,7 +385,8 @@ class _Builder:
                     )
 
     def _skipped_relative(self, link: _Link, href: str, line: int) -> None:
-        if self.base is None:
+        about_repo = in_repo(href, self.base or ("", "")) is None  # its licence, '../x'
+        if self.base is None and not about_repo:
             self.warn(
                 line,
                 f"link {shorten(link.text)!r} skipped: {shorten(href)!r} is a file of the "
@@ -393,7 +394,7 @@ class _Builder:
                 "links relative to the repository skipped (import the README from its "
                 "GitHub URL to keep them)",
             )
-        elif in_repo(href, self.base) is None:
+        elif about_repo:
             self.warn(
                 line,
                 f"link {shorten(link.text)!r} skipped: {shorten(href)!r} is about the "
