@@ -232,3 +232,19 @@ def test_empty_topics_counts_topics_with_nothing_left_unread() -> None:
     assert "Model Architecture > Transformer Architecture > Positional Encoding" in names
     assert len(names) == 48 + 2  # the read link's topic, and the one above it
     assert len(empty_topics(guide, [])) == sum(1 for _ in guide.walk())
+
+
+def test_every_word_of_a_name_is_needed_and_llm_alone_says_nothing() -> None:
+    made = [
+        Candidate("Support Vector Machines", "https://a.example/svm", "x", ("Perl",)),
+        Candidate("RLtools", "https://a.example/rl", "x", ("Reinforcement Learning",)),
+        Candidate("LLM-RL-Visualized", "https://a.example/llmrl", "x", ("Courses",)),
+        Candidate("Large Language Models explained", "https://a.example/llm", "x", ("LLM",)),
+    ]
+    made_index = OfferIndex(made)
+    # "task" is in no link: a page on vectors is not one on task vectors.
+    assert made_index.offers("Task Vectors", guide="y") == []
+    # "RL in LLM" needs both: an RL library of a general list is not about LLMs.
+    assert titles(made_index.offers("RL in LLM", guide="y")) == ["LLM-RL-Visualized"]
+    assert made_index.offers("Large Language Models", guide="y") == []
+    assert made_index.offers("LLMs", guide="y") == []

@@ -68,7 +68,7 @@ MAX_BY_DESCRIPTION = 2
 # Heading words that say nothing about which link is meant, in an LLM reading list.
 _FILLER = frozenset(
     """a an and at by for from in into is of on or the to with vs via
-    llm llms ml ai model models language large advanced basic basics fundamental fundamentals
+    advanced basic basics fundamental fundamentals
     intro introduction overview misc miscellaneous other others general setup set up
     getting started start guide guides tutorial tutorials course courses resource resources
     tool tools note notes tip tips example examples project projects paper papers method
@@ -76,6 +76,9 @@ _FILLER = frozenset(
     chapter section topic topics awesome list lists reading more further extra bonus
     new trends various""".split()  # noqa: SIM905
 )
+# Words every link of an LLM list may hold: a name needs them ("RL in LLM": both), but a
+# name of nothing else ("Large Language Models") is offered nothing.
+_WEAK = ("llm", "llms", "ml", "ai", "model", "models", "language", "large")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _VERSION = re.compile(r"(?<=[A-Za-z])(?=\d)")
 _SYMBOLS = re.compile(r"[^\w\s]+")
@@ -179,6 +182,11 @@ def _terms(text: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
+@cache
+def _weak() -> frozenset[str]:
+    return frozenset(key for w in _WEAK for key, _ in _terms(w))
+
+
 def alternatives(name: str) -> list[str]:
     """The ways a heading names its subject: "Model Exporting (vLLM, Llama.cpp)" -> the
     name, "vLLM", "Llama.cpp"; "Static/Dynamic Quantization" -> "Static Quantization",
@@ -217,11 +225,23 @@ def _topic_fields(candidate: Candidate) -> Iterator[tuple[str, str]]:
 Postings = dict[int, tuple[float, str]]
 
 
-def _post(postings: dict[str, Postings], number: int, field: str, text: str) -> None:
-    for key, weight in _weighted(field, text):
-        posting = postings.setdefault(key, {})
-        if weight > posting.get(number, (0.0, ""))[0]:
-            posting[number] = (weight, field)
+def _post(postings: dict[str, Postings], number: int, field: str, text: str) -> list[str]:
+    """Index one field's text under `number`; its words (stemmed, CamelCase split)."""
+    tokens, wholes, parts = _tokens(text)
+    weight = FIELD_WEIGHTS[field]
+    found = dict.fromkeys(_keys(wholes), weight) if wholes else {}
+    for key in _keys(tokens):
+        if key not in found:
+            found[key] = weight * PART if key in parts else weight
+    for key, value in found.items():
+        posting = postings.get(key)
+        if posting is None:
+            postings[key] = {number: (value, field)}
+            continue
+        old = posting.get(number)
+        if old is None or value > old[0]:
+            posting[number] = (value, field)
+    return tokens
 
 
 class OfferIndex:
@@ -242,8 +262,12 @@ class OfferIndex:
         self._shared: dict[str, Postings] = {}
         self._groups: list[list[int]] = []
         group_of: dict[tuple[str, tuple[str, ...], str], int] = {}
+        # The words of each title, for how much of it a topic explains.
+        self._titles: list[set[str]] = []
         for number, candidate in enumerate(self.candidates):
-            for field, text in _own_fields(candidate):
+            fields = _own_fields(candidate)
+            self._titles.append(set(_post(self._own, number, *next(fields))))
+            for field, text in fields:
                 _post(self._own, number, field, text)
             where = (candidate.guide, candidate.path, candidate.description)
             group = group_of.get(where)
@@ -306,8 +330,10 @@ class OfferIndex:
                     out[number] = (weight * FAMILY, field)
         return out
 
-    def _cover(self, terms: list[tuple[str, str]]) -> dict[int, tuple[float, list[str]]]:
-        """Each candidate holding a term: the weighted share of the terms found, and why."""
+    def _cover(
+        self, terms: list[tuple[str, str]], every: bool = True
+    ) -> dict[int, tuple[float, list[str]]]:
+        """Each candidate holding a term (`every` term): the weighted share found, and why."""
         if not terms:
             return {}
         weights = [self._idf.get(key, self._unseen) for key, _ in terms]
@@ -317,9 +343,12 @@ class OfferIndex:
             for number, (found, field) in self._postings(key).items():
                 score, why = out.get(number, (0.0, []))
                 out[number] = (score + weight * found / whole, [*why, f"{written}: {field}"])
+        # Every term of a name must be found: "Task Vectors" is not any page on vectors.
+        if every:
+            out = {n: found for n, found in out.items() if len(found[1]) == len(terms)}
         # The words of a name found in different fields ("task" in a topic's description,
         # "vectors" in a title) say less than the name found in one.
-        for number, (score, why) in out.items():
+        for number, (score, why) in out.items() if len(terms) > 1 else ():
             if len({w.rpartition(": ")[2] for w in why}) > 1:
                 out[number] = (score * APART, why)
         return out
@@ -338,8 +367,12 @@ class OfferIndex:
         left out. Unrelated topics get none: see THRESHOLD.
         """
         best: dict[int, tuple[float, list[str]]] = {}
+        weak = _weak()
         for alternative in alternatives(name):
-            for number, found in self._cover(_terms(alternative)).items():
+            terms = _terms(alternative)
+            if all(key in weak for key, _ in terms):
+                continue
+            for number, found in self._cover(terms).items():
                 if found[0] > best.get(number, (0.0, []))[0]:
                     best[number] = found
         kept = {
@@ -352,12 +385,12 @@ class OfferIndex:
             kept = {n: found for n, found in kept.items() if self._key(n) not in own}
         if not kept:
             return []
-        around = self._cover([t for p in place for t in _terms(p)])
+        around = self._cover([t for p in place for t in _terms(p)], every=False)
         named = {key for alt in alternatives(name) for key, _ in _terms(alt)}
         ranked = []
         for number, (score, why) in kept.items():
-            title = _tokens(self.candidates[number].title)[0]
-            focus = sum(1 for t in title if t in named) / len(title) if title else 0.0
+            title = self._titles[number]
+            focus = len(title & named) / len(title) if title else 0.0
             bonus = 0.1 * min(1.0, around.get(number, (0.0, []))[0]) + 0.05 * focus
             ranked.append((-round(score + bonus, 3), number, why))
         ranked.sort()
@@ -393,17 +426,6 @@ def _common(a: str, b: str) -> int:
             break
         size += 1
     return size
-
-
-def _weighted(field: str, text: str) -> list[tuple[str, float]]:
-    """The keys of a field's text, each with its weight (CamelCase parts count less)."""
-    weight = FIELD_WEIGHTS[field]
-    tokens, wholes, parts = _tokens(text)
-    out = dict.fromkeys(_keys(wholes), weight) if wholes else {}
-    for key in _keys(tokens):
-        if key not in out:
-            out[key] = weight * PART if key in parts else weight
-    return list(out.items())
 
 
 def candidates(guide: Guide, name: str) -> list[Candidate]:
