@@ -49,4 +49,5 @@ _kept = [
     # tests/find/test_offers.py and bench/offers.py until toc, show and next ask it too.
     _.from_guides,
     _.offers,
+    _.topic_offers,
 ]

@@ -248,3 +248,14 @@ def test_every_word_of_a_name_is_needed_and_llm_alone_says_nothing() -> None:
     assert titles(made_index.offers("RL in LLM", guide="y")) == ["LLM-RL-Visualized"]
     assert made_index.offers("Large Language Models", guide="y") == []
     assert made_index.offers("LLMs", guide="y") == []
+
+
+def test_words_of_one_family_match_but_not_words_that_merely_start_alike() -> None:
+    made = [
+        Candidate("Quantize your model", "https://a.example/q", "x", ("Misc",)),
+        Candidate("Quantifying capabilities", "https://a.example/f", "x", ("Misc",)),
+        Candidate("A tokenizer from scratch", "https://a.example/t", "x", ("Misc",)),
+    ]
+    made_index = OfferIndex(made)
+    assert titles(made_index.offers("Quantization", guide="y")) == ["Quantize your model"]
+    assert titles(made_index.offers("Tokenization", guide="y")) == ["A tokenizer from scratch"]

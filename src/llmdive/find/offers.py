@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -53,10 +53,10 @@ FIELD_NAMES = {
 }
 # A word found only as a part of a CamelCase word ("Law" of "LawBench") says less.
 PART = 0.8
-# Another word of the same family ("quantize" for "quantization"): a shared start of six
+# Another word of the same family ("quantize" for "quantization"): a shared start of seven
 # letters or more, at most two letters left over on the shorter word.
 FAMILY = 0.8
-_FAMILY_START = 6
+_FAMILY_START = 7
 # A name's words found in different fields of a link count for this share of their weight.
 APART = 0.7
 THRESHOLD = 0.6
@@ -360,11 +360,13 @@ class OfferIndex:
         *,
         guide: str = "",
         limit: int = LIMIT,
+        taken: Collection[str] = (),
     ) -> list[Offer]:
         """The best candidates for the topic `name` under the headings `place`, best first.
 
-        Candidates of `guide` (the topic's own) and any link at a URL that guide holds are
-        left out. Unrelated topics get none: see THRESHOLD.
+        Candidates of `guide` (the topic's own), any link at a URL that guide holds and
+        those at a URL of `taken` (`url_key`s: offered already) are left out. Unrelated
+        topics get none: see THRESHOLD.
         """
         best: dict[int, tuple[float, list[str]]] = {}
         weak = _weak()
@@ -382,7 +384,11 @@ class OfferIndex:
         }
         if kept:
             own = self._urls(guide)
-            kept = {n: found for n, found in kept.items() if self._key(n) not in own}
+            kept = {
+                n: found
+                for n, found in kept.items()
+                if self._key(n) not in own and self._key(n) not in taken
+            }
         if not kept:
             return []
         around = self._cover([t for p in place for t in _terms(p)], every=False)
@@ -453,4 +459,25 @@ def empty_topics(guide: Guide, unread: Iterable[str] | None = None) -> list[tupl
         ids = [k.id for _, t in topic.walk() for k in t.links]
         if not ids if left is None else not any(i in left for i in ids):
             out.append(path)
+    return out
+
+
+def topic_offers(
+    index: OfferIndex,
+    guide: Guide,
+    name: str,
+    unread: Iterable[str] | None = None,
+    limit: int = 3,
+) -> dict[int, list[Offer]]:
+    """The offers to each topic of `guide` (followed as `name`) that has no links, or none of
+    `unread`, by `id()` of the topic. Each URL is offered once (`toc` lists them all), to
+    the deepest topic first: GPTQ's links go to GPTQ, Quantization above it gets the rest."""
+    taken: set[str] = set()
+    out: dict[int, list[Offer]] = {}
+    for path in sorted(empty_topics(guide, unread), key=len, reverse=True):
+        place = [t.title for t in path[:-1]]
+        found = index.offers(path[-1].title, place, guide=name, limit=limit, taken=taken)
+        if found:
+            out[id(path[-1])] = found
+            taken.update(url_key(o.candidate.url) for o in found)
     return out

@@ -12,7 +12,7 @@ search, whatsnew, the changes a command made): every key always present, null wh
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, cast
 
@@ -20,6 +20,7 @@ from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
+    from llmdive.find.offers import Offer
     from llmdive.find.planner import NextPick, Summary, Tally
     from llmdive.find.search import Hit
     from llmdive.guide.catalogue import Catalogue, Item
@@ -153,22 +154,50 @@ def search_json(links: LinkJson, hits: Iterable[Hit], marks: Marks) -> list[shap
     ]
 
 
-def next_json(links: LinkJson, picks: Sequence[NextPick], marks: Marks) -> list[shapes.NextPick]:
-    """Each section's pick, with its link check, and the dead links passed over."""
+def next_json(
+    links: LinkJson,
+    picks: Sequence[NextPick],
+    marks: Marks,
+    offers: Mapping[int, Sequence[Offer]] | None = None,
+) -> list[shapes.NextPick]:
+    """Each section's pick, with its link check, and the dead links passed over; where
+    nothing is left, what the other guides offer (`offers`, by id() of the topic)."""
     return [
         {
             "section": p.path[-1].title,
             "link": links.marked(p.item, marks) if p.item else None,
             "more": [links.marked(i, marks) for i in p.more],
             "passed_over": [links.marked(i, marks) for i in p.passed],
+            "offers": offers_json((offers or {}).get(id(p.path[-1]), ())),
         }
         for p in picks
     ]
 
 
+def offers_json(offers: Iterable[Offer]) -> list[shapes.OfferedLink]:
+    """Links offered to a heading by the other guides, best first."""
+    return [
+        {
+            "id": o.candidate.id,
+            "title": o.candidate.title,
+            "url": o.candidate.url,
+            "guide": o.candidate.guide,
+            "section": list(o.candidate.path),
+            "score": o.score,
+            "why": list(o.why),
+        }
+        for o in offers
+    ]
+
+
 def toc_json(
-    catalogue: Catalogue, states: dict[str, Status], hide_empty: bool = False
+    catalogue: Catalogue,
+    states: dict[str, Status],
+    hide_empty: bool = False,
+    offers: Mapping[int, Sequence[Offer]] | None = None,
 ) -> list[shapes.TocNode]:
+    offered = offers or {}
+
     def node(topic: Topic) -> shapes.TocNode:
         counts = dict.fromkeys(Status, 0)
         for _, t in topic.walk():
@@ -185,6 +214,7 @@ def toc_json(
             "reading": counts[Status.READING],
             "unread": counts[Status.UNREAD],
             "skipped": counts[Status.SKIPPED],
+            "offers": offers_json(offered.get(id(topic), ())),
             "topics": [node(t) for t in topic.topics if not hide_empty or _has_links(t)],
         }
 

@@ -115,6 +115,20 @@ class SearchLink(MarkedLink):
 
 
 @_strict
+class OfferedLink(TypedDict):
+    """A link of another followed guide offered to a heading that has none (or none unread):
+    offered, not moved into the guide."""
+
+    id: Annotated[str, Field(description="What to type to name it (show, mark-read ...)")]
+    title: str
+    url: str
+    guide: Annotated[str, Field(description="The followed guide it comes from")]
+    section: Annotated[list[str], Field(description="Its headings in that guide, from the top")]
+    score: Annotated[float, Field(description="How well it matched the heading; best first")]
+    why: Annotated[list[str], Field(description="What matched, and where: 'gptq in title'")]
+
+
+@_strict
 class NextPick(TypedDict):
     section: str
     link: Annotated[
@@ -126,6 +140,10 @@ class NextPick(TypedDict):
     more: Annotated[
         list[MarkedLink],
         Field(description="next -n N: the N-1 links to read after `link`, in reading order"),
+    ]
+    offers: Annotated[
+        list[OfferedLink],
+        Field(description="When `link` is null: links the other followed guides offer here"),
     ]
 
 
@@ -168,6 +186,10 @@ class TocNode(TypedDict):
     reading: Count
     unread: Count
     skipped: Count
+    offers: Annotated[
+        list[OfferedLink],
+        Field(description="With no links (or none unread): what the other followed guides offer"),
+    ]
     topics: list[TocNode]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from llmdive.model.urls import url_kind
@@ -17,6 +17,7 @@ from llmdive.output.views.common import (
     link_cells,
     link_cols,
     render_advice,
+    render_offers,
     section_path,
     stale_hint,
     status_mark,
@@ -24,6 +25,7 @@ from llmdive.output.views.common import (
 )
 
 if TYPE_CHECKING:
+    from llmdive.find.offers import Offer
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.model.models import Entry, Topic
     from llmdive.net.linkmarks import Marks
@@ -76,8 +78,14 @@ def render_list(
 
 
 def render_toc(
-    w: Writer, catalogue: Catalogue, states: dict[str, Status], hide_empty: bool = False
+    w: Writer,
+    catalogue: Catalogue,
+    states: dict[str, Status],
+    hide_empty: bool = False,
+    offers: Mapping[int, Sequence[Offer]] | None = None,
 ) -> None:
+    """Each heading with its tally, its advice and what other guides offer it (`offers`, by
+    id() of the topic)."""
     counts: dict[int, list[int]] = {}
     for item in catalogue.items:
         done = states.get(item.link.id) is Status.READ
@@ -107,6 +115,8 @@ def render_toc(
             hang=indent + 4,
         )
         render_advice(w, [topic], indent + 4, brief=True)
+        if offers and id(topic) in offers:
+            render_offers(w, offers[id(topic)], indent + 4)
 
 
 def render_show(
