@@ -48,7 +48,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=15)
     rounds = parser.parse_args().rounds
     followed = guides()
-    empty = empty_topics(followed["default"])
+    empty = empty_topics(followed["default"].sections)
     builds: list[float] = []
     asks: list[float] = []
     offered = 0

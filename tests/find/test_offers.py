@@ -44,7 +44,7 @@ def index() -> OfferIndex:
 
 def offered(title: str) -> list[Offer]:
     """The offers to the Deep Dive's empty topic of that title, asked as toc would."""
-    for path in empty_topics(guides()["default"]):
+    for path in empty_topics(guides()["default"].sections):
         if path[-1].title == title:
             return index().offers(title, [t.title for t in path[:-1]], guide="default")
     raise AssertionError(f"no empty topic {title!r}")
@@ -55,7 +55,7 @@ def titles(offers: list[Offer]) -> list[str]:
 
 
 def test_the_deep_dive_has_the_empty_topics_the_issue_names() -> None:
-    empty = {p[-1].title for p in empty_topics(guides()["default"])}
+    empty = {p[-1].title for p in empty_topics(guides()["default"].sections)}
     assert len(empty) == 48
     named = {"Attention", "KV Cache", "GPTQ", "GGUF", "Flash Attention 2", "MoE"}
     assert named <= empty
@@ -116,7 +116,7 @@ def test_the_best_offers_come_first_with_their_guide() -> None:
 
 def test_most_empty_topics_get_offers_and_the_rest_none() -> None:
     got = {}
-    for path in empty_topics(guides()["default"]):
+    for path in empty_topics(guides()["default"].sections):
         got[path[-1].title] = index().offers(
             path[-1].title, [t.title for t in path[:-1]], guide="default"
         )
@@ -168,7 +168,7 @@ def test_never_the_same_url_twice_nor_one_of_the_topics_own_guide() -> None:
         "Mine",
         [Topic("quant", "Quantization", links=[Link("g", "My GPTQ notes", gptq + "/")])],
     )
-    both = OfferIndex([*index().candidates, *candidates(mine, "mine")])
+    both = OfferIndex([*index().candidates, *candidates(("mine", s) for s in mine.sections)])
     offers = both.offers("GPTQ", ["Quantization"], guide="mine")
     assert offers and all(url_key(o.candidate.url) != url_key(gptq) for o in offers)
     assert all(o.candidate.guide != "mine" for o in offers)
@@ -228,10 +228,10 @@ def test_empty_topics_counts_topics_with_nothing_left_unread() -> None:
     guide = guides()["default"]
     everything = [k.id for _, t in guide.walk() for k in t.links]
     left = set(everything) - {"rotary-positional"}
-    names = [" > ".join(t.title for t in p) for p in empty_topics(guide, left)]
+    names = [" > ".join(t.title for t in p) for p in empty_topics(guide.sections, left)]
     assert "Model Architecture > Transformer Architecture > Positional Encoding" in names
     assert len(names) == 48 + 2  # the read link's topic, and the one above it
-    assert len(empty_topics(guide, [])) == sum(1 for _ in guide.walk())
+    assert len(empty_topics(guide.sections, [])) == sum(1 for _ in guide.walk())
 
 
 def test_every_word_of_a_name_is_needed_and_llm_alone_says_nothing() -> None:

@@ -29,7 +29,7 @@ def course_offers(catalogue: Catalogue) -> dict[int, list[Offer]]:
     index = OfferIndex.from_guides(
         {"default": catalogue.guide, "llm-course": parse_readme(COURSE.read_text()).guide}
     )
-    return topic_offers(index, catalogue.guide, "default")
+    return topic_offers(index, [("default", s) for s in catalogue.guide.sections])
 
 
 def plain(render: Any, *args: Any, **kwargs: Any) -> list[str]:

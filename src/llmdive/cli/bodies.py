@@ -12,6 +12,8 @@ from llmdive.cli.run import emit, marks_of
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
+    from llmdive.find.offers import Offer
+    from llmdive.model.models import Topic
     from llmdive.workspace import Workspace
 
 
@@ -26,14 +28,42 @@ def next_(
     marks = marks_of(ws)
     passing = () if include_dead else marks.gone  # gone on evidence, not stale
     picks = planner.next_links(ws.catalogue, ws.states, within, passing, count)
+    # A heading with nothing left to read: what the other followed guides offer it.
+    offers: dict[int, list[Offer]] = {}
+    if within and picks and picks[0].item is None and not picks[0].passed:
+        found = offers_for(ws, within)
+        if found:
+            offers[id(within[-1])] = found
     emit(
         json_out,
-        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
+        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks, offers),
         lambda w: render_next(
-            w, picks, ws.states, marks, ws.catalogue, advice=within[-1:] if within else None
+            w,
+            picks,
+            ws.states,
+            marks,
+            ws.catalogue,
+            advice=within[-1:] if within else None,
+            offers=offers,
         ),
         urls=ws.urls,
     )
+
+
+def heading(topics: list[tuple[tuple[Topic, ...], Topic]], query: str) -> tuple[Topic, ...] | None:
+    """The heading named exactly by its slug or title (any case), for `show`."""
+    q = query.strip().lower()
+    for path, topic in topics:
+        if q in (topic.slug, topic.title.lower()):
+            return path
+    return None
+
+
+def offers_for(ws: Workspace, path: tuple[Topic, ...]) -> list[Offer]:
+    """What the other followed guides offer a heading of the catalogue; none while only one
+    guide is followed."""
+    del ws, path
+    return []
 
 
 def list_links(

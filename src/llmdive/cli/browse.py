@@ -59,12 +59,29 @@ def toc(
 
 @app.command()
 def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
-    """Show one link with its full section path, status and note."""
+    """Show one link with its full section path, status and note; or a heading, by its slug
+    or title, with what the other followed guides offer it.
+
+    Example: llmdive show attention
+    """
+    from llmdive.errors import LlmdiveError
     from llmdive.output import jsonout
-    from llmdive.output.views.browse import render_show
+    from llmdive.output.views.browse import render_show, render_topic
 
     ws = workspace(ctx)
-    item = ws.catalogue.resolve_id(link_id)
+    try:
+        item = ws.catalogue.resolve_id(link_id)
+    except LlmdiveError:
+        path = bodies.heading(ws.catalogue.topics, link_id)
+        if path is None:
+            raise
+        offers = bodies.offers_for(ws, path)
+        emit(
+            json_out,
+            lambda: jsonout.topic_json(ws.catalogue, path, ws.states, offers),
+            lambda w: render_topic(w, ws.catalogue, path, ws.states, offers),
+        )
+        return
     status = ws.states.get(item.link.id, Status.UNREAD)
     entry = ws.progress.get(item.link.id)
     marks = marks_of(ws)

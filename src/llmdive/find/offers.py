@@ -292,7 +292,7 @@ class OfferIndex:
     @classmethod
     def from_guides(cls, guides: Mapping[str, Guide]) -> OfferIndex:
         """The index over every link of these guides, each under its guide's name."""
-        return cls([c for name, guide in guides.items() for c in candidates(guide, name)])
+        return cls(candidates((n, s) for n, g in guides.items() for s in g.sections))
 
     def _key(self, number: int) -> str:
         key = self._url_keys.get(number)
@@ -434,15 +434,19 @@ def _common(a: str, b: str) -> int:
     return size
 
 
-def candidates(guide: Guide, name: str) -> list[Candidate]:
-    """Every link of a guide as a candidate, with its topic's path and description."""
+def candidates(sections: Iterable[tuple[str, Topic]]) -> list[Candidate]:
+    """Every link under these sections, each (guide name, section), as a candidate with its
+    topic's path and description, and its id as typed."""
     out: list[Candidate] = []
-    for path, topic in guide.walk():
-        if not topic.links:
-            continue
-        titles = tuple(t.title for t in path)
-        description = _description(topic)
-        out.extend(Candidate(k.title, k.url, name, titles, description, k.id) for k in topic.links)
+    for name, section in sections:
+        for path, topic in section.walk():
+            if not topic.links:
+                continue
+            titles = tuple(t.title for t in path)
+            description = _description(topic)
+            out.extend(
+                Candidate(k.title, k.url, name, titles, description, k.id) for k in topic.links
+            )
     return out
 
 
@@ -450,31 +454,36 @@ def _description(topic: Topic) -> str:
     return f"{topic.description}\n{topic.tip}" if topic.tip else topic.description
 
 
-def empty_topics(guide: Guide, unread: Iterable[str] | None = None) -> list[tuple[Topic, ...]]:
-    """The topics of a guide that have no links below them (or, given the ids `unread`, none
-    unread), as paths from the top: those a reader may be offered links for."""
+def empty_topics(
+    sections: Iterable[Topic], unread: Iterable[str] | None = None
+) -> list[tuple[Topic, ...]]:
+    """The topics under these sections that have no links below them (or, given the ids
+    `unread`, none unread), as paths from the top: those a reader may be offered links for."""
     left = None if unread is None else set(unread)
     out: list[tuple[Topic, ...]] = []
-    for path, topic in guide.walk():
-        ids = [k.id for _, t in topic.walk() for k in t.links]
-        if not ids if left is None else not any(i in left for i in ids):
-            out.append(path)
+    for section in sections:
+        for path, topic in section.walk():
+            ids = [k.id for _, t in topic.walk() for k in t.links]
+            if not ids if left is None else not any(i in left for i in ids):
+                out.append(path)
     return out
 
 
 def topic_offers(
     index: OfferIndex,
-    guide: Guide,
-    name: str,
+    sections: Sequence[tuple[str, Topic]],
     unread: Iterable[str] | None = None,
     limit: int = 3,
 ) -> dict[int, list[Offer]]:
-    """The offers to each topic of `guide` (followed as `name`) that has no links, or none of
-    `unread`, by `id()` of the topic. Each URL is offered once (`toc` lists them all), to
-    the deepest topic first: GPTQ's links go to GPTQ, Quantization above it gets the rest."""
+    """The offers to each topic under these sections (guide name, section) that has no
+    links, or none of `unread`, by `id()` of the topic. Each URL is offered once (`toc`
+    lists them all), to the deepest topic first: GPTQ's links go to GPTQ, Quantization
+    above it gets the rest."""
+    left = None if unread is None else set(unread)
+    empty = [(name, p) for name, s in sections for p in empty_topics([s], left)]
     taken: set[str] = set()
     out: dict[int, list[Offer]] = {}
-    for path in sorted(empty_topics(guide, unread), key=len, reverse=True):
+    for name, path in sorted(empty, key=lambda e: len(e[1]), reverse=True):
         place = [t.title for t in path[:-1]]
         found = index.offers(path[-1].title, place, guide=name, limit=limit, taken=taken)
         if found:

@@ -221,6 +221,26 @@ def toc_json(
     return [node(s) for s in catalogue.guide.sections if not hide_empty or _has_links(s)]
 
 
+def topic_json(
+    catalogue: Catalogue,
+    path: tuple[Topic, ...],
+    states: dict[str, Status],
+    offers: Iterable[Offer] = (),
+) -> shapes.TopicShown:
+    topic = path[-1]
+    items = catalogue.items_under(path)
+    return {
+        "slug": topic.slug,
+        "title": topic.title,
+        "section": [t.title for t in path],
+        "description": topic.description or None,
+        "tip": topic.tip or None,
+        "links": len(items),
+        "read": sum(1 for i in items if states.get(i.link.id) is Status.READ),
+        "offers": offers_json(offers),
+    }
+
+
 def _has_links(topic: Topic) -> bool:
     return any(t.links for _, t in topic.walk())
 

@@ -194,6 +194,23 @@ class TocNode(TypedDict):
 
 
 @_strict
+class TopicShown(TypedDict):
+    """`show` of a heading: where it is, its counts, and what the other guides offer it."""
+
+    slug: str
+    title: str
+    section: Annotated[list[str], Field(description="Headings from the top-level section down")]
+    description: Annotated[str | None, Field(description="The guide's words on this heading")]
+    tip: Annotated[str | None, Field(description="The guide's advice on how to read it")]
+    links: Annotated[Count, Field(description="Links here and in every topic below")]
+    read: Count
+    offers: Annotated[
+        list[OfferedLink],
+        Field(description="With no links (or none unread): what the other followed guides offer"),
+    ]
+
+
+@_strict
 class Tally(TypedDict):
     """Counts that add up: read + reading + unread + skipped == total (every link)."""
 
@@ -461,6 +478,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "search": (list[SearchLink], ("search",)),
     "next": (list[NextPick], ("next",)),
     "toc": (list[TocNode], ("toc",)),
+    "topic": (TopicShown, ("show HEADING",)),
     "progress": (ProgressSummary, ("progress",)),
     "history": (list[HistoryRow], ("history",)),
     "whatsnew": (list[WhatsnewGroup], ("whatsnew",)),

@@ -147,6 +147,34 @@ def render_show(
     render_check_lines(w, marks, link.id)
 
 
+def render_topic(
+    w: Writer,
+    catalogue: Catalogue,
+    path: tuple[Topic, ...],
+    states: dict[str, Status],
+    offers: Sequence[Offer] = (),
+) -> None:
+    """`show` of a heading: where it is, the guide's words on it, its tally, and what the
+    other followed guides offer it."""
+    topic = path[-1]
+    w.text((section_path(path), "bold"), "  ", (Whole(f"[{topic.slug}]"), "cyan"), hang=4)
+    render_advice(w, [topic], 2)
+    items = catalogue.items_under(path)
+    if items:
+        read = sum(1 for i in items if states.get(i.link.id) is Status.READ)
+        done = "green" if read == len(items) else ""
+        w.text(
+            "  ",
+            (f"{read}/{len(items)}\u00a0read", done),
+            "  ",
+            (f"llmdive list --section {topic.slug}", "dim"),
+            hang=4,
+        )
+    else:
+        w.line("  ", ("no links yet: contribute one", "dim italic"))
+    render_offers(w, offers, 2)
+
+
 def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
     """show's lines for a link's last check, with the Web Archive for a dead link."""
     outcome = marks.get(link_id) if marks else None
