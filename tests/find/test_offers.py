@@ -17,12 +17,15 @@ from llmdive.find.offers import (
     alternatives,
     candidates,
     empty_topics,
+    followed_offers,
+    heading_offers,
 )
 from llmdive.guide.catalogue import parse_guide
 from llmdive.guide.importer import parse_readme
 from llmdive.home.paths import bundled_guide
 from llmdive.model.models import Guide, Link, Topic
 from llmdive.model.urls import url_key
+from llmdive.model.vocab import Status
 
 LISTS = Path(__file__).parent.parent / "fixtures" / "lists"
 
@@ -259,3 +262,39 @@ def test_words_of_one_family_match_but_not_words_that_merely_start_alike() -> No
     made_index = OfferIndex(made)
     assert titles(made_index.offers("Quantization", guide="y")) == ["Quantize your model"]
     assert titles(made_index.offers("Tokenization", guide="y")) == ["A tokenizer from scratch"]
+
+
+def sections_of(*named: str) -> list[tuple[str, Topic]]:
+    return [(name, s) for name in named for s in guides()[name].sections]
+
+
+def test_followed_offers_for_every_heading_left_with_nothing_to_read() -> None:
+    assert followed_offers(sections_of("default"), {}) == {}  # one guide: nothing to offer
+    sections = sections_of("default", "llm-course")
+    offers = followed_offers(sections, {})
+    by_title = {t.title: offers[id(t)] for _, s in sections for _, t in s.walk() if id(t) in offers}
+    assert titles(by_title["Attention"])[0] == "Attention? Attention!"
+    assert len({url_key(o.candidate.url) for v in offers.values() for o in v}) == sum(
+        len(v) for v in offers.values()
+    )
+    # Everything of a topic read: it is offered links too; one left unread: it is not.
+    lora = next(t for _, t in guides()["default"].walk() if t.title == "LoRA")
+    assert [k.id for k in lora.links] == ["lora-explained"]
+    assert id(lora) not in followed_offers(sections, {})
+    done = followed_offers(sections, {"lora-explained": Status.READ})
+    assert "LoRA insights" in titles(done[id(lora)])
+    assert "LoRA insights" in titles(
+        followed_offers(sections, {"lora-explained": Status.SKIPPED})[id(lora)]
+    )
+    assert id(lora) not in followed_offers(sections, {"lora-explained": Status.READING})
+
+
+def test_heading_offers_only_when_nothing_is_left_there() -> None:
+    sections = sections_of("default", "llm-course", "awesome-llm")
+    model = guides()["default"].sections[0]
+    attention = next(t for t in model.topics if t.title == "Attention")
+    found = heading_offers(sections, (model, attention), {})
+    assert titles(found)[:2] == ["Attention? Attention!", "Attention Is All You Need"]
+    transformer = model.topics[0]
+    assert heading_offers(sections, (model, transformer), {}) == []  # links left to read
+    assert heading_offers(sections_of("default"), (model, attention), {}) == []

@@ -33,6 +33,7 @@ from functools import cache
 from llmdive.find.search import stem, words
 from llmdive.model.models import Guide, Topic
 from llmdive.model.urls import url_key
+from llmdive.model.vocab import Status
 
 # How much a term found in a field counts (the best field of each term is kept).
 FIELD_WEIGHTS = {
@@ -490,3 +491,44 @@ def topic_offers(
             out[id(path[-1])] = found
             taken.update(url_key(o.candidate.url) for o in found)
     return out
+
+
+def _left(sections: Sequence[tuple[str, Topic]], states: Mapping[str, Status]) -> set[str]:
+    """The ids of the links still to read (unread, or being read)."""
+    left = (Status.UNREAD, Status.READING)
+    return {
+        k.id
+        for _, section in sections
+        for _, t in section.walk()
+        for k in t.links
+        if states.get(k.id, Status.UNREAD) in left
+    }
+
+
+def followed_offers(
+    sections: Sequence[tuple[str, Topic]], states: Mapping[str, Status], limit: int = 3
+) -> dict[int, list[Offer]]:
+    """`toc`'s offers: for every heading with nothing left to read, the best links of the
+    other guides (sections: each with its guide's name), by id() of the heading; none
+    while one guide is followed."""
+    if len({name for name, _ in sections}) < 2:
+        return {}
+    return topic_offers(OfferIndex(candidates(sections)), sections, _left(sections, states), limit)
+
+
+def heading_offers(
+    sections: Sequence[tuple[str, Topic]],
+    path: tuple[Topic, ...],
+    states: Mapping[str, Status],
+    limit: int = 3,
+) -> list[Offer]:
+    """`show` and `next --section` of one heading: the other guides' best links for it, when
+    nothing is left to read under it ([] otherwise, or while one guide is followed)."""
+    guide = next((name for name, s in sections if s is path[0]), "")
+    if len({name for name, _ in sections}) < 2 or not guide:
+        return []
+    left = _left([(guide, path[-1])], states)
+    if left:
+        return []
+    index = OfferIndex(candidates(sections))
+    return index.offers(path[-1].title, [t.title for t in path[:-1]], guide=guide, limit=limit)
