@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from llmdive.find.offers import OfferIndex, empty_topics
+from llmdive.find.offers import OfferIndex, candidates, empty_topics
 from llmdive.guide.catalogue import parse_guide
 from llmdive.guide.importer import parse_readme
 from llmdive.home.paths import bundled_guide
@@ -55,7 +55,7 @@ def main() -> int:
     size = 0
     for _ in range(rounds):
         start = time.process_time()
-        index = OfferIndex.from_guides(followed)
+        index = OfferIndex(candidates((n, s) for n, g in followed.items() for s in g.sections))
         built = time.process_time()
         got = [index.offers(p[-1].title, [t.title for t in p[:-1]], guide="default") for p in empty]
         asked = time.process_time()

@@ -45,9 +45,4 @@ _kept = [
     # shlex.shlex settings, read by the lexer (cli/fast.py: COMP_WORDS split as Typer does).
     _.whitespace_split,
     _.commenters,
-    # find/offers.py: the index over every followed guide and its one question, asked by
-    # tests/find/test_offers.py and bench/offers.py until toc, show and next ask it too.
-    _.from_guides,
-    _.offers,
-    _.topic_offers,
 ]

@@ -42,7 +42,7 @@ def guides() -> dict[str, Guide]:
 
 @cache
 def index() -> OfferIndex:
-    return OfferIndex.from_guides(guides())
+    return OfferIndex(candidates((n, s) for n, g in guides().items() for s in g.sections))
 
 
 def offered(title: str) -> list[Offer]:

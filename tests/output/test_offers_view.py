@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 
-from llmdive.find.offers import Candidate, Offer, OfferIndex, topic_offers
+from llmdive.find.offers import Candidate, Offer, OfferIndex, candidates, topic_offers
 from llmdive.find.planner import NextPick
 from llmdive.guide.catalogue import Catalogue
 from llmdive.guide.importer import parse_readme
@@ -26,9 +26,9 @@ COURSE = ROOT / "tests" / "fixtures" / "lists" / "mlabonne__llm-course.md"
 
 
 def course_offers(catalogue: Catalogue) -> dict[int, list[Offer]]:
-    index = OfferIndex.from_guides(
-        {"default": catalogue.guide, "llm-course": parse_readme(COURSE.read_text()).guide}
-    )
+    course = parse_readme(COURSE.read_text()).guide
+    sections = [("default", s) for s in catalogue.guide.sections]
+    index = OfferIndex(candidates([*sections, *(("llm-course", s) for s in course.sections)]))
     return topic_offers(index, [("default", s) for s in catalogue.guide.sections])
 
 

@@ -60,10 +60,29 @@ def heading(topics: list[tuple[tuple[Topic, ...], Topic]], query: str) -> tuple[
 
 
 def offers_for(ws: Workspace, path: tuple[Topic, ...]) -> list[Offer]:
-    """What the other followed guides offer a heading of the catalogue; none while only one
-    guide is followed."""
-    del ws, path
-    return []
+    """What the other followed guides offer a heading with nothing left to read under it;
+    none while one guide is followed (find/offers.py is not even imported then)."""
+    sections = followed_sections(ws)
+    if len({name for name, _ in sections}) < 2:
+        return []
+    from llmdive.find.offers import heading_offers
+
+    return heading_offers(sections, path, ws.states)
+
+
+def toc_offers(ws: Workspace) -> dict[int, list[Offer]]:
+    """`toc`'s offers: for each heading with nothing left to read, by id() of the heading."""
+    sections = followed_sections(ws)
+    if len({name for name, _ in sections}) < 2:
+        return {}
+    from llmdive.find.offers import followed_offers
+
+    return followed_offers(sections, ws.states)
+
+
+def followed_sections(ws: Workspace) -> list[tuple[str, Topic]]:
+    """The catalogue's sections, each with the name of the guide it comes from."""
+    return [("default", s) for s in ws.catalogue.guide.sections]
 
 
 def list_links(

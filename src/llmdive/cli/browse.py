@@ -50,10 +50,11 @@ def toc(
     from llmdive.output.views.browse import render_toc
 
     ws = workspace(ctx)
+    offers = bodies.toc_offers(ws)
     emit(
         json_out,
-        lambda: jsonout.toc_json(ws.catalogue, ws.states, hide_empty),
-        lambda w: render_toc(w, ws.catalogue, ws.states, hide_empty),
+        lambda: jsonout.toc_json(ws.catalogue, ws.states, hide_empty, offers),
+        lambda w: render_toc(w, ws.catalogue, ws.states, hide_empty, offers),
     )
 
 

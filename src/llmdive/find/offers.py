@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from llmdive.find.search import stem, words
-from llmdive.model.models import Guide, Topic
+from llmdive.model.models import Topic
 from llmdive.model.urls import url_key
 from llmdive.model.vocab import Status
 
@@ -248,8 +248,8 @@ def _post(postings: dict[str, Postings], number: int, field: str, text: str) -> 
 class OfferIndex:
     """Every candidate's terms by field, built once; `offers` reads it per topic.
 
-    `OfferIndex.from_guides({"llm-course": guide, ...}).offers("KV Cache", ["Engineering"],
-    guide="default")` -> the best links of the other guides for that topic.
+    `OfferIndex(candidates(sections)).offers("KV Cache", ["Engineering"], guide="default")`
+    -> the best links of the other guides for that topic.
     """
 
     def __init__(self, candidates: Sequence[Candidate]) -> None:
@@ -289,11 +289,6 @@ class OfferIndex:
             held += sum(len(self._groups[g]) for g in self._shared.get(key, ()))
             self._idf[key] = math.log(total / (min(held, total - 1) + 1)) + 1.0
         self._unseen = math.log(total) + 1.0
-
-    @classmethod
-    def from_guides(cls, guides: Mapping[str, Guide]) -> OfferIndex:
-        """The index over every link of these guides, each under its guide's name."""
-        return cls(candidates((n, s) for n, g in guides.items() for s in g.sections))
 
     def _key(self, number: int) -> str:
         key = self._url_keys.get(number)
