@@ -298,3 +298,27 @@ def test_heading_offers_only_when_nothing_is_left_there() -> None:
     transformer = model.topics[0]
     assert heading_offers(sections, (model, transformer), {}) == []  # links left to read
     assert heading_offers(sections_of("default"), (model, attention), {}) == []
+
+
+def test_the_index_is_kept_in_the_cache_for_exactly_its_candidates(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = index().candidates
+    where = home / "guide.toml"
+    built = OfferIndex.kept(found, where, home)
+    expected = built.offers("Attention", guide="default")
+    assert titles(expected)[:2] == ["Attention? Attention!", "Attention Is All You Need"]
+
+    def no_build(self: OfferIndex, candidates: object) -> None:
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(OfferIndex, "__init__", no_build)
+    again = OfferIndex.kept(found, where, home)  # from the cache: nothing is built
+    assert again.offers("Attention", guide="default") == expected
+    assert again.offers("Gardening", guide="default") == []
+    # Other candidates (a title changed) are never answered from the old index.
+    changed = [
+        Candidate("Changed", c.url, c.guide, c.path) if n == 0 else c for n, c in enumerate(found)
+    ]
+    with pytest.raises(AssertionError, match="built again"):
+        OfferIndex.kept(changed, where, home)

@@ -67,7 +67,7 @@ def offers_for(ws: Workspace, path: tuple[Topic, ...]) -> list[Offer]:
         return []
     from llmdive.find.offers import heading_offers
 
-    return heading_offers(sections, path, ws.states)
+    return heading_offers(sections, path, ws.states, cache_as=ws.guide_path, home=ws.home)
 
 
 def toc_offers(ws: Workspace) -> dict[int, list[Offer]]:
@@ -77,7 +77,7 @@ def toc_offers(ws: Workspace) -> dict[int, list[Offer]]:
         return {}
     from llmdive.find.offers import followed_offers
 
-    return followed_offers(sections, ws.states)
+    return followed_offers(sections, ws.states, cache_as=ws.guide_path, home=ws.home)
 
 
 def followed_sections(ws: Workspace) -> list[tuple[str, Topic]]:

@@ -29,8 +29,10 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from llmdive.find.search import stem, words
+from llmdive.home import cache as home_cache
 from llmdive.model.models import Topic
 from llmdive.model.urls import url_key
 from llmdive.model.vocab import Status
@@ -290,6 +292,24 @@ class OfferIndex:
             self._idf[key] = math.log(total / (min(held, total - 1) + 1)) + 1.0
         self._unseen = math.log(total) + 1.0
 
+    @classmethod
+    def kept(cls, found: Sequence[Candidate], where: Path, home: Path | None) -> OfferIndex:
+        """The index of these candidates, from the cache (of `home`; None: the
+        environment's) when it holds one made for exactly them, else built and kept there
+        for the next command. `where`: the file the cache entry is named after."""
+        key = home_cache.digest(_identity(found))
+        record = home_cache.read("offers", where, key, home=home)
+        if record is not None and set(record) == set(_KEPT):
+            index = cls.__new__(cls)
+            index.candidates = list(found)
+            index._url_keys, index._urls_of = {}, {}
+            for name in _KEPT:
+                setattr(index, name, record[name])
+            return index
+        index = cls(found)
+        home_cache.write("offers", where, key, {n: getattr(index, n) for n in _KEPT}, home=home)
+        return index
+
     def _key(self, number: int) -> str:
         key = self._url_keys.get(number)
         if key is None:
@@ -414,6 +434,23 @@ class OfferIndex:
         return out
 
 
+# What `kept` stores of an index: everything but the candidates, made again each time.
+_KEPT = ("_own", "_shared", "_groups", "_family", "_idf", "_unseen", "_titles")
+
+
+def _identity(found: Sequence[Candidate]) -> bytes:
+    """Everything of the candidates the index is made from, as bytes to take a digest of."""
+    parts = ["offers 1"]  # the index's own format: bumped when what it holds changes
+    last = None
+    for c in found:
+        parts += (c.guide, c.title, c.url, "\x02".join(c.path))
+        if c.description is not last:
+            parts.append(c.description)
+            last = c.description
+        parts.append("\x03")
+    return "\x01".join(parts).encode("utf-8", "surrogatepass")
+
+
 def _explain(why: list[str]) -> Iterator[str]:
     """'kv cache: lead' -> 'kv cache in its topic's description'."""
     for reason in why:
@@ -500,15 +537,28 @@ def _left(sections: Sequence[tuple[str, Topic]], states: Mapping[str, Status]) -
     }
 
 
+def _index(
+    sections: Sequence[tuple[str, Topic]], cache_as: Path | None, home: Path | None
+) -> OfferIndex:
+    found = candidates(sections)
+    return OfferIndex(found) if cache_as is None else OfferIndex.kept(found, cache_as, home)
+
+
 def followed_offers(
-    sections: Sequence[tuple[str, Topic]], states: Mapping[str, Status], limit: int = 3
+    sections: Sequence[tuple[str, Topic]],
+    states: Mapping[str, Status],
+    limit: int = 3,
+    *,
+    cache_as: Path | None = None,
+    home: Path | None = None,
 ) -> dict[int, list[Offer]]:
     """`toc`'s offers: for every heading with nothing left to read, the best links of the
     other guides (sections: each with its guide's name), by id() of the heading; none
-    while one guide is followed."""
+    while one guide is followed. With `cache_as`, the index is kept in `home`'s cache."""
     if len({name for name, _ in sections}) < 2:
         return {}
-    return topic_offers(OfferIndex(candidates(sections)), sections, _left(sections, states), limit)
+    index = _index(sections, cache_as, home)
+    return topic_offers(index, sections, _left(sections, states), limit)
 
 
 def heading_offers(
@@ -516,6 +566,9 @@ def heading_offers(
     path: tuple[Topic, ...],
     states: Mapping[str, Status],
     limit: int = 3,
+    *,
+    cache_as: Path | None = None,
+    home: Path | None = None,
 ) -> list[Offer]:
     """`show` and `next --section` of one heading: the other guides' best links for it, when
     nothing is left to read under it ([] otherwise, or while one guide is followed)."""
@@ -525,5 +578,5 @@ def heading_offers(
     left = _left([(guide, path[-1])], states)
     if left:
         return []
-    index = OfferIndex(candidates(sections))
+    index = _index(sections, cache_as, home)
     return index.offers(path[-1].title, [t.title for t in path[:-1]], guide=guide, limit=limit)
