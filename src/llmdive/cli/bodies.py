@@ -82,7 +82,8 @@ def toc_offers(ws: Workspace) -> dict[int, list[Offer]]:
 
 def followed_sections(ws: Workspace) -> list[tuple[str, Topic]]:
     """The catalogue's sections, each with the name of the guide it comes from."""
-    return [("default", s) for s in ws.catalogue.guide.sections]
+    catalogue = ws.catalogue
+    return [(catalogue.origin(n), s) for n, s in enumerate(catalogue.guide.sections)]
 
 
 def list_links(

@@ -112,15 +112,50 @@ def next_links(
     each pick also holds the links to read after it, up to `count` in all.
     """
     if within is not None:
-        return [_pick(within, catalogue.items_under(within), states, dead, count)]
+        items = catalogue.items_under(within)
+        if catalogue.origins:
+            items = _distinct(items, catalogue.shared_with, set())
+        return [_pick(within, items, states, dead, count)]
     by_section: dict[int, list[Item]] = {}
     for item in catalogue.items:
         by_section.setdefault(id(item.section), []).append(item)
-    return [
-        _pick((section,), by_section[id(section)], states, dead, count)
-        for section in catalogue.guide.sections
-        if id(section) in by_section
-    ]
+    if not catalogue.origins:
+        return [
+            _pick((section,), by_section[id(section)], states, dead, count)
+            for section in catalogue.guide.sections
+            if id(section) in by_section
+        ]
+    # Several guides: a URL two of them list is offered once, where it comes first.
+    picks = []
+    offered: set[str] = set()
+    shared = catalogue.shared_with
+    for section in catalogue.guide.sections:
+        if id(section) not in by_section:
+            continue
+        items = _distinct(by_section[id(section)], shared, offered)
+        pick = _pick((section,), items, states, dead, count)
+        for chosen in (pick.item, *pick.more):
+            if chosen is not None:
+                offered.update(shared.get(chosen.link.id, ()))
+        picks.append(pick)
+    return picks
+
+
+def _distinct(items: Sequence[Item], shared: dict[str, list[str]], offered: set[str]) -> list[Item]:
+    """`items` without those already offered, and of links sharing a URL, the first only."""
+    out: list[Item] = []
+    seen: set[str] = set()
+    for item in items:
+        link_id = item.link.id
+        if link_id in offered:
+            continue
+        group = shared.get(link_id)
+        if group is not None:
+            if group[0] in seen:
+                continue
+            seen.add(group[0])
+        out.append(item)
+    return out
 
 
 @dataclass
@@ -170,12 +205,20 @@ def summarize(
     depth = len(within) if within else 0
     items = catalogue.items_under(within) if within else catalogue.items
     per_group: dict[int, Tally] = {}
+    # Several guides: a URL that more than one lists counts once overall (in each guide's
+    # sections it counts where it is).
+    shared = catalogue.shared_with if catalogue.origins else {}
+    counted: set[str] = set()
     for item in items:
         status = states.get(item.link.id, Status.UNREAD)
-        summary.overall.add(status)
+        group = shared.get(item.link.id)
+        if group is None or group[0] not in counted:
+            summary.overall.add(status)
+            if group is not None:
+                counted.add(group[0])
         summary.difficulties[item.link.difficulty].add(status)
-        group = item.path[depth] if len(item.path) > depth else item.path[-1]
-        per_group.setdefault(id(group), Tally()).add(status)
+        head = item.path[depth] if len(item.path) > depth else item.path[-1]
+        per_group.setdefault(id(head), Tally()).add(status)
     heads = [within[-1], *within[-1].topics] if within else catalogue.guide.sections
     summary.sections = [(s, per_group[id(s)]) for s in heads if id(s) in per_group]
     summary.difficulties = {d: t for d, t in summary.difficulties.items() if t.links}
