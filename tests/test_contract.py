@@ -238,6 +238,9 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     course = FIXTURES / "lists" / "mlabonne__llm-course.md"
     yield "guide add", run("guide", "add", "llm-course", str(course))
     yield "guide list", run("guide", "list")
+    # Every status again (the merges above made dpo read): one skipped, one being read.
+    run("skip", "rlhf-explained")
+    run("start", "illustrated-transformer")
     yield "list", run("list")
     yield "guide update", run("guide", "update", "llm-course")
 

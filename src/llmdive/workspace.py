@@ -21,6 +21,7 @@ from llmdive.home.paths import (
     GUIDES_FILE,
     JOURNAL,
     bundled_guide,
+    followed_toml,
     home_dir,
 )
 from llmdive.home.storage import exists
@@ -160,9 +161,17 @@ class Workspace:
         if not self.followed:
             return default
         from llmdive.guide.followed import combine, load_guide
+        from llmdive.record.personal import load_personal
 
-        parts = [(f.name, load_guide(self.home, f.name, suggest_ids)) for f in self.followed]
-        return combine(default, parts, suggest_ids)
+        # A guide followed by sync but not fetched yet (`guide update`) has no links yet.
+        parts = [
+            (f.name, load_guide(self.home, f.name, suggest_ids))
+            for f in self.followed
+            if os.path.exists(followed_toml(self.home, f.name))
+        ]
+        # The reader's own links keep their ids: a followed guide's clashing one is qualified.
+        mine = [p.link.id for p in load_personal(self.home)]
+        return combine(default, parts, suggest_ids, reserved=mine)
 
     def _narrowed(self, catalogue: Catalogue) -> Catalogue:
         if not self.guide_names or not self.followed:

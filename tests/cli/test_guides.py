@@ -95,6 +95,13 @@ def test_guide_narrows_by_name_and_output_names_the_guide(cli: Invoke, following
         "guide llm-course",
         "guide awesome-llm",
     ]
+    sections = json.loads(ok(cli("toc", "--json")))
+    assert list(dict.fromkeys(s["guide"] for s in sections)) == [
+        "default",
+        "llm-course",
+        "awesome-llm",
+    ]
+    assert all("guide" not in s for s in json.loads(ok(cli("--guide", "default", "toc", "--json"))))
     result = cli("--guide", "nope", "list")
     assert result.exit_code == 1
     assert result.stderr.startswith("llmdive: error: no followed guide is named 'nope'")
@@ -220,5 +227,143 @@ def test_guide_update_name_is_a_conditional_get_with_its_own_report(
     report = json.loads(ok(cli("guide", "update", "course", "--json")))
     assert [e["link"]["url"] for e in report["added"]] == ["https://new.example/post"]
     assert any(r["url"] == "https://new.example/post" for r in _listed(cli))
+    result = cli("guide", "update", "--json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith('{\n  "error": "with --json, name the guide to update')
+    result = cli("guide", "update", "course", "--from", str(COURSE))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("llmdive: error: --from reads the default guide;")
+    news = json.loads(ok(cli("whatsnew", "--json")))
+    assert [link["url"] for g in news for link in g["links"]] == ["https://new.example/post"]
     listed = json.loads(ok(cli("guide", "list", "--json")))
     assert listed[1]["source"] == url and listed[1]["updated"]
+
+
+def test_sync_carries_the_guides_followed_not_their_content(
+    cli: Invoke, tmp_path: Path, upstream: _Upstream
+) -> None:
+    from tests.helpers import git, on
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    url = f"http://127.0.0.1:{upstream.server_address[1]}/README.md"
+    on(cli, laptop, "guide", "add", "course", url)
+    on(cli, laptop, "guide", "add", "local", str(AWESOME))  # a file: means nothing elsewhere
+    shared = next(r for r in _listed(cli, "--home", str(laptop)) if r["guide"] == "course")
+    on(cli, laptop, "mark-read", shared["id"])
+    on(cli, laptop, "sync", "--remote", str(remote))
+    tree = git(laptop, "ls-tree", "--name-only", "HEAD").split()
+    assert "guides.json" in tree and not [
+        n for n in tree if n.startswith("guides.") and n != "guides.json"
+    ]
+    on(cli, desktop, "sync", "--remote", str(remote))
+    followed = json.loads((desktop / GUIDES_FILE).read_text())["guides"]
+    assert [(g["name"], g["source"]) for g in followed] == [("course", url)]
+    listed = json.loads(on(cli, desktop, "guide", "list", "--json"))
+    assert [g["name"] for g in listed] == ["default", "course"]
+    assert listed[1]["links"] == 0  # not fetched yet
+    on(cli, desktop, "guide", "update", "course")
+    row = next(r for r in _listed(cli, "--home", str(desktop)) if r["url"] == shared["url"])
+    assert row["status"] == "read"
+
+
+def test_a_remote_guides_json_naming_a_path_is_refused(cli: Invoke, tmp_path: Path) -> None:
+    from tests.helpers import git, on
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    on(cli, laptop, "mark-read", "lora")
+    on(cli, laptop, "sync", "--remote", str(remote))
+    bad = {
+        "version": 1,
+        "guides": [
+            {
+                "name": "../../etc/x",
+                "source": "https://e.example/r.md",
+                "added": "2026-01-01T00:00:00Z",
+            }
+        ],
+    }
+    (laptop / GUIDES_FILE).write_text(json.dumps(bad))
+    git(laptop, "add", "-f", GUIDES_FILE)
+    git(laptop, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "hostile")
+    git(laptop, "push", "-q", str(remote), "HEAD:main")
+    result = cli("--home", str(desktop), "sync", "--remote", str(remote))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "llmdive: error: origin/main:guides.json: not an llmdive guides list: guides[0].name"
+    )
+    assert "refused, nothing was merged" in result.stderr
+    assert not (desktop / GUIDES_FILE).exists()
+    assert not (desktop / "progress.json").exists()
+
+
+def test_export_json_lists_the_guides_and_doctor_checks_them(cli: Invoke, following: Path) -> None:
+    doc = json.loads(ok(cli("progress", "export", "--format", "json")))
+    assert [(g["name"], g["source"]) for g in doc["guides"]] == [
+        ("llm-course", str(COURSE.resolve())),
+        ("awesome-llm", str(AWESOME.resolve())),
+    ]
+    assert "sections" not in json.dumps(doc["guides"])  # never their content
+    out = ok(cli("doctor"))
+    assert "guides.json: 2 guides followed besides the default one" in out
+    assert "guide llm-course: 121 links" in out
+    (following / "guides.llm-course.toml").write_text("not = [toml")
+    result = cli("doctor")
+    assert result.exit_code == 1
+    assert "guides.llm-course.toml: not valid TOML" in result.stdout
+    ok(cli("guide", "update", "llm-course"))  # fetched again from its source
+    assert "guide llm-course: 121 links" in ok(cli("doctor"))
+
+
+def test_a_hand_edited_guides_json_is_one_line(cli: Invoke, following: Path) -> None:
+    (following / GUIDES_FILE).write_text('{"version": 1, "guides": [{"name": "x"}]}')
+    result = cli("list")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(
+        f"llmdive: error: {following / GUIDES_FILE}: not an llmdive guides list: guides[0]"
+    )
+
+
+def test_a_link_of_your_own_under_another_guides_topic(cli: Invoke, following: Path) -> None:
+    topic = next(
+        s
+        for s in json.loads(ok(cli("toc", "--json")))
+        if s.get("slug", "").startswith("awesome-llm/") or s.get("slug") == "milestone-papers"
+    )
+    slug = topic["slug"]
+    ok(cli("add", "https://mine.example/paper", "-t", "My paper", "-s", slug))
+    mine = next(r for r in _listed(cli) if r["url"] == "https://mine.example/paper")
+    assert mine["personal"] and mine["guide"] == "awesome-llm"
+    assert mine["section"][0] == topic["title"]
+
+
+def test_history_of_a_shared_link_and_narrowed_by_guide(cli: Invoke, following: Path) -> None:
+    ok(cli("mark-read", "lora-explained"))  # the LLM Deep Dive's alone
+    rows = [r for r in _listed(cli) if r["url"] == SHARED]
+    ok(cli("mark-read", rows[0]["id"]))
+    for row in rows:  # either id names the one entry's history
+        assert [h["status"] for h in json.loads(ok(cli("history", row["id"], "--json")))] == [
+            "read"
+        ]
+    course = json.loads(ok(cli("--guide", "llm-course", "history", "--json")))
+    assert [h["id"] for h in course] == [rows[0]["id"]]
+    everything = json.loads(ok(cli("history", "--json")))
+    assert {h["id"] for h in everything} == {rows[0]["id"], "lora-explained"}
+
+
+def test_a_record_held_by_url_is_no_orphan_and_narrowing_loses_nothing(
+    cli: Invoke, following: Path
+) -> None:
+    qualified = next(r for r in _listed(cli) if r["id"].startswith("awesome-llm/"))
+    ok(cli("mark-read", qualified["id"]))
+    ok(cli("mark-read", "lora-explained"))
+    ok(cli("guide", "rename", "awesome-llm", "papers"))
+    summary = json.loads(ok(cli("progress", "--json")))
+    assert summary["orphans"] == []  # held by its URL under papers/...
+    assert summary["overall"]["read"] == 2
+    narrowed = json.loads(ok(cli("--guide", "llm-course", "progress", "--json")))
+    assert narrowed["orphans"] == []

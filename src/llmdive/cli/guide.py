@@ -191,12 +191,18 @@ def _update_followed(
     from llmdive.guide.catalogue import Catalogue
     from llmdive.guide.importer import group_warnings
     from llmdive.guide.update import Report
+    from llmdive.model.models import Guide
     from llmdive.output import jsonout
     from llmdive.output.terminal import safe, warn
     from llmdive.output.views.guide import render_report
     from llmdive.record import guides
 
-    old = ws.guide_catalogue(name)
+    try:
+        old = ws.guide_catalogue(name)
+    except LlmdiveError:
+        if name not in {f.name for f in ws.followed}:
+            raise
+        old = Catalogue(Guide())  # not fetched yet, or broken: every link is new
     done = guides.update(ws.home, name, dry_run, force, timeout)
     plan = done.plan
     if plan is None:
@@ -363,7 +369,14 @@ def guide_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     from llmdive.record import guides
 
     ws = workspace(ctx)
-    titles = {f.name: ws.guide_catalogue(f.name).guide.title for f in ws.followed}
+    from llmdive.home.paths import followed_toml
+
+    titles = {
+        f.name: ws.guide_catalogue(f.name).guide.title
+        if followed_toml(ws.home, f.name).exists()
+        else f"not fetched yet: `llmdive guide update {f.name}`"
+        for f in ws.followed
+    }
     rows = guides.rows(ws.home, ws.catalogue, ws.states, ws.followed, titles)
     emit(json_out, lambda: jsonout.guides_json(rows), lambda w: render_guides(w, rows))
 

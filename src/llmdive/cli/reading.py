@@ -142,7 +142,8 @@ def note(
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
     if text is None:
-        current = ws.progress.value(item.link.id, "note")
+        held = progress.record_key(ws.catalogue, ws.progress, item.link.id)
+        current = ws.progress.value(held, "note")
         # The same link object as `show --json`.
         emit(
             json_out,
@@ -152,9 +153,9 @@ def note(
         return
 
     def change(p: "Progress") -> "tuple[str | None, Progress]":
-        before = p.value(item.link.id, "note")
+        before = p.value(progress.record_key(ws.catalogue, p, item.link.id), "note")
         if text or before:  # removing no note records nothing
-            progress.set_note(p, item, text)
+            progress.set_note(p, item, text, catalogue=ws.catalogue)
         return before, p
 
     before, after = progress.update_progress(ws.home, change, ws.catalogue.aliases)
@@ -203,8 +204,11 @@ def _history_key(ws: "Workspace", query: str) -> str:
     """The record key `history ID` means: a link of the catalogue, else one no longer in
     it (a removed personal link, a link a guide update dropped) by its exact id."""
 
+    from llmdive.record.progress import record_key
+
     try:
-        return ws.catalogue.resolve_id(query).link.id
+        item = ws.catalogue.resolve_id(query)
+        return record_key(ws.catalogue, ws.progress, item.link.id)  # its URL's entry
     except LlmdiveError:
         if ws.progress.get(query.strip()) is not None:
             return query.strip()
@@ -248,6 +252,9 @@ def history(
     when = _since(since)
     ws = workspace(ctx)
     rows = progress.history(ws.progress)
+    if ws.guide_names:  # --guide NAME: the changes to those guides' links
+        keys = progress.keys_of(ws.catalogue, ws.progress)
+        rows = [r for r in rows if r.id in keys]
     if link_id is not None:
         key = _history_key(ws, link_id)
         rows = [r for r in rows if r.id == key]

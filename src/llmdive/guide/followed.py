@@ -27,7 +27,7 @@ from llmdive.model.models import Guide
 from llmdive.model.vocab import DEFAULT_GUIDE, RESERVED_GUIDE_NAMES
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from llmdive.model.models import Topic
 
@@ -197,14 +197,16 @@ def combine(
     default: Catalogue | None,
     parts: Sequence[tuple[str, Catalogue]],
     suggester: Suggester | None = None,
+    reserved: Iterable[str] = (),
 ) -> Catalogue:
     """One catalogue of the default guide's sections, then each followed guide's, each
     item knowing its guide (Item.guide). An id, alias or topic slug a guide before it
-    already has is qualified with the guide's name (`llm-course/lora`). The parts' links and
-    topics are changed in place: pass catalogues loaded for this alone."""
+    already has (or an id in `reserved`: the reader's own links') is qualified with the
+    guide's name (`llm-course/lora`). The parts' links and topics are changed in place:
+    pass catalogues loaded for this alone."""
     sections: list[Topic] = []
     origins: list[str] = []
-    ids: set[str] = set()
+    ids: set[str] = set(reserved)
     slugs: set[str] = set()
     if default is not None:
         sections += default.guide.sections

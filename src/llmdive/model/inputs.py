@@ -85,6 +85,11 @@ def _not_bool(value: Any) -> Any:
 Text = Annotated[str, AfterValidator(_unicode)]
 Version = Annotated[Literal[1], BeforeValidator(_not_bool)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_SLUG_CHARS)]
+# A heading of any followed guide: its slug, qualified `guide/slug` where it clashed.
+QUALIFIED_SLUG_PATTERN = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*$"
+SectionSlug = Annotated[
+    str, StringConstraints(pattern=QUALIFIED_SLUG_PATTERN, max_length=MAX_SLUG_CHARS + 41)
+]
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_unicode)
 ]
@@ -142,7 +147,7 @@ class EventLinkSchema(_Strict):
     title: Title
     url: HttpUrl
     difficulty: Difficulty
-    section: Slug
+    section: SectionSlug
     added: Timestamp
 
 
@@ -328,7 +333,7 @@ def _no_related(value: list[RelatedSchema]) -> list[RelatedSchema]:
 
 
 class PersonalLinkSchema(LinkSchema):
-    section: Slug
+    section: SectionSlug
     added: Timestamp
     related: Annotated[list[RelatedSchema], AfterValidator(_no_related)] = Field(
         default_factory=list

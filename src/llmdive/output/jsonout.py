@@ -228,7 +228,13 @@ def toc_json(
             "topics": [node(t) for t in topic.topics if not hide_empty or _has_links(t)],
         }
 
-    return [node(s) for s in catalogue.guide.sections if not hide_empty or _has_links(s)]
+    def section(topic: Topic) -> shapes.TocNode:
+        out = node(topic)
+        if catalogue.several:
+            out["guide"] = catalogue.section_guide(topic)
+        return out
+
+    return [section(s) for s in catalogue.guide.sections if not hide_empty or _has_links(s)]
 
 
 def topic_json(

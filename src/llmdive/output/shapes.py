@@ -200,6 +200,15 @@ class TocNode(TypedDict):
         Field(description="With no links (or none unread): what the other followed guides offer"),
     ]
     topics: list[TocNode]
+    guide: NotRequired[
+        Annotated[
+            str,
+            Field(
+                description="A section's guide (`default`: the default guide); only where "
+                "more than one guide is followed"
+            ),
+        ]
+    ]
 
 
 @_strict
