@@ -247,6 +247,7 @@ def toc_json(
                 "reading": 0,
                 "unread": 0,
                 "skipped": 0,
+                "offers": [],  # a guide is no heading: its own headings are offered links
                 "topics": [],
             }
         held = guides[name]
