@@ -195,6 +195,7 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
         yield "check-links", run("check-links", "--section", "datasets")
     yield "list", run("list")
     yield "show", run("show", "lora")
+    yield "show HEADING", run("show", "attention")
     yield "search", run("search", "umar lora")
     yield "next", run("next")
     yield "estimate", run("estimate", "lora", "18m")

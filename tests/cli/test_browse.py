@@ -145,6 +145,7 @@ def test_toc_shows_the_tree_with_empty_topics(cli: Invoke) -> None:
         "reading": 0,
         "unread": 0,
         "skipped": 0,
+        "offers": [],  # only the default guide followed: no other guide offers anything
         "topics": [],
     }
 

@@ -92,6 +92,7 @@ def test_next_json_and_section(cli: Invoke) -> None:
         "link": None,
         "more": [],
         "passed_over": [],
+        "offers": [],
     }
     only = json.loads(ok(cli("next", "--section", "model-a", "--json")))
     assert [(d["section"], d["link"]["id"]) for d in only] == [

@@ -160,7 +160,9 @@ def test_whatsnew_lists_unread_arrivals_per_section(cli: Invoke) -> None:
     data = json.loads(ok(cli("whatsnew", "--json")))
     assert [g["section"] for g in data] == ["Model Architecture", "FineTuning"]
     nxt = json.loads(ok(cli("next", "--section", "datasets", "--json")))
-    assert nxt == [{"section": "Datasets", "link": None, "more": [], "passed_over": []}]
+    assert nxt == [
+        {"section": "Datasets", "link": None, "more": [], "passed_over": [], "offers": []}
+    ]
 
 
 def test_a_failed_update_changes_nothing(cli: Invoke, home: Path, tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from llmdive.cli.run import emit, marks_of
 from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
+    from llmdive.find.offers import Offer
+    from llmdive.model.models import Topic
     from llmdive.workspace import Workspace
 
 
@@ -54,14 +56,63 @@ def next_(
         )
         return
     picks = planner.next_links(ws.catalogue, ws.states, within, passing, count)
+    # A heading with nothing left to read: what the other followed guides offer it.
+    offers: dict[int, list[Offer]] = {}
+    if within and picks and picks[0].item is None and not picks[0].passed:
+        found = offers_for(ws, within)
+        if found:
+            offers[id(within[-1])] = found
     emit(
         json_out,
-        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks),
+        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks, offers),
         lambda w: render_next(
-            w, picks, ws.states, marks, ws.catalogue, within[-1:] if within else None, ws.timing
+            w,
+            picks,
+            ws.states,
+            marks,
+            ws.catalogue,
+            advice=within[-1:] if within else None,
+            timing=ws.timing,
+            offers=offers,
         ),
         urls=ws.urls,
     )
+
+
+def heading(topics: list[tuple[tuple[Topic, ...], Topic]], query: str) -> tuple[Topic, ...] | None:
+    """The heading named exactly by its slug or title (any case), for `show`."""
+    q = query.strip().lower()
+    for path, topic in topics:
+        if q in (topic.slug, topic.title.lower()):
+            return path
+    return None
+
+
+def offers_for(ws: Workspace, path: tuple[Topic, ...]) -> list[Offer]:
+    """What the other followed guides offer a heading with nothing left to read under it;
+    none while one guide is followed (find/offers.py is not even imported then)."""
+    sections = followed_sections(ws)
+    if len({name for name, _ in sections}) < 2:
+        return []
+    from llmdive.find.offers import heading_offers
+
+    return heading_offers(sections, path, ws.states, cache_as=ws.guide_path, home=ws.home)
+
+
+def toc_offers(ws: Workspace) -> dict[int, list[Offer]]:
+    """`toc`'s offers: for each heading with nothing left to read, by id() of the heading."""
+    sections = followed_sections(ws)
+    if len({name for name, _ in sections}) < 2:
+        return {}
+    from llmdive.find.offers import followed_offers
+
+    return followed_offers(sections, ws.states, cache_as=ws.guide_path, home=ws.home)
+
+
+def followed_sections(ws: Workspace) -> list[tuple[str, Topic]]:
+    """The catalogue's sections, each with the name of the guide it comes from."""
+    catalogue = ws.catalogue
+    return [(catalogue.origin(n), s) for n, s in enumerate(catalogue.guide.sections)]
 
 
 def list_links(

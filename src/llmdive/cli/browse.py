@@ -50,24 +50,41 @@ def toc(
     from llmdive.output.views.browse import render_toc
 
     ws = workspace(ctx)
+    offers = bodies.toc_offers(ws)
     emit(
         json_out,
-        lambda: jsonout.toc_json(ws.catalogue, ws.states, hide_empty),
-        lambda w: render_toc(w, ws.catalogue, ws.states, hide_empty),
+        lambda: jsonout.toc_json(ws.catalogue, ws.states, hide_empty, offers),
+        lambda w: render_toc(w, ws.catalogue, ws.states, hide_empty, offers),
     )
 
 
 @app.command()
 def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
-    """Show one link with its full section path, status and note."""
-    from llmdive.output import jsonout
-    from llmdive.output.views.browse import render_show
-    from llmdive.output.views.common import rated
+    """Show one link with its full section path, status and note; or a heading, by its slug
+    or title, with what the other followed guides offer it.
 
-    ws = workspace(ctx)
+    Example: llmdive show attention
+    """
+    from llmdive.errors import LlmdiveError
+    from llmdive.output import jsonout
+    from llmdive.output.views.browse import render_show, render_topic
+    from llmdive.output.views.common import rated
     from llmdive.record.progress import record_key
 
-    item = ws.catalogue.resolve_id(link_id)
+    ws = workspace(ctx)
+    try:
+        item = ws.catalogue.resolve_id(link_id)
+    except LlmdiveError:
+        path = bodies.heading(ws.catalogue.topics, link_id)
+        if path is None:
+            raise
+        offers = bodies.offers_for(ws, path)
+        emit(
+            json_out,
+            lambda: jsonout.topic_json(ws.catalogue, path, ws.states, offers),
+            lambda w: render_topic(w, ws.catalogue, path, ws.states, offers),
+        )
+        return
     status = ws.states.get(item.link.id, Status.UNREAD)
     entry = ws.progress.get(record_key(ws.catalogue, ws.progress, item.link.id))
     marks = marks_of(ws)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 TERMS = (
     # Model architecture
-    "rope | rotary positional encoding | rotary position embedding | rotary embedding",
+    "rope | rotary positional encoding | rotary position embedding | rotary embedding"
+    " | rotational positional encoding",
     "attn | attention",
     "mha | multi head attention | multihead attention",
     "mqa | multi query attention",
@@ -56,9 +57,10 @@ TERMS = (
     "ntp | next token prediction",
     # Quantization and inference
     "ptq | post training quantization | post training quantisation",
+    "awq | activation aware weight quantization | activation aware quantization",
     "qat | quantization aware training | quantisation aware training",
     "rag | retrieval augmented generation",
-    "speculative decoding | spec decoding",
+    "speculative decoding | spec decoding | assisted generation",
     "cot | chain of thought",
     "icl | in context learning",
     # Interpretability and merging
@@ -70,4 +72,6 @@ TERMS = (
     "gpu | graphics processing unit",
     "tpu | tensor processing unit",
     "jit | just in time",
+    "xla | accelerated linear algebra",
+    "gradient checkpointing | activation checkpointing",
 )

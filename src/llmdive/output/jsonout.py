@@ -22,6 +22,7 @@ from llmdive.model.vocab import Difficulty, Status
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from llmdive.find.offers import Offer
     from llmdive.find.pace import Activity, Times, TimeTally
     from llmdive.find.planner import NextPick, Plan, Summary, Tally
     from llmdive.find.search import Hit
@@ -190,14 +191,21 @@ def search_json(links: LinkJson, hits: Iterable[Hit], marks: Marks) -> list[shap
     ]
 
 
-def next_json(links: LinkJson, picks: Sequence[NextPick], marks: Marks) -> list[shapes.NextPick]:
-    """Each section's pick, with its link check, and the dead links passed over."""
+def next_json(
+    links: LinkJson,
+    picks: Sequence[NextPick],
+    marks: Marks,
+    offers: Mapping[int, Sequence[Offer]] | None = None,
+) -> list[shapes.NextPick]:
+    """Each section's pick, with its link check, and the dead links passed over; where
+    nothing is left, what the other guides offer (`offers`, by id() of the topic)."""
     return [
         {
             "section": p.path[-1].title,
             "link": links.marked(p.item, marks) if p.item else None,
             "more": [links.marked(i, marks) for i in p.more],
             "passed_over": [links.marked(i, marks) for i in p.passed],
+            "offers": offers_json((offers or {}).get(id(p.path[-1]), ())),
         }
         for p in picks
     ]
@@ -215,9 +223,30 @@ def plan_json(links: LinkJson, plan: Plan, marks: Marks, left: int) -> shapes.Ne
     }
 
 
+def offers_json(offers: Iterable[Offer]) -> list[shapes.OfferedLink]:
+    """Links offered to a heading by the other guides, best first."""
+    return [
+        {
+            "id": o.candidate.id,
+            "title": o.candidate.title,
+            "url": o.candidate.url,
+            "guide": o.candidate.guide,
+            "section": list(o.candidate.path),
+            "score": o.score,
+            "why": list(o.why),
+        }
+        for o in offers
+    ]
+
+
 def toc_json(
-    catalogue: Catalogue, states: dict[str, Status], hide_empty: bool = False
+    catalogue: Catalogue,
+    states: dict[str, Status],
+    hide_empty: bool = False,
+    offers: Mapping[int, Sequence[Offer]] | None = None,
 ) -> list[shapes.TocNode]:
+    offered = offers or {}
+
     def node(topic: Topic) -> shapes.TocNode:
         counts = dict.fromkeys(Status, 0)
         for _, t in topic.walk():
@@ -234,6 +263,7 @@ def toc_json(
             "reading": counts[Status.READING],
             "unread": counts[Status.UNREAD],
             "skipped": counts[Status.SKIPPED],
+            "offers": offers_json(offered.get(id(topic), ())),
             "topics": [node(t) for t in topic.topics if not hide_empty or _has_links(t)],
         }
 
@@ -256,6 +286,7 @@ def toc_json(
                 "reading": 0,
                 "unread": 0,
                 "skipped": 0,
+                "offers": [],  # a guide is no heading: its own headings are offered links
                 "topics": [],
             }
         held = guides[name]
@@ -263,6 +294,26 @@ def toc_json(
             held[key] += done[key]
         held["topics"].append(done)
     return list(guides.values())
+
+
+def topic_json(
+    catalogue: Catalogue,
+    path: tuple[Topic, ...],
+    states: dict[str, Status],
+    offers: Iterable[Offer] = (),
+) -> shapes.TopicShown:
+    topic = path[-1]
+    items = catalogue.items_under(path)
+    return {
+        "slug": topic.slug,
+        "title": topic.title,
+        "section": [t.title for t in path],
+        "description": topic.description or None,
+        "tip": topic.tip or None,
+        "links": len(items),
+        "read": sum(1 for i in items if states.get(i.link.id) is Status.READ),
+        "offers": offers_json(offers),
+    }
 
 
 def _has_links(topic: Topic) -> bool:

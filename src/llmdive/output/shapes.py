@@ -142,6 +142,20 @@ class SearchLink(MarkedLink):
 
 
 @_strict
+class OfferedLink(TypedDict):
+    """A link of another followed guide offered to a heading that has none (or none unread):
+    offered, not moved into the guide."""
+
+    id: Annotated[str, Field(description="What to type to name it (show, mark-read ...)")]
+    title: str
+    url: str
+    guide: Annotated[str, Field(description="The followed guide it comes from")]
+    section: Annotated[list[str], Field(description="Its headings in that guide, from the top")]
+    score: Annotated[float, Field(description="How well it matched the heading; best first")]
+    why: Annotated[list[str], Field(description="What matched, and where: 'gptq in title'")]
+
+
+@_strict
 class NextPick(TypedDict):
     section: str
     link: Annotated[
@@ -153,6 +167,10 @@ class NextPick(TypedDict):
     more: Annotated[
         list[MarkedLink],
         Field(description="next -n N: the N-1 links to read after `link`, in reading order"),
+    ]
+    offers: Annotated[
+        list[OfferedLink],
+        Field(description="When `link` is null: links the other followed guides offer here"),
     ]
 
 
@@ -215,7 +233,28 @@ class TocNode(TypedDict):
     reading: Count
     unread: Count
     skipped: Count
+    offers: Annotated[
+        list[OfferedLink],
+        Field(description="With no links (or none unread): what the other followed guides offer"),
+    ]
     topics: list[TocNode]
+
+
+@_strict
+class TopicShown(TypedDict):
+    """`show` of a heading: where it is, its counts, and what the other guides offer it."""
+
+    slug: str
+    title: str
+    section: Annotated[list[str], Field(description="Headings from the top-level section down")]
+    description: Annotated[str | None, Field(description="The guide's words on this heading")]
+    tip: Annotated[str | None, Field(description="The guide's advice on how to read it")]
+    links: Annotated[Count, Field(description="Links here and in every topic below")]
+    read: Count
+    offers: Annotated[
+        list[OfferedLink],
+        Field(description="With no links (or none unread): what the other followed guides offer"),
+    ]
 
 
 @_strict
@@ -656,6 +695,7 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "next": (list[NextPick], ("next",)),
     "next-plan": (NextPlan, ("next --budget", "next --queue")),
     "toc": (list[TocNode], ("toc",)),
+    "topic": (TopicShown, ("show HEADING",)),
     "progress": (ProgressSummary, ("progress",)),
     "history": (list[HistoryRow], ("history",)),
     "whatsnew": (list[WhatsnewGroup], ("whatsnew",)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from llmdive.model.urls import url_kind
@@ -18,6 +18,7 @@ from llmdive.output.views.common import (
     link_cols,
     rated,
     render_advice,
+    render_offers,
     section_path,
     stale_hint,
     status_mark,
@@ -27,6 +28,7 @@ from llmdive.output.views.common import (
 )
 
 if TYPE_CHECKING:
+    from llmdive.find.offers import Offer
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.model.models import Entry, Topic
     from llmdive.net.durations import Timing
@@ -88,8 +90,14 @@ def render_list(
 
 
 def render_toc(
-    w: Writer, catalogue: Catalogue, states: dict[str, Status], hide_empty: bool = False
+    w: Writer,
+    catalogue: Catalogue,
+    states: dict[str, Status],
+    hide_empty: bool = False,
+    offers: Mapping[int, Sequence[Offer]] | None = None,
 ) -> None:
+    """Each heading with its tally, its advice and what other guides offer it (`offers`, by
+    id() of the topic)."""
     counts: dict[int, list[int]] = {}
     for item in catalogue.items:
         done = states.get(item.link.id) is Status.READ
@@ -125,6 +133,8 @@ def render_toc(
             hang=indent + 4,
         )
         render_advice(w, [topic], indent + 4, brief=True)
+        if offers and id(topic) in offers:
+            render_offers(w, offers[id(topic)], indent + 4)
 
 
 def render_show(
@@ -167,6 +177,34 @@ def render_show(
         for n, line in enumerate(entry.note.split("\n")):
             grid.row([("note" if n == 0 else "", "dim")], [line])
     render_check_lines(w, marks, link.id)
+
+
+def render_topic(
+    w: Writer,
+    catalogue: Catalogue,
+    path: tuple[Topic, ...],
+    states: dict[str, Status],
+    offers: Sequence[Offer] = (),
+) -> None:
+    """`show` of a heading: where it is, the guide's words on it, its tally, and what the
+    other followed guides offer it."""
+    topic = path[-1]
+    w.text((section_path(path), "bold"), "  ", (Whole(f"[{topic.slug}]"), "cyan"), hang=4)
+    render_advice(w, [topic], 2)
+    items = catalogue.items_under(path)
+    if items:
+        read = sum(1 for i in items if states.get(i.link.id) is Status.READ)
+        done = "green" if read == len(items) else ""
+        w.text(
+            "  ",
+            (f"{read}/{len(items)}\u00a0read", done),
+            "  ",
+            (f"llmdive list --section {topic.slug}", "dim"),
+            hang=4,
+        )
+    else:
+        w.line("  ", ("no links yet: contribute one", "dim italic"))
+    render_offers(w, offers, 2)
 
 
 def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:

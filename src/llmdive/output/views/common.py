@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
-from llmdive.output.layout import Grid, Part, parts_width, widest
+from llmdive.output.layout import Grid, Part, Whole, parts_width, widest
 from llmdive.output.terminal import Writer
 
 if TYPE_CHECKING:
+    from llmdive.find.offers import Offer
     from llmdive.guide.catalogue import Item
     from llmdive.model.models import Link, Topic
     from llmdive.net.durations import Timing
@@ -199,3 +200,22 @@ def render_changes(w: Writer, changes: Iterable[Change]) -> None:
     )
     for c, step in zip(changes, steps, strict=True):
         grid.row([status_mark(c.after), (c.id, "cyan"), step], [c.title])
+
+
+def render_offers(w: Writer, offers: Sequence[Offer], indent: int) -> None:
+    """The links other guides offer a heading, dimmed, each with its guide and the id to type:
+
+    offered: Attention? Attention! (llm-course)  attention-attention
+    """
+    for offer in offers:
+        c = offer.candidate
+        title: Part = (c.title, "dim", c.url) if w.styled else c.title
+        w.text(
+            ("offered: ", "dim"),
+            title,
+            (f" ({c.guide})", "dim"),
+            "  ",
+            (Whole(c.id), "dim cyan"),
+            indent=indent,
+            hang=indent + 4,
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -18,12 +18,14 @@ from llmdive.output.views.common import (
     rated,
     render_advice,
     render_changes,
+    render_offers,
     status_mark,
     time_part,
     title_part,
 )
 
 if TYPE_CHECKING:
+    from llmdive.find.offers import Offer
     from llmdive.find.planner import NextPick, Plan
     from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.model.models import Topic
@@ -40,6 +42,7 @@ def render_next(
     catalogue: Catalogue | None = None,
     advice: Sequence[Topic] | None = None,
     timing: Timing | None = None,
+    offers: Mapping[int, Sequence[Offer]] | None = None,
 ) -> None:
     if advice and render_advice(w, advice):
         w.line()
@@ -62,6 +65,8 @@ def render_next(
             gone = _nothing_next(pick, states, catalogue)
             w.line(*((name.ljust(wide.widths[0]), "bold"), "  ") if grid is wide else "  ", gone)
             render_passed(w, pick, under)
+            if offers and id(pick.path[-1]) in offers:
+                render_offers(w, offers[id(pick.path[-1])], under)
             continue
         for n, item in enumerate((pick.item, *pick.more)):
             link = item.link
