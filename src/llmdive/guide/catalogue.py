@@ -20,7 +20,8 @@ from llmdive.home.paths import GUIDE_ENV
 from llmdive.home.storage import read_bytes
 from llmdive.model.ids import slugify
 from llmdive.model.models import Guide
-from llmdive.model.urls import looks_like_url, normalize_url, url_key
+from llmdive.model.urls import looks_like_url, normalize_url, url_key, url_kind
+from llmdive.model.vocab import Difficulty
 
 if TYPE_CHECKING:
     from llmdive.model.models import Link, Topic
@@ -131,28 +132,96 @@ def load_catalogue(
     """
     data = _read_bytes(path)
     key = cache.digest(data)
+    del data  # a large file's bytes are not kept while the cached guide is built
     record = cache.read("catalogue", path, key, home=home)
     if record is not None:
         try:
-            guide = Guide.from_dict(record["guide"])
-            shared = list(record["shared_urls"])
-            return Catalogue(guide, path, shared_urls=shared, suggester=suggester)
-        except (KeyError, TypeError, ValueError, AttributeError):
+            return _from_record(record, path, suggester)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             pass  # a damaged cache entry is rebuilt below
-    guide = parse_guide(data, path)
+    guide = parse_guide(_read_bytes(path), path)
     catalogue = Catalogue(guide, path, suggester=suggester)
     cache.write("catalogue", path, key, _record(catalogue), home=home)
     return catalogue
 
 
+# The cache keeps a guide by column, not as nested dicts: a list per field of the links
+# and one per field of the headings (in walk order), each unmarshalled in one go, and the
+# models built straight from them. At 100,000 links a dict per link took several times
+# as long to unmarshal and to build from, and twice the memory.
+_DIFFICULTIES = {d.value: d for d in Difficulty}
+
+
 def _record(catalogue: Catalogue) -> dict[str, Any]:
-    """What the cache keeps: the validated guide, and the names completion.py offers."""
+    """What the cache keeps: the validated guide by column, each link's kind (computed
+    once, here), and the names completion.py offers ("ids", "sections")."""
+    guide = catalogue.guide
+    depths: list[int] = []
+    counts: list[int] = []
+    slugs: list[str] = []
+    titles: list[str] = []
+    texts: list[str] = []
+    links: list[Link] = []
+    for topic_path, topic in guide.walk():
+        depths.append(len(topic_path))
+        counts.append(len(topic.links))
+        slugs.append(topic.slug)
+        titles.append(topic.title)
+        texts += (topic.description, topic.tip)
+        links += topic.links
+    ids = [k.id for k in links]
     return {
-        "guide": catalogue.guide.to_dict(),
-        "ids": list(catalogue.by_id),
-        "sections": [[topic.slug, topic.title] for _, topic in catalogue.topics],
+        "title": guide.title,
+        "version": guide.version,
+        "topics": [depths, counts, slugs, titles, texts],
+        "links": [
+            ids,
+            [k.title for k in links],
+            [k.url for k in links],
+            [k.difficulty.value for k in links],
+            [url_kind(k.url) for k in links],
+        ],
+        # The few links with more than the columns say, by index.
+        "extras": {
+            n: [k.personal, list(k.aliases), [[r.title, r.url] for r in k.related]]
+            for n, k in enumerate(links)
+            if k.personal or k.aliases or k.related
+        },
+        "ids": ids,
+        "sections": [[slug, title] for slug, title in zip(slugs, titles, strict=True)],
         "shared_urls": catalogue.shared_urls,
     }
+
+
+def _from_record(record: dict[str, Any], path: Path, suggester: Suggester | None) -> Catalogue:
+    """The catalogue a cache record holds: the models a parse builds, and their items."""
+    from llmdive.model.models import Link, Related, Topic
+
+    depths, counts, slugs, titles, texts = record["topics"]
+    ids, link_titles, urls, levels, kinds = record["links"]
+    links = list(map(Link, ids, link_titles, urls, map(_DIFFICULTIES.__getitem__, levels)))
+    for n, (personal, aliases, related) in record["extras"].items():
+        links[n].personal = personal
+        links[n].aliases = tuple(aliases)
+        links[n].related = tuple(Related(title, url) for title, url in related)
+    guide = Guide(record["title"], [], record["version"])
+    items: list[Item] = []
+    stack: list[Topic] = []
+    start = 0
+    for t, depth in enumerate(depths):
+        topic = Topic(slugs[t], titles[t], texts[2 * t], texts[2 * t + 1])
+        del stack[depth - 1 :]
+        (stack[-1].topics if stack else guide.sections).append(topic)
+        stack.append(topic)
+        end = start + counts[t]
+        topic.links = links[start:end]
+        items += map(Item, topic.links, [tuple(stack)] * counts[t], kinds[start:end])
+        start = end
+    if start != len(links) or len(kinds) != len(links):
+        raise ValueError("a cached guide's headings do not hold its links")
+    catalogue = Catalogue(guide, path, shared_urls=list(record["shared_urls"]), suggester=suggester)
+    catalogue.items = items
+    return catalogue
 
 
 # ---------------------------------------------------------------- writing TOML
@@ -340,12 +409,20 @@ def dump_toml(guide: Guide) -> str:
 class Item:
     """A link with the headings above it, from its top-level section down."""
 
-    # A plain slotted class: one is made per link on every command, 10,000 at a time.
-    __slots__ = ("link", "path")
+    # A plain slotted class: one is made per link on every command, 100,000 at a time.
+    __slots__ = ("_kind", "link", "path")
 
-    def __init__(self, link: Link, path: tuple[Topic, ...]) -> None:
+    def __init__(self, link: Link, path: tuple[Topic, ...], kind: str = "") -> None:
         self.link = link
         self.path = path
+        self._kind = kind
+
+    @property
+    def kind(self) -> str:
+        """What the link points at (model.urls.url_kind), computed once per link."""
+        if not self._kind:
+            self._kind = url_kind(self.link.url)
+        return self._kind
 
     def __repr__(self) -> str:
         return f"Item({self.link.id!r})"

@@ -24,8 +24,8 @@ from llmdive.errors import LlmdiveError
 from llmdive.home.paths import CACHE_ENV, cache_dir, named_home
 from llmdive.home.storage import atomic_write, make_private_dir
 
-# Bumped whenever a cached record's shape changes (5: a link's related links).
-_FORMAT = 5
+# Bumped whenever a cached record's shape changes (6: a catalogue by column).
+_FORMAT = 6
 
 
 def digest(data: bytes) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
 from llmdive.output.layout import Grid, Part, parts_width, widest
 from llmdive.output.terminal import Writer
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
-    from llmdive.model.models import Link, Topic
+    from llmdive.model.models import Topic
     from llmdive.net.linkmarks import Marks
     from llmdive.record.progress import Change
 
@@ -52,13 +51,14 @@ def badge_width(styled: bool) -> int:
     return len(" Unrated ") if styled else len("Unrated")
 
 
-def link_cells(link: Link, status: Status, w: Writer) -> list[Part | list[Part]]:
+def link_cells(item: Item, status: Status, w: Writer) -> list[Part | list[Part]]:
     """The columns of a link's row in list and search: status, id, difficulty, kind."""
+    link = item.link
     return [
         status_mark(status),
         (link.id, "cyan"),
         badge(link.difficulty, w.styled),
-        (url_kind(link.url), "dim"),
+        (item.kind, "dim"),
     ]
 
 
