@@ -232,6 +232,14 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     yield "doctor", doctor("--merge")
     subprocess.run(["git", "init", "-q", "--bare", str(other / "remote.git")], check=True)
     yield "sync", run("sync", "--remote", str(other / "remote.git"))
+    # Following more guides: the directory, a guide followed, the list, links from several.
+    yield "guide add (no name)", run("guide", "add")
+    course = FIXTURES / "lists" / "mlabonne__llm-course.md"
+    yield "guide add", run("guide", "add", "llm-course", str(course))
+    yield "guide list", run("guide", "list")
+    run("skip", "rlhf-explained")  # a skipped link again (dpo, skipped above, is being read now)
+    yield "list", run("list")
+    yield "guide update", run("guide", "update", "llm-course")
 
 
 @pytest.mark.usefixtures("loopback_public")

@@ -1,7 +1,9 @@
 """The catalogue and progress one command works on, loaded only when first needed.
 
 The Workspace is the context object of a call: the run-time options (--guide, --home,
---urls) travel in it, never through os.environ.
+--urls) travel in it, never through os.environ. Its `catalogue` is every guide the reader
+follows combined (guide/followed.py), narrowed to `guides` when names are given; with
+--guide PATH (or $LLMDIVE_GUIDE) it is that catalogue file alone, as before.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
 from llmdive.home.infile import refuse_special
-from llmdive.home.paths import ACTIVE_GUIDE, GUIDE_ENV, JOURNAL, bundled_guide, home_dir
+from llmdive.home.paths import (
+    ACTIVE_GUIDE,
+    GUIDE_ENV,
+    GUIDES_FILE,
+    JOURNAL,
+    bundled_guide,
+    followed_toml,
+    home_dir,
+)
 from llmdive.home.storage import exists
 
 # start-up: the catalogue, personal links and progress are imported where first loaded, so
@@ -24,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.guide.followed import Followed
     from llmdive.model.models import Progress
     from llmdive.model.vocab import Status
 
@@ -52,14 +63,21 @@ def suggest_ids(items: Sequence[Item], query: str) -> list[str]:
 
 class Workspace:
     """One call's home, guide and record. `urls`: --urls (print URLs even where titles are
-    clickable); $LLMDIVE_URLS, which the Writer reads, still decides without it."""
+    clickable); $LLMDIVE_URLS, which the Writer reads, still decides without it. `guides`:
+    the names --guide NAME gave (`default` is the default guide): the catalogue holds those
+    guides only."""
 
     def __init__(
-        self, guide: Path | None = None, home: Path | None = None, urls: bool = False
+        self,
+        guide: Path | None = None,
+        home: Path | None = None,
+        urls: bool = False,
+        guides: Sequence[str] = (),
     ) -> None:
         self._guide = guide
         self._home = home
         self.urls = urls
+        self.guide_names = tuple(dict.fromkeys(guides))
 
     @property
     def home_option(self) -> Path | None:
@@ -103,16 +121,83 @@ class Workspace:
             raise LlmdiveError(f"{exc}{RESET_HINT}") from None
 
     @cached_property
+    def followed(self) -> list[Followed]:
+        """The guides followed besides the default one, in order ([]: none, or --guide
+        PATH / $LLMDIVE_GUIDE, which name one catalogue file alone)."""
+        if self.guide_chosen or not os.path.exists(self.home / GUIDES_FILE):
+            return []
+        from llmdive.guide.followed import load_followed
+
+        return load_followed(self.home)
+
+    def guide_catalogue(self, name: str) -> Catalogue:
+        """One followed guide's own catalogue (`default`: the default guide), ids unqualified."""
+        from llmdive.guide.followed import load_guide
+        from llmdive.model.vocab import DEFAULT_GUIDE
+
+        if name == DEFAULT_GUIDE:
+            return self._load()
+        self._check_followed([name])
+        return load_guide(self.home, name, suggest_ids)
+
+    def _check_followed(self, names: Sequence[str]) -> None:
+        from llmdive.model.vocab import DEFAULT_GUIDE
+
+        known = {f.name for f in self.followed} | {DEFAULT_GUIDE}
+        for name in names:
+            if name not in known:
+                shown = ", ".join(sorted(known))
+                raise LlmdiveError(
+                    f"no followed guide is named {name!r} (followed: {shown}); "
+                    "`llmdive guide list` shows them, `llmdive guide add` follows one"
+                )
+
+    def _combined(self, fresh: bool) -> Catalogue:
+        """Every followed guide in one catalogue; `fresh`: load the default guide again (a
+        catalogue given personal links is changed in place: base_catalogue stays whole)."""
+        if self.guide_names:
+            self._check_followed(self.guide_names)
+        default = self._load() if fresh else self.base_catalogue
+        if not self.followed:
+            return default
+        from llmdive.guide.followed import combine, load_guide
+        from llmdive.record.personal import load_personal
+
+        # A guide followed by sync but not fetched yet (`guide update`) has no links yet.
+        parts = [
+            (f.name, load_guide(self.home, f.name, suggest_ids))
+            for f in self.followed
+            if os.path.exists(followed_toml(self.home, f.name))
+        ]
+        # The reader's own links keep their ids: a followed guide's clashing one is qualified.
+        mine = [p.link.id for p in load_personal(self.home)]
+        return combine(default, parts, suggest_ids, reserved=mine)
+
+    def _narrowed(self, catalogue: Catalogue) -> Catalogue:
+        if not self.guide_names or not self.followed:
+            return catalogue
+        from llmdive.guide.followed import narrow
+
+        return narrow(catalogue, self.guide_names)
+
+    @cached_property
+    def guides_catalogue(self) -> Catalogue:
+        """Every followed guide combined (narrowed by --guide NAME), without personal links."""
+        return self._narrowed(self._combined(fresh=False))
+
+    @cached_property
     def catalogue(self) -> Catalogue:
-        """The catalogue with the reader's personal links in place."""
+        """Every followed guide combined (narrowed by --guide NAME), with the reader's
+        personal links in place."""
         from llmdive.record.personal import load_personal, personal_file, with_personal_links
 
         personal = load_personal(self.home)
         if not personal:
-            return self.base_catalogue
+            return self.guides_catalogue
         # with_personal_links() adds to the guide it is given: a fresh load keeps
         # base_catalogue the guide's.
-        return with_personal_links(self._load(), personal, personal_file(self.home))
+        combined = self._combined(fresh=True)
+        return self._narrowed(with_personal_links(combined, personal, personal_file(self.home)))
 
     @cached_property
     def progress(self) -> Progress:

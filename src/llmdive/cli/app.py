@@ -166,9 +166,12 @@ def workspace(ctx: Context) -> "Workspace":
 
     root = ctx.find_root()
     if not isinstance(root.obj, Workspace):
-        guide, home = root.params.get("guide"), root.params.get("home")
+        home = root.params.get("home")
+        guide, names = params.split_guides(list(root.params.get("guide") or ()))
         urls = bool(root.params.get("urls"))
-        root.obj = Workspace(Path(guide) if guide else None, Path(home) if home else None, urls)
+        root.obj = Workspace(
+            Path(guide) if guide else None, Path(home) if home else None, urls, names
+        )
         if not root.resilient_parsing:  # completion says nothing
             _say_what_became_of_the_home(root, root.obj)
     return root.obj
@@ -204,14 +207,26 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     from llmdive.cli import completion
 
     ws = workspace(ctx)
-    return completion.ids(ws.guide_path, incomplete, ws.home)
+    return completion.ids(ws.guide_path, incomplete, ws.home, guides=not ws.guide_chosen)
 
 
 def _complete_sections(ctx: typer.Context, incomplete: str) -> list[str]:
     from llmdive.cli import completion
 
     ws = workspace(ctx)
-    return completion.sections(ws.guide_path, incomplete, ws.home)
+    return completion.sections(ws.guide_path, incomplete, ws.home, guides=not ws.guide_chosen)
+
+
+def _complete_guides(ctx: typer.Context, incomplete: str) -> list[str]:
+    """--guide NAME: the guides followed (and `default`); a file is the shell's to complete."""
+    from llmdive.cli import completion
+    from llmdive.model.vocab import DEFAULT_GUIDE
+
+    home = ctx.find_root().params.get("home")
+    from llmdive.home.paths import home_dir
+
+    found = [DEFAULT_GUIDE, *completion.guide_names(home_dir(Path(home) if home else None))]
+    return [n for n in found if n.startswith(incomplete)]
 
 
 # ---------------------------------------------------------------- options
@@ -323,6 +338,27 @@ def _home_folder(value: str | None) -> str | None:
     return value
 
 
+def _guide_values(values: list[str] | None) -> list[str]:
+    """--guide's values (a catalogue file, or names of followed guides), or the file
+    $LLMDIVE_GUIDE names, checked as Click checks a file: no folder, nothing unreadable."""
+    given = list(values or ())
+    try:
+        path, _ = params.split_guides(given)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if path is None and not given and os.environ.get(GUIDE_ENV):
+        path = os.environ[GUIDE_ENV]
+    if path is not None:
+        if not path:
+            raise typer.BadParameter("needs a file (an empty name is not one)")
+        expanded = os.path.expanduser(path)
+        if os.path.isdir(expanded):
+            raise typer.BadParameter(f"File {path!r} is a directory.")
+        if os.path.exists(expanded) and not os.access(expanded, os.R_OK):
+            raise typer.BadParameter(f"File {path!r} is not readable.")
+    return given
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"llmdive {__version__}\n")
@@ -333,8 +369,13 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     guide: Annotated[
-        Path | None,
-        option(params.GUIDE, envvar=GUIDE_ENV, dir_okay=False, show_default=True),
+        list[str] | None,
+        option(
+            params.GUIDE,
+            callback=_guide_values,
+            autocompletion=_complete_guides,
+            show_default=True,
+        ),
     ] = None,
     home: Annotated[
         str | None, option(params.HOME, callback=_home_folder, show_default=True)

@@ -64,12 +64,15 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     from llmdive.output.views.browse import render_show
 
     ws = workspace(ctx)
+    from llmdive.record.progress import record_key
+
     item = ws.catalogue.resolve_id(link_id)
     status = ws.states.get(item.link.id, Status.UNREAD)
-    entry = ws.progress.get(item.link.id)
+    entry = ws.progress.get(record_key(ws.catalogue, ws.progress, item.link.id))
     marks = marks_of(ws)
+    also = ws.catalogue.also_in(item)
     emit(
         json_out,
         lambda: jsonout.LinkJson.of(ws).marked(item, marks),
-        lambda w: render_show(w, item, status, entry, marks),
+        lambda w: render_show(w, item, status, entry, marks, also),
     )

@@ -57,7 +57,7 @@ def _parse(argv: list[str], completing: bool = False) -> tuple[str, dict[str, An
 
     `completing`: the words before a Tab, where Click reads no global option after the
     command name and a required argument may still be missing."""
-    options: dict[str, Any] = {p.name: p.default for p in params.GLOBAL}
+    options: dict[str, Any] = {p.name: [] if p.multiple else p.default for p in params.GLOBAL}
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
         i = _take(argv, i, _GLOBAL, options)
@@ -159,7 +159,10 @@ def _guide_file(value: str) -> None:
 
 def _call(command: str, options: dict[str, Any], values: dict[str, Any]) -> int | None:
     """The command run as its Typer command would run it, or None before any side effect."""
-    guide = _guide_of(options)
+    try:
+        guide = _guide_of(options)
+    except _Declined:
+        return None
     if command == "mark-read" and not values["link_ids"] and values["section"] is None:
         return None  # the usage error of mark-read: name the links
     if command == "search":
@@ -183,8 +186,13 @@ def _call(command: str, options: dict[str, Any], values: dict[str, Any]) -> int 
 
 
 def _guide_of(options: dict[str, Any]) -> str | None:
-    """--guide, else $LLMDIVE_GUIDE (empty: unset, as Click reads it), checked as Click does."""
-    guide: str | None = options["guide"]
+    """--guide, else $LLMDIVE_GUIDE (empty: unset, as Click reads it), checked as Click does.
+
+    A followed guide's name, or --guide given twice, is left to Typer (cli/app.py)."""
+    given: list[str] = options["guide"]
+    if len(given) > 1 or (given and params.split_guides(given)[1]):
+        raise _Declined
+    guide: str | None = given[0] if given else None
     if guide is None and os.environ.get(GUIDE_ENV):
         guide = os.environ[GUIDE_ENV]
         _guide_file(guide)  # Click checks the variable's value as it checks --guide's
@@ -279,9 +287,9 @@ def complete(instruction: str) -> int | None:
 
     ws = _workspace(guide, options)
     if section:
-        found = completion.sections(ws.guide_path, incomplete, ws.home)
+        found = completion.sections(ws.guide_path, incomplete, ws.home, not ws.guide_chosen)
     else:
-        found = completion.ids(ws.guide_path, incomplete, ws.home)
+        found = completion.ids(ws.guide_path, incomplete, ws.home, not ws.guide_chosen)
     return _print_completions(instruction, found)
 
 

@@ -1,4 +1,5 @@
-"""The catalogue itself: guide import/update/status/export, and whatsnew."""
+"""The catalogue itself: guide import/update/status/export, the guides followed
+(add/list/remove/rename), and whatsnew."""
 
 # No `from __future__ import annotations`: Typer would eval every annotation on each start.
 # start-up: every command module is imported on each start (to register its commands), so
@@ -16,6 +17,8 @@ from llmdive.model.vocab import counted
 
 if TYPE_CHECKING:
     from llmdive.guide.update import Plan
+    from llmdive.record.guidechange import Outcome
+    from llmdive.workspace import Workspace
 
 VerboseOpt = Annotated[
     bool,
@@ -103,6 +106,13 @@ def _has_content(path: Path) -> bool:
 @guide_app.command("update")
 def guide_update(
     ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this guide (`default`: the default guide); every guide by default.",
+            show_default=False,
+        ),
+    ] = None,
     source: Annotated[
         str | None,
         typer.Option(
@@ -137,15 +147,107 @@ def guide_update(
 
     Example: llmdive guide update --dry-run
     """
+    from llmdive.output.terminal import warn
+    from llmdive.record import guidechange
+
+    ws = workspace(ctx)
+    if name is not None and name != "default":
+        if source is not None:
+            raise LlmdiveError(
+                f"--from reads the default guide; {name!r} is read from the source it was "
+                "added with (`llmdive guide list` shows it)"
+            )
+        _update_followed(ws, name, dry_run, force, timeout, json_out, verbose)
+        return
+    if json_out and name is None and ws.followed:
+        raise LlmdiveError(
+            "with --json, name the guide to update (`llmdive guide update NAME --json`, "
+            "`default` for the default guide): one report each"
+        )
+    outcome = guidechange.update_guide(ws, source, dry_run, force, timeout)
+    _report_default(ws, outcome, dry_run, json_out, verbose)
+    if name is None and ws.followed and not ws.guide_chosen:
+        failed = []
+        for followed in ws.followed:
+            try:
+                _update_followed(ws, followed.name, dry_run, force, timeout, json_out, verbose)
+            except LlmdiveError as exc:
+                warn(str(exc).splitlines()[0])
+                failed.append(followed.name)
+        if failed:
+            raise LlmdiveError(f"not updated: {', '.join(failed)} (see above)")
+
+
+def _update_followed(
+    ws: "Workspace",
+    name: str,
+    dry_run: bool,
+    force: bool,
+    timeout: float,
+    json_out: bool,
+    verbose: bool,
+) -> None:
+    """`guide update NAME` of a followed guide: its own conditional GET and report."""
+    from llmdive.guide.catalogue import Catalogue
+    from llmdive.guide.importer import group_warnings
+    from llmdive.guide.update import Report
+    from llmdive.model.models import Guide
+    from llmdive.output import jsonout
+    from llmdive.output.terminal import safe, warn
+    from llmdive.output.views.guide import render_report
+    from llmdive.record import guides
+
+    try:
+        old = ws.guide_catalogue(name)
+    except LlmdiveError:
+        if name not in {f.name for f in ws.followed}:
+            raise
+        old = Catalogue(Guide())  # not fetched yet, or broken: every link is new
+    done = guides.update(ws.home, name, dry_run, force, timeout)
+    plan = done.plan
+    if plan is None:
+        emit(
+            json_out,
+            lambda: jsonout.report_json(
+                Report(done.source), old, old, ws.progress, dry_run, up_to_date=True
+            ),
+            lambda w: w.line(f"The guide {name} is already up to date with {done.source}."),
+        )
+        return
+    for warning in group_warnings(plan.warnings, verbose):
+        warn(warning)
+    if not json_out:
+        sys.stderr.write(safe(f"read {done.source}: {_found(plan)}") + "\n")
+    refused = not dry_run and not done.applied
+    emit(
+        json_out,
+        lambda: jsonout.report_json(
+            plan.report,
+            old,
+            Catalogue(plan.guide),
+            ws.progress,
+            dry_run,
+            refused=None if done.applied else plan.refused,
+        ),
+        lambda w: render_report(w, plan.report, dry_run, refused),
+    )
+    if plan.refused and not done.applied:
+        if dry_run:
+            warn(f"{plan.refused}: applying it needs --force")
+        else:
+            raise LlmdiveError(f"refused: {plan.refused}; nothing was changed (--force applies it)")
+
+
+def _report_default(
+    ws: "Workspace", outcome: "Outcome", dry_run: bool, json_out: bool, verbose: bool
+) -> None:
+    """What `guide update` did to the default guide, as it always said it."""
     from llmdive.guide import update
     from llmdive.guide.catalogue import Catalogue
     from llmdive.output import jsonout
     from llmdive.output.terminal import warn
     from llmdive.output.views.guide import render_report
-    from llmdive.record import guidechange
 
-    ws = workspace(ctx)
-    outcome = guidechange.update_guide(ws, source, dry_run, force, timeout)
     plan = outcome.plan
     if plan is None:
         same = ws.base_catalogue
@@ -184,6 +286,133 @@ def guide_update(
             raise LlmdiveError(f"refused: {plan.refused}; nothing was changed (--force applies it)")
     if ws.guide_chosen and outcome.applied:
         warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
+
+
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=0.05,
+        max=600,
+        metavar="SECONDS",
+        help="Seconds a download may take in all (connecting, then the whole README).",
+    ),
+]
+
+
+@guide_app.command("add")
+def guide_add(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="The name to follow it by (a slug, like llm-course); a name of the "
+            "directory alone needs no SOURCE.",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A README's URL, a README file, a local clone's folder, or owner/repo "
+            "(a GitHub repository's README).",
+            metavar="[SOURCE]",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: TimeoutOpt = 30.0,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Follow another reading list beside the default guide; alone, list known ones.
+
+    Your record stays one: a link read in one guide shows read in every guide that has it.
+
+    Example: llmdive guide add llm-course
+    """
+    from llmdive.guide.followed import DIRECTORY, directory_source
+    from llmdive.output import jsonout
+    from llmdive.output.views.guide import render_directory, render_followed
+
+    if name is None:
+        emit(json_out, lambda: jsonout.directory_json(DIRECTORY), lambda w: render_directory(w))
+        return
+    from llmdive.guide.followed import check_name
+    from llmdive.guide.importer import group_warnings
+    from llmdive.output.terminal import warn
+    from llmdive.record import guides
+
+    check_name(name)
+    if source is None:
+        source = directory_source(name)
+        if source is None:
+            raise LlmdiveError(
+                f"{name!r} is not in the directory (`llmdive guide add` lists it): "
+                f"give its SOURCE, `llmdive guide add {name} SOURCE`"
+            )
+    ws = workspace(ctx)
+    plan, followed = guides.add(ws.home, name, source, timeout)
+    for warning in group_warnings(plan.warnings, verbose):
+        warn(warning)
+    emit(
+        json_out,
+        lambda: jsonout.followed_json(followed, plan.guide),
+        lambda w: render_followed(w, followed, guides.described(plan)),
+    )
+
+
+@guide_app.command("list")
+def guide_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """The guides you follow: links, your progress, where each comes from, last update."""
+    from llmdive.output import jsonout
+    from llmdive.output.views.guide import render_guides
+    from llmdive.record import guides
+
+    ws = workspace(ctx)
+    from llmdive.home.paths import followed_toml
+
+    titles = {
+        f.name: ws.guide_catalogue(f.name).guide.title
+        if followed_toml(ws.home, f.name).exists()
+        else f"not fetched yet: `llmdive guide update {f.name}`"
+        for f in ws.followed
+    }
+    rows = guides.rows(ws.home, ws.catalogue, ws.states, ws.followed, titles)
+    emit(json_out, lambda: jsonout.guides_json(rows), lambda w: render_guides(w, rows))
+
+
+@guide_app.command("remove")
+def guide_remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The followed guide's name.", show_default=False)],
+) -> None:
+    """Stop following a guide: its links leave every view; what you read of it stays
+    recorded, and counts again if you follow it again."""
+    from llmdive.record import guides
+
+    gone = guides.remove(workspace(ctx).home, name)
+    emit(
+        False,
+        lambda: None,
+        lambda w: w.line(
+            f"No longer following {gone.name}; your record of it stays "
+            f"(`llmdive guide add {gone.name} {gone.source}` follows it again)."
+        ),
+    )
+
+
+@guide_app.command("rename")
+def guide_rename(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="The followed guide's name.", show_default=False)],
+    new: Annotated[str, typer.Argument(help="Its new name.", show_default=False)],
+) -> None:
+    """Give a followed guide another name (its qualified ids change with it; your record
+    of its links is found by their URLs)."""
+    from llmdive.record import guides
+
+    done = guides.rename(workspace(ctx).home, old, new)
+    emit(False, lambda: None, lambda w: w.line(f"{old} is now {done.name}."))
 
 
 @guide_app.command("reset")

@@ -140,8 +140,31 @@ HOME = Param(
     metavar="DIRECTORY",
 )
 GUIDE = Param(
-    "guide", ("--guide",), "Use this catalogue file instead of the bundled or updated one."
+    "guide",
+    ("--guide",),
+    "Use this catalogue file instead of the bundled or updated one; or NAME, a guide you "
+    "follow (`default`: the default guide), repeatable: only those guides.",
+    metavar="FILE|NAME",
+    multiple=True,
 )
+
+
+def split_guides(values: list[str]) -> tuple[str | None, list[str]]:
+    """--guide's values: the catalogue file (None: none) and the names of followed guides.
+
+    A value is a name when it is shaped like one (a slug) and no file of that name is
+    there; anything else is a file, and only one may be given."""
+    import os
+    import re
+
+    names = [v for v in values if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", v)]
+    names = [v for v in names if not os.path.exists(v)]
+    files = [v for v in values if v not in names]
+    if len(files) > 1:
+        raise ValueError("names one catalogue file at most")
+    return (files[0] if files else None), names
+
+
 URLS = Param(
     "urls",
     ("--urls",),

@@ -81,7 +81,7 @@ def progress_export(
     from llmdive.record.personal import load_personal
 
     ws = workspace(ctx)
-    text = record.export(fmt.value, ws.catalogue, ws.progress, load_personal(ws.home))
+    text = record.export(fmt.value, ws.catalogue, ws.progress, load_personal(ws.home), ws.followed)
     if output is None:
         # Made safe like all output: JSON keeps its meaning (controls as \u escapes).
         if fmt is RecordFormat.JSON:

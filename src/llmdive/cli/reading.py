@@ -142,7 +142,8 @@ def note(
     ws = workspace(ctx)
     item = ws.catalogue.resolve_id(link_id)
     if text is None:
-        current = ws.progress.value(item.link.id, "note")
+        held = progress.record_key(ws.catalogue, ws.progress, item.link.id)
+        current = ws.progress.value(held, "note")
         # The same link object as `show --json`.
         emit(
             json_out,
@@ -152,9 +153,9 @@ def note(
         return
 
     def change(p: "Progress") -> "tuple[str | None, Progress]":
-        before = p.value(item.link.id, "note")
+        before = p.value(progress.record_key(ws.catalogue, p, item.link.id), "note")
         if text or before:  # removing no note records nothing
-            progress.set_note(p, item, text)
+            progress.set_note(p, item, text, catalogue=ws.catalogue)
         return before, p
 
     before, after = progress.update_progress(ws.home, change, ws.catalogue.aliases)

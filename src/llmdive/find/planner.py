@@ -115,15 +115,50 @@ def next_links(
     each pick also holds the links to read after it, up to `count` in all.
     """
     if within is not None:
-        return [_pick(within, catalogue.items_under(within), states, dead, count)]
+        items = catalogue.items_under(within)
+        if catalogue.origins:
+            items = _distinct(items, catalogue.shared_with, set())
+        return [_pick(within, items, states, dead, count)]
     by_section: dict[int, list[Item]] = {}
     for item in catalogue.items:
         by_section.setdefault(id(item.path[0]), []).append(item)
-    return [
-        _pick((section,), by_section[id(section)], states, dead, count)
-        for section in catalogue.guide.sections
-        if id(section) in by_section
-    ]
+    if not catalogue.origins:
+        return [
+            _pick((section,), by_section[id(section)], states, dead, count)
+            for section in catalogue.guide.sections
+            if id(section) in by_section
+        ]
+    # Several guides: a URL two of them list is offered once, where it comes first.
+    picks = []
+    offered: set[str] = set()
+    shared = catalogue.shared_with
+    for section in catalogue.guide.sections:
+        if id(section) not in by_section:
+            continue
+        items = _distinct(by_section[id(section)], shared, offered)
+        pick = _pick((section,), items, states, dead, count)
+        for chosen in (pick.item, *pick.more):
+            if chosen is not None:
+                offered.update(shared.get(chosen.link.id, ()))
+        picks.append(pick)
+    return picks
+
+
+def _distinct(items: Sequence[Item], shared: dict[str, list[str]], offered: set[str]) -> list[Item]:
+    """`items` without those already offered, and of links sharing a URL, the first only."""
+    out: list[Item] = []
+    seen: set[str] = set()
+    for item in items:
+        link_id = item.link.id
+        if link_id in offered:
+            continue
+        group = shared.get(link_id)
+        if group is not None:
+            if group[0] in seen:
+                continue
+            seen.add(group[0])
+        out.append(item)
+    return out
 
 
 @dataclass
@@ -172,20 +207,30 @@ def summarize(
     summary = Summary(difficulties={d: Tally() for d in Difficulty}, within=within)
     depth = len(within) if within else 0
     items = catalogue.items_under(within) if within else catalogue.items
-    # Links counted by (group, difficulty, status) first, then tallied: one dict update
-    # per link rather than three tallies.
-    counts: dict[tuple[int, Difficulty, Status], int] = {}
+    # Several guides: a URL that more than one lists counts once overall (in each guide's
+    # sections it counts where it is).
+    shared = catalogue.shared_with if catalogue.origins else {}
+    counted: set[str] = set()
+    # Links counted by (heading, difficulty, status, counted overall) first, then tallied:
+    # one dict update per link rather than three tallies.
+    counts: dict[tuple[int, Difficulty, Status, bool], int] = {}
     state, unread = states.get, Status.UNREAD
     for item in items:
+        link = item.link
         path = item.path
-        group = path[depth] if len(path) > depth else path[-1]
-        key = (id(group), item.link.difficulty, state(item.link.id, unread))
+        head = path[depth] if len(path) > depth else path[-1]
+        overall = True
+        if shared and (group := shared.get(link.id)) is not None:
+            overall = group[0] not in counted
+            counted.add(group[0])
+        key = (id(head), link.difficulty, state(link.id, unread), overall)
         counts[key] = counts.get(key, 0) + 1
     per_group: dict[int, Tally] = {}
-    for (group_id, difficulty, status), links in counts.items():
-        summary.overall.add(status, links)
+    for (head_id, difficulty, status, overall), links in counts.items():
+        if overall:
+            summary.overall.add(status, links)
         summary.difficulties[difficulty].add(status, links)
-        per_group.setdefault(group_id, Tally()).add(status, links)
+        per_group.setdefault(head_id, Tally()).add(status, links)
     heads = [within[-1], *within[-1].topics] if within else catalogue.guide.sections
     summary.sections = [(s, per_group[id(s)]) for s in heads if id(s) in per_group]
     summary.difficulties = {d: t for d, t in summary.difficulties.items() if t.links}

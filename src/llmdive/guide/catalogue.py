@@ -21,7 +21,7 @@ from llmdive.home.storage import read_bytes
 from llmdive.model.ids import slugify
 from llmdive.model.models import Guide
 from llmdive.model.urls import looks_like_url, normalize_url, url_key, url_kind
-from llmdive.model.vocab import Difficulty
+from llmdive.model.vocab import DEFAULT_GUIDE, Difficulty
 
 if TYPE_CHECKING:
     from llmdive.model.models import Link, Topic
@@ -147,6 +147,12 @@ def load_catalogue(
     return catalogue
 
 
+def remember(path: Path, data: bytes, guide: Guide, *, home: Path | None) -> None:
+    """Cache `guide` as what the bytes `data` of `path` (just written, validated) hold, so
+    that the next command's load_catalogue neither parses nor validates them again."""
+    cache.write("catalogue", path, cache.digest(data), _record(Catalogue(guide, path)), home=home)
+
+
 # The cache keeps a guide by column, not as nested dicts: a list per field of the links
 # and one per field of the headings (in walk order), each unmarshalled in one go, and the
 # models built straight from them. At 100,000 links a dict per link took several times
@@ -217,7 +223,8 @@ def _from_record(record: dict[str, Any], path: Path, suggester: Suggester | None
         stack.append(topic)
         end = start + counts[t]
         topic.links = links[start:end]
-        items += map(Item, topic.links, [tuple(stack)] * counts[t], kinds[start:end])
+        here, guides = [tuple(stack)] * counts[t], [DEFAULT_GUIDE] * counts[t]
+        items += map(Item, topic.links, here, guides, kinds[start:end])
         start = end
     if start != len(links) or len(kinds) != len(links):
         raise ValueError("a cached guide's headings do not hold its links")
@@ -409,14 +416,18 @@ def dump_toml(guide: Guide) -> str:
 
 
 class Item:
-    """A link with the headings above it, from its top-level section down."""
+    """A link with the headings above it, from its top-level section down, and the name
+    of the guide it comes from (`default`: the default guide)."""
 
     # A plain slotted class: one is made per link on every command, 100,000 at a time.
-    __slots__ = ("_kind", "link", "path")
+    __slots__ = ("_kind", "guide", "link", "path")
 
-    def __init__(self, link: Link, path: tuple[Topic, ...], kind: str = "") -> None:
+    def __init__(
+        self, link: Link, path: tuple[Topic, ...], guide: str = DEFAULT_GUIDE, kind: str = ""
+    ) -> None:
         self.link = link
         self.path = path
+        self.guide = guide
         self._kind = kind
 
     @property
@@ -475,6 +486,9 @@ class Catalogue:
     """A validated guide with its links flattened in guide order, for lookups.
 
     `suggester` names the links a mistyped id meant; without one, the ids most like it.
+    `origins`: the name of the guide each of `guide.sections` comes from, by index, when
+    several guides are combined (guide/followed.py: combine); sections past its end, and
+    every section without it, are the default guide's.
     """
 
     def __init__(
@@ -483,12 +497,29 @@ class Catalogue:
         path: Path | None = None,
         shared_urls: list[list[str]] | None = None,
         suggester: Suggester | None = None,
+        origins: Sequence[str] | None = None,
     ) -> None:
         self.guide = guide
         self.path = path
         self.suggester = suggester
+        self.origins: list[str] = list(origins or ())
         if shared_urls is not None:
             self.shared_urls = shared_urls
+
+    def origin(self, index: int) -> str:
+        """The guide that section number `index` comes from."""
+        return self.origins[index] if index < len(self.origins) else DEFAULT_GUIDE
+
+    @cached_property
+    def guide_names(self) -> list[str]:
+        """The guides this catalogue holds, in order (the default guide's name first)."""
+        names = [self.origin(i) for i in range(len(self.guide.sections))] or [DEFAULT_GUIDE]
+        return list(dict.fromkeys(names))
+
+    @property
+    def several(self) -> bool:
+        """Does it hold more than one guide (so output says which guide a link is from)?"""
+        return len(self.guide_names) > 1
 
     @cached_property
     def shared_urls(self) -> list[list[str]]:
@@ -501,7 +532,14 @@ class Catalogue:
 
     @cached_property
     def items(self) -> list[Item]:
-        return [Item(link, p) for p, topic in self.guide.walk() for link in topic.links]
+        if not self.origins:
+            return [Item(link, p) for p, topic in self.guide.walk() for link in topic.links]
+        return [
+            Item(link, p, self.origin(index))
+            for index, section in enumerate(self.guide.sections)
+            for p, topic in section.walk()
+            for link in topic.links
+        ]
 
     @cached_property
     def by_id(self) -> dict[str, Item]:
@@ -547,7 +585,7 @@ class Catalogue:
             return self.by_id[q]
         if q in self.aliases:
             return self.by_id[self.aliases[q]]
-        if looks_like_url(q):
+        if looks_like_url(q) and not self._qualified(q):
             found = self.by_url.get(url_key(query))
             if found is None:
                 raise LlmdiveError(
@@ -565,6 +603,27 @@ class Catalogue:
             f"no link with id {query!r}{_suggest(self.closest_ids(q))}; "
             "`llmdive list` shows every id"
         )
+
+    @cached_property
+    def _section_guides(self) -> dict[int, str]:
+        return {id(s): self.origin(i) for i, s in enumerate(self.guide.sections)}
+
+    def section_guide(self, section: Topic) -> str:
+        """The guide a top-level section comes from."""
+        return self._section_guides.get(id(section), DEFAULT_GUIDE)
+
+    def also_in(self, item: Item) -> list[str]:
+        """The other guides that list `item`'s URL too, in order (one guide: none)."""
+        if not self.origins:
+            return []
+        group = self.shared_with.get(item.link.id, ())
+        others = {self.by_id[i].guide for i in group} - {item.guide}
+        return [name for name in self.guide_names if name in others]
+
+    def _qualified(self, query: str) -> bool:
+        """Does `query` start as a qualified id does (`llm-course/lo`), not as a URL?"""
+        head = query.split("/", 1)[0]
+        return bool(self.origins) and head != DEFAULT_GUIDE and head in self.guide_names
 
     def closest_ids(self, query: str) -> list[str]:
         """The ids most like `query` (a misspelt id), best first; maybe none."""

@@ -62,6 +62,11 @@ def read_meta(home: Path) -> Meta:
     return load_state(home / META_FILE, _parse_meta, Meta)
 
 
+def read_meta_file(path: Path) -> Meta:
+    """A guide record at `path` (a followed guide's guides.NAME.json); missing: a fresh one."""
+    return load_state(path, _parse_meta, Meta)
+
+
 def _parse_meta(content: bytes, path: Path) -> Meta:
     # start-up: pydantic and the input shapes load only when the record is read
     from pydantic import ValidationError

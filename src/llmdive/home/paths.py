@@ -72,6 +72,20 @@ META_FILE = "guide-meta.json"  # where ACTIVE_GUIDE came from, each update's cha
 CHECKS_FILE = "linkcheck.json"  # what `check-links` found (net/linkmarks.py)
 LOCK_FILE = f"{PROGRESS_FILE}.lock"  # held around every change to the home (home/lock.py)
 JOURNAL = ".llmdive-journal"  # an unfinished multi-file commit (storage.write_all)
+GUIDES_FILE = "guides.json"  # the guides followed besides the default one (guide/followed.py)
+# Each followed guide's catalogue and record sit beside it, in the home itself, so that
+# guides.json and they change in one commit (storage.write_all: one folder's files).
+FOLLOWED_PREFIX = "guides."
+
+
+def followed_toml(home: Path, name: str) -> Path:
+    """The catalogue of the followed guide `name` (a checked slug: never a path)."""
+    return home / f"{FOLLOWED_PREFIX}{name}.toml"
+
+
+def followed_meta(home: Path, name: str) -> Path:
+    """Where the followed guide `name` came from and its updates (guide/meta.py's Meta)."""
+    return home / f"{FOLLOWED_PREFIX}{name}.json"
 
 
 def bundled_guide() -> Path:

@@ -26,7 +26,7 @@ from pydantic import (
 from llmdive.errors import LlmdiveError
 from llmdive.model.models import MAX_RELATED, MAX_RELATED_TITLE_CHARS
 from llmdive.model.urls import UrlError, check_link_url, shorten
-from llmdive.model.vocab import Difficulty, Status
+from llmdive.model.vocab import RESERVED_GUIDE_NAMES, Difficulty, Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_SLUG_CHARS = 80
@@ -85,6 +85,11 @@ def _not_bool(value: Any) -> Any:
 Text = Annotated[str, AfterValidator(_unicode)]
 Version = Annotated[Literal[1], BeforeValidator(_not_bool)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_SLUG_CHARS)]
+# A heading of any followed guide: its slug, qualified `guide/slug` where it clashed.
+QUALIFIED_SLUG_PATTERN = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[a-z0-9]+(?:-[a-z0-9]+)*$"
+SectionSlug = Annotated[
+    str, StringConstraints(pattern=QUALIFIED_SLUG_PATTERN, max_length=MAX_SLUG_CHARS + 41)
+]
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_unicode)
 ]
@@ -142,7 +147,7 @@ class EventLinkSchema(_Strict):
     title: Title
     url: HttpUrl
     difficulty: Difficulty
-    section: Slug
+    section: SectionSlug
     added: Timestamp
 
 
@@ -328,7 +333,7 @@ def _no_related(value: list[RelatedSchema]) -> list[RelatedSchema]:
 
 
 class PersonalLinkSchema(LinkSchema):
-    section: Slug
+    section: SectionSlug
     added: Timestamp
     related: Annotated[list[RelatedSchema], AfterValidator(_no_related)] = Field(
         default_factory=list
@@ -340,3 +345,42 @@ class PersonalSchema(_Strict):
 
     version: Version = 1
     links: list[PersonalLinkSchema] = Field(default_factory=list)
+
+
+# A followed guide's name: a slug, short enough to qualify an id (`llm-course/lora`).
+MAX_GUIDE_NAME_CHARS = 40
+GuideName = Annotated[
+    str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=MAX_GUIDE_NAME_CHARS)
+]
+MAX_FOLLOWED = 200  # guides one home follows
+MAX_SOURCE_CHARS = 2048
+
+
+class FollowedSchema(_Strict):
+    """One followed guide in guides.json: its name and where it is read from, never content."""
+
+    name: GuideName
+    source: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=MAX_SOURCE_CHARS),
+        AfterValidator(_unicode),
+    ]
+    added: Timestamp
+
+
+class GuidesSchema(_Strict):
+    """guides.json: the guides followed besides the default one, in the order they were added."""
+
+    version: Version = 1
+    guides: list[FollowedSchema] = Field(default_factory=list, max_length=MAX_FOLLOWED)
+
+    @model_validator(mode="after")
+    def _names_once(self) -> GuidesSchema:
+        seen: set[str] = set()
+        for guide in self.guides:
+            if guide.name in RESERVED_GUIDE_NAMES:
+                raise ValueError(f"the guide name {guide.name!r} is reserved")
+            if guide.name in seen:
+                raise ValueError(f"the guide name {guide.name!r} is there twice")
+            seen.add(guide.name)
+        return self

@@ -332,6 +332,10 @@ class Progress:
     def __len__(self) -> int:
         return len(self._entries) + len(self._stored)
 
+    def __contains__(self, key: object) -> bool:
+        """Is there an entry under `key`?"""
+        return key in self._entries or key in self._stored
+
     def status(self, key: str) -> Status:
         entry = self._entries.get(key)
         if entry is not None:

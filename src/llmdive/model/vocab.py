@@ -34,3 +34,9 @@ class Status(StrEnum):
     READING = "reading"
     READ = "read"
     SKIPPED = "skipped"
+
+
+# The default guide (the bundled LLM Deep Dive, or the home's updated guide.toml) is named
+# `default`; no followed guide may take that name or the bundled guide's own.
+DEFAULT_GUIDE = "default"
+RESERVED_GUIDE_NAMES = frozenset({DEFAULT_GUIDE, "llm-deep-dive"})

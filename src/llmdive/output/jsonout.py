@@ -23,12 +23,14 @@ if TYPE_CHECKING:
     from llmdive.find.planner import NextPick, Summary, Tally
     from llmdive.find.search import Hit
     from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.guide.followed import Followed
     from llmdive.guide.update import Change as UpdateChange
     from llmdive.guide.update import Report
-    from llmdive.model.models import Entry, Progress, Topic
+    from llmdive.model.models import Entry, Guide, Progress, Topic
     from llmdive.net.linkmarks import Marks, Outcome
     from llmdive.output import shapes
     from llmdive.record.doctor import Health
+    from llmdive.record.guides import Row
     from llmdive.record.intake import CopyMerge
     from llmdive.record.merge import Report as MergeReport
     from llmdive.record.progress import Change
@@ -98,12 +100,17 @@ class LinkJson:
         progress = self.progress
         status = self.states.get(key, Status.UNREAD)
         group = self.catalogue.shared_with.get(key)
+        held = key
+        if self.catalogue.origins and key not in progress:
+            from llmdive.record.progress import record_key
+
+            held = record_key(self.catalogue, progress, key)  # its URL's entry
         if group is None:
-            changed = progress.value(key, "changed")
+            changed = progress.value(held, "changed")
         else:
             # Links sharing a URL share the status set last: so too its time.
             changed = _latest_changed(progress, group)
-        return {
+        out: shapes.Link = {
             "id": key,
             "title": link.title,
             "url": link.url,
@@ -116,8 +123,11 @@ class LinkJson:
             "personal": link.personal,
             "status": status,
             "status_changed": changed,
-            "note": progress.value(key, "note"),
+            "note": progress.value(held, "note"),
         }
+        if self.catalogue.several:
+            out["guide"] = item.guide
+        return out
 
     def marked(self, item: Item, marks: Marks) -> shapes.MarkedLink:
         """The link object and its kept link check (null if never checked)."""
@@ -470,3 +480,37 @@ def doctor_json(
             for m in merged
         ],
     }
+
+
+def directory_json(directory: Sequence[tuple[str, str, str]]) -> list[shapes.KnownGuide]:
+    """The built-in directory of reading lists (name, one line, owner/repo)."""
+    from llmdive.guide.followed import github_readme
+
+    return [{"name": n, "about": about, "source": github_readme(r)} for n, about, r in directory]
+
+
+def followed_json(followed: Followed, guide: Guide) -> shapes.FollowedGuide:
+    """A guide just followed."""
+    return {
+        "name": followed.name,
+        "title": guide.title,
+        "source": followed.source,
+        "added": followed.added,
+        "sections": len(guide.sections),
+        "links": sum(len(t.links) for _, t in guide.walk()),
+    }
+
+
+def guides_json(rows: Sequence[Row]) -> list[shapes.GuideRow]:
+    """`guide list`: every guide, with the reader's progress in it."""
+    return [
+        {
+            "name": r.name,
+            "title": r.title,
+            "links": r.links,
+            "read": r.read,
+            "source": r.source,
+            "updated": r.updated,
+        }
+        for r in rows
+    ]

@@ -15,7 +15,7 @@ its own (`WhatsnewLink.added`).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import ConfigDict, Field, TypeAdapter, with_config
 
@@ -68,6 +68,15 @@ class Link(TypedDict):
     status: Status
     status_changed: Annotated[UtcTime | None, Field(description="When the status last changed")]
     note: str | None
+    guide: NotRequired[
+        Annotated[
+            str,
+            Field(
+                description="The guide it comes from (`default`: the default guide); only "
+                "where more than one guide is followed"
+            ),
+        ]
+    ]
 
 
 @_strict
@@ -432,6 +441,39 @@ class Error(TypedDict):
     problems: Annotated[list[str], Field(description="Every problem, one line each")]
 
 
+@_strict
+class KnownGuide(TypedDict):
+    """A reading list of the built-in directory: `guide add NAME` follows it by name."""
+
+    name: str
+    about: Annotated[str, Field(description="What it is, in one line")]
+    source: Annotated[str, Field(description="The URL of its README")]
+
+
+@_strict
+class FollowedGuide(TypedDict):
+    """A guide `guide add` has just followed."""
+
+    name: str
+    title: str
+    source: Annotated[str, Field(description="Where it is read from: a URL or a file")]
+    added: UtcTime
+    sections: Count
+    links: Count
+
+
+@_strict
+class GuideRow(TypedDict):
+    """One guide of `guide list`: the default guide first, then those followed."""
+
+    name: Annotated[str, Field(description="`default` for the default guide")]
+    title: str
+    links: Count
+    read: Annotated[Count, Field(description="Its links you read (in it or in another guide)")]
+    source: Annotated[str, Field(description="A URL, a file, or `bundled`")]
+    updated: UtcTime | None
+
+
 # One schema file per output: schema/NAME.json, and the commands that print it.
 SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "link": (MarkedLink, ("show", "note ID (no text)")),
@@ -449,6 +491,9 @@ SHAPES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "undo": (Undo, ("undo",)),
     "guide-update": (UpdateReport, ("guide update", "guide reset")),
     "guide-status": (GuideStatus, ("guide status",)),
+    "guide-directory": (list[KnownGuide], ("guide add (no name)",)),
+    "guide-add": (FollowedGuide, ("guide add",)),
+    "guide-list": (list[GuideRow], ("guide list",)),
     "paths": (Paths, ("paths",)),
     "check-links": (list[CheckedLink], ("check-links",)),
     "merge": (MergeReport, ("progress merge",)),

@@ -84,6 +84,7 @@ def health(home: Path, link_facts: Callable[[Path], list[tuple[str, str]]] | Non
     except LlmdiveError as exc:
         out.facts.append(("error", str(exc)))
     out.facts += _guide_facts(home)
+    out.facts += followed_facts(home)
     if link_facts is not None:
         out.facts += link_facts(home)
     remote = sync_remote(home)
@@ -102,6 +103,53 @@ def health(home: Path, link_facts: Callable[[Path], list[tuple[str, str]]] | Non
     for path in out.copies:
         out.facts.append(("warn", f"conflicted copy left by a file-sync tool: {path.name}"))
     return out
+
+
+def followed_facts(home: Path) -> list[tuple[str, str]]:
+    """doctor's facts on the guides followed: guides.json readable and valid, and each
+    guide's catalogue and record readable (one not fetched yet is said, not an error)."""
+    from llmdive.guide.followed import load_followed
+    from llmdive.guide.meta import read_meta_file
+    from llmdive.home.paths import GUIDES_FILE, followed_meta, followed_toml
+
+    if not os.path.lexists(home / GUIDES_FILE):
+        return []
+    try:
+        followed = load_followed(home)
+    except LlmdiveError as exc:
+        return [("error", str(exc))]
+    facts = [
+        (
+            "ok",
+            f"guides.json: {len(followed)} guide{'s' if len(followed) != 1 else ''} "
+            "followed besides the default one",
+        )
+    ]
+    for guide in followed:
+        toml = followed_toml(home, guide.name)
+        if not os.path.lexists(toml):
+            facts.append(
+                (
+                    "warn",
+                    f"guide {guide.name}: not fetched yet (`llmdive guide update "
+                    f"{guide.name}` fetches it from {redact_credentials(guide.source)})",
+                )
+            )
+            continue
+        try:
+            refuse_special(toml)
+            n = len(load_catalogue(toml, home=home).items)
+            read_meta_file(followed_meta(home, guide.name))
+            facts.append(("ok", f"guide {guide.name}: {n} link{'s' if n != 1 else ''}"))
+        except LlmdiveError as exc:
+            facts.append(
+                (
+                    "error",
+                    f"{str(exc).splitlines()[0]} (`llmdive guide update {guide.name}` "
+                    "fetches it again)",
+                )
+            )
+    return facts
 
 
 def unknown_ids(home: Path, catalogue: Catalogue) -> list[tuple[str, str]]:

@@ -5,13 +5,16 @@ llmdive can read back (`progress merge`):
 
     {"format": "llmdive-record", "version": 1,
      "progress": <progress.json document>, "personal": <personal.json document>}
+
+and, when guides besides the default one are followed, "guides": guides.json's list
+(each guide's name, source and when it was added).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +30,7 @@ from llmdive.record.progress import orphans, reading_states
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Catalogue, Item
+    from llmdive.guide.followed import Followed
     from llmdive.model.models import Entry, Progress, Related, Topic
     from llmdive.record.personal import PersonalLink
 
@@ -47,23 +51,36 @@ CSV_COLUMNS = (
 SEP = " › "
 
 
-def record_document(progress: Progress, personal: list[PersonalLink]) -> dict[str, Any]:
-    """The whole record: progress.json and personal.json, as stored, in one document."""
+def record_document(
+    progress: Progress, personal: list[PersonalLink], followed: Sequence[Followed] = ()
+) -> dict[str, Any]:
+    """The whole record: progress.json and personal.json, as stored, in one document; and
+    the guides followed besides the default one (names and sources, never their content),
+    when there are some."""
 
-    return {
+    doc = {
         "format": RECORD_FORMAT,
         "version": RECORD_VERSION,
         "progress": progress.to_dict(),
         "personal": personal_document(personal),
     }
+    if followed:
+        doc["guides"] = [f.to_dict() for f in followed]
+    return doc
 
 
-def export(fmt: str, catalogue: Catalogue, progress: Progress, personal: list[PersonalLink]) -> str:
+def export(
+    fmt: str,
+    catalogue: Catalogue,
+    progress: Progress,
+    personal: list[PersonalLink],
+    followed: Sequence[Followed] = (),
+) -> str:
     """The record as `fmt` (markdown, json or csv)."""
     if fmt == "json":
         from llmdive.home.statefile import encode_state_text
 
-        return encode_state_text(record_document(progress, personal))
+        return encode_state_text(record_document(progress, personal, followed))
     if fmt == "csv":
         return export_csv(catalogue, progress)
     if fmt == "markdown":

@@ -141,6 +141,7 @@ def with_personal_links(
         catalogue.path,
         shared_urls=catalogue.shared_urls,
         suggester=catalogue.suggester,
+        origins=catalogue.origins,
     )
 
 

@@ -19,6 +19,7 @@ from llmdive.home.lock import locked
 from llmdive.home.paths import PERSONAL_FILE, PROGRESS_FILE
 from llmdive.home.statefile import check_fits, encode_state, load_state
 from llmdive.model.models import SCHEMA_VERSION, Entry, Event, Progress, Status, iso
+from llmdive.model.urls import url_key
 from llmdive.record.events import (
     backfill,
     merge_entries,
@@ -220,7 +221,7 @@ def set_status(
     if moving:
         stamp = new_stamp(progress, when)
         for item in moving:
-            entry = progress.entry(item.link.id)
+            entry = progress.entry(record_key(catalogue, progress, item.link.id))
             backfill(entry)
             entry.events.append(Event(at=stamp, status=status))
             entry.title, entry.url = item.link.title, item.link.url
@@ -229,12 +230,22 @@ def set_status(
     return [change for _, change in changes]
 
 
-def set_note(progress: Progress, item: Item, text: str, when: datetime | None = None) -> bool:
-    """Set (or, with "", remove) a link's note, as a note event; False if it was already so."""
-    entry = progress.get(item.link.id)
+def set_note(
+    progress: Progress,
+    item: Item,
+    text: str,
+    when: datetime | None = None,
+    catalogue: Catalogue | None = None,
+) -> bool:
+    """Set (or, with "", remove) a link's note, as a note event; False if it was already so.
+
+    `catalogue`: the one `item` is from, so that the note goes to the entry of the link's
+    URL when another link with that URL has one (record_key)."""
+    key = item.link.id if catalogue is None else record_key(catalogue, progress, item.link.id)
+    entry = progress.get(key)
     if (entry.note if entry else None) == (text or None):
         return False
-    entry = progress.entry(item.link.id)
+    entry = progress.entry(key)
     backfill(entry)
     entry.events.append(Event(at=new_stamp(progress, when), note=text))
     entry.title, entry.url = item.link.title, item.link.url
@@ -244,21 +255,64 @@ def set_note(progress: Progress, item: Item, text: str, when: datetime | None = 
 
 
 def reading_states(catalogue: Catalogue, progress: Progress) -> dict[str, Status]:
-    """Each catalogue link's status; links sharing a URL share the most recent one."""
+    """Each catalogue link's status; links sharing a URL share the most recent one. With
+    several guides combined, a link with no entry of its own has that of an entry left
+    with its URL (a guide no longer followed, an id qualified otherwise then)."""
     states = {key: progress.status(key) for key in catalogue.by_id.keys() & progress.keys()}
     for ids in catalogue.shared_urls:
         status = _latest(progress, ids)
         if status is not None:
             states.update(dict.fromkeys(ids, status))
+    left = left_by_url(catalogue, progress)
+    if left:
+        for item in catalogue.items:
+            if item.link.id not in states:
+                key = left.get(url_key(item.link.url))
+                if key is not None:
+                    states[item.link.id] = progress.status(key)
     return states
 
 
 def reading_state(catalogue: Catalogue, progress: Progress, link_id: str) -> Status:
     """One link's status, as reading_states would give it, without computing them all."""
     group = catalogue.shared_with.get(link_id)
-    if group is None:
-        return progress.status(link_id)
-    return _latest(progress, group) or Status.UNREAD
+    status = progress.status(link_id) if group is None else _latest(progress, group)
+    if status is None or (group is None and link_id not in progress):
+        key = record_key(catalogue, progress, link_id)
+        return progress.status(key) if key != link_id else Status.UNREAD
+    return status
+
+
+def left_by_url(catalogue: Catalogue, progress: Progress) -> dict[str, str]:
+    """With several guides combined: the entries under no id or alias of the catalogue,
+    by url_key of the URL they recorded ({} for one guide: its orphans stay orphans)."""
+    if not catalogue.origins:
+        return {}
+    by_id, aliases = catalogue.by_id, catalogue.aliases
+    found: dict[str, str] = {}
+    for key in sorted(progress.keys()):
+        if key in by_id or key in aliases:
+            continue
+        url = progress.value(key, "url")
+        if isinstance(url, str) and url:
+            found.setdefault(url_key(url), key)
+    return found
+
+
+def record_key(catalogue: Catalogue, progress: Progress, link_id: str) -> str:
+    """The key a link's record is under: its id when it has an entry; else the id of
+    another link with its URL that has one; else (several guides combined) an entry left
+    with its URL; else its id (a new entry). One URL never gets two entries."""
+    if link_id in progress:
+        return link_id
+    for other in catalogue.shared_with.get(link_id, ()):
+        if other in progress:
+            return other
+    left = left_by_url(catalogue, progress)
+    item = catalogue.by_id.get(link_id)
+    if left and item is not None:
+        return left.get(url_key(item.link.url), link_id)
+    return link_id
 
 
 def _latest(progress: Progress, ids: list[str]) -> Status | None:

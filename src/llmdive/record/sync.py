@@ -40,24 +40,36 @@ import sys
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
 from llmdive.home.infile import RECORD_MAX_BYTES, read_limited, too_large
 from llmdive.home.lock import locked
-from llmdive.home.paths import ACTIVE_GUIDE, CHECKS_FILE, META_FILE, PERSONAL_FILE, PROGRESS_FILE
+from llmdive.home.paths import (
+    ACTIVE_GUIDE,
+    CHECKS_FILE,
+    GUIDES_FILE,
+    META_FILE,
+    PERSONAL_FILE,
+    PROGRESS_FILE,
+)
 from llmdive.home.storage import atomic_write
 from llmdive.model.urls import redact_credentials
 from llmdive.record import intake
 from llmdive.record.git import NETWORK_TIMEOUT_S, Git, git_message
 from llmdive.record.merge import Report
 
+if TYPE_CHECKING:
+    from llmdive.guide.followed import Followed
+
 BRANCH = "main"
 REMOTE = "origin"
 GITIGNORE = (
     "# Written by llmdive sync: only the reader's record is synced.\n"
-    "/*\n!/.gitignore\n!/progress.json\n!/personal.json\n"
+    "/*\n!/.gitignore\n!/progress.json\n!/personal.json\n!/guides.json\n"
 )
-OWN_FILES = (".gitignore", PROGRESS_FILE, PERSONAL_FILE)
+# guides.json: the names and sources of the guides followed, never their content.
+OWN_FILES = (".gitignore", PROGRESS_FILE, PERSONAL_FILE, GUIDES_FILE)
 RECORD_FILES = (PROGRESS_FILE, PERSONAL_FILE)
 ATTRIBUTES = "progress.json merge=llmdive\npersonal.json merge=llmdive\n"
 PUSH_ATTEMPTS = 3
@@ -400,6 +412,7 @@ def _merge_remote(
     if git.ok("merge-base", "--is-ancestor", theirs_rev, head):
         return None
     theirs_tree = _entries(git, theirs_rev)
+    guides = _remote_guides(git, theirs_tree)  # validated before anything is written
     theirs: dict[str, object] = {}
     for name in RECORD_FILES:
         entry = theirs_tree.get(name.encode())
@@ -408,6 +421,8 @@ def _merge_remote(
             theirs.update(intake.parse_remote_record(remote_blob(git, entry), where))
     # The same path as `progress merge`: the whole record validated, then written at once.
     arrived = intake.merge_held(home, theirs, aliases=aliases, reserved=reserved)
+    if guides:
+        _follow_too(home, guides)
     # The merged tree is theirs with this home's files in it: anything else the repository
     # holds (a README its host made, say) is kept in it, never deleted, never checked out.
     tree = _tree(git, home, theirs_tree)
@@ -418,6 +433,47 @@ def _merge_remote(
     else:
         _commit(git, tree, [head, theirs_rev], "llmdive sync: merge reading records", head)
     return arrived
+
+
+def _remote_guides(git: Git, tree: Mapping[bytes, Entry]) -> list[Followed]:
+    """The guides the remote's guides.json follows, validated as strictly as a local one
+    (names are slugs, so never a path); only those read from an http(s) URL: a file on
+    another machine means nothing here, and a remote never makes this home read a file."""
+    from llmdive.guide.followed import parse_followed
+    from llmdive.model.urls import UrlError, check_fetch_source, has_scheme
+
+    entry = tree.get(GUIDES_FILE.encode())
+    if entry is None:
+        return []
+    where = Path(f"{REMOTE}/{BRANCH}:{GUIDES_FILE}")
+    try:
+        followed = parse_followed(remote_blob(git, entry), where)
+    except LlmdiveError as exc:
+        raise LlmdiveError(
+            f"{str(exc).splitlines()[0]}; refused, nothing was merged (your record is as it was)"
+        ) from None
+    found = []
+    for guide in followed:
+        if not has_scheme(guide.source):
+            continue
+        try:
+            check_fetch_source(guide.source)
+        except (UrlError, LlmdiveError):
+            continue
+        found.append(guide)
+    return found
+
+
+def _follow_too(home: Path, theirs: list[Followed]) -> None:
+    """Follow here the guides the other machine follows that this home does not (by name;
+    one followed here under that name stays as it is). `guide update` then fetches them."""
+    from llmdive.guide.followed import guides_bytes, load_followed
+
+    mine = load_followed(home)
+    names = {g.name for g in mine}
+    new = [g for g in theirs if g.name not in names]
+    if new:
+        atomic_write(home / GUIDES_FILE, guides_bytes([*mine, *new]))
 
 
 def _record_tree(git: Git, rev: str | None) -> dict[bytes, str]:

@@ -58,11 +58,13 @@ def render_list(
         urls=[i.link.url for i in items] if laid_out else (),
     )
     last_path: tuple[Topic, ...] | None = None
+    several = len({i.guide for i in items}) > 1  # then each heading says its guide
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
             if last_path is not None:
                 w.line()
-            w.text((section_path(item.path), "bold"), hang=2)
+            where = f"{item.guide} · " if several else ""
+            w.text((where + section_path(item.path), "bold"), hang=2)
             last_path = item.path
         link = item.link
         status = states.get(link.id, Status.UNREAD)
@@ -88,7 +90,13 @@ def render_toc(
             c[0] += 1
             c[1] += done
     w.text((catalogue.guide.title, "bold underline"))
+    # Several guides: each guide's sections under its name.
+    guide = None
     for path, topic in catalogue.topics:
+        if catalogue.several and len(path) == 1 and catalogue.section_guide(topic) != guide:
+            guide = catalogue.section_guide(topic)
+            w.line()
+            w.text((f"guide {guide}", "bold underline"))
         indent = 2 * (len(path) - 1)
         total, read = counts.get(id(topic), [0, 0])
         if hide_empty and not total:
@@ -112,8 +120,14 @@ def render_toc(
 
 
 def render_show(
-    w: Writer, item: Item, status: Status, entry: Entry | None, marks: Marks | None = None
+    w: Writer,
+    item: Item,
+    status: Status,
+    entry: Entry | None,
+    marks: Marks | None = None,
+    also: Sequence[str] = (),
 ) -> None:
+    """One link; `also`: the other guides that list it (its status is theirs too)."""
     link = item.link
     if w.width is not None and cells(link.id) + 2 + badge_width(w.styled) > w.width:
         w.line((link.id, "bold cyan"))  # a long id: the badge goes under it
@@ -132,7 +146,8 @@ def render_show(
     grid.row([("kind", "dim")], [item.kind])
     changed = entry.changed_at if entry else None
     when = f"  since {local_time(changed, zone=True)} ({ago(changed)})" if changed else ""
-    grid.row([("status", "dim")], [status_mark(status), f" {status.value}{when}"])
+    elsewhere = f" · also in {', '.join(also)}" if also else ""
+    grid.row([("status", "dim")], [status_mark(status), f" {status.value}{elsewhere}{when}"])
     if entry and entry.note:
         for n, line in enumerate(entry.note.split("\n")):
             grid.row([("note" if n == 0 else "", "dim")], [line])

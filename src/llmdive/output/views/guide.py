@@ -17,8 +17,10 @@ from llmdive.output.views.common import (
 
 if TYPE_CHECKING:
     from llmdive.guide.catalogue import Item
+    from llmdive.guide.followed import Followed
     from llmdive.guide.update import Report
     from llmdive.model.models import Topic
+    from llmdive.record.guides import Row
 
 
 REPORT_LABELS = {
@@ -130,3 +132,49 @@ def render_status(w: Writer, data: dict[str, Any]) -> None:
             w.line(("updated    ", "dim"), f"{local_time(at, zone=True)} ({ago(at)}; {so_far})")
         else:
             w.line(("updated    ", "dim"), f"never ({so_far})")
+
+
+def render_directory(w: Writer) -> None:
+    """`guide add` alone: the reading lists llmdive knows by name."""
+    from llmdive.guide.followed import DIRECTORY, github_readme
+
+    w.text(("Reading lists `llmdive guide add NAME` follows by name:", "bold"))
+    grid = Grid(w, [widest(n for n, _, _ in DIRECTORY)], lead=2, hang=4)
+    for name, about, repo in DIRECTORY:
+        grid.row([(name, "cyan")], [about, ("  " + github_readme(repo), "dim")])
+    w.line()
+    w.text(
+        (
+            "Any other list: `llmdive guide add NAME SOURCE` (a URL, a file, a clone, owner/repo).",
+            "dim",
+        )
+    )
+
+
+def render_followed(w: Writer, followed: Followed, found: str) -> None:
+    """`guide add NAME`: what is followed now."""
+    w.text((f"Following {followed.name}", "bold"), f": {found}, from {followed.source}", hang=2)
+    w.text(
+        (
+            f"Its links are in list, toc, search and next; `--guide {followed.name}` shows "
+            "them alone.",
+            "dim",
+        ),
+        hang=2,
+    )
+
+
+def render_guides(w: Writer, rows: Sequence[Row]) -> None:
+    """`guide list`: each guide, its size, your progress, its source and last update."""
+    sizes = [counted(r.links, "link") for r in rows]
+    dones = [f"{r.read}/{r.links} read" for r in rows]
+    grid = Grid(w, [widest(r.name for r in rows), widest(sizes), widest(dones)], hang=4)
+    for r in rows:
+        updated = "never updated"
+        if r.updated:
+            updated = f"updated {ago(datetime.fromisoformat(r.updated))}"
+        done = f"{r.read}/{r.links} read"
+        grid.row(
+            [(r.name, "cyan"), counted(r.links, "link"), (done, "bold")],
+            [r.title, (f"  {r.source} · {updated}", "dim")],
+        )

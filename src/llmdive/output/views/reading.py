@@ -41,6 +41,8 @@ def render_next(
     chosen = [i for p in picks for i in ((p.item,) if p.item else ()) + p.more]
     widths, gaps = link_cols(w, chosen)
     names = [p.path[-1].title for p in picks]
+    if catalogue is not None and catalogue.several:  # each section says its guide
+        names = [f"{catalogue.section_guide(p.path[0])} · {p.path[-1].title}" for p in picks]
     urls = [i.link.url for i in chosen]
     wide = Grid(w, [widest(names), *widths], [2, *gaps], urls=urls)
     # Too narrow for a section column: each section becomes a heading over its pick.

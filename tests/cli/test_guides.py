@@ -1,0 +1,326 @@
+"""Following several guides from the command line: guide add/list/update/remove/rename,
+--guide NAME, and browsing across guides (cli/guide.py, cli/browse.py, cli/bodies.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from llmdive.home.paths import GUIDES_FILE, PROGRESS_FILE
+from tests.helpers import FIXTURES, Invoke, ok
+
+COURSE = FIXTURES / "lists" / "mlabonne__llm-course.md"
+AWESOME = FIXTURES / "lists" / "Hannibal046__Awesome-LLM.md"
+SHARED = "https://www.youtube.com/watch?v=kCc8FmEb1nY"  # in both lists
+
+
+@pytest.fixture
+def following(cli: Invoke, home: Path) -> Path:
+    ok(cli("guide", "add", "llm-course", str(COURSE)))
+    ok(cli("guide", "add", "awesome-llm", str(AWESOME)))
+    return home
+
+
+def _listed(cli: Invoke, *args: str) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(ok(cli(*args, "list", "--json")))
+    return data
+
+
+def test_guide_add_alone_lists_the_directory(cli: Invoke) -> None:
+    out = ok(cli("guide", "add"))
+    assert "llm-course" in out
+    assert "https://raw.githubusercontent.com/mlabonne/llm-course/HEAD/README.md" in out
+    data = json.loads(ok(cli("guide", "add", "--json")))
+    assert {
+        "name": "awesome-llm",
+        "about": data[1]["about"],
+        "source": "https://raw.githubusercontent.com/Hannibal046/Awesome-LLM/HEAD/README.md",
+    } == data[1]
+
+
+def test_guide_add_says_what_it_follows_and_refuses_bad_names(cli: Invoke) -> None:
+    result = cli("guide", "add", "llm-course", str(COURSE))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Following llm-course: ")
+    for name, problem in (
+        ("default", "llmdive: error: the guide name 'default' is reserved for the default guide\n"),
+        (
+            "Bad/Name",
+            "llmdive: error: 'Bad/Name' cannot name a guide: use lowercase letters, "
+            "digits and single hyphens, at most 40 characters (like llm-course)\n",
+        ),
+    ):
+        result = cli("guide", "add", name, str(AWESOME))
+        assert result.exit_code == 1
+        assert result.stderr == problem
+    result = cli("guide", "add", "not-in-the-directory")
+    assert result.exit_code == 1
+    assert "is not in the directory" in result.stderr
+
+
+def test_mark_a_link_two_guides_share_and_see_it_read_in_both(cli: Invoke, following: Path) -> None:
+    ok(cli("mark-read", SHARED))
+    rows = [r for r in _listed(cli) if r["url"] == SHARED]
+    assert sorted(r["guide"] for r in rows) == ["awesome-llm", "llm-course"]
+    assert {r["status"] for r in rows} == {"read"}
+    for row in rows:
+        other = "awesome-llm" if row["guide"] == "llm-course" else "llm-course"
+        assert f"read · also in {other}" in ok(cli("show", row["id"]))
+    # progress overall counts the URL once; each guide counts it as read.
+    summary = json.loads(ok(cli("progress", "--json")))
+    total = len(_listed(cli))
+    assert summary["overall"]["read"] == 1
+    assert summary["overall"]["total"] < total
+    listed = {g["name"]: g for g in json.loads(ok(cli("guide", "list", "--json")))}
+    assert listed["llm-course"]["read"] == listed["awesome-llm"]["read"] == 1
+    assert listed["default"]["read"] == 0
+    record = json.loads((following / PROGRESS_FILE).read_text())
+    assert len(record["links"]) == 1  # one entry for the one URL
+
+
+def test_guide_narrows_by_name_and_output_names_the_guide(cli: Invoke, following: Path) -> None:
+    only = _listed(cli, "--guide", "llm-course")
+    assert only and all("guide" not in r for r in only)  # one guide: nothing to tell apart
+    both = _listed(cli, "--guide", "default", "--guide", "awesome-llm")
+    assert {r["guide"] for r in both} == {"default", "awesome-llm"}
+    toc = ok(cli("toc"))
+    assert [line for line in toc.splitlines() if line.startswith("guide ")] == [
+        "guide default",
+        "guide llm-course",
+        "guide awesome-llm",
+    ]
+    result = cli("--guide", "nope", "list")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("llmdive: error: no followed guide is named 'nope'")
+
+
+def test_following_nothing_else_changes_no_output(cli: Invoke, home: Path) -> None:
+    commands = (
+        ["list"],
+        ["toc"],
+        ["next"],
+        ["progress"],
+        ["search", "attention"],
+        ["list", "--json"],
+        ["show", "lora-explained", "--json"],
+    )
+    (home / PROGRESS_FILE).write_bytes(
+        (FIXTURES / "records" / "progress-written-by-0.1.0.json").read_bytes()
+    )
+    alone = {" ".join(c): ok(cli(*c)) for c in commands}
+    ids = [r["id"] for r in json.loads(alone["list --json"])]
+    assert ids == json.loads((FIXTURES / "records" / "bundled-ids.json").read_text())
+    ok(cli("guide", "add", "llm-course", str(COURSE)))
+    narrowed = {" ".join(c): ok(cli("--guide", "default", *c)) for c in commands}
+    assert narrowed == alone
+    ok(cli("guide", "remove", "llm-course"))
+    assert json.loads((home / GUIDES_FILE).read_text())["guides"] == []
+    assert {" ".join(c): ok(cli(*c)) for c in commands} == alone
+
+
+def test_next_never_offers_one_url_twice(cli: Invoke, following: Path) -> None:
+    picks = json.loads(ok(cli("next", "-n", "5", "--json")))
+    urls = [
+        link["url"]
+        for pick in picks
+        for link in (([pick["link"]] if pick.get("link") else []) + pick.get("more", []))
+    ]
+    assert urls and len(urls) == len(set(urls))
+
+
+def test_remove_and_add_again_keeps_the_record(cli: Invoke, following: Path) -> None:
+    row = next(r for r in _listed(cli) if r["guide"] == "awesome-llm" and r["url"] != SHARED)
+    ok(cli("mark-read", row["id"]))
+    ok(cli("guide", "remove", "awesome-llm"))
+    assert all(r["guide"] != "awesome-llm" for r in _listed(cli))
+    ok(cli("guide", "add", "awesome-llm", str(AWESOME)))
+    again = next(r for r in _listed(cli) if r["id"] == row["id"])
+    assert again["status"] == "read"
+    result = cli("guide", "remove", "awesome-llm-x")
+    assert result.exit_code == 1
+    assert "no followed guide is named 'awesome-llm-x'" in result.stderr
+
+
+def test_rename(cli: Invoke, following: Path) -> None:
+    ok(cli("guide", "rename", "awesome-llm", "papers"))
+    names = [g["name"] for g in json.loads(ok(cli("guide", "list", "--json")))]
+    assert names == ["default", "llm-course", "papers"]
+    assert any(r["guide"] == "papers" for r in _listed(cli))
+
+
+def test_qualified_ids_complete_and_resolve(cli: Invoke, following: Path) -> None:
+    from llmdive.cli import completion
+    from llmdive.home.paths import bundled_guide
+
+    qualified = [r["id"] for r in _listed(cli) if "/" in r["id"]]
+    assert qualified and all(i.split("/")[0] in ("llm-course", "awesome-llm") for i in qualified)
+    offered = completion.ids(bundled_guide(), "awesome-llm/", following, guides=True)
+    assert set(qualified) >= set(offered) and offered
+    assert ok(cli("show", qualified[0], "--json"))
+    assert completion.guide_names(following) == ["llm-course", "awesome-llm"]
+
+
+class _Upstream(ThreadingHTTPServer):
+    body = b""
+    etag = '"v1"'
+    requests: list[dict[str, str]]
+
+
+@pytest.fixture
+def upstream() -> Iterator[_Upstream]:
+    class Handler(BaseHTTPRequestHandler):
+        server: _Upstream
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.server.requests.append(dict(self.headers))
+            if self.headers.get("If-None-Match") == self.server.etag:
+                self.send_response(304)
+                self.send_header("ETag", self.server.etag)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", self.server.etag)
+            self.send_header("Content-Length", str(len(self.server.body)))
+            self.end_headers()
+            self.wfile.write(self.server.body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = _Upstream(("127.0.0.1", 0), Handler)
+    server.requests = []
+    server.body = COURSE.read_bytes()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_guide_update_name_is_a_conditional_get_with_its_own_report(
+    cli: Invoke, home: Path, upstream: _Upstream
+) -> None:
+    url = f"http://127.0.0.1:{upstream.server_address[1]}/README.md"
+    ok(cli("guide", "add", "course", url))
+    assert "If-None-Match" not in upstream.requests[-1]
+    result = cli("guide", "update", "course")
+    assert result.exit_code == 0, result.output
+    assert upstream.requests[-1]["If-None-Match"] == '"v1"'
+    assert result.stdout == f"The guide course is already up to date with {url}.\n"
+    upstream.etag = '"v2"'
+    upstream.body = COURSE.read_bytes() + b"\n## More\n\n- [A new post](https://new.example/post)\n"
+    report = json.loads(ok(cli("guide", "update", "course", "--json")))
+    assert [e["link"]["url"] for e in report["added"]] == ["https://new.example/post"]
+    assert any(r["url"] == "https://new.example/post" for r in _listed(cli))
+    listed = json.loads(ok(cli("guide", "list", "--json")))
+    assert listed[1]["source"] == url and listed[1]["updated"]
+
+
+def test_sync_carries_the_guides_followed_not_their_content(
+    cli: Invoke, tmp_path: Path, upstream: _Upstream
+) -> None:
+    from tests.helpers import git, on
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    url = f"http://127.0.0.1:{upstream.server_address[1]}/README.md"
+    on(cli, laptop, "guide", "add", "course", url)
+    on(cli, laptop, "guide", "add", "local", str(AWESOME))  # a file: means nothing elsewhere
+    shared = next(r for r in _listed(cli, "--home", str(laptop)) if r["guide"] == "course")
+    on(cli, laptop, "mark-read", shared["id"])
+    on(cli, laptop, "sync", "--remote", str(remote))
+    tree = git(laptop, "ls-tree", "--name-only", "HEAD").split()
+    assert "guides.json" in tree and not [
+        n for n in tree if n.startswith("guides.") and n != "guides.json"
+    ]
+    on(cli, desktop, "sync", "--remote", str(remote))
+    followed = json.loads((desktop / GUIDES_FILE).read_text())["guides"]
+    assert [(g["name"], g["source"]) for g in followed] == [("course", url)]
+    listed = json.loads(on(cli, desktop, "guide", "list", "--json"))
+    assert [g["name"] for g in listed] == ["default", "course"]
+    assert listed[1]["links"] == 0  # not fetched yet
+    on(cli, desktop, "guide", "update", "course")
+    row = next(r for r in _listed(cli, "--home", str(desktop)) if r["url"] == shared["url"])
+    assert row["status"] == "read"
+
+
+def test_a_remote_guides_json_naming_a_path_is_refused(cli: Invoke, tmp_path: Path) -> None:
+    from tests.helpers import git, on
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    on(cli, laptop, "mark-read", "lora")
+    on(cli, laptop, "sync", "--remote", str(remote))
+    bad = {
+        "version": 1,
+        "guides": [
+            {
+                "name": "../../etc/x",
+                "source": "https://e.example/r.md",
+                "added": "2026-01-01T00:00:00Z",
+            }
+        ],
+    }
+    (laptop / GUIDES_FILE).write_text(json.dumps(bad))
+    git(laptop, "add", "-f", GUIDES_FILE)
+    git(laptop, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "hostile")
+    git(laptop, "push", "-q", str(remote), "HEAD:main")
+    result = cli("--home", str(desktop), "sync", "--remote", str(remote))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "llmdive: error: origin/main:guides.json: not an llmdive guides list: guides[0].name"
+    )
+    assert "refused, nothing was merged" in result.stderr
+    assert not (desktop / GUIDES_FILE).exists()
+    assert not (desktop / "progress.json").exists()
+
+
+def test_export_json_lists_the_guides_and_doctor_checks_them(cli: Invoke, following: Path) -> None:
+    doc = json.loads(ok(cli("progress", "export", "--format", "json")))
+    assert [(g["name"], g["source"]) for g in doc["guides"]] == [
+        ("llm-course", str(COURSE.resolve())),
+        ("awesome-llm", str(AWESOME.resolve())),
+    ]
+    assert "sections" not in json.dumps(doc["guides"])  # never their content
+    out = ok(cli("doctor"))
+    assert "guides.json: 2 guides followed besides the default one" in out
+    assert "guide llm-course: 121 links" in out
+    (following / "guides.llm-course.toml").write_text("not = [toml")
+    result = cli("doctor")
+    assert result.exit_code == 1
+    assert "guides.llm-course.toml: not valid TOML" in result.stdout
+    ok(cli("guide", "update", "llm-course"))  # fetched again from its source
+    assert "guide llm-course: 121 links" in ok(cli("doctor"))
+
+
+def test_a_hand_edited_guides_json_is_one_line(cli: Invoke, following: Path) -> None:
+    (following / GUIDES_FILE).write_text('{"version": 1, "guides": [{"name": "x"}]}')
+    result = cli("list")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(
+        f"llmdive: error: {following / GUIDES_FILE}: not an llmdive guides list: guides[0]"
+    )
+
+
+def test_a_link_of_your_own_under_another_guides_topic(cli: Invoke, following: Path) -> None:
+    topic = next(
+        s
+        for s in json.loads(ok(cli("toc", "--json")))
+        if s.get("slug", "").startswith("awesome-llm/") or s.get("slug") == "milestone-papers"
+    )
+    slug = topic["slug"]
+    ok(cli("add", "https://mine.example/paper", "-t", "My paper", "-s", slug))
+    mine = next(r for r in _listed(cli) if r["url"] == "https://mine.example/paper")
+    assert mine["personal"] and mine["guide"] == "awesome-llm"
+    assert mine["section"][0] == topic["title"]
