@@ -43,9 +43,13 @@ def llmdive_cmd() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "llmdive"]
 
 
-def big_readme(links: int = 10_000, sections: int = 20, topics: int = 9) -> str:
-    """A README in the guide's format: sections, topics and sub-topics (~200 headings)."""
-    lines = ["# Big Guide", "", "#### ◻️Table of contents", "- [x](#x)", ""]
+def big_readme(links: int = 10_000, sections: int = 20, topics: int = 9, name: str = "") -> str:
+    """A README in the guide's format: sections, topics and sub-topics (~200 headings).
+    `name` starts its title and every link's title and host (another guide's links)."""
+    title = f"{name} Guide" if name else "Big Guide"
+    host = f"{name}.example.com" if name else "example.com"
+    lead = f"{name} r" if name else "R"
+    lines = [f"# {title}", "", "#### ◻️Table of contents", "- [x](#x)", ""]
     headings = [(s, t) for s in range(sections) for t in range(topics + 1)]
     per_heading = links // len(headings)
     n = 0
@@ -63,8 +67,8 @@ def big_readme(links: int = 10_000, sections: int = 20, topics: int = 9) -> str:
             level = LEVELS[n % 3]
             badge = f"![{level}](https://img.shields.io/badge/difficulty-{level}-{COLOURS[level]})"
             lines.append(
-                f"- [Reading number {n} on subject {n % 97} part {n % 13}]"
-                f"(https://example.com/s{s}/t{t}/{n}) {badge}"
+                f"- [{lead}eading number {n} on subject {n % 97} part {n % 13}]"
+                f"(https://{host}/s{s}/t{t}/{n}) {badge}"
             )
             n += 1
         lines.append("")
@@ -186,9 +190,8 @@ class Case:
         return [*llmdive_cmd(), *args]
 
 
-def run_once(case: Case, round_no: int, base_env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall time, CPU time (user + system) and peak memory (KiB) of one run, stdout to
-    /dev/null as when piped."""
+def run_once(case: Case, round_no: int, base_env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run, stdout to /dev/null as when piped."""
     env = {**base_env, **case.env}
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -200,7 +203,33 @@ def run_once(case: Case, round_no: int, base_env: dict[str, str]) -> tuple[float
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"{case.name} failed ({proc.returncode}): {err.decode()[-500:]}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+# A child's peak memory (ru_maxrss) starts at its parent's when it execs (Linux keeps the
+# larger of the two), and this script holds megabytes of generated guides: each command
+# whose memory is measured runs once more as the child of a small launcher.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    os.execvpe(sys.argv[1], sys.argv[1:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def measure_peak(case: Case, round_no: int, base_env: dict[str, str]) -> None:
+    """The peak memory (KiB) of one run of `case`, kept in case.rss."""
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", LAUNCHER, *case.argv(round_no)],
+        env={**base_env, **case.env},
+        capture_output=True,
+        check=True,
+    )
+    case.rss.append(int(out.stdout))
 
 
 def prepare_large(work: Path, env: dict[str, str]) -> tuple[Path, Path, list[str]]:
@@ -316,6 +345,45 @@ def scale_cases(
     return cases
 
 
+GUIDES = 10
+GUIDES_LINKS = 20_000
+GUIDES_COMMANDS = ("next", "list --section", "search", "progress", "toc", "list")
+
+
+def prepare_guides(work: Path, env: dict[str, str], bundled: dict[str, str]) -> dict[str, str]:
+    """A home following 10 more guides of 2,000 links each (`guide add NAME README`, the
+    real command), with the bundled baseline's record: its env."""
+    data = work / "data-guides"
+    shutil.copytree(Path(bundled["XDG_DATA_HOME"]), data)
+    for k in range(GUIDES):
+        readme = work / f"GUIDE-{k}.md"
+        readme.write_text(big_readme(GUIDES_LINKS // GUIDES, name=f"g{k}"), encoding="utf-8")
+        subprocess.run(
+            [*llmdive_cmd(), "guide", "add", f"g{k}", str(readme)],
+            env={**env, "XDG_DATA_HOME": str(data)},
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    return {"XDG_DATA_HOME": str(data)}
+
+
+def guides_cases(bundled: dict[str, str], guides: dict[str, str]) -> list[Case]:
+    """The browsing commands on the bundled guide alone and with 10 guides followed."""
+
+    def case(label: str, command: str, env: dict[str, str]) -> Case:
+        words = {
+            "search": ["search", "atention"],
+            "list --section": ["list", "--section", "finetuning"],
+        }.get(command, [command])
+        return Case(f"{label}: {command}", words, env=env)
+
+    return [
+        *(case("bundled", c, bundled) for c in GUIDES_COMMANDS if c not in SCALE_COMMANDS),
+        *(case("10 guides", c, guides) for c in GUIDES_COMMANDS),
+    ]
+
+
 def prepare_sync(work: Path, env: dict[str, str]) -> dict[str, str]:
     """A home set up with `llmdive sync` against a bare repository on this disk."""
     synced = {
@@ -364,6 +432,7 @@ def main() -> None:
         complete = {"_LLMDIVE_COMPLETE": "complete_bash"}
         synced = prepare_sync(work, base_env)
         bundled, sizes = prepare_scale(work, bundled_ids)
+        guides = prepare_guides(work, base_env, bundled)
         py = sys.executable
         cases = [
             Case("python -c pass", [], cmd=[py, "-c", "pass"]),
@@ -414,19 +483,26 @@ def main() -> None:
             ),
             Case("sync (nothing to do, local bare remote)", ["sync"], env=synced),
             *scale_cases(bundled, bundled_ids, sizes),
+            *guides_cases(bundled, guides),
         ]
         if opts.scale:
-            cases = cases[:3] + scale_cases(bundled, bundled_ids, sizes)
+            cases = [
+                *cases[:3],
+                *scale_cases(bundled, bundled_ids, sizes),
+                *guides_cases(bundled, guides),
+            ]
         for case in cases:  # warm up: caches filled, files in the page cache
             run_once(case, 0, base_env)
         shuffler = random.Random(1)
         for r in range(1, opts.rounds + 1):
             # A new order each round, so that no command always follows the same one.
             for case in shuffler.sample(cases, len(cases)):
-                wall, cpu, rss = run_once(case, r, base_env)
+                wall, cpu = run_once(case, r, base_env)
                 case.times.append(wall)
                 case.cpu.append(cpu)
-                case.rss.append(rss)
+        for case in cases:
+            if case.name.startswith(f"{SCALES[-1] // 1000}k guide: "):
+                measure_peak(case, opts.rounds + 1, base_env)
         report(cases)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -473,6 +549,9 @@ def report(cases: list[Case]) -> None:
         budget(name, f"<= {limit:g} s", med[name] <= limit)
 
     scale_budgets(cases, med, budget)
+    for command in GUIDES_COMMANDS:
+        name, base = f"10 guides: {command}", f"bundled: {command}"
+        budget(name, f"<= 1.5x {base}", med[name] <= 1.5 * med[base])
 
     cpu = {c.name: statistics.median(c.cpu) for c in cases}
     cpu_floor = cpu["floor (import typer, pydantic, rich, platformdirs)"]

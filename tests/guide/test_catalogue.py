@@ -15,7 +15,7 @@ from llmdive.guide import catalogue as cat_mod
 from llmdive.guide.catalogue import Catalogue, Item, load_catalogue, parse_guide
 from llmdive.home import cache
 from llmdive.home.paths import bundled_guide
-from llmdive.model.models import Related
+from llmdive.model.models import Guide, Related
 
 GOOD = """\
 version = 1
@@ -246,7 +246,7 @@ def test_corrupt_or_foreign_cache_is_rebuilt(tmp_path: Path) -> None:
     blob = cache.read_bytes()
     head, payload = blob[:46], blob[46:]
     record = marshal.loads(payload)
-    ids, titles, urls, levels, kinds = record["value"]["links"]  # the cache's columns
+    ids, titles, urls, levels, kinds, normal = record["value"]["links"]  # the cache's columns
     levels[0] = "spicy"
     titles[0] = 5
     cache.write_bytes(head + marshal.dumps(record))
@@ -528,6 +528,8 @@ def test_the_cache_by_column_gives_back_what_a_parse_gives(
     assert cached.aliases == parsed.aliases
     assert [i.link for i in cached.items] == [i.link for i in parsed.items]
     assert [i.kind for i in cached.items] == [i.kind for i in parsed.items]
+    assert list(cached.normal_urls) == list(parsed.normal_urls)
+    assert cat_mod.shared_groups([cached]) == cat_mod.shared_url_groups(parsed.guide)
     # Each item's path is made of the guide's own headings, from its section down.
     walked = {id(topic): p for p, topic in cached.guide.walk()}
     for item in cached.items:
@@ -543,3 +545,23 @@ def test_a_cache_whose_columns_do_not_line_up_is_rebuilt(tmp_path: Path) -> None
     record["topics"][1][-1] += 1  # the last heading claims a link more than there are
     cache.write("catalogue", path, cache.digest(path.read_bytes()), record, home=None)
     assert [i.link.id for i in load_catalogue(path).items] == ["video", "paper", "post"]
+
+
+def test_groups_of_shared_urls_across_catalogues_are_those_of_one_holding_them_all(
+    tmp_path: Path,
+) -> None:
+    one = write(tmp_path, DEEP)
+    other = tmp_path / "other.toml"
+    other.write_text(
+        DEEP.replace('id = "', 'id = "x-').replace(
+            "https://a.example/blog/1", "https://b.example/"
+        ),
+        encoding="utf-8",
+    )
+    first, second = load_catalogue(one), load_catalogue(other)
+    load_catalogue(other)  # from the cache: its normalised URLs from the cache's column
+    both = Guide("Both", [*first.guide.sections, *load_catalogue(other).guide.sections])
+    expected = cat_mod.shared_url_groups(both)
+    assert expected == [["video", "x-video"], ["paper", "x-paper"]]
+    assert cat_mod.shared_groups([first, load_catalogue(other)]) == expected
+    assert cat_mod.shared_groups([first, second]) == expected

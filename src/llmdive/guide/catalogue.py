@@ -8,7 +8,7 @@ TOML nor import pydantic.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,6 +188,9 @@ def _record(catalogue: Catalogue) -> dict[str, Any]:
             [k.url for k in links],
             [k.difficulty.value for k in links],
             [url_kind(k.url) for k in links],
+            # normalize_url of each, "" where it is the URL itself: guides combined group
+            # their shared URLs without parsing every URL again.
+            ["" if (n := normalize_url(k.url)) == k.url else n for k in links],
         ],
         # The few links with more than the columns say, by index.
         "extras": {
@@ -206,7 +209,7 @@ def _from_record(record: dict[str, Any], path: Path, suggester: Suggester | None
     from llmdive.model.models import Link, Related, Topic
 
     depths, counts, slugs, titles, texts = record["topics"]
-    ids, link_titles, urls, levels, kinds = record["links"]
+    ids, link_titles, urls, levels, kinds, normal = record["links"]
     links = list(map(Link, ids, link_titles, urls, map(_DIFFICULTIES.__getitem__, levels)))
     for n, (personal, aliases, related) in record["extras"].items():
         links[n].personal = personal
@@ -226,11 +229,36 @@ def _from_record(record: dict[str, Any], path: Path, suggester: Suggester | None
         here, guides = [tuple(stack)] * counts[t], [DEFAULT_GUIDE] * counts[t]
         items += map(Item, topic.links, here, guides, kinds[start:end])
         start = end
-    if start != len(links) or len(kinds) != len(links):
+    if start != len(links) or not len(kinds) == len(normal) == len(links):
         raise ValueError("a cached guide's headings do not hold its links")
     catalogue = Catalogue(guide, path, shared_urls=list(record["shared_urls"]), suggester=suggester)
     catalogue.items = items
+    catalogue.normal_urls = _Normal(normal, urls)
     return catalogue
+
+
+class _Normal:
+    """normalize_url of each link, from a cache entry's column (only asked for when
+    guides are combined, so not made into a list of its own at every load)."""
+
+    __slots__ = ("normal", "urls")
+
+    def __init__(self, normal: list[str], urls: list[str]) -> None:
+        self.normal = normal
+        self.urls = urls
+
+    def __iter__(self) -> Iterator[str]:
+        return (n or u for n, u in zip(self.normal, self.urls, strict=True))
+
+
+def shared_groups(catalogues: Iterable[Catalogue]) -> list[list[str]]:
+    """Ids of links that point at the same (normalised) URL across these catalogues, in
+    their order: what `shared_urls` of one catalogue holding all their sections gives."""
+    by_url: dict[str, list[str]] = {}
+    for catalogue in catalogues:
+        for item, key in zip(catalogue.items, catalogue.normal_urls, strict=True):
+            by_url.setdefault(key, []).append(item.link.id)
+    return [ids for ids in by_url.values() if len(ids) > 1]
 
 
 # ---------------------------------------------------------------- writing TOML
@@ -524,6 +552,11 @@ class Catalogue:
     @cached_property
     def shared_urls(self) -> list[list[str]]:
         return shared_url_groups(self.guide)
+
+    @cached_property
+    def normal_urls(self) -> Iterable[str]:
+        """normalize_url of each item's URL, in the order of `items`."""
+        return [normalize_url(i.link.url) for i in self.items]
 
     @cached_property
     def shared_with(self) -> dict[str, list[str]]:
