@@ -237,7 +237,9 @@ def outputs(cli: Invoke, home: Path) -> Iterator[tuple[str, Any]]:
     course = FIXTURES / "lists" / "mlabonne__llm-course.md"
     yield "guide add", run("guide", "add", "llm-course", str(course))
     yield "guide list", run("guide", "list")
-    run("skip", "rlhf-explained")  # a skipped link again (dpo, skipped above, is being read now)
+    # Every status again (the merges above made dpo read): one skipped, one being read.
+    run("skip", "rlhf-explained")
+    run("start", "illustrated-transformer")
     yield "list", run("list")
     yield "guide update", run("guide", "update", "llm-course")
 

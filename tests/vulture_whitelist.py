@@ -30,6 +30,7 @@ _kept = [
     # pydantic reads the config and calls the validator (model/inputs.py).
     _.model_config,
     _._changes_something,
+    _._names_once,  # guides.json: each name once, none reserved (model/inputs.py)
     # Keys of the --json shapes (output/shapes.py TypedDicts), written by their builders as
     # dict keys, which vulture does not see as uses.
     _.status_changed,

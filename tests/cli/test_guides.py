@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from llmdive.home.paths import GUIDES_FILE, PROGRESS_FILE
+from llmdive.workspace import Workspace
 from tests.helpers import FIXTURES, Invoke, ok
 
 COURSE = FIXTURES / "lists" / "mlabonne__llm-course.md"
@@ -25,6 +26,11 @@ def following(cli: Invoke, home: Path) -> Path:
     ok(cli("guide", "add", "llm-course", str(COURSE)))
     ok(cli("guide", "add", "awesome-llm", str(AWESOME)))
     return home
+
+
+def _guide(row: dict[str, Any]) -> str:
+    """The guide a link of `list --json` comes from (first in its section, when several)."""
+    return str(row["section"][0])
 
 
 def _listed(cli: Invoke, *args: str) -> list[dict[str, Any]]:
@@ -67,10 +73,10 @@ def test_guide_add_says_what_it_follows_and_refuses_bad_names(cli: Invoke) -> No
 def test_mark_a_link_two_guides_share_and_see_it_read_in_both(cli: Invoke, following: Path) -> None:
     ok(cli("mark-read", SHARED))
     rows = [r for r in _listed(cli) if r["url"] == SHARED]
-    assert sorted(r["guide"] for r in rows) == ["awesome-llm", "llm-course"]
+    assert sorted(_guide(r) for r in rows) == ["awesome-llm", "llm-course"]
     assert {r["status"] for r in rows} == {"read"}
     for row in rows:
-        other = "awesome-llm" if row["guide"] == "llm-course" else "llm-course"
+        other = "awesome-llm" if _guide(row) == "llm-course" else "llm-course"
         assert f"read · also in {other}" in ok(cli("show", row["id"]))
     # progress overall counts the URL once; each guide counts it as read.
     summary = json.loads(ok(cli("progress", "--json")))
@@ -86,15 +92,24 @@ def test_mark_a_link_two_guides_share_and_see_it_read_in_both(cli: Invoke, follo
 
 def test_guide_narrows_by_name_and_output_names_the_guide(cli: Invoke, following: Path) -> None:
     only = _listed(cli, "--guide", "llm-course")
-    assert only and all("guide" not in r for r in only)  # one guide: nothing to tell apart
+    course = {i.link.id for i in Workspace(home=following).guide_catalogue("llm-course").items}
+    # One guide shown: nothing to tell apart, `section` is its headings alone.
+    assert only and {r["id"] for r in only} <= course | {f"llm-course/{i}" for i in course}
+    assert "llm-course" not in {r["section"][0] for r in only}
     both = _listed(cli, "--guide", "default", "--guide", "awesome-llm")
-    assert {r["guide"] for r in both} == {"default", "awesome-llm"}
+    assert {_guide(r) for r in both} == {"default", "awesome-llm"}
     toc = ok(cli("toc"))
     assert [line for line in toc.splitlines() if line.startswith("guide ")] == [
         "guide default",
         "guide llm-course",
         "guide awesome-llm",
     ]
+    # toc --json: the guides at the top, each with its sections, counts adding up.
+    tops = json.loads(ok(cli("toc", "--json")))
+    assert [t["slug"] for t in tops] == ["default", "llm-course", "awesome-llm"]
+    alone = json.loads(ok(cli("--guide", "default", "toc", "--json")))
+    assert tops[0]["topics"] == alone
+    assert tops[0]["links"] == sum(s["links"] for s in alone)
     result = cli("--guide", "nope", "list")
     assert result.exit_code == 1
     assert result.stderr.startswith("llmdive: error: no followed guide is named 'nope'")
@@ -135,10 +150,10 @@ def test_next_never_offers_one_url_twice(cli: Invoke, following: Path) -> None:
 
 
 def test_remove_and_add_again_keeps_the_record(cli: Invoke, following: Path) -> None:
-    row = next(r for r in _listed(cli) if r["guide"] == "awesome-llm" and r["url"] != SHARED)
+    row = next(r for r in _listed(cli) if _guide(r) == "awesome-llm" and r["url"] != SHARED)
     ok(cli("mark-read", row["id"]))
     ok(cli("guide", "remove", "awesome-llm"))
-    assert all(r["guide"] != "awesome-llm" for r in _listed(cli))
+    assert all(_guide(r) != "awesome-llm" for r in _listed(cli))
     ok(cli("guide", "add", "awesome-llm", str(AWESOME)))
     again = next(r for r in _listed(cli) if r["id"] == row["id"])
     assert again["status"] == "read"
@@ -151,7 +166,7 @@ def test_rename(cli: Invoke, following: Path) -> None:
     ok(cli("guide", "rename", "awesome-llm", "papers"))
     names = [g["name"] for g in json.loads(ok(cli("guide", "list", "--json")))]
     assert names == ["default", "llm-course", "papers"]
-    assert any(r["guide"] == "papers" for r in _listed(cli))
+    assert any(_guide(r) == "papers" for r in _listed(cli))
 
 
 def test_qualified_ids_complete_and_resolve(cli: Invoke, following: Path) -> None:
@@ -220,6 +235,14 @@ def test_guide_update_name_is_a_conditional_get_with_its_own_report(
     report = json.loads(ok(cli("guide", "update", "course", "--json")))
     assert [e["link"]["url"] for e in report["added"]] == ["https://new.example/post"]
     assert any(r["url"] == "https://new.example/post" for r in _listed(cli))
+    result = cli("guide", "update", "--json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith('{\n  "error": "with --json, name the guide to update')
+    result = cli("guide", "update", "course", "--from", str(COURSE))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("llmdive: error: --from reads the default guide;")
+    news = json.loads(ok(cli("whatsnew", "--json")))
+    assert [link["url"] for g in news for link in g["links"]] == ["https://new.example/post"]
     listed = json.loads(ok(cli("guide", "list", "--json")))
     assert listed[1]["source"] == url and listed[1]["updated"]
 
@@ -235,7 +258,7 @@ def test_sync_carries_the_guides_followed_not_their_content(
     url = f"http://127.0.0.1:{upstream.server_address[1]}/README.md"
     on(cli, laptop, "guide", "add", "course", url)
     on(cli, laptop, "guide", "add", "local", str(AWESOME))  # a file: means nothing elsewhere
-    shared = next(r for r in _listed(cli, "--home", str(laptop)) if r["guide"] == "course")
+    shared = next(r for r in _listed(cli, "--home", str(laptop)) if _guide(r) == "course")
     on(cli, laptop, "mark-read", shared["id"])
     on(cli, laptop, "sync", "--remote", str(remote))
     tree = git(laptop, "ls-tree", "--name-only", "HEAD").split()
@@ -314,13 +337,37 @@ def test_a_hand_edited_guides_json_is_one_line(cli: Invoke, following: Path) -> 
 
 
 def test_a_link_of_your_own_under_another_guides_topic(cli: Invoke, following: Path) -> None:
-    topic = next(
-        s
-        for s in json.loads(ok(cli("toc", "--json")))
-        if s.get("slug", "").startswith("awesome-llm/") or s.get("slug") == "milestone-papers"
-    )
+    papers = next(t for t in json.loads(ok(cli("toc", "--json"))) if t["slug"] == "awesome-llm")
+    topic = next(s for s in papers["topics"] if s["slug"] == "milestone-papers")
     slug = topic["slug"]
     ok(cli("add", "https://mine.example/paper", "-t", "My paper", "-s", slug))
     mine = next(r for r in _listed(cli) if r["url"] == "https://mine.example/paper")
-    assert mine["personal"] and mine["guide"] == "awesome-llm"
-    assert mine["section"][0] == topic["title"]
+    assert mine["personal"] and mine["section"][:2] == ["awesome-llm", topic["title"]]
+
+
+def test_history_of_a_shared_link_and_narrowed_by_guide(cli: Invoke, following: Path) -> None:
+    ok(cli("mark-read", "lora-explained"))  # the LLM Deep Dive's alone
+    rows = [r for r in _listed(cli) if r["url"] == SHARED]
+    ok(cli("mark-read", rows[0]["id"]))
+    for row in rows:  # either id names the one entry's history
+        assert [h["status"] for h in json.loads(ok(cli("history", row["id"], "--json")))] == [
+            "read"
+        ]
+    course = json.loads(ok(cli("--guide", "llm-course", "history", "--json")))
+    assert [h["id"] for h in course] == [rows[0]["id"]]
+    everything = json.loads(ok(cli("history", "--json")))
+    assert {h["id"] for h in everything} == {rows[0]["id"], "lora-explained"}
+
+
+def test_a_record_held_by_url_is_no_orphan_and_narrowing_loses_nothing(
+    cli: Invoke, following: Path
+) -> None:
+    qualified = next(r for r in _listed(cli) if r["id"].startswith("awesome-llm/"))
+    ok(cli("mark-read", qualified["id"]))
+    ok(cli("mark-read", "lora-explained"))
+    ok(cli("guide", "rename", "awesome-llm", "papers"))
+    summary = json.loads(ok(cli("progress", "--json")))
+    assert summary["orphans"] == []  # held by its URL under papers/...
+    assert summary["overall"]["read"] == 2
+    narrowed = json.loads(ok(cli("--guide", "llm-course", "progress", "--json")))
+    assert narrowed["orphans"] == []

@@ -40,7 +40,8 @@ def progress_(ctx: typer.Context, section: SectionOpt = None, json_out: JsonOpt 
     ws = workspace(ctx)
     within = ws.catalogue.find_topic(section) if section else None
     summary = planner.summarize(ws.catalogue, ws.states, within)
-    lost = {} if within else orphans(ws.catalogue, ws.progress)
+    # --guide NAME: the other guides' links are not lost, only left out.
+    lost = {} if within or ws.guide_names else orphans(ws.catalogue, ws.progress)
     emit(
         json_out,
         lambda: jsonout.progress_json(summary, lost),

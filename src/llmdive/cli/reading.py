@@ -204,8 +204,11 @@ def _history_key(ws: "Workspace", query: str) -> str:
     """The record key `history ID` means: a link of the catalogue, else one no longer in
     it (a removed personal link, a link a guide update dropped) by its exact id."""
 
+    from llmdive.record.progress import record_key
+
     try:
-        return ws.catalogue.resolve_id(query).link.id
+        item = ws.catalogue.resolve_id(query)
+        return record_key(ws.catalogue, ws.progress, item.link.id)  # its URL's entry
     except LlmdiveError:
         if ws.progress.get(query.strip()) is not None:
             return query.strip()
@@ -249,6 +252,9 @@ def history(
     when = _since(since)
     ws = workspace(ctx)
     rows = progress.history(ws.progress)
+    if ws.guide_names:  # --guide NAME: the changes to those guides' links
+        keys = progress.keys_of(ws.catalogue, ws.progress)
+        rows = [r for r in rows if r.id in keys]
     if link_id is not None:
         key = _history_key(ws, link_id)
         rows = [r for r in rows if r.id == key]

@@ -125,8 +125,8 @@ class LinkJson:
             "status_changed": changed,
             "note": progress.value(held, "note"),
         }
-        if self.catalogue.several:
-            out["guide"] = item.guide
+        if self.catalogue.several:  # which guide it comes from, first
+            out["section"] = [item.guide, *out["section"]]
         return out
 
     def marked(self, item: Item, marks: Marks) -> shapes.MarkedLink:
@@ -198,7 +198,32 @@ def toc_json(
             "topics": [node(t) for t in topic.topics if not hide_empty or _has_links(t)],
         }
 
-    return [node(s) for s in catalogue.guide.sections if not hide_empty or _has_links(s)]
+    sections = [node(s) for s in catalogue.guide.sections if not hide_empty or _has_links(s)]
+    if not catalogue.several:
+        return sections
+    # Several guides: the top level is the guides, each with its sections.
+    guides: dict[str, shapes.TocNode] = {}
+    kept = [s for s in catalogue.guide.sections if not hide_empty or _has_links(s)]
+    for section, done in zip(kept, sections, strict=True):
+        name = catalogue.section_guide(section)
+        if name not in guides:
+            guides[name] = {
+                "slug": name,
+                "title": name,
+                "description": None,
+                "tip": None,
+                "links": 0,
+                "read": 0,
+                "reading": 0,
+                "unread": 0,
+                "skipped": 0,
+                "topics": [],
+            }
+        held = guides[name]
+        for key in ("links", "read", "reading", "unread", "skipped"):
+            held[key] += done[key]
+        held["topics"].append(done)
+    return list(guides.values())
 
 
 def _has_links(topic: Topic) -> bool:

@@ -15,7 +15,7 @@ its own (`WhatsnewLink.added`).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, TypeAdapter, with_config
 
@@ -62,21 +62,18 @@ class Link(TypedDict):
         Field(description="The link's other links (code, pdf, video ...), in the guide's order"),
     ]
     difficulty: Difficulty
-    section: Annotated[list[str], Field(description="Headings from the top-level section down")]
+    section: Annotated[
+        list[str],
+        Field(
+            description="Headings from the top-level section down; where more than one "
+            "guide is followed, the guide's name first (`default`: the default guide)"
+        ),
+    ]
     kind: Annotated[str, Field(description="What the URL is: video, paper, article, ...")]
     personal: Annotated[bool, Field(description="One of the reader's own links (`llmdive add`)")]
     status: Status
     status_changed: Annotated[UtcTime | None, Field(description="When the status last changed")]
     note: str | None
-    guide: NotRequired[
-        Annotated[
-            str,
-            Field(
-                description="The guide it comes from (`default`: the default guide); only "
-                "where more than one guide is followed"
-            ),
-        ]
-    ]
 
 
 @_strict
@@ -166,7 +163,11 @@ class CheckedLink(Link):
 
 @_strict
 class TocNode(TypedDict):
-    """A heading, with counts that add up: read + reading + unread + skipped == links."""
+    """A heading, with counts that add up: read + reading + unread + skipped == links.
+
+    Where more than one guide is followed, the top level is the guides (slug and title:
+    the guide's name; `default`: the default guide), each with its sections as topics.
+    """
 
     slug: str
     title: str

@@ -22,7 +22,7 @@ from llmdive.home.paths import ACTIVE_GUIDE, bundled_guide
 from llmdive.home.storage import exists, write_all
 from llmdive.model.models import iso
 from llmdive.model.urls import has_scheme, redact_url
-from llmdive.model.vocab import Status
+from llmdive.model.vocab import DEFAULT_GUIDE, Status
 from llmdive.record.events import latest_stamp, now
 from llmdive.record.progress import load_progress, orphans, reading_states
 
@@ -209,6 +209,20 @@ def reset(ws: Reader, dry_run: bool) -> tuple[Report, Catalogue, Catalogue] | No
     return report, old, new
 
 
+def _followed_added(home: Path, names: set[str]) -> dict[str, dict[str, str]]:
+    """For each followed guide named, the ids its updates added (its own ids), with when."""
+    from llmdive.guide.meta import read_meta_file
+    from llmdive.home.paths import followed_meta
+
+    found: dict[str, dict[str, str]] = {}
+    for name in sorted(names):
+        try:
+            found[name] = read_meta_file(followed_meta(home, name)).added_ids()
+        except LlmdiveError:
+            found[name] = {}  # `doctor` names the broken file
+    return found
+
+
 def _meta_or_fresh(home: Path, report: Report, dry_run: bool = False) -> Meta:
     """The record of updates; one that cannot be read is noted in `report`, and replaced."""
 
@@ -244,11 +258,17 @@ def status(ws: Reader) -> dict[str, Any]:
 
 
 def whatsnew(ws: Reader) -> list[tuple[Topic, list[tuple[Item, str]]]]:
-    """Unread links that guide updates added, per top-level section, with when."""
+    """Unread links that guide updates added, per top-level section, with when (of every
+    guide followed: each one's record says what its updates added, by its own ids)."""
     added = read_meta(ws.home).added_ids()
+    theirs = _followed_added(ws.home, {i.guide for i in ws.catalogue.items} - {DEFAULT_GUIDE})
     groups: dict[int, tuple[Topic, list[tuple[Item, str]]]] = {}
     for item in ws.catalogue.items:
-        when = added.get(item.link.id)
+        if item.guide == DEFAULT_GUIDE:
+            when = added.get(item.link.id)
+        else:
+            own = item.link.id.removeprefix(f"{item.guide}/")
+            when = theirs.get(item.guide, {}).get(own)
         if when and ws.states.get(item.link.id, Status.UNREAD) is Status.UNREAD:
             groups.setdefault(id(item.section), (item.section, []))[1].append((item, when))
     return list(groups.values())

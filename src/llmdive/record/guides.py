@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
 from llmdive.guide import fetch
-from llmdive.guide.catalogue import dump_toml, parse_guide, remember
+from llmdive.guide.catalogue import consistency_problems, dump_toml, guide_document, remember
 from llmdive.guide.followed import (
     Followed,
     check_name,
@@ -70,9 +70,18 @@ def _links(guide: Guide) -> int:
 
 def _files(home: Path, name: str, guide: Guide, meta: Meta) -> dict[Path, bytes | None]:
     """A guide's catalogue and record, as bytes checked to read back (and cached)."""
+    from llmdive.model.inputs import validate_guide
+    from llmdive.model.models import Guide
+
+    # dump_toml checks that the text reads back as the guide's document; that document
+    # is validated as a read of the file would validate it (without parsing it again: a
+    # list of 10,000 links takes seconds), and cached as the file's content.
     toml = dump_toml(guide).encode()
     path = followed_toml(home, name)
-    written = parse_guide(toml, path)  # what llmdive writes, llmdive must read back
+    written = Guide.from_dict(validate_guide(guide_document(guide), path))
+    problems = consistency_problems(written)
+    if problems:
+        raise LlmdiveError(f"{path}: {problems[0]}; nothing was written")
     remember(path, toml, written, home=home)
     return {path: toml, followed_meta(home, name): meta.to_bytes()}
 

@@ -299,6 +299,18 @@ def left_by_url(catalogue: Catalogue, progress: Progress) -> dict[str, str]:
     return found
 
 
+def keys_of(catalogue: Catalogue, progress: Progress) -> set[str]:
+    """The keys of progress that hold the record of a link of `catalogue`: its ids and
+    aliases, and entries with the URL of one of its links."""
+    urls = {url_key(item.link.url) for item in catalogue.items}
+    found = progress.keys() & (catalogue.by_id.keys() | catalogue.aliases.keys())
+    for key in progress.keys() - found:
+        url = progress.value(key, "url")
+        if isinstance(url, str) and url and url_key(url) in urls:
+            found.add(key)
+    return found
+
+
 def record_key(catalogue: Catalogue, progress: Progress, link_id: str) -> str:
     """The key a link's record is under: its id when it has an entry; else the id of
     another link with its URL that has one; else (several guides combined) an entry left
@@ -329,6 +341,9 @@ def orphans(catalogue: Catalogue, progress: Progress) -> dict[str, Entry]:
     stays, and `undo` brings it back).
     """
     gone = sorted(progress.keys() - catalogue.by_id.keys() - catalogue.aliases.keys())
+    held = set(left_by_url(catalogue, progress).values())  # several guides: by its URL
+    if held:
+        gone = [k for k in gone if k not in held]
     return {
         k: e
         for k in gone

@@ -60,6 +60,7 @@ def render_search(
     kinds = widest(h.item.kind for h in hits)
     grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6)
     indent = 2 + widths[0] + gaps[0]  # under the id
+    several = len({h.item.guide for h in hits}) > 1  # then each says its guide
     for hit in hits:
         item, link = hit.item, hit.item.link
         status = states.get(link.id, Status.UNREAD)
@@ -74,7 +75,7 @@ def render_search(
             link.url,
         )
         where = _marked(highlight(section_path(item.path), hit.matched), "dim")
-        w.text(*where, indent=indent)
+        w.text(*([(f"{item.guide} · ", "dim")] if several else []), *where, indent=indent)
         if "url" in hit.fields and not w.urls:
             pieces = [(Whole(t), hit_) for t, hit_ in highlight(link.url, hit.matched)]
             w.text(*_marked(pieces, "dim"), indent=indent)
