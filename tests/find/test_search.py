@@ -385,3 +385,24 @@ def test_a_related_match_counts_less_than_the_item_s_own_words() -> None:
 def test_a_guide_without_related_links_searches_as_before(catalogue: Catalogue) -> None:
     hits = search(catalogue.items, "lora")
     assert hits and all("related" not in h.fields for h in hits)
+
+
+@pytest.mark.parametrize(
+    "found",
+    [
+        {"number"},  # in every line: line by line
+        {"number", "part"},
+        {"seven"},  # rare: the text searched for it
+        {"a", "b", "c", "d", "e", "f", "g", "h", "number"},  # many: line by line
+        {"numb"},  # inside words only: never a match
+    ],
+)
+def test_every_way_of_finding_lines_finds_the_lines_holding_a_word(found: set[str]) -> None:
+    from llmdive.find import search as search_mod
+
+    texts = [f"Reading number {n} part {n % 7} {'seven' if n == 77 else ''}" for n in range(400)]
+    texts[5] = "number"
+    texts[6] = "numbers renumber"
+    field = search_mod._Field("title", texts)
+    expected = {i for i, t in enumerate(texts) if not found.isdisjoint(t.lower().split())}
+    assert set(field.lines_with(found)) == expected

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import marshal
+import operator
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from llmdive.guide import catalogue as cat_mod
 from llmdive.guide.catalogue import Catalogue, Item, load_catalogue, parse_guide
 from llmdive.home import cache
 from llmdive.home.paths import bundled_guide
-from llmdive.model.models import Related
+from llmdive.model.models import Guide, Related
 
 GOOD = """\
 version = 1
@@ -245,8 +246,9 @@ def test_corrupt_or_foreign_cache_is_rebuilt(tmp_path: Path) -> None:
     blob = cache.read_bytes()
     head, payload = blob[:46], blob[46:]
     record = marshal.loads(payload)
-    record["value"]["guide"]["sections"][0]["links"][0]["difficulty"] = "spicy"
-    record["value"]["guide"]["sections"][0]["links"][0]["title"] = 5
+    ids, titles, urls, levels, kinds, normal = record["value"]["links"]  # the cache's columns
+    levels[0] = "spicy"
+    titles[0] = 5
     cache.write_bytes(head + marshal.dumps(record))
     assert load_catalogue(path).by_id["first"].link.difficulty.value == "easy"
     assert load_catalogue(path).by_id["first"].link.title == "First"
@@ -391,22 +393,23 @@ def test_related_links_come_back_from_the_cache(
     again = load_catalogue(path)
     assert again.by_id["second"].link.related == first.by_id["second"].link.related
     assert len(again.by_id["second"].link.related) == 2
-    # Only a link that has related links carries the key: 10,000 links, no 10,000 empty lists.
+    # Only a link that has related links carries them: 10,000 links, no 10,000 empty lists.
     record = cache.read("catalogue", path, cache.digest(path.read_bytes()), home=None)
     assert record is not None
-    (section,) = record["guide"]["sections"]
-    assert "related" not in section["links"][0]
-    assert len(section["topics"][0]["links"][0]["related"]) == 2
+    assert record["links"][0] == ["first", "second"]
+    assert list(record["extras"]) == [1]
+    assert len(record["extras"][1][2]) == 2
 
 
 def test_a_cache_of_the_format_before_related_links_is_not_read(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD + RELATED)
     data = path.read_bytes()
-    old_key = (4, __version__, cache.digest(data))
+    old_key = (cache._FORMAT - 1, __version__, cache.digest(data))
     record = cat_mod._record(load_catalogue(path))
-    # What a cache of the format before would hold: the links without their related ones.
+    # A cache of another format is never read, even one that would load: here, without the
+    # related links.
     stripped = marshal.loads(marshal.dumps(record))
-    stripped["guide"]["sections"][0]["topics"][0]["links"][0].pop("related")
+    stripped["extras"] = {}
     payload = marshal.dumps({"key": old_key, "value": stripped})
     (entry,) = cache_files(tmp_path)
     entry.write_bytes(cache._MAGIC + cache.digest(payload).encode().ljust(32) + payload)
@@ -462,3 +465,103 @@ def test_a_catalogue_says_which_guide_it_is_in_its_header(tmp_path: Path) -> Non
     # The bundled guide's header is the one it has always had (data/guide.toml unchanged).
     bundled = bundled_guide().read_text(encoding="utf-8")
     assert bundled.startswith("# The LLM Deep Dive as an llmdive catalogue")
+
+
+DEEP = """\
+version = 1
+title = "Deep"
+
+[[sections]]
+slug = "one"
+title = "One"
+description = "About one."
+tip = "Start here."
+
+[[sections.topics]]
+slug = "empty"
+title = "Empty"
+
+[[sections.topics.topics]]
+slug = "deeper"
+title = "Deeper"
+
+[[sections.topics.topics.links]]
+id = "video"
+title = "A talk"
+url = "https://www.youtube.com/watch?v=x"
+difficulty = "unrated"
+aliases = ["old-video"]
+
+[[sections.topics]]
+slug = "after"
+title = "After"
+
+[[sections.topics.links]]
+id = "paper"
+title = "A paper"
+url = "https://arxiv.org/abs/1"
+difficulty = "medium"
+related = [{ title = "code", url = "https://github.com/x/y" }]
+
+[[sections]]
+slug = "two"
+title = "Two"
+
+[[sections.links]]
+id = "post"
+title = "A post"
+url = "https://a.example/blog/1"
+difficulty = "hard"
+"""
+
+
+@pytest.mark.parametrize("text", [GOOD, GOOD + RELATED, DEEP, "bundled"])
+def test_the_cache_by_column_gives_back_what_a_parse_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    path = bundled_guide() if text == "bundled" else write(tmp_path, text)
+    parsed = load_catalogue(path)
+    monkeypatch.setattr(cat_mod, "parse_guide", lambda *a: pytest.fail("parsed, not cached"))
+    cached = load_catalogue(path)
+    assert cached.guide == parsed.guide
+    assert cached.shared_urls == parsed.shared_urls
+    assert cached.aliases == parsed.aliases
+    assert [i.link for i in cached.items] == [i.link for i in parsed.items]
+    assert [i.kind for i in cached.items] == [i.kind for i in parsed.items]
+    assert list(cached.normal_urls) == list(parsed.normal_urls)
+    assert cat_mod.shared_groups([cached]) == cat_mod.shared_url_groups(parsed.guide)
+    # Each item's path is made of the guide's own headings, from its section down.
+    walked = {id(topic): p for p, topic in cached.guide.walk()}
+    for item in cached.items:
+        assert item.link in item.path[-1].links
+        assert all(map(operator.is_, item.path, walked[id(item.path[-1])]))
+    last = parsed.topics[-1][1].slug
+    assert cached.find_topic(last)[-1].slug == last
+
+
+def test_a_cache_whose_columns_do_not_line_up_is_rebuilt(tmp_path: Path) -> None:
+    path = write(tmp_path, DEEP)
+    record = cat_mod._record(load_catalogue(path))
+    record["topics"][1][-1] += 1  # the last heading claims a link more than there are
+    cache.write("catalogue", path, cache.digest(path.read_bytes()), record, home=None)
+    assert [i.link.id for i in load_catalogue(path).items] == ["video", "paper", "post"]
+
+
+def test_groups_of_shared_urls_across_catalogues_are_those_of_one_holding_them_all(
+    tmp_path: Path,
+) -> None:
+    one = write(tmp_path, DEEP)
+    other = tmp_path / "other.toml"
+    other.write_text(
+        DEEP.replace('id = "', 'id = "x-').replace(
+            "https://a.example/blog/1", "https://b.example/"
+        ),
+        encoding="utf-8",
+    )
+    first, second = load_catalogue(one), load_catalogue(other)
+    load_catalogue(other)  # from the cache: its normalised URLs from the cache's column
+    both = Guide("Both", [*first.guide.sections, *load_catalogue(other).guide.sections])
+    expected = cat_mod.shared_url_groups(both)
+    assert expected == [["video", "x-video"], ["paper", "x-paper"]]
+    assert cat_mod.shared_groups([first, load_catalogue(other)]) == expected
+    assert cat_mod.shared_groups([first, second]) == expected

@@ -122,6 +122,7 @@ def test_layout_writes_through_any_lines_not_only_the_terminal_writer() -> None:
     class Collect:
         width: int | None = 30
         urls = False
+        styled = False
 
         def __init__(self) -> None:
             self.lines: list[str] = []
@@ -140,3 +141,37 @@ def test_layout_writes_through_any_lines_not_only_the_terminal_writer() -> None:
     assert all(layout.cells(line) <= 30 for line in out.lines)
     assert len(out.lines) > 1
     assert terminal.Writer.__module__ == "llmdive.output.terminal"
+
+
+def test_a_row_for_a_pipe_is_the_text_of_the_general_row() -> None:
+    # A pipe's rows (no width, no style) are written as one string each; a styled writer
+    # without a width takes the general way. Both give the same text, controls, wide
+    # characters and cells of several parts included.
+    class Collect:
+        width: int | None = None
+        urls = True
+
+        def __init__(self, styled: bool) -> None:
+            self.styled = styled
+            self.lines: list[str] = []
+
+        def line(self, *parts: layout.Part) -> None:
+            self.lines.append(safe("".join(p if isinstance(p, str) else p[0] for p in parts)))
+
+        def text(self, *parts: layout.Part, indent: int = 0, hang: int | None = None) -> None:
+            raise AssertionError("a row never wraps in a pipe")
+
+    rows: list[tuple[list[layout.Part | list[layout.Part]], list[layout.Part], str | None]] = [
+        (["✓", ("an-id", "cyan"), [(" Easy ", "x")], ("post", "dim")], ["A title"], "https://a/b"),
+        (["·", ("名前", "cyan"), ["Hard"], "video"], [("T\x1bx", "", "u"), " (personal)"], None),
+        ([("–", "dim"), "x", [], ""], [], "https://\u202ec"),
+    ]
+    outs = []
+    for styled in (False, True):
+        out = Collect(styled)
+        grid = layout.Grid(out, [1, 6, 7, 5], [1, 2, 3, 2], lead=2, hang=6)
+        for cells_, text, url in rows:
+            grid.row(cells_, text, url)
+        outs.append(out.lines)
+    assert outs[0] == outs[1]
+    assert outs[0][1] == "  · 名前    Hard      video  T\\x1bx (personal)"

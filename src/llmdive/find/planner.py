@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from llmdive.model.models import Topic
 
 States = dict[str, Status]
+# Difficulty.rank as a dict: looked up for every link of every section on each `next`.
+_RANK = {d: d.rank for d in Difficulty}
 
 
 def pick_next(items: Sequence[Item], states: States, passing: Collection[str] = ()) -> Item | None:
@@ -21,16 +23,17 @@ def pick_next(items: Sequence[Item], states: States, passing: Collection[str] = 
     Links whose ids are in `passing` are never picked.
     """
     best: Item | None = None
+    best_rank = len(_RANK)  # past every rank
+    state, unread, reading = states.get, Status.UNREAD, Status.READING
     for item in items:
-        if passing and item.link.id in passing:
+        link = item.link
+        if passing and link.id in passing:
             continue
-        status = states.get(item.link.id, Status.UNREAD)
-        if status is Status.READING:
+        status = state(link.id, unread)
+        if status is reading:
             return item
-        if status is Status.UNREAD and (
-            best is None or item.link.difficulty.rank < best.link.difficulty.rank
-        ):
-            best = item
+        if status is unread and (rank := _RANK[link.difficulty]) < best_rank:
+            best, best_rank = item, rank
     return best
 
 
@@ -118,7 +121,7 @@ def next_links(
         return [_pick(within, items, states, dead, count)]
     by_section: dict[int, list[Item]] = {}
     for item in catalogue.items:
-        by_section.setdefault(id(item.section), []).append(item)
+        by_section.setdefault(id(item.path[0]), []).append(item)
     if not catalogue.origins:
         return [
             _pick((section,), by_section[id(section)], states, dead, count)
@@ -255,14 +258,14 @@ class Tally:
     def fraction(self) -> float:
         return self.read / self.total if self.total else 1.0
 
-    def add(self, status: Status) -> None:
-        self.links += 1
+    def add(self, status: Status, links: int = 1) -> None:
+        self.links += links
         if status is Status.READ:
-            self.read += 1
+            self.read += links
         elif status is Status.READING:
-            self.reading += 1
+            self.reading += links
         elif status is Status.SKIPPED:
-            self.skipped += 1
+            self.skipped += links
 
 
 @dataclass
@@ -284,21 +287,30 @@ def summarize(
     summary = Summary(difficulties={d: Tally() for d in Difficulty}, within=within)
     depth = len(within) if within else 0
     items = catalogue.items_under(within) if within else catalogue.items
-    per_group: dict[int, Tally] = {}
     # Several guides: a URL that more than one lists counts once overall (in each guide's
     # sections it counts where it is).
     shared = catalogue.shared_with if catalogue.origins else {}
     counted: set[str] = set()
+    # Links counted by (heading, difficulty, status, counted overall) first, then tallied:
+    # one dict update per link rather than three tallies.
+    counts: dict[tuple[int, Difficulty, Status, bool], int] = {}
+    state, unread = states.get, Status.UNREAD
     for item in items:
-        status = states.get(item.link.id, Status.UNREAD)
-        group = shared.get(item.link.id)
-        if group is None or group[0] not in counted:
-            summary.overall.add(status)
-            if group is not None:
-                counted.add(group[0])
-        summary.difficulties[item.link.difficulty].add(status)
-        head = item.path[depth] if len(item.path) > depth else item.path[-1]
-        per_group.setdefault(id(head), Tally()).add(status)
+        link = item.link
+        path = item.path
+        head = path[depth] if len(path) > depth else path[-1]
+        overall = True
+        if shared and (group := shared.get(link.id)) is not None:
+            overall = group[0] not in counted
+            counted.add(group[0])
+        key = (id(head), link.difficulty, state(link.id, unread), overall)
+        counts[key] = counts.get(key, 0) + 1
+    per_group: dict[int, Tally] = {}
+    for (head_id, difficulty, status, overall), links in counts.items():
+        if overall:
+            summary.overall.add(status, links)
+        summary.difficulties[difficulty].add(status, links)
+        per_group.setdefault(head_id, Tally()).add(status, links)
     heads = [within[-1], *within[-1].topics] if within else catalogue.guide.sections
     summary.sections = [(s, per_group[id(s)]) for s in heads if id(s) in per_group]
     summary.difficulties = {d: t for d, t in summary.difficulties.items() if t.links}

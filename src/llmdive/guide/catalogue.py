@@ -7,21 +7,24 @@ TOML nor import pydantic.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
+from llmdive.guide.tomlwrite import dump_toml as dump_toml
+from llmdive.guide.tomlwrite import guide_document as guide_document
+from llmdive.guide.tomlwrite import toml_header as toml_header
+from llmdive.guide.tomlwrite import toml_text as toml_text
 from llmdive.home import cache
 from llmdive.home.infile import CATALOGUE_MAX_BYTES
 from llmdive.home.paths import GUIDE_ENV
 from llmdive.home.storage import read_bytes
 from llmdive.model.ids import slugify
 from llmdive.model.models import Guide
-from llmdive.model.urls import looks_like_url, normalize_url, url_key
-from llmdive.model.vocab import DEFAULT_GUIDE
+from llmdive.model.urls import looks_like_url, normalize_url, url_key, url_kind
+from llmdive.model.vocab import DEFAULT_GUIDE, Difficulty
 
 if TYPE_CHECKING:
     from llmdive.model.models import Link, Topic
@@ -133,14 +136,15 @@ def load_catalogue(
     data = _read_bytes(path)
     key = cache.digest(data)
     record = cache.read("catalogue", path, key, home=home)
+    # Freed only now: once the first block of megabytes is freed, malloc serves the next
+    # ones from its heap, which it keeps (10 MiB of the peak memory at 100,000 links).
+    del data
     if record is not None:
         try:
-            guide = Guide.from_dict(record["guide"])
-            shared = list(record["shared_urls"])
-            return Catalogue(guide, path, shared_urls=shared, suggester=suggester)
-        except (KeyError, TypeError, ValueError, AttributeError):
+            return _from_record(record, path, suggester)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             pass  # a damaged cache entry is rebuilt below
-    guide = parse_guide(data, path)
+    guide = parse_guide(_read_bytes(path), path)
     catalogue = Catalogue(guide, path, suggester=suggester)
     cache.write("catalogue", path, key, _record(catalogue), home=home)
     return catalogue
@@ -152,198 +156,112 @@ def remember(path: Path, data: bytes, guide: Guide, *, home: Path | None) -> Non
     cache.write("catalogue", path, cache.digest(data), _record(Catalogue(guide, path)), home=home)
 
 
+# The cache keeps a guide by column, not as nested dicts: a list per field of the links
+# and one per field of the headings (in walk order), each unmarshalled in one go, and the
+# models built straight from them. At 100,000 links a dict per link took several times
+# as long to unmarshal and to build from, and twice the memory.
+_DIFFICULTIES = {d.value: d for d in Difficulty}
+
+
 def _record(catalogue: Catalogue) -> dict[str, Any]:
-    """What the cache keeps: the validated guide, and the names completion.py offers."""
+    """What the cache keeps: the validated guide by column, each link's kind (computed
+    once, here), and the names completion.py offers ("ids", "sections")."""
+    guide = catalogue.guide
+    depths: list[int] = []
+    counts: list[int] = []
+    slugs: list[str] = []
+    titles: list[str] = []
+    texts: list[str] = []
+    links: list[Link] = []
+    for topic_path, topic in guide.walk():
+        depths.append(len(topic_path))
+        counts.append(len(topic.links))
+        slugs.append(topic.slug)
+        titles.append(topic.title)
+        texts += (topic.description, topic.tip)
+        links += topic.links
+    ids = [k.id for k in links]
     return {
-        "guide": catalogue.guide.to_dict(),
-        "ids": list(catalogue.by_id),
-        "sections": [[topic.slug, topic.title] for _, topic in catalogue.topics],
+        "title": guide.title,
+        "version": guide.version,
+        "topics": [depths, counts, slugs, titles, texts],
+        "links": [
+            ids,
+            [k.title for k in links],
+            [k.url for k in links],
+            [k.difficulty.value for k in links],
+            [url_kind(k.url) for k in links],
+            # normalize_url of each, "" where it is the URL itself: guides combined group
+            # their shared URLs without parsing every URL again.
+            ["" if (n := normalize_url(k.url)) == k.url else n for k in links],
+        ],
+        # The few links with more than the columns say, by index.
+        "extras": {
+            n: [k.personal, list(k.aliases), [[r.title, r.url] for r in k.related]]
+            for n, k in enumerate(links)
+            if k.personal or k.aliases or k.related
+        },
+        "ids": ids,
+        "sections": [[slug, title] for slug, title in zip(slugs, titles, strict=True)],
         "shared_urls": catalogue.shared_urls,
     }
 
 
-# ---------------------------------------------------------------- writing TOML
+def _from_record(record: dict[str, Any], path: Path, suggester: Suggester | None) -> Catalogue:
+    """The catalogue a cache record holds: the models a parse builds, and their items."""
+    from llmdive.model.models import Link, Related, Topic
+
+    depths, counts, slugs, titles, texts = record["topics"]
+    ids, link_titles, urls, levels, kinds, normal = record["links"]
+    links = list(map(Link, ids, link_titles, urls, map(_DIFFICULTIES.__getitem__, levels)))
+    for n, (personal, aliases, related) in record["extras"].items():
+        links[n].personal = personal
+        links[n].aliases = tuple(aliases)
+        links[n].related = tuple(Related(title, url) for title, url in related)
+    guide = Guide(record["title"], [], record["version"])
+    items: list[Item] = []
+    stack: list[Topic] = []
+    start = 0
+    for t, depth in enumerate(depths):
+        topic = Topic(slugs[t], titles[t], texts[2 * t], texts[2 * t + 1])
+        del stack[depth - 1 :]
+        (stack[-1].topics if stack else guide.sections).append(topic)
+        stack.append(topic)
+        end = start + counts[t]
+        topic.links = links[start:end]
+        here, guides = [tuple(stack)] * counts[t], [DEFAULT_GUIDE] * counts[t]
+        items += map(Item, topic.links, here, guides, kinds[start:end])
+        start = end
+    if start != len(links) or not len(kinds) == len(normal) == len(links):
+        raise ValueError("a cached guide's headings do not hold its links")
+    catalogue = Catalogue(guide, path, shared_urls=list(record["shared_urls"]), suggester=suggester)
+    catalogue.items = items
+    catalogue.normal_urls = _Normal(normal, urls)
+    return catalogue
 
 
-def toml_header(title: str) -> str:
-    """The comment atop a catalogue: which guide it is (its title on one line), how it came."""
-    return (
-        f"# {' '.join(title.split())} as an llmdive catalogue, generated by "
-        "`llmdive guide import`.\n"
-        "# Ids are stable names: titles, URLs and difficulties may be edited, ids should stay.\n"
-    )
+class _Normal:
+    """normalize_url of each link, from a cache entry's column (only asked for when
+    guides are combined, so not made into a list of its own at every load)."""
+
+    __slots__ = ("normal", "urls")
+
+    def __init__(self, normal: list[str], urls: list[str]) -> None:
+        self.normal = normal
+        self.urls = urls
+
+    def __iter__(self) -> Iterator[str]:
+        return (n or u for n, u in zip(self.normal, self.urls, strict=True))
 
 
-def _link_document(k: Link) -> dict[str, Any]:
-    """A link's table; aliases and related links only when it has some, so that a guide
-    without them is written exactly as before."""
-    doc: dict[str, Any] = {"id": k.id, "title": k.title, "url": k.url}
-    doc["difficulty"] = k.difficulty.value
-    if k.aliases:
-        doc["aliases"] = list(k.aliases)
-    if k.related:
-        doc["related"] = [r.to_dict() for r in k.related]
-    return doc
-
-
-def _topic_document(t: Topic) -> dict[str, Any]:
-    doc: dict[str, Any] = {"slug": t.slug, "title": t.title}
-    if t.description:
-        doc["description"] = t.description
-    if t.tip:
-        doc["tip"] = t.tip
-    if t.links:
-        doc["links"] = [_link_document(k) for k in t.links]
-    if t.topics:
-        doc["topics"] = [_topic_document(c) for c in t.topics]
-    return doc
-
-
-def guide_document(guide: Guide) -> dict[str, Any]:
-    """What guide.toml holds: the catalogue as plain data, in guide order."""
-    return {
-        "version": guide.version,
-        "title": guide.title,
-        "sections": [_topic_document(s) for s in guide.sections],
-    }
-
-
-# tomli-w's layout, written without its per-character loop (a tenth of an import of a
-# long list): the same bytes for every document of strings, integers, booleans, lists and
-# tables (tests/guide/test_importer_equivalence.py compares them).
-_TOML_ESCAPED = re.compile(r'[\x00-\x08\x0a-\x1f\x7f"\\]')
-_TOML_COMPACT = {"\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
-_TOML_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_TOML_INDENT = "    "
-_TOML_MAX_LINE = 100
-
-
-def _toml_escape(found: re.Match[str]) -> str:
-    char = found.group()
-    return _TOML_COMPACT.get(char) or f"\\u{ord(char):04x}"
-
-
-def _toml_string(text: str) -> str:
-    if _TOML_ESCAPED.search(text) is None:
-        return f'"{text}"'
-    return '"' + _TOML_ESCAPED.sub(_toml_escape, text) + '"'
-
-
-def _toml_key(key: str) -> str:
-    return key if key in _TOML_KEYS or _TOML_BARE_KEY.fullmatch(key) else _toml_string(key)
-
-
-_TOML_KEYS = frozenset(
-    {"version", "title", "sections", "slug", "description", "tip", "links", "topics", "id"}
-    | {"url", "difficulty", "aliases", "related"}
-)
-
-
-def _toml_value(value: Any, nest: int = 0) -> str:
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        inner = _TOML_INDENT * (nest + 1)
-        items = ",\n".join(inner + _toml_value(v, nest + 1) for v in value)
-        return f"[\n{items},\n{_TOML_INDENT * nest}]"
-    if isinstance(value, dict):
-        return _toml_inline(value)
-    raise TypeError(f"a catalogue holds no {type(value).__qualname__}")
-
-
-def _toml_inline(table: dict[str, Any]) -> str:
-    if not table:
-        return "{}"
-    return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()) + " }"
-
-
-def _fits_inline(inline: str) -> bool:
-    return len(inline) + len(_TOML_INDENT) + 1 <= _TOML_MAX_LINE and "\n" not in inline
-
-
-def _toml_table(table: dict[str, Any], name: str, in_array: bool, out: list[str]) -> None:
-    literals: list[str] = []
-    tables: list[tuple[str, dict[str, Any], bool]] = []
-    for key, value in table.items():
-        if isinstance(value, dict):
-            tables.append((key, value, False))
-        elif isinstance(value, list) and value and all(isinstance(t, dict) for t in value):
-            # An array of tables: inline tables one a line when each fits in a line (the
-            # first that does not ends the rendering: a link's table never fits).
-            inlines = []
-            for t in value:
-                inline = _toml_inline(t)
-                if not _fits_inline(inline):
-                    break
-                inlines.append(inline)
-            if len(inlines) == len(value):
-                items = ",\n".join(_TOML_INDENT + i for i in inlines)
-                literals.append(f"{_toml_key(key)} = [\n{items},\n]\n")
-            else:
-                tables.extend((key, t, True) for t in value)
-        else:
-            literals.append(f"{_toml_key(key)} = {_toml_value(value)}\n")
-    started = False
-    if in_array or name and (literals or not tables):
-        started = True
-        out.append(f"[[{name}]]\n" if in_array else f"[{name}]\n")
-    if literals:
-        started = True
-        out.extend(literals)
-    for key, value, is_array in tables:
-        if started:
-            out.append("\n")
-        started = True
-        part = _toml_key(key)
-        _toml_table(value, f"{name}.{part}" if name else part, is_array, out)
-
-
-def toml_text(doc: dict[str, Any]) -> str:
-    """`doc` as TOML, laid out as tomli-w lays it out (`tomli_w.dumps(doc)`)."""
-    out: list[str] = []
-    _toml_table(doc, "", False, out)
-    return "".join(out)
-
-
-def dump_toml(guide: Guide) -> str:
-    """The catalogue as TOML (laid out as tomli-w does), checked to read back as the same data.
-
-    Nothing llmdive writes is a file it cannot read: the text is parsed again before
-    anyone gets it (readback.py, as tomllib would), and a difference is an error, not a file.
-    """
-    import gc
-    import tomllib
-
-    from llmdive.guide.readback import read_back
-
-    doc = guide_document(guide)
-    # As in an import: tens of thousands of strings and tables that live to the end, which
-    # the cycle collector would walk over again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        text = toml_header(guide.title) + toml_text(doc)
-        text.encode("utf-8")
-        # Read back by the reader of the catalogue's own layout, or by tomllib when the
-        # text holds anything else.
-        back = read_back(text)
-        same = (tomllib.loads(text) if back is None else back) == doc
-    except (UnicodeEncodeError, tomllib.TOMLDecodeError):
-        same = False
-    finally:
-        if collecting:
-            gc.enable()
-    if not same:
-        raise LlmdiveError(
-            f"the catalogue {guide.title[:60]!r} does not read back as written; nothing was written"
-        )
-    return text
+def shared_groups(catalogues: Iterable[Catalogue]) -> list[list[str]]:
+    """Ids of links that point at the same (normalised) URL across these catalogues, in
+    their order: what `shared_urls` of one catalogue holding all their sections gives."""
+    by_url: dict[str, list[str]] = {}
+    for catalogue in catalogues:
+        for item, key in zip(catalogue.items, catalogue.normal_urls, strict=True):
+            by_url.setdefault(key, []).append(item.link.id)
+    return [ids for ids in by_url.values() if len(ids) > 1]
 
 
 # ---------------------------------------------------------------- looking things up
@@ -353,13 +271,23 @@ class Item:
     """A link with the headings above it, from its top-level section down, and the name
     of the guide it comes from (`default`: the default guide)."""
 
-    # A plain slotted class: one is made per link on every command, 10,000 at a time.
-    __slots__ = ("guide", "link", "path")
+    # A plain slotted class: one is made per link on every command, 100,000 at a time.
+    __slots__ = ("_kind", "guide", "link", "path")
 
-    def __init__(self, link: Link, path: tuple[Topic, ...], guide: str = DEFAULT_GUIDE) -> None:
+    def __init__(
+        self, link: Link, path: tuple[Topic, ...], guide: str = DEFAULT_GUIDE, kind: str = ""
+    ) -> None:
         self.link = link
         self.path = path
         self.guide = guide
+        self._kind = kind
+
+    @property
+    def kind(self) -> str:
+        """What the link points at (model.urls.url_kind), computed once per link."""
+        if not self._kind:
+            self._kind = url_kind(self.link.url)
+        return self._kind
 
     def __repr__(self) -> str:
         return f"Item({self.link.id!r})"
@@ -448,6 +376,11 @@ class Catalogue:
     @cached_property
     def shared_urls(self) -> list[list[str]]:
         return shared_url_groups(self.guide)
+
+    @cached_property
+    def normal_urls(self) -> Iterable[str]:
+        """normalize_url of each item's URL, in the order of `items`."""
+        return [normalize_url(i.link.url) for i in self.items]
 
     @cached_property
     def shared_with(self) -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.catalogue import Catalogue, Suggester, load_catalogue
+from llmdive.guide.catalogue import Catalogue, Suggester, load_catalogue, shared_groups
 from llmdive.home import cache
 from llmdive.home.infile import parse_json
 from llmdive.home.paths import GUIDES_FILE, followed_toml
@@ -235,7 +235,9 @@ def combine(
         origins += [name] * len(part.guide.sections)
     title = default.guide.title if default is not None else Guide().title
     path = default.path if default is not None else None
-    return Catalogue(Guide(title, sections), path, suggester=suggester, origins=origins)
+    # The parts' groups of links sharing a URL, their normalised URLs from the cache.
+    shared = shared_groups([*([default] if default else []), *(p for _, p in parts)])
+    return Catalogue(Guide(title, sections), path, shared, suggester=suggester, origins=origins)
 
 
 def narrow(catalogue: Catalogue, names: Sequence[str]) -> Catalogue:

@@ -24,11 +24,11 @@ from llmdive.errors import LlmdiveError
 from llmdive.home.paths import CACHE_ENV, cache_dir, named_home
 from llmdive.home.storage import atomic_write, make_private_dir
 
-# Bumped whenever a cached record's shape changes (5: a link's related links).
-_FORMAT = 5
+# Bumped whenever a cached record's shape changes (6: a catalogue by column).
+_FORMAT = 6
 
 
-def digest(data: bytes) -> str:
+def digest(data: bytes | memoryview) -> str:
     """The identity of a file's content."""
     return f"{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
 
@@ -59,7 +59,7 @@ def read(kind: str, path: Path, data_digest: str, *, home: Path | None) -> dict[
         blob = _file(cache_dir(home), kind, path).read_bytes()
     except OSError:
         return None
-    payload = blob[_HEAD:]
+    payload = memoryview(blob)[_HEAD:]  # not a copy: a catalogue's entry is megabytes
     if (
         blob[: len(_MAGIC)] != _MAGIC
         or blob[len(_MAGIC) : _HEAD].rstrip() != digest(payload).encode()

@@ -135,7 +135,7 @@ class LinkJson:
             else [],
             "difficulty": link.difficulty,
             "section": [t.title for t in item.path],
-            "kind": url_kind(link.url),
+            "kind": item.kind,
             "personal": link.personal,
             "status": status,
             "status_changed": changed,

@@ -21,6 +21,7 @@ class Lines(Protocol):
 
     width: int | None
     urls: bool
+    styled: bool
 
     def line(self, *parts: Part) -> None: ...
 
@@ -46,6 +47,12 @@ def _norm(part: Part) -> tuple[str, str, str]:
     text, style, link = (part, "", "") if isinstance(part, str) else (*part, "")[:3]
     shown = safe(text)
     return (Whole(shown) if isinstance(text, Whole) else shown), style, link
+
+
+def _shown_cells(part: Part) -> int:
+    """The columns a part takes, shown (`_norm`'s text, without building it: every cell of
+    every row of a listing is measured)."""
+    return cells(safe(part if isinstance(part, str) else part[0]))
 
 
 def _fold(word: str, first: int, rest: int) -> list[str]:
@@ -125,7 +132,7 @@ def wrap(parts: Sequence[Part], room: int | None, more: int | None = None) -> li
 
 def parts_width(parts: Sequence[Part]) -> int:
     """The columns a line of parts takes, shown."""
-    return sum(cells(_norm(p)[0]) for p in parts)
+    return sum(map(_shown_cells, parts))
 
 
 def widest(values: Iterable[str], at_least: int = 0) -> int:
@@ -204,13 +211,16 @@ class Grid:
         url: str | None = None,
     ) -> None:
         w = self.w
+        if w.width is None and not w.styled:
+            self._plain_row(cells_, text, url)
+            return
         line: list[Part] = [" " * self.lead] if self.lead else []
         kept: list[tuple[list[Part], int, int]] = []
         for value, width, gap, keep in zip(cells_, self.widths, self.gaps, self.keep, strict=True):
             if not keep:
                 continue
             parts = [value] if isinstance(value, (str, tuple)) else list(value)
-            size = sum(cells(_norm(p)[0]) for p in parts)
+            size = sum(_shown_cells(p) for p in parts)
             kept.append((parts, size, gap))
             line += parts
             line.append(" " * (max(width - size, 0) + gap))
@@ -247,3 +257,26 @@ class Grid:
             elif at + cells(safe(shown_url)) > w.width:
                 at = min(at, self.hang)
             w.line(" " * at, (shown_url, "dim"))
+
+    def _plain_row(
+        self, cells_: Sequence[Part | Sequence[Part]], text: Sequence[Part], url: str | None
+    ) -> None:
+        """`row` for a pipe (no width, no style): the same text, as one string. A listing
+        of 100,000 links writes 100,000 of these."""
+        out = [" " * self.lead]
+        for value, width, gap, keep in zip(cells_, self.widths, self.gaps, self.keep, strict=True):
+            if keep:
+                shown = _plain(value) if isinstance(value, (str, tuple)) else _plains(value)
+                out += (shown, " " * (max(width - cells(safe(shown)), 0) + gap))
+        out.append(_plains(text))
+        if url is not None and self.w.urls:
+            out.append("  " + url)
+        self.w.line("".join(out))
+
+
+def _plain(part: Part) -> str:
+    return part if isinstance(part, str) else part[0]
+
+
+def _plains(parts: Sequence[Part]) -> str:
+    return "".join(map(_plain, parts))

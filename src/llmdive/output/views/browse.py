@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Status
 from llmdive.output.layout import Grid, Part, Whole, cells, parts_width, widest
 from llmdive.output.terminal import Writer, ago, local_time
@@ -50,11 +49,9 @@ def render_list(
         w.line((empty, "dim"))
         return
     widths, gaps = link_cols(w, items)
-    kinds = widest(url_kind(i.link.url) for i in items)
-    texts = [
-        parts_width([*title_part(i, w), *time_part(timing, i), *check_mark(marks, i.link.id)])
-        for i in items
-    ]
+    kinds = widest(i.kind for i in items)
+    # The texts' widths and the URLs lay out a terminal's columns; a pipe has none.
+    laid_out = w.width is not None
     grid = Grid(
         w,
         [*widths, kinds],
@@ -62,8 +59,13 @@ def render_list(
         drops=[0, 0, 0, 1],
         lead=2,
         hang=6,
-        texts=texts,
-        urls=[i.link.url for i in items],
+        texts=[
+            parts_width([*title_part(i, w), *time_part(timing, i), *check_mark(marks, i.link.id)])
+            for i in items
+        ]
+        if laid_out
+        else (),
+        urls=[i.link.url for i in items] if laid_out else (),
     )
     last_path: tuple[Topic, ...] | None = None
     several = len({i.guide for i in items}) > 1  # then each heading says its guide
@@ -78,7 +80,7 @@ def render_list(
         link = item.link
         status = states.get(link.id, Status.UNREAD)
         grid.row(
-            link_cells(link, status, w, shown),
+            link_cells(item, status, w, shown),
             [
                 *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
                 *time_part(timing, item),
@@ -166,7 +168,7 @@ def render_show(
         title: Part = (related.title, "", related.url) if w.styled else related.title
         grid.row([("related" if n == 0 else "", "dim")], [title, "  ", (Whole(related.url), "dim")])
     grid.row([("section", "dim")], [section_path(item.path)])
-    grid.row([("kind", "dim")], [url_kind(link.url)])
+    grid.row([("kind", "dim")], [item.kind])
     changed = entry.changed_at if entry else None
     when = f"  since {local_time(changed, zone=True)} ({ago(changed)})" if changed else ""
     elsewhere = f" · also in {', '.join(also)}" if also else ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Difficulty, Status
 from llmdive.output.layout import Grid, Part, Whole, parts_width, widest
 from llmdive.output.terminal import Writer
@@ -13,7 +12,7 @@ from llmdive.output.terminal import Writer
 if TYPE_CHECKING:
     from llmdive.find.offers import Offer
     from llmdive.guide.catalogue import Item
-    from llmdive.model.models import Link, Topic
+    from llmdive.model.models import Topic
     from llmdive.net.durations import Timing
     from llmdive.net.linkmarks import Marks
     from llmdive.record.progress import Change
@@ -61,15 +60,16 @@ def rated(items: Iterable[Item]) -> bool:
 
 
 def link_cells(
-    link: Link, status: Status, w: Writer, shown: bool = True
+    item: Item, status: Status, w: Writer, shown: bool = True
 ) -> list[Part | list[Part]]:
     """The columns of a link's row in list and search: status, id, difficulty (empty when
     not `shown`: see `rated`), kind."""
+    link = item.link
     return [
         status_mark(status),
         (link.id, "cyan"),
         badge(link.difficulty, w.styled) if shown else [],
-        (url_kind(link.url), "dim"),
+        (item.kind, "dim"),
     ]
 
 

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from llmdive.find.search import highlight, related_matches
-from llmdive.model.urls import url_kind
 from llmdive.model.vocab import Status
 from llmdive.output.layout import Grid, Part, Whole, widest
 from llmdive.output.terminal import Writer
@@ -59,7 +58,7 @@ def render_search(
         _empty_topics(w, topics, topic_words)
         return
     widths, gaps = link_cols(w, [h.item for h in hits])
-    kinds = widest(url_kind(h.item.link.url) for h in hits)
+    kinds = widest(h.item.kind for h in hits)
     grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6)
     indent = 2 + widths[0] + gaps[0]  # under the id
     several = len({h.item.guide for h in hits}) > 1  # then each says its guide
@@ -69,7 +68,7 @@ def render_search(
         status = states.get(link.id, Status.UNREAD)
         title = _marked(highlight(link.title, hit.matched), link=link.url if w.styled else "")
         grid.row(
-            link_cells(link, status, w, badges),
+            link_cells(item, status, w, badges),
             [
                 *title,
                 *([(" (personal)", "magenta")] if link.personal else []),
