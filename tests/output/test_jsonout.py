@@ -9,7 +9,7 @@ from llmdive.find.planner import summarize
 from llmdive.guide.catalogue import Catalogue
 from llmdive.model.models import Guide, Link, Progress, Topic
 from llmdive.model.vocab import Difficulty, Status
-from llmdive.output import jsonout
+from llmdive.output import jsonout, jsonreport
 from llmdive.record import progress as prog
 
 LINK_KEYS = [
@@ -131,14 +131,14 @@ def test_toc_counts_add_up(catalogue: Catalogue) -> None:
 
 def test_a_change_says_what_changed() -> None:
     link: Any = {"id": "x"}  # any link object: change_json only nests it
-    assert jsonout.change_json(link, "status", "unread", "read") == {
+    assert jsonreport.change_json(link, "status", "unread", "read") == {
         "link": link,
         "field": "status",
         "before": "unread",
         "after": "read",
         "changed": True,
     }
-    assert jsonout.change_json(link, "note", None, None)["changed"] is False
+    assert jsonreport.change_json(link, "note", None, None)["changed"] is False
 
 
 def test_errors_and_text_out() -> None:

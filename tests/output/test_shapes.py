@@ -11,7 +11,7 @@ from typing_extensions import is_typeddict
 
 from llmdive.guide.catalogue import Catalogue
 from llmdive.model.models import Progress
-from llmdive.output import jsonout, shapes
+from llmdive.output import jsonout, jsonreport, shapes
 from tests.helpers import subprocess_env
 
 
@@ -46,7 +46,7 @@ def test_a_builders_output_follows_the_schema_of_its_shape(catalogue: Catalogue)
     link = jsonout.LinkJson(catalogue, Progress())(item)
     assert list(link) == list(shapes.Link.__annotations__)
     jsonschema.validate(
-        jsonout.change_json(link, "status", "unread", "read"),
+        jsonreport.change_json(link, "status", "unread", "read"),
         shapes.schemas()["changes"]["$defs"]["Change"]
         | {"$defs": shapes.schemas()["changes"]["$defs"]},
     )

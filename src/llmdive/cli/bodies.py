@@ -194,7 +194,7 @@ def mark(
     include_skipped: bool = False,
 ) -> None:
     """mark-read, mark-unread, start, skip: the links named (ids, or a section) get `status`."""
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.common import render_changes
     from llmdive.output.views.reading import render_marked
     from llmdive.record import progress
@@ -215,7 +215,7 @@ def mark(
     )
     emit(
         json_out,
-        lambda: jsonout.status_changes_json(
+        lambda: jsonreport.status_changes_json(
             jsonout.LinkJson(ws.catalogue, after, None, ws.measured), changes
         ),
         lambda w: render_marked(w, changes, len(left)) if section else render_changes(w, changes),

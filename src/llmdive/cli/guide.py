@@ -192,7 +192,7 @@ def _update_followed(
     from llmdive.guide.importer import group_warnings
     from llmdive.guide.update import Report
     from llmdive.model.models import Guide
-    from llmdive.output import jsonout
+    from llmdive.output import jsonreport
     from llmdive.output.terminal import safe, warn
     from llmdive.output.views.guide import render_report
     from llmdive.record import guides
@@ -208,7 +208,7 @@ def _update_followed(
     if plan is None:
         emit(
             json_out,
-            lambda: jsonout.report_json(
+            lambda: jsonreport.report_json(
                 Report(done.source), old, old, ws.progress, dry_run, up_to_date=True
             ),
             lambda w: w.line(f"The guide {name} is already up to date with {done.source}."),
@@ -221,7 +221,7 @@ def _update_followed(
     refused = not dry_run and not done.applied
     emit(
         json_out,
-        lambda: jsonout.report_json(
+        lambda: jsonreport.report_json(
             plan.report,
             old,
             Catalogue(plan.guide),
@@ -244,7 +244,7 @@ def _report_default(
     """What `guide update` did to the default guide, as it always said it."""
     from llmdive.guide import update
     from llmdive.guide.catalogue import Catalogue
-    from llmdive.output import jsonout
+    from llmdive.output import jsonreport
     from llmdive.output.terminal import warn
     from llmdive.output.views.guide import render_report
 
@@ -253,7 +253,7 @@ def _report_default(
         same = ws.base_catalogue
         emit(
             json_out,
-            lambda: jsonout.report_json(
+            lambda: jsonreport.report_json(
                 update.Report(outcome.source), same, same, ws.progress, dry_run, up_to_date=True
             ),
             lambda w: w.line(f"The guide is already up to date with {outcome.source}."),
@@ -269,7 +269,7 @@ def _report_default(
     refused = not dry_run and not outcome.applied
     emit(
         json_out,
-        lambda: jsonout.report_json(
+        lambda: jsonreport.report_json(
             plan.report,
             ws.base_catalogue,
             Catalogue(plan.guide),
@@ -332,11 +332,11 @@ def guide_add(
     Example: llmdive guide add llm-course
     """
     from llmdive.guide.followed import DIRECTORY, directory_source
-    from llmdive.output import jsonout
+    from llmdive.output import jsonreport
     from llmdive.output.views.guide import render_directory, render_followed
 
     if name is None:
-        emit(json_out, lambda: jsonout.directory_json(DIRECTORY), lambda w: render_directory(w))
+        emit(json_out, lambda: jsonreport.directory_json(DIRECTORY), lambda w: render_directory(w))
         return
     from llmdive.guide.followed import check_name
     from llmdive.guide.importer import group_warnings
@@ -357,7 +357,7 @@ def guide_add(
         warn(warning)
     emit(
         json_out,
-        lambda: jsonout.followed_json(followed, plan.guide),
+        lambda: jsonreport.followed_json(followed, plan.guide),
         lambda w: render_followed(w, followed, guides.described(plan)),
     )
 
@@ -365,7 +365,7 @@ def guide_add(
 @guide_app.command("list")
 def guide_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """The guides you follow: links, your progress, where each comes from, last update."""
-    from llmdive.output import jsonout
+    from llmdive.output import jsonreport
     from llmdive.output.views.guide import render_guides
     from llmdive.record import guides
 
@@ -379,7 +379,7 @@ def guide_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         for f in ws.followed
     }
     rows = guides.rows(ws.home, ws.catalogue, ws.states, ws.followed, titles)
-    emit(json_out, lambda: jsonout.guides_json(rows), lambda w: render_guides(w, rows))
+    emit(json_out, lambda: jsonreport.guides_json(rows), lambda w: render_guides(w, rows))
 
 
 @guide_app.command("remove")
@@ -427,7 +427,7 @@ def guide_reset(
     Example: llmdive guide reset --dry-run
     """
     from llmdive.guide import update
-    from llmdive.output import jsonout
+    from llmdive.output import jsonreport
     from llmdive.output.terminal import warn
     from llmdive.output.views.guide import render_report
     from llmdive.record import guidechange
@@ -438,7 +438,7 @@ def guide_reset(
         same = ws.base_catalogue
         emit(
             json_out,
-            lambda: jsonout.report_json(
+            lambda: jsonreport.report_json(
                 update.Report("bundled"), same, same, ws.progress, dry_run, up_to_date=True
             ),
             lambda w: w.line("Already using the bundled guide; nothing to reset."),
@@ -447,7 +447,7 @@ def guide_reset(
     report, old, new = done
     emit(
         json_out,
-        lambda: jsonout.report_json(report, old, new, ws.progress, dry_run),
+        lambda: jsonreport.report_json(report, old, new, ws.progress, dry_run),
         lambda w: render_report(w, report, dry_run),
     )
     for problem in report.unreadable:

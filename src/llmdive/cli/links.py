@@ -91,7 +91,7 @@ def check_links(
     Example: llmdive check-links --section finetuning (or: --forget lora-explained)
     """
     from llmdive.net import linkcheck, linkmarks
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.terminal import ProgressBar
     from llmdive.output.views.links import render_checks
 
@@ -138,7 +138,7 @@ def check_links(
     measured = _keep_measured(ws, run) if durations else ws.measured
     emit(
         json_out,
-        lambda: jsonout.checks_json(
+        lambda: jsonreport.checks_json(
             jsonout.LinkJson(cat, ws.progress, ws.states, measured), items, outcomes
         ),
         lambda w: render_checks(w, items, outcomes, measured if durations else None),

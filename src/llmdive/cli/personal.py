@@ -65,7 +65,7 @@ def add(
     from llmdive.guide.catalogue import Item
     from llmdive.home.lock import locked
     from llmdive.model.models import iso
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.terminal import emit_text, safe
     from llmdive.record import personal
     from llmdive.record.events import now
@@ -97,7 +97,7 @@ def add(
     if json_out:
         item = Item(new.link, ws.catalogue.find_topic(new.section))
         link = jsonout.LinkJson(ws.catalogue, ws.progress, {}, ws.measured)(item)
-        jsonout.emit_json({"changes": [jsonout.change_json(link, "link", None, "added")]})
+        jsonout.emit_json({"changes": [jsonreport.change_json(link, "link", None, "added")]})
         return
     emit(
         False,
@@ -114,7 +114,7 @@ def remove(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> Non
     """
     from llmdive.guide.catalogue import Item
     from llmdive.home.lock import locked
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.record import personal, progress
 
     ws = workspace(ctx)
@@ -125,7 +125,7 @@ def remove(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> Non
         link = jsonout.LinkJson(ws.catalogue, progress.load_progress(ws.home), None, ws.measured)(
             item
         )
-        jsonout.emit_json({"changes": [jsonout.change_json(link, "link", "added", "removed")]})
+        jsonout.emit_json({"changes": [jsonreport.change_json(link, "link", "added", "removed")]})
         return
     emit(
         False,
@@ -167,7 +167,7 @@ def edit(
 
         raise UsageError("nothing to change: give --title, --url, --section or --difficulty", ctx)
     from llmdive.home.lock import locked
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.personal import render_edit
     from llmdive.record import personal
 
@@ -181,7 +181,7 @@ def edit(
         item = after.catalogue.by_id[new.link.id]
         link = jsonout.LinkJson.of(after)(item)
         state = "edited" if personal.fields(old) != personal.fields(new) else "added"
-        jsonout.emit_json({"changes": [jsonout.change_json(link, "link", "added", state)]})
+        jsonout.emit_json({"changes": [jsonreport.change_json(link, "link", "added", state)]})
         return
     emit(False, dict, lambda w: render_edit(w, old, new))
 
@@ -239,7 +239,7 @@ def contribute(
     from llmdive.guide import contribute as give
     from llmdive.home.storage import write_output
     from llmdive.model.vocab import DEFAULT_GUIDE
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.terminal import emit_text, safe_lines
     from llmdive.record.personal import load_personal
 
@@ -296,7 +296,7 @@ def contribute(
     elif output is not None and result.placed:
         write_output(output, result.patch, home=ws.home)
     if json_out:
-        jsonout.emit_json(jsonout.contribution_json(result, source.shown, apply_to, output))
+        jsonout.emit_json(jsonreport.contribution_json(result, source.shown, apply_to, output))
         return
     if result.placed and output is None and apply_to is None:
         emit_text(result.patch)

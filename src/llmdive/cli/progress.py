@@ -237,7 +237,7 @@ def progress_merge(
 
     Example: llmdive progress merge ~/Dropbox/llmdive/progress.json --dry-run
     """
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.sync import render_merge_report
     from llmdive.record import intake
 
@@ -249,7 +249,7 @@ def progress_merge(
     )
     emit(
         json_out,
-        lambda: jsonout.merge_report_json(jsonout.LinkJson.of(ws), rep, dry_run),
+        lambda: jsonreport.merge_report_json(jsonout.LinkJson.of(ws), rep, dry_run),
         lambda w: render_merge_report(w, rep, dry_run),
     )
 
@@ -278,7 +278,7 @@ def progress_import_checklist(
     Example: llmdive progress import-checklist my-fork/README.md --dry-run
     """
     from llmdive.guide.fetch import read_text
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.progress import render_checklist
     from llmdive.record.checklist import import_checklist
 
@@ -287,7 +287,7 @@ def progress_import_checklist(
     reading = import_checklist(ws.home, ws.catalogue, text, str(file), dry_run)
     emit(
         json_out,
-        lambda: jsonout.checklist_json(jsonout.LinkJson.of(ws), reading, dry_run),
+        lambda: jsonreport.checklist_json(jsonout.LinkJson.of(ws), reading, dry_run),
         lambda w: render_checklist(w, reading, dry_run),
     )
 

@@ -134,7 +134,7 @@ def note(
 
     Example: llmdive note lora "re-read the rank section"
     """
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.reading import render_note
     from llmdive.record import progress
 
@@ -160,7 +160,7 @@ def note(
     before, after = progress.update_progress(ws.home, change, ws.catalogue.aliases)
     if json_out:
         link = jsonout.LinkJson(ws.catalogue, after, None, ws.measured)(item)
-        jsonout.emit_json({"changes": [jsonout.change_json(link, "note", before, link["note"])]})
+        jsonout.emit_json({"changes": [jsonreport.change_json(link, "note", before, link["note"])]})
         return
     if text:
         said = "note replaced" if before else "noted"
@@ -206,7 +206,7 @@ def estimate(
     Example: llmdive estimate illustrated-transformer 25m (or: --clear)
     """
     from llmdive.model.timespec import format_duration, parse_duration
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.common import time_words
     from llmdive.record import progress
 
@@ -232,7 +232,7 @@ def estimate(
     if json_out:
         link = jsonout.LinkJson(ws.catalogue, after, None, ws.measured)(item)
         old, new = (None if v is None else str(v) for v in (before, seconds))
-        jsonout.emit_json({"changes": [jsonout.change_json(link, "estimate", old, new)]})
+        jsonout.emit_json({"changes": [jsonreport.change_json(link, "estimate", old, new)]})
         return
     if seconds is not None:
         said = f"{format_duration(seconds)} set" + (

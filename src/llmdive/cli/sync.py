@@ -31,7 +31,7 @@ def sync(
 
     Example: llmdive sync --remote git@github.com:you/llmdive-record.git (once), then llmdive sync
     """
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.sync import render_sync
     from llmdive.record import intake
     from llmdive.record import sync as syncing
@@ -41,7 +41,7 @@ def sync(
     result = syncing.sync(ws.home, remote, guide.aliases, intake.reserved_ids(guide))
     emit(
         json_out,
-        lambda: jsonout.sync_json(jsonout.LinkJson.of(ws), result),
+        lambda: jsonreport.sync_json(jsonout.LinkJson.of(ws), result),
         lambda w: render_sync(w, result),
     )
 
@@ -64,7 +64,7 @@ def doctor(
     import contextlib
 
     from llmdive.net import linkmarks
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.sync import render_health
     from llmdive.record import doctor, intake
 
@@ -86,7 +86,7 @@ def doctor(
         health.facts += doctor.unknown_ids(ws.home, ws.catalogue)
     emit(
         json_out,
-        lambda: jsonout.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),
+        lambda: jsonreport.doctor_json(jsonout.LinkJson.of(ws) if merged else None, health, merged),
         lambda w: render_health(w, health, merged),
     )
     if any(m.error for m in merged) or health.has_errors:

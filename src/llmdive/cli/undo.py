@@ -15,7 +15,7 @@ def undo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     Both the change and its undo stay in `llmdive history`. A guide update or reset is
     not undone, and undo never reaches past one to an older change.
     """
-    from llmdive.output import jsonout
+    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.undo import render_undone
     from llmdive.record.undo import undo as undo_last
     from llmdive.workspace import Workspace
@@ -29,4 +29,4 @@ def undo(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     before = ws.catalogue
     done = undo_last(ws.home, aliases=ws.catalogue.aliases)
     after = Workspace(ws.guide_path, ws.home)
-    jsonout.emit_json(jsonout.undo_json(jsonout.LinkJson.of(after), done, before))
+    jsonout.emit_json(jsonreport.undo_json(jsonout.LinkJson.of(after), done, before))
