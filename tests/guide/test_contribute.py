@@ -364,3 +364,14 @@ def test_a_followed_guides_links_are_contributed_against_its_own_readme(
     assert (home / "guides.course.md").exists() and not (home / "guides.llm-course.md").exists()
     ok(cli("guide", "remove", "course"))
     assert not (home / "guides.course.md").exists()
+
+
+def test_a_row_for_a_table_goes_after_its_last_row() -> None:
+    """The topic's last link is not in the table's last row: the new row still ends the table."""
+    text = (
+        "# L\n\n## Tools\n\n| Tool | Link |\n| --- | --- |\n"
+        "| One | [One](https://a.example/1) |\n| Two | no link yet |\n\nAfter.\n"
+    )
+    result = contribution(text, [Offered(mine("n", "New", "https://a.example/3"), "tools")])
+    lines = result.after.split("\n")
+    assert lines[7:9] == ["| Two | no link yet |", "|  | [New](https://a.example/3) |"]

@@ -197,3 +197,17 @@ def test_json_follows_its_schema(cli: Invoke, tmp_path: Path) -> None:
     data = json.loads(ok(cli("progress", "import-checklist", str(fork), "--json")))
     jsonschema.validate(data, json.loads((REPO / "schema" / "checklist.json").read_text()))
     assert data["unmatched"] == [{"line": data["unmatched"][0]["line"], "text": "nothing to link"}]
+
+
+def test_a_link_listed_twice_is_one_link_not_a_miss(
+    cli: Invoke, home: Path, tmp_path: Path
+) -> None:
+    """An export lists a link two sections share under each; both copies are that link."""
+    readme = GUIDE_README.read_text(encoding="utf-8")
+    lora = "https://www.youtube.com/watch?v=PXWYUTMt-AU"
+    fork = tmp_path / "fork.md"
+    fork.write_text(tick(readme, [lora]) + f"\n## Again\n\n- [x] [LoRA once more]({lora})\n")
+    data = json.loads(ok(cli("progress", "import-checklist", str(fork), "--json")))
+    assert data["ticked"] == 2
+    assert [c["link"]["id"] for c in data["changes"]] == ["lora-explained"]
+    assert data["unmatched"] == []

@@ -124,7 +124,13 @@ def _topics(guide: Guide) -> dict[str, tuple[tuple[Topic, ...], Topic]]:
 
 
 def _item_end(lines: list[str], start: int) -> int:
-    """The index after the list item starting at `start` (its wrapped and nested lines)."""
+    """The index after the list item starting at `start` (its wrapped and nested lines);
+    for a table row, after the table's last row (a new row goes at the table's end)."""
+    if lines[start].lstrip().startswith("|"):
+        end = start + 1
+        while end < len(lines) and lines[end].lstrip().startswith("|"):
+            end += 1
+        return end
     first = _BULLET.match(lines[start])
     indent = len(first.group("indent")) if first else 0
     end = start + 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.model.urls import shorten
+from llmdive.model.urls import normalize_url, shorten
 from llmdive.model.vocab import Status
 from llmdive.record.progress import Change, set_status, update_progress
 
@@ -96,14 +96,24 @@ def read_checklist(catalogue: Catalogue, text: str, source: str) -> Reading:
     report = carry_ids(catalogue, ticks, {}, set(), source)
     new_ids = {c.id for c in report.added}
     found: dict[int, Item] = {}
+    tick_urls = {  # the checklist's line of each item -> its URL, normalised
+        parsed.lines[i.link.id]: normalize_url(i.link.url)
+        for i in ticks.items
+        if i.link.id in parsed.lines
+    }
     for item in ticks.items:
         at = parsed.lines.get(item.link.id) if item.link.id not in new_ids else None
         if at in items and item.link.id in catalogue.by_id:
             found.setdefault(at, catalogue.by_id[item.link.id])
-    # A link ticked twice (in two sections, or as a link and its alias) is marked once.
+    # A link ticked twice (in two sections, or as a link and its alias) is marked once; a
+    # ticked item whose URL is a link already matched (a link two guides share, listed under
+    # each in an export) is that link, not a miss.
     seen: set[str] = set()
+    urls = {normalize_url(hit.link.url) for hit in found.values()}
     for at, tick in items.items():
         hit = found.get(at)
+        if hit is None and tick_urls.get(at) in urls:
+            continue
         if hit is None:
             reading.unmatched.append(tick)
         elif hit.link.id not in seen:
