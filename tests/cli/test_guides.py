@@ -377,3 +377,20 @@ def test_a_record_held_by_url_is_no_orphan_and_narrowing_loses_nothing(
     assert summary["overall"]["read"] == 2
     narrowed = json.loads(ok(cli("--guide", "llm-course", "progress", "--json")))
     assert narrowed["orphans"] == []
+
+
+def test_a_guide_that_rates_nothing_says_unrated_nowhere_beside_one_that_rates(
+    cli: Invoke,
+) -> None:
+    """awesome-nlp rates no link: its rows have no difficulty, the Deep Dive's keep theirs
+    (its one Unrated link still says so)."""
+    ok(cli("guide", "add", "nlp", str(FIXTURES / "lists" / "keon__awesome-nlp.md")))
+    lines = ok(cli("list")).splitlines()
+    nlp = lines.index(next(x for x in lines if x.startswith("nlp · ")))
+    rows = [x for x in lines[nlp:] if x.startswith("  ") and "http" in x]
+    assert rows and not [x for x in rows if "Unrated" in x]
+    assert any("rotary-positional" in x and "Unrated" in x for x in lines[:nlp])
+    assert any("illustrated-transformer " in x and "Easy" in x for x in lines[:nlp])
+    shown = ok(cli("show", "acl-anthology"))
+    assert "Unrated" not in shown
+    assert "Unrated" in ok(cli("show", "rotary-positional"))

@@ -93,7 +93,14 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
         json_out,
         lambda: jsonout.LinkJson.of(ws).marked(item, marks),
         lambda w: render_show(
-            w, item, status, entry, marks, also, rated(ws.catalogue.items), ws.timing
+            w,
+            item,
+            status,
+            entry,
+            marks,
+            also,
+            rated(i for i in ws.catalogue.items if i.guide == item.guide),
+            ws.timing,
         ),
     )
 

@@ -15,7 +15,7 @@ from llmdive.output.views.common import (
     check_mark,
     link_cells,
     link_cols,
-    rated,
+    rated_guides,
     render_advice,
     render_offers,
     section_path,
@@ -69,7 +69,7 @@ def render_list(
     )
     last_path: tuple[Topic, ...] | None = None
     several = len({i.guide for i in items}) > 1  # then each heading says its guide
-    shown = rated(items)
+    rating = rated_guides(items)
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
             if last_path is not None:
@@ -80,7 +80,7 @@ def render_list(
         link = item.link
         status = states.get(link.id, Status.UNREAD)
         grid.row(
-            link_cells(item, status, w, shown),
+            link_cells(item, status, w, item.guide in rating),
             [
                 *title_part(item, w, "dim" if status is Status.SKIPPED else ""),
                 *time_part(timing, item),

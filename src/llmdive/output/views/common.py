@@ -56,7 +56,13 @@ def badge_width(styled: bool) -> int:
 def rated(items: Iterable[Item]) -> bool:
     """Does any of these links have a difficulty? When none has (a list that rates
     nothing), no column says 'Unrated' on every line: it is left out."""
-    return any(i.link.difficulty is not Difficulty.UNRATED for i in items)
+    return bool(rated_guides(items))
+
+
+def rated_guides(items: Iterable[Item]) -> set[str]:
+    """The guides some of these links rate: a link of a guide that rates nothing shows no
+    'Unrated' even where others' links show their difficulty."""
+    return {i.guide for i in items if i.link.difficulty is not Difficulty.UNRATED}
 
 
 def link_cells(

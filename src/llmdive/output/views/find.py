@@ -14,7 +14,7 @@ from llmdive.output.views.common import (
     link_cells,
     link_cols,
     note_line,
-    rated,
+    rated_guides,
     section_path,
     stale_hint,
 )
@@ -62,13 +62,13 @@ def render_search(
     grid = Grid(w, [*widths, kinds], [*gaps, 2], drops=[0, 0, 0, 1], lead=2, hang=6)
     indent = 2 + widths[0] + gaps[0]  # under the id
     several = len({h.item.guide for h in hits}) > 1  # then each says its guide
-    badges = rated(h.item for h in hits)
+    rating = rated_guides(h.item for h in hits)
     for hit in hits:
         item, link = hit.item, hit.item.link
         status = states.get(link.id, Status.UNREAD)
         title = _marked(highlight(link.title, hit.matched), link=link.url if w.styled else "")
         grid.row(
-            link_cells(item, status, w, badges),
+            link_cells(item, status, w, item.guide in rating),
             [
                 *title,
                 *([(" (personal)", "magenta")] if link.personal else []),

@@ -15,7 +15,7 @@ from llmdive.output.views.common import (
     check_mark,
     link_cols,
     note_line,
-    rated,
+    rated_guides,
     render_advice,
     render_changes,
     render_offers,
@@ -56,7 +56,7 @@ def render_next(
     # Too narrow for a section column: each section becomes a heading over its pick.
     grid = wide if wide.whole else Grid(w, widths, gaps, lead=2, hang=6, urls=urls)
     under = wide.widths[0] + 2 if grid is wide else 4
-    shown = rated(chosen)
+    rating = rated_guides(chosen)
     for pick, name in zip(picks, names, strict=True):
         if grid is not wide:
             w.text((name, "bold"), hang=2)
@@ -77,7 +77,7 @@ def render_next(
                     *lead,
                     status_mark(status),
                     (link.id, "cyan"),
-                    badge(link.difficulty, w.styled) if shown else [],
+                    badge(link.difficulty, w.styled) if item.guide in rating else [],
                 ],
                 [*title_part(item, w), *time_part(timing, item), *check_mark(marks, link.id)],
                 link.url,
