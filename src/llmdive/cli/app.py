@@ -245,12 +245,12 @@ def option(p: Param, **typer_only: Any) -> Any:
     if p.choices is not None:
         extra["case_sensitive"] = False
     if p.parse is not None:
-        extra["callback"] = _parsed(p.parse)
+        extra["callback"] = parsed_by(p.parse)
     extra.update(typer_only)
     return typer.Option(*p.flags, **extra)
 
 
-def _parsed(parse: Callable[[str], object]) -> Callable[[Any], Any]:
+def parsed_by(parse: Callable[[str], object]) -> Callable[[Any], Any]:
     """A callback refusing what `parse` refuses, as a usage error (exit 2) saying why."""
 
     def check(value: Any) -> Any:

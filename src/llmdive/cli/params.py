@@ -114,6 +114,20 @@ INCLUDE_SKIPPED = Param(
 )
 
 
+def duration_seconds(text: str) -> int:
+    """A typed duration's seconds (`estimate ID 45m`)."""
+    from llmdive.model.timespec import parse_duration  # start-up: as budget_seconds
+
+    return parse_duration(text)
+
+
+def pace_rate(text: str) -> float:
+    """A typed pace's seconds a week (`progress --pace 5h/week`)."""
+    from llmdive.model.timespec import parse_pace  # start-up: as budget_seconds
+
+    return parse_pace(text)
+
+
 def budget_seconds(text: str) -> int:
     """next --budget's seconds: a duration up to a week."""
     # start-up: the parser's patterns compile only when a command takes a duration

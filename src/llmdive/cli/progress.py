@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from llmdive.cli.app import Group, JsonOpt, SectionOpt, app, emit, when_value, workspace
+from llmdive.cli import params
+from llmdive.cli.app import (
+    Group,
+    JsonOpt,
+    SectionOpt,
+    app,
+    emit,
+    parsed_by,
+    when_value,
+    workspace,
+)
 
 if TYPE_CHECKING:
     from llmdive.output.terminal import Writer
@@ -25,17 +35,6 @@ progress_app = typer.Typer(
 app.add_typer(progress_app, name="progress")
 
 
-def _pace(value: str | None) -> str | None:
-    from llmdive.model.timespec import parse_pace
-
-    if value is not None:
-        try:
-            parse_pace(value)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    return value
-
-
 @progress_app.callback()
 def progress_(
     ctx: typer.Context,
@@ -46,7 +45,7 @@ def progress_(
         typer.Option(
             "--pace",
             metavar="PACE",
-            callback=_pace,
+            callback=parsed_by(params.pace_rate),
             show_default=False,
             help="Your pace, like 5h/week or 30m/day: each section's finish date (default: "
             "`llmdive config pace`, else measured from the last four weeks of marks).",

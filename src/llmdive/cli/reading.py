@@ -19,6 +19,7 @@ from llmdive.cli.app import (
     emit,
     marks_of,
     option,
+    parsed_by,
     when_value,
     workspace,
 )
@@ -169,17 +170,6 @@ def note(
     emit(False, list, lambda w: w.line(f"{said}: ", (item.link.id, "cyan")))
 
 
-def _duration(value: str | None) -> str | None:
-    from llmdive.model.timespec import parse_duration
-
-    if value is not None:
-        try:
-            parse_duration(value)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    return value
-
-
 @app.command()
 def estimate(
     ctx: typer.Context,
@@ -188,7 +178,7 @@ def estimate(
         str | None,
         typer.Argument(
             help="How long it takes you: 45m, 1h30m, 90s, 1.5h; none shows the duration.",
-            callback=_duration,
+            callback=parsed_by(params.duration_seconds),
             metavar="[DURATION]",
             show_default=False,
         ),
