@@ -15,7 +15,7 @@ from llmdive.guide import catalogue as cat_mod
 from llmdive.guide.catalogue import Catalogue, Item, load_catalogue, parse_guide
 from llmdive.home import cache
 from llmdive.home.paths import bundled_guide
-from llmdive.model.models import Guide, Related
+from llmdive.model.models import Guide, Related, Topic
 
 GOOD = """\
 version = 1
@@ -577,9 +577,14 @@ def test_items_under_every_heading_scans_the_items_once_not_per_call(
     fresh_cat = Catalogue(catalogue.guide)
     expected = [[i.link.id for i in items] for items in scanned]
     assert [[i.link.id for i in fresh_cat.items_under(p)] for p in paths[:1]] == expected[:1]
-    calls = []
+    calls: list[object] = []
     real = cat_mod._within
-    monkeypatch.setattr(cat_mod, "_within", lambda *a: calls.append(a) or real(*a))
+
+    def counted(path: tuple[Topic, ...], ancestor: tuple[Topic, ...]) -> bool:
+        calls.append(path)
+        return real(path, ancestor)
+
+    monkeypatch.setattr(cat_mod, "_within", counted)
     got = [[i.link.id for i in fresh_cat.items_under(p)] for p in paths]
     assert got == expected
     assert calls == []
