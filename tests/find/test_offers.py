@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -322,3 +323,30 @@ def test_the_index_is_kept_in_the_cache_for_exactly_its_candidates(
     ]
     with pytest.raises(AssertionError, match="built again"):
         OfferIndex.kept(changed, where, home)
+
+
+def test_empty_topics_walks_a_section_once_not_below_every_topic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The empty topics of a deep section, found in one pass (issue 18 point 6: `toc` with
+    10 guides walked below every topic of each, links x depth)."""
+    leaf = Topic("leaf", "Leaf", links=[Link("a", "A", "https://example.com/a")])
+    chain = leaf
+    for n in range(40):
+        chain = Topic(f"t{n}", f"T{n}", topics=[chain, Topic(f"e{n}", f"Empty {n}")])
+    calls: list[str] = []
+    real = Topic.walk
+
+    def counted(
+        self: Topic, path: tuple[Topic, ...] = ()
+    ) -> Iterator[tuple[tuple[Topic, ...], Topic]]:
+        calls.append(self.slug)
+        return real(self, path)
+
+    monkeypatch.setattr(Topic, "walk", counted)
+    found = empty_topics([chain])
+    assert [p[-1].slug for p in found] == [f"e{n}" for n in range(40)]
+    assert [p[-1].slug for p in empty_topics([chain], unread=[])][:3] == ["t39", "t38", "t37"]
+    calls.clear()
+    empty_topics([chain])
+    assert len(calls) <= 2 * 81  # each of the 81 topics walked once (old: ~900 walks)

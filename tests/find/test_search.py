@@ -393,7 +393,9 @@ def test_a_guide_without_related_links_searches_as_before(catalogue: Catalogue) 
         {"number"},  # in every line: line by line
         {"number", "part"},
         {"seven"},  # rare: the text searched for it
-        {"a", "b", "c", "d", "e", "f", "g", "h", "number"},  # many: line by line
+        {"a", "b", "c", "d", "e", "f", "g", "h", "number"},  # several: the text searched
+        {*(str(n) for n in range(0, 400, 13)), "seven"},  # many: line by line
+        {"reading", "1", "399"},  # the first word of every line, and the last line's
         {"numb"},  # inside words only: never a match
     ],
 )
@@ -406,3 +408,15 @@ def test_every_way_of_finding_lines_finds_the_lines_holding_a_word(found: set[st
     field = search_mod._Field("title", texts)
     expected = {i for i, t in enumerate(texts) if not found.isdisjoint(t.lower().split())}
     assert set(field.lines_with(found)) == expected
+
+
+def test_finding_lines_keeps_nothing_per_line() -> None:
+    """A search of a big guide keeps no list of its lines, nor of where each starts: they
+    were most of its peak memory (issue 18 point 6)."""
+    from llmdive.find import search as search_mod
+
+    field = search_mod._Field("title", [f"reading number {n}" for n in range(1000)])
+    assert field.lines_with({"number"}) == list(range(1000))
+    assert field.lines_with({"7", "77"}) == [7, 77]
+    kept = [v for v in vars(field).values() if isinstance(v, list | tuple | set | dict)]
+    assert all(len(v) < 1000 for v in kept)

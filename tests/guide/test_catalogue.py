@@ -15,7 +15,7 @@ from llmdive.guide import catalogue as cat_mod
 from llmdive.guide.catalogue import Catalogue, Item, load_catalogue, parse_guide
 from llmdive.home import cache
 from llmdive.home.paths import bundled_guide
-from llmdive.model.models import Guide, Related
+from llmdive.model.models import Guide, Related, Topic
 
 GOOD = """\
 version = 1
@@ -565,3 +565,29 @@ def test_groups_of_shared_urls_across_catalogues_are_those_of_one_holding_them_a
     assert expected == [["video", "x-video"], ["paper", "x-paper"]]
     assert cat_mod.shared_groups([first, load_catalogue(other)]) == expected
     assert cat_mod.shared_groups([first, second]) == expected
+
+
+def test_items_under_every_heading_scans_the_items_once_not_per_call(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`next` asks for the items of each finished section: from the second call on, each
+    is found in an index, not by a scan of every item (issue 18 point 6)."""
+    paths = [p for p, _ in catalogue.guide.walk()]
+    scanned = [[i for i in catalogue.items if cat_mod._within(i.path, p)] for p in paths]
+    fresh_cat = Catalogue(catalogue.guide)
+    expected = [[i.link.id for i in items] for items in scanned]
+    assert [[i.link.id for i in fresh_cat.items_under(p)] for p in paths[:1]] == expected[:1]
+    calls: list[object] = []
+    real = cat_mod._within
+
+    def counted(path: tuple[Topic, ...], ancestor: tuple[Topic, ...]) -> bool:
+        calls.append(path)
+        return real(path, ancestor)
+
+    monkeypatch.setattr(cat_mod, "_within", counted)
+    got = [[i.link.id for i in fresh_cat.items_under(p)] for p in paths]
+    assert got == expected
+    assert calls == []
+    # A copy to change, never the index itself.
+    fresh_cat.items_under(paths[0]).clear()
+    assert [i.link.id for i in fresh_cat.items_under(paths[0])] == expected[0]

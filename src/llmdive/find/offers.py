@@ -495,11 +495,22 @@ def empty_topics(
     left = None if unread is None else set(unread)
     out: list[tuple[Topic, ...]] = []
     for section in sections:
-        for path, topic in section.walk():
-            ids = [k.id for _, t in topic.walk() for k in t.links]
-            if not ids if left is None else not any(i in left for i in ids):
-                out.append(path)
+        # Which topics hold a link (one of `left`) below them: one pass up from the leaves,
+        # not a walk below every topic (links x depth).
+        holds: dict[int, bool] = {}
+        _holds(section, left, holds)
+        out.extend(path for path, topic in section.walk() if not holds[id(topic)])
     return out
+
+
+def _holds(topic: Topic, left: set[str] | None, holds: dict[int, bool]) -> bool:
+    """Does `topic` hold a link (one of `left`, when given) at or below it? Filled in
+    `holds`, by id() of each topic, for it and every topic below it."""
+    found = bool(topic.links) if left is None else any(k.id in left for k in topic.links)
+    for child in topic.topics:
+        found = _holds(child, left, holds) or found
+    holds[id(topic)] = found
+    return found
 
 
 def topic_offers(

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -189,37 +188,41 @@ class _Field:
             # Rare, and slow: only lines with other characters are folded one by one.
             joined = "\n".join(t if t.isascii() else " ".join(words(t)) for t in texts)
         self.text = "\n" + joined.lower().translate(_SPACES) + "\n"
-        self.count = len(texts)
 
     @cached_property
     def vocabulary(self) -> set[str]:
         found = set(self.text.split())
         return found - _URL_NOISE if self.name in ("url", "related") else found
 
-    @cached_property
-    def lines(self) -> list[str]:
-        return self.text[1:-1].split("\n")
-
-    @cached_property
-    def starts(self) -> list[int]:
-        """Where each link's line starts, to tell from a position which link it is in."""
-        return list(accumulate((len(line) + 1 for line in self.lines), initial=1))
-
     def lines_with(self, found: set[str]) -> Iterable[int]:
-        """The index of every link whose field holds one of the words `found`."""
+        """The index of every link whose field holds one of the words `found`.
+
+        Nothing is kept per line (a list of 100,000 lines, or of where each starts, was
+        most of the peak memory of a search of a big guide): a line's index is counted from
+        the newlines before each word found, in one pass over the text.
+        """
         text = self.text
-        # A few rare words are found fastest by searching the text for each; many words,
-        # or common ones, by looking at every line once.
-        if len(found) > 8 or sum(text.count(w) for w in found) > self.count // 8:
-            return [i for i, line in enumerate(self.lines) if not found.isdisjoint(line.split())]
-        indices: set[int] = set()
+        # A few words are found fastest by searching the text for each; many words by
+        # looking at every line once.
+        if len(found) > 24:
+            lines = text[1:-1].split("\n")
+            return [i for i, line in enumerate(lines) if not found.isdisjoint(line.split())]
+        places: list[int] = []
         for word in found:
             find, size = text.find, len(word)
             at = find(word)
             while at != -1:
                 if text[at - 1] in " \n" and text[at + size] in " \n":
-                    indices.add(bisect_right(self.starts, at) - 1)
+                    places.append(at)
                 at = find(word, at + size)
+        places.sort()
+        indices: list[int] = []
+        count, line, last = text.count, -1, 0  # the text starts with a newline: line 0's
+        for at in places:
+            line += count("\n", last, at)
+            last = at
+            if not indices or indices[-1] != line:
+                indices.append(line)
         return indices
 
 

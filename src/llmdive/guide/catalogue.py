@@ -355,6 +355,8 @@ class Catalogue:
         self.path = path
         self.suggester = suggester
         self.origins: list[str] = list(origins or ())
+        # items_under's index: (the items it indexes, their number, by (depth, id(topic))).
+        self._under: tuple[list[Item] | None, int, dict[tuple[int, int], list[Item]]] | None = None
         if shared_urls is not None:
             self.shared_urls = shared_urls
 
@@ -524,4 +526,22 @@ class Catalogue:
         )
 
     def items_under(self, path: tuple[Topic, ...]) -> list[Item]:
-        return [i for i in self.items if _within(i.path, path)]
+        """The items at or below the heading `path`, in guide order.
+
+        The first call scans the items; from the second on (`next` asks once per finished
+        section), the items of every heading are found in an index of them built in one
+        pass, so a call costs its own items, not the whole catalogue's.
+        """
+        items = self.items
+        under = self._under
+        if under is not None and under[0] is items and under[1] == len(items):
+            return list(under[2].get((len(path) - 1, id(path[-1])), ()))
+        if under is None:
+            self._under = (None, 0, {})  # asked once: the next call indexes
+            return [i for i in items if _within(i.path, path)]
+        index: dict[tuple[int, int], list[Item]] = {}
+        for item in items:
+            for depth, topic in enumerate(item.path):
+                index.setdefault((depth, id(topic)), []).append(item)
+        self._under = (items, len(items), index)
+        return list(index.get((len(path) - 1, id(path[-1])), ()))

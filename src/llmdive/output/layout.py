@@ -136,6 +136,10 @@ def parts_width(parts: Sequence[Part]) -> int:
 
 
 def widest(values: Iterable[str], at_least: int = 0) -> int:
+    values = list(values)
+    joined = "".join(values)
+    if joined.isascii() and joined.isprintable():  # the usual case: each a column a character
+        return max(map(len, values), default=at_least) or at_least
     return max((cells(safe(v)) for v in values), default=at_least) or at_least
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from llmdive.model.vocab import Status
+from llmdive.model.text import safe
+from llmdive.model.vocab import Difficulty, Status
 from llmdive.output.layout import Grid, Part, Whole, cells, parts_width, widest
 from llmdive.output.terminal import Writer, ago, local_time
 from llmdive.output.views.common import (
@@ -70,6 +71,10 @@ def render_list(
     last_path: tuple[Topic, ...] | None = None
     several = len({i.guide for i in items}) > 1  # then each heading says its guide
     rating = rated_guides(items)
+    if not laid_out and not w.styled:
+        _piped_rows(w, items, states, marks, timing, grid, several, rating)
+        stale_hint(w, marks, (i.link.id for i in items))
+        return
     for item in items:
         if last_path is None or item.path[-1] is not last_path[-1]:
             if last_path is not None:
@@ -89,6 +94,72 @@ def render_list(
             link.url,
         )
     stale_hint(w, marks, (i.link.id for i in items))
+
+
+def _piped_rows(
+    w: Writer,
+    items: Sequence[Item],
+    states: dict[str, Status],
+    marks: Marks | None,
+    timing: Timing | None,
+    grid: Grid,
+    several: bool,
+    rating: set[str],
+) -> None:
+    """`render_list`'s loop for a pipe (no width, no style): each row the very line
+    `Grid.row` writes there, as one string built from its few parts (a listing of 100,000
+    links writes 100,000 rows; building each row's parts and measuring them took most of
+    its time). The columns that repeat (mark, badge, kind) are padded once per value."""
+    (mark_w, id_w, badge_w, kind_w), (mark_g, id_g, badge_g, kind_g) = grid.widths, grid.gaps
+
+    def padded(text: str, width: int, gap: int) -> str:
+        size = len(text) if text.isascii() and text.isprintable() else cells(safe(text))
+        return text + " " * (max(width - size, 0) + gap)
+
+    lead = " " * grid.lead
+    marks_of = {s: lead + padded(status_mark(s)[0], mark_w, mark_g) for s in Status}
+    badges: dict[tuple[Difficulty, bool], str] = {}
+    kinds: dict[str, str] = {}
+    urls = w.urls
+    last_path: tuple[Topic, ...] | None = None
+    for item in items:
+        if last_path is None or item.path[-1] is not last_path[-1]:
+            if last_path is not None:
+                w.line()
+            where = f"{item.guide} · " if several else ""
+            w.text((where + section_path(item.path), "bold"), hang=2)
+            last_path = item.path
+        link = item.link
+        link_id = link.id
+        rated_here = item.guide in rating  # a guide that rates nothing says no "Unrated"
+        badge_ = badges.get((link.difficulty, rated_here))
+        if badge_ is None:
+            word = link.difficulty.value.capitalize() if rated_here else ""  # badge(), unstyled
+            badge_ = badges[link.difficulty, rated_here] = padded(word, badge_w, badge_g)
+        kind = item.kind
+        kind_ = kinds.get(kind)
+        if kind_ is None:
+            kind_ = kinds[kind] = padded(kind, kind_w, kind_g)
+        row = [
+            marks_of[states.get(link_id, Status.UNREAD)],
+            padded(link_id, id_w, id_g),
+            badge_,
+            kind_,
+            link.title,
+        ]
+        if link.personal:
+            row.append(" (personal)")
+        if timing is not None:
+            row += map(_text, time_part(timing, item))
+        if marks is not None:
+            row += map(_text, check_mark(marks, link_id))
+        if urls:
+            row += ("  ", link.url)
+        w.line("".join(row))
+
+
+def _text(part: Part) -> str:
+    return part if isinstance(part, str) else part[0]
 
 
 def render_toc(
