@@ -377,3 +377,35 @@ def test_a_record_held_by_url_is_no_orphan_and_narrowing_loses_nothing(
     assert summary["overall"]["read"] == 2
     narrowed = json.loads(ok(cli("--guide", "llm-course", "progress", "--json")))
     assert narrowed["orphans"] == []
+
+
+def _refusing_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens (a port bound, then let go)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/README.md"
+
+
+def test_guide_update_of_every_guide_tries_each_and_fails_at_the_end(
+    cli: Invoke, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = tmp_path / "course.md"
+    readme.write_bytes(COURSE.read_bytes())
+    ok(cli("guide", "add", "course", str(readme)))
+    readme.write_bytes(
+        COURSE.read_bytes() + b"\n## More\n\n- [A new post](https://new.example/p)\n"
+    )
+    monkeypatch.setenv("LLMDIVE_GUIDE_URL", _refusing_url())
+    result = cli("guide", "update", "--timeout", "5")
+    assert result.exit_code == 1
+    assert any(r["url"] == "https://new.example/p" for r in _listed(cli))
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("llmdive: warning: the default guide was not updated: ")
+    assert lines[-1] == "llmdive: error: not updated: default (see above)"
+    assert "Traceback" not in result.output
+    result = cli("guide", "update", "--timeout", "5")
+    assert result.exit_code == 1
+    assert "No link changed." in result.stdout

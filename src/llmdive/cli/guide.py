@@ -164,18 +164,26 @@ def guide_update(
             "with --json, name the guide to update (`llmdive guide update NAME --json`, "
             "`default` for the default guide): one report each"
         )
-    outcome = guidechange.update_guide(ws, source, dry_run, force, timeout)
-    _report_default(ws, outcome, dry_run, json_out, verbose)
-    if name is None and ws.followed and not ws.guide_chosen:
-        failed = []
+    every = name is None and bool(ws.followed) and not ws.guide_chosen
+    failed = []
+    try:
+        outcome = guidechange.update_guide(ws, source, dry_run, force, timeout)
+        _report_default(ws, outcome, dry_run, json_out, verbose)
+    except LlmdiveError as exc:
+        if not every:
+            raise
+        # Every guide is tried: one unreachable upstream stops none of the others.
+        warn(f"the default guide was not updated: {str(exc).splitlines()[0]}")
+        failed.append("default")
+    if every:
         for followed in ws.followed:
             try:
                 _update_followed(ws, followed.name, dry_run, force, timeout, json_out, verbose)
             except LlmdiveError as exc:
-                warn(str(exc).splitlines()[0])
+                warn(f"the guide {followed.name} was not updated: {str(exc).splitlines()[0]}")
                 failed.append(followed.name)
-        if failed:
-            raise LlmdiveError(f"not updated: {', '.join(failed)} (see above)")
+    if failed:
+        raise LlmdiveError(f"not updated: {', '.join(failed)} (see above)")
 
 
 def _update_followed(
