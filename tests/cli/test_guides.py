@@ -409,3 +409,38 @@ def test_guide_update_of_every_guide_tries_each_and_fails_at_the_end(
     result = cli("guide", "update", "--timeout", "5")
     assert result.exit_code == 1
     assert "No link changed." in result.stdout
+
+
+def test_a_url_two_guides_share_is_offered_and_counted_once(cli: Invoke, following: Path) -> None:
+    from llmdive.tui.core import Snapshot
+
+    shared = [r["id"] for r in _listed(cli) if r["url"] == SHARED]
+    assert len(shared) == 2
+    ok(cli("mark-read", shared[0]))
+    path = json.loads(ok(cli("next", "--queue", "-n", "2000", "--json")))
+    urls = [link["url"] for link in path["links"]]
+    assert urls and len(urls) == len(set(urls))
+    data = json.loads(ok(cli("progress", "--json")))
+    overall = data["overall"]
+    by_difficulty = data["difficulties"].values()
+    assert sum(t["total"] for t in by_difficulty) == overall["total"]
+    assert sum(t["read"] for t in by_difficulty) == overall["read"] == 1
+    assert data["time"]["overall"]["links_left"] == overall["unread"] + overall["reading"]
+    checklist = ok(cli("progress", "export"))
+    assert f"\n1 of {overall['total']} links read" in checklist
+    tally = Snapshot.load(Workspace(home=following)).tallies[()]
+    assert (tally.links, tally.read) == (overall["total"], 1)
+
+
+def test_name_slash_id_or_slug_resolves_within_that_guide_qualified_or_not(
+    cli: Invoke, following: Path
+) -> None:
+    row = next(r for r in _listed(cli) if _guide(r) == "llm-course" and "/" not in r["id"])
+    shown = json.loads(ok(cli("show", f"llm-course/{row['id']}", "--json")))
+    assert shown["id"] == row["id"]
+    ok(cli("add", "-s", "llm-course/tools", "https://mine.example/a", "-t", "Mine"))
+    mine = next(r for r in _listed(cli) if r["url"] == "https://mine.example/a")
+    assert _guide(mine) == "llm-course" and mine["section"][-1] == "Tools"
+    result = cli("show", "llm-course/no-such-link")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("llmdive: error: no link with id 'llm-course/no-such-link'")
