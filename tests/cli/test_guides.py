@@ -444,3 +444,32 @@ def test_name_slash_id_or_slug_resolves_within_that_guide_qualified_or_not(
     result = cli("show", "llm-course/no-such-link")
     assert result.exit_code == 1
     assert result.stderr.startswith("llmdive: error: no link with id 'llm-course/no-such-link'")
+
+
+@pytest.mark.parametrize(
+    "garbage", ["garbage [[[\n= =\n", '[[sections]]\ntitle = 3\n[[sections.links]]\nid = "x"\n']
+)
+def test_one_broken_followed_guide_file_says_what_to_do_and_blocks_no_other(
+    cli: Invoke, following: Path, garbage: str
+) -> None:
+    from llmdive.home.paths import followed_toml
+
+    followed_toml(following, "awesome-llm").write_text(garbage)
+    result = cli("next")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"llmdive: error: {followed_toml(following, 'awesome-llm')}: ")
+    assert "`llmdive guide update awesome-llm`" in line
+    assert "`llmdive guide remove awesome-llm`" in line
+    assert ok(cli("--guide", "default", "next"))
+    assert ok(cli("--guide", "llm-course", "next"))
+    listed = cli("guide", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [g["name"] for g in json.loads(listed.stdout)] == [
+        "default",
+        "llm-course",
+        "awesome-llm",
+    ]
+    assert len(listed.stderr.splitlines()) == 1
+    ok(cli("guide", "update", "awesome-llm"))
+    assert ok(cli("next"))

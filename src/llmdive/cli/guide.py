@@ -379,14 +379,20 @@ def guide_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 
     ws = workspace(ctx)
     from llmdive.home.paths import followed_toml
+    from llmdive.output.terminal import warn
 
-    titles = {
-        f.name: ws.guide_catalogue(f.name).guide.title
-        if followed_toml(ws.home, f.name).exists()
-        else f"not fetched yet: `llmdive guide update {f.name}`"
-        for f in ws.followed
-    }
-    rows = guides.rows(ws.home, ws.catalogue, ws.states, ws.followed, titles)
+    ws.lenient = True  # a broken guide file is listed (and named), not in the way
+    catalogue = ws.catalogue
+    titles = {}
+    for f in ws.followed:
+        if f.name in ws.broken:
+            warn(ws.broken[f.name])
+            titles[f.name] = f"broken: `llmdive guide update {f.name}` reads it again"
+        elif followed_toml(ws.home, f.name).exists():
+            titles[f.name] = ws.guide_catalogue(f.name).guide.title
+        else:
+            titles[f.name] = f"not fetched yet: `llmdive guide update {f.name}`"
+    rows = guides.rows(ws.home, catalogue, ws.states, ws.followed, titles)
     emit(json_out, lambda: jsonreport.guides_json(rows), lambda w: render_guides(w, rows))
 
 
