@@ -473,3 +473,25 @@ def test_one_broken_followed_guide_file_says_what_to_do_and_blocks_no_other(
     assert len(listed.stderr.splitlines()) == 1
     ok(cli("guide", "update", "awesome-llm"))
     assert ok(cli("next"))
+
+
+def test_messages_of_guide_add_offline_the_default_guide_and_since(cli: Invoke) -> None:
+    url = _refusing_url()
+    result = cli("guide", "add", "gh", url, "--timeout", "5")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert "--from" not in line
+    assert line.endswith(
+        "check your connection, or give a README file or a local clone as SOURCE "
+        "(`llmdive guide add NAME FILE`)"
+    )
+    for args, done in ((("remove", "default"), "removed"), (("rename", "default", "x"), "renamed")):
+        result = cli("guide", *args)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"llmdive: error: the default guide cannot be {done}; nothing changed "
+            "(`llmdive guide reset` goes back to the bundled one)\n"
+        )
+    result = cli("history", "--since", "garbage")
+    assert result.exit_code == 2
+    assert "Invalid value for --since: 'garbage' is not a time" in result.stderr
