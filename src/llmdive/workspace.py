@@ -79,6 +79,10 @@ class Workspace:
         self._home = home
         self.urls = urls
         self.guide_names = tuple(dict.fromkeys(guides))
+        # `lenient`: a followed guide whose file is broken is left out (its error in
+        # `broken`) rather than stopping the command: `guide list` still lists them all.
+        self.lenient = False
+        self.broken: dict[str, str] = {}
 
     @property
     def home_option(self) -> Path | None:
@@ -165,11 +169,18 @@ class Workspace:
         from llmdive.record.personal import load_personal
 
         # A guide followed by sync but not fetched yet (`guide update`) has no links yet.
-        parts = [
-            (f.name, load_guide(self.home, f.name, suggest_ids))
-            for f in self.followed
-            if os.path.exists(followed_toml(self.home, f.name))
-        ]
+        names = [f.name for f in self.followed if os.path.exists(followed_toml(self.home, f.name))]
+        parts = []
+        for index, name in enumerate(names):
+            try:
+                parts.append((name, load_guide(self.home, name, suggest_ids)))
+            except LlmdiveError as exc:
+                # A broken guide not asked for stops no command narrowed to others (after
+                # every guide asked for: their ids, qualified by the guides before, stay).
+                later = set(names[index:])
+                if not (self.lenient or (self.guide_names and later.isdisjoint(self.guide_names))):
+                    raise
+                self.broken[name] = str(exc)
         # The reader's own links keep their ids: a followed guide's clashing one is qualified.
         mine = [p.link.id for p in load_personal(self.home)]
         return combine(default, parts, suggest_ids, reserved=mine)

@@ -394,3 +394,121 @@ def test_a_guide_that_rates_nothing_says_unrated_nowhere_beside_one_that_rates(
     shown = ok(cli("show", "acl-anthology"))
     assert "Unrated" not in shown
     assert "Unrated" in ok(cli("show", "rotary-positional"))
+
+
+def _refusing_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens (a port bound, then let go)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/README.md"
+
+
+def test_guide_update_of_every_guide_tries_each_and_fails_at_the_end(
+    cli: Invoke, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = tmp_path / "course.md"
+    readme.write_bytes(COURSE.read_bytes())
+    ok(cli("guide", "add", "course", str(readme)))
+    readme.write_bytes(
+        COURSE.read_bytes() + b"\n## More\n\n- [A new post](https://new.example/p)\n"
+    )
+    monkeypatch.setenv("LLMDIVE_GUIDE_URL", _refusing_url())
+    result = cli("guide", "update", "--timeout", "5")
+    assert result.exit_code == 1
+    assert any(r["url"] == "https://new.example/p" for r in _listed(cli))
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("llmdive: warning: the default guide was not updated: ")
+    assert lines[-1] == "llmdive: error: not updated: default (see above)"
+    assert "Traceback" not in result.output
+    result = cli("guide", "update", "--timeout", "5")
+    assert result.exit_code == 1
+    assert "No link changed." in result.stdout
+
+
+def test_a_url_two_guides_share_is_offered_and_counted_once(cli: Invoke, following: Path) -> None:
+    from llmdive.tui.core import Snapshot
+
+    shared = [r["id"] for r in _listed(cli) if r["url"] == SHARED]
+    assert len(shared) == 2
+    ok(cli("mark-read", shared[0]))
+    path = json.loads(ok(cli("next", "--queue", "-n", "2000", "--json")))
+    urls = [link["url"] for link in path["links"]]
+    assert urls and len(urls) == len(set(urls))
+    data = json.loads(ok(cli("progress", "--json")))
+    overall = data["overall"]
+    by_difficulty = data["difficulties"].values()
+    assert sum(t["total"] for t in by_difficulty) == overall["total"]
+    assert sum(t["read"] for t in by_difficulty) == overall["read"] == 1
+    assert data["time"]["overall"]["links_left"] == overall["unread"] + overall["reading"]
+    checklist = ok(cli("progress", "export"))
+    assert f"\n1 of {overall['total']} links read" in checklist
+    tally = Snapshot.load(Workspace(home=following)).tallies[()]
+    assert (tally.links, tally.read) == (overall["total"], 1)
+
+
+def test_name_slash_id_or_slug_resolves_within_that_guide_qualified_or_not(
+    cli: Invoke, following: Path
+) -> None:
+    row = next(r for r in _listed(cli) if _guide(r) == "llm-course" and "/" not in r["id"])
+    shown = json.loads(ok(cli("show", f"llm-course/{row['id']}", "--json")))
+    assert shown["id"] == row["id"]
+    ok(cli("add", "-s", "llm-course/tools", "https://mine.example/a", "-t", "Mine"))
+    mine = next(r for r in _listed(cli) if r["url"] == "https://mine.example/a")
+    assert _guide(mine) == "llm-course" and mine["section"][-1] == "Tools"
+    result = cli("show", "llm-course/no-such-link")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("llmdive: error: no link with id 'llm-course/no-such-link'")
+
+
+@pytest.mark.parametrize(
+    "garbage", ["garbage [[[\n= =\n", '[[sections]]\ntitle = 3\n[[sections.links]]\nid = "x"\n']
+)
+def test_one_broken_followed_guide_file_says_what_to_do_and_blocks_no_other(
+    cli: Invoke, following: Path, garbage: str
+) -> None:
+    from llmdive.home.paths import followed_toml
+
+    followed_toml(following, "awesome-llm").write_text(garbage)
+    result = cli("next")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"llmdive: error: {followed_toml(following, 'awesome-llm')}: ")
+    assert "`llmdive guide update awesome-llm`" in line
+    assert "`llmdive guide remove awesome-llm`" in line
+    assert ok(cli("--guide", "default", "next"))
+    assert ok(cli("--guide", "llm-course", "next"))
+    listed = cli("guide", "list", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [g["name"] for g in json.loads(listed.stdout)] == [
+        "default",
+        "llm-course",
+        "awesome-llm",
+    ]
+    assert len(listed.stderr.splitlines()) == 1
+    ok(cli("guide", "update", "awesome-llm"))
+    assert ok(cli("next"))
+
+
+def test_messages_of_guide_add_offline_the_default_guide_and_since(cli: Invoke) -> None:
+    url = _refusing_url()
+    result = cli("guide", "add", "gh", url, "--timeout", "5")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert "--from" not in line
+    assert line.endswith(
+        "check your connection, or give a README file or a local clone as SOURCE "
+        "(`llmdive guide add NAME FILE`)"
+    )
+    for args, done in ((("remove", "default"), "removed"), (("rename", "default", "x"), "renamed")):
+        result = cli("guide", *args)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"llmdive: error: the default guide cannot be {done}; nothing changed "
+            "(`llmdive guide reset` goes back to the bundled one)\n"
+        )
+    result = cli("history", "--since", "garbage")
+    assert result.exit_code == 2
+    assert "Invalid value for --since: 'garbage' is not a time" in result.stderr

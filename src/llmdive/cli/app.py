@@ -291,7 +291,7 @@ IdArg = Annotated[
 
 
 def when_value(value: str | None) -> "datetime | None":
-    """A typed time (model/timespec.py's parse_when), or a usage error (exit 2) saying why."""
+    """--since's time (model/timespec.py's parse_when), or a usage error (exit 2) saying why."""
     if value is None:
         return None
     from llmdive.model.timespec import parse_when
@@ -299,7 +299,7 @@ def when_value(value: str | None) -> "datetime | None":
     try:
         return parse_when(value)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(str(exc), param_hint="--since") from None
 
 
 def _section_name(ctx: typer.Context, value: str | None) -> str | None:

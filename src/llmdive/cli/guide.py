@@ -164,18 +164,26 @@ def guide_update(
             "with --json, name the guide to update (`llmdive guide update NAME --json`, "
             "`default` for the default guide): one report each"
         )
-    outcome = guidechange.update_guide(ws, source, dry_run, force, timeout)
-    _report_default(ws, outcome, dry_run, json_out, verbose)
-    if name is None and ws.followed and not ws.guide_chosen:
-        failed = []
+    every = name is None and bool(ws.followed) and not ws.guide_chosen
+    failed = []
+    try:
+        outcome = guidechange.update_guide(ws, source, dry_run, force, timeout)
+        _report_default(ws, outcome, dry_run, json_out, verbose)
+    except LlmdiveError as exc:
+        if not every:
+            raise
+        # Every guide is tried: one unreachable upstream stops none of the others.
+        warn(f"the default guide was not updated: {str(exc).splitlines()[0]}")
+        failed.append("default")
+    if every:
         for followed in ws.followed:
             try:
                 _update_followed(ws, followed.name, dry_run, force, timeout, json_out, verbose)
             except LlmdiveError as exc:
-                warn(str(exc).splitlines()[0])
+                warn(f"the guide {followed.name} was not updated: {str(exc).splitlines()[0]}")
                 failed.append(followed.name)
-        if failed:
-            raise LlmdiveError(f"not updated: {', '.join(failed)} (see above)")
+    if failed:
+        raise LlmdiveError(f"not updated: {', '.join(failed)} (see above)")
 
 
 def _update_followed(
@@ -371,14 +379,20 @@ def guide_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 
     ws = workspace(ctx)
     from llmdive.home.paths import followed_toml
+    from llmdive.output.terminal import warn
 
-    titles = {
-        f.name: ws.guide_catalogue(f.name).guide.title
-        if followed_toml(ws.home, f.name).exists()
-        else f"not fetched yet: `llmdive guide update {f.name}`"
-        for f in ws.followed
-    }
-    rows = guides.rows(ws.home, ws.catalogue, ws.states, ws.followed, titles)
+    ws.lenient = True  # a broken guide file is listed (and named), not in the way
+    catalogue = ws.catalogue
+    titles = {}
+    for f in ws.followed:
+        if f.name in ws.broken:
+            warn(ws.broken[f.name])
+            titles[f.name] = f"broken: `llmdive guide update {f.name}` reads it again"
+        elif followed_toml(ws.home, f.name).exists():
+            titles[f.name] = ws.guide_catalogue(f.name).guide.title
+        else:
+            titles[f.name] = f"not fetched yet: `llmdive guide update {f.name}`"
+    rows = guides.rows(ws.home, catalogue, ws.states, ws.followed, titles)
     emit(json_out, lambda: jsonreport.guides_json(rows), lambda w: render_guides(w, rows))
 
 

@@ -87,10 +87,17 @@ def times(
     depth = len(within) if within else 0
     items = catalogue.items_under(within) if within else catalogue.items
     groups: dict[int, TimeTally] = {}
+    # Several guides: a URL more than one lists counts once overall, as in `summarize`.
+    shared = catalogue.shared_with if catalogue.origins else {}
+    counted: set[str] = set()
     for item in items:
         status = states.get(item.link.id, Status.UNREAD)
         known = seconds(item)
-        out.overall.add(status, known)
+        if not shared or (group_ids := shared.get(item.link.id)) is None:
+            out.overall.add(status, known)
+        elif group_ids[0] not in counted:
+            counted.add(group_ids[0])
+            out.overall.add(status, known)
         group = item.path[depth] if len(item.path) > depth else item.path[-1]
         groups.setdefault(id(group), TimeTally()).add(status, known)
     heads = [within[-1], *within[-1].topics] if within else catalogue.guide.sections

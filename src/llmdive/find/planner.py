@@ -186,6 +186,8 @@ def queue(
         elif status is Status.UNREAD:
             by_topic.setdefault(id(item.path[-1]), []).append(item)
     rest = [i for group in by_topic.values() for i in sorted(group, key=_rank)]
+    if catalogue.origins:  # several guides: a URL two of them list is on the path once
+        return _distinct(reading + rest, catalogue.shared_with, set())
     return reading + rest
 
 
@@ -288,7 +290,7 @@ def summarize(
     depth = len(within) if within else 0
     items = catalogue.items_under(within) if within else catalogue.items
     # Several guides: a URL that more than one lists counts once overall (in each guide's
-    # sections it counts where it is).
+    # sections it counts where it is, and once by difficulty).
     shared = catalogue.shared_with if catalogue.origins else {}
     counted: set[str] = set()
     # Links counted by (heading, difficulty, status, counted overall) first, then tallied:
@@ -307,9 +309,9 @@ def summarize(
         counts[key] = counts.get(key, 0) + 1
     per_group: dict[int, Tally] = {}
     for (head_id, difficulty, status, overall), links in counts.items():
-        if overall:
+        if overall:  # a URL counts once in every tally but its guide's sections
             summary.overall.add(status, links)
-        summary.difficulties[difficulty].add(status, links)
+            summary.difficulties[difficulty].add(status, links)
         per_group.setdefault(head_id, Tally()).add(status, links)
     heads = [within[-1], *within[-1].topics] if within else catalogue.guide.sections
     summary.sections = [(s, per_group[id(s)]) for s in heads if id(s) in per_group]

@@ -452,6 +452,9 @@ class Catalogue:
                     "links by their words, `llmdive add URL` adds one of your own"
                 )
             return found
+        within = self._in_guide(q)
+        if within is not None:
+            return within
         matches = [i for i in self.by_id if i.startswith(q)]
         if len(matches) == 1:
             return self.by_id[matches[0]]
@@ -479,6 +482,26 @@ class Catalogue:
         others = {self.by_id[i].guide for i in group} - {item.guide}
         return [name for name in self.guide_names if name in others]
 
+    def _split_guide(self, query: str) -> tuple[str, str] | None:
+        """`NAME/rest` with NAME one of the guides held (several): (NAME, rest)."""
+        head, sep, rest = query.partition("/")
+        if not (self.origins and sep and rest and head in self.guide_names):
+            return None
+        return head, rest
+
+    def _in_guide(self, query: str) -> Item | None:
+        """`NAME/id` (or the start of one) within guide NAME, whether or not the link's id
+        is qualified there (an id is qualified only when another guide has it too)."""
+        split = self._split_guide(query)
+        if split is None:
+            return None
+        name, rest = split
+        own = {i.link.id.removeprefix(f"{name}/"): i for i in self.items if i.guide == name}
+        if rest in own:
+            return own[rest]
+        matches = [k for k in own if k.startswith(rest)]
+        return own[matches[0]] if len(matches) == 1 else None
+
     def _qualified(self, query: str) -> bool:
         """Does `query` start as a qualified id does (`llm-course/lo`), not as a URL?"""
         head = query.split("/", 1)[0]
@@ -499,16 +522,28 @@ class Catalogue:
         return found
 
     def find_topic(self, query: str) -> tuple[Topic, ...]:
-        """A section or topic by slug or title, any case, or an unambiguous prefix of either."""
+        """A section or topic by slug or title, any case, or an unambiguous prefix of either;
+        `NAME/slug` within guide NAME (several guides), its slugs qualified there or not."""
         q = query.strip().lower()
-        qs = slugify(query)
-        for path, topic in self.topics:
-            if q in (topic.slug, topic.title.lower()) or (qs and qs == topic.slug):
+        topics = self.topics
+        cut = ""  # `NAME/` when looking within guide NAME
+        split = self._split_guide(q)
+        if split is not None and not any(q == t.slug for _, t in topics):
+            cut = f"{split[0]}/"
+            topics = [(p, t) for p, t in topics if self.section_guide(p[0]) == split[0]]
+            q = split[1]
+        qs = slugify(q)
+
+        def slug(topic: Topic) -> str:
+            return topic.slug.removeprefix(cut) if cut else topic.slug
+
+        for path, topic in topics:
+            if q in (slug(topic), topic.title.lower()) or (qs and qs == slug(topic)):
                 return path
         matches = [
             (path, topic)
-            for path, topic in self.topics
-            if topic.slug.startswith(qs or q) or topic.title.lower().startswith(q)
+            for path, topic in topics
+            if slug(topic).startswith(qs or q) or topic.title.lower().startswith(q)
         ]
         if len(matches) == 1:
             return matches[0][0]
@@ -521,7 +556,7 @@ class Catalogue:
             raise LlmdiveError(f"section {query!r} is ambiguous: it matches {shown}")
         names = [t.slug for _, t in self.topics]
         raise LlmdiveError(
-            f"no section {query!r}{_suggest(_closest(qs or q, names))}; "
+            f"no section {query!r}{_suggest(_closest(slugify(query) or query.lower(), names))}; "
             "`llmdive toc` shows every section"
         )
 

@@ -211,7 +211,10 @@ def _unreachable(shown: str, exc: BaseException) -> str:
         why = cause.strerror.lower()
     if why is None:  # not the network: a URL urllib cannot use
         return f"cannot fetch {shown}: {reason or exc}"
-    return f"cannot reach {host} ({why}): check your connection, or use --from FILE"
+    return f"cannot reach {host} ({why}): check your connection{FROM_HINT}"
+
+
+FROM_HINT = ", or use --from FILE"  # `guide update` of the default guide; guide add has none
 
 
 def _resolvable(host: str | None) -> None:

@@ -24,7 +24,7 @@ from llmdive.home.infile import parse_json
 from llmdive.home.paths import GUIDES_FILE, followed_toml
 from llmdive.home.statefile import encode_state, read_state
 from llmdive.model.models import Guide
-from llmdive.model.vocab import DEFAULT_GUIDE, RESERVED_GUIDE_NAMES
+from llmdive.model.vocab import DEFAULT_GUIDE, RESERVED_GUIDE_NAMES, counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -190,7 +190,16 @@ def load_guide(home: Path, name: str, suggester: Suggester | None = None) -> Cat
             f"the guide {name!r} is followed but not downloaded yet: "
             f"`llmdive guide update {name}` fetches it"
         )
-    return load_catalogue(path, home=home, suggester=suggester)
+    try:
+        return load_catalogue(path, home=home, suggester=suggester)
+    except LlmdiveError as exc:
+        # One line (a file with several problems too), saying the two ways out.
+        lines = str(exc).splitlines() or ["unreadable"]
+        more = f" (and {counted(len(lines) - 1, 'more problem')})" if len(lines) > 1 else ""
+        raise LlmdiveError(
+            f"{lines[0].removesuffix('.')}{more}; `llmdive guide update {name}` reads it "
+            f"again from its source, `llmdive guide remove {name}` stops following it"
+        ) from None
 
 
 def combine(

@@ -199,10 +199,20 @@ def _md_line(row: _Row) -> str:
 def export_checklist(catalogue: Catalogue, progress: Progress) -> str:
     """A checklist by the guide's sections: [x] read, [ ] the rest, with dates and notes."""
     rows = list(_rows(catalogue, progress))
-    counted = [r for _, r in rows if r.status is not Status.SKIPPED]
+    # Several guides: a URL more than one lists is one link of the totals (as in `progress`).
+    shared = catalogue.shared_with if catalogue.origins else {}
+    seen: set[str] = set()
+    once = []
+    for item, r in rows:
+        group = shared.get(item.link.id) if item is not None else None
+        if group is None or group[0] not in seen:
+            once.append(r)
+        if group is not None:
+            seen.add(group[0])
+    counted = [r for r in once if r.status is not Status.SKIPPED]
     read = sum(r.status is Status.READ for r in counted)
     reading = sum(r.status is Status.READING for r in counted)
-    skipped = len(rows) - len(counted)
+    skipped = len(once) - len(counted)
     title = one_line(catalogue.guide.title)
     out = [f"# My reading of {title}", ""]
     summary = f"{read} of {plural(len(counted), 'link')} read"

@@ -55,12 +55,22 @@ def read_source(source: str, meta: Meta | None, timeout: float | None) -> Read:
     if not has_scheme(source):
         return Read(source, fetch.read_text(source, deadline))
     same = meta is not None and meta.url == source
-    got = fetch.fetch(
-        source,
-        deadline,
-        etag=meta.etag if same and meta is not None else None,
-        last_modified=meta.last_modified if same and meta is not None else None,
-    )
+    try:
+        got = fetch.fetch(
+            source,
+            deadline,
+            etag=meta.etag if same and meta is not None else None,
+            last_modified=meta.last_modified if same and meta is not None else None,
+        )
+    except LlmdiveError as exc:
+        said = str(exc)
+        if not said.endswith(fetch.FROM_HINT):
+            raise
+        # A followed guide has no --from: its SOURCE is what `guide add` is given.
+        raise LlmdiveError(
+            said.removesuffix(fetch.FROM_HINT)
+            + ", or give a README file or a local clone as SOURCE (`llmdive guide add NAME FILE`)"
+        ) from None
     return Read(source, got.text, got)
 
 
@@ -100,6 +110,16 @@ def _meta(read: Read, when: str) -> Meta:
         meta.url = read.source
         meta.etag, meta.last_modified = read.fetched.etag, read.fetched.last_modified
     return meta
+
+
+def _refuse_default(name: str, done: str) -> None:
+    from llmdive.model.vocab import DEFAULT_GUIDE
+
+    if name == DEFAULT_GUIDE:
+        raise LlmdiveError(
+            f"the default guide cannot be {done}; nothing changed "
+            "(`llmdive guide reset` goes back to the bundled one)"
+        )
 
 
 def _followed_or_refuse(followed: list[Followed], name: str) -> Followed:
@@ -202,6 +222,7 @@ def update(
 
 def remove(home: Path, name: str) -> Followed:
     """Stop following `name`: its links leave every view; what was read stays recorded."""
+    _refuse_default(name, "removed")
     with locked(home):
         followed = load_followed(home)
         gone = _followed_or_refuse(followed, name)
@@ -218,6 +239,7 @@ def remove(home: Path, name: str) -> Followed:
 
 def rename(home: Path, old: str, new: str) -> Followed:
     """Call the followed guide `old` `new` from now on (its files move with it)."""
+    _refuse_default(old, "renamed")
     check_name(new)
     with locked(home):
         followed = load_followed(home)

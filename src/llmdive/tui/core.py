@@ -123,9 +123,16 @@ class Snapshot:
             snap.places[key] = path
             snap.tallies[key] = Tally()
         overall = snap.tallies[()] = Tally()
+        # Several guides: a URL more than one lists counts once overall (as in `progress`).
+        shared = ws.catalogue.shared_with if ws.catalogue.origins else {}
+        counted: set[str] = set()
         for item in ws.catalogue.items:
             status = states.get(item.link.id, Status.UNREAD)
-            overall.add(status)
+            group = shared.get(item.link.id)
+            if group is None or group[0] not in counted:
+                overall.add(status)
+            if group is not None:
+                counted.add(group[0])
             for topic in item.path:
                 snap.tallies[keys[id(topic)]].add(status)
         items = ws.catalogue.items
