@@ -211,8 +211,11 @@ def render_calendar(w: Writer, days: dict[date, int], today: date) -> None:
             shade = level(days.get(day, 0))
             parts += [(SHADES[shade], styles[shade]), " "]
         w.line(*parts)
-    legend = "  ".join(f"{s} {n}" for s, n in zip(SHADES, ("none", "1", "2-3", "4+"), strict=True))
-    w.line(("      marks a day: " + legend, "dim"))
+    # Wrapped to the terminal (40 columns hold the calendar, not the legend on one line);
+    # a no-break space keeps each shade with its count.
+    words = zip(SHADES, ("none", "1", "2-3", "4+"), strict=True)
+    legend = "  ".join(f"{s}\u00a0{n}" for s, n in words)
+    w.text(("      marks\u00a0a\u00a0day: " + legend, "dim"), hang=6)
 
 
 def render_checklist(w: Writer, reading: Reading, dry_run: bool = False) -> None:
