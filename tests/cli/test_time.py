@@ -212,6 +212,11 @@ def test_progress_week_says_what_was_done(cli: Invoke, home: Path) -> None:
         assert len(calendar) == 8  # seven weekdays and the legend
         # three days of one mark each (the 40-day-old one is there too), and the legend
         assert "".join(calendar[:7]).count("░") == 4
+    # At 40 columns the calendar fits, and so does its legend, wrapped to the terminal.
+    env = {"FORCE_COLOR": "1", "COLUMNS": "40"}
+    narrow = strip_ours(ok(cli("--home", str(home), "progress", "--week", env=env)))
+    assert all(len(line) <= 40 for line in narrow.splitlines()), narrow
+    assert "marks a day: · none  ░ 1  ▒ 2-3  █ 4+" in narrow
     weekly = json.loads(on(cli, home, "progress", "--week", "--json"))["activity"]
     monday = now.date() - timedelta(days=now.weekday())
     assert weekly["since"] == iso(datetime.combine(monday, datetime.min.time(), now.tzinfo))
