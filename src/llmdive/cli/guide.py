@@ -16,6 +16,7 @@ from llmdive.errors import LlmdiveError
 from llmdive.model.vocab import counted
 
 if TYPE_CHECKING:
+    from llmdive.guide.catalogue import Catalogue
     from llmdive.guide.update import Plan
     from llmdive.record.guidechange import Outcome
     from llmdive.workspace import Workspace
@@ -197,12 +198,9 @@ def _update_followed(
 ) -> None:
     """`guide update NAME` of a followed guide: its own conditional GET and report."""
     from llmdive.guide.catalogue import Catalogue
-    from llmdive.guide.importer import group_warnings
     from llmdive.guide.update import Report
     from llmdive.model.models import Guide
     from llmdive.output import jsonreport
-    from llmdive.output.terminal import safe, warn
-    from llmdive.output.views.guide import render_report
     from llmdive.record import guides
 
     try:
@@ -222,11 +220,33 @@ def _update_followed(
             lambda w: w.line(f"The guide {name} is already up to date with {done.source}."),
         )
         return
-    for warning in group_warnings(plan.warnings, verbose):
-        warn(warning)
-    if not json_out:
-        sys.stderr.write(safe(f"read {done.source}: {_found(plan)}") + "\n")
-    refused = not dry_run and not done.applied
+    _show_plan(ws, plan, old, done.source, done.applied, dry_run, json_out, verbose)
+
+
+def _show_plan(
+    ws: "Workspace",
+    plan: "Plan",
+    old: "Catalogue",
+    source: str,
+    applied: bool,
+    dry_run: bool,
+    json_out: bool,
+    verbose: bool,
+) -> None:
+    """What an update read and did, the default guide's or a followed one's alike: the
+    import's warnings and counts on stderr (in the JSON with --json), the report, and a
+    refusal as the error it is (a warning on a dry run)."""
+    from llmdive.guide.catalogue import Catalogue
+    from llmdive.guide.importer import group_warnings
+    from llmdive.output import jsonreport
+    from llmdive.output.terminal import safe, warn
+    from llmdive.output.views.guide import render_report
+
+    if not json_out:  # --json: stdout alone says it all (the warnings too)
+        for warning in group_warnings(plan.warnings, verbose):
+            warn(warning)
+        sys.stderr.write(safe(f"read {source}: {_found(plan)}") + "\n")
+    refused = not dry_run and not applied
     emit(
         json_out,
         lambda: jsonreport.report_json(
@@ -235,11 +255,12 @@ def _update_followed(
             Catalogue(plan.guide),
             ws.progress,
             dry_run,
-            refused=None if done.applied else plan.refused,
+            refused=None if applied else plan.refused,
+            warnings=plan.warnings,
         ),
         lambda w: render_report(w, plan.report, dry_run, refused),
     )
-    if plan.refused and not done.applied:
+    if plan.refused and not applied:
         if dry_run:
             warn(f"{plan.refused}: applying it needs --force")
         else:
@@ -251,10 +272,8 @@ def _report_default(
 ) -> None:
     """What `guide update` did to the default guide, as it always said it."""
     from llmdive.guide import update
-    from llmdive.guide.catalogue import Catalogue
     from llmdive.output import jsonreport
     from llmdive.output.terminal import warn
-    from llmdive.output.views.guide import render_report
 
     plan = outcome.plan
     if plan is None:
@@ -267,32 +286,9 @@ def _report_default(
             lambda w: w.line(f"The guide is already up to date with {outcome.source}."),
         )
         return
-    from llmdive.guide.importer import group_warnings
-    from llmdive.output.terminal import safe
-
-    if not json_out:  # --json: stdout alone says it all (the warnings too)
-        for warning in group_warnings(plan.warnings, verbose):
-            warn(warning)
-        sys.stderr.write(safe(f"read {outcome.source}: {_found(plan)}") + "\n")
-    refused = not dry_run and not outcome.applied
-    emit(
-        json_out,
-        lambda: jsonreport.report_json(
-            plan.report,
-            ws.base_catalogue,
-            Catalogue(plan.guide),
-            ws.progress,
-            dry_run,
-            refused=None if outcome.applied else plan.refused,
-            warnings=plan.warnings,
-        ),
-        lambda w: render_report(w, plan.report, dry_run, refused),
+    _show_plan(
+        ws, plan, ws.base_catalogue, outcome.source, outcome.applied, dry_run, json_out, verbose
     )
-    if plan.refused and not outcome.applied:
-        if dry_run:
-            warn(f"{plan.refused}: applying it needs --force")
-        else:
-            raise LlmdiveError(f"refused: {plan.refused}; nothing was changed (--force applies it)")
     if ws.guide_chosen and outcome.applied:
         warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
 
