@@ -512,3 +512,18 @@ def test_messages_of_guide_add_offline_the_default_guide_and_since(cli: Invoke) 
     result = cli("history", "--since", "garbage")
     assert result.exit_code == 2
     assert "Invalid value for --since: 'garbage' is not a time" in result.stderr
+
+
+def test_a_followed_guides_update_json_carries_its_warnings_and_nothing_on_stderr(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# T\n\n## A\n\n- [One](https://a.example/1)\n- [Local](docs/x.md)\n")
+    ok(cli("guide", "add", "t", str(readme)))
+    readme.write_text(readme.read_text() + "- [Two](https://a.example/2)\n")
+    result = cli("guide", "update", "t", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert [w["count"] for w in data["warnings"]] == [1]
+    assert [c["link"]["url"] for c in data["added"]] == ["https://a.example/2"]
