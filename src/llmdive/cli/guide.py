@@ -104,6 +104,19 @@ def _has_content(path: Path) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_size > 0
 
 
+# --timeout of guide update and guide add: one declaration.
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=0.05,
+        max=600,
+        metavar="SECONDS",
+        help="Seconds a download may take in all (connecting, then the whole README).",
+    ),
+]
+
+
 @guide_app.command("update")
 def guide_update(
     ctx: typer.Context,
@@ -124,16 +137,7 @@ def guide_update(
             "README, or $LLMDIVE_GUIDE_URL).",
         ),
     ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            min=0.05,
-            max=600,
-            metavar="SECONDS",
-            help="Seconds a download may take in all (connecting, then the whole README).",
-        ),
-    ] = 30.0,
+    timeout: TimeoutOpt = 30.0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")] = False,
     force: Annotated[
         bool,
@@ -291,18 +295,6 @@ def _report_default(
     )
     if ws.guide_chosen and outcome.applied:
         warn(f"--guide/$LLMDIVE_GUIDE still points at {ws.guide_path}; commands use it")
-
-
-TimeoutOpt = Annotated[
-    float,
-    typer.Option(
-        "--timeout",
-        min=0.05,
-        max=600,
-        metavar="SECONDS",
-        help="Seconds a download may take in all (connecting, then the whole README).",
-    ),
-]
 
 
 @guide_app.command("add")
