@@ -165,15 +165,24 @@ class Workspace:
         default = self._load() if fresh else self.base_catalogue
         if not self.followed:
             return default
-        from llmdive.guide.followed import combine, load_guide
+        from llmdive.guide import followed as guides
         from llmdive.record.personal import load_personal
 
         # A guide followed by sync but not fetched yet (`guide update`) has no links yet.
         names = [f.name for f in self.followed if os.path.exists(followed_toml(self.home, f.name))]
+        # The reader's own links keep their ids: a followed guide's clashing one is qualified.
+        mine = [p.link.id for p in load_personal(self.home)]
+        # What combine gave for these very files before, whole from the cache.
+        digests = guides.part_digests(self.home, names)
+        if digests is not None:
+            key = guides.combined_key(self.home, default, digests, mine)
+            hit = guides.cached_combined(self.home, key, suggest_ids)
+            if hit is not None:
+                return hit
         parts = []
         for index, name in enumerate(names):
             try:
-                parts.append((name, load_guide(self.home, name, suggest_ids)))
+                parts.append((name, guides.load_guide(self.home, name, suggest_ids)))
             except LlmdiveError as exc:
                 # A broken guide not asked for stops no command narrowed to others (after
                 # every guide asked for: their ids, qualified by the guides before, stay).
@@ -181,9 +190,13 @@ class Workspace:
                 if not (self.lenient or (self.guide_names and later.isdisjoint(self.guide_names))):
                     raise
                 self.broken[name] = str(exc)
-        # The reader's own links keep their ids: a followed guide's clashing one is qualified.
-        mine = [p.link.id for p in load_personal(self.home)]
-        return combine(default, parts, suggest_ids, reserved=mine)
+        # Under the digests of the bytes loaded (a file changed since part_digests is kept
+        # under its new bytes); never with a broken guide left out.
+        key = guides.combined_key(self.home, default, [(n, c.digest) for n, c in parts], mine)
+        combined = guides.combine(default, parts, suggest_ids, reserved=mine)
+        if not self.broken:
+            guides.remember_combined(self.home, key, combined)
+        return combined
 
     def _narrowed(self, catalogue: Catalogue) -> Catalogue:
         if not self.guide_names or not self.followed:

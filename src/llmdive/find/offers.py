@@ -492,7 +492,8 @@ def empty_topics(
 ) -> list[tuple[Topic, ...]]:
     """The topics under these sections that have no links below them (or, given the ids
     `unread`, none unread), as paths from the top: those a reader may be offered links for."""
-    left = None if unread is None else set(unread)
+    # A set is used as given: topic_offers asks once per section (thousands of ids).
+    left = unread if unread is None or isinstance(unread, set) else set(unread)
     out: list[tuple[Topic, ...]] = []
     for section in sections:
         # Which topics hold a link (one of `left`) below them: one pass up from the leaves,

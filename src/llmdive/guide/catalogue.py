@@ -7,6 +7,7 @@ TOML nor import pydantic.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -135,19 +136,41 @@ def load_catalogue(
     """
     data = _read_bytes(path)
     key = cache.digest(data)
-    record = cache.read("catalogue", path, key, home=home)
     # Freed only now: once the first block of megabytes is freed, malloc serves the next
     # ones from its heap, which it keeps (10 MiB of the peak memory at 100,000 links).
     del data
-    if record is not None:
-        try:
-            return _from_record(record, path, suggester)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            pass  # a damaged cache entry is rebuilt below
-    guide = parse_guide(_read_bytes(path), path)
-    catalogue = Catalogue(guide, path, suggester=suggester)
-    cache.write("catalogue", path, key, _record(catalogue), home=home)
+    catalogue = from_cache("catalogue", path, key, home=home, suggester=suggester)
+    if catalogue is None:
+        guide = parse_guide(_read_bytes(path), path)
+        catalogue = Catalogue(guide, path, suggester=suggester)
+        to_cache("catalogue", path, key, catalogue, home=home)
+    catalogue.digest = key
     return catalogue
+
+
+def file_digest(path: Path) -> str:
+    """cache.digest of the catalogue file's bytes, as load_catalogue reads them (an
+    unreadable file raises the error load_catalogue would)."""
+    return cache.digest(_read_bytes(path))
+
+
+def from_cache(
+    kind: str, path: Path, key: str, *, home: Path | None, suggester: Suggester | None = None
+) -> Catalogue | None:
+    """The catalogue cached as `kind` for `path` under `key` (to_cache), or None: none
+    there, or a damaged entry (then rebuilt by whoever asked)."""
+    record = cache.read(kind, path, key, home=home)
+    if record is None:
+        return None
+    try:
+        return _from_record(record, path, suggester)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return None
+
+
+def to_cache(kind: str, path: Path, key: str, catalogue: Catalogue, *, home: Path | None) -> None:
+    """Keep `catalogue` (its sections' origins too) as `kind` for `path` under `key`."""
+    cache.write(kind, path, key, _record(catalogue), home=home)
 
 
 def remember(path: Path, data: bytes, guide: Guide, *, home: Path | None) -> None:
@@ -181,19 +204,29 @@ def _record(catalogue: Catalogue) -> dict[str, Any]:
         texts += (topic.description, topic.tip)
         links += topic.links
     ids = [k.id for k in links]
+    # The items are the links in walk order: their kinds and normalised URLs are those
+    # already known (a combined catalogue's, from its parts' cache entries).
+    items = catalogue.items
+    if len(items) == len(links) and all(map(operator.is_, (i.link for i in items), links)):
+        kinds = [i.kind for i in items]
+        normals: Iterable[str] = catalogue.normal_urls
+    else:  # items made before links were added: the links say
+        kinds = [url_kind(k.url) for k in links]
+        normals = [normalize_url(k.url) for k in links]
     return {
         "title": guide.title,
         "version": guide.version,
+        "origins": catalogue.origins,
         "topics": [depths, counts, slugs, titles, texts],
         "links": [
             ids,
             [k.title for k in links],
             [k.url for k in links],
             [k.difficulty.value for k in links],
-            [url_kind(k.url) for k in links],
+            kinds,
             # normalize_url of each, "" where it is the URL itself: guides combined group
             # their shared URLs without parsing every URL again.
-            ["" if (n := normalize_url(k.url)) == k.url else n for k in links],
+            ["" if n == k.url else n for k, n in zip(links, normals, strict=True)],
         ],
         # The few links with more than the columns say, by index.
         "extras": {
@@ -219,22 +252,35 @@ def _from_record(record: dict[str, Any], path: Path, suggester: Suggester | None
         links[n].aliases = tuple(aliases)
         links[n].related = tuple(Related(title, url) for title, url in related)
     guide = Guide(record["title"], [], record["version"])
+    origins: list[str] = list(record.get("origins", ()))
+    origin = DEFAULT_GUIDE
     items: list[Item] = []
     stack: list[Topic] = []
     start = 0
     for t, depth in enumerate(depths):
         topic = Topic(slugs[t], titles[t], texts[2 * t], texts[2 * t + 1])
         del stack[depth - 1 :]
+        if not stack:
+            n = len(guide.sections)
+            origin = origins[n] if n < len(origins) else DEFAULT_GUIDE
         (stack[-1].topics if stack else guide.sections).append(topic)
         stack.append(topic)
         end = start + counts[t]
         topic.links = links[start:end]
-        here, guides = [tuple(stack)] * counts[t], [DEFAULT_GUIDE] * counts[t]
+        here, guides = [tuple(stack)] * counts[t], [origin] * counts[t]
         items += map(Item, topic.links, here, guides, kinds[start:end])
         start = end
     if start != len(links) or not len(kinds) == len(normal) == len(links):
         raise ValueError("a cached guide's headings do not hold its links")
-    catalogue = Catalogue(guide, path, shared_urls=list(record["shared_urls"]), suggester=suggester)
+    if len(origins) > len(guide.sections) or not all(isinstance(o, str) for o in origins):
+        raise ValueError("a cached guide's origins are not its sections'")
+    catalogue = Catalogue(
+        guide,
+        path,
+        shared_urls=list(record["shared_urls"]),
+        suggester=suggester,
+        origins=origins,
+    )
     catalogue.items = items
     catalogue.normal_urls = _Normal(normal, urls)
     return catalogue
@@ -355,8 +401,10 @@ class Catalogue:
         self.path = path
         self.suggester = suggester
         self.origins: list[str] = list(origins or ())
-        # items_under's index: (the items it indexes, their number, by (depth, id(topic))).
-        self._under: tuple[list[Item] | None, int, dict[tuple[int, int], list[Item]]] | None = None
+        # cache.digest of the file's bytes it was loaded from (load_catalogue); "": not loaded.
+        self.digest = ""
+        # items_under's index: (the items it indexes, their number, each heading's run).
+        self._under: tuple[list[Item], int, dict[int, tuple[int, int]] | None] | None = None
         if shared_urls is not None:
             self.shared_urls = shared_urls
 
@@ -563,20 +611,32 @@ class Catalogue:
     def items_under(self, path: tuple[Topic, ...]) -> list[Item]:
         """The items at or below the heading `path`, in guide order.
 
-        The first call scans the items; from the second on (`next` asks once per finished
-        section), the items of every heading are found in an index of them built in one
-        pass, so a call costs its own items, not the whole catalogue's.
+        A heading's items are one run of `items` (its own links, then its sub-topics', as
+        the guide is walked): the first call finds every heading's run in one pass over
+        the headings (not the links), so each call costs only its own items.
         """
         items = self.items
         under = self._under
-        if under is not None and under[0] is items and under[1] == len(items):
-            return list(under[2].get((len(path) - 1, id(path[-1])), ()))
-        if under is None:
-            self._under = (None, 0, {})  # asked once: the next call indexes
+        if under is None or under[0] is not items or under[1] != len(items):
+            under = self._under = (items, len(items), self._spans(len(items)))
+        spans = under[2]
+        if spans is None:  # links added to the guide after its items were made
             return [i for i in items if _within(i.path, path)]
-        index: dict[tuple[int, int], list[Item]] = {}
-        for item in items:
-            for depth, topic in enumerate(item.path):
-                index.setdefault((depth, id(topic)), []).append(item)
-        self._under = (items, len(items), index)
-        return list(index.get((len(path) - 1, id(path[-1])), ()))
+        start, end = spans.get(id(path[-1]), (0, 0))
+        return items[start:end]
+
+    def _spans(self, count: int) -> dict[int, tuple[int, int]] | None:
+        """Each heading's run of `items` (start, end), by id(topic); None: the guide now
+        holds other links than `count` items."""
+        spans: dict[int, tuple[int, int]] = {}
+        open_: list[tuple[int, int]] = []  # (id(topic), start) from the section down
+        n = 0
+        for path, topic in self.guide.walk():
+            while len(open_) >= len(path):
+                key, begun = open_.pop()
+                spans[key] = (begun, n)
+            open_.append((id(topic), n))
+            n += len(topic.links)
+        for key, begun in open_:
+            spans[key] = (begun, n)
+        return spans if n == count else None

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.catalogue import Catalogue, Suggester, load_catalogue, shared_groups
+from llmdive.guide.catalogue import (
+    Catalogue,
+    Item,
+    Suggester,
+    file_digest,
+    from_cache,
+    load_catalogue,
+    shared_groups,
+    to_cache,
+)
 from llmdive.home import cache
 from llmdive.home.infile import parse_json
 from llmdive.home.paths import GUIDES_FILE, followed_toml
@@ -244,9 +253,60 @@ def combine(
         origins += [name] * len(part.guide.sections)
     title = default.guide.title if default is not None else Guide().title
     path = default.path if default is not None else None
-    # The parts' groups of links sharing a URL, their normalised URLs from the cache.
-    shared = shared_groups([*([default] if default else []), *(p for _, p in parts)])
-    return Catalogue(Guide(title, sections), path, shared, suggester=suggester, origins=origins)
+    combined = Catalogue(Guide(title, sections), path, suggester=suggester, origins=origins)
+    # The parts' items (their kinds known) and normalised URLs (from the cache) are the
+    # whole's, each item told its guide.
+    items = list(default.items) if default is not None else []
+    normals = list(default.normal_urls) if default is not None else []
+    for name, part in parts:
+        items += [Item(i.link, i.path, name, i.kind) for i in part.items]
+        normals += part.normal_urls
+    combined.items = items
+    combined.normal_urls = normals
+    combined.shared_urls = shared_groups([combined])
+    return combined
+
+
+# ---------------------------------------------------------------- the combined catalogue, cached
+
+_COMBINED = "combined"
+
+
+def combined_key(
+    home: Path, default: Catalogue | None, parts: Sequence[tuple[str, str]], reserved: Iterable[str]
+) -> str:
+    """What `combine` gives depends on, as one cache key: the default guide's file and
+    bytes, each part's name (guides.json's order) and bytes (`parts`: (name, digest)), and
+    the reader's ids that `reserved` qualifies against."""
+    what = [
+        str(default.path) if default is not None else "",
+        default.digest if default is not None else "",
+        str(home),
+    ]
+    for name, digest in parts:
+        what += (name, digest)
+    what.append("")  # the reader's ids follow
+    what += sorted(set(reserved))
+    return cache.digest("\n".join(what).encode("utf-8", "surrogateescape"))
+
+
+def part_digests(home: Path, names: Sequence[str]) -> list[tuple[str, str]] | None:
+    """(name, cache.digest of its catalogue's bytes) of each followed guide; None: one
+    cannot be read (loading it says why)."""
+    try:
+        return [(name, file_digest(followed_toml(home, name))) for name in names]
+    except LlmdiveError:
+        return None
+
+
+def cached_combined(home: Path, key: str, suggester: Suggester | None = None) -> Catalogue | None:
+    """The combined catalogue kept under `key` (remember_combined), or None."""
+    return from_cache(_COMBINED, home / GUIDES_FILE, key, home=home, suggester=suggester)
+
+
+def remember_combined(home: Path, key: str, combined: Catalogue) -> None:
+    """Keep what `combine` gave under `key`, so that the next command loads it whole."""
+    to_cache(_COMBINED, home / GUIDES_FILE, key, combined, home=home)
 
 
 def narrow(catalogue: Catalogue, names: Sequence[str]) -> Catalogue:
