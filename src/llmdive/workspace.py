@@ -178,6 +178,7 @@ class Workspace:
             key = guides.combined_key(self.home, default, digests, mine)
             hit = guides.cached_combined(self.home, key, suggest_ids)
             if hit is not None:
+                hit.digest = key  # what toc's offers are kept under (find/tocoffers.py)
                 return hit
         parts = []
         for index, name in enumerate(names):
@@ -196,6 +197,7 @@ class Workspace:
         combined = guides.combine(default, parts, suggest_ids, reserved=mine)
         if not self.broken:
             guides.remember_combined(self.home, key, combined)
+            combined.digest = key
         return combined
 
     def _narrowed(self, catalogue: Catalogue) -> Catalogue:

@@ -104,9 +104,9 @@ def toc_offers(ws: Workspace) -> dict[int, list[Offer]]:
     sections = followed_sections(ws)
     if len({name for name, _ in sections}) < 2:
         return {}
-    from llmdive.find.offers import followed_offers
+    from llmdive.find.tocoffers import catalogue_offers
 
-    return followed_offers(sections, ws.states, cache_as=ws.guide_path, home=ws.home)
+    return catalogue_offers(ws.catalogue, ws.states, cache_as=ws.guide_path, home=ws.home)
 
 
 def followed_sections(ws: Workspace) -> list[tuple[str, Topic]]:

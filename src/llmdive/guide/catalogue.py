@@ -149,21 +149,17 @@ def load_catalogue(
 
 
 def file_digest(path: Path) -> str:
-    """cache.digest of the catalogue file's bytes, as load_catalogue reads them (an
-    unreadable file raises the error load_catalogue would)."""
+    """cache.digest of the file's bytes (unreadable: load_catalogue's error)."""
     return cache.digest(_read_bytes(path))
 
 
 def from_cache(
     kind: str, path: Path, key: str, *, home: Path | None, suggester: Suggester | None = None
 ) -> Catalogue | None:
-    """The catalogue cached as `kind` for `path` under `key` (to_cache), or None: none
-    there, or a damaged entry (then rebuilt by whoever asked)."""
+    """The catalogue kept as `kind` for `path` under `key` (to_cache); None: none, or damaged."""
     record = cache.read(kind, path, key, home=home)
-    if record is None:
-        return None
     try:
-        return _from_record(record, path, suggester)
+        return None if record is None else _from_record(record, path, suggester)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return None
 
@@ -204,15 +200,10 @@ def _record(catalogue: Catalogue) -> dict[str, Any]:
         texts += (topic.description, topic.tip)
         links += topic.links
     ids = [k.id for k in links]
-    # The items are the links in walk order: their kinds and normalised URLs are those
-    # already known (a combined catalogue's, from its parts' cache entries).
-    items = catalogue.items
-    if len(items) == len(links) and all(map(operator.is_, (i.link for i in items), links)):
-        kinds = [i.kind for i in items]
-        normals: Iterable[str] = catalogue.normal_urls
-    else:  # items made before links were added: the links say
-        kinds = [url_kind(k.url) for k in links]
-        normals = [normalize_url(k.url) for k in links]
+    # The items, in walk order, know their kinds and normalised URLs (a combined one's).
+    items, normals = catalogue.items, catalogue.normal_urls
+    if len(items) != len(links) or not all(map(operator.is_, (i.link for i in items), links)):
+        items, normals = [Item(k, ()) for k in links], [normalize_url(k.url) for k in links]
     return {
         "title": guide.title,
         "version": guide.version,
@@ -223,7 +214,7 @@ def _record(catalogue: Catalogue) -> dict[str, Any]:
             [k.title for k in links],
             [k.url for k in links],
             [k.difficulty.value for k in links],
-            kinds,
+            [i.kind for i in items],
             # normalize_url of each, "" where it is the URL itself: guides combined group
             # their shared URLs without parsing every URL again.
             ["" if n == k.url else n for k, n in zip(links, normals, strict=True)],
@@ -253,16 +244,14 @@ def _from_record(record: dict[str, Any], path: Path, suggester: Suggester | None
         links[n].related = tuple(Related(title, url) for title, url in related)
     guide = Guide(record["title"], [], record["version"])
     origins: list[str] = list(record.get("origins", ()))
-    origin = DEFAULT_GUIDE
     items: list[Item] = []
     stack: list[Topic] = []
     start = 0
     for t, depth in enumerate(depths):
         topic = Topic(slugs[t], titles[t], texts[2 * t], texts[2 * t + 1])
         del stack[depth - 1 :]
-        if not stack:
-            n = len(guide.sections)
-            origin = origins[n] if n < len(origins) else DEFAULT_GUIDE
+        if not stack:  # a section: the guide it comes from
+            origin = (origins[len(guide.sections) :] or [DEFAULT_GUIDE])[0]
         (stack[-1].topics if stack else guide.sections).append(topic)
         stack.append(topic)
         end = start + counts[t]
@@ -272,15 +261,8 @@ def _from_record(record: dict[str, Any], path: Path, suggester: Suggester | None
         start = end
     if start != len(links) or not len(kinds) == len(normal) == len(links):
         raise ValueError("a cached guide's headings do not hold its links")
-    if len(origins) > len(guide.sections) or not all(isinstance(o, str) for o in origins):
-        raise ValueError("a cached guide's origins are not its sections'")
-    catalogue = Catalogue(
-        guide,
-        path,
-        shared_urls=list(record["shared_urls"]),
-        suggester=suggester,
-        origins=origins,
-    )
+    del origins[len(guide.sections) :]
+    catalogue = Catalogue(guide, path, list(record["shared_urls"]), suggester, origins)
     catalogue.items = items
     catalogue.normal_urls = _Normal(normal, urls)
     return catalogue
@@ -401,8 +383,7 @@ class Catalogue:
         self.path = path
         self.suggester = suggester
         self.origins: list[str] = list(origins or ())
-        # cache.digest of the file's bytes it was loaded from (load_catalogue); "": not loaded.
-        self.digest = ""
+        self.digest = ""  # cache.digest of the bytes it was loaded from ("": not loaded)
         # items_under's index: (the items it indexes, their number, each heading's run).
         self._under: tuple[list[Item], int, dict[int, tuple[int, int]] | None] | None = None
         if shared_urls is not None:
@@ -611,23 +592,20 @@ class Catalogue:
     def items_under(self, path: tuple[Topic, ...]) -> list[Item]:
         """The items at or below the heading `path`, in guide order.
 
-        A heading's items are one run of `items` (its own links, then its sub-topics', as
-        the guide is walked): the first call finds every heading's run in one pass over
-        the headings (not the links), so each call costs only its own items.
+        A heading's items are one run of `items` (its links, then its sub-topics'): the
+        first call finds each heading's run in one pass over the headings, not the links.
         """
         items = self.items
         under = self._under
         if under is None or under[0] is not items or under[1] != len(items):
             under = self._under = (items, len(items), self._spans(len(items)))
-        spans = under[2]
-        if spans is None:  # links added to the guide after its items were made
+        if (spans := under[2]) is None:  # links added to the guide after its items were made
             return [i for i in items if _within(i.path, path)]
         start, end = spans.get(id(path[-1]), (0, 0))
         return items[start:end]
 
     def _spans(self, count: int) -> dict[int, tuple[int, int]] | None:
-        """Each heading's run of `items` (start, end), by id(topic); None: the guide now
-        holds other links than `count` items."""
+        """Each heading's run of `items`, by id(topic); None: not `count` links now."""
         spans: dict[int, tuple[int, int]] = {}
         open_: list[tuple[int, int]] = []  # (id(topic), start) from the section down
         n = 0
