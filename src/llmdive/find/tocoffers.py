@@ -43,7 +43,8 @@ def catalogue_offers(
         return {}
     if not catalogue.digest:  # not one the cache holds (narrowed, personal links)
         return followed_offers(sections, states, limit, cache_as=cache_as, home=home)
-    left = {i.link.id for i in catalogue.items if states.get(i.link.id, Status.UNREAD) in _LEFT}
+    # Every link is left to read but those of a state past it (few, against 20,000 links).
+    left = catalogue.by_id.keys() - {k for k, s in states.items() if s not in _LEFT}
     number = {id(topic): n for n, (_, topic) in enumerate(catalogue.topics)}
     empty = [number[id(p[-1])] for _, s in sections for p in empty_topics([s], left)]
     what = f"{catalogue.digest}\n{limit}\n{','.join(map(str, empty))}"
