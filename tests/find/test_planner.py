@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from llmdive.find import planner
 from llmdive.find.planner import next_links, pick_next, summarize
 from llmdive.guide.catalogue import Catalogue, Item
+from llmdive.model.models import Guide, Link, Topic
 from llmdive.model.vocab import Difficulty, Status
 
 
@@ -168,3 +169,31 @@ def test_summarize_within_a_section_counts_its_links_by_topic(catalogue: Catalog
         ("CuDA", 1, 1),
     ]
     assert list(summary.difficulties) == [Difficulty.MEDIUM]
+
+
+class _Counted(list[Item]):
+    """A section's items that count how many of them a pick looked at."""
+
+    seen = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for item in super().__iter__():
+            self.seen += 1
+            yield item
+
+
+def test_with_nothing_being_read_the_first_easy_unread_link_ends_the_scan() -> None:
+    def item(n: int, level: Difficulty) -> Item:
+        return Item(Link(f"l{n}", f"T{n}", f"https://x.example/{n}", level), (Topic("s", "S"),))
+
+    levels = [Difficulty.HARD, Difficulty.EASY, Difficulty.EASY, *[Difficulty.MEDIUM] * 50]
+    items = _Counted(item(n, level) for n, level in enumerate(levels))
+    states = {"l0": Status.READ}
+    assert pick_next(items, states, none_reading=True) is items[1]
+    assert items.seen == 2  # the scan stopped at the first Easy unread link
+    assert pick_next(items, states) is items[1]  # the whole scan picks the same
+    # Something being read is picked first, wherever it is: next_links looks for it.
+    states["l40"] = Status.READING
+    cat = Catalogue(Guide("G", [Topic("s", "S", links=[i.link for i in items])]))
+    (pick,) = next_links(cat, states)
+    assert pick.item is not None and pick.item.link.id == "l40"

@@ -15,15 +15,25 @@ if TYPE_CHECKING:
 States = dict[str, Status]
 # Difficulty.rank as a dict: looked up for every link of every section on each `next`.
 _RANK = {d: d.rank for d in Difficulty}
+_EASIEST = min(_RANK.values())
 
 
-def pick_next(items: Sequence[Item], states: States, passing: Collection[str] = ()) -> Item | None:
+def pick_next(
+    items: Sequence[Item],
+    states: States,
+    passing: Collection[str] = (),
+    *,
+    none_reading: bool = False,
+) -> Item | None:
     """A link being read first; else the first unread link of the easiest difficulty left.
 
-    Links whose ids are in `passing` are never picked.
+    Links whose ids are in `passing` are never picked. `none_reading`: no link of `states`
+    is being read, so the first unread link of the easiest difficulty there is stops the
+    scan (with 20,000 links, most sections' first link).
     """
     best: Item | None = None
     best_rank = len(_RANK)  # past every rank
+    easiest = _EASIEST if none_reading else -1
     state, unread, reading = states.get, Status.UNREAD, Status.READING
     for item in items:
         link = item.link
@@ -34,6 +44,8 @@ def pick_next(items: Sequence[Item], states: States, passing: Collection[str] = 
             return item
         if status is unread and (rank := _RANK[link.difficulty]) < best_rank:
             best, best_rank = item, rank
+            if rank == easiest:
+                break
     return best
 
 
@@ -71,13 +83,14 @@ def _pick(
     states: States,
     dead: Collection[str],
     count: int = 1,
+    none_reading: bool = False,
 ) -> NextPick:
     """The pick of `items`, passing over dead links; those passed are the dead ones that
     pick_next would have offered first, in the order it would have offered them. With
     `count`, the links to read after the pick come too (never dead ones)."""
     more: tuple[Item, ...] = ()
     if not dead:
-        item = pick_next(items, states)
+        item = pick_next(items, states, none_reading=none_reading)
         if item is not None and count > 1:
             more = tuple(reading_order(items, states, {item.link.id})[: count - 1])
         return NextPick(path, item, (), more)
@@ -119,12 +132,14 @@ def next_links(
         if catalogue.origins:
             items = _distinct(items, catalogue.shared_with, set())
         return [_pick(within, items, states, dead, count)]
-    by_section: dict[int, list[Item]] = {}
-    for item in catalogue.items:
-        by_section.setdefault(id(item.path[0]), []).append(item)
+    # Each section's items are one run of them (Catalogue.items_under).
+    by_section = {
+        id(s): found for s in catalogue.guide.sections if (found := catalogue.items_under((s,)))
+    }
+    none_reading = Status.READING not in states.values()
     if not catalogue.origins:
         return [
-            _pick((section,), by_section[id(section)], states, dead, count)
+            _pick((section,), by_section[id(section)], states, dead, count, none_reading)
             for section in catalogue.guide.sections
             if id(section) in by_section
         ]
@@ -135,8 +150,12 @@ def next_links(
     for section in catalogue.guide.sections:
         if id(section) not in by_section:
             continue
-        items = _distinct(by_section[id(section)], shared, offered)
-        pick = _pick((section,), items, states, dead, count)
+        items = (
+            _distinct(by_section[id(section)], shared, offered)
+            if shared
+            else by_section[id(section)]
+        )
+        pick = _pick((section,), items, states, dead, count, none_reading)
         for chosen in (pick.item, *pick.more):
             if chosen is not None:
                 offered.update(shared.get(chosen.link.id, ()))
