@@ -176,9 +176,8 @@ class Workspace:
         digests = guides.part_digests(self.home, names)
         if digests is not None:
             key = guides.combined_key(self.home, default, digests, mine)
-            hit = guides.cached_combined(self.home, key, suggest_ids)
+            hit = guides.cached_combined(self.home, key, default.path, suggest_ids)
             if hit is not None:
-                hit.digest = key  # what toc's offers are kept under (find/tocoffers.py)
                 return hit
         parts = []
         for index, name in enumerate(names):
@@ -197,7 +196,7 @@ class Workspace:
         combined = guides.combine(default, parts, suggest_ids, reserved=mine)
         if not self.broken:
             guides.remember_combined(self.home, key, combined)
-            combined.digest = key
+            combined.digest = key  # what toc's offers are kept under (find/tocoffers.py)
         return combined
 
     def _narrowed(self, catalogue: Catalogue) -> Catalogue:

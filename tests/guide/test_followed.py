@@ -198,6 +198,7 @@ def _everything(catalogue: Catalogue) -> object:
         (len(p), t.slug, t.title, t.description, t.tip, len(t.links)) for p, t in catalogue.topics
     ]
     return (
+        catalogue.path,
         catalogue.guide.title,
         catalogue.guide.version,
         catalogue.origins,

@@ -299,9 +299,15 @@ def part_digests(home: Path, names: Sequence[str]) -> list[tuple[str, str]] | No
         return None
 
 
-def cached_combined(home: Path, key: str, suggester: Suggester | None = None) -> Catalogue | None:
-    """The combined catalogue kept under `key` (remember_combined), or None."""
-    return from_cache(_COMBINED, home / GUIDES_FILE, key, home=home, suggester=suggester)
+def cached_combined(
+    home: Path, key: str, path: Path | None, suggester: Suggester | None = None
+) -> Catalogue | None:
+    """The combined catalogue kept under `key` (remember_combined), or None; `path`: the
+    default guide's file, as combine gives it."""
+    found = from_cache(_COMBINED, home / GUIDES_FILE, key, home=home, suggester=suggester)
+    if found is not None:
+        found.path, found.digest = path, key
+    return found
 
 
 def remember_combined(home: Path, key: str, combined: Catalogue) -> None:
