@@ -148,7 +148,10 @@ _URL_AFTER = ("", " ", "\t", ":", "：")  # what a bare URL item's URL may follo
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]", re.IGNORECASE)
 
 
-_NUMBERING = re.compile(r"^\s*(?:\(?\d+[.)]|\d+\s*[-:])\s*")
+# List numbering before a title ('1. ', '(2) ', '3 - ', '4: '): a number of at most three
+# digits and its mark, then a space (or nothing). A number that is part of the title stays:
+# '4-bit Quantization', '3.5 Turbo', '3D Gaussian', '2024: the year of agents'.
+_NUMBERING = re.compile(r"^\s*(?:\(?\d{1,3}[.)](?!\d)|\d{1,3}\s*[-:–—](?=\s|$))\s*")
 
 
 _STAR_COUNT = re.compile(r"[⭐★🌟]\ufe0f?\s*[\d.,]+\s*[kKmM]?\b|\(\s*[\d.,]+\s*[kK]?\s*stars?\s*\)")
