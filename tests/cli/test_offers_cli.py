@@ -104,3 +104,31 @@ def test_a_topic_read_through_is_offered_more_from_the_others(cli: Invoke) -> No
     lines = cli("toc").output.splitlines()
     at = next(n for n, line in enumerate(lines) if line.startswith("  LoRA  [lora]"))
     assert "offered: LoRA insights (llm-course)" in lines[at + 1]
+
+
+def test_a_heading_named_exactly_wins_over_the_start_of_a_link_s_id(cli: Invoke) -> None:
+    # llm-course has 'quantization-gguf-llama', the only id starting 'quantization', and a
+    # heading 'Quantization' as the Deep Dive has: the heading is shown, the default
+    # guide's, with the other guide's headings of that name to type.
+    result = cli("guide", "add", "llm-course", str(LISTS / "mlabonne__llm-course.md"))
+    assert result.exit_code == 0, result.output
+    for query in ("quantization", "Quantization"):
+        lines = cli("show", query).output.splitlines()
+        assert lines[:2] == ["Quantization  [quantization]", "  no links yet: contribute one"]
+        assert lines[-2:] == [
+            "  also in llm-course  llmdive show llm-course/quantization",
+            "  also in llm-course  llmdive show 7-quantization",
+        ]
+        assert all("offered: " in line for line in lines[2:-2]), lines
+    other = cli("show", "llm-course/quantization").output.splitlines()
+    assert other == [
+        "Notebooks › Quantization  [llm-course/quantization]",
+        "  0/4 read  llmdive list --section llm-course/quantization",
+    ]
+    # 'attention-attention' is the only id starting 'attention': the topic comes first.
+    assert cli("show", "attention").output.startswith("Model Architecture › Attention  [")
+    # An exact id still wins over everything, and the start of an id names a link as before.
+    assert cli("show", "quantization-gguf-llama").output.startswith("quantization-gguf-llama\n")
+    assert cli("show", "quantization-gg").output.startswith("quantization-gguf-llama\n")
+    json_out = json.loads(cli("show", "quantization", "--json").output)
+    assert (json_out["slug"], json_out["links"]) == ("quantization", 0)

@@ -336,3 +336,23 @@ def test_several_guides_each_have_their_node_with_their_sections(home: Path) -> 
                 assert title.startswith(label.rstrip("…")), (label, title)
 
     drive(steps)
+
+
+@pytest.mark.parametrize(
+    ("size", "keys", "top"),
+    [
+        ((60, 20), ["n"], "Next: each section's next  · 0/29 read"),
+        ((40, 20), [], "The LLM Deep Dive  · 0/29 read"),
+        ((30, 20), [], "The LLM Deep D…  · 0/29 read"),
+    ],
+)
+def test_the_read_count_stays_in_the_top_line_at_narrow_widths(
+    home: Path, size: tuple[int, int], keys: list[str], top: str
+) -> None:
+    async def steps(app: Reader, pilot: Pilot[None]) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert shown.startswith(f"llmdive{top}\n"), shown[:80]  # the SVG title, then the top
+
+    drive(steps, size=size)

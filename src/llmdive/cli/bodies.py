@@ -13,6 +13,7 @@ from llmdive.model.vocab import Difficulty, Status
 
 if TYPE_CHECKING:
     from llmdive.find.offers import Offer
+    from llmdive.guide.catalogue import Catalogue, Item
     from llmdive.model.models import Topic
     from llmdive.workspace import Workspace
 
@@ -79,13 +80,37 @@ def next_(
     )
 
 
-def heading(topics: list[tuple[tuple[Topic, ...], Topic]], query: str) -> tuple[Topic, ...] | None:
-    """The heading named exactly by its slug or title (any case), for `show`."""
+def show_target(catalogue: Catalogue, query: str) -> Item | list[tuple[Topic, ...]]:
+    """What `show QUERY` shows: a link whose id (or former id) is exactly QUERY; else the
+    headings whose slug or title is exactly QUERY, in guide order (the default guide's
+    first); else the link the start of its id or its URL names (an error if none)."""
+    exact = catalogue.exact_id(query)
+    if exact is not None:
+        return exact
     q = query.strip().lower()
-    for path, topic in topics:
-        if q in (topic.slug, topic.title.lower()):
-            return path
-    return None
+    # A followed guide's slug qualified where another guide has it too
+    # ('llm-course/quantization') is named by its own slug as well, and a numbered
+    # heading ('7. Quantization') by its title without the number.
+    paths = [
+        path
+        for path, topic in catalogue.topics
+        if q in (topic.slug, topic.slug.rpartition("/")[2], _unnumbered(topic.title.lower()))
+        or q == topic.title.lower()
+    ]
+    if not paths:
+        return catalogue.resolve_id(query)
+    # A heading whose one link is the one the start of an id names is shown as that link
+    # ('show lora': the topic LoRA holds only LoRA Explained).
+    under = catalogue.items_under(paths[0])
+    if len(under) == 1 and [i for i in catalogue.by_id if i.startswith(q)] == [under[0].link.id]:
+        return under[0]
+    return paths
+
+
+def _unnumbered(title: str) -> str:
+    """'7. quantization' -> 'quantization': a heading's title without its numbering."""
+    head, dot, rest = title.partition(". ")
+    return rest.strip() if dot and head.isdigit() and len(head) <= 3 else title
 
 
 def offers_for(ws: Workspace, path: tuple[Topic, ...]) -> list[Offer]:

@@ -63,26 +63,26 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     """Show one link with its full section path, status and note; or a heading, by its slug
     or title, with what the other followed guides offer it.
 
+    A link's exact id comes first, then a heading's exact slug or title (the default
+    guide's first, the others named), then the start of an id or a URL.
+
     Example: llmdive show attention
     """
-    from llmdive.errors import LlmdiveError
     from llmdive.output import jsonout
     from llmdive.output.views.browse import render_show, render_topic
     from llmdive.output.views.common import rated
     from llmdive.record.progress import record_key
 
     ws = workspace(ctx)
-    try:
-        item = ws.catalogue.resolve_id(link_id)
-    except LlmdiveError:
-        path = bodies.heading(ws.catalogue.topics, link_id)
-        if path is None:
-            raise
+    item = bodies.show_target(ws.catalogue, link_id)
+    if isinstance(item, list):
+        path = item[0]
+        others = [(ws.catalogue.section_guide(p[0]), p[-1].slug) for p in item[1:]]
         offers = bodies.offers_for(ws, path)
         emit(
             json_out,
             lambda: jsonout.topic_json(ws.catalogue, path, ws.states, offers),
-            lambda w: render_topic(w, ws.catalogue, path, ws.states, offers),
+            lambda w: render_topic(w, ws.catalogue, path, ws.states, offers, others),
         )
         return
     status = ws.states.get(item.link.id, Status.UNREAD)

@@ -456,23 +456,31 @@ class Catalogue:
             found.setdefault(url_key(item.link.url), item)
         return found
 
-    def resolve_id(self, query: str) -> Item:
-        """A link by its id (or an id it had before), an unambiguous prefix of its id, or
-        its URL as a browser shows it."""
+    def exact_id(self, query: str) -> Item | None:
+        """The link whose id (or an id it had before) is `query`, as typed or in any case."""
         if query in self.by_id:
             return self.by_id[query]
         if query in self.aliases:
             return self.by_id[self.aliases[query]]
+        q = query.strip().lower()
+        if q in self.by_id:
+            return self.by_id[q]
+        if q in self.aliases:
+            return self.by_id[self.aliases[q]]
+        return None
+
+    def resolve_id(self, query: str) -> Item:
+        """A link by its id (or an id it had before), an unambiguous prefix of its id, or
+        its URL as a browser shows it."""
+        exact = self.exact_id(query)
+        if exact is not None:
+            return exact
         q = query.strip().lower()
         if not q:
             raise LlmdiveError(
                 "no id given: name a link by its id, the start of its id, or its URL "
                 "(`llmdive list` shows every id)"
             )
-        if q in self.by_id:
-            return self.by_id[q]
-        if q in self.aliases:
-            return self.by_id[self.aliases[q]]
         if looks_like_url(q) and not self._qualified(q):
             found = self.by_url.get(url_key(query))
             if found is None:

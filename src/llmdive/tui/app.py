@@ -307,23 +307,29 @@ class Reader(App[None]):
     def show_top(self) -> None:
         tally = self.snap.tallies.get((), core.no_links())
         top = Text()
+        extras: list[tuple[tuple[str, ...], str]] = []
         if self.mode == "next":
             top.append("Next", style="bold")
-            top.append(": the next link of each section, easiest first", style="dim")
+            explained = (": the next link of each section, easiest first", ": each section's next")
+            extras.append((explained, "dim"))
         elif self.mode == "search":
             text = self.query_one("#search", Input).value
             top.append("Search ", style="bold")
             top.append(safe(text))
-            top.append(f"  {self.found} found", style="dim")
+            extras.append(((f"  {self.found} found",), "dim"))
         else:
             path = self.snap.places.get(self.place)
             top.append_text(core.breadcrumb(path) if path else core.shown(self.guide_title))
             top.stylize("bold")
-            top.append(f"  {self.found} links", style="dim")
+            extras.append(((f"  {self.found} links",), "dim"))
         if self.found > len(self.rows):
-            top.append(f" (the first {len(self.rows)} shown)", style="yellow")
-        top.append(f"  · {tally.read}/{tally.total} read", style="dim")
-        self.query_one("#top", Static).update(top)
+            extras.append(
+                ((f" (the first {len(self.rows)} shown)", f" (first {len(self.rows)})"), "yellow")
+            )
+        # The read count stays in sight at any width (#top's padding takes two cells).
+        tail = f"  · {tally.read}/{tally.total} read"
+        line = core.top_line(top, extras, tail, self.size.width - 2)
+        self.query_one("#top", Static).update(line)
 
     @property
     def guide_title(self) -> str:

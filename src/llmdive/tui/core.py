@@ -225,6 +225,28 @@ def breadcrumb(path: Sequence[Topic]) -> Text:
     return shown(" › ".join(t.title for t in path))
 
 
+def top_line(
+    head: Text, extras: Sequence[tuple[tuple[str, ...], str]], tail: str, width: int
+) -> Text:
+    """The top line in `width` cells: `tail` (the read count) always whole; to make room,
+    the `extras` ((texts, longest first), style) shorten or go from the last, then `head`
+    (the place) is cut with '…'."""
+    kept = [list(texts) for texts, _ in extras]
+    room = width - len(tail)
+    while kept and head.cell_len + sum(len(t[0]) for t in kept) > room:
+        if len(kept[-1]) > 1:
+            kept[-1].pop(0)
+        else:
+            kept.pop()
+    line = head.copy()
+    if line.cell_len > room:
+        line.truncate(max(room, 1), overflow="ellipsis")
+    for texts, (_, style) in zip(kept, extras, strict=False):
+        line.append(texts[0], style=style)
+    line.append(tail, style="dim")
+    return line
+
+
 def detail(snap: Snapshot, item: Item) -> Text:
     """The detail pane: title, id, status, place, URL, note, related links, health, history."""
     link = item.link

@@ -1,6 +1,8 @@
 """Any curated reading list's README -> a catalogue, with markdown-it-py.
 
-The guide's title is its H1; its sections and topics are the heading tree below,
+The guide's title is its H1 (HTML or not; a logo's alt text), else its first heading
+(the opening banner's alt text where that heading is only the first section), else the
+repository's or file's name; its sections and topics are the heading tree below,
 whatever levels it uses. A reading item is the link a unit is about: the first
 http(s) link of a list item, a table row, a heading written as a link, a line of
 only links, or the same inside an HTML block; the unit's other links are its

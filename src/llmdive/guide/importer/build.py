@@ -14,9 +14,11 @@ from llmdive.guide.importer.words import (
     _META_HEADINGS,
     MAX_SHOWN,
     MAX_SLUG_CHARS,
-    _clean,
+    _final,
     _text,
     _tidy,
+    alt_title,
+    banner_title,
 )
 from llmdive.model.ids import IdPool, cut_slug, link_id, slugify
 from llmdive.model.ids import unique as unique_id
@@ -95,6 +97,8 @@ def _has_items(node: _Node) -> bool:
 
 def _build(builder: _Builder, source: str) -> dict[str, Any]:
     root = builder.root
+    # Checked before folding moves items between headings.
+    first_is_section = builder.first_node is not None and _has_items(builder.first_node)
     if _has_items(root):
         _keep(root, builder.toc)
     sections = [c for c in root.children if not c.footer]
@@ -102,7 +106,7 @@ def _build(builder: _Builder, source: str) -> dict[str, Any]:
         sections = sections[0].children  # one heading wrapping all the others ('## Courses')
     if root.items and not sections:
         # A list with no headings: its items are one section, named after the guide.
-        only = _Node(2, builder.title or _name_of(source), 0, "", items=root.items)
+        only = _Node(2, builder.title or _name_of(source, builder.base), 0, "", items=root.items)
         sections = [only]
     slugs = IdPool()
     ids = IdPool()
@@ -110,12 +114,21 @@ def _build(builder: _Builder, source: str) -> dict[str, Any]:
     for node in sections:
         seen: dict[str, int] = {}
         out.append(_topic(node, None, slugs, ids, seen, builder))
-    title = builder.title or builder.first_heading
+    # Without an H1, the first heading names the list; but where that heading is the first
+    # of its sections (it holds items: llm-course's '## Notebooks'), the banner opening the
+    # README names it better (its logo's alt text: 'LLM Course'), where it has one.
+    first = builder.first_heading
+    if builder.banner and first_is_section:
+        first = builder.banner
+    title = builder.title or first or builder.banner
     title = builder.clean(title, 1, "title", final=True) if title else ""
-    return {"title": title or _name_of(source), "sections": out}
+    return {"title": title or _name_of(source, builder.base), "sections": out}
 
 
-def _name_of(source: str) -> str:
+def _name_of(source: str, base: tuple[str, str] | None = None) -> str:
+    """The file's name, or the repository's for a README read from GitHub (not 'HEAD')."""
+    if base is not None:
+        return base[0].split("/")[4]
     name = Path(source.rstrip("/").split("?")[0]).name or source
     stem = name.rsplit(".", 1)[0] if "." in name else name
     if stem.lower() == "readme":
@@ -208,14 +221,21 @@ def _parse_readme(text: str, source: str) -> ParseResult:
         text = text.replace("\x00", "")
     text = _clean_lines(text, builder)
     tokens = _make_parser(text).parse(text)
+    opening = True  # the HTML blocks before anything else: the README's banner
     for tok in tokens:
+        if tok.type != "html_block":
+            opening = False
+        elif opening and not builder.banner:
+            builder.banner = banner_title(tok.content)
         if tok.type == "html_block" and not builder.title and "<h1" in tok.content.lower():
             finder = _HtmlUnits()
             finder.feed(tok.content)
             finder.close()
             h1 = next((c for k, c in finder.units if k == "h1"), None)
             if h1:
-                builder.title = _tidy(_clean(_text(sum(h1, [])))[0])
+                pieces = sum(h1, [])
+                # Shortcodes go before the edges are tidied (':rocket:' would lose a colon).
+                builder.title = _tidy(_final(_text(pieces))[0]) or _tidy(alt_title(pieces))
         if tok.type == "heading_open" and tok.tag == "h1" or builder.title:
             break
     _walk(tokens, builder)

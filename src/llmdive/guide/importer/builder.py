@@ -38,6 +38,7 @@ from llmdive.guide.importer.words import (
     _text,
     _tidy,
     _url_title,
+    alt_title,
     is_generic,
 )
 from llmdive.model.ids import github_anchor, slugify
@@ -137,6 +138,9 @@ class _Builder:
         self.title = ""
         self.titled = False  # the heading that is the title has been seen
         self.first_heading = ""
+        self.first_seen = False  # a heading that could name the list has been seen
+        self.first_node: _Node | None = None  # that heading's node
+        self.banner = ""  # the name the banner opening the README gives (its logo's alt)
         self.untitled = False  # the first H1 names a table of contents, not the list
         self.root = _Node(0, "", 0, "")
         self.stack: list[_Node] = [self.root]
@@ -178,6 +182,8 @@ class _Builder:
 
     def heading(self, level: int, pieces: list[Piece], line: int, html: bool = False) -> None:
         title = self.clean(_heading_title(pieces), line, "heading")
+        if not title and level == 1 and not self.titled:
+            title = self.clean(alt_title(pieces), line, "heading")  # a logo as the H1
         anchor = github_anchor(_text(pieces))
         names_toc = slugify(title[:40]) in _TOC_HEADINGS  # never the guide's title
         if level == 1 and names_toc and not self.titled:
@@ -193,8 +199,15 @@ class _Builder:
         ):
             self.title, self.titled = title, True
             return
-        if not self.first_heading and title and not html and not self.untitled:
-            self.first_heading = title
+        # Else the first heading names the list, but a table of contents' ('Contents') or an
+        # HTML heading holding a link (a sponsor's banner): then the file or repository does.
+        sponsor = html and any(isinstance(p, _Link) and not p.badge for p in pieces)
+        if not self.first_seen and title and not self.untitled and not sponsor:
+            self.first_seen = True
+            self.first_heading = "" if names_toc else title
+            first = not names_toc
+        else:
+            first = False
         if self.entry is not None and (level > self.entry[0] or slugify(title) in _ENTRY_PARTS):
             return  # a part of an entry written as headings: its links are the entry's
         self.entry = None
@@ -207,9 +220,13 @@ class _Builder:
                 self.entry = (level, item)
                 return
         if not title:
+            # It closes the headings above at its level, and what follows it stays in the
+            # tree (under its parent): a logo H1 says nothing about the sections below it.
             self.warn(line, "heading without a title skipped", "headings without a title skipped")
-            title = ""
+            return
         node = _Node(level, title, line, anchor)
+        if first:
+            self.first_node = node
         node.footer = slugify(title[:200]) == slugify(FOOTER_TITLE) or self.node.footer
         if title:
             self.node.children.append(node)

@@ -148,7 +148,10 @@ _URL_AFTER = ("", " ", "\t", ":", "：")  # what a bare URL item's URL may follo
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]", re.IGNORECASE)
 
 
-_NUMBERING = re.compile(r"^\s*(?:\(?\d+[.)]|\d+\s*[-:])\s*")
+# List numbering before a title ('1. ', '(2) ', '3 - ', '4: '): a number of at most three
+# digits and its mark, then a space (or nothing). A number that is part of the title stays:
+# '4-bit Quantization', '3.5 Turbo', '3D Gaussian', '2024: the year of agents'.
+_NUMBERING = re.compile(r"^\s*(?:\(?\d{1,3}[.)](?!\d)|\d{1,3}\s*[-:–—](?=\s|$))\s*")
 
 
 _STAR_COUNT = re.compile(r"[⭐★🌟]\ufe0f?\s*[\d.,]+\s*[kKmM]?\b|\(\s*[\d.,]+\s*[kK]?\s*stars?\s*\)")
@@ -309,6 +312,46 @@ def _heading_title(pieces: list[Piece]) -> str:
     if decorated or "⭐" in text:
         return _tidy(text)
     return strip_decoration(text).strip()
+
+
+# Alt texts that only say an image is one ('logo', 'Header image'): they name nothing.
+_PICTURE_WORDS = frozenset(
+    "logo image img banner badge header cover icon picture screenshot photo alt title".split()  # noqa: SIM905
+)
+
+
+def alt_title(pieces: list[Piece]) -> str:
+    """The name a heading of only pictures (a logo as the H1) gives: the first alt text of
+    its images that is not a badge's and says more than that it is a picture."""
+    for p in pieces:
+        found = [(p.src, p.alt)] if isinstance(p, _Image) else []
+        if isinstance(p, _Link) and not _is_badge_url(p.href):
+            found = list(p.images)
+        for src, alt in found:
+            title = _tidy(alt)
+            words = set(_NON_WORD.sub(" ", title.lower()).split())
+            shield = any(host in src.lower() for host in _BADGE_HOSTS)
+            if title and not shield and not words <= _PICTURE_WORDS:
+                return title
+    return ""
+
+
+_IMG_TAG = re.compile(r"<img\s[^>]*>", re.I)
+
+
+def banner_title(html: str) -> str:
+    """The name the banner opening a README gives (an HTML block's first image, a logo
+    drawn with the list's name): its alt text, unless that only says it is a picture."""
+    tag = _IMG_TAG.search(html)
+    if tag is None:
+        return ""
+    src, alt = _IMG.match(tag.group()), _ALT.search(tag.group())
+    if src is None or alt is None:
+        return ""
+    found = next(g for g in src.groups() if g is not None)
+    return alt_title(
+        [_Image(_unescape(found), _unescape(next(g for g in alt.groups() if g is not None)))]
+    )
 
 
 def _level_of(text: str) -> Difficulty | None:

@@ -262,9 +262,10 @@ def render_topic(
     path: tuple[Topic, ...],
     states: dict[str, Status],
     offers: Sequence[Offer] = (),
+    others: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """`show` of a heading: where it is, the guide's words on it, its tally, and what the
-    other followed guides offer it."""
+    """`show` of a heading: where it is, the guide's words on it, its tally, what the
+    other followed guides offer it, and the headings of the same name, as (guide, slug)."""
     topic = path[-1]
     w.text((section_path(path), "bold"), "  ", (Whole(f"[{topic.slug}]"), "cyan"), hang=4)
     render_advice(w, [topic], 2)
@@ -282,6 +283,10 @@ def render_topic(
     else:
         w.line("  ", ("no links yet: contribute one", "dim italic"))
     render_offers(w, offers, 2)
+    for guide, slug in others:
+        w.text(
+            "  ", (f"also in {guide}", "dim"), "  ", (Whole(f"llmdive show {slug}"), "dim"), hang=4
+        )
 
 
 def render_check_lines(w: Writer, marks: Marks | None, link_id: str) -> None:
