@@ -149,6 +149,59 @@ def test_reading_commands_skip_validation_once_cached(home: Path) -> None:
     assert loaded(home, ["progress", "export"]) == []
 
 
+# What the hot commands' human output never needs: the JSON builders, the durations code
+# while no link has a duration, the time parser, the TOML writer (only what writes a
+# catalogue), orjson and what it loads (a small record is written without it).
+SPARED = (
+    "llmdive.output.jsonout",
+    "llmdive.output.jsonreport",
+    "llmdive.net.durations",
+    "llmdive.model.timespec",
+    "llmdive.guide.tomlwrite",
+    "orjson",  # a mark writes the bundled guide's small record with the standard library
+    "uuid",
+    "platform",
+)
+HOT = (
+    ["next"],
+    ["list", "--section", "finetuning"],
+    ["list"],
+    ["search", "atention"],
+    ["mark-read", "dpo"],
+    ["mark-read", "--section", "finetuning"],
+)
+
+
+def test_the_hot_commands_load_only_what_their_output_needs(home: Path) -> None:
+    loaded(home, ["mark-read", "lora"])
+    for args in HOT:
+        modules = loaded_modules(home, args)
+        assert [m for m in SPARED if m in modules] == [], args
+    # --json builds JSON (and says each link's duration: the durations code with it).
+    assert "llmdive.output.jsonout" in loaded_modules(home, ["next", "--json"])
+    assert "llmdive.output.jsonreport" in loaded_modules(home, ["mark-read", "dpo", "--json"])
+
+
+def test_a_duration_to_show_brings_the_durations_code(home: Path, tmp_path: Path) -> None:
+    """A link's time is on its row once it has one: set by the reader, or measured."""
+    loaded(home, ["estimate", "lora", "45m"])
+    for args in (["next", "--section", "lora"], ["list", "--section", "lora"]):
+        assert "llmdive.net.durations" in loaded_modules(home, args), args
+        out = subprocess.run(
+            [sys.executable, "-m", "llmdive", *args],
+            env=subprocess_env(LLMDIVE_HOME=str(home)),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        assert "[45m set]" in out, args
+    measured = tmp_path / "measured"
+    measured.mkdir()
+    pages = {"youtube:PXWYUTMt-AU": {"seconds": 1080, "how": "video", "checked": "2026-12-03"}}
+    (measured / "durations.json").write_text(json.dumps({"version": 1, "pages": pages}))
+    assert "llmdive.net.durations" in loaded_modules(measured, ["next", "--section", "lora"])
+
+
 def test_colour_output_loads_rich_and_only_then(home: Path) -> None:
     loaded(home, ["next"])
     assert "rich" in loaded(home, ["next"], FORCE_COLOR="1")

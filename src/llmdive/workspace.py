@@ -17,6 +17,7 @@ from llmdive.errors import LlmdiveError
 from llmdive.home.infile import refuse_special
 from llmdive.home.paths import (
     ACTIVE_GUIDE,
+    DURATIONS_FILE,
     GUIDE_ENV,
     GUIDES_FILE,
     JOURNAL,
@@ -53,6 +54,21 @@ def guide_path(explicit: Path | None, home: Path) -> Path:
         return active if os.path.exists(active) else bundled_guide()
     # A commit is under way: as it will leave the file.
     return active if exists(active) else bundled_guide()
+
+
+def _may_be_there(home: Path, name: str) -> bool:
+    """Might reading the home's file `name` find something? Anything at its path (read,
+    and refused there if it must be), or an unfinished commit that may leave it: one stat
+    where no file means no import and no parse."""
+    for path in (home / name, home / JOURNAL):
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return True  # read, to say why it cannot be
+        return True
+    return False
 
 
 def suggest_ids(items: Sequence[Item], query: str) -> list[str]:
@@ -238,6 +254,8 @@ class Workspace:
     @cached_property
     def measured(self) -> dict[str, Measured]:
         """What check-links --durations measured, by page (net/durations.py)."""
+        if not _may_be_there(self.home, DURATIONS_FILE):
+            return {}  # start-up: no file to read, nothing to import
         from llmdive.net.durations import load_measured
 
         return load_measured(self.home)
@@ -248,6 +266,16 @@ class Workspace:
         from llmdive.net.durations import Timing
 
         return Timing(self.progress, self.measured)
+
+    @cached_property
+    def shown_timing(self) -> Timing | None:
+        """`timing` for rows that show a link's duration where it is known (next, list):
+        None where no link can have one (nothing measured, no estimate in the record),
+        which the rows show as a Timing that knows nothing would, and net/durations.py
+        is left unimported."""
+        if not self.measured and not self.progress.holds("estimate"):
+            return None
+        return self.timing
 
     @cached_property
     def states(self) -> dict[str, Status]:

@@ -345,6 +345,9 @@ def test_pretty_json_is_the_standard_librarys_text(value: object) -> None:
     standard = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert statefile.encode_state_text(value) == standard
     assert statefile.encode_state(value) == standard.encode()
+    # Both encoders, whichever a document's size picks (statefile.SMALL_STATE).
+    assert statefile.encode_with_orjson(value) == standard.encode()
+    assert statefile.encode_with_json(value) == standard.encode()
 
 
 def test_escapes_are_the_standard_librarys() -> None:
@@ -353,6 +356,8 @@ def test_escapes_are_the_standard_librarys() -> None:
         value: dict[str, object] = {"k": text, "z": [1, {}, [], None, True]}
         standard = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         assert statefile.encode_state(value) == standard.encode()
+        assert statefile.encode_with_orjson(value) == standard.encode()
+        assert statefile.encode_with_json(value) == standard.encode()
 
 
 def test_text_that_is_not_unicode_is_kept_escaped() -> None:
@@ -360,6 +365,13 @@ def test_text_that_is_not_unicode_is_kept_escaped() -> None:
     data = statefile.encode_state(value)
     assert data == b'{\n  "note": "\\ud800 \\u00e9",\n  "title": "ok"\n}\n'
     assert json.loads(data) == value
+    assert statefile.encode_with_orjson(value) == statefile.encode_with_json(value) == data
+
+
+def test_a_large_record_is_written_by_orjson_in_the_same_bytes() -> None:
+    many = {"version": 1, "links": {f"l{i}": {"note": f"é {i}"} for i in range(150)}}
+    data = statefile.encode_state(many)
+    assert data == (json.dumps(many, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def test_progress_edited_by_hand_is_read_from_the_file_not_the_cache(

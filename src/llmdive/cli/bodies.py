@@ -31,7 +31,6 @@ def next_(
     queue: bool = False,
 ) -> None:
     from llmdive.find import planner
-    from llmdive.output import jsonout
     from llmdive.output.views.reading import render_next
 
     within = ws.catalogue.find_topic(section) if section else None
@@ -49,9 +48,15 @@ def next_(
             shown = path[: max(count, QUEUE_SHOWN)]
             known = sum(s for i in shown if (s := timing.seconds(i)) is not None)
             plan = planner.Plan(None, shown, known, [], [])
+
+        def plan_json() -> object:
+            from llmdive.output import jsonout
+
+            return jsonout.plan_json(jsonout.LinkJson.of(ws), plan, marks, len(path))
+
         emit(
             json_out,
-            lambda: jsonout.plan_json(jsonout.LinkJson.of(ws), plan, marks, len(path)),
+            plan_json,
             lambda w: render_plan(w, plan, ws.states, timing, marks, len(path)),
             urls=ws.urls,
         )
@@ -63,9 +68,15 @@ def next_(
         found = offers_for(ws, within)
         if found:
             offers[id(within[-1])] = found
+
+    def next_json() -> object:
+        from llmdive.output import jsonout
+
+        return jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks, offers)
+
     emit(
         json_out,
-        lambda: jsonout.next_json(jsonout.LinkJson.of(ws), picks, marks, offers),
+        next_json,
         lambda w: render_next(
             w,
             picks,
@@ -73,7 +84,7 @@ def next_(
             marks,
             ws.catalogue,
             advice=within[-1:] if within else None,
-            timing=ws.timing,
+            timing=ws.shown_timing,
             offers=offers,
         ),
         urls=ws.urls,
@@ -147,7 +158,6 @@ def list_links(
     status: list[Status] | None,
     json_out: bool,
 ) -> None:
-    from llmdive.output import jsonout
     from llmdive.output.views.browse import render_list
 
     cat = ws.catalogue
@@ -166,11 +176,17 @@ def list_links(
     if status:
         items = [i for i in items if states.get(i.link.id, Status.UNREAD) in status]
     marks = marks_of(ws)
+
+    def links_json() -> object:
+        from llmdive.output import jsonout
+
+        return jsonout.links_json(jsonout.LinkJson.of(ws), items, marks)
+
     emit(
         json_out,
-        lambda: jsonout.links_json(jsonout.LinkJson.of(ws), items, marks),
+        links_json,
         lambda w: render_list(
-            w, items, states, marks, empty, topic[-1:] if topic else None, ws.timing
+            w, items, states, marks, empty, topic[-1:] if topic else None, ws.shown_timing
         ),
         urls=ws.urls,
     )
@@ -189,7 +205,6 @@ def search(
     from llmdive.find.planner import select
     from llmdive.find.search import empty_topics
     from llmdive.find.search import search as find
-    from llmdive.output import jsonout
     from llmdive.output.views.find import render_search
 
     text = " ".join(words)
@@ -200,9 +215,15 @@ def search(
     scope = cat.find_topic(section) if section else ()
     headings = [p for p, _ in cat.topics if len(p) >= len(scope) and all(map(is_, scope, p))]
     marks = marks_of(ws)
+
+    def search_json() -> object:
+        from llmdive.output import jsonout
+
+        return jsonout.search_json(jsonout.LinkJson.of(ws), hits, marks)
+
     emit(
         json_out,
-        lambda: jsonout.search_json(jsonout.LinkJson.of(ws), hits, marks),
+        search_json,
         lambda w: render_search(
             w, hits, ws.states, notes, text, marks, *empty_topics(headings, text)
         ),
@@ -219,7 +240,6 @@ def mark(
     include_skipped: bool = False,
 ) -> None:
     """mark-read, mark-unread, start, skip: the links named (ids, or a section) get `status`."""
-    from llmdive.output import jsonout, jsonreport
     from llmdive.output.views.common import render_changes
     from llmdive.output.views.reading import render_marked
     from llmdive.record import progress
@@ -238,11 +258,16 @@ def mark(
         lambda p: (progress.set_status(p, ws.catalogue, items, status), p),
         ws.catalogue.aliases,
     )
+
+    def changes_json() -> object:
+        from llmdive.output import jsonout, jsonreport
+
+        link = jsonout.LinkJson(ws.catalogue, after, None, ws.measured)
+        return jsonreport.status_changes_json(link, changes)
+
     emit(
         json_out,
-        lambda: jsonreport.status_changes_json(
-            jsonout.LinkJson(ws.catalogue, after, None, ws.measured), changes
-        ),
+        changes_json,
         lambda w: render_marked(w, changes, len(left)) if section else render_changes(w, changes),
         urls=ws.urls,
     )

@@ -14,10 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.tomlwrite import dump_toml as dump_toml
-from llmdive.guide.tomlwrite import guide_document as guide_document
-from llmdive.guide.tomlwrite import toml_header as toml_header
-from llmdive.guide.tomlwrite import toml_text as toml_text
 from llmdive.home import cache
 from llmdive.home.infile import CATALOGUE_MAX_BYTES
 from llmdive.home.paths import GUIDE_ENV
@@ -28,7 +24,23 @@ from llmdive.model.urls import looks_like_url, normalize_url, url_key, url_kind
 from llmdive.model.vocab import DEFAULT_GUIDE, Difficulty
 
 if TYPE_CHECKING:
+    from llmdive.guide.tomlwrite import dump_toml as dump_toml
+    from llmdive.guide.tomlwrite import guide_document as guide_document
+    from llmdive.guide.tomlwrite import toml_header as toml_header
+    from llmdive.guide.tomlwrite import toml_text as toml_text
     from llmdive.model.models import Link, Topic
+
+_WRITER = ("dump_toml", "guide_document", "toml_header", "toml_text")
+
+
+def __getattr__(name: str) -> Any:
+    # The TOML writer's names, from here as ever; start-up: imported when first asked
+    # for (the reading commands never write a catalogue).
+    if name in _WRITER:
+        from llmdive.guide import tomlwrite
+
+        return getattr(tomlwrite, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------- reading and validating

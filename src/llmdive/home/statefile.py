@@ -11,6 +11,7 @@ their one line with what to do and that the file was left untouched.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -38,21 +39,52 @@ def load_state(path: Path, parse: Callable[[bytes, Path], T], default: Callable[
     return default() if data is None else parse(data, path)
 
 
+# A document whose members hold at most this many entries each is encoded by the standard
+# library: its indenting encoder costs ~35 us an entry, importing orjson ~5 ms (with uuid and
+# platform, which it loads): the bundled guide's record is written in ~1 ms without it.
+SMALL_STATE = 100
+
+
 def encode_state(value: object) -> bytes:
     """UTF-8 JSON with sorted keys, indented by two spaces, and a final newline.
 
     Exactly the bytes of json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-    + "\\n" (tested), from orjson: the standard library indents in pure Python, which was
-    most of the time of a write at 10,000 entries (bench/encoders.py measures both).
+    + "\\n" (tested): a small document from the standard library itself, a large one
+    from orjson, whose encoder is ~30x faster (bench/encoders.py measures both).
     """
-    import orjson  # only commands that write a state file need the encoder
+    if _small(value) and "orjson" not in sys.modules:
+        return encode_with_json(value)
+    return encode_with_orjson(value)
+
+
+def _small(value: object) -> bool:
+    if not isinstance(value, dict):
+        return False
+    return all(len(v) <= SMALL_STATE for v in value.values() if isinstance(v, dict | list))
+
+
+def encode_with_json(value: object) -> bytes:
+    """encode_state's bytes from the standard library's encoder."""
+    try:
+        return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    except UnicodeEncodeError:
+        return _escaped(value)
+
+
+def encode_with_orjson(value: object) -> bytes:
+    """encode_state's bytes from orjson."""
+    import orjson  # only commands that write a large state file need the encoder
 
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
     except orjson.JSONEncodeError:
-        # Text that is not Unicode (a lone surrogate, read from a file) has no UTF-8:
-        # \u escapes keep it exactly, rather than refusing to save anything.
-        return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
+        return _escaped(value)
+
+
+def _escaped(value: object) -> bytes:
+    # Text that is not Unicode (a lone surrogate, read from a file) has no UTF-8:
+    # \u escapes keep it exactly, rather than refusing to save anything.
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
 
 
 def encode_state_text(value: object) -> str:

@@ -362,6 +362,13 @@ class Progress:
         stored = self._stored.get(key)
         return stored.get(name) if stored else None
 
+    def holds(self, name: str) -> bool:
+        """Does some entry have a value for field `name` ("estimate", ...)? Without
+        building the entries."""
+        if any(getattr(e, name) is not None for e in self._entries.values()):
+            return True
+        return any(d.get(name) is not None for d in self._stored.values())
+
     def get(self, key: str) -> Entry | None:
         entry = self._entries.get(key)
         if entry is None and key in self._stored:

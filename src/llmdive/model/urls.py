@@ -247,26 +247,27 @@ def url_kind(url: str) -> str:
     return kind or "article"
 
 
+# The patterns below are texts: re compiles each at its first use and keeps it (re's
+# cache), so that a start that never redacts a URL does not compile them (~1 ms).
 # Reading a README: a source with a scheme is a URL (fetched), anything else a file.
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCHEME = r"^([A-Za-z][A-Za-z0-9+.-]*)://"
 # Query parameters whose values are secrets, whatever they look like.
-_SECRET_NAMES = re.compile(
-    r"(token|key|secret|sig|signature|password|passwd|pwd|auth|credential|session|"
-    r"^x-amz-|^code$)",
-    re.IGNORECASE,
+_SECRET_NAMES = (
+    r"(?i)(token|key|secret|sig|signature|password|passwd|pwd|auth|credential|session|"
+    r"^x-amz-|^code$)"
 )
 # A value that looks like a token: long, and made of token characters with digits in it.
-_TOKEN_VALUE = re.compile(r"^(?=.*\d)[A-Za-z0-9_\-.~+/=%]{20,}$")
+_TOKEN_VALUE = r"^(?=.*\d)[A-Za-z0-9_\-.~+/=%]{20,}$"
 
 
 def has_scheme(source: str) -> bool:
     """Is `source` a URL (`scheme://...`) rather than a file name?"""
-    return _SCHEME.match(source) is not None
+    return re.match(_SCHEME, source) is not None
 
 
 def check_fetch_source(source: str) -> None:
     """Only http and https are fetched; anything else with a scheme is refused."""
-    match = _SCHEME.match(source)
+    match = re.match(_SCHEME, source)
     if match and match.group(1).lower() not in ("http", "https"):
         raise LlmdiveError(
             f"{redact_url(source)}: only http:// and https:// URLs (or a local file) are read"
@@ -285,7 +286,7 @@ def redact_url(url: str) -> str:
             pairs = parse_qsl(query, keep_blank_values=True)
             query = urlencode(
                 [
-                    (k, "***" if _SECRET_NAMES.search(k) or _TOKEN_VALUE.match(v) else v)
+                    (k, "***" if re.search(_SECRET_NAMES, k) or re.match(_TOKEN_VALUE, v) else v)
                     for k, v in pairs
                 ],
                 safe="*",
@@ -295,9 +296,9 @@ def redact_url(url: str) -> str:
         return "(a URL llmdive cannot read)"
 
 
-_URL_TOKEN = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)(\S+)")
-_QUERY_PAIR = re.compile(r"([?&])([^=&\s#]+)=([^&\s#']*)")
-_PORT = re.compile(r"^[^/]*:\d*/")
+_URL_TOKEN = r"(?i)\b([a-z][a-z0-9+.-]*://)(\S+)"
+_QUERY_PAIR = r"([?&])([^=&\s#]+)=([^&\s#']*)"
+_PORT = r"^[^/]*:\d*/"
 
 
 def _userinfo_end(rest: str) -> int:
@@ -309,7 +310,7 @@ def _userinfo_end(rest: str) -> int:
     at = rest.rfind("@")
     while at != -1:
         before = rest[:at]
-        if "/" not in before or (":" in before.split("/", 1)[0] and not _PORT.match(before)):
+        if "/" not in before or (":" in before.split("/", 1)[0] and not re.match(_PORT, before)):
             return at
         at = rest.rfind("@", 0, at)
     return -1
@@ -325,7 +326,7 @@ def redact_credentials(text: str) -> str:
 
     def query(m: re.Match[str]) -> str:
         name, value = m.group(2), m.group(3)
-        if _SECRET_NAMES.search(name) or _TOKEN_VALUE.match(value):
+        if re.search(_SECRET_NAMES, name) or re.match(_TOKEN_VALUE, value):
             return f"{m.group(1)}{name}=***"
         return m.group(0)
 
@@ -336,9 +337,9 @@ def redact_credentials(text: str) -> str:
             info = rest[:end]
             if not ("ssh" in scheme.lower() and ":" not in info):
                 rest = rest[end + 1 :]
-        return scheme + _QUERY_PAIR.sub(query, rest)
+        return scheme + re.sub(_QUERY_PAIR, query, rest)
 
-    return _URL_TOKEN.sub(strip, text)
+    return re.sub(_URL_TOKEN, strip, text)
 
 
 def quote_location(url: str) -> str:

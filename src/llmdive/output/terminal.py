@@ -17,12 +17,12 @@ import sys
 from datetime import UTC, datetime
 from typing import IO
 
-from llmdive.model.text import BEYOND_C0, CONTROLS
+from llmdive.model.text import BEYOND_C0, CONTROL_CLASS
 from llmdive.model.text import safe as safe  # the one door for text going out
 from llmdive.output.layout import Part, wrap
 
 # In JSON, C0 controls are escaped by the encoder already; these are the rest.
-_JSON_UNSAFE = re.compile(f"[{BEYOND_C0}]")
+_JSON_UNSAFE = f"[{BEYOND_C0}]"  # compiled at first use (model/text.py: CONTROL_CLASS)
 
 
 def safe_lines(text: str) -> list[str]:
@@ -34,7 +34,7 @@ def has_controls(text: str, allow_newlines: bool = False) -> bool:
     """Does `text` hold anything `safe` would escape (newlines allowed if asked)?"""
     if allow_newlines:
         text = text.replace("\n", "")
-    return CONTROLS.search(text) is not None
+    return re.search(CONTROL_CLASS, text) is not None
 
 
 def _link_target(url: str) -> str:
@@ -53,7 +53,7 @@ def json_safe(text: str) -> str:
     The encoder escapes C0 controls already; only strings can hold the rest, and a
     \\uXXXX escape is valid in any JSON string, so the document means the same.
     """
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_JSON_UNSAFE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def wants_urls(styled: bool) -> bool:

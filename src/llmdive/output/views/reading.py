@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from llmdive.model.timespec import format_duration
 from llmdive.model.vocab import Status, counted
 from llmdive.output.layout import Grid, Part, widest
 from llmdive.output.terminal import Writer, ago, local_time
@@ -103,6 +102,8 @@ def render_plan(
     left: int,
 ) -> None:
     """next --budget / --queue: the links in the path's order, and what was not counted."""
+    from llmdive.model.timespec import format_duration  # start-up: not for plain `next`
+
     if plan.budget is not None:
         head = f"Within {format_duration(plan.budget)}, in the learning path's order"
         said = f"{head}: {format_duration(plan.planned)} planned" if plan.links else head
@@ -232,6 +233,8 @@ def history_words(row: HistoryRow) -> tuple[Part, str, str]:
     if row.status is not None:
         return status_mark(row.status), row.status.value, ""
     if row.estimate is not None and row.link is None:
+        from llmdive.model.timespec import format_duration
+
         said = f"  {format_duration(row.estimate)}" if row.estimate else "  (cleared)"
         return ("⏱", "cyan"), "estimate", said
     if row.note is not None:
