@@ -107,7 +107,7 @@ def test_the_best_offers_come_first_with_their_guide() -> None:
     assert [o.candidate.guide for o in attention[:2]] == ["llm-course", "awesome-llm"]
     assert attention[0].why == ("attention in title",)
     assert set(titles(offered("GPTQ"))[:2]) == {
-        "bit Quantization using GPTQ",
+        "4-bit Quantization using GPTQ",
         "4-bit LLM Quantization with GPTQ",
     }
     assert titles(offered("GGUF"))[0] == "Quantization with GGUF and llama.cpp"

@@ -110,11 +110,16 @@ def show_target(catalogue: Catalogue, query: str) -> Item | list[tuple[Topic, ..
     ]
     if not paths:
         return catalogue.resolve_id(query)
-    # A heading whose one link is the one the start of an id names is shown as that link
-    # ('show lora': the topic LoRA holds only LoRA Explained).
-    under = catalogue.items_under(paths[0])
-    if len(under) == 1 and [i for i in catalogue.by_id if i.startswith(q)] == [under[0].link.id]:
-        return under[0]
+    # The start of one link's id, that link under the heading of that name, is the link
+    # ('show lora': LoRA Explained, under LoRA); another guide's link is not
+    # ('show quantization' is the heading, not llm-course's quantization-gguf-llama).
+    starts = [i for i in catalogue.by_id if i.startswith(q)]
+    if len(starts) == 1:
+        item = catalogue.by_id[starts[0]]
+        head = paths[0]
+        above = item.path[: len(head)]
+        if len(above) == len(head) and all(a is b for a, b in zip(above, head, strict=True)):
+            return item
     return paths
 
 

@@ -64,7 +64,8 @@ def show(ctx: typer.Context, link_id: IdArg, json_out: JsonOpt = False) -> None:
     or title, with what the other followed guides offer it.
 
     A link's exact id comes first, then a heading's exact slug or title (the default
-    guide's first, the others named), then the start of an id or a URL.
+    guide's first, the others named) unless it starts the id of the one link under it,
+    then the start of an id or a URL.
 
     Example: llmdive show attention
     """
