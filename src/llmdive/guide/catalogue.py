@@ -141,12 +141,16 @@ def load_catalogue(
     del data
     if record is not None:
         try:
-            return _from_record(record, path, suggester)
+            catalogue = _from_record(record, path, suggester)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             pass  # a damaged cache entry is rebuilt below
+        else:
+            catalogue.digest = key
+            return catalogue
     guide = parse_guide(_read_bytes(path), path)
     catalogue = Catalogue(guide, path, suggester=suggester)
     cache.write("catalogue", path, key, _record(catalogue), home=home)
+    catalogue.digest = key
     return catalogue
 
 
@@ -355,6 +359,9 @@ class Catalogue:
         self.path = path
         self.suggester = suggester
         self.origins: list[str] = list(origins or ())
+        # The identity of the file's bytes when loaded from one (load_catalogue), for
+        # what is cached about its links (search's index); None for any other catalogue.
+        self.digest: str | None = None
         # items_under's index: (the items it indexes, their number, by (depth, id(topic))).
         self._under: tuple[list[Item] | None, int, dict[tuple[int, int], list[Item]]] | None = None
         if shared_urls is not None:
