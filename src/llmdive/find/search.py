@@ -25,7 +25,7 @@ faster per command: see bench/README.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -210,12 +210,11 @@ def _rank(
     fields: Sequence[_Field],
     vocabulary: _Words,
     terms: list[tuple[Form, ...]],
-    keep: Callable[[set[int]], set[int]] | None = None,
 ) -> tuple[list[tuple[float, int]], dict[str, set[int]], frozenset[str]]:
     """(score, index) of every line matching every term, best first; where; the words hit.
 
     The lines matching every term are found first as sets (the rarest term first, each
-    next one only among those), then scored: only they are (`keep` may narrow them).
+    next one only among those), then scored: only they are.
     """
     matched: set[str] = set()
     plan: list[list[list[_Places]]] = []  # by term, form, word of the form
@@ -243,8 +242,6 @@ def _rank(
             found |= common
         within = found
     common = within or set()
-    if keep is not None:
-        common = keep(common)
     # Each line's score, as the best of each word's places, the mean of the words of a
     # form, the best of a term's forms, the mean of the terms.
     where: dict[str, set[int]] = {f.name: set() for f in fields}
@@ -289,15 +286,17 @@ def search(
     link ids are searched too (ids are made of title words, so `search` leaves them out;
     suggestions for a mistyped id need them). With `cache_as` (the catalogue's path), the
     distinct words of the guide's fields are kept in the cache (of `home`, the call's: None
-    for the environment's) for the next search; with `catalogue` too (the catalogue
-    `items` come from, in its order), the links holding each of them (find/index.py).
+    for the environment's) for the next search; with `catalogue` too (whose `items` these
+    are, all of them), the links holding each of them (find/index.py).
     """
     terms = query_forms(query)
     if not terms or not items:
         return []
     notes = notes or {}
     index = None
-    if catalogue is not None and cache_as is not None and not ids:
+    # Only for all the catalogue's links: the words a query matched are those of the
+    # links searched (Hit.matched), and a selection holds fewer.
+    if catalogue is not None and cache_as is not None and not ids and items is catalogue.items:
         index = load_index(catalogue, cache_as, home)
     if catalogue is None or index is None:
         fields = item_fields(items, notes, ids)
@@ -315,11 +314,7 @@ def search(
             note = Field("note", [text for _, text in noted])
             fields_.append(Mapped(note, [n for n, _ in noted]))
             pools.append(note.vocabulary)
-        keep = None
-        if items is not chosen:
-            wanted = {id(i) for i in items}
-            keep = lambda lines: {n for n in lines if id(chosen[n]) in wanted}  # noqa: E731
-        ranked, where, words_hit = _rank(fields_, _Words(pools), terms, keep)
+        ranked, where, words_hit = _rank(fields_, _Words(pools), terms)
     return [
         Hit(chosen[i], score, words_hit, tuple(f for f in FIELD_WEIGHTS if i in where.get(f, ())))
         for score, i in ranked
