@@ -21,8 +21,8 @@ from llmdive.find.offers import (
     followed_offers,
     heading_offers,
 )
-from llmdive.guide.catalogue import parse_guide
 from llmdive.guide.importer import parse_readme
+from llmdive.guide.validate import parse_guide
 from llmdive.home.paths import bundled_guide
 from llmdive.model.models import Guide, Link, Topic
 from llmdive.model.urls import url_key

@@ -166,3 +166,29 @@ def test_activity_and_a_pace_measured_from_four_weeks() -> None:
     assert sum(act.days.values()) == 4  # three reads and one start, each on its day
     # Without a duration, what it took from start to read counts.
     assert pace.spent(CAT.by_id["lora-explained"], seconds_of({}), took) == 1800
+
+
+@settings(max_examples=200)
+@given(durations, statuses, st.sampled_from([None, "finetuning", "engineering"]))
+def test_links_counted_by_heading_tally_as_counted_one_by_one(
+    known: dict[str, int], states: dict[str, Status], section: str | None
+) -> None:
+    """`timed` (the only links with a duration) lets times count the rest by heading:
+    the same tallies as asking every link (issue 18: progress at 100,000 links)."""
+    from llmdive.find.planner import Tally, summarize
+
+    within = CAT.find_topic(section) if section else None
+    one_by_one = pace.times(CAT, states, seconds_of(known), within)
+    by_heading = pace.times(CAT, states, seconds_of(known), within, set(known))
+    assert by_heading.overall == one_by_one.overall
+    assert [(id(s), t) for s, t in by_heading.sections] == [
+        (id(s), t) for s, t in one_by_one.sections
+    ]
+    # summarize counts by heading too: the tallies of its links, one by one.
+    summary = summarize(CAT, states, within)
+    items = CAT.items_under(within) if within else CAT.items
+    overall = Tally()
+    for item in items:
+        overall.add(states.get(item.link.id, Status.UNREAD))
+    assert summary.overall == overall
+    assert sum(t.links for _, t in summary.sections) == len(items)

@@ -21,7 +21,8 @@ from llmdive.find.search import (
     suggest,
     words,
 )
-from llmdive.guide.catalogue import Catalogue, load_catalogue, parse_guide
+from llmdive.guide.catalogue import Catalogue, load_catalogue
+from llmdive.guide.validate import parse_guide
 from llmdive.home.paths import bundled_guide
 from llmdive.model.models import Difficulty, Link
 from llmdive.record.personal import PersonalLink, with_personal_links
@@ -400,12 +401,12 @@ def test_a_guide_without_related_links_searches_as_before(catalogue: Catalogue) 
     ],
 )
 def test_every_way_of_finding_lines_finds_the_lines_holding_a_word(found: set[str]) -> None:
-    from llmdive.find import search as search_mod
+    from llmdive.find import index as search_mod
 
     texts = [f"Reading number {n} part {n % 7} {'seven' if n == 77 else ''}" for n in range(400)]
     texts[5] = "number"
     texts[6] = "numbers renumber"
-    field = search_mod._Field("title", texts)
+    field = search_mod.Field("title", texts)
     expected = {i for i, t in enumerate(texts) if not found.isdisjoint(t.lower().split())}
     assert set(field.lines_with(found)) == expected
 
@@ -413,9 +414,9 @@ def test_every_way_of_finding_lines_finds_the_lines_holding_a_word(found: set[st
 def test_finding_lines_keeps_nothing_per_line() -> None:
     """A search of a big guide keeps no list of its lines, nor of where each starts: they
     were most of its peak memory (issue 18 point 6)."""
-    from llmdive.find import search as search_mod
+    from llmdive.find import index as search_mod
 
-    field = search_mod._Field("title", [f"reading number {n}" for n in range(1000)])
+    field = search_mod.Field("title", [f"reading number {n}" for n in range(1000)])
     assert field.lines_with({"number"}) == list(range(1000))
     assert field.lines_with({"7", "77"}) == [7, 77]
     kept = [v for v in vars(field).values() if isinstance(v, list | tuple | set | dict)]

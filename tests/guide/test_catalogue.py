@@ -12,7 +12,8 @@ from llmdive import __version__
 from llmdive.cli import completion
 from llmdive.errors import LlmdiveError
 from llmdive.guide import catalogue as cat_mod
-from llmdive.guide.catalogue import Catalogue, Item, load_catalogue, parse_guide
+from llmdive.guide.catalogue import Catalogue, Item, load_catalogue
+from llmdive.guide.validate import parse_guide
 from llmdive.home import cache
 from llmdive.home.paths import bundled_guide
 from llmdive.model.models import Guide, Related, Topic

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.catalogue import dump_toml, parse_guide
+from llmdive.guide.catalogue import dump_toml
 from llmdive.guide.readme import ParseResult, export_readme, parse_readme
+from llmdive.guide.validate import parse_guide
 from llmdive.home.paths import bundled_guide
 from llmdive.model.models import Difficulty, Guide, Link, Topic
 from tests.helpers import FIXTURES, GUIDE_README

@@ -122,7 +122,7 @@ def test_home_and_urls_travel_in_the_workspace_never_in_the_environment(
     assert (env.writes, dict(os.environ)) == ([], before)
     assert shown.stdout.count("https://jalammar.github.io/illustrated-transformer/") == 2
     kinds = {p.name.split("-")[0] for p in (other / "cache").iterdir()}
-    assert {"catalogue", "progress", "words"} <= kinds
+    assert {"catalogue", "progress", "postings"} <= kinds  # postings: search's index
     home = Path(before["LLMDIVE_HOME"])
     assert not (home / "cache").exists()  # $LLMDIVE_HOME's cache: not this call's
     assert not (tmp_path / "user" / ".cache").exists()  # nor the user cache dir

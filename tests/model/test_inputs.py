@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llmdive.errors import LlmdiveError
-from llmdive.guide.catalogue import load_catalogue, parse_guide
+from llmdive.guide.catalogue import load_catalogue
 from llmdive.guide.meta import read_meta
+from llmdive.guide.validate import parse_guide
 from llmdive.home.paths import bundled_guide
 from llmdive.record.personal import _validate as parse_personal
 from llmdive.record.progress import parse_progress

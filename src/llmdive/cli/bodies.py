@@ -216,7 +216,7 @@ def search(
     cat = ws.catalogue
     items = select(cat, ws.states, cat.find_topic(section) if section else None, difficulty, status)
     notes = ws.progress.notes()
-    hits = find(items, text, notes, cache_as=ws.guide_path, home=ws.home)
+    hits = find(items, text, notes, cache_as=ws.guide_path, home=ws.home, catalogue=cat)
     scope = cat.find_topic(section) if section else ()
     headings = [p for p, _ in cat.topics if len(p) >= len(scope) and all(map(is_, scope, p))]
     marks = marks_of(ws)

@@ -95,7 +95,7 @@ def progress_(
     summary = planner.summarize(cat, ws.states, within)
     # --guide NAME: the other guides' links are not lost, only left out.
     lost = {} if within or ws.guide_names else orphans(cat, ws.progress)
-    times = timing.times(cat, ws.states, clock.seconds, within)
+    times = timing.times(cat, ws.states, clock.seconds, within, clock.timed())
     rate, source = (parse_pace(pace), "given") if pace else (None, None)
     if rate is None:
         from llmdive.home.config import load_config

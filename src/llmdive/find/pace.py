@@ -8,11 +8,12 @@ order (find/planner.py's queue), one after the other, at the pace.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from llmdive.find.planner import groups_of, items_among
 from llmdive.model.models import Event, Progress
 from llmdive.model.timespec import MAX_DURATION
 from llmdive.model.vocab import Status
@@ -52,6 +53,11 @@ class TimeTally:
         else:
             self.left += seconds
 
+    def add_unread(self, links: int) -> None:
+        """`links` links unread, of unknown length: add(UNREAD, None) that many times."""
+        self.links_left += links
+        self.unknown_left += links
+
 
 @dataclass
 class Times:
@@ -81,25 +87,50 @@ def times(
     states: dict[str, Status],
     seconds: Seconds,
     within: tuple[Topic, ...] | None = None,
+    timed: Collection[str] | None = None,
 ) -> Times:
-    """Time read and left overall and per top-level section (per topic, `within` one)."""
+    """Time read and left overall and per top-level section (per topic, `within` one).
+
+    `timed`: the ids of the only links whose `seconds` may be known (None: any link's),
+    so that the others, unread and of unknown length unless they have a status, are
+    counted by heading, not one by one (net/durations.py: Timing.timed).
+    """
     out = Times()
     depth = len(within) if within else 0
-    items = catalogue.items_under(within) if within else catalogue.items
     groups: dict[int, TimeTally] = {}
     # Several guides: a URL more than one lists counts once overall, as in `summarize`.
     shared = catalogue.shared_with if catalogue.origins else {}
-    counted: set[str] = set()
-    for item in items:
-        status = states.get(item.link.id, Status.UNREAD)
-        known = seconds(item)
-        if not shared or (group_ids := shared.get(item.link.id)) is None:
+    headings = None if shared or timed is None else groups_of(catalogue, within)
+    if headings is not None and timed is not None:
+        left: dict[int, int] = {}  # links by heading, less those with a status or a duration
+        for head, topic in headings:
+            left[id(head)] = left.get(id(head), 0) + len(topic.links)
+            groups.setdefault(id(head), TimeTally())
+        unread = Status.UNREAD
+        marked = {k for k, status in states.items() if status is not unread}
+        for item in items_among(catalogue, marked.union(timed), within):
+            status = states.get(item.link.id, unread)
+            known = seconds(item) if item.link.id in timed else None
             out.overall.add(status, known)
-        elif group_ids[0] not in counted:
-            counted.add(group_ids[0])
-            out.overall.add(status, known)
-        group = item.path[depth] if len(item.path) > depth else item.path[-1]
-        groups.setdefault(id(group), TimeTally()).add(status, known)
+            head = item.path[depth] if len(item.path) > depth else item.path[-1]
+            groups[id(head)].add(status, known)
+            left[id(head)] -= 1
+        for head_id, links in left.items():
+            groups[head_id].add_unread(links)
+            out.overall.add_unread(links)
+    else:
+        items = catalogue.items_under(within) if within else catalogue.items
+        counted: set[str] = set()
+        for item in items:
+            status = states.get(item.link.id, Status.UNREAD)
+            known = seconds(item)
+            if not shared or (group_ids := shared.get(item.link.id)) is None:
+                out.overall.add(status, known)
+            elif group_ids[0] not in counted:
+                counted.add(group_ids[0])
+                out.overall.add(status, known)
+            group = item.path[depth] if len(item.path) > depth else item.path[-1]
+            groups.setdefault(id(group), TimeTally()).add(status, known)
     heads = [within[-1], *within[-1].topics] if within else catalogue.guide.sections
     out.sections = [(s, groups[id(s)]) for s in heads if id(s) in groups]
     return out

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from llmdive.model.vocab import Difficulty, Status
@@ -307,25 +309,41 @@ def summarize(
     """
     summary = Summary(difficulties={d: Tally() for d in Difficulty}, within=within)
     depth = len(within) if within else 0
-    items = catalogue.items_under(within) if within else catalogue.items
     # Several guides: a URL that more than one lists counts once overall (in each guide's
     # sections it counts where it is, and once by difficulty).
     shared = catalogue.shared_with if catalogue.origins else {}
-    counted: set[str] = set()
+    headings = None if shared else groups_of(catalogue, within)
     # Links counted by (heading, difficulty, status, counted overall) first, then tallied:
     # one dict update per link rather than three tallies.
     counts: dict[tuple[int, Difficulty, Status, bool], int] = {}
     state, unread = states.get, Status.UNREAD
-    for item in items:
-        link = item.link
-        path = item.path
-        head = path[depth] if len(path) > depth else path[-1]
-        overall = True
-        if shared and (group := shared.get(link.id)) is not None:
-            overall = group[0] not in counted
-            counted.add(group[0])
-        key = (id(head), link.difficulty, state(link.id, unread), overall)
-        counts[key] = counts.get(key, 0) + 1
+    if headings is not None:
+        # Every link unread, by heading and difficulty, then those with a status moved:
+        # the cost of the headings and of the record, not of every link.
+        for head, topic in headings:
+            for difficulty, links in Counter(map(_difficulty, topic.links)).items():
+                key = (id(head), difficulty, unread, True)
+                counts[key] = counts.get(key, 0) + links
+        marked = [k for k, status in states.items() if status is not unread]
+        for item in items_among(catalogue, marked, within):
+            head = item.path[depth] if len(item.path) > depth else item.path[-1]
+            difficulty = item.link.difficulty
+            counts[(id(head), difficulty, unread, True)] -= 1
+            key = (id(head), difficulty, state(item.link.id, unread), True)
+            counts[key] = counts.get(key, 0) + 1
+    else:
+        counted: set[str] = set()
+        items = catalogue.items_under(within) if within else catalogue.items
+        for item in items:
+            link = item.link
+            path = item.path
+            head = path[depth] if len(path) > depth else path[-1]
+            overall = True
+            if shared and (group := shared.get(link.id)) is not None:
+                overall = group[0] not in counted
+                counted.add(group[0])
+            key = (id(head), link.difficulty, state(link.id, unread), overall)
+            counts[key] = counts.get(key, 0) + 1
     per_group: dict[int, Tally] = {}
     for (head_id, difficulty, status, overall), links in counts.items():
         if overall:  # a URL counts once in every tally but its guide's sections
@@ -336,6 +354,39 @@ def summarize(
     summary.sections = [(s, per_group[id(s)]) for s in heads if id(s) in per_group]
     summary.difficulties = {d: t for d, t in summary.difficulties.items() if t.links}
     return summary
+
+
+_difficulty = attrgetter("difficulty")
+
+
+def groups_of(
+    catalogue: Catalogue, within: tuple[Topic, ...] | None
+) -> list[tuple[Topic, Topic]] | None:
+    """Each heading with links at or below `within` (or the whole guide), with the heading
+    its links are counted under: the one just below `within` (its own links: `within`'s
+    own), or the top-level section. None when the headings do not hold exactly the
+    catalogue's links (then they are counted link by link)."""
+    depth = len(within) if within else 0
+    out: list[tuple[Topic, Topic]] = []
+    total = 0
+    for path, topic in catalogue.topics:
+        total += len(topic.links)
+        below = within is None or (len(path) >= depth and path[depth - 1] is within[-1])
+        if topic.links and below:
+            out.append((path[depth] if len(path) > depth else path[-1], topic))
+    return out if total == len(catalogue.items) else None
+
+
+def items_among(
+    catalogue: Catalogue, ids: Collection[str], within: tuple[Topic, ...] | None
+) -> list[Item]:
+    """The catalogue's links at or below `within` (or anywhere) among these ids."""
+    by_id = catalogue.by_id
+    depth = len(within) if within else 0
+    found = [by_id[i] for i in ids if i in by_id]
+    if within is None:
+        return found
+    return [i for i in found if len(i.path) >= depth and i.path[depth - 1] is within[-1]]
 
 
 def select(

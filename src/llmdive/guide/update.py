@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from llmdive.errors import LlmdiveError
 from llmdive.guide import fetch
-from llmdive.guide.catalogue import Catalogue, consistency_problems
+from llmdive.guide.catalogue import Catalogue
+from llmdive.guide.validate import consistency_problems
 from llmdive.home.paths import GUIDE_URL_ENV, UPSTREAM_URL
 from llmdive.model.ids import (
     MAX_ID_CHARS,

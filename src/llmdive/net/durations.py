@@ -134,6 +134,14 @@ class Timing:
     def seconds(self, item: Item) -> int | None:
         return self.of(item)[0]
 
+    def timed(self) -> set[str] | None:
+        """The ids of the only links whose duration may be known: those the reader set one
+        for (None while measured durations, found by URL, are kept: any link's may be)."""
+        if self.measured:
+            return None
+        value, keys = self.progress.value, self.progress.keys()
+        return {k for k in keys if value(k, "estimate") is not None}
+
     def took(self, item: Item) -> int | None:
         """Seconds from `start` to `mark-read` (record/progress.py's took)."""
         if self.progress.status(item.link.id) is not Status.READ:

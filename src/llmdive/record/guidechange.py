@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from llmdive.errors import LlmdiveError
 from llmdive.guide import fetch
-from llmdive.guide.catalogue import dump_toml, load_catalogue, parse_guide
+from llmdive.guide.catalogue import dump_toml, load_catalogue
 from llmdive.guide.meta import META_FILE, META_UNTOUCHED, Meta, read_meta
 from llmdive.guide.update import Change, Plan, Report, _describe, _titles, default_source, plan
+from llmdive.guide.validate import parse_guide
 from llmdive.home.lock import locked
 from llmdive.home.paths import ACTIVE_GUIDE, ACTIVE_README, bundled_guide
 from llmdive.home.storage import exists, write_all

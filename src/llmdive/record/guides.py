@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from llmdive.errors import LlmdiveError
 from llmdive.guide import fetch
-from llmdive.guide.catalogue import consistency_problems, dump_toml, guide_document, remember
+from llmdive.guide.catalogue import dump_toml, guide_document, remember
 from llmdive.guide.followed import (
     Followed,
     check_name,
@@ -25,6 +25,7 @@ from llmdive.guide.followed import (
 )
 from llmdive.guide.meta import Meta, read_meta_file
 from llmdive.guide.update import Plan, guard, plan
+from llmdive.guide.validate import consistency_problems
 from llmdive.home.lock import locked
 from llmdive.home.paths import GUIDES_FILE, followed_meta, followed_readme, followed_toml
 from llmdive.home.storage import write_all
