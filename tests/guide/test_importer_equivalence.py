@@ -247,3 +247,71 @@ def test_what_tomllib_refuses_is_never_read_back(text: str) -> None:
     with pytest.raises(tomllib.TOMLDecodeError):
         tomllib.loads(text)
     assert read_back(text) is None
+
+
+# Characters that a case-blind pattern matches to an ASCII letter though their lower case
+# is not it (the Kelvin sign, the long s, the dotted and dotless i), and others around.
+FOLDING = ["K", "ſ", "İ", "ı", "é", "ß", "🟢", "🔴", "🟡", "🟠", "\u200b", "\n", "\t"]
+LEVEL_ATOMS = [
+    *("easy", "EASY", "Beginner", "medium", "Intermediate", "hard", "HARD", "advanced"),
+    *("eaſy", "hard", "İntermediate", "advanced", "ıntermediate", "level", "Level:"),
+    *(" ", "  ", "-", "–", "—", "|", ":", "•", ".", "(", ")", "[", "]", "x", "a word", "42"),
+    *FOLDING,
+]
+
+
+def _level_by_pattern(text: str) -> object:
+    """`_level_of` as it was: the case-blind pattern tried on every text."""
+    from llmdive.guide.importer import words
+
+    for mark, level in words._LEVEL_MARKS.items():
+        if mark in text:
+            others = {v for k, v in words._LEVEL_MARKS.items() if k in text}
+            return level if len(others) == 1 else None
+    m = words._LEVEL_SUFFIX.search(text[-160:])
+    return words._LEVEL_WORDS[(m.group(1) or m.group(2)).lower()] if m else None
+
+
+def test_a_level_is_found_as_the_case_blind_pattern_finds_it() -> None:
+    from llmdive.guide.importer.words import _level_of
+
+    rng = random.Random(31)
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(LEVEL_ATOMS) for _ in range(rng.randint(0, 12)))
+        if rng.random() < 0.1:
+            text = "x" * rng.randint(150, 170) + text  # the cut at 160 characters
+        assert _level_of(text) == _level_by_pattern(text), text
+        found += _level_of(text) is not None
+    assert found > 2_000
+
+
+def test_a_letter_that_only_folds_to_a_level_word_is_no_level() -> None:
+    # 'ıntermediate' (a dotless i) matched the case-blind pattern and was then looked up
+    # as a level word: a KeyError, a traceback instead of an import.
+    readme = (
+        "# L\n\n## S\n\n- [Course one](https://a.example/1) (ıntermediate)\n"
+        "- [Course two](https://a.example/2) - eaſy\n- [Course three](https://a.example/3) - Hard\n"
+    )
+    links = [k for _, t in importer.parse_readme(readme).guide.walk() for k in t.links]
+    assert [k.difficulty.value for k in links] == ["unrated", "unrated", "hard"]
+
+
+BADGE_ATOMS = [
+    *("https://", "http://", "img.shields.io", "IMG.SHIELDS.IO", "shields.io/", "badgen.net"),
+    *("star-history.com", "badge.fury.io", "github.com", "/a", ".svg", ".PNG", ".jpg", ".jpeg"),
+    *(".JPEG", ".gif", ".webp", ".ſvg", ".pnġ", "?", "#", "x", ".", "/", "ſhields.io/"),
+    *("badgen.neK", "img.ſhields.io", *FOLDING),
+]
+
+
+def test_a_badge_url_is_found_as_the_case_blind_pattern_finds_it() -> None:
+    from llmdive.guide.importer.words import _BADGE_URL, _is_badge_url
+
+    rng = random.Random(32)
+    badges = 0
+    for _ in range(20_000):
+        href = "".join(rng.choice(BADGE_ATOMS) for _ in range(rng.randint(0, 8)))
+        assert _is_badge_url(href) == (_BADGE_URL.search(href) is not None), href
+        badges += _is_badge_url(href)
+    assert 2_000 < badges < 18_000
