@@ -315,3 +315,37 @@ def test_a_badge_url_is_found_as_the_case_blind_pattern_finds_it() -> None:
         assert _is_badge_url(href) == (_BADGE_URL.search(href) is not None), href
         badges += _is_badge_url(href)
     assert 2_000 < badges < 18_000
+
+
+def stock_tokens(text: str) -> list[Token]:
+    """The tokens of markdown-it as the importer sets it up, with every rule and its own
+    helpers: no rule left out for a mark the text lacks, no short cut."""
+    md = walk._base_parser()
+    md.helpers = helpers
+    return md.parse(text)
+
+
+# Lines and pieces of lines, joined at random: every rule left out for the text (thematic
+# breaks, setext underlines, ...) and the short cut give markdown-it's own tokens.
+BLOCK_ATOMS = [
+    *("\n", "\r\n", "\r", "\n\n", "  ", "\t", "    ", "> ", "- ", "* ", "+ ", "1. ", "2) "),
+    *("---", "***", "___", "- - -", "* * *", "===", "=", "--", "-", "*", "_", "**", "__"),
+    *("# ", "## T", "text", "Word ", "[a](http://b)", "![i](s)", "| a | b |", "|---|---|"),
+    *("```", "~~~", "<div>", "&amp;", "\\", "`c`", "[r]: http://r", "[r]", " -", " =", "x_"),
+]
+
+
+def test_rules_left_out_and_the_short_cut_give_markdown_its_own_tokens() -> None:
+    for readme in READMES:
+        text = readme.read_text(encoding="utf-8")
+        assert tokens(text, stock=False) == stock_tokens(text), readme.name
+    for text in (bench().big_readme(links=2_000), bench().big_list(chars=300_000)):
+        assert tokens(text, stock=False) == stock_tokens(text)
+    rng = random.Random(33)
+    left_out = 0
+    for _ in range(4_000):
+        text = "".join(rng.choice(BLOCK_ATOMS) for _ in range(rng.randint(1, 16)))
+        assert tokens(text, stock=False) == stock_tokens(text), repr(text)
+        md = walk._make_parser(text)
+        left_out += not {"hr", "lheading"} <= set(md.get_active_rules()["block"])
+    assert left_out > 1_000

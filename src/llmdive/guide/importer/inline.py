@@ -15,11 +15,11 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 from markdown_it.common.utils import unescapeAll
+from markdown_it.rules_core import StateCore, text_join
 from markdown_it.token import Token
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.rules_core import StateCore
 
 # Text that no inline rule but `text` and `newline` can act on: no brackets, emphasis,
 # backticks, entities, escapes or '<'; a '!' only when no '[' follows.
@@ -145,18 +145,28 @@ def plain_children(src: str, references: bool = True) -> list[Token] | None:
 
 
 def inline(state: StateCore) -> None:
-    """The core rule 'inline': each inline token's children, by the short cut when it can."""
+    """The core rule 'inline': each inline token's children, by the short cut when it can;
+    then the core rule 'text_join', over the children markdown-it's parser made (on those
+    of the short cut, which never holds `text_special` or two texts in a row, it does
+    nothing: it ran over every token, a twentieth of the parse of a long list)."""
     md: MarkdownIt = state.md
     references = bool(state.env.get("references"))
+    parsed: list[Token] = []
     for token in state.tokens:
         if token.type == "inline":
             children = plain_children(token.content, references)
             if children is None:
                 children = []
                 md.inline.parse(token.content, md, state.env, children)
+                parsed.append(token)
             token.children = children
+    if parsed:
+        text_join(StateCore("", md, state.env, parsed))
 
 
 def use_short_cut(md: MarkdownIt) -> None:
-    """Make `md` build plain inline text by the short cut."""
+    """Make `md` build plain inline text by the short cut. The core rules between 'inline'
+    and 'text_join' (linkify, replacements, smartquotes) are off in the commonmark preset:
+    'text_join' runs inside `inline`, right after."""
     md.core.ruler.at("inline", inline)
+    md.core.ruler.disable("text_join")
