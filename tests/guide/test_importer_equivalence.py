@@ -349,3 +349,56 @@ def test_rules_left_out_and_the_short_cut_give_markdown_its_own_tokens() -> None
         md = walk._make_parser(text)
         left_out += not {"hr", "lheading"} <= set(md.get_active_rules()["block"])
     assert left_out > 1_000
+
+
+URL_ATOMS = [
+    *("https://", "http://", "HTTPS://", "hTtp://", "httpſ://", "ftp://", "https:/", "//"),
+    *("example", ".", "..", "com", "a-b", "x_y", "~u", "www", "@", "u:p@", ":", ":80", ":0"),
+    *(":99999", ":8a", "[::1]", "[", "]", "/", "/p", "?q=1", "#f", "%20", " ", "\\", "\t"),
+    *("é", "\u200b", "\u202e", "\x00", "\x7f", "💥", "!", "'", "(", ")", "=", "&", "^", "{"),
+]
+
+
+def test_a_plain_url_is_checked_as_every_check_one_by_one_checks_it() -> None:
+    from llmdive.model.urls import _PLAIN_URL, UrlError, _authority, _checked_authority
+
+    def outcome(check: object, url: str) -> object:
+        try:
+            return check(url)  # type: ignore[operator]
+        except UrlError as exc:
+            return str(exc)
+
+    rng = random.Random(34)
+    kept = 0
+    for _ in range(30_000):
+        url = "".join(rng.choice(URL_ATOMS) for _ in range(rng.randint(0, 9)))
+        if rng.random() < 0.5:
+            url = rng.choice(URL_ATOMS[:6]) + url
+        elif rng.random() < 0.5:
+            url = rng.choice(URL_ATOMS[:4]) + rng.choice(["a.b", "www.x-y.z", "h_~"]) + url
+        assert outcome(_authority, url) == outcome(_checked_authority, url), repr(url)
+        kept += _PLAIN_URL.fullmatch(url) is not None
+    assert kept > 1_000  # the URLs checked by the one pattern
+    long = "https://a.b/" + "x" * 5_000
+    assert outcome(_authority, long) == outcome(_checked_authority, long)
+
+
+def test_a_plain_urls_identity_is_the_one_urlsplit_gives() -> None:
+    from llmdive.model.urls import _PLAIN_IDENTITY, _identity_by_parts, normalize_url
+
+    rng = random.Random(35)
+    atoms = [*URL_ATOMS, "WWW.", "www.", "/", "//", "/a/", "utm_x=1", "?", "#", "&", "A", "%2F"]
+    plain = 0
+    for _ in range(30_000):
+        url = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 9)))
+        if rng.random() < 0.6:
+            url = rng.choice(URL_ATOMS[:4]) + url
+        try:
+            expected = _identity_by_parts(url)
+        except ValueError:  # urlsplit's, on a bracketed host that is no IP address
+            with pytest.raises(ValueError):
+                normalize_url(url)
+            continue
+        assert normalize_url(url) == expected, repr(url)
+        plain += _PLAIN_IDENTITY.fullmatch(url) is not None
+    assert plain > 300  # the URLs put together by hand
