@@ -247,3 +247,158 @@ def test_what_tomllib_refuses_is_never_read_back(text: str) -> None:
     with pytest.raises(tomllib.TOMLDecodeError):
         tomllib.loads(text)
     assert read_back(text) is None
+
+
+# Characters that a case-blind pattern matches to an ASCII letter though their lower case
+# is not it (the Kelvin sign, the long s, the dotted and dotless i), and others around.
+FOLDING = ["K", "ſ", "İ", "ı", "é", "ß", "🟢", "🔴", "🟡", "🟠", "\u200b", "\n", "\t"]
+LEVEL_ATOMS = [
+    *("easy", "EASY", "Beginner", "medium", "Intermediate", "hard", "HARD", "advanced"),
+    *("eaſy", "hard", "İntermediate", "advanced", "ıntermediate", "level", "Level:"),
+    *(" ", "  ", "-", "–", "—", "|", ":", "•", ".", "(", ")", "[", "]", "x", "a word", "42"),
+    *FOLDING,
+]
+
+
+def _level_by_pattern(text: str) -> object:
+    """`_level_of` as it was: the case-blind pattern tried on every text."""
+    from llmdive.guide.importer import words
+
+    for mark, level in words._LEVEL_MARKS.items():
+        if mark in text:
+            others = {v for k, v in words._LEVEL_MARKS.items() if k in text}
+            return level if len(others) == 1 else None
+    m = words._LEVEL_SUFFIX.search(text[-160:])
+    return words._LEVEL_WORDS[(m.group(1) or m.group(2)).lower()] if m else None
+
+
+def test_a_level_is_found_as_the_case_blind_pattern_finds_it() -> None:
+    from llmdive.guide.importer.words import _level_of
+
+    rng = random.Random(31)
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(LEVEL_ATOMS) for _ in range(rng.randint(0, 12)))
+        if rng.random() < 0.1:
+            text = "x" * rng.randint(150, 170) + text  # the cut at 160 characters
+        assert _level_of(text) == _level_by_pattern(text), text
+        found += _level_of(text) is not None
+    assert found > 2_000
+
+
+def test_a_letter_that_only_folds_to_a_level_word_is_no_level() -> None:
+    # 'ıntermediate' (a dotless i) matched the case-blind pattern and was then looked up
+    # as a level word: a KeyError, a traceback instead of an import.
+    readme = (
+        "# L\n\n## S\n\n- [Course one](https://a.example/1) (ıntermediate)\n"
+        "- [Course two](https://a.example/2) - eaſy\n- [Course three](https://a.example/3) - Hard\n"
+    )
+    links = [k for _, t in importer.parse_readme(readme).guide.walk() for k in t.links]
+    assert [k.difficulty.value for k in links] == ["unrated", "unrated", "hard"]
+
+
+BADGE_ATOMS = [
+    *("https://", "http://", "img.shields.io", "IMG.SHIELDS.IO", "shields.io/", "badgen.net"),
+    *("star-history.com", "badge.fury.io", "github.com", "/a", ".svg", ".PNG", ".jpg", ".jpeg"),
+    *(".JPEG", ".gif", ".webp", ".ſvg", ".pnġ", "?", "#", "x", ".", "/", "ſhields.io/"),
+    *("badgen.neK", "img.ſhields.io", *FOLDING),
+]
+
+
+def test_a_badge_url_is_found_as_the_case_blind_pattern_finds_it() -> None:
+    from llmdive.guide.importer.words import _BADGE_URL, _is_badge_url
+
+    rng = random.Random(32)
+    badges = 0
+    for _ in range(20_000):
+        href = "".join(rng.choice(BADGE_ATOMS) for _ in range(rng.randint(0, 8)))
+        assert _is_badge_url(href) == (_BADGE_URL.search(href) is not None), href
+        badges += _is_badge_url(href)
+    assert 2_000 < badges < 18_000
+
+
+def stock_tokens(text: str) -> list[Token]:
+    """The tokens of markdown-it as the importer sets it up, with every rule and its own
+    helpers: no rule left out for a mark the text lacks, no short cut."""
+    md = walk._base_parser()
+    md.helpers = helpers
+    return md.parse(text)
+
+
+# Lines and pieces of lines, joined at random: every rule left out for the text (thematic
+# breaks, setext underlines, ...) and the short cut give markdown-it's own tokens.
+BLOCK_ATOMS = [
+    *("\n", "\r\n", "\r", "\n\n", "  ", "\t", "    ", "> ", "- ", "* ", "+ ", "1. ", "2) "),
+    *("---", "***", "___", "- - -", "* * *", "===", "=", "--", "-", "*", "_", "**", "__"),
+    *("# ", "## T", "text", "Word ", "[a](http://b)", "![i](s)", "| a | b |", "|---|---|"),
+    *("```", "~~~", "<div>", "&amp;", "\\", "`c`", "[r]: http://r", "[r]", " -", " =", "x_"),
+]
+
+
+def test_rules_left_out_and_the_short_cut_give_markdown_its_own_tokens() -> None:
+    for readme in READMES:
+        text = readme.read_text(encoding="utf-8")
+        assert tokens(text, stock=False) == stock_tokens(text), readme.name
+    for text in (bench().big_readme(links=2_000), bench().big_list(chars=300_000)):
+        assert tokens(text, stock=False) == stock_tokens(text)
+    rng = random.Random(33)
+    left_out = 0
+    for _ in range(4_000):
+        text = "".join(rng.choice(BLOCK_ATOMS) for _ in range(rng.randint(1, 16)))
+        assert tokens(text, stock=False) == stock_tokens(text), repr(text)
+        md = walk._make_parser(text)
+        left_out += not {"hr", "lheading"} <= set(md.get_active_rules()["block"])
+    assert left_out > 1_000
+
+
+URL_ATOMS = [
+    *("https://", "http://", "HTTPS://", "hTtp://", "httpſ://", "ftp://", "https:/", "//"),
+    *("example", ".", "..", "com", "a-b", "x_y", "~u", "www", "@", "u:p@", ":", ":80", ":0"),
+    *(":99999", ":8a", "[::1]", "[", "]", "/", "/p", "?q=1", "#f", "%20", " ", "\\", "\t"),
+    *("é", "\u200b", "\u202e", "\x00", "\x7f", "💥", "!", "'", "(", ")", "=", "&", "^", "{"),
+]
+
+
+def test_a_plain_url_is_checked_as_every_check_one_by_one_checks_it() -> None:
+    from llmdive.model.urls import _PLAIN_URL, UrlError, _authority, _checked_authority
+
+    def outcome(check: object, url: str) -> object:
+        try:
+            return check(url)  # type: ignore[operator]
+        except UrlError as exc:
+            return str(exc)
+
+    rng = random.Random(34)
+    kept = 0
+    for _ in range(30_000):
+        url = "".join(rng.choice(URL_ATOMS) for _ in range(rng.randint(0, 9)))
+        if rng.random() < 0.5:
+            url = rng.choice(URL_ATOMS[:6]) + url
+        elif rng.random() < 0.5:
+            url = rng.choice(URL_ATOMS[:4]) + rng.choice(["a.b", "www.x-y.z", "h_~"]) + url
+        assert outcome(_authority, url) == outcome(_checked_authority, url), repr(url)
+        kept += _PLAIN_URL.fullmatch(url) is not None
+    assert kept > 1_000  # the URLs checked by the one pattern
+    long = "https://a.b/" + "x" * 5_000
+    assert outcome(_authority, long) == outcome(_checked_authority, long)
+
+
+def test_a_plain_urls_identity_is_the_one_urlsplit_gives() -> None:
+    from llmdive.model.urls import _PLAIN_IDENTITY, _identity_by_parts, normalize_url
+
+    rng = random.Random(35)
+    atoms = [*URL_ATOMS, "WWW.", "www.", "/", "//", "/a/", "utm_x=1", "?", "#", "&", "A", "%2F"]
+    plain = 0
+    for _ in range(30_000):
+        url = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 9)))
+        if rng.random() < 0.6:
+            url = rng.choice(URL_ATOMS[:4]) + url
+        try:
+            expected = _identity_by_parts(url)
+        except ValueError:  # urlsplit's, on a bracketed host that is no IP address
+            with pytest.raises(ValueError):
+                normalize_url(url)
+            continue
+        assert normalize_url(url) == expected, repr(url)
+        plain += _PLAIN_IDENTITY.fullmatch(url) is not None
+    assert plain > 300  # the URLs put together by hand

@@ -16,7 +16,11 @@ import re
 from typing import Any
 
 # A basic string: no raw control but tab, the writer's escapes only (\u for controls).
-_STRING = r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[bnfr"\\]|\\u00[01][0-9a-fA-F]|\\u007[fF])*"'
+# Written as runs of plain characters between escapes: a run is one repeat of a class,
+# which the regex engine scans in C without trying an alternation at every character.
+_PLAIN = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
+_ESCAPE = r'\\[bnfr"\\]|\\u00[01][0-9a-fA-F]|\\u007[fF]'
+_STRING = rf'"{_PLAIN}(?:(?:{_ESCAPE}){_PLAIN})*"'
 _SCALAR = rf"{_STRING}|-?(?:0|[1-9][0-9]*)|true|false"
 _KEY = r"[A-Za-z0-9_-]+"
 _PAIR = rf"({_KEY}) = ({_SCALAR})"

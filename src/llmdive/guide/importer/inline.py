@@ -15,29 +15,32 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 from markdown_it.common.utils import unescapeAll
+from markdown_it.rules_core import StateCore, text_join
 from markdown_it.token import Token
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.rules_core import StateCore
 
 # Text that no inline rule but `text` and `newline` can act on: no brackets, emphasis,
 # backticks, entities, escapes or '<'; a '!' only when no '[' follows.
 _PLAIN = r"(?:[^\[\]\\`*_&<!\n]|!(?!\[))"
+# Any number of them, written as runs of one character class between the '!'s: the same
+# strings, but scanned in C instead of trying the alternation at every character.
+_PLAIN_RUN = r"[^\[\]\\`*_&<!\n]*(?:!(?!\[)[^\[\]\\`*_&<!\n]*)*"
 # A destination as markdown-it reads it with nothing to unescape but entities: up to the
 # ')' with no space, control, parenthesis, '<', '>' or backslash.
 _DEST = r"[^\x00-\x20\x7f\\()<>]+"
-_IMAGE = rf"!\[({_PLAIN}*)\]\(({_DEST})\)"
+_IMAGE = rf"!\[({_PLAIN_RUN})\]\(({_DEST})\)"
 
 
 def _pieces(label_brackets: bool) -> re.Pattern[str]:
     # A link's text may hold images, and (`label_brackets`: where no reference is
     # defined, so that '[pdf]' can only be text) words in brackets: '[[pdf]](url)'.
-    bracketed = rf"|\[{_PLAIN}*\](?!\()" if label_brackets else ""
-    label = rf"(?:{_PLAIN}|!\[{_PLAIN}*\]\({_DEST}\){bracketed})*"
+    bracketed = rf"|\[{_PLAIN_RUN}\](?!\()" if label_brackets else ""
+    label = rf"{_PLAIN_RUN}(?:(?:!\[{_PLAIN_RUN}\]\({_DEST}\){bracketed}){_PLAIN_RUN})*"
     return re.compile(
-        rf"(?P<text>{_PLAIN}+)"
-        rf"|!\[(?P<alt>{_PLAIN}*)\]\((?P<src>{_DEST})\)"
+        rf"(?P<text>{_PLAIN}{_PLAIN_RUN})"
+        rf"|!\[(?P<alt>{_PLAIN_RUN})\]\((?P<src>{_DEST})\)"
         rf"|\[(?P<label>{label})\]\((?P<href>{_DEST})\)"
         r"|(?P<newline>\n)"
     )
@@ -142,18 +145,28 @@ def plain_children(src: str, references: bool = True) -> list[Token] | None:
 
 
 def inline(state: StateCore) -> None:
-    """The core rule 'inline': each inline token's children, by the short cut when it can."""
+    """The core rule 'inline': each inline token's children, by the short cut when it can;
+    then the core rule 'text_join', over the children markdown-it's parser made (on those
+    of the short cut, which never holds `text_special` or two texts in a row, it does
+    nothing: it ran over every token, a twentieth of the parse of a long list)."""
     md: MarkdownIt = state.md
     references = bool(state.env.get("references"))
+    parsed: list[Token] = []
     for token in state.tokens:
         if token.type == "inline":
             children = plain_children(token.content, references)
             if children is None:
                 children = []
                 md.inline.parse(token.content, md, state.env, children)
+                parsed.append(token)
             token.children = children
+    if parsed:
+        text_join(StateCore("", md, state.env, parsed))
 
 
 def use_short_cut(md: MarkdownIt) -> None:
-    """Make `md` build plain inline text by the short cut."""
+    """Make `md` build plain inline text by the short cut. The core rules between 'inline'
+    and 'text_join' (linkify, replacements, smartquotes) are off in the commonmark preset:
+    'text_join' runs inside `inline`, right after."""
     md.core.ruler.at("inline", inline)
+    md.core.ruler.disable("text_join")

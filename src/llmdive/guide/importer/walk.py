@@ -227,6 +227,15 @@ _TRIGGERS = {
 }
 
 
+# Block rules that can only fire on a line ending in their marks (and spaces): a thematic
+# break ('---', '* * *') and a setext heading's underline ('===', '---'). Tried at each
+# line (the underline at every line of every paragraph), they go when no line ends so.
+_LINE_END_TRIGGERS = {
+    "hr": re.compile(r"[-*_][ \t]*$", re.MULTILINE),
+    "lheading": re.compile(r"[-=][ \t]*$", re.MULTILINE),
+}
+
+
 def _make_parser(text: str = "", *, short_cut: bool = True) -> MarkdownIt:
     """markdown-it-py as the importer uses it; rules `text` cannot trigger left out, and
     plain inline text built by `inline`'s short cut (unless not `short_cut`)."""
@@ -234,7 +243,10 @@ def _make_parser(text: str = "", *, short_cut: bool = True) -> MarkdownIt:
     if short_cut:
         use_short_cut(md)
     unused = [rule for rule, marks in _TRIGGERS.items() if not any(m in text for m in marks)]
-    if not _REFERENCE.search(text):
+    # Lines as markdown-it splits them: a lone '\r' ends one too.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    unused += [rule for rule, end in _LINE_END_TRIGGERS.items() if not end.search(lines)]
+    if not _REFERENCE.search(lines):
         # No line can define a reference ('[label]: url'): the rule that tries every
         # paragraph starting with '[' as one (a tenth of the parse of a long list) can go.
         unused.append("reference")

@@ -135,9 +135,12 @@ _LEVEL_COLUMNS = frozenset({"difficulty", "level", "difficulty level", "lvl", "l
 _TITLE_COLUMNS = ("title", "name", "paper", "course", "book", "resource", "project", "topic")
 
 
+# The level words match in any ASCII case only ((?a:...)): a case-blind match also takes
+# the dotless i, the long s and the Kelvin sign for i, s and k, and 'ıntermediate' is no
+# key of _LEVEL_WORDS.
 _LEVEL_SUFFIX = re.compile(
     r"(?:[(\[]\s*(?:level\s*:?\s*)?(%s)\s*[)\]]|(?:^|[-–—|:•]\s*|\blevel\s*:?\s*)(%s)\s*\.?\s*$)"
-    % (("|".join(_LEVEL_WORDS),) * 2),
+    % ((f"(?a:{'|'.join(_LEVEL_WORDS)})",) * 2),
     re.IGNORECASE,
 )
 
@@ -360,7 +363,13 @@ def _level_of(text: str) -> Difficulty | None:
             others = {v for k, v in _LEVEL_MARKS.items() if k in text}
             return level if len(others) == 1 else None
     # A level is a word at the end (or in brackets near it): the last characters tell.
-    m = _LEVEL_SUFFIX.search(text[-160:])
+    tail = text[-160:]
+    # Without one of the words in its lower case (most texts), the pattern, tried at each
+    # of 160 places, cannot match: the words it matches are ASCII letters in any case.
+    lower = tail.lower()
+    if not any(word in lower for word in _LEVEL_WORDS):
+        return None
+    m = _LEVEL_SUFFIX.search(tail)
     if m:
         return _LEVEL_WORDS[(m.group(1) or m.group(2)).lower()]
     return None
@@ -414,8 +423,16 @@ _BADGE_URL = re.compile(
 )
 
 
+_IMAGE_FILE = re.compile(r"\.(?:svg|png|jpe?g|gif|webp)(?:[?#]|$)")
+
+
 def _is_badge_url(href: str) -> bool:
     """A link to a badge service or an image file: decoration, never an item."""
+    if href.isascii():
+        # What the case-blind pattern finds, found in the lower case (the same for ASCII,
+        # where no character folds to another) by substring searches in C.
+        lower = href.lower()
+        return any(host in lower for host in _BADGE_HOSTS) or bool(_IMAGE_FILE.search(lower))
     return _BADGE_URL.search(href) is not None
 
 
