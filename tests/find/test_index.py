@@ -131,7 +131,7 @@ def test_a_damaged_index_is_built_again(monkeypatch: pytest.MonkeyPatch) -> None
 def test_a_catalogue_not_loaded_from_a_file_searches_its_texts() -> None:
     catalogue = load_catalogue(bundled_guide())
     combined = Catalogue(catalogue.guide, catalogue.path)  # as guides combined are made
-    assert combined.digest is None
+    assert not combined.digest
     assert index.load_index(combined, bundled_guide(), None) is None
     assert catalogue.path is not None
     found = search.search(combined.items, "atention", cache_as=catalogue.path, catalogue=combined)
